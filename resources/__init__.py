@@ -1,0 +1,4 @@
+"""Icons, stylesheets and sample data, installed as ``guiapp.resources``.
+
+Load them with ``importlib.resources.files("guiapp.resources") / "name"``.
+"""
