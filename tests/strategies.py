@@ -1,0 +1,99 @@
+"""Hypothesis strategies for the request model, shared by every test that needs RequestSpecs.
+
+Example::
+
+    from hypothesis import given
+    from tests.strategies import request_specs
+
+    @given(request_specs())
+    def test_round_trip(spec): ...
+"""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from guiapp.core.request import (
+    Auth,
+    BasicAuth,
+    BearerAuth,
+    Body,
+    DigestAuth,
+    FileBody,
+    FilePart,
+    FormBody,
+    JsonBody,
+    MultipartBody,
+    RequestSpec,
+    TextBody,
+    TextPart,
+)
+
+__all__ = ["auths", "bodies", "pairs", "request_specs", "texts", "timeouts"]
+
+
+def texts(max_size: int = 40) -> st.SearchStrategy[str]:
+    """Any text, including control characters and non-BMP code points (but no lone surrogates,
+    which no real editor produces and UTF-8 cannot encode)."""
+    return st.text(st.characters(exclude_categories=["Cs"]), max_size=max_size)
+
+
+def pairs(max_size: int = 5) -> st.SearchStrategy[tuple[tuple[str, str], ...]]:
+    """Ordered (name, value) pairs with possible repeats."""
+    return st.lists(st.tuples(texts(12), texts()), max_size=max_size).map(tuple)
+
+
+_optional_text = st.none() | texts(20)
+
+
+def bodies() -> st.SearchStrategy[Body]:
+    """Every body type."""
+    parts = st.lists(
+        st.builds(TextPart, texts(10), texts())
+        | st.builds(FilePart, texts(10), texts(), _optional_text, _optional_text),
+        max_size=4,
+    ).map(tuple)
+    return st.one_of(
+        st.builds(TextBody, texts(200), texts(20)),
+        st.builds(JsonBody, texts(200), texts(20)),
+        st.builds(FormBody, pairs()),
+        st.builds(MultipartBody, parts),
+        st.builds(FileBody, texts(), _optional_text),
+    )
+
+
+def auths() -> st.SearchStrategy[Auth]:
+    """Every auth type."""
+    return st.one_of(
+        st.builds(BasicAuth, texts(10), texts(10)),
+        st.builds(DigestAuth, texts(10), texts(10)),
+        st.builds(BearerAuth, texts(20)),
+    )
+
+
+_seconds = st.floats(min_value=0.001, max_value=1e6, allow_nan=False, allow_infinity=False)
+
+
+def timeouts() -> st.SearchStrategy[float | tuple[float, float]]:
+    """A single timeout or a (connect, read) pair."""
+    return _seconds | st.tuples(_seconds, _seconds)
+
+
+def request_specs() -> st.SearchStrategy[RequestSpec]:
+    """Any valid RequestSpec, every field exercised."""
+    return st.builds(
+        RequestSpec,
+        url=texts(60),
+        method=st.sampled_from(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]),
+        params=pairs(),
+        headers=pairs(),
+        body=st.none() | bodies(),
+        auth=st.none() | auths(),
+        timeout=timeouts(),
+        follow_redirects=st.booleans(),
+        max_redirects=st.integers(0, 100),
+        verify=st.booleans() | texts(20),
+        cert=st.none() | texts(20) | st.tuples(texts(20), texts(20)),
+        proxy=_optional_text,
+        max_body_bytes=st.none() | st.integers(0, 2**40),
+    )
