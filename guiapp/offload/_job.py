@@ -1,0 +1,262 @@
+"""The awaitable handle of one piece of offloaded work: result, cancellation and progress."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections import deque
+from collections.abc import AsyncIterator, Callable, Generator
+from typing import Any, Generic, TypeVar
+
+from guiapp.core.jobs import JobControl, Progress
+
+from ._progress import ProgressRelay
+
+__all__ = ["Job"]
+
+_log = logging.getLogger(__name__)
+
+R = TypeVar("R")
+
+_PENDING, _RUNNING, _ENDED = "pending", "running", "ended"
+
+
+class Job(Generic[R]):
+    """A submitted call: await it for the result, cancel it, watch its progress.
+
+    Jobs are created by ``submit`` on an :class:`~guiapp.offload.Offloader`,
+    :class:`~guiapp.offload.SerialLane` or :class:`~guiapp.offload.ProcessOffloader`, always on
+    the thread of a running event loop; the result, the progress callbacks and the progress
+    iterator are all delivered on that loop's thread.
+
+    Awaiting a job behaves like awaiting an :class:`asyncio.Future`: cancelling the awaiting task
+    cancels the job. Cancelling returns control at once; the worker is told through
+    :func:`~guiapp.offload.checkpoint` and its :func:`~guiapp.offload.on_cancel` callbacks, which
+    run in the cancelling thread. A job that has not started never runs.
+
+    Example::
+
+        job = offloader.submit(export_rows, rows)
+        job.add_progress_callback(lambda p: bar.setValue(int(100 * (p.fraction or 0))))
+        cancel_button.clicked.connect(job.cancel)
+        try:
+            path = await job
+        except asyncio.CancelledError:
+            ...
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, name: str = "") -> None:
+        self._loop = loop
+        self._loop_thread = threading.get_ident()
+        self.name = name
+        self._lock = threading.Lock()
+        self._state = _PENDING
+        self._future: asyncio.Future[R] = loop.create_future()
+        self._future.add_done_callback(self._on_future_done)
+        self._relay = ProgressRelay(loop, self._deliver_progress)
+        self.control = JobControl(progress_sink=self._relay.push)
+        self._progress: Progress | None = None
+        self._progress_callbacks: list[Callable[[Progress], object]] = []
+        self._streams: list[_ProgressStream] = []
+        # Set by the executor: drops the job from its queue, or stops its worker process.
+        self._cancel_hook: Callable[[Job[Any]], object] | None = None
+
+    def __repr__(self) -> str:
+        state = "cancelled" if self.cancelled() else "done" if self.done() else self._state
+        return f"<Job {self.name or hex(id(self))} {state}>"
+
+    # -- awaiting ------------------------------------------------------------------------------
+    def __await__(self) -> Generator[Any, None, R]:
+        try:
+            return (yield from self._future.__await__())
+        except asyncio.CancelledError:
+            # The awaiting task was cancelled: cancel the job now, in this thread, so the
+            # on_cancel callbacks run before control returns to the caller.
+            self.cancel()
+            raise
+
+    def done(self) -> bool:
+        """True once the job has a result, an exception, or was cancelled."""
+        return self._future.done()
+
+    def cancelled(self) -> bool:
+        """True if the job was cancelled before it delivered a result."""
+        return self._future.cancelled()
+
+    def result(self) -> R:
+        """The return value (raises the job's exception; ``InvalidStateError`` if not done)."""
+        return self._future.result()
+
+    def exception(self) -> BaseException | None:
+        """The exception raised by the call, or ``None`` (``InvalidStateError`` if not done)."""
+        return self._future.exception()
+
+    def add_done_callback(self, callback: Callable[[Job[R]], object]) -> None:
+        """Call ``callback(job)`` on the loop thread once the job is done."""
+        self._future.add_done_callback(lambda _f: callback(self))
+
+    # -- cancellation --------------------------------------------------------------------------
+    def cancel(self) -> bool:
+        """Cancel the job; safe from any thread. False if it had already finished.
+
+        Marks the job cancelled, runs its ``on_cancel`` callbacks in the calling thread, and
+        wakes every awaiter with :class:`asyncio.CancelledError` without waiting for the worker.
+        """
+        with self._lock:
+            if self._state == _ENDED and self._future.done():
+                return False
+            already = self.control.cancelled
+            was_pending = self._state == _PENDING
+            self._state = _ENDED
+        if already:
+            return False
+        self._relay.close()
+        self.control.cancel()
+        hook = self._cancel_hook
+        if hook is not None:
+            try:
+                hook(self)
+            except Exception:
+                _log.exception("cancel hook of %r raised", self)
+        if was_pending:
+            _log.debug("%r cancelled before it started", self)
+        if threading.get_ident() == self._loop_thread:
+            self._cancel_future()
+        else:
+            self._call_soon_threadsafe(self._cancel_future)
+        return True
+
+    def _cancel_future(self) -> None:
+        if not self._future.done():
+            self._future.cancel()
+
+    def _on_future_done(self, future: asyncio.Future[R]) -> None:
+        # Someone cancelled the future directly (asyncio.wait_for, a cancelled awaiter).
+        if future.cancelled():
+            self.cancel()
+        self._end_streams()
+
+    # -- executor side -------------------------------------------------------------------------
+    def _start(self) -> bool:
+        """Worker: claim the job. False if it was cancelled while queued (never run it)."""
+        with self._lock:
+            if self._state != _PENDING:
+                return False
+            self._state = _RUNNING
+            return True
+
+    def _set_outcome(self, ok: bool, value: Any) -> None:
+        """Worker: publish the outcome; dropped if the job was cancelled meanwhile."""
+        with self._lock:
+            if self._state == _ENDED:
+                return
+            self._state = _ENDED
+        self._call_soon_threadsafe(self._resolve, ok, value)
+
+    def _resolve(self, ok: bool, value: Any) -> None:
+        if self._future.done():
+            return
+        self._relay.flush()  # the final progress value arrives before the result
+        self._relay.close()
+        if ok:
+            self._future.set_result(value)
+        elif isinstance(value, StopIteration):
+            # A future refuses StopIteration (it would end the awaiting generator): PEP 479.
+            error = RuntimeError("the offloaded call raised StopIteration")
+            error.__cause__ = value
+            self._future.set_exception(error)
+        else:
+            self._future.set_exception(value)
+
+    def _call_soon_threadsafe(self, callback: Callable[..., object], *args: Any) -> None:
+        if self._loop.is_closed():
+            return
+        try:
+            self._loop.call_soon_threadsafe(callback, *args)
+        except RuntimeError:  # closed between the check and the call
+            _log.debug("loop closed; %r dropped its outcome", self)
+
+    # -- progress ------------------------------------------------------------------------------
+    @property
+    def progress(self) -> Progress | None:
+        """The latest progress delivered on the loop thread, or ``None``."""
+        return self._progress
+
+    def add_progress_callback(self, callback: Callable[[Progress], object]) -> None:
+        """Call ``callback(progress)`` on the loop thread with each coalesced progress value."""
+        self._progress_callbacks.append(callback)
+
+    def remove_progress_callback(self, callback: Callable[[Progress], object]) -> None:
+        """Stop calling ``callback``; harmless if it was never added."""
+        if callback in self._progress_callbacks:
+            self._progress_callbacks.remove(callback)
+
+    def progress_updates(self) -> AsyncIterator[Progress]:
+        """Iterate over progress values as they arrive; the iteration ends with the job.
+
+        Starts with the current value, if any. Values are coalesced (latest wins), so a slow
+        consumer sees fewer, newer values, never a backlog::
+
+            async for p in job.progress_updates():
+                label.setText(f"{p.done:.0f} / {p.total:.0f}")
+            result = await job
+        """
+        stream = _ProgressStream(self._loop)
+        if self._progress is not None:
+            stream.put(self._progress)
+        if self.done():
+            stream.end()
+        else:
+            self._streams.append(stream)
+        return stream
+
+    def _deliver_progress(self, progress: Progress) -> None:
+        if self._future.done():
+            return
+        self._progress = progress
+        for callback in list(self._progress_callbacks):
+            try:
+                callback(progress)
+            except Exception:
+                _log.exception("progress callback %r raised", callback)
+        for stream in self._streams:
+            stream.put(progress)
+
+    def _end_streams(self) -> None:
+        streams, self._streams = self._streams, []
+        for stream in streams:
+            stream.end()
+
+
+class _ProgressStream(AsyncIterator[Progress]):
+    """Latest-value-wins async iterator fed on the loop thread."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._values: deque[Progress] = deque(maxlen=1)
+        self._ended = False
+        self._waiter: asyncio.Future[None] | None = None
+
+    def put(self, progress: Progress) -> None:
+        self._values.append(progress)
+        self._wake()
+
+    def end(self) -> None:
+        self._ended = True
+        self._wake()
+
+    def _wake(self) -> None:
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
+    def __aiter__(self) -> _ProgressStream:
+        return self
+
+    async def __anext__(self) -> Progress:
+        while not self._values:
+            if self._ended:
+                raise StopAsyncIteration
+            self._waiter = self._loop.create_future()
+            await self._waiter
+        return self._values.popleft()

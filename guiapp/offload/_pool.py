@@ -1,0 +1,256 @@
+"""A bounded pool of plain daemon threads with a shutdown that never waits for a stuck call.
+
+Shared machinery of :class:`~guiapp.offload.Offloader`, :class:`~guiapp.offload.SerialLane`
+and :class:`~guiapp.offload.ProcessOffloader`. Why not ``concurrent.futures``: its shutdown and
+its ``atexit`` hook join every worker, so one call stuck in ``recv()`` keeps the process alive;
+and qasync's executor starts 10 QThreads eagerly, queues beyond them and waits without limit on
+close (ARCHITECTURE.md, "Own the executor" and "Exit never waits for a stuck call").
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+from ._job import Job
+
+__all__ = ["OffloaderClosed", "WorkItem", "WorkerPool"]
+
+_log = logging.getLogger("guiapp.offload")
+
+S = TypeVar("S")
+
+
+class OffloaderClosed(RuntimeError):
+    """Raised by ``submit`` once the offloader has been closed."""
+
+
+class WorkItem:
+    """A queued call: the job, the function and its arguments (plus executor-specific data)."""
+
+    __slots__ = ("args", "func", "job", "kwargs", "payload")
+
+    def __init__(
+        self,
+        job: Job[Any],
+        func: Callable[..., Any],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        payload: Any = None,
+    ) -> None:
+        self.job = job
+        self.func = func
+        self.args = args
+        self.kwargs = kwargs
+        self.payload = payload
+
+
+class WorkerPool(Generic[S]):
+    """Threads named ``<name>-N`` started on demand, up to ``max_workers``, FIFO queue.
+
+    Each thread owns a state object made by ``make_state()`` (the process of a process worker,
+    say), runs items with ``run(item, state)`` and ends with ``end_state(state)``. A thread that
+    stays idle for ``idle_timeout`` seconds exits (``None``: never).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        max_workers: int,
+        run: Callable[[WorkItem, S], None],
+        make_state: Callable[[], S],
+        end_state: Callable[[S], None],
+        idle_timeout: float | None,
+    ) -> None:
+        if max_workers < 1:
+            raise ValueError(f"max_workers must be at least 1, not {max_workers}")
+        self.name = name
+        self.max_workers = max_workers
+        self._run = run
+        self._make_state = make_state
+        self._end_state = end_state
+        self._idle_timeout = idle_timeout
+        self._cond = threading.Condition(threading.Lock())
+        self._queue: deque[WorkItem] = deque()
+        self._threads: set[threading.Thread] = set()
+        self._running: dict[threading.Thread, WorkItem] = {}
+        self._idle = 0
+        self._counter = itertools.count(1)
+        self._closed = False
+        self._exit_waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
+
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`close` or :meth:`aclose` has been called."""
+        return self._closed
+
+    @property
+    def thread_count(self) -> int:
+        """Threads currently alive in the pool (started lazily, at most ``max_workers``)."""
+        with self._cond:
+            return len(self._threads)
+
+    # -- submitting ----------------------------------------------------------------------------
+    def new_job(self, func: Callable[..., Any]) -> Job[Any]:
+        """A job bound to the running loop (``submit`` needs one: the result goes there)."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            raise RuntimeError(
+                f"{self.name}: submit() must be called from a thread running an asyncio event "
+                "loop (inside a coroutine or a callback of the loop)"
+            ) from None
+        return Job(loop, name=getattr(func, "__qualname__", repr(func)))
+
+    def put(self, item: WorkItem, cancel_hook: Callable[[Job[Any]], object] | None = None) -> None:
+        """Queue ``item``; start a thread if no idle one can take it.
+
+        ``cancel_hook(job)`` runs (in the cancelling thread) when the job is cancelled, after
+        the job has left the queue.
+        """
+        with self._cond:
+            if self._closed:
+                raise OffloaderClosed(f"{self.name} is closed; it accepts no new work")
+            self._queue.append(item)
+            item.job._cancel_hook = (
+                self._discard if cancel_hook is None else _chain(self._discard, cancel_hook)
+            )
+            if len(self._queue) > self._idle and len(self._threads) < self.max_workers:
+                self._start_thread()
+            self._cond.notify()
+
+    def _discard(self, job: Job[Any]) -> None:
+        # A queued job that is cancelled leaves the queue at once (it would be skipped anyway).
+        with self._cond:
+            for item in self._queue:
+                if item.job is job:
+                    self._queue.remove(item)
+                    break
+
+    def _start_thread(self) -> None:
+        thread = threading.Thread(
+            target=self._worker, name=f"{self.name}-{next(self._counter)}", daemon=True
+        )
+        self._threads.add(thread)
+        thread.start()
+
+    # -- worker thread -------------------------------------------------------------------------
+    def _worker(self) -> None:
+        me = threading.current_thread()
+        state = self._make_state()
+        try:
+            while True:
+                item = self._next_item(me)
+                if item is None:
+                    return
+                try:
+                    if item.job._start():
+                        self._run(item, state)
+                except BaseException:  # the runner reports outcomes; this is a bug guard
+                    _log.exception("%s: worker failed on %r", me.name, item.job)
+                finally:
+                    with self._cond:
+                        self._running.pop(me, None)
+                    del item
+        finally:
+            try:
+                self._end_state(state)
+            finally:
+                self._thread_exited(me)
+
+    def _next_item(self, me: threading.Thread) -> WorkItem | None:
+        with self._cond:
+            while not self._queue:
+                if self._closed:
+                    return None
+                self._idle += 1
+                try:
+                    woke = self._cond.wait(self._idle_timeout)
+                finally:
+                    self._idle -= 1
+                if not woke and not self._queue:
+                    return None  # idle too long: let the thread go, a new one starts on demand
+            item = self._queue.popleft()
+            self._running[me] = item
+            return item
+
+    def _thread_exited(self, me: threading.Thread) -> None:
+        with self._cond:
+            self._threads.discard(me)
+            self._cond.notify_all()
+            if self._threads or not self._closed:
+                return
+            waiters, self._exit_waiters = self._exit_waiters, []
+        for loop, future in waiters:
+            with contextlib.suppress(RuntimeError):  # that loop is closed: nobody waits
+                loop.call_soon_threadsafe(_set_done, future)
+
+    # -- shutdown ------------------------------------------------------------------------------
+    def begin_close(self) -> list[Job[Any]]:
+        """Refuse new work, drop queued work, cancel running jobs; return the cancelled jobs."""
+        with self._cond:
+            self._closed = True
+            queued = [item.job for item in self._queue]
+            self._queue.clear()
+            running = [item.job for item in self._running.values()]
+            self._cond.notify_all()
+        for job in queued + running:
+            job.cancel()
+        return queued + running
+
+    def close(self, timeout: float) -> bool:
+        """Close and wait up to ``timeout`` s for the threads; True if all of them ended."""
+        self.begin_close()
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            self._cond.wait_for(
+                lambda: not self._threads, timeout=max(0.0, deadline - time.monotonic())
+            )
+        return self._report_stragglers()
+
+    async def aclose(self, timeout: float) -> bool:  # noqa: ASYNC109 - mirrors close(timeout)
+        """Like :meth:`close`, but waits without blocking the event loop."""
+        self.begin_close()
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[None] = loop.create_future()
+        with self._cond:
+            if self._threads:
+                self._exit_waiters.append((loop, future))
+            else:
+                future.set_result(None)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(future), timeout)
+        return self._report_stragglers()
+
+    def _report_stragglers(self) -> bool:
+        with self._cond:
+            stragglers = sorted(
+                ((thread.name, self._running.get(thread)) for thread in self._threads),
+                key=lambda pair: pair[0],
+            )
+        for thread_name, item in stragglers:
+            job = item.job if item is not None else "no job (exiting)"
+            _log.warning("%s: abandoning thread %s still running %s", self.name, thread_name, job)
+        return not stragglers
+
+
+def _chain(
+    first: Callable[[Job[Any]], object], second: Callable[[Job[Any]], object]
+) -> Callable[[Job[Any]], None]:
+    def hook(job: Job[Any]) -> None:
+        first(job)
+        second(job)
+
+    return hook
+
+
+def _set_done(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)

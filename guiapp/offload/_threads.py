@@ -1,0 +1,183 @@
+"""Thread executors: :class:`Offloader` (a bounded pool) and :class:`SerialLane` (one thread)."""
+
+from __future__ import annotations
+
+import contextvars
+import functools
+from collections.abc import Callable, Coroutine
+from types import TracebackType
+from typing import Any, ParamSpec, TypeVar
+
+from guiapp.core.jobs import JobControl, bind_job
+
+from ._job import Job
+from ._pool import WorkerPool, WorkItem
+
+__all__ = ["Offloader", "SerialLane"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+DEFAULT_CLOSE_TIMEOUT = 2.0
+
+
+class _ThreadExecutor:
+    """What Offloader and SerialLane share: submit, make_async, close, aclose."""
+
+    def __init__(self, name: str, max_workers: int, idle_timeout: float | None) -> None:
+        self._pool: WorkerPool[None] = WorkerPool(
+            name=name,
+            max_workers=max_workers,
+            run=_run_in_thread,
+            make_state=_no_state,
+            end_state=_no_end,
+            idle_timeout=idle_timeout,
+        )
+
+    def __repr__(self) -> str:
+        state = "closed" if self.closed else f"{self._pool.thread_count} threads"
+        return f"<{type(self).__name__} {self.name!r} {state}>"
+
+    @property
+    def name(self) -> str:
+        """Prefix of the worker threads' names (``<name>-1``, ``<name>-2``...)."""
+        return self._pool.name
+
+    @property
+    def max_workers(self) -> int:
+        """The most threads this executor ever runs at once."""
+        return self._pool.max_workers
+
+    @property
+    def closed(self) -> bool:
+        """True once closed: ``submit`` raises :class:`~guiapp.offload.OffloaderClosed`."""
+        return self._pool.closed
+
+    def submit(self, func: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> Job[R]:
+        """Run ``func(*args, **kwargs)`` in a worker thread; return its :class:`Job` at once.
+
+        Must be called on the thread of a running event loop. The call runs in a copy of the
+        caller's :mod:`contextvars` context, with its own :class:`~guiapp.offload.JobControl`
+        bound, so :func:`~guiapp.offload.checkpoint` & co. work inside it.
+        Raises :class:`~guiapp.offload.OffloaderClosed` after :meth:`close`.
+        """
+        job: Job[R] = self._pool.new_job(func)
+        context = contextvars.copy_context()
+        self._pool.put(WorkItem(job, func, args, kwargs, payload=context))
+        return job
+
+    def make_async(self, func: Callable[P, R], /) -> Callable[P, Coroutine[Any, Any, R]]:
+        """Decorator: ``func`` becomes a coroutine function that runs it on this executor."""
+
+        @functools.wraps(func)
+        async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            return await self.submit(func, *args, **kwargs)
+
+        return wrapper
+
+    def close(self, timeout: float = DEFAULT_CLOSE_TIMEOUT) -> bool:
+        """Shut down, waiting at most ``timeout`` seconds; safe in ``aboutToQuit``.
+
+        New submissions raise, queued jobs are cancelled and never start, running jobs are
+        cancelled (their ``on_cancel`` callbacks run now). Threads still busy after ``timeout``
+        are abandoned (they are daemon threads, so they never delay interpreter exit) and
+        logged by name. Returns True if every thread ended in time.
+        """
+        return self._pool.close(timeout)
+
+    async def aclose(self, timeout: float = DEFAULT_CLOSE_TIMEOUT) -> bool:  # noqa: ASYNC109 - mirrors close(timeout)
+        """:meth:`close` without blocking the event loop while it waits."""
+        return await self._pool.aclose(timeout)
+
+    async def __aenter__(self) -> _ThreadExecutor:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+
+class Offloader(_ThreadExecutor):
+    """A bounded pool of daemon threads for blocking I/O, delivering to any asyncio loop.
+
+    Threads are named ``<name>-N``, started only when work arrives, never more than
+    ``max_workers``; an idle thread serves the next job and exits after ``idle_timeout``
+    seconds without work. Results come back through ``loop.call_soon_threadsafe``, so it works
+    the same on a plain asyncio loop and on qasync's ``QEventLoop``.
+
+    >>> import asyncio, time
+    >>> async def main():
+    ...     async with Offloader(max_workers=4, name="io") as pool:
+    ...         slow_add = pool.make_async(lambda a, b: (time.sleep(0.01), a + b)[1])
+    ...         job = pool.submit(sorted, [3, 1, 2], reverse=True)
+    ...         return await job, await slow_add(1, b=2)
+    >>> asyncio.run(main())
+    ([3, 2, 1], 3)
+    """
+
+    def __init__(
+        self, max_workers: int = 64, name: str = "offload", *, idle_timeout: float | None = 60.0
+    ) -> None:
+        super().__init__(name, max_workers, idle_timeout)
+
+    async def __aenter__(self) -> Offloader:
+        return self
+
+
+class SerialLane(_ThreadExecutor):
+    """One dedicated thread that runs its calls in order: for thread-affine resources.
+
+    A :mod:`sqlite3` connection may only be used by the thread that created it; create and use
+    it through the same lane. The lane serialises only its own calls, never an
+    :class:`Offloader`'s (Django's ``sync_to_async(thread_sensitive=True)`` plays this role,
+    but asgiref's default routes every such call of the process through one thread).
+
+    >>> import asyncio, sqlite3
+    >>> async def main():
+    ...     async with SerialLane(name="history") as lane:
+    ...         db = await lane.submit(sqlite3.connect, ":memory:")
+    ...         await lane.submit(db.execute, "create table t (x)")
+    ...         await lane.submit(db.execute, "insert into t values (42)")
+    ...         rows = await lane.submit(lambda: db.execute("select x from t").fetchall())
+    ...         await lane.submit(db.close)
+    ...         return rows
+    >>> asyncio.run(main())
+    [(42,)]
+    """
+
+    def __init__(self, name: str = "lane") -> None:
+        # The thread never retires: whatever it created (a connection) must stay usable.
+        super().__init__(name, max_workers=1, idle_timeout=None)
+
+    async def __aenter__(self) -> SerialLane:
+        return self
+
+
+def _run_in_thread(item: WorkItem, _state: None) -> None:
+    job = item.job
+    context: contextvars.Context = item.payload
+    try:
+        value = context.run(_call_bound, job.control, item.func, item.args, item.kwargs)
+    except BaseException as exc:  # everything, KeyboardInterrupt included, goes to the awaiter
+        job._set_outcome(False, exc)
+    else:
+        job._set_outcome(True, value)
+
+
+def _call_bound(
+    control: JobControl, func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> Any:
+    with bind_job(control):
+        return func(*args, **kwargs)
+
+
+def _no_state() -> None:
+    return None
+
+
+def _no_end(_state: None) -> None:
+    return None
