@@ -1,0 +1,146 @@
+"""One request's editor: URL text and method plus the Params / Headers / Body / Auth / Options tabs.
+
+The method combo and URL field live in the shared :class:`~guiapp.ui.request_bar.RequestBar`
+(one instance bound to the current tab); this editor holds their *values* for its tab and keeps
+the query-params table in sync with the URL text both ways.
+
+Example::
+
+    editor = RequestEditor()
+    editor.set_url_text("http://127.0.0.1:8000/get?a=1")   # params table now shows a=1
+    editor.params.set_pairs([("a", "1"), ("b", "2")])       # URL becomes ...?a=1&b=2
+    spec = editor.to_spec()        # RequestSpec(url='http://127.0.0.1:8000/get', params=...)
+    editor.load_spec(spec)         # and back
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSignalBlocker, Signal
+from PySide6.QtWidgets import QTabWidget, QWidget
+
+from guiapp.core.request import RequestSpec
+from guiapp.ui.auth_editor import AuthEditor
+from guiapp.ui.kv_table import KeyValueTable
+from guiapp.ui.options_editor import OptionsEditor
+from guiapp.ui.request_body import RequestBodyEditor
+from guiapp.ui.url_params import join_url, split_url
+
+__all__ = ["RequestEditor"]
+
+
+class RequestEditor(QTabWidget):
+    """Sections of one request; :meth:`to_spec` / :meth:`load_spec` round-trip a RequestSpec."""
+
+    #: The URL text changed because the params table was edited (the bar shows the new text).
+    urlTextChanged = Signal(str)  # noqa: N815 - Qt naming for signals
+    #: Anything in the request changed (used to persist the draft).
+    edited = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("requestSections")
+        self.setDocumentMode(True)
+        self.method = "GET"
+        self.url_text = ""
+        self.params = KeyValueTable("Parameter", "Value")
+        self.params.setObjectName("paramsTable")
+        self.headers = KeyValueTable("Header", "Value")
+        self.headers.setObjectName("headersTable")
+        self.body = RequestBodyEditor()
+        self.auth = AuthEditor()
+        self.options = OptionsEditor()
+        self.addTab(self.params, "Params")
+        self.addTab(self.headers, "Headers")
+        self.addTab(self.body, "Body")
+        self.addTab(self.auth, "Auth")
+        self.addTab(self.options, "Options")
+
+        self.params.edited.connect(self._on_params_edited)
+        for widget in (self.headers, self.body, self.auth, self.options):
+            widget.edited.connect(self.edited)
+            widget.edited.connect(self._update_tab_counts)
+
+    # -- URL <-> params ------------------------------------------------------------------------
+    def set_url_text(self, text: str) -> None:
+        """The user typed ``text`` in the URL field: refresh the params table from it.
+
+        Disabled rows are not part of the URL, so they are kept at the end of the table.
+        """
+        self.url_text = text
+        _, pairs = split_url(text)
+        disabled = [row for row in self.params.rows() if not row[2]]
+        self.params.set_rows([(k, v, True) for k, v in pairs] + disabled)
+        self._update_tab_counts()
+        self.edited.emit()
+
+    def set_method(self, method: str) -> None:
+        """The user picked or typed a method."""
+        self.method = (method or "GET").strip().upper()
+        self.edited.emit()
+
+    def _on_params_edited(self) -> None:
+        base, _ = split_url(self.url_text)
+        self.url_text = join_url(base, self.params.pairs())
+        self._update_tab_counts()
+        self.urlTextChanged.emit(self.url_text)
+        self.edited.emit()
+
+    def _update_tab_counts(self) -> None:
+        # "Headers (2)" tells at a glance which sections are in use.
+        for index, (label, count) in enumerate(
+            (("Params", len(self.params.pairs())), ("Headers", len(self.headers.pairs())))
+        ):
+            self.setTabText(index, f"{label} ({count})" if count else label)
+        body_mode = self.body.mode_combo.currentText() if self.body.mode() != "none" else ""
+        self.setTabText(2, f"Body · {body_mode}" if body_mode else "Body")
+        auth = self.auth.kind_combo.currentText() if self.auth.kind() != "none" else ""
+        self.setTabText(3, f"Auth · {auth}" if auth else "Auth")
+
+    # -- spec ----------------------------------------------------------------------------------
+    def validation_error(self) -> str | None:
+        """A message for input that cannot be sent, checked before anything leaves the GUI."""
+        base, _ = split_url(self.url_text.strip())
+        if not base:
+            return "Enter a URL to send the request to."
+        return self.body.validation_error()
+
+    def to_spec(self) -> RequestSpec:
+        """The request as a :class:`RequestSpec` (enabled rows only; query split into params).
+
+        A URL typed without a scheme (``localhost:8000/get``) gets ``http://``, as browsers do.
+        """
+        base, _ = split_url(self.url_text.strip())
+        if base and "://" not in base:
+            base = "http://" + base
+        return RequestSpec(
+            url=base,
+            method=self.method,
+            params=self.params.pairs(),
+            headers=self.headers.pairs(),
+            body=self.body.to_body(),
+            auth=self.auth.to_auth(),
+            **self.options.options(),
+        )
+
+    def load_spec(self, spec: RequestSpec) -> None:
+        """Show ``spec``; a query already in ``spec.url`` joins ``spec.params`` in the table."""
+        base, url_pairs = split_url(spec.url)
+        pairs = url_pairs + list(spec.params)
+        self.method = spec.method
+        self.url_text = join_url(base, pairs)
+        with QSignalBlocker(self):
+            self.params.set_pairs(pairs)
+            self.headers.set_pairs(spec.headers)
+            self.body.load_body(spec.body)
+            self.auth.load_auth(spec.auth)
+            self.options.load_options(spec)
+        self._update_tab_counts()
+        self.urlTextChanged.emit(self.url_text)
+        self.edited.emit()
+
+    def title(self) -> str:
+        """A short tab title: method and the path of the URL."""
+        base, _ = split_url(self.url_text)
+        path = base.split("://", 1)[-1]
+        path = path[path.find("/") :] if "/" in path else path
+        return f"{self.method} {path or 'New request'}"

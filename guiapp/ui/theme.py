@@ -1,0 +1,114 @@
+"""Light and dark themes that follow the system colour scheme unless the user picks one.
+
+The stylesheets are ``resources/styles/{light,dark}.qss``; the palette is set too so that
+unstyled parts (menus, scroll bars, tooltips) match. The stylesheet goes on the window, not the
+application, so several windows in one process (tests) stay independent.
+
+Example::
+
+    themes = ThemeManager(window)
+    themes.set_mode("dark")        # or "light", or "system" (default: follows QStyleHints)
+    themes.themeChanged.connect(lambda dark: ...)
+"""
+
+from __future__ import annotations
+
+from importlib.resources import files
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtWidgets import QWidget
+
+from guiapp.ui import icons
+
+__all__ = ["THEME_MODES", "ThemeManager", "stylesheet"]
+
+THEME_MODES = (("system", "Follow system"), ("light", "Light"), ("dark", "Dark"))
+_ICON_COLORS = {False: "#4a5261", True: "#c9ced8"}
+
+
+def stylesheet(dark: bool) -> str:
+    """The stylesheet text of the dark or light theme."""
+    name = "dark.qss" if dark else "light.qss"
+    return (files("guiapp.resources") / "styles" / name).read_text(encoding="utf-8")
+
+
+def _palette(dark: bool) -> QPalette:
+    if not dark:
+        palette = QPalette(QColor("#f6f7f9"))
+        palette.setColor(QPalette.ColorRole.Text, QColor("#1d2330"))
+        palette.setColor(QPalette.ColorRole.WindowText, QColor("#1d2330"))
+        palette.setColor(QPalette.ColorRole.Highlight, QColor("#2f6fed"))
+        return palette
+    palette = QPalette()
+    roles = {
+        QPalette.ColorRole.Window: "#1e2127",
+        QPalette.ColorRole.WindowText: "#e3e6ec",
+        QPalette.ColorRole.Base: "#262a31",
+        QPalette.ColorRole.AlternateBase: "#2a2e35",
+        QPalette.ColorRole.Text: "#e3e6ec",
+        QPalette.ColorRole.Button: "#2a2e36",
+        QPalette.ColorRole.ButtonText: "#e3e6ec",
+        QPalette.ColorRole.ToolTipBase: "#2a2e36",
+        QPalette.ColorRole.ToolTipText: "#e3e6ec",
+        QPalette.ColorRole.PlaceholderText: "#7d8594",
+        QPalette.ColorRole.Highlight: "#2f6fed",
+        QPalette.ColorRole.HighlightedText: "#ffffff",
+        QPalette.ColorRole.Link: "#7aa2f7",
+    }
+    for role, color in roles.items():
+        palette.setColor(role, QColor(color))
+    return palette
+
+
+class ThemeManager(QObject):
+    """Applies the light or dark theme to ``window`` and tracks the system scheme."""
+
+    #: The effective theme changed; ``True`` for dark.
+    themeChanged = Signal(bool)  # noqa: N815
+
+    def __init__(self, window: QWidget, mode: str = "system") -> None:
+        super().__init__(window)
+        self._window = window
+        self._mode = mode
+        self._dark: bool | None = None
+        hints = QGuiApplication.styleHints()
+        hints.colorSchemeChanged.connect(self._on_system_scheme_changed)
+        self.apply()
+
+    @property
+    def mode(self) -> str:
+        """``system``, ``light`` or ``dark``."""
+        return self._mode
+
+    @property
+    def dark(self) -> bool:
+        """True if the dark theme is showing."""
+        return bool(self._dark)
+
+    def set_mode(self, mode: str) -> None:
+        """Choose ``system``, ``light`` or ``dark`` and apply it."""
+        if mode not in dict(THEME_MODES):
+            raise ValueError(f"unknown theme mode {mode!r}")
+        self._mode = mode
+        self.apply()
+
+    def apply(self) -> None:
+        """Apply the effective theme (no-op if it is already showing)."""
+        dark = self._effective_dark()
+        if dark == self._dark:
+            return
+        self._dark = dark
+        icons.set_icon_color(_ICON_COLORS[dark])
+        self._window.setPalette(_palette(dark))
+        self._window.setStyleSheet(stylesheet(dark))
+        self.themeChanged.emit(dark)
+
+    def _effective_dark(self) -> bool:
+        if self._mode != "system":
+            return self._mode == "dark"
+        return QGuiApplication.styleHints().colorScheme() == Qt.ColorScheme.Dark
+
+    def _on_system_scheme_changed(self) -> None:
+        if self._mode == "system":
+            self.apply()
