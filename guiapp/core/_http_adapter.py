@@ -1,0 +1,202 @@
+"""Per-request socket tracking for ``requests``, so a cancel can shut the socket in use.
+
+A blocking ``requests`` call cannot be interrupted from the thread that waits for it, but
+``shutdown(SHUT_RDWR)`` on its socket from another thread unblocks ``connect``, ``recv`` and
+``send`` at once. :class:`TrackingAdapter` installs connection classes (on its own pool managers
+only: nothing global is patched) that hand every socket they create or reuse to the
+:class:`SocketTracker` of the request running in the current context. ``send`` binds one tracker
+per request, so requests sharing a session (and its connection pool) never shut each other's
+sockets, and a pooled socket is forgotten once its request is over.
+
+Example::
+
+    tracker = SocketTracker()
+    with tracker.bound(), on_cancel(tracker.shutdown_all):
+        session.get(url)          # any socket used here is shut if the job is cancelled
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import socket
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
+from urllib3.util.connection import allowed_gai_family
+
+__all__ = ["SocketTracker", "TrackingAdapter", "make_session"]
+
+_current_tracker: contextvars.ContextVar[SocketTracker | None] = contextvars.ContextVar(
+    "guiapp_socket_tracker", default=None
+)
+
+
+class SocketTracker:
+    """The sockets one request uses; :meth:`shutdown_all` unblocks every I/O call on them."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._sockets: list[socket.socket] = []
+        self._shut = False
+
+    @property
+    def shut(self) -> bool:
+        """True once :meth:`shutdown_all` has run (later sockets are shut on arrival)."""
+        return self._shut
+
+    def attach(self, sock: socket.socket) -> None:
+        with self._lock:
+            if not self._shut:
+                if sock not in self._sockets:
+                    self._sockets.append(sock)
+                return
+        _shutdown(sock)  # cancelled already: the new socket must not block either
+
+    def shutdown_all(self) -> None:
+        """Shut every tracked socket for reading and writing (call from any thread)."""
+        with self._lock:
+            self._shut = True
+            sockets, self._sockets = self._sockets, []
+        for sock in sockets:
+            _shutdown(sock)
+
+    @contextlib.contextmanager
+    def bound(self) -> Iterator[SocketTracker]:
+        """Make this the tracker of sockets created or reused in the current context."""
+        token = _current_tracker.set(self)
+        try:
+            yield self
+        finally:
+            _current_tracker.reset(token)
+            with self._lock:
+                self._sockets.clear()  # pooled sockets belong to the next request now
+
+
+def _shutdown(sock: socket.socket) -> None:
+    # socket.socket.shutdown, not SSLSocket.shutdown: the latter also drops the SSL object,
+    # racing with the worker thread still inside SSL_read.
+    with contextlib.suppress(OSError):
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+def _track(sock: socket.socket | None) -> None:
+    tracker = _current_tracker.get()
+    if tracker is not None and sock is not None:
+        tracker.attach(sock)
+
+
+def _create_tracked_connection(conn: HTTPConnection) -> socket.socket:
+    """urllib3's create_connection, handing the socket to the tracker *before* connect."""
+    host, port = conn._dns_host, conn.port
+    host = host.strip("[]")
+    err: OSError | None = None
+    for af, socktype, proto, _canon, addr in socket.getaddrinfo(
+        host, port, allowed_gai_family(), socket.SOCK_STREAM
+    ):
+        sock = socket.socket(af, socktype, proto)
+        try:
+            for opt in conn.socket_options or ():
+                sock.setsockopt(*opt)
+            if conn.timeout is not None:
+                sock.settimeout(conn.timeout)
+            if conn.source_address:
+                sock.bind(conn.source_address)
+            _track(sock)
+            sock.connect(addr)
+            return sock
+        except OSError as exc:
+            err = exc
+            sock.close()
+    raise err if err is not None else OSError("getaddrinfo returns an empty list")
+
+
+class _TrackedMixin:
+    def _new_conn(self) -> socket.socket:
+        conn: Any = self
+        try:
+            return _create_tracked_connection(conn)
+        except socket.gaierror as exc:
+            raise NameResolutionError(conn.host, conn, exc) from exc
+        except TimeoutError as exc:
+            raise ConnectTimeoutError(
+                conn, f"Connection to {conn.host} timed out. (connect timeout={conn.timeout})"
+            ) from exc
+        except OSError as exc:
+            raise NewConnectionError(conn, f"Failed to establish a new connection: {exc}") from exc
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        # Called for every request, on a fresh or a pooled connection: track the socket in use.
+        _track(getattr(self, "sock", None))
+        super().request(*args, **kwargs)  # type: ignore[misc]
+
+
+class TrackedHTTPConnection(_TrackedMixin, HTTPConnection):
+    """An HTTP connection whose sockets are visible to the current :class:`SocketTracker`."""
+
+
+class TrackedHTTPSConnection(_TrackedMixin, HTTPSConnection):
+    """An HTTPS connection whose sockets are visible to the current :class:`SocketTracker`."""
+
+
+class _TrackedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = TrackedHTTPConnection
+
+
+class _TrackedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = TrackedHTTPSConnection
+
+    def _validate_conn(self, conn: Any) -> None:
+        # HTTPSConnectionPool._validate_conn minus InsecureRequestWarning: verify=False is an
+        # explicit per-request choice of the user here, and a warning per request is only noise.
+        HTTPConnectionPool._validate_conn(self, conn)
+        if conn.is_closed:
+            conn.connect()
+
+
+_POOL_CLASSES = {"http": _TrackedHTTPPool, "https": _TrackedHTTPSPool}
+
+
+class TrackingAdapter(HTTPAdapter):
+    """An :class:`~requests.adapters.HTTPAdapter` whose connections report their sockets."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = dict(_POOL_CLASSES)
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        if not proxy.lower().startswith("socks"):
+            manager.pool_classes_by_scheme = dict(_POOL_CLASSES)
+        return manager
+
+
+def make_session(*, pool_maxsize: int = 16) -> requests.Session:
+    """A :class:`requests.Session` with tracking adapters, for sharing between ``send`` calls.
+
+    ``trust_env`` is off: the proxy and TLS settings of a request come from its spec, not from
+    environment variables the user of a desktop app never sees.
+
+    >>> session = make_session()
+    >>> isinstance(session.get_adapter("https://x/"), TrackingAdapter)
+    True
+    """
+    session = requests.Session()
+    session.trust_env = False
+    install_tracking(session, pool_maxsize=pool_maxsize)
+    return session
+
+
+def install_tracking(session: requests.Session, *, pool_maxsize: int = 16) -> None:
+    """Mount tracking adapters on ``session`` for http and https, unless already there."""
+    for prefix in ("http://", "https://"):
+        if not isinstance(session.get_adapter(prefix), TrackingAdapter):
+            session.mount(
+                prefix, TrackingAdapter(pool_connections=pool_maxsize, pool_maxsize=pool_maxsize)
+            )

@@ -1,0 +1,290 @@
+"""The blocking HTTP transport: :func:`send` a :class:`RequestSpec`, get a :class:`Response`.
+
+``send`` is plain blocking code built on ``requests``. It cooperates with whoever runs it
+through the job hooks of :mod:`guiapp.core.jobs`: it calls ``checkpoint()`` between body chunks,
+``report_progress(done, total, phase=..., speed=...)`` as bytes arrive, and registers an
+``on_cancel`` callback that shuts the request's own sockets, so a cancel unblocks a request stuck
+in connect, waiting for headers or mid-body at once (the job then raises ``Cancelled``).
+
+Any HTTP status is a successful send. Failures raise :class:`~guiapp.core.errors.RequestError`
+subclasses: :class:`~guiapp.core.errors.InvalidRequest` before any I/O, and
+:class:`~guiapp.core.errors.TransportError` subclasses after.
+
+Example::
+
+    from guiapp.core import RequestSpec, send
+
+    with send(RequestSpec(url="http://127.0.0.1:8000/get", params=[("q", "1")])) as response:
+        print(response.status_code, response.headers["content-type"], response.text())
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from typing import Any
+
+import requests
+from requests.cookies import extract_cookies_to_jar
+from requests.hooks import dispatch_hook
+from urllib3.exceptions import InvalidChunkLength
+
+from guiapp.core._http_adapter import SocketTracker, install_tracking, make_session
+from guiapp.core._http_body import (
+    DEFAULT_SPOOL_THRESHOLD,
+    BodySink,
+    CappedDecoder,
+    ContentDecodingFailed,
+    DecodedTooLarge,
+)
+from guiapp.core._http_errors import translate
+from guiapp.core._http_prepare import PreparedFiles, build_request, validate
+from guiapp.core.errors import (
+    BodyTooLarge,
+    ConnectionLost,
+    MalformedResponse,
+    RequestError,
+    TooManyRedirects,
+)
+from guiapp.core.jobs import Cancelled, checkpoint, current_job, on_cancel, report_progress
+from guiapp.core.request import RequestSpec
+from guiapp.core.response import Response
+
+__all__ = ["DEFAULT_CHUNK_SIZE", "DEFAULT_SPOOL_THRESHOLD", "make_session", "send"]
+
+DEFAULT_CHUNK_SIZE = 1 << 16
+_REDIRECT_BODY_KEEP = 1 << 16  # bytes of a redirect's own body kept for display
+_VERSIONS = {9: "HTTP/0.9", 10: "HTTP/1.0", 11: "HTTP/1.1", 20: "HTTP/2", 30: "HTTP/3"}
+
+
+def send(
+    spec: RequestSpec,
+    *,
+    session: requests.Session | None = None,
+    spool_threshold: int = DEFAULT_SPOOL_THRESHOLD,
+    spool_dir: str | None = None,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+) -> Response:
+    """Send ``spec`` and return the complete :class:`Response` (body in memory or spooled).
+
+    ``session`` may be shared between calls (and threads) for connection pooling; tracking
+    adapters are mounted on it if needed (see :func:`make_session`). Without one, a private
+    session is made and closed. Bodies over ``spool_threshold`` bytes go to a temporary file in
+    ``spool_dir``; close the response (or use ``with``) to delete it.
+    """
+    checkpoint()
+    validate(spec)
+    own_session = session is None
+    sess = make_session() if session is None else session
+    if not own_session:
+        install_tracking(sess)
+    tracker = SocketTracker()
+    try:
+        with PreparedFiles() as files, tracker.bound(), on_cancel(tracker.shutdown_all):
+            return _send(spec, sess, files, spool_threshold, spool_dir, chunk_size)
+    finally:
+        if own_session:
+            sess.close()
+
+
+def _send(
+    spec: RequestSpec,
+    sess: requests.Session,
+    files: PreparedFiles,
+    spool_threshold: int,
+    spool_dir: str | None,
+    chunk_size: int,
+) -> Response:
+    started = time.perf_counter()
+    url = spec.url
+    raw_response: requests.Response | None = None
+    try:
+        prep = sess.prepare_request(build_request(spec, files))
+        proxies = {"http": spec.proxy, "https": spec.proxy} if spec.proxy else {}
+        kwargs: dict[str, Any] = {
+            "stream": True,
+            "timeout": (spec.connect_timeout, spec.read_timeout),
+            "verify": spec.verify,
+            "cert": spec.cert,
+            "proxies": proxies,
+        }
+        history: list[Response] = []
+        while True:
+            checkpoint()
+            url = prep.url or url
+            report_progress(0, None, phase="connecting", url=url)
+            hop_started = time.perf_counter()
+            raw_response = _send_once(sess, prep, kwargs)
+            ttfb = time.perf_counter() - hop_started
+            target = sess.get_redirect_target(raw_response) if spec.follow_redirects else None
+            if target is None:
+                break
+            if len(history) >= spec.max_redirects:
+                raw_response.raw.close()
+                chain = (*(h.url for h in history), raw_response.url)
+                raise TooManyRedirects(
+                    f"Stopped after {spec.max_redirects} redirects (last to {target!r}): "
+                    "the server may be redirecting in a loop.",
+                    history=chain,
+                    url=spec.url,
+                )
+            history.append(_redirect_hop(raw_response, ttfb, started))
+            prep = next(sess.resolve_redirects(raw_response, prep, yield_requests=True, **kwargs))
+        response = _read_body(
+            spec, raw_response, prep, ttfb, started, spool_threshold, spool_dir, chunk_size
+        )
+        response.history = tuple(history)
+        return response
+    except BaseException as exc:
+        if raw_response is not None:
+            raw_response.raw.close()  # never hand a half-read connection back to the pool
+        control = current_job()
+        if control is not None and control.cancelled:
+            if isinstance(exc, Cancelled):
+                raise
+            raise Cancelled(f"the request to {url} was cancelled") from exc
+        if isinstance(exc, RequestError | Cancelled) or not isinstance(exc, Exception):
+            raise
+        raise translate(
+            exc, url, read_timeout=spec.read_timeout, connect_timeout=spec.connect_timeout
+        ) from exc
+
+
+def _send_once(
+    sess: requests.Session, prep: requests.PreparedRequest, kwargs: dict[str, Any]
+) -> requests.Response:
+    # Session.send minus its redirect handling, which reads redirect bodies without any cap
+    # and cannot be cancelled between hops.
+    adapter = sess.get_adapter(url=prep.url or "")
+    response = adapter.send(prep, **kwargs)
+    hooked: requests.Response = dispatch_hook(  # type: ignore[no-untyped-call]
+        "response", prep.hooks, response, **kwargs
+    )  # digest auth answers its 401 challenge here
+    for earlier in hooked.history:
+        extract_cookies_to_jar(sess.cookies, earlier.request, earlier.raw)  # type: ignore[no-untyped-call]
+    extract_cookies_to_jar(sess.cookies, prep, hooked.raw)  # type: ignore[no-untyped-call]
+    return hooked
+
+
+def _meta(raw: requests.Response) -> dict[str, Any]:
+    return {
+        "status_code": raw.status_code,
+        "reason": raw.reason or "",
+        "http_version": _VERSIONS.get(getattr(raw.raw, "version", 11), "HTTP/1.1"),
+        "headers": list(raw.raw.headers.items()),
+        "url": raw.url,
+        "method": raw.request.method or "GET",
+        "request_headers": list(raw.request.headers.items()),
+    }
+
+
+def _redirect_hop(raw: requests.Response, ttfb: float, started: float) -> Response:
+    data = raw.raw.read(_REDIRECT_BODY_KEEP, decode_content=False) or b""
+    if raw.raw.read(1, decode_content=False):
+        raw.raw.close()  # a huge redirect body: drop the connection rather than read it all
+    # resolve_redirects() reads .content to free the connection: it has been read already.
+    raw._content = data
+    raw._content_consumed = True  # type: ignore[attr-defined]
+    return Response(**_meta(raw), body=data, ttfb=ttfb, elapsed=time.perf_counter() - started)
+
+
+def _read_body(
+    spec: RequestSpec,
+    raw: requests.Response,
+    prep: requests.PreparedRequest,
+    ttfb: float,
+    started: float,
+    spool_threshold: int,
+    spool_dir: str | None,
+    chunk_size: int,
+) -> Response:
+    meta = _meta(raw)
+    host = prep.url or spec.url
+    cap = spec.max_body_bytes
+    total = _content_length(raw)
+    encoding = raw.headers.get("content-encoding", "")
+    decoder = CappedDecoder(encoding, cap)
+    if cap is not None and total is not None and not decoder.decodes and total > cap:
+        raise BodyTooLarge(
+            f"The response body is {total:,} bytes, over the limit of {cap:,} bytes.",
+            limit=cap,
+            url=host,
+        )
+    sink = BodySink(spool_threshold, spool_dir)
+    received = 0
+    body_started = time.perf_counter()
+    try:
+        while True:
+            checkpoint()
+            chunk = raw.raw.read1(chunk_size, decode_content=False)
+            if not chunk:
+                break
+            received += len(chunk)
+            sink.write(decoder.feed(chunk))
+            speed = received / max(time.perf_counter() - body_started, 1e-9)
+            report_progress(received, total, phase="download", speed=speed)
+        sink.write(decoder.flush())
+    except (DecodedTooLarge, ContentDecodingFailed) as exc:
+        sink.discard()
+        if isinstance(exc, ContentDecodingFailed):
+            raise MalformedResponse(
+                f"The {encoding} body from {host} is corrupt: {exc}.", url=host
+            ) from None
+        assert cap is not None
+        raise BodyTooLarge(
+            f"The response body is larger than the limit of {cap:,} bytes"
+            f"{' once decompressed' if decoder.decodes else ''}; reading stopped.",
+            limit=cap,
+            url=host,
+        ) from None
+    except Exception as exc:
+        control = current_job()
+        if (control is not None and control.cancelled) or isinstance(exc, InvalidChunkLength):
+            sink.discard()
+            raise
+        body, path = sink.finish()
+        partial = Response(
+            **meta,
+            body=body,
+            spool_path=path,
+            size=sink.size,
+            wire_size=received,
+            ttfb=ttfb,
+            elapsed=time.perf_counter() - started,
+            partial=True,
+        )
+        of_total = f" of {total:,}" if total is not None else ""
+        raise ConnectionLost(
+            f"The connection to {host} was lost after {received:,}{of_total} bytes of the body; "
+            "the partial body is kept.",
+            bytes_received=received,
+            partial_response=partial,
+            url=host,
+        ) from exc
+    except BaseException:
+        sink.discard()
+        raise
+    with contextlib.suppress(Exception):
+        raw.raw.release_conn()  # fully read: the connection may serve the next request
+    body, path = sink.finish()
+    report_progress(received, total if total is not None else received, phase="done")
+    return Response(
+        **meta,
+        body=body,
+        spool_path=path,
+        size=sink.size,
+        wire_size=received,
+        ttfb=ttfb,
+        elapsed=time.perf_counter() - started,
+    )
+
+
+def _content_length(raw: requests.Response) -> int | None:
+    value = raw.headers.get("content-length")
+    if value is None or raw.request.method == "HEAD" or raw.status_code in (204, 304):
+        return None
+    try:
+        length = int(value.split(",")[0])
+    except ValueError:
+        return None
+    return length if length >= 0 else None
