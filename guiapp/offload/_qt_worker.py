@@ -1,0 +1,371 @@
+"""Run one blocking call on its own QThread (the worker-object pattern), with Qt signals.
+
+This is the Qt-native contrast to the asyncio :class:`~guiapp.offload.Offloader`: the same
+callable, the same job hooks (:func:`~guiapp.offload.checkpoint`,
+:func:`~guiapp.offload.report_progress`, :func:`~guiapp.offload.on_cancel`), but results arrive
+as signals on the GUI thread. Running threads are kept in a process-wide registry so that no
+``QThread`` wrapper can be destroyed while its thread runs (that aborts the process), and
+:func:`shutdown_qthreads` ends them on quit without ever calling ``QThread.terminate()``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import itertools
+import logging
+import threading
+import time
+from collections.abc import Callable, Generator
+from typing import Any
+
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+
+from guiapp.core.jobs import Cancelled, JobControl, Progress, bind_job
+
+__all__ = ["QtWorkerJob", "active_qthreads", "run_in_qthread", "shutdown_qthreads"]
+
+_log = logging.getLogger(__name__)
+
+_PROGRESS_INTERVAL_MS = 16  # at most ~60 progress deliveries a second: one per frame
+_SUCCEEDED, _FAILED, _CANCELLED = "succeeded", "failed", "cancelled"
+
+# Every job whose thread may still be running. A QThread whose wrapper is garbage-collected
+# while its thread runs aborts the whole process ("QThread: Destroyed while thread is still
+# running"), so the registry, not the caller, owns the job until its thread has ended.
+_registry: set[QtWorkerJob] = set()
+_registry_lock = threading.Lock()
+_names = itertools.count(1)
+_atexit_registered = False
+
+
+class _Worker(QObject):
+    """Lives in the job's thread; runs the call once the thread starts."""
+
+    ended = Signal(str, object)  # (outcome kind, value) -> the job, queued to the GUI thread
+    progressPosted = Signal()
+
+    def __init__(self, call: Callable[[], object], control: JobControl) -> None:
+        super().__init__()
+        self._call = call
+        self._control = control
+
+    @Slot()
+    def run(self) -> None:
+        kind: str
+        value: object
+        with bind_job(self._control):
+            try:
+                self._control.check()  # cancelled before the thread got going: never run it
+                value = self._call()
+                kind = _SUCCEEDED
+            except Cancelled:
+                kind, value = _CANCELLED, None
+            except BaseException as exc:  # reported, never raised into Qt's event loop
+                kind, value = _FAILED, exc
+        try:
+            self._call = _done_call  # drop references to the callable and its arguments
+            self.ended.emit(kind, value)
+        except RuntimeError:  # abandoned at exit (see _abandon): nobody is listening any more
+            _log.debug("abandoned QThread job ended with %s", kind)
+
+
+def _done_call() -> None:
+    return None
+
+
+class QtWorkerJob(QObject):
+    """Handle of one call running on its own QThread; signals arrive on the GUI thread.
+
+    Signals (past-tense facts, emitted on the thread that created the job):
+
+    - ``progressed(Progress)`` — coalesced: latest value wins, at most ~60 a second, and the
+      last value reported is always delivered before ``succeeded``/``failed``;
+    - ``succeeded(object)`` — the return value;
+    - ``failed(object)`` — the exception (its ``__traceback__`` is kept);
+    - ``cancelled()`` — emitted at once by :meth:`cancel`, without waiting for the worker;
+    - ``finished()`` — always last, after exactly one of the three above.
+
+    The job is also awaitable from asyncio code running on the GUI thread (e.g. with qasync):
+    ``await job`` returns the result, raises the exception, or raises
+    :class:`asyncio.CancelledError`; cancelling the awaiting task cancels the job.
+
+    Example::
+
+        job = run_in_qthread(export_rows, rows)      # export_rows may call report_progress()
+        job.progressed.connect(lambda p: bar.setValue(int(100 * (p.fraction or 0))))
+        job.succeeded.connect(show_path)
+        job.failed.connect(show_error)
+        cancel_button.clicked.connect(job.cancel)
+        # or, in a coroutine:  path = await run_in_qthread(export_rows, rows)
+    """
+
+    progressed = Signal(object)
+    succeeded = Signal(object)
+    failed = Signal(object)
+    cancelled = Signal()
+    finished = Signal()
+    _cancelRequested = Signal()  # cancel() from another thread
+
+    def __init__(self, call: Callable[[], object], name: str) -> None:
+        super().__init__()
+        self.setObjectName(name)
+        self._lock = threading.Lock()
+        self._outcome: tuple[str, object] | None = None
+        self._pending_progress: Progress | None = None
+        self._progress_posted = False
+        self._last_progress_at = float("-inf")
+        self._progress: Progress | None = None
+        self._waiters: list[asyncio.Future[Any]] = []
+        self._owner_thread = threading.get_ident()
+        self._abandoned = False
+        self.control = JobControl(progress_sink=self._on_progress_reported)
+        self._progress_timer = QTimer(self)
+        self._progress_timer.setSingleShot(True)
+        self._progress_timer.timeout.connect(self._deliver_progress)
+        self._cancelRequested.connect(self._settle_cancelled)
+
+        self._thread = QThread()
+        self._thread.setObjectName(name)
+        self._worker = _Worker(call, self.control)
+        self._worker.moveToThread(self._thread)
+        self._thread.started.connect(self._worker.run)
+        self._worker.ended.connect(self._on_worker_ended)
+        self._worker.progressPosted.connect(self._on_progress_posted)
+        self._thread.finished.connect(self._on_thread_finished)
+
+    def __repr__(self) -> str:
+        state = self._outcome[0] if self._outcome else "running"
+        return f"<QtWorkerJob {self.objectName()} {state}>"
+
+    # -- state -------------------------------------------------------------------------------
+    def is_done(self) -> bool:
+        """True once the job succeeded, failed or was cancelled (its thread may still run)."""
+        return self._outcome is not None
+
+    def is_running(self) -> bool:
+        """True while the job's thread runs (it can outlive a cancel, until the call returns)."""
+        return self._thread.isRunning()
+
+    @property
+    def progress(self) -> Progress | None:
+        """The latest progress delivered on the GUI thread, or ``None``."""
+        return self._progress
+
+    @property
+    def qthread(self) -> QThread:
+        """The QThread running the call (read-only use: never terminate or delete it)."""
+        return self._thread
+
+    # -- control -----------------------------------------------------------------------------
+    def cancel(self) -> bool:
+        """Cancel the job; safe from any thread. False if it had already ended.
+
+        Calls ``requestInterruption()`` on the thread, marks the :class:`JobControl` cancelled
+        and runs its ``on_cancel`` callbacks in the calling thread; ``cancelled`` and
+        ``finished`` are emitted at once on the GUI thread. The worker's eventual return value
+        or exception is discarded.
+        """
+        if self._outcome is not None or self.control.cancelled:
+            return False
+        self._thread.requestInterruption()
+        if not self.control.cancel():
+            return False
+        if threading.get_ident() == self._owner_thread:
+            self._settle_cancelled()
+        else:
+            self._cancelRequested.emit()  # queued to the job's (GUI) thread
+        return True
+
+    def wait(self) -> asyncio.Future[Any]:
+        """A future on the running asyncio loop, resolved with the outcome on the GUI thread.
+
+        ``await job.wait()`` is the same as ``await job``. Cancelling the future (e.g. the
+        awaiting task was cancelled) cancels the job.
+        """
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Any] = loop.create_future()
+        if self._outcome is not None:
+            _resolve(future, self._outcome)
+            return future
+        self._waiters.append(future)
+        future.add_done_callback(self._on_waiter_done)
+        return future
+
+    def __await__(self) -> Generator[Any, None, Any]:
+        return self.wait().__await__()
+
+    def _on_waiter_done(self, future: asyncio.Future[Any]) -> None:
+        if future.cancelled() and self._outcome is None:
+            self.cancel()
+
+    # -- worker -> GUI thread ----------------------------------------------------------------
+    def _start(self) -> None:
+        with _registry_lock:
+            _registry.add(self)
+        self._thread.start()
+
+    @Slot(str, object)
+    def _on_worker_ended(self, kind: str, value: object) -> None:
+        self._flush_progress()
+        self._settle(kind, value)
+
+    @Slot()
+    def _settle_cancelled(self) -> None:
+        self._settle(_CANCELLED, None)
+
+    def _settle(self, kind: str, value: object) -> None:
+        if self._outcome is not None:
+            return
+        if self.control.cancelled:
+            kind, value = _CANCELLED, None  # a cancelled job never reports a late result
+        self._outcome = (kind, value)
+        self._progress_timer.stop()
+        with self._lock:
+            self._pending_progress = None
+        if kind == _SUCCEEDED:
+            self.succeeded.emit(value)
+        elif kind == _FAILED:
+            self.failed.emit(value)
+        else:
+            self.cancelled.emit()
+        self.finished.emit()
+        waiters, self._waiters = self._waiters, []
+        for future in waiters:
+            _resolve(future, self._outcome)
+
+    @Slot()
+    def _on_thread_finished(self) -> None:
+        # ``finished`` is emitted by the thread just *before* it ends: wait for the end proper
+        # before letting the registry drop the last reference to the QThread wrapper.
+        if self._thread.wait(1000):
+            with _registry_lock:
+                _registry.discard(self)
+
+    # -- progress ----------------------------------------------------------------------------
+    def _on_progress_reported(self, progress: Progress) -> None:
+        # Worker thread: keep only the latest value; post at most one wake-up at a time.
+        with self._lock:
+            self._pending_progress = progress
+            if self._progress_posted:
+                return
+            self._progress_posted = True
+        self._worker.progressPosted.emit()
+
+    @Slot()
+    def _on_progress_posted(self) -> None:
+        due_ms = (self._last_progress_at - time.monotonic()) * 1000.0 + _PROGRESS_INTERVAL_MS
+        if due_ms > 0:
+            self._progress_timer.start(max(1, round(due_ms)))
+        else:
+            self._deliver_progress()
+
+    @Slot()
+    def _deliver_progress(self) -> None:
+        with self._lock:
+            progress, self._pending_progress = self._pending_progress, None
+            self._progress_posted = False
+        if progress is not None and self._outcome is None:
+            self._last_progress_at = time.monotonic()
+            self._progress = progress
+            self.progressed.emit(progress)
+
+    def _flush_progress(self) -> None:
+        self._progress_timer.stop()
+        self._deliver_progress()
+
+
+def _resolve(future: asyncio.Future[Any], outcome: tuple[str, object]) -> None:
+    if future.done():
+        return
+    kind, value = outcome
+    if kind == _SUCCEEDED:
+        future.set_result(value)
+    elif kind == _FAILED and isinstance(value, BaseException):
+        future.set_exception(value)
+    else:
+        future.cancel()
+
+
+def run_in_qthread(
+    func: Callable[..., object], /, *args: Any, name: str | None = None, **kwargs: Any
+) -> QtWorkerJob:
+    """Start ``func(*args, **kwargs)`` on a new QThread; return its :class:`QtWorkerJob`.
+
+    Call it on the GUI thread (signals are delivered to the thread that calls it). ``func``
+    runs with the job bound, so ``checkpoint()``, ``report_progress()`` and ``on_cancel()``
+    behave exactly as under the asyncio offloader; it can also poll
+    ``QThread.currentThread().isInterruptionRequested()``.
+
+    Example::
+
+        job = run_in_qthread(requests.get, url, timeout=10)
+        job.succeeded.connect(lambda r: label.setText(str(r.status_code)))
+    """
+    global _atexit_registered
+    if not _atexit_registered:
+        # Registered on first use (no import side effects): an app that forgot to call
+        # shutdown_qthreads() on aboutToQuit still never destroys a running QThread at exit.
+        atexit.register(shutdown_qthreads, 0.5)
+        _atexit_registered = True
+    job_name = name or f"guiapp-qthread-{next(_names)}"
+
+    def call() -> object:
+        return func(*args, **kwargs)
+
+    job = QtWorkerJob(call, job_name)
+    job._start()
+    return job
+
+
+def active_qthreads() -> list[QtWorkerJob]:
+    """Jobs whose threads are still running (including cancelled and abandoned ones)."""
+    with _registry_lock:
+        return [job for job in _registry if job.is_running()]
+
+
+def shutdown_qthreads(timeout: float = 2.0) -> list[str]:
+    """End every running job's thread; return the names of threads abandoned after ``timeout``.
+
+    Meant for ``app.aboutToQuit``: cancels each job (``requestInterruption()``, its
+    ``on_cancel`` callbacks), calls ``quit()`` and waits up to ``timeout`` seconds in total.
+    A thread still stuck in blocking code is never terminated: it stays referenced for the
+    life of the process and the process exit abandons it.
+
+    Example::
+
+        app.aboutToQuit.connect(lambda: shutdown_qthreads(1.0))
+    """
+    with _registry_lock:
+        jobs = [job for job in _registry if not job._abandoned]
+        abandoned = [job.objectName() for job in _registry if job._abandoned]
+    for job in jobs:
+        job.cancel()
+        job.qthread.quit()
+    deadline = time.monotonic() + max(0.0, timeout)
+    newly_abandoned: list[str] = []
+    for job in jobs:
+        remaining_ms = max(0, int((deadline - time.monotonic()) * 1000))
+        if job.qthread.wait(remaining_ms):
+            with _registry_lock:
+                _registry.discard(job)
+        else:
+            newly_abandoned.append(job.objectName())
+            _abandon(job)
+    if newly_abandoned:
+        _log.warning("abandoned %d stuck QThread(s): %s", len(newly_abandoned), newly_abandoned)
+    return abandoned + newly_abandoned
+
+
+def _abandon(job: QtWorkerJob) -> None:
+    if job._abandoned:
+        return
+    job._abandoned = True
+    # At exit PySide6 destroys every QObject still *owned by Python*, whatever its reference
+    # count, and destroying the QThread of a running thread aborts the process. Parenting the
+    # QThread to the QThread object of the thread it lives in (the GUI thread's, created by Qt
+    # and never deleted before the process ends) moves ownership to C++: nobody deletes it,
+    # and the process exit reclaims the stuck thread.
+    owner = job._thread.thread()
+    if owner is not None:
+        job._thread.setParent(owner)
