@@ -49,6 +49,11 @@ class _ThreadExecutor:
         return self._pool.max_workers
 
     @property
+    def thread_count(self) -> int:
+        """Worker threads alive now (0 until the first submit; never above ``max_workers``)."""
+        return self._pool.thread_count
+
+    @property
     def closed(self) -> bool:
         """True once closed: ``submit`` raises :class:`~guiapp.offload.OffloaderClosed`."""
         return self._pool.closed

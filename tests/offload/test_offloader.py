@@ -1,0 +1,211 @@
+"""Offloader basics: results, arguments, signatures, threads, contextvars."""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import inspect
+import threading
+import time
+
+import pytest
+
+from guiapp.offload import (
+    Offloader,
+    SerialLane,
+    current_job,
+    default_offloader,
+    make_async,
+    run_blocking,
+)
+
+from ._helpers import run, wait_until
+
+request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="unset")
+
+
+def add(a: int, b: int = 0, *, scale: int = 1) -> int:
+    """Add, then scale."""
+    return (a + b) * scale
+
+
+def test_submit_passes_positional_and_keyword_arguments(loop: asyncio.AbstractEventLoop) -> None:
+    async def main() -> int:
+        async with Offloader(max_workers=2, name="args") as pool:
+            return await pool.submit(add, 1, b=2, scale=10)
+
+    assert run(loop, main()) == 30
+
+
+def test_make_async_bare_keeps_name_signature_and_wraps(loop: asyncio.AbstractEventLoop) -> None:
+    fast_add = make_async(add)
+    assert fast_add.__name__ == "add"
+    assert fast_add.__doc__ == "Add, then scale."
+    assert fast_add.__wrapped__ is add  # type: ignore[attr-defined]
+    assert inspect.signature(fast_add) == inspect.signature(add)
+    assert inspect.iscoroutinefunction(fast_add)
+    assert run(loop, fast_add(2, 3, scale=2)) == 10
+
+
+def test_make_async_with_offloader_option_uses_that_offloader(
+    loop: asyncio.AbstractEventLoop,
+) -> None:
+    pool = Offloader(max_workers=1, name="chosen")
+
+    @make_async(offloader=pool)
+    def where(suffix: str, *, upper: bool = False) -> str:
+        name = threading.current_thread().name + suffix
+        return name.upper() if upper else name
+
+    try:
+        assert run(loop, where("!", upper=True)) == "CHOSEN-1!"
+    finally:
+        pool.close()
+
+
+def test_make_async_without_options_in_parentheses(loop: asyncio.AbstractEventLoop) -> None:
+    @make_async()
+    def name() -> str:
+        return threading.current_thread().name
+
+    assert run(loop, name()).startswith("offload-")
+
+
+def test_offloader_make_async_method(loop: asyncio.AbstractEventLoop) -> None:
+    pool = Offloader(max_workers=1, name="method")
+    slow_add = pool.make_async(add)
+    try:
+        assert inspect.signature(slow_add) == inspect.signature(add)
+        assert run(loop, slow_add(1, 1, scale=3)) == 6
+    finally:
+        pool.close()
+
+
+def test_run_blocking_uses_the_default_offloader(loop: asyncio.AbstractEventLoop) -> None:
+    async def main() -> tuple[int, str]:
+        value = await run_blocking(int, "ff", base=16)
+        thread = await run_blocking(lambda: threading.current_thread().name)
+        return value, thread
+
+    value, thread = run(loop, main())
+    assert value == 255
+    assert thread.startswith(default_offloader().name + "-")
+
+
+def test_threads_start_lazily_are_named_bounded_and_reused(
+    loop: asyncio.AbstractEventLoop,
+) -> None:
+    pool = Offloader(max_workers=3, name="lazy")
+    assert pool.thread_count == 0  # nothing started before the first submit
+
+    def who() -> str:
+        time.sleep(0.05)
+        return threading.current_thread().name
+
+    async def main() -> tuple[list[str], list[str]]:
+        concurrent = await asyncio.gather(*(pool.submit(who) for _ in range(12)))
+        sequential = [await pool.submit(who) for _ in range(5)]
+        return concurrent, sequential
+
+    try:
+        concurrent, sequential = run(loop, main())
+        assert set(concurrent) <= {"lazy-1", "lazy-2", "lazy-3"}
+        assert len(set(concurrent)) >= 2  # they did run in parallel
+        assert set(sequential) <= set(concurrent)  # idle threads served the later calls
+        assert pool.thread_count <= 3
+        assert all(t.daemon for t in threading.enumerate() if t.name.startswith("lazy-"))
+    finally:
+        pool.close()
+
+
+def test_idle_threads_retire_after_idle_timeout(loop: asyncio.AbstractEventLoop) -> None:
+    pool = Offloader(max_workers=2, name="retire", idle_timeout=0.05)
+
+    async def main() -> None:
+        await pool.submit(time.sleep, 0)
+        await wait_until(lambda: pool.thread_count == 0)
+
+    try:
+        run(loop, main())
+        assert pool.thread_count == 0
+        assert run(loop, pool.make_async(add)(4)) == 4  # and a new one starts on demand
+    finally:
+        pool.close()
+
+
+def test_submit_needs_a_running_loop() -> None:
+    pool = Offloader(name="noloop")
+    with pytest.raises(RuntimeError, match="running an asyncio event loop"):
+        pool.submit(add, 1)
+    assert pool.thread_count == 0
+
+
+def test_max_workers_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="max_workers"):
+        Offloader(max_workers=0)
+
+
+def test_caller_contextvars_are_visible_and_changes_do_not_leak_back(
+    loop: asyncio.AbstractEventLoop,
+) -> None:
+    def read_and_change() -> str:
+        seen = request_id.get()
+        request_id.set("changed in worker")
+        return seen
+
+    async def main() -> tuple[str, str, str]:
+        request_id.set("req-42")
+        seen = await run_blocking(read_and_change)
+        seen_lane = await SerialLane(name="ctxlane").submit(read_and_change)
+        return seen, seen_lane, request_id.get()
+
+    seen, seen_lane, after = run(loop, main())
+    assert seen == "req-42"
+    assert seen_lane == "req-42"
+    assert after == "req-42"
+
+
+def test_each_job_binds_its_job_control_in_the_worker(loop: asyncio.AbstractEventLoop) -> None:
+    async def main() -> None:
+        job = default_offloader().submit(current_job)
+        assert await job is job.control
+        assert current_job() is None  # never bound on the loop thread
+
+    run(loop, main())
+
+
+def test_job_result_and_exception_when_done(loop: asyncio.AbstractEventLoop) -> None:
+    async def main() -> None:
+        job = default_offloader().submit(add, 20, 1, scale=2)
+        with pytest.raises(asyncio.InvalidStateError):
+            job.result()
+        assert await job == 42
+        assert job.done()
+        assert not job.cancelled()
+        assert job.result() == 42
+        assert job.exception() is None
+        assert job.cancel() is False  # too late: it finished
+
+    run(loop, main())
+
+
+def test_concurrent_blocking_calls_run_at_once_not_in_batches(
+    loop: asyncio.AbstractEventLoop,
+) -> None:
+    pool = Offloader(max_workers=100, name="wide")
+
+    def block() -> str:
+        time.sleep(1.0)
+        return threading.current_thread().name
+
+    async def main() -> list[str]:
+        return await asyncio.gather(*(pool.submit(block) for _ in range(100)))
+
+    try:
+        started = time.perf_counter()
+        names = run(loop, main())
+        elapsed = time.perf_counter() - started
+    finally:
+        pool.close()
+    assert len(set(names)) == 100
+    assert elapsed < 4.0, f"100 concurrent 1 s calls took {elapsed:.2f} s"
