@@ -1,0 +1,28 @@
+"""``python -m guiapp.demo --port N``: run the demo API in the foreground until Ctrl+C."""
+
+from __future__ import annotations
+
+import argparse
+import threading
+
+from guiapp.demo._server import DemoServer
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m guiapp.demo", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8765, help="port (0 = any free port)")
+    args = parser.parse_args(argv)
+    server = DemoServer(args.host, args.port).start()
+    print(f"guiapp demo API on {server.url}  (index: {server.url}/)", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
