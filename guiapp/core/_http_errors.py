@@ -30,7 +30,7 @@ from guiapp.core.errors import (
     TransportError,
 )
 
-__all__ = ["translate"]
+__all__ = ["host_of", "is_bad_chunking", "is_timeout", "translate"]
 
 
 def _chain(exc: BaseException) -> Iterator[BaseException]:
@@ -53,6 +53,24 @@ def _find(
     exc: BaseException, kind: type[BaseException] | tuple[type[BaseException], ...]
 ) -> BaseException | None:
     return next((e for e in _chain(exc) if isinstance(e, kind)), None)
+
+
+def is_bad_chunking(exc: BaseException) -> bool:
+    """True if ``exc`` comes from invalid chunked transfer encoding (not a dropped connection)."""
+    if _find(exc, u3.InvalidChunkLength):
+        return True
+    # http.client reads chunk sizes with int(line, 16): garbage surfaces as this ValueError.
+    return any(isinstance(e, ValueError) and "base 16" in str(e) for e in _chain(exc))
+
+
+def is_timeout(exc: BaseException) -> bool:
+    """True if ``exc`` is (or wraps) a socket read timeout."""
+    return _find(exc, (u3.ReadTimeoutError, TimeoutError)) is not None
+
+
+def host_of(url: str) -> str:
+    """``host:port`` of ``url``, for messages."""
+    return _host(url)
 
 
 def _host(url: str) -> str:
@@ -101,7 +119,7 @@ def translate(
         return ReadTimeout(f"{host} sent nothing for {read_timeout:g} s (read timeout).", url=url)
     if _find(exc, http.client.RemoteDisconnected) or _find(exc, ConnectionResetError):
         return ConnectionLost(f"{host} closed the connection before sending a response.", url=url)
-    if _find(exc, u3.InvalidChunkLength):
+    if is_bad_chunking(exc):
         return MalformedResponse(f"{host} sent invalid chunked encoding.", url=url)
     bad = _find(exc, (http.client.HTTPException, u3.HeaderParsingError))
     if bad is not None:

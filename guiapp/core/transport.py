@@ -27,7 +27,6 @@ from typing import Any
 import requests
 from requests.cookies import extract_cookies_to_jar
 from requests.hooks import dispatch_hook
-from urllib3.exceptions import InvalidChunkLength
 
 from guiapp.core._http_adapter import SocketTracker, install_tracking, make_session
 from guiapp.core._http_body import (
@@ -37,12 +36,13 @@ from guiapp.core._http_body import (
     ContentDecodingFailed,
     DecodedTooLarge,
 )
-from guiapp.core._http_errors import translate
+from guiapp.core._http_errors import host_of, is_bad_chunking, is_timeout, translate
 from guiapp.core._http_prepare import PreparedFiles, build_request, validate
 from guiapp.core.errors import (
     BodyTooLarge,
     ConnectionLost,
     MalformedResponse,
+    ReadTimeout,
     RequestError,
     TooManyRedirects,
 )
@@ -199,7 +199,8 @@ def _read_body(
     chunk_size: int,
 ) -> Response:
     meta = _meta(raw)
-    host = prep.url or spec.url
+    url = prep.url or spec.url
+    host = host_of(url)
     cap = spec.max_body_bytes
     total = _content_length(raw)
     encoding = raw.headers.get("content-encoding", "")
@@ -208,7 +209,7 @@ def _read_body(
         raise BodyTooLarge(
             f"The response body is {total:,} bytes, over the limit of {cap:,} bytes.",
             limit=cap,
-            url=host,
+            url=url,
         )
     sink = BodySink(spool_threshold, spool_dir)
     received = 0
@@ -228,20 +229,32 @@ def _read_body(
         sink.discard()
         if isinstance(exc, ContentDecodingFailed):
             raise MalformedResponse(
-                f"The {encoding} body from {host} is corrupt: {exc}.", url=host
+                f"The {encoding} body from {host} is corrupt: {exc}.", url=url
             ) from None
         assert cap is not None
         raise BodyTooLarge(
             f"The response body is larger than the limit of {cap:,} bytes"
             f"{' once decompressed' if decoder.decodes else ''}; reading stopped.",
             limit=cap,
-            url=host,
+            url=url,
         ) from None
     except Exception as exc:
         control = current_job()
-        if (control is not None and control.cancelled) or isinstance(exc, InvalidChunkLength):
+        if control is not None and control.cancelled:
             sink.discard()
             raise
+        if is_bad_chunking(exc):
+            sink.discard()
+            raise MalformedResponse(
+                f"{host} sent invalid chunked encoding after {received:,} bytes.", url=url
+            ) from exc
+        if is_timeout(exc):
+            sink.discard()
+            raise ReadTimeout(
+                f"{host} sent nothing for {spec.read_timeout:g} s (read timeout) after "
+                f"{received:,} bytes of the body.",
+                url=url,
+            ) from exc
         body, path = sink.finish()
         partial = Response(
             **meta,
@@ -259,7 +272,7 @@ def _read_body(
             "the partial body is kept.",
             bytes_received=received,
             partial_response=partial,
-            url=host,
+            url=url,
         ) from exc
     except BaseException:
         sink.discard()

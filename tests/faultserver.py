@@ -1,0 +1,265 @@
+"""A raw-socket HTTP server on 127.0.0.1 that misbehaves on purpose, for transport tests.
+
+Each path picks a fault (see :data:`FAULTS`). The server runs one accept thread plus one thread per
+connection, all bounded: they stop when :meth:`FaultServer.stop` is called (or the ``with`` block
+ends) and after ``lifetime`` seconds at most, whichever comes first, so a broken test cannot leave
+a thread behind or hang the run.
+
+Example::
+
+    with FaultServer() as server:
+        send(RequestSpec(url=server.url("/reset-mid-body")))   # raises ConnectionLost
+
+:class:`FullBacklog` is a listening socket whose accept queue is full, so that a ``connect`` to it
+blocks (the SYN is dropped) — the loopback-only way to test cancelling a request stuck in connect.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import select
+import socket
+import struct
+import threading
+import time
+from collections.abc import Callable
+from urllib.parse import parse_qs, urlsplit
+
+__all__ = ["FAULTS", "FaultServer", "FullBacklog"]
+
+Handler = Callable[["FaultServer", socket.socket, str], None]
+BOMB_INFLATED = 200 * 1024 * 1024  # what the gzip bomb inflates to (its wire size is ~200 KB)
+
+
+def _head(status: str, headers: list[tuple[str, str]]) -> bytes:
+    # Connection: close - one request per connection keeps every fault deterministic.
+    headers = [*headers, ("Connection", "close")]
+    lines = [f"HTTP/1.1 {status}", *(f"{k}: {v}" for k, v in headers), "", ""]
+    return "\r\n".join(lines).encode("latin-1")
+
+
+def _never_answer(server: FaultServer, conn: socket.socket, path: str) -> None:
+    server.stopping.wait(server.lifetime)
+
+
+def _close_before_headers(server: FaultServer, conn: socket.socket, path: str) -> None:
+    conn.close()
+
+
+def _reset_mid_body(server: FaultServer, conn: socket.socket, path: str) -> None:
+    conn.sendall(_head("200 OK", [("Content-Length", "1000000")]) + b"x" * 5000)
+    time.sleep(0.05)  # let the client read what was sent before the reset discards it
+    # SO_LINGER with a zero timeout: close() sends RST instead of FIN.
+    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    conn.close()
+
+
+def _close_mid_body(server: FaultServer, conn: socket.socket, path: str) -> None:
+    conn.sendall(_head("200 OK", [("Content-Length", "1000000")]) + b"y" * 3000)
+    conn.close()
+
+
+def _malformed_status(server: FaultServer, conn: socket.socket, path: str) -> None:
+    conn.sendall(b"HTPT/1.1 twohundred OK\r\nContent-Length: 0\r\n\r\n")
+
+
+def _huge_headers(server: FaultServer, conn: socket.socket, path: str) -> None:
+    head = b"HTTP/1.1 200 OK\r\n"
+    filler = b"".join(b"X-Filler-%d: %s\r\n" % (i, b"a" * 1000) for i in range(1024))
+    with contextlib.suppress(OSError):  # the client gives up long before 1 MB
+        conn.sendall(head + filler + b"Content-Length: 0\r\n\r\n")
+
+
+def _bogus_chunked(server: FaultServer, conn: socket.socket, path: str) -> None:
+    conn.sendall(
+        _head("200 OK", [("Transfer-Encoding", "chunked")]) + b"5\r\nhello\r\nZZZ\r\nnope\r\n"
+    )
+
+
+_BOMB: list[bytes] = []
+
+
+def _gzip_bomb_bytes() -> bytes:
+    if not _BOMB:
+        _BOMB.append(gzip.compress(bytes(BOMB_INFLATED), compresslevel=9))
+    return _BOMB[0]
+
+
+def _gzip_bomb(server: FaultServer, conn: socket.socket, path: str) -> None:
+    body = _gzip_bomb_bytes()
+    head = _head(
+        "200 OK",
+        [
+            ("Content-Encoding", "gzip"),
+            ("Content-Length", str(len(body))),
+            ("Content-Type", "application/octet-stream"),
+        ],
+    )
+    with contextlib.suppress(OSError):
+        conn.sendall(head + body)
+
+
+def _redirect_loop(server: FaultServer, conn: socket.socket, path: str) -> None:
+    n = int(parse_qs(urlsplit(path).query).get("n", ["0"])[0])
+    conn.sendall(
+        _head("302 Found", [("Location", f"/redirect-loop?n={n + 1}"), ("Content-Length", "0")])
+    )
+
+
+def _drip(server: FaultServer, conn: socket.socket, path: str) -> None:
+    count = int(parse_qs(urlsplit(path).query).get("bytes", ["10"])[0])
+    conn.sendall(_head("200 OK", [("Content-Length", str(count))]))
+    for _ in range(count):
+        if server.stopping.wait(0.1):
+            return
+        conn.sendall(b"d")
+
+
+def _headers_then_stall(server: FaultServer, conn: socket.socket, path: str) -> None:
+    conn.sendall(_head("200 OK", [("Content-Length", "100")]) + b"partial")
+    server.stopping.wait(server.lifetime)
+
+
+FAULTS: dict[str, Handler] = {
+    "/never-answer": _never_answer,
+    "/close-before-headers": _close_before_headers,
+    "/reset-mid-body": _reset_mid_body,
+    "/close-mid-body": _close_mid_body,
+    "/malformed-status": _malformed_status,
+    "/huge-headers": _huge_headers,
+    "/bogus-chunked": _bogus_chunked,
+    "/gzip-bomb": _gzip_bomb,
+    "/redirect-loop": _redirect_loop,
+    "/drip": _drip,
+    "/stall-mid-body": _headers_then_stall,
+}
+
+
+class FaultServer:
+    """Serve :data:`FAULTS` on 127.0.0.1 (an ephemeral port) until stopped or ``lifetime`` ends."""
+
+    def __init__(self, lifetime: float = 30.0) -> None:
+        self.lifetime = lifetime
+        self.stopping = threading.Event()
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+        self._threads: list[threading.Thread] = []
+        self._conns: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._deadline = time.monotonic() + lifetime
+        self.requests: list[str] = []
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def start(self) -> FaultServer:
+        self._spawn(self._accept_loop, "faultserver-accept")
+        return self
+
+    def _spawn(self, target: Callable[..., None], name: str, *args: object) -> None:
+        thread = threading.Thread(target=target, args=args, name=name, daemon=True)
+        with self._lock:
+            self._threads.append(thread)
+        thread.start()
+
+    def _accept_loop(self) -> None:
+        while not self.stopping.is_set() and time.monotonic() < self._deadline:
+            ready, _, _ = select.select([self._listener], [], [], 0.05)
+            if not ready:
+                continue
+            with contextlib.suppress(OSError):
+                conn, _ = self._listener.accept()
+                with self._lock:
+                    self._conns.append(conn)
+                self._spawn(self._serve, "faultserver-conn", conn)
+        self.stopping.set()
+
+    def _serve(self, conn: socket.socket) -> None:
+        with contextlib.suppress(OSError), conn:
+            conn.settimeout(self.lifetime)
+            data = b""
+            while b"\r\n\r\n" not in data and len(data) < 65536:
+                chunk = conn.recv(4096)
+                if not chunk:
+                    return
+                data += chunk
+            target = data.split(b"\r\n", 1)[0].split(b" ")[1].decode("latin-1")
+            self.requests.append(target)
+            handler = FAULTS.get(urlsplit(target).path)
+            if handler is None:
+                conn.sendall(_head("404 Not Found", [("Content-Length", "0")]))
+                return
+            handler(self, conn, target)
+            # Keep the connection open until the client is done, so it sees what was sent.
+            with contextlib.suppress(OSError):
+                conn.settimeout(0.5)
+                conn.recv(1)
+
+    def stop(self) -> None:
+        """Stop accepting, close every connection, and join every thread (bounded)."""
+        self.stopping.set()
+        self._listener.close()
+        with self._lock:
+            conns, threads = list(self._conns), list(self._threads)
+        for conn in conns:
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+        for thread in threads:
+            thread.join(timeout=5)
+
+    def __enter__(self) -> FaultServer:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+class FullBacklog:
+    """A listening socket whose accept queue is full: new connects to it block in SYN_SENT.
+
+    Linux drops the SYN of a connect to a listener whose accept queue is full, and the client
+    retransmits for seconds: a ``connect`` blocked on loopback, without any external address.
+    """
+
+    def __init__(self) -> None:
+        self._listener = socket.socket()
+        self._listener.bind(("127.0.0.1", 0))
+        self._listener.listen(0)
+        self.port = self._listener.getsockname()[1]
+        self._fillers: list[socket.socket] = []
+        for _ in range(8):
+            filler = socket.socket()
+            filler.setblocking(False)
+            with contextlib.suppress(BlockingIOError):
+                filler.connect(("127.0.0.1", self.port))
+            self._fillers.append(filler)
+        time.sleep(0.05)  # the kernel completes the queued handshakes asynchronously
+
+    def url(self, path: str = "/") -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def connect_blocks(self, timeout: float = 0.3) -> bool:
+        """Check that a fresh connect does block (it should, on Linux)."""
+        probe = socket.socket()
+        probe.settimeout(timeout)
+        try:
+            probe.connect(("127.0.0.1", self.port))
+        except TimeoutError:
+            return True
+        except OSError:
+            return False
+        finally:
+            probe.close()
+        return False
+
+    def close(self) -> None:
+        for sock in self._fillers:
+            sock.close()
+        self._listener.close()
+
+    def __enter__(self) -> FullBacklog:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
