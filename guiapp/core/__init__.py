@@ -1,5 +1,7 @@
 """Pure-Python core: request model, transport, curl, variables, history. Never imports Qt."""
 
+from guiapp.core.codegen import to_curl, to_python_make_async, to_python_requests
+from guiapp.core.curl import parse_curl
 from guiapp.core.jobs import (
     CancelRegistration,
     Cancelled,
@@ -50,6 +52,10 @@ __all__ = [
     "checkpoint",
     "current_job",
     "on_cancel",
+    "parse_curl",
     "redact_headers",
     "report_progress",
+    "to_curl",
+    "to_python_make_async",
+    "to_python_requests",
 ]
