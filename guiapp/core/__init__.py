@@ -3,8 +3,8 @@
 from guiapp.core.codegen import to_curl, to_python_make_async, to_python_requests
 from guiapp.core.curl import parse_curl
 from guiapp.core.jobs import (
-    CancelRegistration,
     Cancelled,
+    CancelRegistration,
     JobControl,
     Progress,
     bind_job,

@@ -10,7 +10,8 @@ secrets exactly as given, so generate from ``spec.redacted()`` when sharing.
 Example::
 
     >>> from guiapp.core.request import FormBody, RequestSpec
-    >>> print(to_curl(RequestSpec(url="https://api.example.com/items", params=[("q", "a b")],
+    >>> print(to_curl(RequestSpec(url="https://api.example.com/items", method="POST",
+    ...                           params=[("q", "a b")],
     ...                           headers=[("Accept", "application/json")],
     ...                           body=FormBody([("name", "Ada")]), follow_redirects=False)))
     curl 'https://api.example.com/items?q=a+b' \\
