@@ -53,7 +53,7 @@ class UrlEdit(QLineEdit):
     """A URL field that recognises a pasted curl command instead of inserting it."""
 
     #: The user pasted a curl command; the field's text is left unchanged.
-    curlPasted = Signal(str)  # noqa: N815
+    curlPasted = Signal(str)
     #: Ctrl+Enter (or Enter) pressed.
     submitted = Signal()
 
@@ -64,7 +64,7 @@ class UrlEdit(QLineEdit):
         else:
             self.insert(" ".join(text.split()))
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.matches(QKeySequence.StandardKey.Paste):
             self.paste_text(QGuiApplication.clipboard().text())
             event.accept()
@@ -75,7 +75,7 @@ class UrlEdit(QLineEdit):
             return
         super().keyPressEvent(event)
 
-    def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802 - Qt override
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
         menu = self.createStandardContextMenu()
         for action in menu.actions():
             if action.objectName() == "edit-paste":
@@ -90,9 +90,9 @@ class UrlEdit(QLineEdit):
 class RequestBar(QWidget):
     """Method combo, URL field, Send/Cancel buttons and the strategy combo."""
 
-    sendRequested = Signal()  # noqa: N815
-    cancelRequested = Signal()  # noqa: N815
-    curlPasted = Signal(str)  # noqa: N815
+    sendRequested = Signal()
+    cancelRequested = Signal()
+    curlPasted = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)

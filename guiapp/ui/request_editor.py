@@ -32,7 +32,7 @@ class RequestEditor(QTabWidget):
     """Sections of one request; :meth:`to_spec` / :meth:`load_spec` round-trip a RequestSpec."""
 
     #: The URL text changed because the params table was edited (the bar shows the new text).
-    urlTextChanged = Signal(str)  # noqa: N815 - Qt naming for signals
+    urlTextChanged = Signal(str)
     #: Anything in the request changed (used to persist the draft).
     edited = Signal()
 

@@ -14,6 +14,7 @@ Example::
 from __future__ import annotations
 
 from importlib.resources import files
+from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
@@ -28,9 +29,15 @@ _ICON_COLORS = {False: "#4a5261", True: "#c9ced8"}
 
 
 def stylesheet(dark: bool) -> str:
-    """The stylesheet text of the dark or light theme."""
+    """The stylesheet text of the dark or light theme.
+
+    ``@icons/`` in the .qss stands for the icons directory: Qt stylesheets need a file path.
+    """
     name = "dark.qss" if dark else "light.qss"
-    return (files("guiapp.resources") / "styles" / name).read_text(encoding="utf-8")
+    resources = files("guiapp.resources")
+    text = (resources / "styles" / name).read_text(encoding="utf-8")
+    icons_dir = Path(str(resources / "icons")).as_posix()
+    return text.replace("@icons/", icons_dir + "/")
 
 
 def _palette(dark: bool) -> QPalette:
@@ -65,7 +72,7 @@ class ThemeManager(QObject):
     """Applies the light or dark theme to ``window`` and tracks the system scheme."""
 
     #: The effective theme changed; ``True`` for dark.
-    themeChanged = Signal(bool)  # noqa: N815
+    themeChanged = Signal(bool)
 
     def __init__(self, window: QWidget, mode: str = "system") -> None:
         super().__init__(window)

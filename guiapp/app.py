@@ -1,0 +1,170 @@
+"""Composition root: build the main window and its collaborators; run the app.
+
+``create_window`` wires everything without running an event loop (tests build it with qtbot);
+``main`` adds the QApplication, the qasync loop and an orderly exit.
+
+Example::
+
+    window = create_window(tmp_path)            # first run in tmp_path: demo server + examples
+    window.show()
+
+    $ guiapp --demo                              # or: python -m guiapp --data-dir /tmp/g
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+from types import TracebackType
+
+import qasync
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from guiapp.core.curl import parse_curl
+from guiapp.demo import DemoServer, sample_requests
+from guiapp.offload.qt import set_slot_error_handler, shutdown_qthreads
+from guiapp.ui.main_window import MainWindow
+from guiapp.ui.response_panel import ResponsePanel
+from guiapp.ui.services import Services
+from guiapp.ui.window_state import WindowState
+
+__all__ = ["create_window", "default_data_dir", "main"]
+
+_log = logging.getLogger("guiapp")
+SETTINGS_FILE = "settings.ini"
+#: Printed on stdout when --quit-after-ms closes the window (the exit test times from it).
+QUIT_MARKER = "guiapp: closing window"
+
+
+def default_data_dir() -> Path:
+    """The per-user data directory (platformdirs), e.g. ``~/.local/share/guiapp``."""
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("guiapp", appauthor=False))
+
+
+def create_window(data_dir: Path | None = None, *, demo: bool = False) -> MainWindow:
+    """Build the main window (no event loop is run here).
+
+    ``data_dir`` holds settings.ini and the history database (default: :func:`default_data_dir`).
+    With ``demo=True``, or on a first run (no settings yet), the embedded demo server starts and
+    its example requests are opened; ``window.demo_server`` is then set and stopped on shutdown.
+    """
+    data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    first_run = not (data_dir / SETTINGS_FILE).exists()
+    services = Services()
+    window = MainWindow(
+        services=services,
+        response_panel=ResponsePanel(services.processes),
+        curl_parser=parse_curl,
+    )
+    window.data_dir = data_dir
+    state = WindowState(data_dir / SETTINGS_FILE)
+    restored = state.restore(window)
+    if demo or first_run:
+        _start_demo(window, replace=demo or not restored)
+    window.aboutToSave.connect(lambda: state.save(window))
+    return window
+
+
+def _start_demo(window: MainWindow, *, replace: bool) -> None:
+    server = DemoServer().start()
+    window.demo_server = server
+    window.shutDown.connect(lambda: server.stop(0.5))
+    window.statusBar().showMessage(f"Demo API running at {server.url}", 10_000)
+    if replace:
+        examples = sample_requests(server.url)
+        window.replace_tabs([example.spec for example in examples[:3]], 0)
+
+
+def _parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="guiapp", description="A desktop HTTP API client.")
+    parser.add_argument("--demo", action="store_true", help="start the embedded demo API")
+    parser.add_argument("--data-dir", type=Path, help="where settings and history live")
+    parser.add_argument(
+        "--quit-after-ms",
+        type=int,
+        default=int(os.environ.get("GUIAPP_AUTOQUIT_MS", "0") or 0),
+        help=argparse.SUPPRESS,  # test hook: send a slow request, close the window after N ms
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the app; returns the process exit code."""
+    args = _parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("guiapp")
+    app.setOrganizationName("guiapp")
+    app.setStyle("Fusion")
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+
+    window = create_window(args.data_dir, demo=args.demo)
+    set_slot_error_handler(window.report_error)
+    previous_hook = sys.excepthook
+    sys.excepthook = _status_line_excepthook(window)
+    window.show()
+    if args.quit_after_ms:
+        QTimer.singleShot(0, lambda: _send_slow_request(window))
+        QTimer.singleShot(args.quit_after_ms, lambda: _auto_quit(window))
+
+    try:
+        loop.run_forever()  # returns when the last window closes (QApplication quits)
+    finally:
+        # Fixed teardown order (qasync #154): window services, tasks, QThreads, loop, app.
+        window.shutdown()
+        _cancel_leftover_tasks(loop)
+        shutdown_qthreads(0.5)
+        loop.close()
+        asyncio.set_event_loop(None)
+        sys.excepthook = previous_hook
+        set_slot_error_handler(None)
+        window.deleteLater()
+        app.processEvents()
+    return 0
+
+
+def _status_line_excepthook(window: MainWindow) -> object:
+    def hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        # No traceback dialog for the user: one status line, the details in the log.
+        if isinstance(exc, KeyboardInterrupt):
+            sys.__excepthook__(exc_type, exc, tb)
+            return
+        window.report_error(exc)
+
+    return hook
+
+
+def _send_slow_request(window: MainWindow) -> None:
+    if window.demo_server is not None:
+        window.bar.url_edit.setText(window.demo_server.url + "/delay/30")
+    window.send_current()
+
+
+def _auto_quit(window: MainWindow) -> None:
+    in_flight = sum(tab.in_flight for tab in window.request_tabs())
+    print(f"{QUIT_MARKER} t={time.monotonic():.3f} in_flight={in_flight}", flush=True)
+    window.close()
+
+
+def _cancel_leftover_tasks(loop: asyncio.AbstractEventLoop) -> None:
+    pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+    for task in pending:
+        task.cancel()
+    if pending:
+        gathered = asyncio.gather(*pending, return_exceptions=True)
+        loop.run_until_complete(asyncio.wait_for(gathered, 0.5))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

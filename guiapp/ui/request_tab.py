@@ -1,0 +1,222 @@
+"""One request tab: its editor, and the state of its latest send (newest wins).
+
+A tab sends independently of the others. Each send gets a generation number; a result that
+arrives for an older generation (the user pressed Send again, or cancelled) is dropped, so a
+slow first response can never overwrite a fast second one.
+
+The shared request bar and response area are *reparented* into the current tab's slots by the
+main window (:meth:`RequestTab.adopt`), so each exists once and ``findChild`` finds the current
+one.
+
+Example::
+
+    tab = RequestTab()
+    tab.stateChanged.connect(refresh)           # outcome or progress changed
+    await tab.send("asyncio-executor", offloader)
+    tab.outcome                                 # Outcome(kind="response", value=<Response>)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
+
+from guiapp.core.errors import InvalidRequest, RequestError
+from guiapp.core.jobs import Cancelled, Progress
+from guiapp.core.request import RequestSpec
+from guiapp.offload import Offloader
+from guiapp.ui.request_editor import RequestEditor
+from guiapp.ui.strategies import RunningRequest, SendFunc, start_request
+
+__all__ = ["Outcome", "RequestTab"]
+
+_log = logging.getLogger(__name__)
+_KEEP_RETIRED = 2
+_CANCELLED = "Request cancelled"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The displayable state of a tab: ``idle``, ``sending``, ``response``, ``error`` or
+    ``cancelled``. ``value`` is the spec, the Response or the exception accordingly, and
+    ``message`` the text for the status line."""
+
+    kind: str = "idle"
+    value: Any = None
+    spec: RequestSpec | None = None
+    message: str = ""
+
+
+class RequestTab(QWidget):
+    """Editor plus send state of one request."""
+
+    #: The outcome or the progress changed.
+    stateChanged = Signal()
+    #: A send started (True) or ended (False).
+    inFlightChanged = Signal(bool)
+    #: A response arrived for the newest send: (spec, response).
+    responseReceived = Signal(object, object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.editor = RequestEditor()
+        self.outcome = Outcome()
+        self.progress: Progress | None = None
+        self.strategy = "asyncio-executor"
+        self._generation = 0
+        self._run: RunningRequest | None = None
+        self._started = 0.0
+        self._retired: list[Any] = []
+
+        self.bar_slot = QVBoxLayout()
+        self.bar_slot.setContentsMargins(0, 0, 0, 0)
+        self.response_slot = QWidget()
+        response_layout = QVBoxLayout(self.response_slot)
+        response_layout.setContentsMargins(0, 0, 0, 0)
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.addWidget(self.editor)
+        self.splitter.addWidget(self.response_slot)
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 5)
+        self.splitter.setSizes([260, 640])
+        self.splitter.setChildrenCollapsible(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.setSpacing(8)
+        layout.addLayout(self.bar_slot)
+        layout.addWidget(self.splitter, 1)
+
+    # -- shared widgets ------------------------------------------------------------------------
+    def adopt(self, bar: QWidget, response_area: QWidget) -> None:
+        """Show the shared request bar and response area in this tab."""
+        self.bar_slot.addWidget(bar)
+        layout = self.response_slot.layout()
+        assert layout is not None
+        layout.addWidget(response_area)
+        bar.show()
+        response_area.show()
+
+    # -- sending -------------------------------------------------------------------------------
+    @property
+    def in_flight(self) -> bool:
+        """True while a send of this tab runs."""
+        return self._run is not None
+
+    def elapsed(self) -> float:
+        """Seconds since the current send started (0 when idle)."""
+        return time.monotonic() - self._started if self._run is not None else 0.0
+
+    def cancel(self) -> bool:
+        """Cancel the send in flight; True if there was one."""
+        run, self._run = self._run, None
+        if run is None:
+            return False
+        self._generation += 1  # whatever the cancelled send delivers now is stale
+        run.cancel()
+        self._set_outcome(Outcome("cancelled", None, self.outcome.spec, _CANCELLED))
+        self.inFlightChanged.emit(False)
+        return True
+
+    def fail_before_send(self, message: str, field: str = "url") -> None:
+        """Show ``message`` as the outcome (invalid input found before sending)."""
+        exc = InvalidRequest(message, field=field)
+        self._set_outcome(Outcome("error", exc, None, message))
+
+    async def send(
+        self, strategy: str, offloader: Offloader, *, send: SendFunc | None = None
+    ) -> None:
+        """Send the editor's request with ``strategy``; newest wins, errors become outcomes."""
+        problem = self.editor.validation_error()
+        if problem:
+            self.fail_before_send(problem, "body" if "body" in problem.lower() else "url")
+            return
+        spec = self.editor.to_spec()
+        if self._run is not None:
+            self.cancel()
+        self._generation += 1
+        generation = self._generation
+        self.strategy = strategy
+        self.progress = None
+        self._started = time.monotonic()
+        self._set_outcome(Outcome("sending", spec, spec))
+        try:
+            run = start_request(
+                strategy,
+                spec,
+                offloader=offloader,
+                on_progress=lambda p: self._on_progress(generation, p),
+                send=send,
+            )
+        except Exception as exc:  # e.g. the offloader is closed: the window is shutting down
+            message = f"Could not start the request: {exc}"
+            self._set_outcome(Outcome("error", exc, spec, message))
+            return
+        self._run = run
+        self.inFlightChanged.emit(True)
+        try:
+            response = await run
+        except (asyncio.CancelledError, Cancelled):
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                raise  # our own task is being cancelled (window closing): not a user cancel
+            self._finish(generation, Outcome("cancelled", None, spec, _CANCELLED))
+        except RequestError as exc:
+            self._finish(generation, Outcome("error", exc, spec, str(exc)))
+        except Exception as exc:
+            # A bug or an unexpected library error: say so plainly, log the traceback.
+            _log.exception("sending %r failed unexpectedly", spec)
+            message = f"Unexpected error: {type(exc).__name__}: {exc}"
+            self._finish(generation, Outcome("error", exc, spec, message))
+        else:
+            if self._finish(generation, Outcome("response", response, spec)):
+                self.responseReceived.emit(spec, response)
+            else:
+                _close(response)  # stale: nobody will show it, free its spool file now
+
+    def _finish(self, generation: int, outcome: Outcome) -> bool:
+        if generation != self._generation:
+            return False  # stale: a newer send (or a cancel) already took over
+        self._run = None
+        self._set_outcome(outcome)
+        self.inFlightChanged.emit(False)
+        return True
+
+    def _on_progress(self, generation: int, progress: Progress) -> None:
+        if generation == self._generation:
+            self.progress = progress
+            self.stateChanged.emit()
+
+    def _set_outcome(self, outcome: Outcome) -> None:
+        if self.outcome.kind == "response" and outcome.value is not self.outcome.value:
+            # A big body lives in a spool file until closed. The response panel may still be
+            # formatting the previous one in a worker process, so close it a little later.
+            self._retired.append(self.outcome.value)
+            while len(self._retired) > _KEEP_RETIRED:
+                _close(self._retired.pop(0))
+        self.outcome = outcome
+        self.stateChanged.emit()
+
+    def dispose(self) -> None:
+        """Cancel any send and free every response this tab holds (the tab is closing)."""
+        self.cancel()
+        for response in self._retired:
+            _close(response)
+        self._retired.clear()
+        if self.outcome.kind == "response":
+            _close(self.outcome.value)
+        self.outcome = Outcome()
+
+
+def _close(response: Any) -> None:
+    close = getattr(response, "close", None)
+    if close is not None:
+        try:
+            close()
+        except Exception:
+            _log.exception("closing %r failed", response)

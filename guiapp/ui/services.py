@@ -1,0 +1,84 @@
+"""The executors a window owns, created on first use and closed together on shutdown.
+
+- ``offloader``: :class:`~guiapp.offload.Offloader` for HTTP sends (many threads: I/O-bound).
+- ``lane``: :class:`~guiapp.offload.SerialLane` for the sqlite history store (thread-affine).
+- ``processes``: :class:`~guiapp.offload.ProcessOffloader` for formatting large bodies (CPU and
+  GIL-bound work that would otherwise stall the GUI).
+
+Example::
+
+    services = Services()
+    job = services.offloader.submit(send, spec)     # the pool starts here, not before
+    services.shutdown(timeout=0.5)                  # never waits longer than the timeout
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from guiapp.offload import Offloader, ProcessOffloader, SerialLane
+
+__all__ = ["Services"]
+
+_log = logging.getLogger(__name__)
+
+
+class Services:
+    """Lazily created executors with one bounded :meth:`shutdown`."""
+
+    def __init__(self, max_workers: int = 64, process_workers: int = 2) -> None:
+        self._max_workers = max_workers
+        self._process_workers = process_workers
+        self._offloader: Offloader | None = None
+        self._lane: SerialLane | None = None
+        self._processes: ProcessOffloader | None = None
+        self.closed = False
+
+    @property
+    def offloader(self) -> Offloader:
+        """The thread pool for sends."""
+        if self._offloader is None:
+            self._check_open()
+            self._offloader = Offloader(self._max_workers, name="guiapp-send")
+        return self._offloader
+
+    @property
+    def lane(self) -> SerialLane:
+        """The single thread that owns the history database."""
+        if self._lane is None:
+            self._check_open()
+            self._lane = SerialLane(name="guiapp-history")
+        return self._lane
+
+    @property
+    def processes(self) -> ProcessOffloader:
+        """The process pool for formatting large bodies."""
+        if self._processes is None:
+            self._check_open()
+            self._processes = ProcessOffloader(self._process_workers, name="guiapp-format")
+        return self._processes
+
+    def _check_open(self) -> None:
+        if self.closed:
+            raise RuntimeError("the window is shutting down")
+
+    def shutdown(self, timeout: float = 0.5) -> bool:
+        """Close every executor that was started, sharing ``timeout`` seconds between them.
+
+        In-flight sends are cancelled (their sockets shut); what has not ended by the deadline
+        is abandoned (daemon threads, killed processes). True if everything ended in time.
+        """
+        self.closed = True
+        deadline = time.monotonic() + timeout
+        clean = True
+        for executor in (self._offloader, self._processes, self._lane):
+            if executor is None:
+                continue
+            remaining = max(0.05, deadline - time.monotonic())
+            try:
+                clean = executor.close(remaining) and clean
+            except Exception:
+                _log.exception("closing %r failed", executor)
+                clean = False
+        return clean

@@ -1,0 +1,74 @@
+"""The keyboard shortcuts of the main window, and the Help → Keyboard Shortcuts dialog.
+
+:data:`SHORTCUTS` is the single source: the window binds its actions from it and the dialog
+lists it, so the two cannot drift apart.
+
+Example::
+
+    dialog = ShortcutsDialog(window)
+    dialog.open()          # non-blocking; never exec() inside the qasync loop
+"""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+__all__ = ["SHORTCUTS", "ShortcutsDialog", "key_sequences"]
+
+#: action id -> (key sequences, description)
+SHORTCUTS: dict[str, tuple[tuple[str, ...], str]] = {
+    "send": (("Ctrl+Return", "Ctrl+Enter"), "Send the request"),
+    "cancel": (("Esc",), "Cancel the request in flight"),
+    "new_tab": (("Ctrl+T",), "New request tab"),
+    "close_tab": (("Ctrl+W",), "Close the tab (cancels its request)"),
+    "next_tab": (("Ctrl+PgDown",), "Next tab"),
+    "previous_tab": (("Ctrl+PgUp",), "Previous tab"),
+    "focus_url": (("Ctrl+L",), "Focus the URL field"),
+    "toggle_history": (("Ctrl+H",), "Show or hide the history"),
+    "shortcuts": (("F1",), "Show this list"),
+    "quit": (("Ctrl+Q",), "Quit"),
+}
+
+
+def key_sequences(action_id: str) -> list[QKeySequence]:
+    """The QKeySequences of ``action_id``."""
+    return [QKeySequence(text) for text in SHORTCUTS[action_id][0]]
+
+
+class ShortcutsDialog(QDialog):
+    """A read-only table of :data:`SHORTCUTS`, in platform-native key notation."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("shortcutsDialog")
+        self.setWindowTitle("Keyboard Shortcuts")
+        table = QTableWidget(len(SHORTCUTS) + 1, 2, self)
+        table.setObjectName("shortcutsTable")
+        table.setHorizontalHeaderLabels(["Keys", "Action"])
+        table.verticalHeader().setVisible(False)
+        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        table.horizontalHeader().setStretchLastSection(True)
+        rows = [(keys, text) for keys, text in SHORTCUTS.values()]
+        rows.append((("Ctrl+V",), "Paste a curl command into the URL field to import it"))
+        for row, (keys, text) in enumerate(rows):
+            native = ", ".join(
+                QKeySequence(k).toString(QKeySequence.SequenceFormat.NativeText) for k in keys
+            )
+            table.setItem(row, 0, QTableWidgetItem(native))
+            table.setItem(row, 1, QTableWidgetItem(text))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(table)
+        layout.addWidget(buttons)
+        self.resize(520, 400)
