@@ -1,0 +1,467 @@
+"""The response body viewer: pretty/raw text with highlighting, images, save, copy and find.
+
+All formatting and highlighting runs in a :class:`~guiapp.offload.ProcessOffloader` (GIL-bound
+work: threads would stall the GUI). A body is shown in two steps so the first screen is quick
+whatever the size: a *preview* (the first lines, formatted and highlighted from the first
+512 KB) and, for bodies that do not fit the preview, a formatted *file* with a line index that
+:class:`~guiapp.ui.body_lines.BodyLineView` memory-maps. Results of an older body are dropped
+(generation counter), and switching body cancels its jobs.
+
+Example::
+
+    viewer = BodyViewer(ProcessOffloader(max_workers=2))
+    await viewer.show_body(response)     # returns once the first screen is painted
+    viewer.body_text()                   # whole text for small bodies, else None
+    viewer.view.visible_text()           # what the viewport shows (any size)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import shutil
+import tempfile
+import weakref
+from collections.abc import Coroutine
+from typing import Any, Protocol
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from guiapp.core.formatting import (
+    DISPLAY_CAP_BYTES,
+    FormattedFile,
+    detect_kind,
+    find_in_file,
+    format_body_file,
+    highlight_file_lines,
+    highlight_lines,
+    lexer_for_kind,
+    preview_body,
+)
+from guiapp.core.response import Response
+from guiapp.offload import Job, run_blocking
+from guiapp.ui.body_image import BodyImageView, ImageDecodeError
+from guiapp.ui.body_lines import (
+    BLOCK_LINES,
+    MAX_COPY_CHARS,
+    BodyLineView,
+    ListLineSource,
+    MappedLineSource,
+)
+
+__all__ = ["BodyViewer", "ProcessSubmitter"]
+
+_log = logging.getLogger(__name__)
+_PREVIEW_BYTES = 512 * 1024
+_MAX_IMAGE_BYTES = 64 * 1024 * 1024
+_EXTENSIONS = {
+    "json": ".json",
+    "xml": ".xml",
+    "svg": ".svg",
+    "html": ".html",
+    "javascript": ".js",
+    "css": ".css",
+    "text": ".txt",
+}
+
+
+class ProcessSubmitter(Protocol):
+    """What the viewer needs of a ``ProcessOffloader``: ``submit(func, *args) -> Job``."""
+
+    def submit(self, func: Any, /, *args: Any, **kwargs: Any) -> Job[Any]: ...
+
+
+class BodyViewer(QWidget):
+    """Toolbar (Pretty, Copy, Save…, find box) over a text, image or message page.
+
+    Signals: ``formattingFinished(object)`` with the :class:`FormattedFile` once a large body's
+    full formatting is shown (``None`` for bodies shown whole by the preview);
+    ``noticeChanged(str)``.
+    """
+
+    formattingFinished = Signal(object)
+    noticeChanged = Signal(str)
+
+    def __init__(self, process_offloader: ProcessSubmitter, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._processes = process_offloader
+        self._response: Response | None = None
+        self._kind = "empty"
+        self._generation = 0
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._jobs: set[Any] = set()
+        self._formatted: FormattedFile | None = None
+        self._highlight_queue: list[int] = []
+        self._highlight_busy = False
+        self._temp_dir = tempfile.mkdtemp(prefix="guiapp-body-")
+        weakref.finalize(self, shutil.rmtree, self._temp_dir, ignore_errors=True)
+
+        self.view = BodyLineView()
+        self.view.setObjectName("responseBody")
+        self.view.highlightNeeded.connect(self._on_view_highlight_needed)
+        self.image_view = BodyImageView()
+        self._message = QLabel(alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
+        self._message.setObjectName("responseBodyMessage")
+        self._pages = QStackedWidget()
+        for page in (self.view, self.image_view, self._message):
+            self._pages.addWidget(page)
+
+        self.pretty_button = QToolButton(text="Pretty", checkable=True, checked=True)
+        self.pretty_button.setToolTip("Pretty-print JSON (off: the body as received)")
+        self.pretty_button.toggled.connect(self._on_pretty_toggled)
+        self.copy_button = QToolButton(text="Copy")
+        self.copy_button.clicked.connect(self.copy_to_clipboard)
+        self.save_button = QToolButton(text="Save…")
+        self.save_button.clicked.connect(self.save_to_file)
+        self.find_edit = QLineEdit(placeholderText="Find (Ctrl+F)", clearButtonEnabled=True)
+        self.find_edit.setObjectName("responseFind")
+        self.find_edit.returnPressed.connect(self.find_next)
+        self.notice = QLabel(wordWrap=True)
+        self.notice.setObjectName("responseBodyNotice")
+        QShortcut(QKeySequence.StandardKey.Find, self, self._focus_find)
+
+        bar = QHBoxLayout()
+        bar.setContentsMargins(0, 0, 0, 0)
+        for widget in (self.pretty_button, self.copy_button, self.save_button):
+            bar.addWidget(widget)
+        bar.addStretch(1)
+        bar.addWidget(self.find_edit)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(self.notice)
+        layout.addWidget(self._pages, 1)
+        self.clear()
+
+    # -- public API ----------------------------------------------------------------------------
+    @property
+    def kind(self) -> str:
+        """Display kind of the current body (see :func:`guiapp.core.formatting.detect_kind`)."""
+        return self._kind
+
+    def body_text(self) -> str | None:
+        """The whole displayed text when it is held in memory (small bodies); else ``None``."""
+        source = self.view.source
+        if self._pages.currentWidget() is self.view and isinstance(source, ListLineSource):
+            return source.text()
+        return None
+
+    def message(self) -> str:
+        """The text of the message page (empty body, binary body, errors)."""
+        return self._message.text()
+
+    def clear(self) -> None:
+        """Forget the body: cancel its jobs, release its files, show nothing."""
+        self._reset()
+        self._response = None
+        self._kind = "empty"
+        self._show_message("")
+        self._set_notice("")
+        self._update_buttons()
+
+    async def show_body(self, response: Response) -> None:
+        """Show ``response``'s body; returns when its first screen is shown."""
+        self._reset()
+        self._response = response
+        generation = self._generation
+        content_type = response.headers.get("content-type", "")
+        head = response.body_bytes(limit=2048) if response.size else b""
+        self._kind = detect_kind(content_type, head)
+        self._update_buttons()
+        self._set_notice("")
+        if self._kind == "empty":
+            self._show_message("This response has no body.")
+        elif self._kind in ("image", "svg") and self.pretty_button.isChecked():
+            await self._show_image(response, generation)
+        elif self._kind in ("image", "binary"):
+            self._show_message(
+                f"Binary body ({response.size:,} bytes, {content_type or 'no Content-Type'}). "
+                "Use Save… to write it to a file."
+            )
+        else:
+            await self._show_text(response, generation)
+
+    # -- text ----------------------------------------------------------------------------------
+    async def _show_text(self, response: Response, generation: int) -> None:
+        pretty = self.pretty_button.isChecked()
+        encoding = response.encoding
+        source: bytes | str = response.spool_path or response.body_bytes(_PREVIEW_BYTES + 1)
+        preview = await self._run(preview_body, source, encoding, self._kind, pretty=pretty)
+        if generation != self._generation:
+            return
+        self._lexer = lexer_for_kind(preview.kind)
+        self.view.set_source(ListLineSource(list(preview.lines)))
+        self.view.set_block_spans(0, preview.spans)
+        self._pages.setCurrentWidget(self.view)
+        if preview.complete:
+            self.formattingFinished.emit(None)
+            return
+        self._set_notice(
+            f"Formatting {_human(response.size)}… showing the first {len(preview.lines):,} lines."
+        )
+        self._spawn(self._format_full(response, encoding, pretty, len(preview.lines), generation))
+
+    async def _format_full(
+        self, response: Response, encoding: str, pretty: bool, shown: int, generation: int
+    ) -> None:
+        path = response.spool_path
+        if path is None:  # a large in-memory body: give the worker process a file to read
+            path = os.path.join(self._temp_dir, f"source-{generation}")
+            await run_blocking(_write_file, path, response.body_bytes())
+        formatted = await self._run(
+            format_body_file, path, encoding, self._kind, self._temp_dir, pretty=pretty
+        )
+        if generation != self._generation:
+            _remove_formatted(formatted)
+            return
+        self._formatted = formatted
+        keep = shown // BLOCK_LINES
+        self.view.set_source(
+            MappedLineSource(formatted.path, formatted.index_path, formatted.max_line_chars),
+            keep_spans=keep,
+            keep_position=True,
+        )
+        if formatted.truncated:
+            self._set_notice(
+                f"Showing the first {_human(DISPLAY_CAP_BYTES)} of "
+                f"{_human(formatted.source_bytes)} only: use Save… for the whole body."
+            )
+        else:
+            self._set_notice(f"{formatted.line_count:,} lines.")
+        self.formattingFinished.emit(formatted)
+
+    def _on_view_highlight_needed(self, block: int) -> None:
+        if self._lexer is None:
+            return
+        self._highlight_queue.append(block)
+        if not self._highlight_busy:
+            self._highlight_busy = True
+            self._spawn(self._drain_highlights(self._generation))
+
+    async def _drain_highlights(self, generation: int) -> None:
+        try:
+            while self._highlight_queue and generation == self._generation:
+                block = self._highlight_queue.pop()  # newest first: that is what is on screen
+                first, stop = self.view.visible_range()
+                if not first // BLOCK_LINES - 2 <= block <= stop // BLOCK_LINES + 2:
+                    self.view.forget_requests()  # scrolled away: ask again when visible
+                    continue
+                source = self.view.source
+                start = block * BLOCK_LINES
+                end = min(start + BLOCK_LINES, source.line_count)
+                if isinstance(source, MappedLineSource):
+                    spans = await self._run(
+                        highlight_file_lines,
+                        source.path,
+                        source.index_path,
+                        start,
+                        end,
+                        self._lexer,
+                    )
+                elif isinstance(source, ListLineSource):
+                    spans = await self._run(highlight_lines, source.lines[start:end], self._lexer)
+                else:
+                    continue
+                if generation == self._generation and self.view.source is source:
+                    self.view.set_block_spans(block, spans)
+        finally:
+            if generation == self._generation:
+                self._highlight_busy = False
+
+    # -- images --------------------------------------------------------------------------------
+    async def _show_image(self, response: Response, generation: int) -> None:
+        if response.size > _MAX_IMAGE_BYTES:
+            self._show_message(f"Image too large to preview ({_human(response.size)}); use Save…")
+            return
+        data = await run_blocking(response.body_bytes)
+        media = "image/svg+xml" if self._kind == "svg" else response.content_type
+        try:
+            await self.image_view.show_image(data, media)
+        except ImageDecodeError as exc:
+            if generation == self._generation:
+                self._show_message(f"{exc}. Use Save… to write the body to a file.")
+            return
+        if generation == self._generation:
+            self._pages.setCurrentWidget(self.image_view)
+
+    # -- actions -------------------------------------------------------------------------------
+    def _on_pretty_toggled(self, _checked: bool) -> None:
+        if self._response is not None:
+            self._spawn(self.show_body(self._response))
+
+    def copy_to_clipboard(self) -> None:
+        """Copy the body text (shown text for small bodies) to the clipboard."""
+        text = self.body_text()
+        if text is not None:
+            QGuiApplication.clipboard().setText(text)
+            self._set_notice("Copied to the clipboard.")
+        elif self._response is not None and self._response.size <= MAX_COPY_CHARS:
+            self._spawn(self._copy_async(self._response))
+        else:
+            self._set_notice("Too large for the clipboard: use Save… instead.")
+
+    async def _copy_async(self, response: Response) -> None:
+        text = await run_blocking(response.text)
+        if response is self._response:
+            QGuiApplication.clipboard().setText(text)
+            self._set_notice("Copied to the clipboard.")
+
+    def save_to_file(self) -> QFileDialog | None:
+        """Open a non-modal save dialog; the copy runs in a worker thread. Returns the dialog."""
+        if self._response is None:
+            return None
+        dialog = QFileDialog(self, "Save response body")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        name = self._response.url.rstrip("/").rsplit("/", 1)[-1].split("?", 1)[0] or "response"
+        if "." not in name:
+            name += _EXTENSIONS.get(self._kind, ".bin")
+        dialog.selectFile(name)
+        response = self._response
+        dialog.fileSelected.connect(lambda path: self._spawn(self.save_body_to(response, path)))
+        dialog.open()  # never exec(): a nested loop inside a coroutine breaks qasync (#59)
+        return dialog
+
+    async def save_body_to(self, response: Response, path: str) -> None:
+        """Write the body of ``response`` to ``path`` off the GUI thread."""
+        try:
+            await run_blocking(_copy_body, response, path)
+        except OSError as exc:
+            self._set_notice(f"Could not save: {exc}")
+            return
+        self._set_notice(f"Saved {_human(response.size)} to {path}")
+
+    def _focus_find(self) -> None:
+        self.find_edit.setFocus()
+        self.find_edit.selectAll()
+
+    def find_next(self) -> None:
+        """Scroll to the next line containing the find text (case-sensitive)."""
+        needle = self.find_edit.text()
+        if needle:
+            self._spawn(self.find(needle))
+
+    async def find(self, needle: str) -> int | None:
+        """Find ``needle`` after the current match; mark and return its line (or ``None``)."""
+        source = self.view.source
+        selected = self.view.selected_range()
+        start = self.view.verticalScrollBar().value() if selected is None else selected[0]
+        start = start + 1 if self._last_find == (needle, start) else start
+        if isinstance(source, MappedLineSource):
+            line = await self._run(find_in_file, source.path, source.index_path, needle, start)
+        elif isinstance(source, ListLineSource):
+            line = _find_in_lines(source.lines, needle, start)
+        else:
+            line = None
+        if self.view.source is not source:
+            return None
+        if line is None:
+            self._set_notice(f"“{needle}” not found.")
+        else:
+            self._last_find = (needle, line)
+            self.view.scroll_to_line(line, mark=True)
+            self.view._anchor = self.view._cursor = line
+        return line
+
+    # -- plumbing ------------------------------------------------------------------------------
+    async def _run(self, func: Any, *args: Any, **kwargs: Any) -> Any:
+        job = self._processes.submit(func, *args, **kwargs)
+        self._jobs.add(job)
+        try:
+            return await job
+        finally:
+            self._jobs.discard(job)
+
+    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._on_task_done)
+
+    def _on_task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            exc = task.exception()
+            _log.error("body viewer task failed", exc_info=exc)
+            self._set_notice(f"Could not format the body: {exc}")
+
+    def _reset(self) -> None:
+        self._generation += 1
+        self._lexer: str | None = None
+        self._last_find: tuple[str, int] | None = None
+        self._highlight_queue.clear()
+        self._highlight_busy = False
+        try:
+            me = asyncio.current_task()
+        except RuntimeError:  # no running loop
+            me = None
+        for task in list(self._tasks):
+            if task is not me:  # a re-show spawned by the Pretty toggle must not cancel itself
+                task.cancel()
+        for job in list(self._jobs):
+            job.cancel()
+        self.view.clear()
+        self.image_view.clear()
+        if self._formatted is not None:
+            _remove_formatted(self._formatted)
+            self._formatted = None
+
+    def _show_message(self, text: str) -> None:
+        self._message.setText(text)
+        self._pages.setCurrentWidget(self._message)
+
+    def _set_notice(self, text: str) -> None:
+        self.notice.setText(text)
+        self.notice.setVisible(bool(text))
+        self.noticeChanged.emit(text)
+
+    def _update_buttons(self) -> None:
+        has_body = self._response is not None and self._kind != "empty"
+        self.pretty_button.setEnabled(self._kind in ("json", "image", "svg"))
+        self.pretty_button.setText("Preview" if self._kind in ("image", "svg") else "Pretty")
+        self.copy_button.setEnabled(has_body and self._kind not in ("image", "binary"))
+        self.save_button.setEnabled(has_body)
+
+
+def _find_in_lines(lines: list[str], needle: str, start: int) -> int | None:
+    for index in (*range(start, len(lines)), *range(0, min(start, len(lines)))):
+        if needle in lines[index]:
+            return index
+    return None
+
+
+def _write_file(path: str, data: bytes) -> None:
+    with open(path, "wb") as stream:
+        stream.write(data)
+
+
+def _copy_body(response: Response, path: str) -> None:
+    with response.open() as source, open(path, "wb") as target:
+        shutil.copyfileobj(source, target, 1 << 20)
+
+
+def _remove_formatted(formatted: FormattedFile) -> None:
+    for path in (formatted.path, formatted.index_path):
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+
+
+def _human(size: int) -> str:
+    value = float(size)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:,.0f} {unit}" if unit == "bytes" else f"{value:,.1f} {unit}"
+        value /= 1024
+    return f"{size} bytes"  # pragma: no cover

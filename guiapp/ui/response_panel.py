@@ -1,0 +1,201 @@
+"""The response side of a request tab: summary, progress, body viewer and headers tables.
+
+The panel never formats on the GUI thread: bodies go through a ``ProcessOffloader`` (see
+:class:`~guiapp.ui.body_viewer.BodyViewer`). Widgets for tests and the window:
+
+- ``responseSummary`` (QLabel, rich text): coloured status, time, TTFB, size, URL, redirects;
+- ``responseProgress`` (QProgressBar), ``responseTabs`` (QTabWidget);
+- ``responseBody``: a :class:`~guiapp.ui.body_lines.BodyLineView` (a virtualised
+  ``QAbstractScrollArea``, not a text edit): read it with :meth:`ResponsePanel.body_text`
+  (whole text, small bodies) or :meth:`ResponsePanel.visible_text` (the viewport, any size);
+- ``responseHeaders`` / ``requestHeaders`` (QTableWidget, two columns: name, value).
+
+Example::
+
+    panel = ResponsePanel(ProcessOffloader(max_workers=2))
+    panel.show_sending(spec)
+    job.add_progress_callback(panel.show_progress)
+    await panel.show_response(await job)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from guiapp.core.jobs import Progress
+from guiapp.core.request import RequestSpec
+from guiapp.core.response import Response
+from guiapp.ui.body_viewer import BodyViewer, ProcessSubmitter
+from guiapp.ui.response_summary import summary_html
+from guiapp.ui.status_format import TransferMeter, progress_text
+
+__all__ = ["ResponsePanel"]
+
+
+class ResponsePanel(QWidget):
+    """Shows one exchange at a time: sending → progress → response | error | cancelled.
+
+    ``state`` is one of ``empty sending response error cancelled``; ``stateChanged(str)``
+    is emitted on each change.
+    """
+
+    stateChanged = Signal(str)
+
+    def __init__(self, process_offloader: ProcessSubmitter, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._state = "empty"
+        self._response: Response | None = None
+        self._meter = TransferMeter()
+        self.summary = QLabel(wordWrap=True)
+        self.summary.setObjectName("responseSummary")
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.progress = QProgressBar()
+        self.progress.setObjectName("responseProgress")
+        self.progress.setTextVisible(True)
+        self.body = BodyViewer(process_offloader)
+        self.headers_table = _headers_table("responseHeaders")
+        self.request_headers_table = _headers_table("requestHeaders")
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("responseTabs")
+        self.tabs.addTab(self.body, "Body")
+        self.tabs.addTab(self.headers_table, "Headers")
+        self.tabs.addTab(self.request_headers_table, "Request headers")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.tabs, 1)
+        self.clear()
+
+    # -- the contract with the window ----------------------------------------------------------
+    @property
+    def state(self) -> str:
+        return self._state
+
+    @property
+    def response(self) -> Response | None:
+        """The response shown (``None`` unless ``state == "response"``)."""
+        return self._response
+
+    def show_sending(self, spec: RequestSpec) -> None:
+        """A request is on its way: clear the last response, show an indeterminate bar."""
+        self._forget()
+        self._meter = TransferMeter()
+        self.summary.setText(f"Sending <b>{_esc(spec.method)}</b> {_esc(spec.url)}…")
+        self.progress.setRange(0, 0)
+        self.progress.setFormat("Waiting for the server…")
+        self.progress.show()
+        self._set_state("sending")
+
+    def show_progress(self, progress: Progress) -> None:
+        """Latest transfer progress (bytes done of total, speed, ETA)."""
+        if self._state != "sending":
+            return
+        if progress.total:
+            self.progress.setRange(0, 1000)
+            self.progress.setValue(int(1000 * (progress.fraction or 0.0)))
+        else:
+            self.progress.setRange(0, 0)
+        self.progress.setFormat(progress_text(progress, self._meter.update(progress)))
+
+    async def show_response(self, response: Response) -> None:
+        """Show ``response``; returns once its first body screen is shown.
+
+        Formatting runs in worker processes; large bodies finish formatting in the background.
+        """
+        self._forget()
+        self._response = response
+        self.progress.hide()
+        self.summary.setText(summary_html(response))
+        _fill(self.headers_table, response.headers.items_raw)
+        _fill(self.request_headers_table, response.redacted_request_headers())
+        self._set_state("response")
+        await self.body.show_body(response)
+
+    def show_error(self, exc: BaseException) -> None:
+        """The request failed: show the error message (the status line is the window's)."""
+        self._forget()
+        self.progress.hide()
+        kind = type(exc).__name__
+        self.summary.setText(f'<b style="color:#d03838">{_esc(kind)}</b>: {_esc(str(exc))}')
+        self._set_state("error")
+
+    def show_cancelled(self) -> None:
+        """The user cancelled the request."""
+        self._forget()
+        self.progress.hide()
+        self.summary.setText("<i>Request cancelled.</i>")
+        self._set_state("cancelled")
+
+    def clear(self) -> None:
+        """Back to the empty state."""
+        self._forget()
+        self.progress.hide()
+        self.summary.setText("<i>Send a request to see its response here.</i>")
+        self._set_state("empty")
+
+    # -- reading (tests, copy) -----------------------------------------------------------------
+    def body_text(self) -> str | None:
+        """The whole displayed body text for small bodies (``None`` for large or images)."""
+        return self.body.body_text()
+
+    def visible_text(self) -> str:
+        """The body lines currently in the viewport."""
+        return self.body.view.visible_text()
+
+    def summary_text(self) -> str:
+        """The summary as plain text."""
+        return self.summary.text()
+
+    # -- internals -----------------------------------------------------------------------------
+    def _forget(self) -> None:
+        self._response = None
+        self.body.clear()
+        self.headers_table.setRowCount(0)
+        self.request_headers_table.setRowCount(0)
+
+    def _set_state(self, state: str) -> None:
+        if state != self._state:
+            self._state = state
+            self.stateChanged.emit(state)
+
+
+def _headers_table(name: str) -> QTableWidget:
+    table = QTableWidget(0, 2)
+    table.setObjectName(name)
+    table.setHorizontalHeaderLabels(["Name", "Value"])
+    table.verticalHeader().hide()
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+    table.horizontalHeader().setStretchLastSection(True)
+    table.setWordWrap(False)
+    return table
+
+
+def _fill(table: QTableWidget, pairs: Iterable[tuple[str, str]]) -> None:
+    rows = list(pairs)
+    table.setRowCount(len(rows))
+    for row, (name, value) in enumerate(rows):
+        table.setItem(row, 0, QTableWidgetItem(name))
+        table.setItem(row, 1, QTableWidgetItem(value))
+
+
+def _esc(text: str) -> str:
+    from html import escape
+
+    return escape(text)

@@ -1,0 +1,66 @@
+"""Rich-text summary of a response: coloured status, timings, size, final URL, redirect chain.
+
+Pure functions (no widgets) so they are testable without a display.
+
+>>> status_colour(204), status_colour(302), status_colour(404), status_colour(503)
+('#2e9d44', '#2f6fd6', '#c98a00', '#d03838')
+>>> from guiapp.core.response import Response
+>>> r = Response(status_code=200, reason="OK", http_version="HTTP/1.1", headers=[],
+...              url="http://h/", body=b"hi", elapsed=0.25, ttfb=0.1)
+>>> "200 OK" in summary_html(r) and "250 ms" in summary_html(r)
+True
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from guiapp.core.response import Response
+from guiapp.ui.status_format import format_bytes, format_duration
+
+__all__ = ["redirect_chain", "status_colour", "summary_html"]
+
+
+def status_colour(code: int) -> str:
+    """The colour of a status class: 2xx green, 3xx blue, 4xx amber, 5xx red, else grey."""
+    return {2: "#2e9d44", 3: "#2f6fd6", 4: "#c98a00", 5: "#d03838"}.get(code // 100, "#808080")
+
+
+def redirect_chain(response: Response) -> list[tuple[int, str]]:
+    """``(status, url)`` of each hop, ending with the final response.
+
+    >>> final = Response(status_code=200, reason="OK", http_version="HTTP/1.1", headers=[],
+    ...     url="http://h/b", history=(Response(status_code=301, reason="Moved",
+    ...     http_version="HTTP/1.1", headers=[], url="http://h/a"),))
+    >>> redirect_chain(final)
+    [(301, 'http://h/a'), (200, 'http://h/b')]
+    """
+    return [(r.status_code, r.url) for r in (*response.history, response)]
+
+
+def _status(code: int, reason: str) -> str:
+    return f'<b style="color:{status_colour(code)}">{code} {escape(reason)}</b>'
+
+
+def summary_html(response: Response) -> str:
+    """Status line, timings, size, then the final URL and the redirect chain (if any)."""
+    size = format_bytes(response.size)
+    if response.wire_size != response.size:
+        size += f" ({format_bytes(response.wire_size)} on the wire)"
+    parts = [
+        _status(response.status_code, response.reason),
+        escape(response.http_version),
+        f"Time {format_duration(response.elapsed)}",
+        f"TTFB {format_duration(response.ttfb)}",
+        f"Size {size}",
+    ]
+    if response.partial:
+        parts.append('<b style="color:#d03838">incomplete body</b>')
+    lines = [" · ".join(parts), f"<span>{escape(response.method)} {escape(response.url)}</span>"]
+    if response.history:
+        hops = " → ".join(
+            f"{_status(code, '')} <span>{escape(url)}</span>"
+            for code, url in redirect_chain(response)
+        )
+        lines.append(f"Redirects: {hops}")
+    return "<br>".join(lines)

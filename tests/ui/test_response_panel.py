@@ -1,0 +1,222 @@
+"""ResponsePanel: rendering of each body kind, headers, states, save/copy/find, via real
+Responses from the local demo server and a real ProcessOffloader."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+
+import pytest
+import qasync
+from PySide6.QtGui import QGuiApplication
+
+from guiapp.core.errors import ConnectionRefused
+from guiapp.core.request import RequestSpec
+from guiapp.core.response import Response
+from guiapp.core.transport import send
+from guiapp.demo import DemoServer
+from guiapp.offload import ProcessOffloader, Progress
+from guiapp.ui.body_lines import BodyLineView
+from guiapp.ui.response_panel import ResponsePanel
+
+
+@pytest.fixture(scope="module")
+def demo() -> Iterator[DemoServer]:
+    with DemoServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def processes() -> Iterator[ProcessOffloader]:
+    pool = ProcessOffloader(max_workers=2, name="test-format")
+    yield pool
+    pool.close()
+
+
+@pytest.fixture
+def loop(qapp: object) -> Iterator[asyncio.AbstractEventLoop]:
+    event_loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(event_loop)
+    try:
+        yield event_loop
+    finally:
+        pending = [t for t in asyncio.all_tasks(event_loop) if not t.done()]
+        for task in pending:
+            task.cancel()
+        if pending:
+            event_loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        event_loop.close()
+        asyncio.set_event_loop(None)
+
+
+@pytest.fixture
+def panel(qtbot: object, processes: ProcessOffloader) -> ResponsePanel:
+    widget = ResponsePanel(processes)
+    qtbot.addWidget(widget)  # type: ignore[attr-defined]
+    widget.resize(900, 600)
+    widget.show()
+    return widget
+
+
+def fetch(demo: DemoServer, path: str) -> Response:
+    return send(RequestSpec(url=demo.url + path))
+
+
+def show(loop: asyncio.AbstractEventLoop, panel: ResponsePanel, response: Response) -> None:
+    loop.run_until_complete(asyncio.wait_for(panel.show_response(response), 30))
+
+
+def test_json_is_pretty_printed_and_highlighted(loop, panel, demo) -> None:
+    response = send(RequestSpec(url=demo.url + "/get?name=demo"))
+    show(loop, panel, response)
+    text = panel.body_text()
+    assert text is not None
+    assert '  "args": {' in text
+    assert '"name": "demo"' in text
+    view = panel.findChild(BodyLineView, "responseBody")
+    assert view is panel.body.view
+    assert any(view._spans.get(0, ())), "the first block arrives highlighted"
+    assert "200 OK" in panel.summary_text()
+    assert "#2e9d44" in panel.summary_text()  # 2xx is green
+
+
+def test_raw_toggle_shows_body_as_received(loop, panel) -> None:
+    raw = b'{"b":[1,2],"a":{}}'
+    response = Response(
+        status_code=200,
+        reason="OK",
+        http_version="HTTP/1.1",
+        headers=[("Content-Type", "application/json")],
+        url="http://h/",
+        body=raw,
+    )
+    show(loop, panel, response)
+    assert panel.body_text() == '{\n  "b": [\n    1,\n    2\n  ],\n  "a": {}\n}'
+    panel.body.pretty_button.setChecked(False)
+    wait_signal(loop, panel.body.formattingFinished)
+    assert panel.body_text() == raw.decode()
+
+
+@pytest.mark.parametrize(
+    ("path", "needle", "kind"),
+    [
+        ("/xml", "<?xml", "xml"),
+        ("/html", "<html", "html"),
+        ("/encoding/utf8", "<html", "html"),
+    ],
+)
+def test_markup_kinds_render_as_text(loop, panel, demo, path, needle, kind) -> None:
+    show(loop, panel, fetch(demo, path))
+    assert panel.body.kind == kind
+    text = panel.body_text()
+    assert text is not None
+    assert needle in text.lower()
+
+
+def test_png_is_previewed_as_an_image(loop, panel, demo) -> None:
+    show(loop, panel, fetch(demo, "/image/png"))
+    assert panel.body.kind == "image"
+    assert panel.body.image_view.image_size().width() == 96
+    assert panel.body_text() is None
+
+
+def test_svg_is_rendered_and_raw_shows_its_xml(loop, panel, demo) -> None:
+    show(loop, panel, fetch(demo, "/image/svg"))
+    assert panel.body.kind == "svg"
+    assert not panel.body.image_view.image_size().isEmpty()
+    panel.body.pretty_button.setChecked(False)
+    wait_signal(loop, panel.body.formattingFinished)
+    assert "<svg" in (panel.body_text() or "")
+
+
+def test_plain_text_and_empty_and_binary_bodies(loop, panel) -> None:
+    def make(body: bytes, ctype: str) -> Response:
+        return Response(
+            status_code=200,
+            reason="OK",
+            http_version="HTTP/1.1",
+            headers=[("Content-Type", ctype)],
+            url="http://h/x",
+            body=body,
+        )
+
+    show(loop, panel, make(b"line one\r\nline two", "text/plain"))
+    assert panel.body_text() == "line one\nline two"
+    show(loop, panel, make(b"", "text/plain"))
+    assert "no body" in panel.body.message()
+    show(loop, panel, make(bytes(range(256)), "application/octet-stream"))
+    assert "Binary body (256 bytes" in panel.body.message()
+
+
+def test_headers_table_lists_every_header(loop, panel, demo) -> None:
+    response = fetch(demo, "/json")
+    show(loop, panel, response)
+    table = panel.headers_table
+    assert table.objectName() == "responseHeaders"
+    names = [table.item(row, 0).text().lower() for row in range(table.rowCount())]
+    assert "content-type" in names
+    assert table.rowCount() == len(response.headers.items_raw)
+
+
+def test_redirect_chain_and_status_colours(loop, panel, demo) -> None:
+    show(loop, panel, fetch(demo, "/redirect/2"))
+    summary = panel.summary_text()
+    assert summary.count("302") == 2
+    assert "Redirects:" in summary
+    assert "#2f6fd6" in summary
+    show(loop, panel, fetch(demo, "/status/404"))
+    assert "#c98a00" in panel.summary_text()
+    show(loop, panel, fetch(demo, "/status/503"))
+    assert "#d03838" in panel.summary_text()
+
+
+def test_states_sending_progress_error_cancelled(panel) -> None:
+    states: list[str] = []
+    panel.stateChanged.connect(states.append)
+    panel.show_sending(RequestSpec(url="http://127.0.0.1:9/x", method="post"))
+    assert "POST" in panel.summary_text()
+    assert panel.progress.isVisible()
+    panel.show_progress(Progress(500, 1000))
+    assert panel.progress.value() == 500
+    assert "Downloading" in panel.progress.format()
+    panel.show_error(ConnectionRefused("connection refused by 127.0.0.1:9"))
+    assert "ConnectionRefused" in panel.summary_text()
+    assert not panel.progress.isVisible()
+    panel.show_cancelled()
+    assert "cancelled" in panel.summary_text()
+    panel.clear()
+    assert states == ["sending", "error", "cancelled", "empty"]
+    assert panel.body_text() is None or panel.body_text() == ""
+
+
+def test_copy_and_find_and_save(loop, panel, demo, tmp_path) -> None:
+    show(loop, panel, fetch(demo, "/get?name=demo"))
+    panel.body.copy_to_clipboard()
+    assert QGuiApplication.clipboard().text() == panel.body_text()
+    line = loop.run_until_complete(panel.body.find('"name"'))
+    assert line is not None
+    assert '"name"' in panel.body.view.source.line(line)
+    assert loop.run_until_complete(panel.body.find("no-such-text")) is None
+    target = tmp_path / "body.json"
+    response = panel.response
+    loop.run_until_complete(panel.body.save_body_to(response, str(target)))
+    assert target.read_bytes() == response.body_bytes()
+    dialog = panel.body.save_to_file()
+    assert dialog is not None
+    assert dialog.isVisible()
+    dialog.close()
+
+
+def wait_signal(loop: asyncio.AbstractEventLoop, signal: object) -> object:
+    """Run the loop until ``signal`` is emitted; return its argument."""
+    future = loop.create_future()
+
+    def done(value: object = None) -> None:
+        if not future.done():
+            future.set_result(value)
+
+    signal.connect(done)  # type: ignore[attr-defined]
+    try:
+        return loop.run_until_complete(asyncio.wait_for(future, 30))
+    finally:
+        signal.disconnect(done)  # type: ignore[attr-defined]
