@@ -125,7 +125,19 @@ def _headers_then_stall(server: FaultServer, conn: socket.socket, path: str) -> 
     server.stopping.wait(server.lifetime)
 
 
+def _stream_bytes(server: FaultServer, conn: socket.socket, path: str) -> None:
+    """Not a fault: ``/bytes?n=N`` streams N zero bytes fast (for memory and speed tests)."""
+    count = int(parse_qs(urlsplit(path).query).get("n", ["0"])[0])
+    conn.sendall(_head("200 OK", [("Content-Length", str(count))]))
+    block = bytes(1 << 20)
+    with contextlib.suppress(OSError):
+        while count > 0 and not server.stopping.is_set():
+            conn.sendall(block[: min(count, len(block))])
+            count -= len(block)
+
+
 FAULTS: dict[str, Handler] = {
+    "/bytes": _stream_bytes,
     "/never-answer": _never_answer,
     "/close-before-headers": _close_before_headers,
     "/reset-mid-body": _reset_mid_body,
@@ -271,3 +283,86 @@ class FullBacklog:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+class KeepAliveServer:
+    """A fast, well-behaved HTTP/1.1 keep-alive server on 127.0.0.1 (threads, bounded).
+
+    ``GET /small`` answers a few bytes; ``GET /bytes?n=N`` streams N zero bytes; ``GET /stall``
+    sends headers and part of a body, then waits until the server stops. ``connections`` counts
+    accepted TCP connections (to check pooling).
+    """
+
+    def __init__(self) -> None:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        owner = self
+
+        class _Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def setup(self) -> None:
+                super().setup()
+                with owner._lock:
+                    owner.connections += 1
+
+            def do_GET(self) -> None:
+                target = urlsplit(self.path)
+                if target.path == "/small":
+                    self._reply(b'{"ok": true}')
+                elif target.path == "/bytes":
+                    count = int(parse_qs(target.query).get("n", ["0"])[0])
+                    self.send_response(200)
+                    self.send_header("Content-Length", str(count))
+                    self.end_headers()
+                    block = bytes(1 << 20)
+                    while count > 0 and not owner.stopping.is_set():
+                        self.wfile.write(block[: min(count, len(block))])
+                        count -= len(block)
+                elif target.path == "/stall":
+                    self.send_response(200)
+                    self.send_header("Content-Length", "100")
+                    self.end_headers()
+                    self.wfile.write(b"part")
+                    self.wfile.flush()
+                    owner.stopping.wait(30)
+                    self.close_connection = True
+                else:
+                    self.send_error(404)
+
+            def _reply(self, body: bytes) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass  # quiet: benchmarks send thousands of requests
+
+        self.stopping = threading.Event()
+        self.connections = 0
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self._server.daemon_threads = True
+        self._server.block_on_close = False
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="keepalive-server",
+            daemon=True,
+        )
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def __enter__(self) -> KeepAliveServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stopping.set()
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(5)
