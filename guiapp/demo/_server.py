@@ -98,6 +98,7 @@ class DemoServer:
         self._port = port
         self._httpd: DemoHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self._name = ""
 
     @property
     def url(self) -> str:
@@ -114,6 +115,11 @@ class DemoServer:
         return int(self._httpd.server_address[1])
 
     @property
+    def name(self) -> str:
+        """Prefix of every thread this server runs (``guiapp-demo-N``); empty before start."""
+        return self._name
+
+    @property
     def running(self) -> bool:
         return self._httpd is not None
 
@@ -123,7 +129,7 @@ class DemoServer:
             raise RuntimeError("DemoServer is already started")
         from guiapp.demo._endpoints import ROUTES  # the route table is built on first use
 
-        name = f"guiapp-demo-{next(_ids)}"
+        name = self._name = f"guiapp-demo-{next(_ids)}"
         httpd = DemoHTTPServer((self._host, self._port), name)
         httpd.RequestHandlerClass = type("Handler", (DemoHandler,), {"routes": ROUTES})
         self._httpd = httpd
