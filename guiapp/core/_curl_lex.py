@@ -89,11 +89,15 @@ def _split_posix(text: str) -> list[str]:
         elif c == "#" and not in_word:
             end = text.find("\n", i)
             i = n if end < 0 else end
-        elif not in_word and any(text.startswith(t, i) for t in _TERMINATORS):
-            break
+        elif c in ";|" or text.startswith("&&", i):
+            break  # the end of the curl command: "; echo", "| jq .", "&& ..."
         else:
             j = i
-            while j < n and text[j] not in " \t\n\r\\'\"" and not text.startswith("$'", j):
+            while (
+                j < n
+                and text[j] not in " \t\n\r\\'\";|"
+                and not text.startswith(("$'", "&&"), j)
+            ):
                 j += 1
             word.append(_vars(text[i:j]))
             in_word = True
