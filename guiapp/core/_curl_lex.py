@@ -94,9 +94,7 @@ def _split_posix(text: str) -> list[str]:
         else:
             j = i
             while (
-                j < n
-                and text[j] not in " \t\n\r\\'\";|"
-                and not text.startswith(("$'", "&&"), j)
+                j < n and text[j] not in " \t\n\r\\'\";|" and not text.startswith(("$'", "&&"), j)
             ):
                 j += 1
             word.append(_vars(text[i:j]))

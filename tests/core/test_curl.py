@@ -120,8 +120,11 @@ def test_transport_options() -> None:
     assert spec.timeout == (2.0, 12.5)
     assert spec.proxy == "http://proxy:3128"
     assert spec.max_body_bytes == 1000
-    assert spec.headers == (("User-Agent", "agent/1"), ("Referer", "https://ref/"),
-                            ("Cookie", "a=1; b=2"))
+    assert spec.headers == (
+        ("User-Agent", "agent/1"),
+        ("Referer", "https://ref/"),
+        ("Cookie", "a=1; b=2"),
+    )
 
 
 def test_short_flag_forms_and_equals_forms() -> None:
