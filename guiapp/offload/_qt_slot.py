@@ -89,6 +89,12 @@ class AsyncSlot(Generic[P]):
         self._tasks: set[asyncio.Task[Any]] = set()  # strong references until each task ends
         self._latest: dict[int, asyncio.Task[Any]] = {}  # per bound instance (0: unbound)
 
+        def as_function(*args: Any) -> asyncio.Task[Any]:
+            return self(*args)
+
+        as_function.__name__ = as_function.__qualname__ = getattr(func, "__name__", "slot")
+        self._as_function = as_function
+
     @property
     def tasks(self) -> frozenset[asyncio.Task[Any]]:
         """The tasks started by this slot that are still running."""
@@ -97,9 +103,10 @@ class AsyncSlot(Generic[P]):
     def __get__(self, instance: object, owner: type | None = None) -> Any:
         if instance is None:
             return self
-        # A real bound method: PySide6 then treats the instance as the receiver (weak reference,
-        # automatic disconnect when it is deleted, delivery on its thread).
-        return types.MethodType(self, instance)
+        # A real bound method of a real function: PySide6 then treats the instance as the
+        # receiver (weak reference, automatic disconnect when it is deleted). PySide6 reads
+        # ``__func__.__code__``, so binding this callable object itself would crash it.
+        return types.MethodType(self._as_function, instance)
 
     def __call__(self, *args: Any) -> asyncio.Task[Any]:
         if self._capacity is not None:

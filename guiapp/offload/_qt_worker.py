@@ -68,6 +68,10 @@ class _Worker(QObject):
             self.ended.emit(kind, value)
         except RuntimeError:  # abandoned at exit (see _abandon): nobody is listening any more
             _log.debug("abandoned QThread job ended with %s", kind)
+        finally:
+            # The thread runs an event loop (QThread.run's default); end it from inside, so the
+            # thread stops even when the GUI thread is no longer processing events.
+            QThread.currentThread().quit()
 
 
 def _done_call() -> None:
