@@ -394,6 +394,7 @@ class MainWindow(QMainWindow):
         index = self.tabs.indexOf(tab)
         if tab.in_flight:
             self._meters[tab] = TransferMeter()
+            self.tabs.setTabIcon(index, icons.spinner_icon(self._spin_frame))
             if not self._spin_timer.isActive():
                 self._spin_timer.start()
         elif index >= 0:

@@ -162,8 +162,7 @@ class RequestTab(QWidget):
         try:
             response = await run
         except (asyncio.CancelledError, Cancelled):
-            task = asyncio.current_task()
-            if task is not None and task.cancelling():
+            if _own_task_cancelling():
                 raise  # our own task is being cancelled (window closing): not a user cancel
             self._finish(generation, Outcome("cancelled", None, spec, _CANCELLED))
         except RequestError as exc:
@@ -210,7 +209,15 @@ class RequestTab(QWidget):
         self._retired.clear()
         if self.outcome.kind == "response":
             _close(self.outcome.value)
-        self.outcome = Outcome()
+            self.outcome = Outcome()
+
+
+def _own_task_cancelling() -> bool:
+    try:
+        task = asyncio.current_task()
+    except RuntimeError:  # qasync can step a task while its loop is not "running"
+        return False
+    return task is not None and task.cancelling() > 0
 
 
 def _close(response: Any) -> None:

@@ -1,0 +1,194 @@
+"""Type a URL, click Send, wait, and read the widgets: for each strategy, and on every error."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QProgressBar, QPushButton
+
+from guiapp.ui.main_window import MainWindow
+from tests.faultserver import FaultServer
+from tests.ui.conftest import wait_until
+
+STRATEGIES = ["asyncio-executor", "qthread", "gui-thread"]
+
+
+def widgets(window: MainWindow) -> dict[str, Any]:
+    """The contract widgets, found by objectName as an outside test would."""
+    return {
+        "url": window.findChild(QLineEdit, "urlEdit"),
+        "method": window.findChild(QComboBox, "methodCombo"),
+        "send": window.findChild(QPushButton, "sendButton"),
+        "cancel": window.findChild(QPushButton, "cancelButton"),
+        "strategy": window.findChild(QComboBox, "strategyCombo"),
+        "status": window.findChild(QLabel, "statusLabel"),
+        "progress": window.findChild(QProgressBar, "progressBar"),
+    }
+
+
+def send_url(
+    qtbot: Any, window: MainWindow, loop: asyncio.AbstractEventLoop, url: str, strategy: str = ""
+) -> str:
+    """Type ``url``, pick ``strategy``, click Send, wait until idle; return the status text."""
+    w = widgets(window)
+    if strategy:
+        w["strategy"].setCurrentIndex(w["strategy"].findData(strategy))
+    w["url"].clear()
+    qtbot.keyClicks(w["url"], url)
+    qtbot.mouseClick(w["send"], Qt.MouseButton.LeftButton)
+    wait_until(loop, lambda: window.current_tab().outcome.kind not in ("idle", "sending"))
+    return str(w["status"].text())
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_send_shows_status_and_body_for_each_strategy(
+    qtbot: Any, window: MainWindow, ui_loop: asyncio.AbstractEventLoop, strategy: str
+) -> None:
+    url = window.demo_server.url + "/get?strategy=" + strategy
+    status = send_url(qtbot, window, ui_loop, url, strategy)
+    assert status.startswith("200 OK · ")
+    assert status.endswith(" B") or status.endswith(" kB")
+    panel = window.response.panel
+    wait_until(ui_loop, lambda: panel.body_text() and strategy in panel.body_text())
+    assert '"strategy"' in panel.body_text()
+    assert not widgets(window)["cancel"].isEnabled()
+
+
+def test_all_strategies_give_the_same_result(
+    qtbot: Any, window: MainWindow, ui_loop: asyncio.AbstractEventLoop
+) -> None:
+    results = []
+    for strategy in STRATEGIES:
+        send_url(qtbot, window, ui_loop, window.demo_server.url + "/bytes/2048?seed=7", strategy)
+        response = window.current_tab().outcome.value
+        results.append((response.status_code, response.size, response.body_bytes()))
+    assert results[0][:2] == (200, 2048)
+    assert results[0] == results[1] == results[2]
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("", "Enter a URL"),
+        ("http://", "URL"),
+        ("ftp://127.0.0.1/x", "ftp"),
+        ("http://no-such-host.invalid/", "Could not resolve host name 'no-such-host.invalid'"),
+        ("http://127.0.0.1:9/", "refused"),
+    ],
+)
+def test_bad_input_shows_a_specific_message_and_the_window_stays_usable(
+    qtbot: Any, window: MainWindow, ui_loop: asyncio.AbstractEventLoop, url: str, expected: str
+) -> None:
+    status = send_url(qtbot, window, ui_loop, url)
+    assert expected.lower() in status.lower()
+    assert window.current_tab().outcome.kind == "error"
+    assert "Traceback" not in status
+    assert widgets(window)["status"].property("state") == "error"
+    # Still usable: the next request works.
+    assert send_url(qtbot, window, ui_loop, window.demo_server.url + "/get").startswith("200")
+
+
+def test_invalid_json_body_is_refused_with_line_and_column(
+    qtbot: Any, window: MainWindow, ui_loop: asyncio.AbstractEventLoop
+) -> None:
+    editor = window.current_tab().editor
+    editor.body.set_mode("json")
+    editor.body.json_edit.setPlainText('{\n  "a": 1,\n  "b" 2\n}')
+    window.bar.method_combo.setCurrentText("POST")
+    status = send_url(qtbot, window, ui_loop, window.demo_server.url + "/post")
+    assert status.startswith("Invalid JSON body: line 3, column 7")
+    wait_until(ui_loop, lambda: "line 3" in editor.body.json_status.text())
+    editor.body.json_edit.setPlainText('{"a": 1, "b": 2}')
+    status = send_url(qtbot, window, ui_loop, window.demo_server.url + "/post")
+    assert status.startswith("200 OK")
+    assert '"b": 2' in window.current_tab().outcome.value.text()
+
+
+def test_read_timeout_shows_a_timeout_message(
+    qtbot: Any, window: MainWindow, ui_loop: asyncio.AbstractEventLoop
+) -> None:
+    window.current_tab().editor.options.read_timeout.setValue(0.3)
+    status = send_url(qtbot, window, ui_loop, window.demo_server.url + "/delay/5")
+    assert "timed out" in status.lower() or "timeout" in status.lower()
+
+
+def test_tls_failure_shows_a_verification_message(
+    qtbot: Any, window: MainWindow, ui_loop: asyncio.AbstractEventLoop, httpbin_secure: Any
+) -> None:
+    status = send_url(qtbot, window, ui_loop, httpbin_secure.url + "/get")
+    assert window.current_tab().outcome.kind == "error"
+    assert "certificate" in status.lower()
+    window.current_tab().editor.options.verify_tls.setChecked(False)
+    assert send_url(qtbot, window, ui_loop, httpbin_secure.url + "/get").startswith("200")
+
+
+def test_connection_lost_mid_body_is_reported(
+    qtbot: Any, window: MainWindow, ui_loop: asyncio.AbstractEventLoop
+) -> None:
+    with FaultServer() as server:
+        status = send_url(qtbot, window, ui_loop, server.url("/reset-mid-body"))
+    assert window.current_tab().outcome.kind == "error"
+    assert status and "Traceback" not in status
+
+
+@pytest.mark.parametrize("strategy", ["asyncio-executor", "qthread"])
+def test_cancel_mid_download(
+    qtbot: Any, window: MainWindow, ui_loop: asyncio.AbstractEventLoop, strategy: str
+) -> None:
+    w = widgets(window)
+    w["strategy"].setCurrentIndex(w["strategy"].findData(strategy))
+    w["url"].setText(window.demo_server.url + "/drip?numbytes=200&duration=20")
+    qtbot.mouseClick(w["send"], Qt.MouseButton.LeftButton)
+    tab = window.current_tab()
+    wait_until(ui_loop, lambda: tab.progress is not None and tab.progress.done > 0)
+    assert w["cancel"].isEnabled()
+    assert w["progress"].isVisible()
+    assert "Downloading" in w["progress"].format()
+    qtbot.keyClick(w["url"], Qt.Key.Key_Escape)
+    assert tab.outcome.kind == "cancelled"
+    assert w["status"].text() == "Request cancelled"
+    assert not w["cancel"].isEnabled()
+    assert not w["progress"].isVisible()
+
+
+def test_progress_is_determinate_when_length_known(
+    qtbot: Any, window: MainWindow, ui_loop: asyncio.AbstractEventLoop
+) -> None:
+    w = widgets(window)
+    w["url"].setText(window.demo_server.url + "/drip?numbytes=400&duration=20")
+    window.send_current()
+    tab = window.current_tab()
+    wait_until(ui_loop, lambda: tab.progress is not None and tab.progress.done > 0)
+    wait_until(ui_loop, lambda: w["progress"].maximum() == 1000 and w["progress"].value() > 0)
+    assert " of 400 B" in w["progress"].format()
+    window.cancel_current()
+    w["url"].setText(window.demo_server.url + "/stream/50?delay=0.2")
+    window.send_current()
+    wait_until(ui_loop, lambda: tab.progress is not None and tab.progress.done > 0)
+    wait_until(ui_loop, lambda: "Downloading" in w["progress"].format())
+    assert w["progress"].maximum() == 0  # unknown length: indeterminate
+    window.cancel_current()
+
+
+def test_newest_send_wins(
+    qtbot: Any, window: MainWindow, ui_loop: asyncio.AbstractEventLoop
+) -> None:
+    w = widgets(window)
+    tab = window.current_tab()
+    w["url"].setText(window.demo_server.url + "/delay/1?n=first")
+    window.send_current()
+    wait_until(ui_loop, lambda: tab.in_flight)
+    w["url"].setText(window.demo_server.url + "/get?n=second")
+    window.send_current()
+    wait_until(ui_loop, lambda: tab.outcome.kind == "response")
+    assert "second" in tab.outcome.value.url
+    # Let the first (slow) response's time pass: it must not replace the second.
+    wait_until(ui_loop, lambda: not tab.in_flight)
+    from tests.ui.conftest import run_for
+
+    run_for(ui_loop, 1.2)
+    assert "second" in tab.outcome.value.url
+    assert w["status"].text().startswith("200 OK")
