@@ -64,7 +64,8 @@ def test_find_child_returns_the_current_tabs_widgets(
     window.tabs.setCurrentWidget(first)
     url_edit = window.findChild(QLineEdit, "urlEdit")
     assert url_edit.text().endswith("/first")
-    assert first.isAncestorOf(url_edit) and not second.isAncestorOf(url_edit)
+    assert first.isAncestorOf(url_edit)
+    assert not second.isAncestorOf(url_edit)
     # Editing the shared field edits the current tab only.
     url_edit.setText("http://127.0.0.1:1/edited")
     assert first.editor.url_text.endswith("/edited")
@@ -125,7 +126,8 @@ def test_shortcuts_dialog_lists_every_shortcut(qtbot: Any, window: MainWindow) -
     action = next(a for a in window.actions() if a.objectName() == "action-shortcuts")
     action.trigger()
     dialog = window.findChild(QDialog, "shortcutsDialog")
-    assert dialog is not None and dialog.isVisible()
+    assert dialog is not None
+    assert dialog.isVisible()
     table = dialog.findChild(QTableWidget, "shortcutsTable")
     texts = {table.item(r, 1).text() for r in range(table.rowCount())}
     assert {description for _, description in SHORTCUTS.values()} <= texts
@@ -162,7 +164,8 @@ def test_settings_restore_requests_geometry_and_strategy(
     size = (first.width(), first.height())
     first.close()
     ini = (tmp_path / "settings.ini").read_text()
-    assert "s3cr3t-header" not in ini and "t0k3n-value" not in ini  # secrets never written in clear
+    assert "s3cr3t-header" not in ini
+    assert "t0k3n-value" not in ini
     second = create_window(tmp_path)
     try:
         assert second.demo_server is None  # not a first run any more
