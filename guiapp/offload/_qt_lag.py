@@ -79,9 +79,12 @@ class LagMonitor(QObject):
         self._last_tick = None
 
     def reset(self) -> None:
-        """Forget all samples (e.g. between benchmark scenarios); keeps running if running."""
+        """Forget all samples (e.g. between benchmark scenarios); keeps running if running.
+
+        The time of the last tick is kept, so a stall that starts right after the reset is
+        still measured in full by the next tick.
+        """
         self._lags_ms.clear()
-        self._last_tick = None
 
     def samples(self) -> list[float]:
         """The lag samples in the window, oldest first, in milliseconds."""

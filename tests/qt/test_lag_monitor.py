@@ -64,3 +64,16 @@ def test_reset_and_window(qtbot: QtBot) -> None:
         monitor.stop()
     assert not monitor.is_running()
     assert len(monitor.samples()) <= 10
+
+
+def test_a_stall_right_after_reset_is_measured(qtbot: QtBot) -> None:
+    monitor = LagMonitor()
+    monitor.start()
+    try:
+        qtbot.waitUntil(lambda: len(monitor.samples()) >= 3, timeout=5000)
+        monitor.reset()
+        time.sleep(0.12)  # the GUI thread blocks immediately after the reset
+        qtbot.waitUntil(lambda: len(monitor.samples()) >= 1, timeout=5000)
+    finally:
+        monitor.stop()
+    assert monitor.samples()[0] > 100.0

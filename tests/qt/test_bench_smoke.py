@@ -1,0 +1,54 @@
+"""Smoke test of the responsiveness benchmark at a tiny scale, through its Python API."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from guiapp.bench.__main__ import main
+from guiapp.bench.runner import SCENARIOS, BenchScale, run_bench
+from guiapp.bench.workloads import json_roundtrip, json_roundtrip_generated, make_json_document
+
+TINY = BenchScale(calls=8, call_seconds=0.1, json_mb=0.3, idle_seconds=0.2, settle_seconds=0.05)
+
+
+def test_workloads_are_deterministic_and_sized() -> None:
+    data = make_json_document(0.2)
+    assert data == make_json_document(0.2)
+    assert 150_000 < len(data) < 250_000
+    assert json_roundtrip(data) == json_roundtrip_generated(0.2) > len(data)
+
+
+def test_tiny_bench_runs_every_scenario(qapp: QApplication) -> None:
+    seen: list[str] = []
+    report = run_bench(TINY, progress=lambda r: seen.append(r.name))
+    assert seen == list(SCENARIOS)  # idle first, then each scenario once
+    assert [r.name for r in report.results] == list(SCENARIOS)
+    for result in report.results:
+        assert result.lag.samples > 0, result.name
+    assert report.result("idle").delta_p99_ms == 0.0
+    # One 0.1 s call on the GUI thread blocks the heartbeat for at least ~95 ms.
+    assert report.result("gui_thread").lag.max_ms > 80.0
+    # Eight concurrent 0.1 s calls: far quicker than running them one after another (0.8 s).
+    assert report.result("make_async").wall_s < 0.6
+    assert report.result("qthread").wall_s < 0.6
+    data = json.loads(json.dumps(report.to_dict()))
+    assert data["machine"]["pyside6"]
+    assert set(data["targets"]) >= {"qthread: max <= 16 ms", "json_process: max <= 16 ms"}
+    table = report.format_table()
+    for name in SCENARIOS:
+        assert name in table
+
+
+def test_subset_always_includes_the_idle_baseline(qapp: QApplication) -> None:
+    report = run_bench(TINY, ["gui_thread"])
+    assert [r.name for r in report.results] == ["idle", "gui_thread"]
+
+
+def test_cli_rejects_unknown_scenarios(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--scenario", "nope"])
+    assert exit_info.value.code == 2
+    assert "unknown scenario" in capsys.readouterr().err
