@@ -19,7 +19,7 @@ def _specs(n: int) -> list[RequestSpec]:
         RequestSpec(
             url=f"http://api.example.com/items/{i}?page={i % 7}",
             method="POST" if i % 3 else "GET",
-            headers=[("Accept", "application/json"), ("Authorization", "Bearer t")],
+            headers=(("Accept", "application/json"), ("Authorization", "Bearer t")),
             body=JsonBody(f'{{"name": "item {i}", "tags": ["a", "b"]}}'),
             auth=BearerAuth("t"),
         )
