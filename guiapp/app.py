@@ -27,8 +27,10 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from guiapp.core.curl import parse_curl
+from guiapp.core.history import HistoryStore
 from guiapp.demo import DemoServer, sample_requests
 from guiapp.offload.qt import set_slot_error_handler, shutdown_qthreads
+from guiapp.ui.history_recorder import HistoryRecorder
 from guiapp.ui.main_window import MainWindow
 from guiapp.ui.response_panel import ResponsePanel
 from guiapp.ui.services import Services
@@ -38,6 +40,7 @@ __all__ = ["create_window", "default_data_dir", "main"]
 
 _log = logging.getLogger("guiapp")
 SETTINGS_FILE = "settings.ini"
+HISTORY_FILE = "history.sqlite3"
 #: Printed on stdout when --quit-after-ms closes the window (the exit test times from it).
 QUIT_MARKER = "guiapp: closing window"
 
@@ -70,7 +73,11 @@ def create_window(data_dir: Path | None = None, *, demo: bool = False) -> MainWi
     restored = state.restore(window)
     if demo or first_run:
         _start_demo(window, replace=demo or not restored)
+    recorder = HistoryRecorder(HistoryStore(data_dir / HISTORY_FILE), services.lane, window)
+    window.history = recorder
+    window.exchangeFinished.connect(recorder.record)
     window.aboutToSave.connect(lambda: state.save(window))
+    window.aboutToSave.connect(recorder.close)
     return window
 
 

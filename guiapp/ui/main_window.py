@@ -69,6 +69,8 @@ class MainWindow(QMainWindow):
 
     #: A response arrived for the newest send of a tab: (spec, response).
     responseReceived = Signal(object, object)
+    #: The newest send of a tab ended: (spec, response or exception). History listens.
+    exchangeFinished = Signal(object, object)
     #: The window is closing: save its state now (emitted before the shutdown).
     aboutToSave = Signal()
     #: The window finished shutting down (executors closed).
@@ -94,6 +96,7 @@ class MainWindow(QMainWindow):
         #: Set by the composition root: where settings and history live, the demo server.
         self.data_dir: Path | None = None
         self.demo_server: Any = None
+        self.history: Any = None  # the HistoryRecorder
         self._meters: dict[RequestTab, TransferMeter] = {}
 
         self.bar = RequestBar()
@@ -243,6 +246,7 @@ class MainWindow(QMainWindow):
         tab.editor.urlTextChanged.connect(lambda text, t=tab: self._on_editor_url_changed(t, text))
         tab.editor.edited.connect(lambda t=tab: self._update_tab_title(t))
         tab.responseReceived.connect(self.responseReceived)
+        tab.exchangeFinished.connect(self.exchangeFinished)
         index = self.tabs.addTab(tab, "")
         self._update_tab_title(tab)
         self.tabs.setCurrentIndex(index)

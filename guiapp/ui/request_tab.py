@@ -62,6 +62,8 @@ class RequestTab(QWidget):
     inFlightChanged = Signal(bool)
     #: A response arrived for the newest send: (spec, response).
     responseReceived = Signal(object, object)
+    #: The newest send ended with a response or an error: (spec, response or exception).
+    exchangeFinished = Signal(object, object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -166,15 +168,18 @@ class RequestTab(QWidget):
                 raise  # our own task is being cancelled (window closing): not a user cancel
             self._finish(generation, Outcome("cancelled", None, spec, _CANCELLED))
         except RequestError as exc:
-            self._finish(generation, Outcome("error", exc, spec, str(exc)))
+            if self._finish(generation, Outcome("error", exc, spec, str(exc))):
+                self.exchangeFinished.emit(spec, exc)
         except Exception as exc:
             # A bug or an unexpected library error: say so plainly, log the traceback.
             _log.exception("sending %r failed unexpectedly", spec)
             message = f"Unexpected error: {type(exc).__name__}: {exc}"
-            self._finish(generation, Outcome("error", exc, spec, message))
+            if self._finish(generation, Outcome("error", exc, spec, message)):
+                self.exchangeFinished.emit(spec, exc)
         else:
             if self._finish(generation, Outcome("response", response, spec)):
                 self.responseReceived.emit(spec, response)
+                self.exchangeFinished.emit(spec, response)
             else:
                 _close(response)  # stale: nobody will show it, free its spool file now
 
