@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Generator
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, QTimer, Signal, Slot
 
 from guiapp.core.jobs import Cancelled, JobControl, Progress, bind_job
 
@@ -43,7 +43,6 @@ class _Worker(QObject):
     """Lives in the job's thread; runs the call once the thread starts."""
 
     ended = Signal(str, object)  # (outcome kind, value) -> the job, queued to the GUI thread
-    progressPosted = Signal()
 
     def __init__(self, call: Callable[[], object], control: JobControl) -> None:
         super().__init__()
@@ -109,7 +108,6 @@ class QtWorkerJob(QObject):
     failed = Signal(object)
     cancelled = Signal()
     finished = Signal()
-    _cancelRequested = Signal()  # cancel() from another thread
 
     def __init__(self, call: Callable[[], object], name: str) -> None:
         super().__init__()
@@ -124,10 +122,9 @@ class QtWorkerJob(QObject):
         self._owner_thread = threading.get_ident()
         self._abandoned = False
         self.control = JobControl(progress_sink=self._on_progress_reported)
-        self._progress_timer = QTimer(self)
-        self._progress_timer.setSingleShot(True)
-        self._progress_timer.timeout.connect(self._deliver_progress)
-        self._cancelRequested.connect(self._settle_cancelled)
+        # Created on first use: starting 100 jobs at once must cost the GUI thread little, so
+        # the constructor makes only the objects and connections every job needs.
+        self._progress_timer: QTimer | None = None
 
         self._thread = QThread()
         self._thread.setObjectName(name)
@@ -135,7 +132,6 @@ class QtWorkerJob(QObject):
         self._worker.moveToThread(self._thread)
         self._thread.started.connect(self._worker.run)
         self._worker.ended.connect(self._on_worker_ended)
-        self._worker.progressPosted.connect(self._on_progress_posted)
         self._thread.finished.connect(self._on_thread_finished)
 
     def __repr__(self) -> str:
@@ -178,7 +174,7 @@ class QtWorkerJob(QObject):
         if threading.get_ident() == self._owner_thread:
             self._settle_cancelled()
         else:
-            self._cancelRequested.emit()  # queued to the job's (GUI) thread
+            _post(self, "_settle_cancelled")
         return True
 
     def wait(self) -> asyncio.Future[Any]:
@@ -224,7 +220,8 @@ class QtWorkerJob(QObject):
         if self.control.cancelled:
             kind, value = _CANCELLED, None  # a cancelled job never reports a late result
         self._outcome = (kind, value)
-        self._progress_timer.stop()
+        if self._progress_timer is not None:
+            self._progress_timer.stop()
         with self._lock:
             self._pending_progress = None
         if kind == _SUCCEEDED:
@@ -240,11 +237,14 @@ class QtWorkerJob(QObject):
 
     @Slot()
     def _on_thread_finished(self) -> None:
-        # ``finished`` is emitted by the thread just *before* it ends: wait for the end proper
-        # before letting the registry drop the last reference to the QThread wrapper.
-        if self._thread.wait(1000):
-            with _registry_lock:
-                _registry.discard(self)
+        # ``finished`` is emitted by the thread just *before* it ends. Never block the GUI
+        # thread waiting for the end proper: look again shortly, and only then let the registry
+        # drop the last reference to the QThread wrapper.
+        if self._thread.isRunning():
+            QTimer.singleShot(1, self._on_thread_finished)
+            return
+        with _registry_lock:
+            _registry.discard(self)
 
     # -- progress ----------------------------------------------------------------------------
     def _on_progress_reported(self, progress: Progress) -> None:
@@ -254,12 +254,16 @@ class QtWorkerJob(QObject):
             if self._progress_posted:
                 return
             self._progress_posted = True
-        self._worker.progressPosted.emit()
+        _post(self, "_on_progress_posted")
 
     @Slot()
     def _on_progress_posted(self) -> None:
         due_ms = (self._last_progress_at - time.monotonic()) * 1000.0 + _PROGRESS_INTERVAL_MS
         if due_ms > 0:
+            if self._progress_timer is None:
+                self._progress_timer = QTimer(self)
+                self._progress_timer.setSingleShot(True)
+                self._progress_timer.timeout.connect(self._deliver_progress)
             self._progress_timer.start(max(1, round(due_ms)))
         else:
             self._deliver_progress()
@@ -275,8 +279,14 @@ class QtWorkerJob(QObject):
             self.progressed.emit(progress)
 
     def _flush_progress(self) -> None:
-        self._progress_timer.stop()
+        if self._progress_timer is not None:
+            self._progress_timer.stop()
         self._deliver_progress()
+
+
+def _post(receiver: QObject, slot: str) -> None:
+    """Call ``receiver.slot()`` on the receiver's thread (safe from any thread)."""
+    QMetaObject.invokeMethod(receiver, slot, Qt.ConnectionType.QueuedConnection)
 
 
 def _resolve(future: asyncio.Future[Any], outcome: tuple[str, object]) -> None:
