@@ -1,0 +1,204 @@
+"""The TOML files of a collection: requests, folder metadata and environments.
+
+Reading uses the standard library's fast ``tomllib``; saving merges the new values into the
+existing ``tomlkit`` document, so comments, key order and keys this version does not know about
+survive a save (a hand-edited or newer file is not flattened). Multi-line text (bodies) is
+written as TOML multi-line strings, so a changed body diffs line by line.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import tomlkit
+import tomlkit.items
+
+from guiapp.core.request import RequestSpec
+from guiapp.core.serialize import SpecFormatError, spec_from_dict, spec_to_dict
+from guiapp.core.variables import Environment, Variable
+
+__all__ = [
+    "SCHEMA",
+    "CollectionError",
+    "dump_merged",
+    "environment_document",
+    "parse_environment",
+    "parse_request",
+    "read_toml",
+    "request_document",
+    "slugify",
+]
+
+#: Version of the collection file layout; files with a newer one are refused, not half-read.
+SCHEMA = 1
+
+
+class CollectionError(ValueError):
+    """A collection file or operation failed; the message names the file and the problem."""
+
+
+def slugify(name: str, default: str = "request") -> str:
+    """A portable file name stem for ``name``.
+
+    >>> slugify("Get user #42 (v2)"), slugify("Café ☕"), slugify("..")
+    ('get-user-42-v2', 'café', 'request')
+    """
+    text = unicodedata.normalize("NFC", name).lower()
+    text = re.sub(r"[^\w]+", "-", text, flags=re.UNICODE).strip("-_")
+    return text[:60].rstrip("-_") or default
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Parse ``path``, refusing a newer schema; raise CollectionError naming the file."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise CollectionError(f"{path}: {exc}") from exc
+    schema = data.get("schema", SCHEMA)
+    if not isinstance(schema, int) or schema > SCHEMA:
+        raise CollectionError(
+            f"{path}: schema {schema!r} is newer than this app understands ({SCHEMA}); update it"
+        )
+    return data
+
+
+def parse_request(path: Path, data: Mapping[str, Any]) -> RequestSpec:
+    """The RequestSpec of a parsed request file."""
+    request = data.get("request")
+    if not isinstance(request, Mapping):
+        raise CollectionError(f"{path}: missing the [request] table")
+    try:
+        return spec_from_dict(request)
+    except SpecFormatError as exc:
+        raise CollectionError(f"{path}: request.{exc}") from exc
+
+
+def _drop_none(value: Any) -> Any:
+    # TOML has no null: an absent key means None (spec_from_dict reads it back that way).
+    if isinstance(value, dict):
+        return {k: _drop_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_drop_none(v) for v in value]
+    return value
+
+
+def _item(value: Any) -> Any:
+    """A tomlkit item for ``value``: multi-line strings and one-pair-per-line arrays."""
+    if isinstance(value, str) and "\n" in value:
+        candidate = tomlkit.string(value, multiline=True)
+        try:  # only when it reads back exactly (tomlkit trims a leading newline, for one)
+            if tomllib.loads(f"x = {candidate.as_string()}")["x"] == value:
+                return candidate
+        except tomllib.TOMLDecodeError:
+            pass
+        return tomlkit.string(value)
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        aot = tomlkit.aot()  # [[name]] tables: one block per multipart part or variable
+        for v in value:
+            aot.append(_table(v))
+        return aot
+    if isinstance(value, list) and value and all(isinstance(v, list) for v in value):
+        array = tomlkit.array()  # one [name, value] pair per line
+        for v in value:
+            array.append(_item(v))
+        array.multiline(True)
+        return array
+    if isinstance(value, dict):
+        return _table(value)
+    return value
+
+
+def _plain(item: Any) -> Any:
+    return item.unwrap() if hasattr(item, "unwrap") else item
+
+
+def _merge(table: Any, new: Mapping[str, Any], managed: frozenset[str] | None) -> None:
+    """Write ``new`` into ``table`` in place: changed keys replaced, others left untouched.
+
+    Keys in ``managed`` that ``new`` lacks are removed (e.g. a body that was deleted); any other
+    key already in the table is kept, with its comments.
+    """
+    for key, value in new.items():
+        current = table.get(key)
+        if current is not None and _plain(current) == value:
+            continue
+        if isinstance(value, dict) and isinstance(current, tomlkit.items.Table):
+            _merge(current, value, frozenset(k for k in current if k not in value))
+        else:
+            table[key] = _item(value)
+    for key in list(table.keys()):
+        if key not in new and (managed is None or key in managed):
+            del table[key]
+
+
+_SPEC_KEYS = frozenset(spec_to_dict(RequestSpec(url="")).keys())
+
+
+def dump_merged(existing: str | None, content: Mapping[str, Any]) -> str:
+    """TOML text for ``content`` (top-level keys and tables), merged into ``existing`` text."""
+    doc = tomlkit.parse(existing) if existing else tomlkit.document()
+    for key, value in content.items():
+        current = doc.get(key)
+        if isinstance(value, dict) and isinstance(current, tomlkit.items.Table):
+            managed = _SPEC_KEYS if key == "request" else frozenset(value)
+            _merge(current, value, managed | frozenset(k for k in current if k in _SPEC_KEYS))
+        elif current is None or _plain(current) != value:
+            doc[key] = _item(value) if not isinstance(value, dict) else _table(value)
+    return tomlkit.dumps(doc)
+
+
+def _table(value: Mapping[str, Any]) -> tomlkit.items.Table:
+    table = tomlkit.table()
+    for k, v in value.items():
+        table[k] = _item(v)
+    return table
+
+
+def request_document(name: str, spec: RequestSpec) -> dict[str, Any]:
+    """The content of a request file: ``schema``, ``name`` and the ``[request]`` table."""
+    return {"schema": SCHEMA, "name": name, "request": _drop_none(spec_to_dict(spec))}
+
+
+# -- environments --------------------------------------------------------------------------------
+def parse_environment(path: Path, data: Mapping[str, Any]) -> tuple[Environment, list[str]]:
+    """The environment in ``data`` with secret values empty, and the names of the secret ones."""
+    name = data.get("name", path.stem)
+    raw = data.get("variables", [])
+    if not isinstance(name, str) or not isinstance(raw, list):
+        raise CollectionError(f'{path}: expected name = "..." and [[variables]] tables')
+    variables, secrets = [], []
+    for i, entry in enumerate(raw):
+        if not isinstance(entry, Mapping) or not isinstance(entry.get("name"), str):
+            raise CollectionError(f"{path}: variables[{i}] needs a name")
+        secret = bool(entry.get("secret", False))
+        value = entry.get("value", "")
+        if not isinstance(value, str):
+            value = str(value)  # a hand-written `port = 8080` is still a usable value
+        variables.append(
+            Variable(
+                entry["name"], "" if secret else value, secret, bool(entry.get("enabled", True))
+            )
+        )
+        if secret:
+            secrets.append(entry["name"])
+    return Environment(name, tuple(variables)), secrets
+
+
+def environment_document(env: Environment) -> dict[str, Any]:
+    """The content of an environment file; secret values are left out (they go to the keyring)."""
+    variables = []
+    for v in env.variables:
+        entry: dict[str, Any] = {"name": v.name}
+        if v.secret:
+            entry["secret"] = True
+        else:
+            entry["value"] = v.value
+        if not v.enabled:
+            entry["enabled"] = False
+        variables.append(entry)
+    return {"schema": SCHEMA, "name": env.name, "variables": variables}

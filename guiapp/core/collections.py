@@ -1,0 +1,199 @@
+"""A collection: a folder tree of plain, diffable TOML files, one per request.
+
+Layout (docs/workspace.md has the full format)::
+
+    my-api/
+      collection.toml          schema = 1, id, name
+      users/                   a folder; _folder.toml (optional) holds its display name
+        _folder.toml
+        get-user.toml          one request: schema, name, [request] table
+      _environments/dev.toml   an environment; secret values live in the OS keyring
+      .trash/                  deleted items, restorable (ignored by git via its .gitignore)
+
+Request ids are paths relative to the root (``"users/get-user.toml"``), stable while the file
+stays where it is. Every write is atomic (:mod:`guiapp.core.atomic`). All methods block on disk
+I/O: the UI calls them through the offload layer, never on the GUI thread.
+
+Example::
+
+    >>> import tempfile
+    >>> from guiapp.core.request import RequestSpec
+    >>> col = Collection.create(tempfile.mkdtemp() + "/api", name="My API")
+    >>> rid = col.new_request("", "List users", RequestSpec(url="{{base}}/users"))
+    >>> rid, col.load_request(rid).url
+    ('list-users.toml', '{{base}}/users')
+    >>> col.tree().requests[0].name
+    'List users'
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path, PurePosixPath
+
+from guiapp.core import _collection_ops
+from guiapp.core._collection_files import (
+    SCHEMA,
+    CollectionError,
+    dump_merged,
+    environment_document,
+    parse_environment,
+    parse_request,
+    read_toml,
+    request_document,
+    slugify,
+)
+from guiapp.core._collection_ops import (
+    COLLECTION_FILE,
+    ENV_DIR,
+    FOLDER_FILE,
+    Changes,
+    FolderNode,
+    RequestNode,
+    TrashEntry,
+)
+from guiapp.core.atomic import atomic_write_text, remove_stale_temp_files
+from guiapp.core.request import RequestSpec
+from guiapp.core.secrets import SecretStore
+from guiapp.core.variables import Environment
+
+__all__ = [
+    "Changes",
+    "Collection",
+    "CollectionError",
+    "FolderNode",
+    "RequestNode",
+    "TrashEntry",
+]
+
+
+class Collection(_collection_ops.TreeOps):
+    """An open collection rooted at ``root``. Create with :meth:`open` or :meth:`create`."""
+
+    def __init__(self, root: Path, meta: dict[str, object], secrets: SecretStore) -> None:
+        super().__init__(root)
+        self.id = str(meta.get("id") or root.name)
+        self.name = str(meta.get("name") or root.name)
+        self.secrets = secrets
+
+    # -- opening ---------------------------------------------------------------------------------
+    @classmethod
+    def open(
+        cls, path: str | os.PathLike[str], *, secrets: SecretStore | None = None
+    ) -> Collection:
+        """Open the collection at ``path`` (a folder holding ``collection.toml``)."""
+        root = Path(path).resolve()
+        meta_path = root / COLLECTION_FILE
+        if not meta_path.is_file():
+            raise CollectionError(f"{root} is not a collection: {COLLECTION_FILE} is missing")
+        col = cls(root, read_toml(meta_path), secrets or SecretStore())
+        remove_stale_temp_files(root)
+        col._snapshot = col._stat_all()
+        return col
+
+    @classmethod
+    def create(
+        cls, path: str | os.PathLike[str], *, name: str, secrets: SecretStore | None = None
+    ) -> Collection:
+        """Create an empty collection at ``path`` (a new or empty folder) and open it."""
+        root = Path(path)
+        if root.exists() and any(root.iterdir()):
+            raise CollectionError(f"{root} is not empty: choose a new folder for a collection")
+        root.mkdir(parents=True, exist_ok=True)
+        meta = {"schema": SCHEMA, "id": str(uuid.uuid4()), "name": name}
+        atomic_write_text(root / COLLECTION_FILE, dump_merged(None, meta))
+        return cls.open(root, secrets=secrets)
+
+    # -- requests --------------------------------------------------------------------------------
+    def load_request(self, rel: str) -> RequestSpec:
+        """The request stored at ``rel``."""
+        path = self.path_of(rel)
+        return parse_request(path, read_toml(path))
+
+    def request_name(self, rel: str) -> str:
+        """The display name of the request at ``rel``."""
+        data = read_toml(self.path_of(rel))
+        return str(data.get("name") or PurePosixPath(rel).stem)
+
+    def save_request(self, rel: str, spec: RequestSpec, *, name: str | None = None) -> str:
+        """Write ``spec`` to ``rel`` (created if new), keeping comments and unknown keys."""
+        if not rel.endswith(".toml") or PurePosixPath(rel).name in (FOLDER_FILE, COLLECTION_FILE):
+            raise CollectionError(f"invalid request id {rel!r}: expected a name ending in .toml")
+        path = self.path_of(rel)
+        existing = path.read_text(encoding="utf-8") if path.exists() else None
+        if name is None:
+            name = self.request_name(rel) if existing is not None else path.stem
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._write(path, dump_merged(existing, request_document(name, spec)))
+        return rel
+
+    def new_request(self, folder: str, name: str, spec: RequestSpec) -> str:
+        """Save ``spec`` as a new request named ``name`` in ``folder``; return its id."""
+        directory = self.path_of(folder) if folder else self.root
+        target = _collection_ops.unique_path(directory, slugify(name), ".toml")
+        return self.save_request(self.rel_of(target), spec, name=name)
+
+    def create_folder(self, parent: str, name: str) -> str:
+        """Create a folder named ``name`` in ``parent`` (``""`` is the root); return its id."""
+        directory = self.path_of(parent) if parent else self.root
+        target = _collection_ops.unique_path(directory, slugify(name, "folder"), "")
+        target.mkdir(parents=True)
+        self._write(target / FOLDER_FILE, dump_merged(None, {"schema": SCHEMA, "name": name}))
+        return self.rel_of(target)
+
+    # -- environments ----------------------------------------------------------------------------
+    def environment_names(self) -> list[str]:
+        """Names of the environments, sorted."""
+        directory = self.root / ENV_DIR
+        if not directory.is_dir():
+            return []
+        names = [parse_environment(p, read_toml(p))[0].name for p in directory.glob("*.toml")]
+        return sorted(names, key=str.casefold)
+
+    def _env_path(self, name: str) -> Path:
+        directory = self.root / ENV_DIR
+        if directory.is_dir():
+            for p in directory.glob("*.toml"):
+                if parse_environment(p, read_toml(p))[0].name == name:
+                    return p
+        return directory / f"{slugify(name, 'environment')}.toml"
+
+    def _secret_key(self, env: str, variable: str) -> str:
+        return f"{self.id}/{env}/{variable}"
+
+    def load_environment(self, name: str) -> Environment:
+        """The environment ``name``, secret values filled in from the secret store."""
+        path = self._env_path(name)
+        if not path.exists():
+            raise CollectionError(f"no environment named {name!r} in {self.name}")
+        env, secret_names = parse_environment(path, read_toml(path))
+        for var in secret_names:
+            env = env.with_value(var, self.secrets.get(self._secret_key(env.name, var)) or "")
+        return env
+
+    def save_environment(self, env: Environment) -> None:
+        """Write ``env``: plain values to its TOML file, secret values to the secret store."""
+        path = self._env_path(env.name)
+        old_secrets: list[str] = []
+        existing = None
+        if path.exists():
+            existing = path.read_text(encoding="utf-8")
+            old_secrets = parse_environment(path, read_toml(path))[1]
+        for var in env.variables:
+            if var.secret:
+                self.secrets.set(self._secret_key(env.name, var.name), var.value)
+        for name in old_secrets:
+            if not any(v.name == name and v.secret for v in env.variables):
+                self.secrets.delete(self._secret_key(env.name, name))
+        path.parent.mkdir(exist_ok=True)
+        self._write(path, dump_merged(existing, environment_document(env)))
+
+    def delete_environment(self, name: str) -> None:
+        """Delete the environment ``name`` and its secrets."""
+        path = self._env_path(name)
+        if path.exists():
+            for var in parse_environment(path, read_toml(path))[1]:
+                self.secrets.delete(self._secret_key(name, var))
+            path.unlink()
+            self._snapshot.pop(self.rel_of(path), None)

@@ -1,0 +1,210 @@
+"""Collections: one TOML file per request, folders, environments with keyring secrets, trash."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from guiapp.core.collections import Collection, CollectionError, TrashEntry
+from guiapp.core.request import BearerAuth, JsonBody, RequestSpec
+from guiapp.core.secrets import MemoryKeyring, SecretStore
+from guiapp.core.variables import Environment, Variable
+from tests.strategies import request_specs
+
+
+@pytest.fixture
+def store() -> SecretStore:
+    return SecretStore(service="guiapp-test", backend=MemoryKeyring())
+
+
+@pytest.fixture
+def col(tmp_path: Path, store: SecretStore) -> Collection:
+    return Collection.create(tmp_path / "api", name="My API", secrets=store)
+
+
+SPEC = RequestSpec(
+    url="{{base}}/users",
+    method="POST",
+    headers=[("Accept", "application/json")],
+    body=JsonBody('{\n  "name": "Ada"\n}\n'),
+    auth=BearerAuth("{{token}}"),
+)
+
+
+def test_create_open_and_list(col: Collection, store: SecretStore) -> None:
+    users = col.create_folder("", "Users & Admins")
+    rid = col.new_request(users, "Create user", SPEC)
+    col.new_request("", "Health", RequestSpec(url="{{base}}/health"))
+    assert (users, rid) == ("users-admins", "users-admins/create-user.toml")
+    again = Collection.open(col.root, secrets=store)
+    assert (again.name, again.id) == ("My API", col.id)
+    tree = again.tree()
+    assert [(r.id, r.name, r.method) for r in tree.requests] == [("health.toml", "Health", "GET")]
+    assert [(f.id, f.name) for f in tree.folders] == [("users-admins", "Users & Admins")]
+    assert tree.folders[0].requests[0].name == "Create user"
+    assert again.load_request(rid) == SPEC
+
+
+def test_files_are_plain_diffable_toml(col: Collection) -> None:
+    rid = col.new_request("", "Create user", SPEC)
+    text = (col.root / rid).read_text()
+    assert text.startswith('schema = 1\nname = "Create user"\n')
+    assert 'text = """{\n  "name": "Ada"\n}\n"""' in text  # a body diffs line by line
+    assert "[request.auth]" in text
+
+
+def test_save_keeps_comments_and_unknown_keys(col: Collection) -> None:
+    rid = col.new_request("", "R", SPEC)
+    path = col.root / rid
+    edited = "# Owned by the billing team\n" + path.read_text().replace(
+        "[request]\n", "[request]\nx_custom = 'from a newer app'  # keep me\n"
+    )
+    path.write_text(edited + "\n[extra]\nnote = 'kept'\n")
+    col.save_request(rid, RequestSpec(url="http://h/", method="DELETE"))
+    text = path.read_text()
+    assert "# Owned by the billing team" in text
+    assert "x_custom = 'from a newer app'  # keep me" in text
+    assert "note = 'kept'" in text
+    assert "[request.body]" not in text and "[request.auth]" not in text
+    assert col.load_request(rid) == RequestSpec(url="http://h/", method="DELETE")
+    assert col.request_name(rid) == "R"
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(spec=request_specs())
+def test_any_request_round_trips_through_its_file(
+    tmp_path_factory: pytest.TempPathFactory, spec: RequestSpec
+) -> None:
+    root = tmp_path_factory.mktemp("c")
+    col = Collection.create(root / "c", name="c", secrets=SecretStore(backend=MemoryKeyring()))
+    rid = col.new_request("", "r", spec)
+    assert col.load_request(rid) == spec
+    col.save_request(rid, spec)  # a second save over the same file changes nothing
+    assert col.load_request(rid) == spec
+
+
+def test_newer_schema_and_broken_files_are_reported(col: Collection) -> None:
+    rid = col.new_request("", "R", SPEC)
+    path = col.root / rid
+    path.write_text(path.read_text().replace("schema = 1", "schema = 99"))
+    with pytest.raises(CollectionError, match="schema 99 is newer"):
+        col.load_request(rid)
+    path.write_text("name = 'x'\n[request\n")
+    with pytest.raises(CollectionError, match=str(path)):
+        col.load_request(rid)
+    assert col.tree().requests[0].method == "!"  # listed as broken, the tree still loads
+    with pytest.raises(CollectionError, match="invalid id"):
+        col.load_request("../outside.toml")
+    with pytest.raises(CollectionError, match="not a collection"):
+        Collection.open(col.root / "nope")
+
+
+def test_rename_duplicate_move(col: Collection) -> None:
+    folder = col.create_folder("", "Users")
+    rid = col.new_request("", "Get user", SPEC)
+    renamed = col.rename(rid, "Fetch user")
+    assert renamed == "fetch-user.toml"
+    assert col.request_name(renamed) == "Fetch user"
+    copy = col.duplicate(renamed)
+    assert col.request_name(copy) == "Fetch user copy"
+    assert col.load_request(copy) == SPEC
+    moved = col.move(copy, folder)
+    assert moved == "users/fetch-user-copy.toml"
+    renamed_folder = col.rename(folder, "People")
+    assert renamed_folder == "people"
+    assert col.tree().folders[0].name == "People"
+    assert col.load_request("people/fetch-user-copy.toml") == SPEC
+    folder_copy = col.duplicate("people")
+    assert col.tree().folders[1].name == "People copy"
+    assert col.load_request(f"{folder_copy}/fetch-user-copy.toml") == SPEC
+    with pytest.raises(CollectionError, match="into itself"):
+        col.move("people", "people")
+
+
+def test_delete_goes_to_trash_and_restores(col: Collection) -> None:
+    folder = col.create_folder("", "Users")
+    rid = col.new_request(folder, "Get", SPEC)
+    entry = col.delete(rid)
+    assert isinstance(entry, TrashEntry) and entry.original == rid
+    assert col.tree().folders[0].requests == ()
+    folder_entry = col.delete(folder)
+    assert col.tree().folders == ()
+    assert [e.original for e in col.trash()] == [folder, rid]
+    assert col.restore(folder_entry) == folder
+    assert col.restore(entry.token) == rid
+    assert col.load_request(rid) == SPEC
+    assert col.trash() == []
+    assert (col.root / ".trash" / ".gitignore").read_text() == "*\n"
+    # Restoring over a newer item of the same name keeps both.
+    entry = col.delete(rid)
+    col.save_request(rid, RequestSpec(url="http://new/"))
+    restored = col.restore(entry)
+    assert restored != rid and col.load_request(restored) == SPEC
+
+
+def test_scan_changes_sees_external_edits_only(col: Collection) -> None:
+    rid = col.new_request("", "A", SPEC)
+    col.new_request("", "B", SPEC)
+    assert not col.scan_changes()  # our own writes are not news
+    col.save_request(rid, RequestSpec(url="http://changed/"))
+    assert not col.scan_changes()
+    (col.root / "b.toml").unlink()
+    (col.root / "c.toml").write_text('schema = 1\nname = "C"\n[request]\nurl = "http://c/"\n')
+    path = col.root / rid
+    path.write_text(path.read_text() + "# edited elsewhere\n")
+    changes = col.scan_changes()
+    assert (changes.added, changes.removed, changes.modified) == (("c.toml",), ("b.toml",), (rid,))
+    assert not col.scan_changes()
+
+
+def test_environments_keep_secrets_out_of_files(col: Collection, store: SecretStore) -> None:
+    env = Environment(
+        "Dev", [Variable("base", "http://localhost:8000"), Variable("token", "s3cret", True)]
+    )
+    col.save_environment(env)
+    text = (col.root / "_environments" / "dev.toml").read_text()
+    assert "s3cret" not in text
+    assert "secret = true" in text
+    assert col.environment_names() == ["Dev"]
+    assert store.get(f"{col.id}/Dev/token") == "s3cret"
+    assert col.load_environment("Dev") == env
+    # Making it non-secret moves the value to the file and removes it from the keyring.
+    col.save_environment(env.with_value("token", "public", secret=False))
+    assert store.get(f"{col.id}/Dev/token") is None
+    assert col.load_environment("Dev").get("token") == "public"
+    col.delete_environment("Dev")
+    assert col.environment_names() == []
+    assert all(f.id != "_environments" for f in col.tree().folders)
+
+
+def test_five_thousand_requests_open_and_list_fast(tmp_path: Path, store: SecretStore) -> None:
+    col = Collection.create(tmp_path / "big", name="big", secrets=store)
+    template = (col.root / col.new_request("", "seed", SPEC)).read_text()
+    for f in range(50):
+        folder = col.root / f"folder-{f:02d}"
+        folder.mkdir()
+        for r in range(100):
+            (folder / f"request-{r:03d}.toml").write_text(
+                template.replace('name = "seed"', f'name = "Request {f}-{r}"')
+            )
+    start = time.perf_counter()
+    big = Collection.open(col.root, secrets=store)
+    tree = big.tree()
+    elapsed = time.perf_counter() - start
+    assert len(tree.walk_requests()) == 5001
+    start = time.perf_counter()
+    big.tree()  # unchanged files come from the summary cache
+    relist = time.perf_counter() - start
+    print(f"\n5,000 requests: open + tree {elapsed:.3f}s, re-list {relist:.3f}s")
+    assert elapsed < 10.0, elapsed  # ~0.5 s here; generous for a loaded 2-core CI box
+    assert relist < elapsed
+
+
+def test_create_refuses_a_non_empty_folder(tmp_path: Path) -> None:
+    (tmp_path / "x").mkdir()
+    (tmp_path / "x" / "file").write_text("")
+    with pytest.raises(CollectionError, match="not empty"):
+        Collection.create(tmp_path / "x", name="x")
