@@ -68,7 +68,8 @@ def test_save_keeps_comments_and_unknown_keys(col: Collection) -> None:
     assert "# Owned by the billing team" in text
     assert "x_custom = 'from a newer app'  # keep me" in text
     assert "note = 'kept'" in text
-    assert "[request.body]" not in text and "[request.auth]" not in text
+    assert "[request.body]" not in text
+    assert "[request.auth]" not in text
     assert col.load_request(rid) == RequestSpec(url="http://h/", method="DELETE")
     assert col.request_name(rid) == "R"
 
@@ -128,7 +129,8 @@ def test_delete_goes_to_trash_and_restores(col: Collection) -> None:
     folder = col.create_folder("", "Users")
     rid = col.new_request(folder, "Get", SPEC)
     entry = col.delete(rid)
-    assert isinstance(entry, TrashEntry) and entry.original == rid
+    assert isinstance(entry, TrashEntry)
+    assert entry.original == rid
     assert col.tree().folders[0].requests == ()
     folder_entry = col.delete(folder)
     assert col.tree().folders == ()
@@ -142,7 +144,8 @@ def test_delete_goes_to_trash_and_restores(col: Collection) -> None:
     entry = col.delete(rid)
     col.save_request(rid, RequestSpec(url="http://new/"))
     restored = col.restore(entry)
-    assert restored != rid and col.load_request(restored) == SPEC
+    assert restored != rid
+    assert col.load_request(restored) == SPEC
 
 
 def test_scan_changes_sees_external_edits_only(col: Collection) -> None:
