@@ -9,6 +9,7 @@ import struct
 import threading
 import zlib
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 __all__ = ["HTML", "SAMPLE_JSON", "SVG", "UTF8_HTML", "XML", "large_json", "png"]
@@ -190,12 +191,14 @@ def _record(rng: random.Random, i: int) -> dict[str, Any]:
     }
 
 
-def _build(size: int, seed: int) -> bytes:
+def _build(size: int, seed: int, should_stop: Callable[[], bool]) -> bytes:
     rng = random.Random(seed)
     parts: list[bytes] = []
     total = 0
     i = 0
     while total < size or i == 0:
+        if i % 2048 == 0 and should_stop():
+            raise ConnectionAbortedError("server stopping")
         text = json.dumps(_record(rng, i)).encode()
         parts.append(text)
         total += len(text) + 2
@@ -205,16 +208,27 @@ def _build(size: int, seed: int) -> bytes:
     return head + b", ".join(parts) + b"]}\n"
 
 
-def large_json(size: int, seed: int = 0) -> bytes:
-    """A valid JSON document of at least ``size`` bytes (just over), same bytes every call."""
+def large_json(size: int, seed: int = 0, should_stop: Callable[[], bool] = lambda: False) -> bytes:
+    """A valid JSON document of at least ``size`` bytes (just over), same bytes every call.
+
+    Building 50 MB takes ~2 s, so documents are cached; ``should_stop`` is polled while building
+    (or waiting for another thread's build) and ends it with ConnectionAbortedError.
+    """
     key = (size, seed)
-    with _cache_lock:  # one builder at a time: concurrent callers wait for the cached copy
+    # One builder at a time: concurrent callers wait for the cached copy instead of building it
+    # again, but keep checking should_stop so that a server stop is never held up.
+    while not _cache_lock.acquire(timeout=0.05):
+        if should_stop():
+            raise ConnectionAbortedError("server stopping")
+    try:
         cached = _cache.get(key)
         if cached is not None:
             _cache.move_to_end(key)
             return cached
-        body = _build(size, seed)
+        body = _build(size, seed, should_stop)
         _cache[key] = body
         while sum(len(v) for v in _cache.values()) > _CACHE_LIMIT and len(_cache) > 1:
             _cache.popitem(last=False)
         return body
+    finally:
+        _cache_lock.release()

@@ -147,7 +147,7 @@ def download(h: DemoHandler, _: dict[str, str]) -> None:
 def json_large(h: DemoHandler, _: dict[str, str]) -> None:
     mb = h.number(h.arg("mb"), "mb", 5, 0, MAX_JSON_MB)
     seed = int(h.number(h.arg("seed"), "seed", 0, 0, 2**32))
-    body = large_json(int(mb * _MB), seed)
+    body = large_json(int(mb * _MB), seed, h.server.stopping.is_set)
     h.start(200, [("Content-Type", "application/json")], len(body))
     view = memoryview(body)
     for offset in range(0, len(body), 1024 * 1024):

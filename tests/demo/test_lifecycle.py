@@ -142,3 +142,28 @@ def test_module_runs_standalone() -> None:
             if proc.poll() is None:
                 os.kill(proc.pid, signal.SIGKILL)
                 proc.wait()
+
+
+def test_stop_interrupts_a_large_json_build() -> None:
+    server = DemoServer().start()
+    name = server.name
+    failures: list[BaseException] = []
+
+    def call() -> None:
+        try:
+            requests.get(server.url + "/json/large?mb=200&seed=99", timeout=60)
+        except requests.RequestException as exc:
+            failures.append(exc)
+
+    client = threading.Thread(target=call, daemon=True)
+    client.start()
+    deadline = time.monotonic() + 10
+    while len(server_threads(name)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)  # polling a condition: the connection thread exists
+    time.sleep(0.3)  # let the build get going (a faster stop only makes the test easier)
+    start = time.monotonic()
+    assert server.stop(timeout=1.0) is True
+    assert time.monotonic() - start < 1.0
+    assert server_threads(name) == []
+    client.join(5)
+    assert len(failures) == 1
