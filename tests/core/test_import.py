@@ -1,0 +1,188 @@
+"""Postman v2.1 and OpenAPI 3 imports into collections, from realistic sample files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from guiapp.core.collections import Collection
+from guiapp.core.importers import ImportFailed, import_openapi, import_postman
+from guiapp.core.request import (
+    BasicAuth,
+    BearerAuth,
+    DigestAuth,
+    FileBody,
+    FilePart,
+    FormBody,
+    JsonBody,
+    MultipartBody,
+    RequestSpec,
+    TextBody,
+    TextPart,
+)
+from guiapp.core.secrets import MemoryKeyring, SecretStore
+
+DATA = Path(__file__).parent.parent / "data" / "import"
+
+
+@pytest.fixture
+def store() -> SecretStore:
+    return SecretStore(service="guiapp-test", backend=MemoryKeyring())
+
+
+def _by_name(col: Collection) -> dict[str, RequestSpec]:
+    return {node.name: col.load_request(node.id) for node in col.tree().walk_requests()}
+
+
+def test_postman_collection(tmp_path: Path, store: SecretStore) -> None:
+    result = import_postman(DATA / "shop.postman_collection.json", tmp_path / "shop", secrets=store)
+    col = result.collection
+    assert col.name == "Shop API"
+    tree = col.tree()
+    assert [f.name for f in tree.folders] == ["Customers", "Orders", "Uploads"]
+    specs = _by_name(col)
+    assert len(specs) == len(result.request_ids) == 10
+    bearer = BearerAuth("{{accessToken}}")  # the collection's auth, inherited
+
+    assert specs["List orders"] == RequestSpec(
+        url="{{baseUrl}}/orders",
+        params=[("status", "open"), ("limit", "20")],
+        headers=[("Accept", "application/json")],
+        auth=bearer,
+    )
+    assert specs["Get order"].url == "{{baseUrl}}/orders/{{orderId}}"
+    create = specs["Create order"]
+    assert (create.method, create.headers, create.auth) == ("POST", (), bearer)
+    assert isinstance(create.body, JsonBody)
+    assert json.loads(create.body.text.replace("{{customerId}}", "c1"))["items"][0]["qty"] == 2
+
+    search = specs["Search customers"]
+    assert search.body == FormBody([("q", "ada lovelace"), ("country", "GB")])
+    assert search.auth == BasicAuth("admin", "{{adminPassword}}")  # the folder's auth
+    delete = specs["Delete customer (digest)"]
+    assert (delete.method, delete.auth) == ("DELETE", DigestAuth("ops", "{{opsPassword}}"))
+    assert delete.url == "{{baseUrl}}/customers/{{customerId}}"
+
+    assert specs["Upload invoice"].body == MultipartBody(
+        [
+            TextPart("orderId", "1001"),
+            FilePart("invoice", "/home/ada/invoices/1001.pdf", content_type="application/pdf"),
+        ]
+    )
+    assert specs["Upload raw image"].body == FileBody("/home/ada/logo.png", "image/png")
+    assert specs["Upload raw image"].headers == ()
+
+    gql = specs["GraphQL products"]
+    assert gql.headers == (("X-Shop-Key", "{{shopKey}}"),)
+    assert gql.auth is None
+    assert isinstance(gql.body, JsonBody)
+    assert json.loads(gql.body.text) == {
+        "query": "query ($n: Int) { products(first: $n) { id name } }",
+        "variables": {"n": 5},
+    }
+    assert specs["Health (no auth)"].auth is None
+    assert specs["Signed webhook"].body == TextBody("ping", "text/plain")
+
+    env = col.load_environment("Shop API")
+    assert env.values() == {"baseUrl": "https://shop.example.com/api/v2", "accessToken": ""}
+    assert result.environments == [env]
+    warnings = "\n".join(result.warnings)
+    assert "collection scripts" in warnings
+    assert "Create order: scripts" in warnings
+    assert "Signed webhook: auth type 'hawk'" in warnings
+
+
+def test_postman_v20_object_auth_and_string_urls(tmp_path: Path, store: SecretStore) -> None:
+    doc = {
+        "info": {"name": "Old"},
+        "item": [
+            {
+                "name": "Login",
+                "request": {
+                    "method": "post",
+                    "url": "http://h/login/:user?next=%2Fhome",
+                    "auth": {"type": "basic", "basic": {"username": "u", "password": "p"}},
+                },
+            },
+            {"name": "Bare", "request": "http://h/bare"},
+        ],
+    }
+    specs = _by_name(import_postman(doc, tmp_path / "old", secrets=store).collection)
+    assert specs["Login"] == RequestSpec(
+        url="http://h/login/{{user}}",
+        method="POST",
+        params=[("next", "/home")],
+        auth=BasicAuth("u", "p"),
+    )
+    assert specs["Bare"] == RequestSpec(url="http://h/bare")
+
+
+def test_openapi_document(tmp_path: Path, store: SecretStore) -> None:
+    result = import_openapi(DATA / "petstore.openapi.json", tmp_path / "pets", secrets=store)
+    col = result.collection
+    assert col.name == "Swagger Petstore"
+    tree = col.tree()
+    assert [f.name for f in tree.folders] == ["pet", "store", "user"]
+    assert [r.name for r in tree.requests] == ["Returns pet inventories by status"]
+    specs = _by_name(col)
+    assert len(specs) == 9
+
+    add = specs["Add a new pet to the store"]
+    assert (add.method, add.url) == ("POST", "{{baseUrl}}/pet")
+    assert add.auth == BearerAuth("{{bearerToken}}")  # oauth2, the document's default
+    assert isinstance(add.body, JsonBody)
+    pet = json.loads(add.body.text)
+    assert pet["name"] == "doggie"
+    assert pet["category"] == {"id": 1, "name": "Dogs"}
+    assert pet["status"] == "available"
+    assert pet["tags"] == [{"id": 0, "name": "string"}]
+
+    find = specs["Finds Pets by status"]
+    assert find.params == (("status", "available"),)  # optional without example: left out
+    assert find.headers == (("X-Request-ID", "req-123"),)
+
+    get = specs["Find pet by ID"]
+    assert get.url == "{{baseUrl}}/pet/{{petId}}"
+    assert get.headers == (("api_key", "{{apiKey}}"),)
+    assert get.auth is None
+    assert specs["Updates a pet in the store with form data"].body == FormBody(
+        [("name", "doggie"), ("status", "available")]
+    )
+    assert specs["deletePet"].method == "DELETE"
+    upload = specs["uploads an image"]
+    assert upload.params == (("additionalMetadata", "front view"),)
+    assert upload.body == MultipartBody(
+        [TextPart("caption", "Rex at the beach"), FilePart("file", "{{fileFile}}")]
+    )
+    order = specs["Place an order for a pet"]
+    assert order.auth is None  # security: [] switches auth off
+    assert isinstance(order.body, JsonBody)
+    assert json.loads(order.body.text)["quantity"] == 7
+    login = specs["Logs user into the system"]
+    assert login.auth == BasicAuth("{{username}}", "{{password}}")
+    assert login.params == (("username", ""), ("password", ""))  # required: kept, empty
+    assert specs["Returns pet inventories by status"].params == (("key", "{{apiKey}}"),)
+
+    env = result.environments[0]
+    assert env.values()["baseUrl"] == "https://staging.petstore.example.com/api/v3"
+    assert env.values()["petId"] == "10"
+    assert {v.name for v in env.variables if v.secret} == {"bearerToken", "apiKey", "password"}
+    assert col.load_environment("Swagger Petstore") == env
+
+
+def test_import_errors_are_clear(tmp_path: Path, store: SecretStore) -> None:
+    with pytest.raises(ImportFailed, match="not a Postman collection"):
+        import_postman({"openapi": "3.0.0"}, tmp_path / "a", secrets=store)
+    with pytest.raises(ImportFailed, match="not an OpenAPI 3 document"):
+        import_openapi({"swagger": "2.0", "paths": {}}, tmp_path / "b", secrets=store)
+    yaml_doc = tmp_path / "api.yaml"
+    yaml_doc.write_text("openapi: 3.0.0\ninfo:\n  title: Y\npaths: {}\n")
+    try:
+        import yaml  # noqa: F401 - optional
+    except ImportError:
+        with pytest.raises(ImportFailed, match="PyYAML"):
+            import_openapi(yaml_doc, tmp_path / "c", secrets=store)
+    else:
+        assert import_openapi(yaml_doc, tmp_path / "c", secrets=store).collection.name == "Y"
