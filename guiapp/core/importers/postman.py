@@ -145,7 +145,8 @@ class _Importer:
     def url(self, url: Any) -> tuple[str, list[tuple[str, str]]]:
         if isinstance(url, str):
             base, _, query = url.partition("?")
-            params = [(k, v) for k, _, v in (p.partition("=") for p in query.split("&") if p)]
+            pieces = (p.partition("=") for p in query.split("&") if p)
+            params = [(unquote_plus(k), unquote_plus(v)) for k, _, v in pieces]
             return _PATH_VAR.sub(r"{{\1}}", base), params
         if not isinstance(url, Mapping):
             return "", []
@@ -159,8 +160,10 @@ class _Importer:
             protocol = f"{url['protocol']}://" if url.get("protocol") else ""
             port = f":{url['port']}" if url.get("port") else ""
             base = f"{protocol}{host}{port}/{path}" if path else f"{protocol}{host}{port}"
+        # Postman keeps query entries as typed in the URL (percent-encoded); params are decoded.
         params = [
-            (str(q.get("key", "")), _text(q.get("value"))) for q in _enabled(url.get("query"))
+            (unquote_plus(str(q.get("key", ""))), unquote_plus(_text(q.get("value"))))
+            for q in _enabled(url.get("query"))
         ]
         if "query" not in url and "?" in raw:
             params = self.url(raw)[1]
