@@ -55,8 +55,8 @@ class DemoHandler(BaseHTTPRequestHandler):
         try:
             self.body = self._read_body()
         except BadRequest as exc:
-            self.close_connection = True
-            self.send_json({"error": str(exc)}, status=413)
+            self.close_connection = True  # the rest of the body is still in the socket
+            self.send_json({"error": str(exc)}, status=exc.status)
             return
         for route in self.routes:
             captured = route.match(self.route_path)
@@ -87,18 +87,21 @@ class DemoHandler(BaseHTTPRequestHandler):
                 if not isinstance(exc, BadRequest):
                     log.exception("demo endpoint %s failed mid-body", route.template)
             elif isinstance(exc, BadRequest):
-                self.send_json({"error": str(exc)}, status=400)
+                self.send_json({"error": str(exc)}, status=exc.status)
             else:
                 log.exception("demo endpoint %s failed", route.template)
                 self.close_connection = True
                 self.send_json({"error": "internal error"}, status=500)
 
     def _read_body(self) -> bytes:
-        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            return self._read_chunked()
-        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+                return self._read_chunked()
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            raise BadRequest("malformed Content-Length or chunk size") from None
         if length > MAX_REQUEST_BODY:
-            raise BadRequest(f"request body over {MAX_REQUEST_BODY} bytes")
+            raise BadRequest(f"request body over {MAX_REQUEST_BODY} bytes", status=413)
         return self.rfile.read(length) if length > 0 else b""
 
     def _read_chunked(self) -> bytes:
@@ -110,7 +113,7 @@ class DemoHandler(BaseHTTPRequestHandler):
                     pass  # trailers
                 return bytes(out)
             if len(out) + size > MAX_REQUEST_BODY:
-                raise BadRequest(f"request body over {MAX_REQUEST_BODY} bytes")
+                raise BadRequest(f"request body over {MAX_REQUEST_BODY} bytes", status=413)
             out += self.rfile.read(size)
             self.rfile.readline(1024)
 

@@ -16,7 +16,11 @@ ALL_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 
 class BadRequest(Exception):
-    """Raised by an endpoint for invalid input; answered with 400 and the message as JSON."""
+    """Raised by an endpoint for invalid input; answered with ``status`` and the message."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 @dataclass(frozen=True, slots=True)

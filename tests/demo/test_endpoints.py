@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import gzip
+import http.client
 import json
 import random
 import time
@@ -341,3 +342,17 @@ def test_unknown_path_is_404_json(url: str) -> None:
 def test_oversized_request_body_is_refused(url: str) -> None:
     r = requests.post(url + "/anything", data=b"x" * (17 * 1024 * 1024), timeout=10)
     assert r.status_code == 413
+
+
+def test_malformed_content_length_is_a_400(url: str) -> None:
+    host, port = url.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=5)
+    try:
+        conn.putrequest("POST", "/anything")
+        conn.putheader("Content-Length", "abc")
+        conn.endheaders()
+        response = conn.getresponse()
+        assert response.status == 400
+        assert "Content-Length" in json.loads(response.read())["error"]
+    finally:
+        conn.close()
