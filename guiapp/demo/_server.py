@@ -38,6 +38,8 @@ class DemoHTTPServer(ThreadingHTTPServer):
         self._name = name
         self._lock = threading.Lock()
         self._live: dict[socket.socket, threading.Thread] = {}
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
         super().__init__(address, DemoHandler)
 
     def process_request(self, request: Any, client_address: Any) -> None:
