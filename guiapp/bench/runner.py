@@ -226,6 +226,8 @@ def machine_info() -> dict[str, Any]:
         "platform": platform.platform(),
         "cpus": os.cpu_count(),
         "qpa": QApplication.platformName() if QCoreApplication.instance() else None,
+        # Other processes compete for the same cores: read the lag figures with this in mind.
+        "load_average_1m": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
     }
 
 
