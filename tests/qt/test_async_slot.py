@@ -200,3 +200,27 @@ def test_rejects_plain_functions() -> None:
 
     with pytest.raises(TypeError, match="coroutine function"):
         async_slot(not_async)  # type: ignore[arg-type]
+
+
+def test_signals_fired_by_qt_while_the_loop_runs(qloop: asyncio.AbstractEventLoop) -> None:
+    from PySide6.QtCore import QTimer
+
+    from guiapp.offload.qt import run_in_qthread
+
+    emitter = Emitter()
+    results: list[int] = []
+    got_result = asyncio.Event()
+
+    @async_slot
+    async def on_pair(number: int) -> None:
+        results.append(await run_in_qthread(lambda: number * 2))
+        got_result.set()
+
+    emitter.pair.connect(on_pair)
+
+    async def main() -> None:
+        QTimer.singleShot(0, lambda: emitter.pair.emit(21, "x"))  # delivered by Qt, loop running
+        await got_result.wait()
+
+    qloop.run_until_complete(asyncio.wait_for(main(), 10))
+    assert results == [42]
