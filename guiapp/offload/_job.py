@@ -13,7 +13,7 @@ from guiapp.core.jobs import JobControl, Progress
 
 from ._progress import ProgressRelay
 
-__all__ = ["Job"]
+__all__ = ["Job", "JobLink"]
 
 _log = logging.getLogger(__name__)
 
@@ -50,12 +50,12 @@ class Job(Generic[R]):
         self._loop = loop
         self._loop_thread = threading.get_ident()
         self.name = name
-        self._lock = threading.Lock()
-        self._state = _PENDING
+        self._cancel_requested = False
         self._future: asyncio.Future[R] = loop.create_future()
         self._future.add_done_callback(self._on_future_done)
         self._relay = ProgressRelay(loop, self._deliver_progress)
         self.control = JobControl(progress_sink=self._relay.push)
+        self._link = JobLink(self)
         self._progress: Progress | None = None
         self._progress_callbacks: list[Callable[[Progress], object]] = []
         self._streams: list[_ProgressStream] = []
@@ -63,7 +63,7 @@ class Job(Generic[R]):
         self._cancel_hook: Callable[[Job[Any]], object] | None = None
 
     def __repr__(self) -> str:
-        state = "cancelled" if self.cancelled() else "done" if self.done() else self._state
+        state = "cancelled" if self.cancelled() else "done" if self.done() else self._link.state
         return f"<Job {self.name or hex(id(self))} {state}>"
 
     # -- awaiting ------------------------------------------------------------------------------
@@ -103,14 +103,14 @@ class Job(Generic[R]):
         Marks the job cancelled, runs its ``on_cancel`` callbacks in the calling thread, and
         wakes every awaiter with :class:`asyncio.CancelledError` without waiting for the worker.
         """
-        with self._lock:
-            if self._state == _ENDED and self._future.done():
+        link = self._link
+        with link.lock:
+            if self._cancel_requested or (link.state == _ENDED and self._future.done()):
                 return False
-            already = self.control.cancelled
-            was_pending = self._state == _PENDING
-            self._state = _ENDED
-        if already:
-            return False
+            self._cancel_requested = True
+            was_pending = link.state == _PENDING
+            link.state = _ENDED
+            link.job = None
         self._relay.close()
         self.control.cancel()
         hook = self._cancel_hook
@@ -138,22 +138,6 @@ class Job(Generic[R]):
         self._end_streams()
 
     # -- executor side -------------------------------------------------------------------------
-    def _start(self) -> bool:
-        """Worker: claim the job. False if it was cancelled while queued (never run it)."""
-        with self._lock:
-            if self._state != _PENDING:
-                return False
-            self._state = _RUNNING
-            return True
-
-    def _set_outcome(self, ok: bool, value: Any) -> None:
-        """Worker: publish the outcome; dropped if the job was cancelled meanwhile."""
-        with self._lock:
-            if self._state == _ENDED:
-                return
-            self._state = _ENDED
-        self._call_soon_threadsafe(self._resolve, ok, value)
-
     def _resolve(self, ok: bool, value: Any) -> None:
         if self._future.done():
             return
@@ -227,6 +211,44 @@ class Job(Generic[R]):
         streams, self._streams = self._streams, []
         for stream in streams:
             stream.end()
+
+
+class JobLink:
+    """The worker's side of a :class:`Job`: claim it, run it, hand back the outcome.
+
+    Executors keep links, not jobs, in their queues and threads. Once the job has ended
+    (result delivered or cancelled) the link forgets the job, so a worker stuck in a call that
+    ignored its cancellation holds no reference to the job, its future or the event loop.
+    """
+
+    __slots__ = ("control", "job", "lock", "name", "state")
+
+    def __init__(self, job: Job[Any]) -> None:
+        self.lock = threading.Lock()
+        self.state = _PENDING
+        self.job: Job[Any] | None = job
+        self.control = job.control
+        self.name = job.name
+
+    def __repr__(self) -> str:
+        return f"<job {self.name} {self.state}>"
+
+    def start(self) -> bool:
+        """Claim the job for running. False if it was cancelled while queued: never run it."""
+        with self.lock:
+            if self.state != _PENDING:
+                return False
+            self.state = _RUNNING
+            return True
+
+    def set_outcome(self, ok: bool, value: Any) -> None:
+        """Publish the outcome to the loop thread; dropped if the job was cancelled meanwhile."""
+        with self.lock:
+            job, self.job = self.job, None
+            if self.state == _ENDED or job is None:
+                return
+            self.state = _ENDED
+        job._call_soon_threadsafe(job._resolve, ok, value)
 
 
 class _ProgressStream(AsyncIterator[Progress]):

@@ -19,7 +19,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
-from ._job import Job
+from ._job import Job, JobLink
 
 __all__ = ["OffloaderClosed", "WorkItem", "WorkerPool"]
 
@@ -33,19 +33,19 @@ class OffloaderClosed(RuntimeError):
 
 
 class WorkItem:
-    """A queued call: the job, the function and its arguments (plus executor-specific data)."""
+    """A queued call: the job's link, the function and its arguments (plus executor data)."""
 
-    __slots__ = ("args", "func", "job", "kwargs", "payload")
+    __slots__ = ("args", "func", "kwargs", "link", "payload")
 
     def __init__(
         self,
-        job: Job[Any],
+        link: JobLink,
         func: Callable[..., Any],
         args: tuple[Any, ...],
         kwargs: dict[str, Any],
         payload: Any = None,
     ) -> None:
-        self.job = job
+        self.link = link
         self.func = func
         self.args = args
         self.kwargs = kwargs
@@ -79,7 +79,8 @@ class WorkerPool(Generic[S]):
         self._idle_timeout = idle_timeout
         self._cond = threading.Condition(threading.Lock())
         self._queue: deque[WorkItem] = deque()
-        self._threads: set[threading.Thread] = set()
+        self._threads: set[threading.Thread] = set()  # alive
+        self._active: set[threading.Thread] = set()  # alive and not retiring: the capacity
         self._running: dict[threading.Thread, WorkItem] = {}
         self._idle = 0
         self._counter = itertools.count(1)
@@ -109,7 +110,12 @@ class WorkerPool(Generic[S]):
             ) from None
         return Job(loop, name=getattr(func, "__qualname__", repr(func)))
 
-    def put(self, item: WorkItem, cancel_hook: Callable[[Job[Any]], object] | None = None) -> None:
+    def put(
+        self,
+        job: Job[Any],
+        item: WorkItem,
+        cancel_hook: Callable[[Job[Any]], object] | None = None,
+    ) -> None:
         """Queue ``item``; start a thread if no idle one can take it.
 
         ``cancel_hook(job)`` runs (in the cancelling thread) when the job is cancelled, after
@@ -119,10 +125,10 @@ class WorkerPool(Generic[S]):
             if self._closed:
                 raise OffloaderClosed(f"{self.name} is closed; it accepts no new work")
             self._queue.append(item)
-            item.job._cancel_hook = (
+            job._cancel_hook = (
                 self._discard if cancel_hook is None else _chain(self._discard, cancel_hook)
             )
-            if len(self._queue) > self._idle and len(self._threads) < self.max_workers:
+            if len(self._queue) > self._idle and len(self._active) < self.max_workers:
                 self._start_thread()
             self._cond.notify()
 
@@ -130,7 +136,7 @@ class WorkerPool(Generic[S]):
         # A queued job that is cancelled leaves the queue at once (it would be skipped anyway).
         with self._cond:
             for item in self._queue:
-                if item.job is job:
+                if item.link is job._link:
                     self._queue.remove(item)
                     break
 
@@ -139,6 +145,7 @@ class WorkerPool(Generic[S]):
             target=self._worker, name=f"{self.name}-{next(self._counter)}", daemon=True
         )
         self._threads.add(thread)
+        self._active.add(thread)
         thread.start()
 
     # -- worker thread -------------------------------------------------------------------------
@@ -151,10 +158,10 @@ class WorkerPool(Generic[S]):
                 if item is None:
                     return
                 try:
-                    if item.job._start():
+                    if item.link.start():
                         self._run(item, state)
                 except BaseException:  # the runner reports outcomes; this is a bug guard
-                    _log.exception("%s: worker failed on %r", me.name, item.job)
+                    _log.exception("%s: worker failed on %r", me.name, item.link)
                 finally:
                     with self._cond:
                         self._running.pop(me, None)
@@ -169,6 +176,7 @@ class WorkerPool(Generic[S]):
         with self._cond:
             while not self._queue:
                 if self._closed:
+                    self._active.discard(me)
                     return None
                 self._idle += 1
                 try:
@@ -176,7 +184,11 @@ class WorkerPool(Generic[S]):
                 finally:
                     self._idle -= 1
                 if not woke and not self._queue:
-                    return None  # idle too long: let the thread go, a new one starts on demand
+                    # Idle too long: retire. Leave the capacity in this same critical section,
+                    # so a submit that arrives now starts a new thread instead of counting on
+                    # this one.
+                    self._active.discard(me)
+                    return None
             item = self._queue.popleft()
             self._running[me] = item
             return item
@@ -184,6 +196,7 @@ class WorkerPool(Generic[S]):
     def _thread_exited(self, me: threading.Thread) -> None:
         with self._cond:
             self._threads.discard(me)
+            self._active.discard(me)
             self._cond.notify_all()
             if self._threads or not self._closed:
                 return
@@ -197,13 +210,13 @@ class WorkerPool(Generic[S]):
         """Refuse new work, drop queued work, cancel running jobs; return the cancelled jobs."""
         with self._cond:
             self._closed = True
-            queued = [item.job for item in self._queue]
+            items = [*self._queue, *self._running.values()]
             self._queue.clear()
-            running = [item.job for item in self._running.values()]
             self._cond.notify_all()
-        for job in queued + running:
+        jobs = [job for item in items if (job := item.link.job) is not None]
+        for job in jobs:
             job.cancel()
-        return queued + running
+        return jobs
 
     def close(self, timeout: float) -> bool:
         """Close and wait up to ``timeout`` s for the threads; True if all of them ended."""
@@ -225,8 +238,12 @@ class WorkerPool(Generic[S]):
                 self._exit_waiters.append((loop, future))
             else:
                 future.set_result(None)
-        with contextlib.suppress(TimeoutError):
+        try:
             await asyncio.wait_for(asyncio.shield(future), timeout)
+        except TimeoutError:
+            with self._cond:  # don't let abandoned threads hold on to this loop
+                if (loop, future) in self._exit_waiters:
+                    self._exit_waiters.remove((loop, future))
         return self._report_stragglers()
 
     def _report_stragglers(self) -> bool:
@@ -236,7 +253,7 @@ class WorkerPool(Generic[S]):
                 key=lambda pair: pair[0],
             )
         for thread_name, item in stragglers:
-            job = item.job if item is not None else "no job (exiting)"
+            job = item.link if item is not None else "no job (exiting)"
             _log.warning("%s: abandoning thread %s still running %s", self.name, thread_name, job)
         return not stragglers
 

@@ -21,7 +21,7 @@ from types import TracebackType
 from typing import Any, ParamSpec, TypeVar
 
 from ._child import child_main
-from ._job import Job
+from ._job import Job, JobLink
 from ._pool import WorkerPool, WorkItem
 
 __all__ = ["ProcessOffloader", "RemoteTraceback", "WorkerProcessDied"]
@@ -136,7 +136,7 @@ class ProcessOffloader:
             raise ValueError("fork is unsafe in a process that runs Qt: use spawn or forkserver")
         self._context = multiprocessing.get_context(mp_context)
         self._slots: set[_Slot] = set()
-        self._job_slots: dict[Job[Any], _Slot] = {}
+        self._job_slots: dict[JobLink, _Slot] = {}
         self._lock = threading.Lock()
         self._pool: WorkerPool[_Slot] = WorkerPool(
             name=name,
@@ -179,7 +179,8 @@ class ProcessOffloader:
         """Run ``func(*args, **kwargs)`` in a worker process; return its :class:`Job` at once."""
         payload = pickle.dumps((func, args, kwargs))
         job: Job[R] = self._pool.new_job(func)
-        self._pool.put(WorkItem(job, func, (), {}, payload=payload), cancel_hook=self._kill_job)
+        item = WorkItem(job._link, func, (), {}, payload=payload)
+        self._pool.put(job, item, cancel_hook=self._kill_job)
         return job
 
     def make_async(self, func: Callable[P, R], /) -> Callable[P, Coroutine[Any, Any, R]]:
@@ -228,7 +229,7 @@ class ProcessOffloader:
 
     def _kill_job(self, job: Job[Any]) -> None:
         with self._lock:
-            slot = self._job_slots.get(job)
+            slot = self._job_slots.get(job._link)
         if slot is not None:
             slot.kill()
 
@@ -239,39 +240,43 @@ class ProcessOffloader:
             slot.kill()
 
     def _run(self, item: WorkItem, slot: _Slot) -> None:
-        job = item.job
+        link = item.link
         with self._lock:
-            self._job_slots[job] = slot
+            self._job_slots[link] = slot
         try:
-            if job.control.cancelled:  # cancelled before the slot was registered
+            if link.control.cancelled:  # cancelled before the slot was registered
                 return
             self._dispatch(item, slot)
         finally:
             with self._lock:
-                self._job_slots.pop(job, None)
+                self._job_slots.pop(link, None)
 
     def _dispatch(self, item: WorkItem, slot: _Slot) -> None:
-        job = item.job
+        link = item.link
         try:
             conn = slot.ensure_started()
         except BaseException as exc:
-            job._set_outcome(False, exc)
+            link.set_outcome(False, exc)
             return
         process = slot.process
+        if link.control.cancelled:
+            # Cancelled while the process was starting: the cancel hook found no process to
+            # kill, so nothing must be sent to it.
+            return
         try:
             conn.send_bytes(item.payload)
             while True:
                 message = conn.recv()
                 if message[0] == "progress":
                     _kind, done, total, info = message
-                    job.control.report(done, total, **info)
+                    link.control.report(done, total, **info)
                     continue
                 if message[0] == "ok":
-                    job._set_outcome(True, message[1])
+                    link.set_outcome(True, message[1])
                 else:
                     _kind, error, tb_text = message
                     error.__cause__ = RemoteTraceback(tb_text)
-                    job._set_outcome(False, error)
+                    link.set_outcome(False, error)
                 return
         except (EOFError, OSError):
             exitcode = None
@@ -279,15 +284,15 @@ class ProcessOffloader:
                 process.join(1.0)  # reap it, so the exit code is known
                 exitcode = process.exitcode
             slot.discard()
-            if not job.control.cancelled:
-                job._set_outcome(
+            if not link.control.cancelled:
+                link.set_outcome(
                     False,
                     WorkerProcessDied(
                         f"{self.name}: the worker process exited (code {exitcode}) "
-                        f"while running {job.name}"
+                        f"while running {link.name}"
                     ),
                 )
             else:
-                _log.debug("%s: killed the worker process of cancelled %r", self.name, job)
+                _log.debug("%s: killed the worker process of cancelled %r", self.name, link)
         except Exception as exc:  # e.g. the reply could not be unpickled here
-            job._set_outcome(False, exc)
+            link.set_outcome(False, exc)

@@ -46,8 +46,8 @@ class ProgressRelay:
     def __init__(
         self, loop: asyncio.AbstractEventLoop, deliver: Callable[[Progress], object]
     ) -> None:
-        self._loop = loop
-        self._deliver = deliver
+        self._loop: asyncio.AbstractEventLoop | None = loop
+        self._deliver: Callable[[Progress], object] | None = deliver
         self._lock = threading.Lock()
         self._latest: Progress | None = None
         self._wake_pending = False
@@ -65,8 +65,11 @@ class ProgressRelay:
                 return
             self._wake_pending = True
             self.wakeups += 1
+            loop = self._loop
+        if loop is None or loop.is_closed():
+            return
         try:
-            self._loop.call_soon_threadsafe(self._on_wake)
+            loop.call_soon_threadsafe(self._on_wake)
         except RuntimeError:  # the loop is closed: nobody is listening any more
             self.close()
 
@@ -74,10 +77,11 @@ class ProgressRelay:
         """Deliver the pending value now (loop thread only); no-op if nothing is pending."""
         with self._lock:
             progress, self._latest = self._latest, None
-        if progress is not None:
-            self._last_delivery = self._loop.time()
+            loop, deliver = self._loop, self._deliver
+        if progress is not None and loop is not None and deliver is not None:
+            self._last_delivery = loop.time()
             try:
-                self._deliver(progress)
+                deliver(progress)
             except Exception:
                 _log.exception("progress delivery raised")
 
@@ -86,13 +90,20 @@ class ProgressRelay:
         with self._lock:
             self._closed = True
             self._latest = None
+            # A worker that outlives its job keeps the JobControl, hence this relay: it must
+            # not keep the loop alive too (a qasync loop freed off the GUI thread crashes).
+            self._loop = None
+            self._deliver = None
 
     def _on_wake(self) -> None:
         # Runs on the loop thread. Deliver now if a frame has passed since the last delivery,
         # else once it has; until then further pushes only replace the latest value.
+        loop = self._loop
+        if loop is None:
+            return
         due = self._last_delivery + _INTERVAL
-        if self._loop.time() < due:
-            self._loop.call_at(due, self._on_wake)
+        if loop.time() < due:
+            loop.call_at(due, self._on_wake)
             return
         with self._lock:
             self._wake_pending = False

@@ -68,7 +68,7 @@ class _ThreadExecutor:
         """
         job: Job[R] = self._pool.new_job(func)
         context = contextvars.copy_context()
-        self._pool.put(WorkItem(job, func, args, kwargs, payload=context))
+        self._pool.put(job, WorkItem(job._link, func, args, kwargs, payload=context))
         return job
 
     def make_async(self, func: Callable[P, R], /) -> Callable[P, Coroutine[Any, Any, R]]:
@@ -163,14 +163,14 @@ class SerialLane(_ThreadExecutor):
 
 
 def _run_in_thread(item: WorkItem, _state: None) -> None:
-    job = item.job
+    link = item.link
     context: contextvars.Context = item.payload
     try:
-        value = context.run(_call_bound, job.control, item.func, item.args, item.kwargs)
+        value = context.run(_call_bound, link.control, item.func, item.args, item.kwargs)
     except BaseException as exc:  # everything, KeyboardInterrupt included, goes to the awaiter
-        job._set_outcome(False, exc)
+        link.set_outcome(False, exc)
     else:
-        job._set_outcome(True, value)
+        link.set_outcome(True, value)
 
 
 def _call_bound(

@@ -9,6 +9,14 @@ import pytest
 
 from guiapp.offload import reset_default_offloader
 
+# Closed qasync loops are kept alive for the whole session. Letting them be garbage collected
+# mid-session crashed the test process (SIGSEGV inside QApplication.exec of a LATER qasync
+# loop) in 2 of 4 full runs; keeping them, 0 crashes in 10+ runs. qasync leaves Qt timers of a
+# closed loop registered (its _SimpleTimer kills them lazily when they fire: run()'s 30 s
+# wait_for timer, say), which is the likely culprit (qasync #154). An app has one loop, closed
+# once at exit, so this is a test-harness concern.
+_CLOSED_QT_LOOPS: list[asyncio.AbstractEventLoop] = []
+
 
 @pytest.fixture(params=["asyncio", "qasync"])
 def loop(request: pytest.FixtureRequest) -> Iterator[asyncio.AbstractEventLoop]:
@@ -35,6 +43,8 @@ def loop(request: pytest.FixtureRequest) -> Iterator[asyncio.AbstractEventLoop]:
             event_loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
         event_loop.close()
         asyncio.set_event_loop(None)
+        if request.param == "qasync":
+            _CLOSED_QT_LOOPS.append(event_loop)
 
 
 @pytest.fixture(autouse=True)

@@ -167,3 +167,24 @@ def test_a_result_arriving_after_cancel_is_dropped(loop: asyncio.AbstractEventLo
         run(loop, main())
     finally:
         pool.close()
+
+
+def test_a_job_that_cancels_its_own_control_fails_with_cancelled(
+    loop: asyncio.AbstractEventLoop,
+) -> None:
+    # Cancelling the JobControl directly (not through Job.cancel) must not leave awaiters hanging.
+    def gives_up() -> None:
+        control = current_job()
+        assert control is not None
+        control.cancel()
+        checkpoint()
+
+    async def main() -> None:
+        async with Offloader(max_workers=1, name="self") as pool:
+            job = pool.submit(gives_up)
+            with pytest.raises(Cancelled):
+                await job
+            assert not job.cancelled()  # it failed with Cancelled; nobody cancelled the Job
+            assert job.cancel() is False
+
+    run(loop, main())

@@ -209,3 +209,25 @@ def test_concurrent_blocking_calls_run_at_once_not_in_batches(
         pool.close()
     assert len(set(names)) == 100
     assert elapsed < 4.0, f"100 concurrent 1 s calls took {elapsed:.2f} s"
+
+
+def test_work_submitted_while_the_only_thread_retires_still_runs(
+    loop: asyncio.AbstractEventLoop,
+) -> None:
+    # With a 1 ms idle timeout the lone thread keeps retiring just as new work arrives; no
+    # submission may be left waiting for a thread that is on its way out.
+    pool = Offloader(max_workers=1, name="churn", idle_timeout=0.001)
+
+    async def main() -> int:
+        done = 0
+        for i in range(200):
+            assert await pool.submit(int, str(i)) == i
+            done += 1
+            if i % 2:
+                await asyncio.sleep(0.001 * (i % 3))
+        return done
+
+    try:
+        assert run(loop, main()) == 200
+    finally:
+        pool.close()
