@@ -1,0 +1,129 @@
+"""The headless Lab: every workload x strategy, plus the why.md experiments, written to files.
+
+``python -m guiapp.bench`` runs it after the issue-2 scenarios (``--lab-out DIR``, default
+``lab-results/``); ``python -m guiapp.bench lab`` runs only this. Offscreen Qt, one qasync loop.
+Writes ``lab-results.json``, ``lab-results.csv``, ``lab-results.md`` (one table per workload),
+``why-results.md`` and ``lab-<workload>.png`` (lag over time, one curve per strategy).
+
+Example::
+
+    python -m guiapp.bench lab --quick --lab-out /tmp/lab
+    python -m guiapp.bench lab --lab-out docs          # regenerates the figures in docs/
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import platform
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+__all__ = ["full_workloads", "quick_workloads", "run_lab"]
+
+
+def quick_workloads() -> list[Any]:
+    from guiapp.bench.lab_workloads import Workload
+
+    return [
+        Workload("http_delay", tasks=16, delay=0.1),
+        Workload("download", tasks=2, mb=16),
+        Workload("json_format", tasks=1, mb=4),
+        Workload("cpu_loop", tasks=2, iterations=600_000),
+        Workload("sqlite_legacy", tasks=2, rows=150),
+    ]
+
+
+def full_workloads() -> list[Any]:
+    from guiapp.bench.lab_workloads import Workload
+
+    return [
+        Workload("http_delay", tasks=20, delay=0.25),
+        Workload("download", tasks=2, mb=64),
+        Workload("json_format", tasks=1, mb=16),
+        Workload("cpu_loop", tasks=2, iterations=3_000_000),
+        Workload("sqlite_legacy", tasks=2, rows=600),
+    ]
+
+
+def _machine() -> dict[str, Any]:
+    import PySide6
+
+    return {
+        "python": platform.python_version(),
+        "pyside6": PySide6.__version__,
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+        "qpa": os.environ.get("QT_QPA_PLATFORM", ""),
+    }
+
+
+def run_lab(
+    out_dir: Path,
+    *,
+    quick: bool = False,
+    why: bool = True,
+    log: Callable[[str], object] = lambda line: print(line, file=sys.stderr, flush=True),
+) -> list[Any]:
+    """Run the matrix (and the why experiments); write the files; return the results.
+
+    Creates the ``QApplication`` if needed (set ``QT_QPA_PLATFORM=offscreen`` first for a
+    headless run) and its own qasync loop, closed before returning. Main thread only.
+    """
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    from guiapp.bench.lab_engine import LabSession, run_matrix
+    from guiapp.bench.lab_report import markdown_table, plot_lag_png, write_csv, write_json
+    from guiapp.bench.lab_strategies import STRATEGIES
+    from guiapp.bench.lab_why import run_why, why_markdown
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    out_dir.mkdir(parents=True, exist_ok=True)
+    workloads = quick_workloads() if quick else full_workloads()
+    cells = [(w, cls()) for w in workloads for cls in STRATEGIES.values()]
+    session = LabSession()
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    started = time.perf_counter()
+
+    def show(result: Any) -> None:
+        row = result.row()
+        log(
+            f"  {row['workload']:<13} {row['strategy']:<18} {row['wall_s']:>7.2f} s  "
+            f"max lag {row['lag_max_ms']:>7.1f} ms  +{row['added_threads']} threads"
+        )
+
+    try:
+        results: list[Any] = loop.run_until_complete(run_matrix(cells, session, on_result=show))
+        facts = loop.run_until_complete(run_why(session, quick=quick)) if why else []
+    finally:
+        session.close()
+        loop.close()
+        asyncio.set_event_loop(None)
+    machine = _machine()
+    stamp = (
+        f"Measured by `python -m guiapp.bench{' --quick' if quick else ''}` on "
+        f"{machine['cpus']} cores, CPython {machine['python']}, PySide6 {machine['pyside6']}, "
+        f"QPA {machine['qpa'] or 'default'}."
+    )
+    write_json(
+        results,
+        out_dir / "lab-results.json",
+        machine=machine,
+        quick=quick,
+        why=[f.__dict__ for f in facts],
+    )
+    write_csv(results, out_dir / "lab-results.csv")
+    table = markdown_table(results, list(STRATEGIES))
+    (out_dir / "lab-results.md").write_text(f"{stamp}\n\n{table}", encoding="utf-8")
+    if facts:
+        (out_dir / "why-results.md").write_text(f"{stamp}\n\n{why_markdown(facts)}", "utf-8")
+    for workload in workloads:
+        rows = [r for r in results if r.workload is workload]
+        plot_lag_png(rows, out_dir / f"lab-{workload.name}.png", title=workload.label())
+    log(f"lab: {len(results)} runs in {time.perf_counter() - started:.1f} s -> {out_dir}")
+    return results

@@ -1,0 +1,298 @@
+"""Run one workload under one strategy and measure it: the cell of the Lab's matrix.
+
+:class:`CellRun` runs on the GUI thread's qasync loop. While it runs, a 5 ms ``PreciseTimer``
+heartbeat records event-loop lag with timestamps (the same measure as
+:class:`guiapp.offload.qt.LagMonitor`, which keeps no timestamps), and a 20 ms sampler records
+the process's OS thread count (``psutil``: QThreads and Qt's own threads included) and RSS. The
+live series feed the Lab's plots; :meth:`CellRun.run` returns a :class:`CellResult`.
+
+Example::
+
+    session = LabSession().start()                  # demo API child process + scratch dir
+    run = CellRun(Workload("http_delay", tasks=8, delay=0.2), STRATEGIES["qthread"](), session)
+    result = await run.run()
+    print(result.row())
+    session.close()
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import psutil
+from PySide6.QtCore import QObject, Qt, QTimer
+
+from guiapp.bench.lab_strategies import RunHooks, Strategy
+from guiapp.bench.lab_workloads import LabServer, Workload
+from guiapp.core.jobs import JobControl
+from guiapp.core.stats import LagStats, summarize
+
+__all__ = ["COLUMNS", "CellResult", "CellRun", "LabSession", "run_matrix"]
+
+HEARTBEAT_MS = 5
+SAMPLE_MS = 20
+SETTLE_S = 0.1  # heartbeat time after the work, so the tick that ends a stall is recorded
+
+#: Columns of a result row, in table / CSV order.
+COLUMNS = (
+    "workload",
+    "params",
+    "strategy",
+    "tasks",
+    "completed",
+    "wall_s",
+    "throughput_per_s",
+    "lag_p50_ms",
+    "lag_p99_ms",
+    "lag_max_ms",
+    "stalls_over_50ms",
+    "peak_threads",
+    "added_threads",
+    "peak_rss_mb",
+    "status",
+)
+
+Point = tuple[float, float]
+
+
+@dataclass
+class CellResult:
+    """The measurements of one run (and its time series, for plots)."""
+
+    workload: Workload
+    strategy: str
+    completed: int
+    wall_s: float
+    lag: LagStats
+    baseline_threads: int
+    peak_threads: int
+    peak_rss_mb: float
+    status: str = "ok"
+    lag_series: list[Point] = field(default_factory=list)
+    done_series: list[Point] = field(default_factory=list)
+    thread_series: list[Point] = field(default_factory=list)
+
+    @property
+    def added_threads(self) -> int:
+        return max(0, self.peak_threads - self.baseline_threads)
+
+    @property
+    def throughput(self) -> float:
+        return self.completed / self.wall_s if self.wall_s > 0 else 0.0
+
+    def row(self) -> dict[str, Any]:
+        """One table row (keys: :data:`COLUMNS`), numbers rounded for display."""
+        return {
+            "workload": self.workload.name,
+            "params": self.workload.label().split(" ", 1)[1],
+            "strategy": self.strategy,
+            "tasks": self.workload.tasks,
+            "completed": self.completed,
+            "wall_s": round(self.wall_s, 3),
+            "throughput_per_s": round(self.throughput, 2),
+            "lag_p50_ms": round(self.lag.p50_ms, 2),
+            "lag_p99_ms": round(self.lag.p99_ms, 2),
+            "lag_max_ms": round(self.lag.max_ms, 1),
+            "stalls_over_50ms": self.lag.stalls,
+            "peak_threads": self.peak_threads,
+            "added_threads": self.added_threads,
+            "peak_rss_mb": round(self.peak_rss_mb, 1),
+            "status": self.status,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.row(), "lag": self.lag.to_dict(), "baseline_threads": self.baseline_threads}
+
+
+class LabSession:
+    """The demo API (a child process, started on first use) and a scratch directory."""
+
+    def __init__(self) -> None:
+        self.server = LabServer()
+        self._scratch: str | None = None
+
+    @property
+    def scratch_dir(self) -> str:
+        if self._scratch is None:
+            self._scratch = tempfile.mkdtemp(prefix="guiapp-lab-")
+        return self._scratch
+
+    def base_url(self, workload: Workload) -> str:
+        if not workload.is_http:
+            return ""
+        return self.server.start().url
+
+    def start(self) -> LabSession:
+        self.server.start()
+        return self
+
+    def close(self) -> None:
+        self.server.stop()
+        scratch, self._scratch = self._scratch, None
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+class _Probe(QObject):
+    """Heartbeat (lag with timestamps) and sampler (threads, RSS) on the GUI thread."""
+
+    def __init__(self, worker_pids: Callable[[], list[int]]) -> None:
+        super().__init__()
+        self._proc = psutil.Process()
+        self._worker_pids = worker_pids
+        self.t0 = time.perf_counter()
+        self.lag: list[Point] = []
+        self.threads: list[Point] = []
+        self.peak_threads = self.baseline_threads = self._proc.num_threads()
+        self.peak_rss = self._rss()
+        self._last = self.t0
+        self._beat = QTimer(self)
+        self._beat.setTimerType(Qt.TimerType.PreciseTimer)
+        self._beat.setInterval(HEARTBEAT_MS)
+        self._beat.timeout.connect(self._on_beat)
+        self._sampler = QTimer(self)
+        self._sampler.setInterval(SAMPLE_MS)
+        self._sampler.timeout.connect(self.sample)
+
+    def start(self) -> None:
+        self.t0 = self._last = time.perf_counter()
+        self._beat.start()
+        self._sampler.start()
+        self.sample()
+
+    def stop(self) -> None:
+        self._beat.stop()
+        self._sampler.stop()
+        self.sample()
+
+    def now(self) -> float:
+        return time.perf_counter() - self.t0
+
+    def _on_beat(self) -> None:
+        now = time.perf_counter()
+        lag = max(0.0, (now - self._last) * 1000.0 - HEARTBEAT_MS)
+        self._last = now
+        self.lag.append((now - self.t0, lag))
+
+    def _rss(self) -> int:
+        total = self._proc.memory_info().rss
+        for pid in self._worker_pids():
+            with contextlib.suppress(psutil.Error):
+                total += psutil.Process(pid).memory_info().rss
+        return total
+
+    def sample(self) -> None:
+        count = self._proc.num_threads()
+        self.peak_threads = max(self.peak_threads, count)
+        self.peak_rss = max(self.peak_rss, self._rss())
+        self.threads.append((self.now(), float(count)))
+
+
+class CellRun:
+    """One live run; read :attr:`lag_series`, :attr:`done_series`, :attr:`thread_series`
+    while it runs, call :meth:`abort` to stop it early."""
+
+    def __init__(self, workload: Workload, strategy: Strategy, session: LabSession) -> None:
+        if not strategy.applies(workload):
+            raise ValueError(f"{strategy.name} does not apply to {workload.name} (n/a)")
+        self.workload = workload
+        self.strategy = strategy
+        self.session = session
+        self.completed = 0
+        self.done_series: list[Point] = [(0.0, 0.0)]
+        self.control = JobControl()
+        self._probe: _Probe | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def lag_series(self) -> list[Point]:
+        return self._probe.lag if self._probe is not None else []
+
+    @property
+    def thread_series(self) -> list[Point]:
+        return self._probe.threads if self._probe is not None else []
+
+    def abort(self) -> None:
+        """Stop the run: cancel its token (sockets, checkpoints) and its coroutine."""
+        self.control.cancel()
+        if self._task is not None:
+            self._task.cancel()
+
+    def _task_done(self) -> None:
+        self.completed += 1
+        if self._probe is not None:
+            self.done_series.append((self._probe.now(), float(self.completed)))
+            self._probe.sample()
+
+    async def run(self) -> CellResult:
+        """Prepare (unmeasured), run and measure; an aborted run returns what it measured."""
+        probe = _Probe(self.strategy.worker_pids)  # thread baseline before the strategy exists
+        base_url = self.session.base_url(self.workload)
+        units = self.workload.units(base_url, self.session.scratch_dir)
+        hooks = RunHooks(units, base_url, self._task_done, self.control)
+        await self.strategy.prepare(self.workload)
+        self._probe = probe
+        status = "ok"
+        probe.start()
+        started = time.perf_counter()
+        self._task = asyncio.ensure_future(self.strategy.run(self.workload, hooks))
+        try:
+            await asyncio.shield(self._task)
+        except asyncio.CancelledError:
+            status = "aborted"
+            if not self._task.done():  # we were cancelled, not the run: abort it too
+                self.abort()
+                with contextlib.suppress(BaseException):
+                    await self._task
+        except Exception as exc:  # a failed run is a result too; the table shows why
+            status = f"error: {type(exc).__name__}: {exc}"
+        wall = time.perf_counter() - started
+        if status == "ok":
+            await asyncio.sleep(SETTLE_S)
+        probe.stop()
+        probe.deleteLater()
+        return CellResult(
+            workload=self.workload,
+            strategy=self.strategy.label(),
+            completed=self.completed,
+            wall_s=wall,
+            lag=summarize(lag for _t, lag in probe.lag),
+            baseline_threads=probe.baseline_threads,
+            peak_threads=probe.peak_threads,
+            peak_rss_mb=probe.peak_rss / 1e6,
+            status=status,
+            lag_series=probe.lag,
+            done_series=self.done_series,
+            thread_series=probe.threads,
+        )
+
+
+async def run_matrix(
+    cells: Sequence[tuple[Workload, Strategy]],
+    session: LabSession,
+    *,
+    on_start: Callable[[CellRun], object] | None = None,
+    on_result: Callable[[CellResult], object] | None = None,
+) -> list[CellResult]:
+    """Run ``cells`` one after the other (n/a pairs skipped); return their results."""
+    results: list[CellResult] = []
+    for workload, strategy in cells:
+        if not strategy.applies(workload):
+            continue
+        run = CellRun(workload, strategy, session)
+        if on_start is not None:
+            on_start(run)
+        result = await run.run()
+        results.append(result)
+        if on_result is not None:
+            on_result(result)
+        if result.status == "aborted":
+            break
+    return results

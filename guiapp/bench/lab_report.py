@@ -1,0 +1,163 @@
+"""Lab results out: CSV, JSON, a Markdown table, and PNG plots (pyqtgraph, works offscreen).
+
+Example::
+
+    write_csv(results, "lab.csv")
+    Path("docs/lab-results.md").write_text(markdown_table(results))
+    plot_lag_png([r for r in results if r.workload.name == "json_format"], "docs/lab-json.png")
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from guiapp.bench.lab_engine import COLUMNS, CellResult
+
+__all__ = [
+    "STRATEGY_COLORS",
+    "csv_text",
+    "markdown_table",
+    "plot_lag_png",
+    "stems",
+    "strategy_color",
+    "write_csv",
+    "write_json",
+]
+
+#: One colour per strategy, shared by the Lab's live plots and the exported PNGs.
+STRATEGY_COLORS = {
+    "gui_thread": "#d62728",
+    "make_async": "#1f77b4",
+    "qasync_default": "#ff7f0e",
+    "qthread": "#2ca02c",
+    "qthreadpool": "#9467bd",
+    "process": "#8c564b",
+    "native_async": "#17becf",
+}
+
+
+def strategy_color(label: str) -> str:
+    """The colour of a strategy label such as ``make_async(64)``."""
+    return STRATEGY_COLORS.get(label.split("(", 1)[0], "#7f7f7f")
+
+
+def csv_text(rows: Iterable[Mapping[str, Any]]) -> str:
+    """Rows (keys: :data:`~guiapp.bench.lab_engine.COLUMNS`) as CSV with a header line.
+
+    >>> print(csv_text([{"workload": "cpu_loop", "tasks": 2}]).splitlines()[1][:12])
+    cpu_loop,,,2
+    """
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(row)
+    return out.getvalue()
+
+
+def write_csv(results: Sequence[CellResult], path: str | Path) -> Path:
+    path = Path(path)
+    path.write_text(csv_text(r.row() for r in results), encoding="utf-8")
+    return path
+
+
+def write_json(results: Sequence[CellResult], path: str | Path, **extra: Any) -> Path:
+    path = Path(path)
+    payload = {**extra, "results": [r.to_dict() for r in results]}
+    path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+_MD_COLUMNS = (
+    ("strategy", "strategy", "{}"),
+    ("wall_s", "wall s", "{:.2f}"),
+    ("throughput_per_s", "tasks/s", "{:.1f}"),
+    ("lag_p50_ms", "lag p50 ms", "{:.1f}"),
+    ("lag_p99_ms", "lag p99 ms", "{:.1f}"),
+    ("lag_max_ms", "lag max ms", "{:.0f}"),
+    ("stalls_over_50ms", "stalls >50 ms", "{}"),
+    ("added_threads", "+threads", "{}"),
+    ("peak_rss_mb", "peak RSS MB", "{:.0f}"),
+)
+
+
+def markdown_table(results: Sequence[CellResult], all_strategies: Sequence[str] = ()) -> str:
+    """One Markdown table per workload; strategies that do not apply are listed as n/a."""
+    lines: list[str] = []
+    by_workload: dict[str, list[CellResult]] = {}
+    for result in results:
+        by_workload.setdefault(result.workload.label(), []).append(result)
+    for label, rows in by_workload.items():
+        lines += [f"#### {label}", ""]
+        lines.append("| " + " | ".join(title for _, title, _ in _MD_COLUMNS) + " |")
+        lines.append(
+            "|" + "|".join("---" if i == 0 else "---:" for i in range(len(_MD_COLUMNS))) + "|"
+        )
+        for result in rows:
+            row = result.row()
+            cells = [fmt.format(row[key]) for key, _, fmt in _MD_COLUMNS]
+            if result.status != "ok":
+                cells[0] += f" ({result.status})"
+            lines.append("| " + " | ".join(cells) + " |")
+        present = {r.strategy.split("(", 1)[0] for r in rows}
+        missing = [s for s in all_strategies if s not in present]
+        if missing:
+            lines += ["", "n/a: " + ", ".join(missing)]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def plot_lag_png(
+    results: Sequence[CellResult], path: str | Path, *, title: str = "", width: int = 900
+) -> Path:
+    """Event-loop lag over time, one curve per result, exported with pyqtgraph (offscreen ok).
+
+    Needs a ``QApplication``.
+    """
+    import pyqtgraph as pg
+    from pyqtgraph.exporters import ImageExporter
+    from PySide6.QtWidgets import QApplication
+
+    widget = pg.PlotWidget(background="w")
+    widget.resize(width, width * 4 // 9)
+    plot = widget.getPlotItem()
+    plot.setTitle(title or (results[0].workload.label() if results else "lag"))
+    plot.setLabel("left", "event-loop lag", units="ms")
+    plot.setLabel("bottom", "time", units="s")
+    plot.addLegend(offset=(-10, 10))
+    plot.showGrid(x=True, y=True, alpha=0.3)
+    for result in results:
+        xs, ys = stems(result.lag_series)
+        pen = pg.mkPen(strategy_color(result.strategy), width=2)
+        plot.plot(xs, ys, pen=pen, connect="pairs", name=result.strategy)
+    widget.show()  # lay the plot out at its size before exporting (offscreen: nothing shows)
+    QApplication.processEvents()
+    exporter = ImageExporter(plot)
+    exporter.parameters()["width"] = width
+    path = Path(path)
+    exporter.export(str(path))
+    widget.hide()
+    widget.deleteLater()
+    return path
+
+
+def stems(series: Sequence[tuple[float, float]]) -> tuple[list[float], list[float]]:
+    """x/y arrays drawing each lag sample as a vertical line from 0 (for ``connect="pairs"``).
+
+    A lag is only known at the tick that ends it, so a stem shows it at that moment, instead of
+    a line that would ramp up from the previous tick and suggest a gradual slowdown.
+
+    >>> stems([(0.5, 3.0)])
+    ([0.5, 0.5], [0.0, 3.0])
+    """
+    xs: list[float] = []
+    ys: list[float] = []
+    for t, lag in series:
+        xs += [t, t]
+        ys += [0.0, lag]
+    return xs, ys
