@@ -165,14 +165,17 @@ def _requests_kwargs(spec: RequestSpec) -> tuple[list[str], list[str]]:
     elif isinstance(body, FileBody):
         if body.content_type and not any(k.lower() == "content-type" for k, _ in headers):
             headers.append(("Content-Type", body.content_type))
-        kw.append(f"data=open({body.path!r}, 'rb'),")
+        imports.insert(0, "from pathlib import Path")
+        kw.append(f"data=Path({body.path!r}).read_bytes(),")
     elif isinstance(body, MultipartBody):
         files = []
+        if any(isinstance(part, FilePart) for part in body.parts):
+            imports.insert(0, "from pathlib import Path")
         for part in body.parts:
             if isinstance(part, FilePart):
                 name = part.filename if part.filename is not None else part.path
                 files.append(
-                    f"({part.name!r}, ({name!r}, open({part.path!r}, 'rb'), "
+                    f"({part.name!r}, ({name!r}, Path({part.path!r}).read_bytes(), "
                     f"{part.content_type!r})),"
                 )
             else:
@@ -206,7 +209,7 @@ def _call(spec: RequestSpec, function: str, indent: str) -> str:
     imports, kw = _requests_kwargs(spec)
     del imports
     inner = indent + "    "
-    lines = [f"{function}(", f"{inner}{spec.method!r},", f"{inner}{_full_url(spec)!r},"]
+    lines = [f"{function}(", f"{inner}{spec.method!r},", f"{inner}{spec.url!r},"]
     lines += [inner + line.replace("\n    ", "\n" + inner) for line in kw]
     return "\n".join(lines) + f"\n{indent})"
 
