@@ -29,6 +29,7 @@ from guiapp.core.request import (
     TextPart,
     redact_headers,
 )
+from guiapp.core.variables import Environment, Variable, find_unresolved, resolve
 
 __all__ = [
     "Auth",
@@ -38,6 +39,7 @@ __all__ = [
     "CancelRegistration",
     "Cancelled",
     "DigestAuth",
+    "Environment",
     "FileBody",
     "FilePart",
     "FormBody",
@@ -48,13 +50,16 @@ __all__ = [
     "RequestSpec",
     "TextBody",
     "TextPart",
+    "Variable",
     "bind_job",
     "checkpoint",
     "current_job",
+    "find_unresolved",
     "on_cancel",
     "parse_curl",
     "redact_headers",
     "report_progress",
+    "resolve",
     "to_curl",
     "to_python_make_async",
     "to_python_requests",
