@@ -81,3 +81,46 @@ def test_writer_killed_mid_write_never_leaves_a_broken_file(tmp_path: Path) -> N
     remove_stale_temp_files(tmp_path, older_than=0)
     assert [p.name for p in tmp_path.iterdir()] == ["request.toml"]
     assert _intact(target)
+
+
+_COLLECTION_WRITER = """
+import sys
+from guiapp.core.collections import Collection
+from guiapp.core.request import JsonBody, RequestSpec
+from guiapp.core.secrets import MemoryKeyring, SecretStore
+col = Collection.open(sys.argv[1], secrets=SecretStore(backend=MemoryKeyring()))
+print("ready", flush=True)
+i = 0
+while True:
+    i += 1
+    body = JsonBody('{"version": %d, "pad": "%s"}' % (i, "x" * 200_000))
+    col.save_request("r.toml", RequestSpec(url=f"http://h/{i}", method="POST", body=body))
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
+def test_collection_saves_killed_mid_write_always_load(tmp_path: Path) -> None:
+    from guiapp.core.collections import Collection
+    from guiapp.core.request import RequestSpec
+    from guiapp.core.secrets import MemoryKeyring, SecretStore
+
+    store = SecretStore(backend=MemoryKeyring())
+    col = Collection.create(tmp_path / "c", name="c", secrets=store)
+    col.save_request("r.toml", RequestSpec(url="http://h/0"))
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])}
+    for round_ in range(10):
+        child = subprocess.Popen(
+            [sys.executable, "-c", _COLLECTION_WRITER, str(col.root)],
+            stdout=subprocess.PIPE,
+            env=env,
+        )
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == b"ready"
+        time.sleep(0.05 + 0.017 * round_)
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=30)
+        child.stdout.close()
+        spec = Collection.open(col.root, secrets=store).load_request("r.toml")
+        assert spec.url.startswith("http://h/")
+        version = int(spec.url.rsplit("/", 1)[1])
+        assert version == 0 or f'"version": {version},' in str(getattr(spec.body, "text", ""))
