@@ -61,7 +61,15 @@ def _icon(name: str, color: str) -> QIcon:
 
 
 def spinner_icon(frame: int, color: str = "#2f6fed", frames: int = 12) -> QIcon:
-    """Frame ``frame`` (of ``frames`` per turn) of a rotating arc: the in-flight indicator."""
+    """Frame ``frame`` (of ``frames`` per turn) of a rotating arc: the in-flight indicator.
+
+    Frames are drawn once and cached: with many requests in flight, repainting is all it costs.
+    """
+    return _spinner_frame(frame % frames, color, frames)
+
+
+@cache
+def _spinner_frame(frame: int, color: str, frames: int) -> QIcon:
     pixmap = QPixmap(_SIZE, _SIZE)
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
@@ -74,7 +82,7 @@ def spinner_icon(frame: int, color: str = "#2f6fed", frames: int = 12) -> QIcon:
     pen = QPen(QColor(color), 3.5)
     pen.setCapStyle(Qt.PenCapStyle.RoundCap)
     painter.setPen(pen)
-    start = -int(360 * 16 * (frame % frames) / frames)
+    start = -int(360 * 16 * frame / frames)
     painter.drawArc(rect, start + 90 * 16, 100 * 16)
     painter.end()
     return QIcon(pixmap)

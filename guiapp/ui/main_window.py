@@ -331,8 +331,12 @@ class MainWindow(QMainWindow):
         """Send the current tab's request with the selected strategy (returns the task)."""
         if self._closing:
             return None
-        tab = self.current_tab()
-        return self._send(tab, self.bar.strategy())
+        return self.send_tab(self.current_tab())
+
+    def send_tab(self, tab: RequestTab, strategy: str | None = None) -> asyncio.Task[None]:
+        """Send ``tab``'s request (any tab, current or not) with ``strategy`` (default: the
+        strategy combo's); returns the task."""
+        return self._send(tab, strategy or self.bar.strategy())
 
     @async_slot
     async def _send(self, tab: RequestTab, strategy: str) -> None:
@@ -451,13 +455,18 @@ class MainWindow(QMainWindow):
         self.progress_bar.setToolTip(self.progress_bar.format())
 
     def _spin(self) -> None:
+        # Only tabs the user can see are animated: setTabIcon re-lays out the tab bar, and with
+        # dozens of requests in flight animating hidden tabs would cost frames for nothing.
         self._spin_frame += 1
+        bar = self.tabs.tabBar()
+        visible = bar.rect()
         busy = False
         for index in range(self.tabs.count()):
             tab = self.tabs.widget(index)
             if isinstance(tab, RequestTab) and tab.in_flight:
                 busy = True
-                self.tabs.setTabIcon(index, icons.spinner_icon(self._spin_frame))
+                if bar.tabRect(index).intersects(visible):
+                    self.tabs.setTabIcon(index, icons.spinner_icon(self._spin_frame))
         if not busy:
             self._spin_timer.stop()
 

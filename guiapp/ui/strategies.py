@@ -22,6 +22,7 @@ import asyncio
 from collections.abc import Callable, Generator
 from typing import Any, Protocol
 
+from guiapp.core import transport
 from guiapp.core.jobs import JobControl, Progress, bind_job
 from guiapp.core.request import RequestSpec
 from guiapp.offload import Offloader
@@ -52,7 +53,7 @@ def start_request(
     send: SendFunc | None = None,
 ) -> RunningRequest:
     """Start sending ``spec`` with ``strategy``; must be called on the GUI (loop) thread."""
-    send = send or _default_send()
+    send = send or transport.send
     if strategy == "asyncio-executor":
         job = offloader.submit(send, spec)
         job.add_progress_callback(on_progress)
