@@ -136,7 +136,7 @@ def test_module_runs_standalone() -> None:
             line = proc.stdout.readline()
             base = line.split(" on ", 1)[1].split()[0]
             assert requests.get(base + "/status/418", timeout=5).status_code == 418
-            proc.send_signal(signal.SIGINT)
+            proc.send_signal(signal.SIGTERM)
             assert proc.wait(timeout=10) == 0
         finally:
             if proc.poll() is None:
