@@ -184,10 +184,11 @@ class WorkerPool(Generic[S]):
                 finally:
                     self._idle -= 1
                 if not woke and not self._queue:
-                    # Idle too long: retire. Leave the capacity in this same critical section,
-                    # so a submit that arrives now starts a new thread instead of counting on
-                    # this one.
+                    # Idle too long: retire. Leave the pool in this same critical section, so
+                    # a submit that arrives now starts a new thread instead of counting on this
+                    # one (and the count of threads never exceeds max_workers).
                     self._active.discard(me)
+                    self._threads.discard(me)
                     return None
             item = self._queue.popleft()
             self._running[me] = item

@@ -113,35 +113,52 @@ def test_close_runs_on_cancel_of_running_jobs_so_cooperative_calls_end(
 EXIT_SCRIPT = textwrap.dedent(
     """
     import asyncio, sys, threading, time
-    from guiapp.offload import Offloader, default_offloader
+    from guiapp.offload import Offloader, ProcessOffloader, default_offloader
 
     started = threading.Semaphore(0)
+
 
     def stuck():
         started.release()
         time.sleep(30)
 
-    async def main():
-        pool = Offloader(max_workers=20, name="stuck")
+
+    async def start(pool, procs):
         for _ in range(20):
             pool.submit(stuck)
         default_offloader().submit(stuck)  # the default one is abandoned without close()
-        while started._value < 21:
+        procs.submit(time.sleep, 30)  # a process busy for 30 s, never closed either
+        while started._value < 21 or not procs.worker_pids():
             await asyncio.sleep(0.01)
         print("running", flush=True)
-        pool.close(timeout=0.5)
 
-    if sys.argv[1] == "qasync":
+
+    def main(flavour):
+        pool = Offloader(max_workers=20, name="stuck")
+        procs = ProcessOffloader(max_workers=1, name="cpu")
+        if flavour == "asyncio":
+            async def run():
+                await start(pool, procs)
+                pool.close(timeout=0.5)
+            asyncio.run(run())
+            return
+        # qasync, the way the app does it: close from aboutToQuit, then close the loop.
         from PySide6.QtWidgets import QApplication
         import qasync
         app = QApplication([])
+        app.aboutToQuit.connect(lambda: pool.close(timeout=0.5))
         loop = qasync.QEventLoop(app)
-        loop.run_until_complete(main())
+        asyncio.set_event_loop(loop)
+        task = loop.create_task(start(pool, procs))
+        task.add_done_callback(lambda _t: app.quit())
+        loop.run_forever()
+        task.result()
         loop.close()
-        del loop, app
-    else:
-        asyncio.run(main())
-    print("exiting", flush=True)
+
+
+    if __name__ == "__main__":  # the worker process re-imports this module (spawn)
+        main(sys.argv[1])
+        print("exiting", flush=True)
     """
 )
 
