@@ -19,6 +19,7 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
@@ -141,7 +142,9 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _status_line_excepthook(window: MainWindow) -> object:
+def _status_line_excepthook(
+    window: MainWindow,
+) -> Callable[[type[BaseException], BaseException, TracebackType | None], None]:
     def hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
         # No traceback dialog for the user: one status line, the details in the log.
         if isinstance(exc, KeyboardInterrupt):

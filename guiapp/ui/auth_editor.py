@@ -13,6 +13,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLineEdit, QVBoxLayout, QWidget
 
 from guiapp.core.request import Auth, BasicAuth, BearerAuth, DigestAuth
+from guiapp.ui.qt_helpers import named
 
 __all__ = ["AUTH_KINDS", "AuthEditor"]
 
@@ -31,13 +32,13 @@ class AuthEditor(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.kind_combo = QComboBox(objectName="authKindCombo")
+        self.kind_combo = named(QComboBox(), "authKindCombo")
         for kind, label in AUTH_KINDS:
             self.kind_combo.addItem(label, kind)
-        self.username = QLineEdit(placeholderText="User name", objectName="authUsername")
-        self.password = QLineEdit(placeholderText="Password", objectName="authPassword")
+        self.username = named(QLineEdit(placeholderText="User name"), "authUsername")
+        self.password = named(QLineEdit(placeholderText="Password"), "authPassword")
         self.password.setEchoMode(QLineEdit.EchoMode.PasswordEchoOnEdit)
-        self.token = QLineEdit(placeholderText="Token", objectName="authToken")
+        self.token = named(QLineEdit(placeholderText="Token"), "authToken")
         self.token.setEchoMode(QLineEdit.EchoMode.PasswordEchoOnEdit)
 
         self._form = QFormLayout()

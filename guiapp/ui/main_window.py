@@ -48,6 +48,7 @@ from guiapp.core.request import RequestSpec
 from guiapp.offload.qt import LagMonitor, async_slot
 from guiapp.ui import icons
 from guiapp.ui.lag_indicator import LagIndicator
+from guiapp.ui.qt_helpers import named
 from guiapp.ui.request_bar import RequestBar
 from guiapp.ui.request_tab import RequestTab
 from guiapp.ui.services import Services
@@ -100,27 +101,27 @@ class MainWindow(QMainWindow):
         self._meters: dict[RequestTab, TransferMeter] = {}
 
         self.bar = RequestBar()
-        self.status_label = QLabel("Ready", objectName="statusLabel")
+        self.status_label = named(QLabel("Ready"), "statusLabel")
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.status_label.setWordWrap(True)
-        self.progress_bar = QProgressBar(objectName="progressBar")
+        self.progress_bar = named(QProgressBar(), "progressBar")
         self.progress_bar.setFixedWidth(360)
         self.progress_bar.setVisible(False)
         self.response = ResponseDisplay(response_panel)
         self.response_area = self._build_response_area(response_panel)
 
-        self.tabs = QTabWidget(objectName="requestTabs")
+        self.tabs = named(QTabWidget(), "requestTabs")
         self.tabs.setTabsClosable(True)
         self.tabs.setMovable(True)
         self.tabs.setDocumentMode(True)
         self.tabs.setElideMode(Qt.TextElideMode.ElideMiddle)
-        new_tab_button = QToolButton(objectName="newTabButton", autoRaise=True)
+        new_tab_button = named(QToolButton(autoRaise=True), "newTabButton")
         new_tab_button.setIcon(icons.icon("tab-new"))
         new_tab_button.setToolTip("New request tab (Ctrl+T)")
         new_tab_button.clicked.connect(lambda: self.open_tab())
         self.tabs.setCornerWidget(new_tab_button, Qt.Corner.TopRightCorner)
 
-        self.splitter = QSplitter(Qt.Orientation.Horizontal, objectName="mainSplitter")
+        self.splitter = named(QSplitter(Qt.Orientation.Horizontal), "mainSplitter")
         if history_panel is not None:
             self.splitter.addWidget(history_panel)
         self.splitter.addWidget(self.tabs)
@@ -156,7 +157,7 @@ class MainWindow(QMainWindow):
 
     # -- layout --------------------------------------------------------------------------------
     def _build_response_area(self, panel: QWidget) -> QWidget:
-        area = QWidget(objectName="responseArea")
+        area = named(QWidget(), "responseArea")
         status_row = QHBoxLayout()
         status_row.setContentsMargins(2, 0, 2, 0)
         status_row.addWidget(self.status_label, 1)
@@ -210,7 +211,7 @@ class MainWindow(QMainWindow):
     def _add_action(
         self, menu: QMenu, text: str, action_id: str, slot: Callable[[], Any], icon: str = ""
     ) -> QAction:
-        action = QAction(text, self, objectName=f"action-{action_id}")
+        action = named(QAction(text, self), f"action-{action_id}")
         action.setShortcuts(key_sequences(action_id))
         action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         if icon:
@@ -276,8 +277,8 @@ class MainWindow(QMainWindow):
         if self.tabs.count() == 1:
             self.open_tab()
         if tab.isAncestorOf(self.bar):
-            self.bar.setParent(None)  # type: ignore[call-overload]
-            self.response_area.setParent(None)  # type: ignore[call-overload]
+            self.bar.setParent(None)
+            self.response_area.setParent(None)
         self.tabs.removeTab(self.tabs.indexOf(tab))
         tab.deleteLater()
         self._on_current_tab_changed(self.tabs.currentIndex())
@@ -336,7 +337,8 @@ class MainWindow(QMainWindow):
     def send_tab(self, tab: RequestTab, strategy: str | None = None) -> asyncio.Task[None]:
         """Send ``tab``'s request (any tab, current or not) with ``strategy`` (default: the
         strategy combo's); returns the task."""
-        return self._send(tab, strategy or self.bar.strategy())
+        task: asyncio.Task[None] = self._send(tab, strategy or self.bar.strategy())
+        return task
 
     @async_slot
     async def _send(self, tab: RequestTab, strategy: str) -> None:
@@ -384,9 +386,11 @@ class MainWindow(QMainWindow):
         """Show ``text`` in the status line, coloured by ``state`` (ok, error, busy...)."""
         self.status_label.setText(text)
         self.status_label.setToolTip(text)
-        self.status_label.setProperty("state", state)
-        self.status_label.style().unpolish(self.status_label)
-        self.status_label.style().polish(self.status_label)
+        if self.status_label.property("state") != state:
+            # Re-polishing recomputes the stylesheet: only when the colour really changes.
+            self.status_label.setProperty("state", state)
+            self.status_label.style().unpolish(self.status_label)
+            self.status_label.style().polish(self.status_label)
 
     def report_error(self, exc: BaseException) -> None:
         """Show an unexpected exception as one status line (the app's slot error handler)."""

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from guiapp.core.request import RequestSpec
+from guiapp.ui.qt_helpers import named
 
 __all__ = ["OptionsEditor"]
 
@@ -46,13 +47,13 @@ class OptionsEditor(QWidget):
         self.connect_timeout.setObjectName("connectTimeout")
         self.read_timeout = _seconds(30.0)
         self.read_timeout.setObjectName("readTimeout")
-        self.follow_redirects = QCheckBox("Follow redirects", objectName="followRedirects")
-        self.max_redirects = QSpinBox(minimum=0, maximum=100, value=30, objectName="maxRedirects")
-        self.verify_tls = QCheckBox("Verify TLS certificates", objectName="verifyTls")
-        self.ca_bundle = QLineEdit(objectName="caBundle")
+        self.follow_redirects = named(QCheckBox("Follow redirects"), "followRedirects")
+        self.max_redirects = named(QSpinBox(minimum=0, maximum=100, value=30), "maxRedirects")
+        self.verify_tls = named(QCheckBox("Verify TLS certificates"), "verifyTls")
+        self.ca_bundle = named(QLineEdit(), "caBundle")
         self.ca_bundle.setPlaceholderText("Default CA bundle (path to a PEM file to override)")
-        self.proxy = QLineEdit(objectName="proxyEdit", placeholderText="http://proxy:3128")
-        self.max_body = QSpinBox(minimum=0, maximum=100_000, value=0, objectName="maxBodyMb")
+        self.proxy = named(QLineEdit(placeholderText="http://proxy:3128"), "proxyEdit")
+        self.max_body = named(QSpinBox(minimum=0, maximum=100_000, value=0), "maxBodyMb")
         self.max_body.setSuffix(" MB")
         self.max_body.setSpecialValueText("No limit")
 

@@ -18,6 +18,7 @@ from PySide6.QtGui import QContextMenuEvent, QGuiApplication, QKeyEvent, QKeySeq
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QPushButton, QWidget
 
 from guiapp.ui import icons
+from guiapp.ui.qt_helpers import named
 
 __all__ = ["METHODS", "STRATEGIES", "RequestBar", "UrlEdit"]
 
@@ -97,23 +98,23 @@ class RequestBar(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("requestBar")
-        self.method_combo = QComboBox(objectName="methodCombo", editable=True)
+        self.method_combo = named(QComboBox(editable=True), "methodCombo")
         self.method_combo.addItems(METHODS)
         self.method_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.method_combo.setToolTip("HTTP method (type any other verb)")
         self.method_combo.setMinimumContentsLength(7)
-        self.url_edit = UrlEdit(objectName="urlEdit")
+        self.url_edit = named(UrlEdit(), "urlEdit")
         self.url_edit.setPlaceholderText("Enter a URL, or paste a curl command")
         self.url_edit.setClearButtonEnabled(True)
-        self.send_button = QPushButton("Send", objectName="sendButton")
+        self.send_button = named(QPushButton("Send"), "sendButton")
         self.send_button.setIcon(icons.icon("send"))
         self.send_button.setToolTip("Send the request (Ctrl+Enter)")
         self.send_button.setDefault(True)
-        self.cancel_button = QPushButton("Cancel", objectName="cancelButton")
+        self.cancel_button = named(QPushButton("Cancel"), "cancelButton")
         self.cancel_button.setIcon(icons.icon("cancel"))
         self.cancel_button.setToolTip("Cancel the request in flight (Esc)")
         self.cancel_button.setEnabled(False)
-        self.strategy_combo = QComboBox(objectName="strategyCombo")
+        self.strategy_combo = named(QComboBox(), "strategyCombo")
         for data, label, tip in STRATEGIES:
             self.strategy_combo.addItem(label, data)
             self.strategy_combo.setItemData(

@@ -43,6 +43,7 @@ from guiapp.core.request import (
     TextPart,
 )
 from guiapp.ui.kv_table import KeyValueTable
+from guiapp.ui.qt_helpers import named
 
 __all__ = ["BODY_MODES", "RequestBodyEditor", "json_error_message"]
 
@@ -93,10 +94,10 @@ class RequestBodyEditor(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.mode_combo = QComboBox(objectName="bodyModeCombo")
+        self.mode_combo = named(QComboBox(), "bodyModeCombo")
         for mode, label in BODY_MODES:
             self.mode_combo.addItem(label, mode)
-        self.json_status = QLabel(objectName="jsonStatus")
+        self.json_status = named(QLabel(), "jsonStatus")
         self.json_status.setWordWrap(True)
 
         self.json_edit = _code_editor('{\n  "name": "value"\n}')
@@ -113,7 +114,7 @@ class RequestBodyEditor(QWidget):
         self._json_timer.timeout.connect(self._validate_json)
 
         self.stack = QStackedWidget()
-        none_page = QLabel("This request has no body.", objectName="emptyBodyHint")
+        none_page = named(QLabel("This request has no body."), "emptyBodyHint")
         self.stack.addWidget(none_page)
         self.stack.addWidget(self.json_edit)
         self.stack.addWidget(self.form_table)

@@ -115,8 +115,8 @@ class RequestEditor(QTabWidget):
         return RequestSpec(
             url=base,
             method=self.method,
-            params=self.params.pairs(),
-            headers=self.headers.pairs(),
+            params=tuple(self.params.pairs()),
+            headers=tuple(self.headers.pairs()),
             body=self.body.to_body(),
             auth=self.auth.to_auth(),
             **self.options.options(),

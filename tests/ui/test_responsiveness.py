@@ -85,9 +85,11 @@ def test_offloaded_strategies_keep_the_gui_responsive(
     print(f"{strategy}: 50 x /delay/2 in {elapsed:.2f} s, lag {stats.to_dict()}")
     assert elapsed < 8.0, "the 50 requests did not run concurrently"
     assert stats.samples > 100
-    # Budget: p99 under the 50 ms "long task" limit and no freeze a user would call one. On a
-    # quiet machine this run gives p99 ~10-25 ms, max ~40-70 ms; the bounds leave room for
-    # other test runs sharing the 2 cores. The gui-thread run below stalls ~1000 ms.
+    # Budget: p99 under the 50 ms "long task" limit, and no freeze anywhere near the
+    # gui-thread strategy's (~1000 ms, below). Quiet machine: p99 ~10-25 ms, max ~40-70 ms.
+    # Under load (other test runs on the 2 cores) single samples reach ~250 ms: the Offloader
+    # starts worker threads on the loop thread and Thread.start() waits until the new thread
+    # is scheduled. Hence the generous max bound.
     assert stats.p99_ms < 50.0, stats
     assert stats.max_ms < 400.0, stats
 
