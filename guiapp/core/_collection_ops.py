@@ -13,7 +13,14 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from guiapp.core._collection_files import SCHEMA, CollectionError, dump_merged, read_toml, slugify
+from guiapp.core._collection_files import (
+    SCHEMA,
+    CollectionError,
+    dump_merged,
+    quick_summary,
+    read_toml,
+    slugify,
+)
 from guiapp.core.atomic import atomic_write_text
 
 __all__ = [
@@ -157,14 +164,20 @@ class TreeOps:
         if cached is not None and cached[0] == stat:
             return cached[1], cached[2]
         try:
-            data = read_toml(path)
-            request = data.get("request")
-            method = str(request.get("method", "GET")) if isinstance(request, dict) else ""
-            name = str(
-                data.get("name") or (path.parent.name if rel.endswith(FOLDER_FILE) else path.stem)
-            )
-        except CollectionError:
-            name, method = path.stem, "!"  # shown as broken; load_request says why
+            quick = quick_summary(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError):
+            quick = None
+        if quick is not None:
+            name, method = quick
+        else:
+            try:
+                data = read_toml(path)
+                request = data.get("request")
+                method = str(request.get("method", "GET")) if isinstance(request, dict) else ""
+                fallback = path.parent.name if rel.endswith(FOLDER_FILE) else path.stem
+                name = str(data.get("name") or fallback)
+            except CollectionError:
+                name, method = path.stem, "!"  # shown as broken; load_request says why
         self._summaries[rel] = (stat, name, method.upper())
         return name, method.upper()
 

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import time
+import tomllib
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+from guiapp.core._collection_files import dump_merged, quick_summary, request_document
 from guiapp.core.collections import Collection, CollectionError, TrashEntry
 from guiapp.core.request import BearerAuth, JsonBody, RequestSpec
 from guiapp.core.secrets import MemoryKeyring, SecretStore
 from guiapp.core.variables import Environment, Variable
-from tests.strategies import request_specs
+from tests.strategies import request_specs, texts
 
 
 @pytest.fixture
@@ -211,3 +213,22 @@ def test_create_refuses_a_non_empty_folder(tmp_path: Path) -> None:
     (tmp_path / "x" / "file").write_text("")
     with pytest.raises(CollectionError, match="not empty"):
         Collection.create(tmp_path / "x", name="x")
+
+
+@settings(max_examples=150, deadline=None)
+@given(spec=request_specs(), name=texts(30))
+def test_quick_listing_summary_agrees_with_a_full_parse(spec: RequestSpec, name: str) -> None:
+    text = dump_merged(None, request_document(name, spec))
+    quick = quick_summary(text)
+    if "\n" in name:
+        assert quick in (None, (name, spec.method))  # multi-line names take the slow path
+    else:
+        assert quick == (name, spec.method)
+    data = tomllib.loads(text)
+    assert (data["name"], data["request"]["method"]) == (name, spec.method)
+
+
+def test_quick_summary_declines_unusual_layouts() -> None:
+    assert quick_summary("name = 'lit'\nschema = 1\n[request]\nmethod = \"GET\"\n") is None
+    assert quick_summary('schema = 2\nname = "n"\n[request]\nmethod = "GET"\n') is None
+    assert quick_summary('schema = 1\nname = "n"\n[other]\n[request]\nmethod = "GET"\n') is None
