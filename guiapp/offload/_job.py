@@ -141,6 +141,10 @@ class Job(Generic[R]):
     def _resolve(self, ok: bool, value: Any) -> None:
         if self._future.done():
             return
+        if self._cancel_requested:
+            # cancel() from another thread won the race against this already-posted outcome.
+            self._future.cancel()
+            return
         self._relay.flush()  # the final progress value arrives before the result
         self._relay.close()
         if ok:

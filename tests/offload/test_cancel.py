@@ -188,3 +188,45 @@ def test_a_job_that_cancels_its_own_control_fails_with_cancelled(
             assert job.cancel() is False
 
     run(loop, main())
+
+
+def test_cancel_storm_every_job_ends_exactly_one_way(loop: asyncio.AbstractEventLoop) -> None:
+    # Cancels racing with starts and completions, from the loop thread and from another thread:
+    # no job may hang, and a cancel() that returned True always means a cancelled job.
+    import random
+
+    rng = random.Random(1234)
+    pool = Offloader(max_workers=8, name="storm")
+
+    async def main() -> tuple[int, int]:
+        jobs = [pool.submit(time.sleep, rng.choice([0, 0, 0.001, 0.003])) for _ in range(400)]
+        confirmed: list[bool] = [False] * len(jobs)
+
+        def cancel_from_thread(indexes: list[int]) -> None:
+            for i in indexes:
+                confirmed[i] = jobs[i].cancel()
+
+        remote = [i for i in range(len(jobs)) if rng.random() < 0.2]
+        canceller = threading.Thread(target=cancel_from_thread, args=(remote,))
+        canceller.start()
+        for i in range(len(jobs)):
+            if i not in remote and rng.random() < 0.3:
+                confirmed[i] = jobs[i].cancel()
+            if i % 25 == 0:
+                await asyncio.sleep(0.001)
+        canceller.join()
+        outcomes = await asyncio.gather(*jobs, return_exceptions=True)
+        for job, was_cancelled, outcome in zip(jobs, confirmed, outcomes, strict=True):
+            assert job.done()
+            if was_cancelled:
+                assert job.cancelled()
+            assert job.cancelled() == isinstance(outcome, asyncio.CancelledError)
+            if not job.cancelled():
+                assert outcome is None
+        return sum(confirmed), sum(job.cancelled() for job in jobs)
+
+    try:
+        confirmed, cancelled = run(loop, main())
+    finally:
+        pool.close()
+    assert confirmed == cancelled > 0
