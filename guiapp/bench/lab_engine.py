@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import shutil
 import tempfile
 import time
@@ -73,15 +74,12 @@ class CellResult:
     lag: LagStats
     baseline_threads: int
     peak_threads: int
+    added_threads: int
     peak_rss_mb: float
     status: str = "ok"
     lag_series: list[Point] = field(default_factory=list)
     done_series: list[Point] = field(default_factory=list)
     thread_series: list[Point] = field(default_factory=list)
-
-    @property
-    def added_threads(self) -> int:
-        return max(0, self.peak_threads - self.baseline_threads)
 
     @property
     def throughput(self) -> float:
@@ -140,8 +138,33 @@ class LabSession:
             shutil.rmtree(scratch, ignore_errors=True)
 
 
+# Qt's global QThreadPool names its threads so; Qt starts them itself when painting (image
+# conversion/scaling), whatever the strategy, so they are not counted as the strategy's.
+_QT_GLOBAL_POOL_THREAD = "Thread (pooled)"
+_TASK_DIR = "/proc/self/task"
+
+
+def _thread_ids() -> set[str] | None:
+    try:
+        return set(os.listdir(_TASK_DIR))
+    except OSError:  # not Linux: fall back to counting
+        return None
+
+
+def _thread_name(tid: str) -> str:
+    try:
+        with open(f"{_TASK_DIR}/{tid}/comm", encoding="utf-8", errors="replace") as comm:
+            return comm.read().strip()
+    except OSError:  # the thread has just ended
+        return _QT_GLOBAL_POOL_THREAD
+
+
 class _Probe(QObject):
-    """Heartbeat (lag with timestamps) and sampler (threads, RSS) on the GUI thread."""
+    """Heartbeat (lag with timestamps) and sampler (threads, RSS) on the GUI thread.
+
+    Added threads are the OS threads alive now that were not at the baseline, except Qt's
+    global pool (on Linux, from /proc; elsewhere the difference of the counts).
+    """
 
     def __init__(self, worker_pids: Callable[[], list[int]]) -> None:
         super().__init__()
@@ -151,6 +174,8 @@ class _Probe(QObject):
         self.lag: list[Point] = []
         self.threads: list[Point] = []
         self.peak_threads = self.baseline_threads = self._proc.num_threads()
+        self._baseline_ids = _thread_ids()
+        self.added_threads = 0
         self.peak_rss = self._rss()
         self._last = self.t0
         self._beat = QTimer(self)
@@ -191,6 +216,13 @@ class _Probe(QObject):
     def sample(self) -> None:
         count = self._proc.num_threads()
         self.peak_threads = max(self.peak_threads, count)
+        ids = _thread_ids()
+        if ids is None or self._baseline_ids is None:
+            added = count - self.baseline_threads
+        else:
+            new = ids - self._baseline_ids
+            added = sum(1 for tid in new if _thread_name(tid) != _QT_GLOBAL_POOL_THREAD)
+        self.added_threads = max(self.added_threads, added)
         self.peak_rss = max(self.peak_rss, self._rss())
         self.threads.append((self.now(), float(count)))
 
@@ -266,6 +298,7 @@ class CellRun:
             lag=summarize(lag for _t, lag in probe.lag),
             baseline_threads=probe.baseline_threads,
             peak_threads=probe.peak_threads,
+            added_threads=probe.added_threads,
             peak_rss_mb=probe.peak_rss / 1e6,
             status=status,
             lag_series=probe.lag,

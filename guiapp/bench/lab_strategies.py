@@ -231,6 +231,9 @@ class QThreadPoolStrategy(Strategy):
     async def run(self, workload: Workload, hooks: RunHooks) -> None:
         loop = asyncio.get_running_loop()
         pool = QThreadPool()
+        pool.setObjectName(
+            "lab-qthreadpool"
+        )  # names its threads (Qt's own pool: "Thread (pooled)")
         pool.setMaxThreadCount(self.pool_size or 1)
         runnables: list[_Runnable] = []
 
