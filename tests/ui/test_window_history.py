@@ -1,0 +1,72 @@
+"""Each finished send is recorded in the history store (through the SerialLane), errors too;
+unexpected exceptions become a status line, never a traceback for the user; the View menu
+accepts actions from other windows."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import threading
+from typing import Any
+
+from PySide6.QtGui import QAction
+
+from guiapp.ui.main_window import MainWindow
+from tests.ui.conftest import wait_until
+
+
+def _history(window: MainWindow, loop: asyncio.AbstractEventLoop) -> list[Any]:
+    recorder = window.history
+    names: list[str] = []
+
+    def listing() -> list[Any]:
+        names.append(threading.current_thread().name)
+        return recorder.store.list()
+
+    async def query() -> list[Any]:
+        return await recorder.lane.submit(listing)  # the store's own thread
+
+    entries = loop.run_until_complete(query())
+    assert names[0].startswith("guiapp-history")
+    return entries
+
+
+def test_sends_are_recorded_in_history(
+    qtbot: Any, window: MainWindow, ui_loop: asyncio.AbstractEventLoop
+) -> None:
+    recorded: list[int] = []
+    window.history.recorded.connect(recorded.append)
+    base = window.demo_server.url
+    window.bar.url_edit.setText(base + "/get?h=1")
+    window.send_current()
+    wait_until(ui_loop, lambda: len(recorded) == 1)
+    window.bar.url_edit.setText("http://127.0.0.1:9/refused")
+    window.send_current()
+    wait_until(ui_loop, lambda: len(recorded) == 2)
+    window.bar.url_edit.setText("")
+    window.send_current()  # refused before sending: not history
+    wait_until(ui_loop, lambda: window.current_tab().outcome.kind == "error")
+    entries = _history(window, ui_loop)
+    assert [e.url for e in entries] == ["http://127.0.0.1:9/refused", base + "/get"]
+    assert entries[1].spec.params == (("h", "1"),)
+    assert entries[1].summary.status_code == 200
+    assert entries[0].summary.status_code is None
+    assert "refused" in (entries[0].summary.error or "").lower()
+
+
+def test_unexpected_errors_become_a_status_line(window: MainWindow) -> None:
+    try:
+        raise ValueError("boom in a slot")
+    except ValueError as exc:
+        window.report_error(exc)
+    text = window.status_label.text()
+    assert text == "Unexpected error: ValueError: boom in a slot"
+    assert window.status_label.property("state") == "error"
+    assert "Traceback" not in text
+    assert sys.excepthook is not None
+
+
+def test_view_menu_accepts_other_windows_actions(window: MainWindow) -> None:
+    action = QAction("Lab", window)
+    window.add_view_action(action)
+    assert action in window.view_menu.actions()
