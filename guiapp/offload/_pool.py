@@ -254,8 +254,8 @@ class WorkerPool(Generic[S]):
                 key=lambda pair: pair[0],
             )
         for thread_name, item in stragglers:
-            job = item.link if item is not None else "no job (exiting)"
-            _log.warning("%s: abandoning thread %s still running %s", self.name, thread_name, job)
+            call = item.link.name if item is not None else "no call (exiting)"
+            _log.warning("%s: abandoning thread %s still running %s", self.name, thread_name, call)
         return not stragglers
 
 
