@@ -31,6 +31,8 @@ from guiapp.core.curl import parse_curl
 from guiapp.core.history import HistoryStore
 from guiapp.demo import DemoServer, sample_requests
 from guiapp.offload.qt import set_slot_error_handler, shutdown_qthreads
+from guiapp.ui.history_model import AsyncHistory
+from guiapp.ui.history_panel import HistoryPanel
 from guiapp.ui.history_recorder import HistoryRecorder
 from guiapp.ui.main_window import MainWindow
 from guiapp.ui.response_panel import ResponsePanel
@@ -64,19 +66,28 @@ def create_window(data_dir: Path | None = None, *, demo: bool = False) -> MainWi
     data_dir.mkdir(parents=True, exist_ok=True)
     first_run = not (data_dir / SETTINGS_FILE).exists()
     services = Services()
+    store = HistoryStore(data_dir / HISTORY_FILE)
+    history_panel = HistoryPanel(AsyncHistory(store, services.lane))
     window = MainWindow(
         services=services,
         response_panel=ResponsePanel(services.processes),
+        history_panel=history_panel,
         curl_parser=parse_curl,
     )
     window.data_dir = data_dir
+    recorder = HistoryRecorder(store, services.lane, window)
+    window.history = recorder
+    window.exchangeFinished.connect(recorder.record)
+    recorder.recorded.connect(history_panel.entry_added)
+    history_panel.requestRestored.connect(window.load_into_current)
+    history_panel.requestRestoredInNewTab.connect(window.open_tab)
+    # The first page loads once the event loop runs (store calls need the running loop).
+    QTimer.singleShot(0, history_panel.refresh)
+
     state = WindowState(data_dir / SETTINGS_FILE)
     restored = state.restore(window)
     if demo or first_run:
         _start_demo(window, replace=demo or not restored)
-    recorder = HistoryRecorder(HistoryStore(data_dir / HISTORY_FILE), services.lane, window)
-    window.history = recorder
-    window.exchangeFinished.connect(recorder.record)
     window.aboutToSave.connect(lambda: state.save(window))
     window.aboutToSave.connect(recorder.close)
     return window

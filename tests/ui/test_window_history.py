@@ -70,3 +70,31 @@ def test_view_menu_accepts_other_windows_actions(window: MainWindow) -> None:
     action = QAction("Lab", window)
     window.add_view_action(action)
     assert action in window.view_menu.actions()
+
+
+def test_restoring_from_the_history_list_loads_the_request(
+    qtbot: Any, window: MainWindow, ui_loop: asyncio.AbstractEventLoop
+) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QListView
+
+    base = window.demo_server.url
+    window.bar.method_combo.setCurrentText("PUT")
+    window.bar.url_edit.setText(base + "/put?restored=yes")
+    window.current_tab().editor.headers.set_pairs([("X-Restore", "1")])
+    window.send_current()
+    history_list = window.findChild(QListView, "historyList")
+    assert history_list is not None
+    wait_until(ui_loop, lambda: history_list.model().rowCount() >= 1)
+
+    fresh = window.open_tab()
+    assert fresh.editor.url_text == ""
+    rect = history_list.visualRect(history_list.model().index(0, 0))
+    # A real double-click is press, release, then the double-click event.
+    qtbot.mouseClick(history_list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(history_list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    wait_until(ui_loop, lambda: fresh.editor.url_text != "")
+    assert window.current_tab() is fresh
+    assert window.bar.url_edit.text() == base + "/put?restored=yes"
+    assert window.bar.method_combo.currentText() == "PUT"
+    assert fresh.editor.headers.pairs() == [("X-Restore", "1")]
