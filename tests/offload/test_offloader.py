@@ -11,6 +11,7 @@ import time
 import pytest
 
 from guiapp.offload import (
+    Job,
     Offloader,
     SerialLane,
     current_job,
@@ -229,5 +230,29 @@ def test_work_submitted_while_the_only_thread_retires_still_runs(
 
     try:
         assert run(loop, main()) == 200
+    finally:
+        pool.close()
+
+
+def test_submit_from_a_plain_callback_of_the_running_loop(loop: asyncio.AbstractEventLoop) -> None:
+    # A Qt slot is not a coroutine; while qasync runs, a QTimer callback can still submit.
+    pool = Offloader(max_workers=1, name="slot")
+    jobs: list[Job[int]] = []
+
+    def slot() -> None:
+        jobs.append(pool.submit(int, "5"))
+
+    async def main() -> int:
+        if type(loop).__module__.startswith("qasync"):
+            from PySide6.QtCore import QTimer
+
+            QTimer.singleShot(0, slot)
+        else:
+            loop.call_soon(slot)
+        await wait_until(lambda: bool(jobs))
+        return await jobs[0]
+
+    try:
+        assert run(loop, main()) == 5
     finally:
         pool.close()
