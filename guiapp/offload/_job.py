@@ -128,7 +128,9 @@ class Job(Generic[R]):
         return True
 
     def _cancel_future(self) -> None:
-        if not self._future.done():
+        # A closed loop cannot schedule the future's callbacks (cancel() would raise): this
+        # happens when an offloader is closed after its loop, at exit.
+        if not self._future.done() and not self._loop.is_closed():
             self._future.cancel()
 
     def _on_future_done(self, future: asyncio.Future[R]) -> None:

@@ -216,7 +216,10 @@ class WorkerPool(Generic[S]):
             self._cond.notify_all()
         jobs = [job for item in items if (job := item.link.job) is not None]
         for job in jobs:
-            job.cancel()
+            try:
+                job.cancel()
+            except Exception:  # shutting down must go on whatever one job does
+                _log.exception("%s: cancelling %r failed", self.name, job)
         return jobs
 
     def close(self, timeout: float) -> bool:

@@ -197,3 +197,23 @@ def test_interpreter_exits_promptly_with_stuck_calls(flavour: str, tmp_path: Pat
     assert rest == "exiting\n"
     assert elapsed < 2.0, f"exit took {elapsed:.2f} s after the calls were running"
     assert "abandoning thread stuck-" in stderr  # logging's last-resort handler
+
+
+def test_close_after_the_loop_was_closed(loop: asyncio.AbstractEventLoop) -> None:
+    # At exit the loop may be closed before an offloader; close() must still be quick and quiet.
+    pool = Offloader(max_workers=2, name="late-close")
+    started = threading.Semaphore(0)
+    gate = threading.Event()
+
+    async def main() -> None:
+        pool.submit(stuck, started)
+        pool.submit(gate.wait, 30)
+        pool.submit(gate.wait, 30)  # queued
+        await wait_until(lambda: started._value >= 1)  # type: ignore[attr-defined]
+
+    run(loop, main())
+    loop.close()
+    began = time.perf_counter()
+    assert pool.close(timeout=0.2) is False
+    assert time.perf_counter() - began < 1.0
+    gate.set()
