@@ -22,7 +22,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Protocol
 
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QFontDatabase,
@@ -100,17 +100,25 @@ class ListLineSource:
 
 
 class MappedLineSource:
-    """Lines of a UTF-8 file read through ``mmap`` and a uint64 offset index (see core)."""
+    """Lines of a UTF-8 file read through ``mmap`` and a uint64 offset index (see core).
 
-    def __init__(self, path: str, index_path: str, max_line_chars: int) -> None:
+    ``line_count`` limits the lines used: a file still being written is shown up to the last
+    line its writer reported.
+    """
+
+    def __init__(
+        self, path: str, index_path: str, max_line_chars: int, line_count: int | None = None
+    ) -> None:
         self.path, self.index_path = path, index_path
         self._index_map, self._offsets = read_index(index_path)
-        self.line_count = max(0, len(self._offsets) - 1)
+        available = max(0, len(self._offsets) - 1)
+        self.line_count = available if line_count is None else min(line_count, available)
         self.max_line_chars = min(max_line_chars, MAX_LINE_CHARS)
         self._data: mmap.mmap | None = None
-        with open(path, "rb") as stream:
-            if self.line_count and self._offsets[-1] > 0:
-                self._data = mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ)
+        if self.line_count and self._offsets[self.line_count] > 0:
+            with open(path, "rb") as stream:
+                length = self._offsets[self.line_count]
+                self._data = mmap.mmap(stream.fileno(), length, access=mmap.ACCESS_READ)
 
     def line(self, index: int) -> str:
         if self._data is None:
@@ -132,10 +140,12 @@ class BodyLineView(QAbstractScrollArea):
     """Read-only view painting only visible lines; line selection, Ctrl+C, line numbers.
 
     ``highlightNeeded(block)`` is emitted (once per block, after a paint) for a visible block
-    whose spans are unknown; answer with :meth:`set_block_spans`.
+    whose spans are unknown; answer with :meth:`set_block_spans`, which emits
+    ``blockHighlighted(block)``.
     """
 
     highlightNeeded = Signal(int)
+    blockHighlighted = Signal(int)
     selectionChanged = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -161,19 +171,24 @@ class BodyLineView(QAbstractScrollArea):
     def source(self) -> LineSource:
         return self._source
 
-    def set_source(
-        self, source: LineSource, *, keep_spans: int = 0, keep_position: bool = False
-    ) -> None:
-        """Show ``source``; keep the spans of the first ``keep_spans`` blocks (same lines)."""
-        position = self.verticalScrollBar().value() if keep_position else 0
+    def set_source(self, source: LineSource, *, continues: bool = False) -> None:
+        """Show ``source``.
+
+        ``continues``: ``source`` starts with the same lines as the current one (a growing
+        file, or the full file after its preview): the position, the selection and the
+        colours of complete blocks are kept.
+        """
+        position = self.verticalScrollBar().value() if continues else 0
         old, self._source = self._source, source
         if old is not source:
             old.close()
-        for block in [b for b in self._spans if b >= keep_spans]:
-            del self._spans[block]
+        for block in list(self._spans):
+            if not continues or len(self._spans[block]) < BLOCK_LINES:
+                del self._spans[block]
         self._requested.clear()
         self._pending.clear()
-        self._anchor = self._cursor = self._highlight_line = None
+        if not continues:
+            self._anchor = self._cursor = self._highlight_line = None
         self._update_scrollbars()
         self.verticalScrollBar().setValue(position)
         self.viewport().update()
@@ -192,6 +207,7 @@ class BodyLineView(QAbstractScrollArea):
         first, last = self.visible_range()
         if first // BLOCK_LINES <= block <= max(first, last - 1) // BLOCK_LINES:
             self.viewport().update()
+        self.blockHighlighted.emit(block)
 
     def forget_requests(self) -> None:
         """Blocks requested but never answered (stale jobs) may be requested again."""
@@ -221,6 +237,12 @@ class BodyLineView(QAbstractScrollArea):
             return None
         low, high = sorted((self._anchor, self._cursor))
         return low, min(high + 1, self._source.line_count)
+
+    def select_lines(self, first: int, last: int) -> None:
+        """Select lines ``first`` to ``last`` (inclusive)."""
+        self._anchor, self._cursor = first, last
+        self.viewport().update()
+        self.selectionChanged.emit()
 
     def select_all(self) -> None:
         if self._source.line_count:
@@ -334,8 +356,8 @@ class BodyLineView(QAbstractScrollArea):
         super().resizeEvent(event)
         self._update_scrollbars()
 
-    def changeEvent(self, event: object) -> None:  # type: ignore[override]
-        super().changeEvent(event)  # type: ignore[arg-type]
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
         self._update_metrics()
         self._update_scrollbars()
 

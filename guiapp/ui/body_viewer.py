@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import os
 import shutil
 import tempfile
 import weakref
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any, Protocol
 
 from PySide6.QtCore import Qt, Signal
@@ -52,7 +53,7 @@ from guiapp.core.formatting import (
     preview_body,
 )
 from guiapp.core.response import Response
-from guiapp.offload import Job, run_blocking
+from guiapp.offload import Job, Progress, run_blocking
 from guiapp.ui.body_image import BodyImageView, ImageDecodeError
 from guiapp.ui.body_lines import (
     BLOCK_LINES,
@@ -103,9 +104,12 @@ class BodyViewer(QWidget):
         self._generation = 0
         self._tasks: set[asyncio.Task[Any]] = set()
         self._jobs: set[Any] = set()
-        self._formatted: FormattedFile | None = None
+        self._out_paths: list[str] = []
         self._highlight_queue: list[int] = []
         self._highlight_busy = False
+        self._warm_tasks: set[asyncio.Future[Any]] = set()
+        self._lexer: str | None = None
+        self._last_find: tuple[str, int] | None = None
         self._temp_dir = tempfile.mkdtemp(prefix="guiapp-body-")
         weakref.finalize(self, shutil.rmtree, self._temp_dir, ignore_errors=True)
 
@@ -119,12 +123,17 @@ class BodyViewer(QWidget):
         for page in (self.view, self.image_view, self._message):
             self._pages.addWidget(page)
 
-        self.pretty_button = QToolButton(text="Pretty", checkable=True, checked=True)
+        self.pretty_button = QToolButton()
+        self.pretty_button.setText("Pretty")
+        self.pretty_button.setCheckable(True)
+        self.pretty_button.setChecked(True)
         self.pretty_button.setToolTip("Pretty-print JSON (off: the body as received)")
         self.pretty_button.toggled.connect(self._on_pretty_toggled)
-        self.copy_button = QToolButton(text="Copy")
+        self.copy_button = QToolButton()
+        self.copy_button.setText("Copy")
         self.copy_button.clicked.connect(self.copy_to_clipboard)
-        self.save_button = QToolButton(text="Save…")
+        self.save_button = QToolButton()
+        self.save_button.setText("Save…")
         self.save_button.clicked.connect(self.save_to_file)
         self.find_edit = QLineEdit(placeholderText="Find (Ctrl+F)", clearButtonEnabled=True)
         self.find_edit.setObjectName("responseFind")
@@ -162,6 +171,16 @@ class BodyViewer(QWidget):
     def message(self) -> str:
         """The text of the message page (empty body, binary body, errors)."""
         return self._message.text()
+
+    def warm_up(self) -> None:
+        """Start a worker process now (a spawn costs ~0.3 s), e.g. while a request is sent."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no running loop (a bare widget in a test): nothing to warm
+            return
+        task = loop.create_task(_warm(self._processes))
+        self._warm_tasks.add(task)  # kept apart from _tasks: clear() must not cancel (kill) it
+        task.add_done_callback(self._warm_tasks.discard)
 
     def clear(self) -> None:
         """Forget the body: cancel its jobs, release its files, show nothing."""
@@ -212,27 +231,51 @@ class BodyViewer(QWidget):
         self._set_notice(
             f"Formatting {_human(response.size)}… showing the first {len(preview.lines):,} lines."
         )
-        self._spawn(self._format_full(response, encoding, pretty, len(preview.lines), generation))
+        self._spawn(self._format_full(response, encoding, pretty, generation))
 
     async def _format_full(
-        self, response: Response, encoding: str, pretty: bool, shown: int, generation: int
+        self, response: Response, encoding: str, pretty: bool, generation: int
     ) -> None:
         path = response.spool_path
         if path is None:  # a large in-memory body: give the worker process a file to read
             path = os.path.join(self._temp_dir, f"source-{generation}")
             await run_blocking(_write_file, path, response.body_bytes())
-        formatted = await self._run(
-            format_body_file, path, encoding, self._kind, self._temp_dir, pretty=pretty
-        )
+        out_path = os.path.join(self._temp_dir, f"body-{generation}.lines")
+        self._out_paths.append(out_path)
+        total = response.size
+
+        def on_progress(progress: Progress) -> None:
+            # The worker flushed this many lines: show the growing file at once.
+            info = progress.info
+            if generation != self._generation or "lines" not in info:
+                return
+            if info["lines"] <= self.view.source.line_count:
+                return
+            current = self.view.source
+            same_lines = (
+                getattr(current, "path", None) == info["path"]
+                if isinstance(current, MappedLineSource)
+                else not (pretty and info["path"].endswith(".raw"))  # JSON fell back to text
+            )
+            self.view.set_source(
+                MappedLineSource(info["path"], info["index_path"], info["max_chars"],
+                                 info["lines"]),
+                continues=same_lines,
+            )  # fmt: skip
+            percent = int(100 * (progress.fraction or 0.0))
+            self._set_notice(
+                f"Formatting {_human(total)}… {percent} % ({info['lines']:,} lines so far)."
+            )
+
+        formatted: FormattedFile = await self._run(
+            format_body_file, path, encoding, self._kind, out_path, pretty=pretty,
+            progress=on_progress,
+        )  # fmt: skip
         if generation != self._generation:
-            _remove_formatted(formatted)
             return
-        self._formatted = formatted
-        keep = shown // BLOCK_LINES
         self.view.set_source(
             MappedLineSource(formatted.path, formatted.index_path, formatted.max_line_chars),
-            keep_spans=keep,
-            keep_position=True,
+            continues=formatted.pretty == pretty,
         )
         if formatted.truncated:
             self._set_notice(
@@ -352,16 +395,19 @@ class BodyViewer(QWidget):
         """Scroll to the next line containing the find text (case-sensitive)."""
         needle = self.find_edit.text()
         if needle:
-            self._spawn(self.find(needle))
+            self._spawn(self.find_text(needle))
 
-    async def find(self, needle: str) -> int | None:
+    async def find_text(self, needle: str) -> int | None:
         """Find ``needle`` after the current match; mark and return its line (or ``None``)."""
         source = self.view.source
         selected = self.view.selected_range()
         start = self.view.verticalScrollBar().value() if selected is None else selected[0]
         start = start + 1 if self._last_find == (needle, start) else start
+        line: int | None
         if isinstance(source, MappedLineSource):
-            line = await self._run(find_in_file, source.path, source.index_path, needle, start)
+            line = await self._run(
+                find_in_file, source.path, source.index_path, needle, start, source.line_count
+            )
         elif isinstance(source, ListLineSource):
             line = _find_in_lines(source.lines, needle, start)
         else:
@@ -372,13 +418,21 @@ class BodyViewer(QWidget):
             self._set_notice(f"“{needle}” not found.")
         else:
             self._last_find = (needle, line)
+            self.view.select_lines(line, line)
             self.view.scroll_to_line(line, mark=True)
-            self.view._anchor = self.view._cursor = line
         return line
 
     # -- plumbing ------------------------------------------------------------------------------
-    async def _run(self, func: Any, *args: Any, **kwargs: Any) -> Any:
+    async def _run(
+        self,
+        func: Any,
+        *args: Any,
+        progress: Callable[[Progress], object] | None = None,
+        **kwargs: Any,
+    ) -> Any:
         job = self._processes.submit(func, *args, **kwargs)
+        if progress is not None:
+            job.add_progress_callback(progress)
         self._jobs.add(job)
         try:
             return await job
@@ -386,7 +440,11 @@ class BodyViewer(QWidget):
             self._jobs.discard(job)
 
     def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
-        task = asyncio.ensure_future(coro)
+        try:
+            task = asyncio.ensure_future(coro)
+        except RuntimeError:  # no event loop at all (a bare widget in a test): nothing to run
+            coro.close()
+            return
         self._tasks.add(task)
         task.add_done_callback(self._on_task_done)
 
@@ -399,8 +457,8 @@ class BodyViewer(QWidget):
 
     def _reset(self) -> None:
         self._generation += 1
-        self._lexer: str | None = None
-        self._last_find: tuple[str, int] | None = None
+        self._lexer = None
+        self._last_find = None
         self._highlight_queue.clear()
         self._highlight_busy = False
         try:
@@ -412,11 +470,14 @@ class BodyViewer(QWidget):
                 task.cancel()
         for job in list(self._jobs):
             job.cancel()
+        self._jobs.clear()
         self.view.clear()
         self.image_view.clear()
-        if self._formatted is not None:
-            _remove_formatted(self._formatted)
-            self._formatted = None
+        for out_path in self._out_paths:
+            for suffix in ("", ".index", ".raw", ".raw.index"):
+                with contextlib.suppress(OSError):
+                    os.unlink(out_path + suffix)  # a mapped file stays readable until unmapped
+        self._out_paths.clear()
 
     def _show_message(self, text: str) -> None:
         self._message.setText(text)
@@ -435,8 +496,13 @@ class BodyViewer(QWidget):
         self.save_button.setEnabled(has_body)
 
 
-def _find_in_lines(lines: list[str], needle: str, start: int) -> int | None:
-    for index in (*range(start, len(lines)), *range(0, min(start, len(lines)))):
+async def _warm(processes: ProcessSubmitter) -> None:
+    await processes.submit(abs, -1)
+
+
+def _find_in_lines(lines: Sequence[str], needle: str, start: int) -> int | None:
+    count = len(lines)
+    for index in itertools.chain(range(start, count), range(0, min(start, count))):
         if needle in lines[index]:
             return index
     return None
@@ -450,12 +516,6 @@ def _write_file(path: str, data: bytes) -> None:
 def _copy_body(response: Response, path: str) -> None:
     with response.open() as source, open(path, "wb") as target:
         shutil.copyfileobj(source, target, 1 << 20)
-
-
-def _remove_formatted(formatted: FormattedFile) -> None:
-    for path in (formatted.path, formatted.index_path):
-        with contextlib.suppress(OSError):
-            os.unlink(path)
 
 
 def _human(size: int) -> str:

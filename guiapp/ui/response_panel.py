@@ -99,6 +99,7 @@ class ResponsePanel(QWidget):
         self.progress.setRange(0, 0)
         self.progress.setFormat("Waiting for the server…")
         self.progress.show()
+        self.body.warm_up()
         self._set_state("sending")
 
     def show_progress(self, progress: Progress) -> None:

@@ -193,10 +193,10 @@ def test_copy_and_find_and_save(loop, panel, demo, tmp_path) -> None:
     show(loop, panel, fetch(demo, "/get?name=demo"))
     panel.body.copy_to_clipboard()
     assert QGuiApplication.clipboard().text() == panel.body_text()
-    line = loop.run_until_complete(panel.body.find('"name"'))
+    line = loop.run_until_complete(panel.body.find_text('"name"'))
     assert line is not None
     assert '"name"' in panel.body.view.source.line(line)
-    assert loop.run_until_complete(panel.body.find("no-such-text")) is None
+    assert loop.run_until_complete(panel.body.find_text("no-such-text")) is None
     target = tmp_path / "body.json"
     response = panel.response
     loop.run_until_complete(panel.body.save_body_to(response, str(target)))

@@ -1,0 +1,190 @@
+"""HistoryPanel against a real HistoryStore on a SerialLane: paging, search, restore, delete."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import qasync
+from PySide6.QtGui import QGuiApplication
+
+from guiapp.core.history import HistoryStore, ResponseSummary
+from guiapp.core.request import BearerAuth, RequestSpec
+from guiapp.offload import SerialLane
+from guiapp.ui.history_model import ENTRY_ROLE, AsyncHistory, HistoryListModel
+from guiapp.ui.history_panel import HistoryPanel, relative_time
+
+
+@pytest.fixture
+def loop(qapp: object) -> Iterator[asyncio.AbstractEventLoop]:
+    event_loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(event_loop)
+    try:
+        yield event_loop
+    finally:
+        pending = [t for t in asyncio.all_tasks(event_loop) if not t.done()]
+        for task in pending:
+            task.cancel()
+        if pending:
+            event_loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        event_loop.close()
+        asyncio.set_event_loop(None)
+
+
+@pytest.fixture
+def history(tmp_path, loop) -> Iterator[AsyncHistory]:
+    lane = SerialLane(name="history-test")
+    store = HistoryStore(tmp_path / "history.sqlite3")
+    items = [
+        (RequestSpec(url=f"http://127.0.0.1/items/{i}", method="POST" if i % 5 == 0 else "GET"),
+         ResponseSummary(200 + (i % 4) * 100, "X", elapsed=0.01 * i, size=i))
+        for i in range(35)
+    ]  # fmt: skip
+    items.append((RequestSpec(url="http://127.0.0.1/secret", auth=BearerAuth("tok")),
+                  ResponseSummary.failed("connection refused")))  # fmt: skip
+    loop.run_until_complete(_submit(lane, store.add_many, items))
+    yield AsyncHistory(store, lane)
+    loop.run_until_complete(_submit(lane, store.close))
+    lane.close()
+
+
+async def _submit(lane: SerialLane, func: Any, *args: Any) -> Any:
+    return await lane.submit(func, *args)
+
+
+@pytest.fixture
+def panel(qtbot, history) -> HistoryPanel:
+    widget = HistoryPanel(history, page_size=10, debounce_ms=20)
+    qtbot.addWidget(widget)
+    widget.resize(400, 600)
+    widget.show()
+    return widget
+
+
+def run(loop: asyncio.AbstractEventLoop, awaitable: Any) -> Any:
+    return loop.run_until_complete(asyncio.wait_for(awaitable, 30))
+
+
+async def _signal(signal: Any) -> tuple[Any, ...]:
+    future = asyncio.get_running_loop().create_future()
+
+    def done(*args: Any) -> None:
+        if not future.done():
+            future.set_result(args)
+
+    signal.connect(done)
+    try:
+        return await future
+    finally:
+        signal.disconnect(done)
+
+
+async def _until_loaded(panel: HistoryPanel, search: str) -> None:
+    while panel.model.search != search:
+        await _signal(panel.model.loaded)
+
+
+def urls(panel: HistoryPanel) -> list[str]:
+    return [panel.model.entry(r).url for r in range(panel.model.rowCount())]
+
+
+def test_first_page_newest_first_then_pages_load_lazily(loop, history) -> None:
+    model = HistoryListModel(history, page_size=10)  # no view: nothing fetches on its own
+    run(loop, model.reload())
+    assert model.rowCount() == 10
+    assert model.total == 36
+    assert model.entry(0).url == "http://127.0.0.1/secret"  # the newest entry
+    assert model.canFetchMore()
+    model.fetchMore()
+    assert not model.canFetchMore()  # one page at a time
+    run(loop, _signal(model.loaded))
+    assert model.rowCount() == 20
+    assert len({model.entry(r).id for r in range(20)}) == 20
+
+
+def test_panel_shows_count_and_the_view_pulls_pages(loop, panel) -> None:
+    run(loop, panel.reload())
+    assert panel.list_view.objectName() == "historyList"
+    assert panel.model.rowCount() == 10
+    assert panel.count_label.text() == "36 entries (10 loaded)"
+
+
+def test_scrolling_to_the_end_fetches_the_next_page(loop, panel) -> None:
+    run(loop, panel.reload())
+    waiting = asyncio.ensure_future(_signal(panel.model.loaded), loop=loop)
+    panel.list_view.scrollToBottom()
+    run(loop, waiting)
+    assert panel.model.rowCount() > 10
+
+
+def test_search_is_debounced_and_filters(loop, panel) -> None:
+    run(loop, panel.reload())
+    searches: list[str | None] = []
+    panel.model.loaded.connect(lambda: searches.append(panel.model.search))
+    for text in ("i", "it", "items/1"):  # one reload for the burst, after the pause
+        panel.search_edit.setText(text)
+    run(loop, _until_loaded(panel, "items/1"))
+    assert "i" not in searches
+    assert "it" not in searches
+    found = urls(panel)
+    assert found
+    assert all("items/1" in url for url in found)
+    assert "match" in panel.count_label.text()
+
+
+def test_activation_restores_the_request(loop, panel, qtbot) -> None:
+    run(loop, panel.reload())
+    index = panel.model.index(1, 0)
+    expected = index.data(ENTRY_ROLE).spec
+    with qtbot.waitSignal(panel.requestRestored) as blocker:
+        panel.list_view.activated.emit(index)
+    assert blocker.args == [expected]
+    assert isinstance(expected, RequestSpec)
+    with qtbot.waitSignal(panel.requestRestoredInNewTab) as blocker:
+        panel.restore(0, new_tab=True)
+    assert blocker.args[0].url == "http://127.0.0.1/secret"
+    assert blocker.args[0].auth == BearerAuth("***")  # the store keeps redacted requests
+
+
+def test_context_menu_copy_as_curl_delete_and_clear(loop, panel, history) -> None:
+    run(loop, panel.reload())
+    menu = panel.build_context_menu(panel.model.index(0, 0))
+    titles = [a.text() for a in menu.actions() if a.text()]
+    assert titles == ["Restore", "Restore in new tab", "Copy as curl", "Delete", "Clear all…"]
+    menu.close()
+    command = panel.copy_as_curl(1)
+    assert command.startswith("curl")
+    assert QGuiApplication.clipboard().text() == command
+
+    doomed = panel.model.entry(0)
+    run(loop, panel.delete(0))
+    assert doomed.url not in urls(panel)
+    assert panel.model.total == 35
+    assert run(loop, history.count()) == 35
+
+    box = panel.confirm_clear_all()
+    assert box.isVisible()  # open(), not exec(): the loop keeps running
+    box.reject()
+    assert run(loop, history.count()) == 35
+    run(loop, panel.clear_all())
+    assert panel.model.rowCount() == 0
+    assert panel.count_label.text() == "0 entries"
+
+
+def test_entry_added_refreshes(loop, panel, history) -> None:
+    run(loop, panel.reload())
+    store, lane = history.store, history.lane
+    spec = RequestSpec(url="http://127.0.0.1/brand-new")
+    run(loop, _submit(lane, store.add, spec, ResponseSummary(201, "Created")))
+    waiting = asyncio.ensure_future(_signal(panel.model.loaded), loop=loop)
+    panel.entry_added(123)
+    run(loop, waiting)
+    assert urls(panel)[0] == "http://127.0.0.1/brand-new"
+
+
+def test_relative_time() -> None:
+    assert relative_time(0.0, 30.0) == "just now"
+    assert relative_time(0.0, 3 * 3600.0) == "3 h ago"
+    assert relative_time(0.0, 10 * 86400.0).count("-") == 2
