@@ -41,7 +41,7 @@ from guiapp.core.request import (
     TextBody,
 )
 
-__all__ = ["PreparedFiles", "build_request", "validate"]
+__all__ = ["PreparedFiles", "build_request", "mask_url", "validate"]
 
 _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")  # RFC 9110 field-name / method token
 _DEFAULT_ACCEPT_ENCODING = "gzip, deflate"  # what send() can stream-decode with a size cap
@@ -75,7 +75,7 @@ def validate(spec: RequestSpec) -> None:
         proxy = urlsplit(spec.proxy)
         if proxy.scheme not in ("http", "https", "socks5", "socks5h") or not proxy.hostname:
             raise InvalidRequest(
-                f"Invalid proxy URL {_mask(spec.proxy)!r}: use http://host:port.", field="proxy"
+                f"Invalid proxy URL {mask_url(spec.proxy)!r}: use http://host:port.", field="proxy"
             )
     if spec.auth is not None:
         secret = spec.auth.token if isinstance(spec.auth, BearerAuth) else spec.auth.username
@@ -176,11 +176,13 @@ def _check_readable(path: str, what: str, field: str) -> None:
         ) from None
 
 
-def _mask(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.password:
-        return url.replace(f":{parts.password}@", ":***@", 1)
-    return url
+def mask_url(url: str) -> str:
+    """``url`` with the password of its userinfo (if any) replaced by ``***``."""
+    try:
+        password = urlsplit(url).password
+    except ValueError:
+        return url
+    return url.replace(f":{password}@", ":***@", 1) if password else url
 
 
 class _ProgressFile:

@@ -217,9 +217,15 @@ class Response:
         where = "spooled" if self.is_spooled else "in memory"
         flag = ", partial" if self.partial else ""
         return (
-            f"<Response {self.status_code} {self.reason} {self.method} {self.url} "
+            f"<Response {self.status_code} {self.reason} {self.method} {_mask_url(self.url)} "
             f"{self.size} bytes {where}{flag}>"
         )
+
+
+def _mask_url(url: str) -> str:
+    from guiapp.core._http_prepare import mask_url  # late: _http_prepare imports requests' auth
+
+    return mask_url(url)
 
 
 def _detect_encoding(sample: bytes, content_type: str) -> str:

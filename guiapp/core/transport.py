@@ -21,6 +21,7 @@ Example::
 from __future__ import annotations
 
 import contextlib
+import logging
 import time
 from typing import Any
 
@@ -37,7 +38,7 @@ from guiapp.core._http_body import (
     DecodedTooLarge,
 )
 from guiapp.core._http_errors import host_of, is_bad_chunking, is_timeout, translate
-from guiapp.core._http_prepare import PreparedFiles, build_request, validate
+from guiapp.core._http_prepare import PreparedFiles, build_request, mask_url, validate
 from guiapp.core.errors import (
     BodyTooLarge,
     ConnectionLost,
@@ -52,6 +53,7 @@ from guiapp.core.response import Response
 
 __all__ = ["DEFAULT_CHUNK_SIZE", "DEFAULT_SPOOL_THRESHOLD", "make_session", "send"]
 
+_log = logging.getLogger(__name__)
 DEFAULT_CHUNK_SIZE = 1 << 16
 _REDIRECT_BODY_KEEP = 1 << 16  # bytes of a redirect's own body kept for display
 _VERSIONS = {9: "HTTP/0.9", 10: "HTTP/1.0", 11: "HTTP/1.1", 20: "HTTP/2", 30: "HTTP/3"}
@@ -74,6 +76,7 @@ def send(
     """
     checkpoint()
     validate(spec)
+    _log.debug("sending %s %s", spec.method, mask_url(spec.url))
     own_session = session is None
     sess = make_session() if session is None else session
     if not own_session:
@@ -81,10 +84,15 @@ def send(
     tracker = SocketTracker()
     try:
         with PreparedFiles() as files, tracker.bound(), on_cancel(tracker.shutdown_all):
-            return _send(spec, sess, files, spool_threshold, spool_dir, chunk_size)
+            response = _send(spec, sess, files, spool_threshold, spool_dir, chunk_size)
+    except RequestError as exc:
+        _log.debug("%s %s failed: %s", spec.method, mask_url(spec.url), exc)
+        raise
     finally:
         if own_session:
             sess.close()
+    _log.debug("received %r in %.3f s (ttfb %.3f s)", response, response.elapsed, response.ttfb)
+    return response
 
 
 def _send(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import pickle
 from pathlib import Path
 from typing import Any
@@ -260,3 +261,34 @@ def test_tls_with_ca_bundle(httpbin_secure: Any) -> None:
     response = send(RequestSpec(url=httpbin_secure.url + "/get", timeout=10, verify=certs.where()))
     assert response.status_code == 200
     assert response.json()["url"].startswith("https://")
+
+
+def test_no_secret_in_logs_or_reprs(httpbin: Any, caplog: pytest.LogCaptureFixture) -> None:
+    port = urlsplit(httpbin.url).port
+    url = f"http://user:urlpass@127.0.0.1:{port}/get"
+    with caplog.at_level(logging.DEBUG, logger="guiapp.core.transport"):
+        response = send(
+            RequestSpec(
+                url=url,
+                headers=[("Cookie", "sid=c00kie")],
+                auth=BasicAuth("user", "hunter2"),
+                timeout=10,
+            )
+        )
+        with pytest.raises(TooManyRedirects):
+            send(
+                RequestSpec(
+                    url=url.replace("/get", "/redirect/3"),
+                    max_redirects=1,
+                    auth=BearerAuth("t0ken"),
+                    timeout=10,
+                )
+            )
+    assert response.status_code == 200
+    text = caplog.text + repr(response) + repr(response.headers)
+    assert "sending GET http://user:***@127.0.0.1" in caplog.text
+    assert "received <Response 200" in caplog.text
+    assert response.json()["headers"]["Cookie"] == "sid=c00kie"  # sent, just never shown
+    for secret in ("urlpass", "hunter2", "c00kie", "t0ken"):
+        assert secret not in text
+    assert ("Cookie", "***") in response.redacted_request_headers()
