@@ -8,6 +8,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any, ParamSpec, Protocol, TypeVar, overload
 
 from ._job import Job
+from ._pool import ensure_blocking
 from ._threads import Offloader
 
 __all__ = [
@@ -102,6 +103,8 @@ def make_async(
     """
 
     def decorate(function: Callable[P, R]) -> Callable[P, Coroutine[Any, Any, R]]:
+        ensure_blocking(function)
+
         @functools.wraps(function)
         async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
             executor = offloader if offloader is not None else default_offloader()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import itertools
 import logging
 import threading
@@ -21,7 +22,7 @@ from typing import Any, Generic, TypeVar
 
 from ._job import Job, JobLink
 
-__all__ = ["OffloaderClosed", "WorkItem", "WorkerPool"]
+__all__ = ["OffloaderClosed", "WorkItem", "WorkerPool", "ensure_blocking"]
 
 _log = logging.getLogger("guiapp.offload")
 
@@ -30,6 +31,15 @@ S = TypeVar("S")
 
 class OffloaderClosed(RuntimeError):
     """Raised by ``submit`` once the offloader has been closed."""
+
+
+def ensure_blocking(func: Callable[..., Any]) -> None:
+    """Refuse a coroutine function: offloading it would only build a coroutine in a thread."""
+    if inspect.iscoroutinefunction(func):
+        raise TypeError(
+            f"{getattr(func, '__qualname__', func)!s} is already a coroutine function; "
+            "await it directly instead of offloading it"
+        )
 
 
 class WorkItem:

@@ -22,7 +22,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from ._child import child_main
 from ._job import Job, JobLink
-from ._pool import WorkerPool, WorkItem
+from ._pool import WorkerPool, WorkItem, ensure_blocking
 
 __all__ = ["ProcessOffloader", "RemoteTraceback", "WorkerProcessDied"]
 
@@ -185,6 +185,7 @@ class ProcessOffloader:
 
     def make_async(self, func: Callable[P, R], /) -> Callable[P, Coroutine[Any, Any, R]]:
         """Decorator: ``func`` (a module-level, picklable function) runs in a worker process."""
+        ensure_blocking(func)
 
         @functools.wraps(func)
         async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:

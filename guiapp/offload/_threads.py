@@ -11,7 +11,7 @@ from typing import Any, ParamSpec, TypeVar
 from guiapp.core.jobs import JobControl, bind_job
 
 from ._job import Job
-from ._pool import WorkerPool, WorkItem
+from ._pool import WorkerPool, WorkItem, ensure_blocking
 
 __all__ = ["Offloader", "SerialLane"]
 
@@ -73,6 +73,7 @@ class _ThreadExecutor:
 
     def make_async(self, func: Callable[P, R], /) -> Callable[P, Coroutine[Any, Any, R]]:
         """Decorator: ``func`` becomes a coroutine function that runs it on this executor."""
+        ensure_blocking(func)
 
         @functools.wraps(func)
         async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:

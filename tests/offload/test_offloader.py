@@ -256,3 +256,16 @@ def test_submit_from_a_plain_callback_of_the_running_loop(loop: asyncio.Abstract
         assert run(loop, main()) == 5
     finally:
         pool.close()
+
+
+def test_make_async_refuses_a_coroutine_function() -> None:
+    async def already_async() -> None:
+        return None
+
+    pool = Offloader(name="refuse")
+    with pytest.raises(TypeError, match="already a coroutine function"):
+        make_async(already_async)
+    with pytest.raises(TypeError, match="already a coroutine function"):
+        pool.make_async(already_async)
+    with pytest.raises(TypeError, match="already a coroutine function"):
+        make_async(offloader=pool)(already_async)
