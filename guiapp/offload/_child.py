@@ -45,7 +45,11 @@ class _ProgressSender:
             self._send(progress)
 
     def _send(self, progress: Progress) -> None:
-        self._conn.send(("progress", progress.done, progress.total, dict(progress.info)))
+        try:
+            self._conn.send(("progress", progress.done, progress.total, dict(progress.info)))
+        except (pickle.PicklingError, TypeError, AttributeError):
+            # Progress is best effort: an unpicklable ``info`` must not fail the job.
+            self._conn.send(("progress", progress.done, progress.total, {}))
 
 
 def child_main(conn: Connection) -> None:

@@ -81,8 +81,13 @@ class _Slot:
         """Kill the process now (from any thread); the dispatcher then sees EOF."""
         with self._lock:
             process = self.process
-        if process is not None and process.is_alive():
-            process.kill()
+        if process is None:
+            return
+        try:
+            if process.is_alive():
+                process.kill()
+        except ValueError:  # the dispatcher closed it meanwhile: it is gone already
+            pass
 
     def discard(self, grace: float = 0.0) -> None:
         """Dispatcher thread: close the pipe, give the child ``grace`` s to exit, then kill it."""

@@ -52,3 +52,8 @@ class Unrebuildable(Exception):
 
 def raise_unrebuildable() -> None:
     raise Unrebuildable(1, 2)
+
+
+def progress_with_unpicklable_info() -> str:
+    report_progress(1, 2, callback=lambda: None)  # the lambda cannot cross the pipe
+    return "fine"

@@ -191,3 +191,15 @@ def test_close_with_a_stuck_job_never_hangs(loop: asyncio.AbstractEventLoop) -> 
 def test_fork_is_refused() -> None:
     with pytest.raises(ValueError, match="fork"):
         ProcessOffloader(mp_context="fork")
+
+
+def test_unpicklable_progress_info_does_not_fail_the_job(
+    loop: asyncio.AbstractEventLoop, procs: ProcessOffloader
+) -> None:
+    async def main() -> tuple[str, Progress | None]:
+        job = procs.submit(f.progress_with_unpicklable_info)
+        return await job, job.progress
+
+    result, progress = run(loop, main())
+    assert result == "fine"
+    assert progress == Progress(1, 2)  # delivered, without its info
