@@ -203,3 +203,17 @@ def test_unpicklable_progress_info_does_not_fail_the_job(
     result, progress = run(loop, main())
     assert result == "fine"
     assert progress == Progress(1, 2)  # delivered, without its info
+
+
+def test_forkserver_context_works_too(loop: asyncio.AbstractEventLoop) -> None:
+    pool = ProcessOffloader(max_workers=1, name="fs", mp_context="forkserver")
+
+    async def main() -> tuple[int, int]:
+        return await pool.submit(f.power, 3, 3), await pool.submit(f.pid)
+
+    try:
+        value, pid = run(loop, main())
+    finally:
+        pool.close()
+    assert value == 27
+    assert pid != os.getpid()
