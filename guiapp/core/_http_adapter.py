@@ -31,7 +31,7 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
 from urllib3.util.connection import allowed_gai_family
 
-__all__ = ["SocketTracker", "TrackingAdapter", "make_session"]
+__all__ = ["SocketTracker", "TrackingAdapter", "forget_tracked_sockets", "make_session"]
 
 _current_tracker: contextvars.ContextVar[SocketTracker | None] = contextvars.ContextVar(
     "guiapp_socket_tracker", default=None
@@ -61,11 +61,18 @@ class SocketTracker:
 
     def shutdown_all(self) -> None:
         """Shut every tracked socket for reading and writing (call from any thread)."""
+        # Under the lock (shutdown never blocks): once forget() has returned, no socket handed
+        # back to the pool can still be shut by a cancel that was already running.
         with self._lock:
             self._shut = True
             sockets, self._sockets = self._sockets, []
-        for sock in sockets:
-            _shutdown(sock)
+            for sock in sockets:
+                _shutdown(sock)
+
+    def forget(self) -> None:
+        """Stop tracking the current sockets: call before handing a connection back to a pool."""
+        with self._lock:
+            self._sockets.clear()
 
     @contextlib.contextmanager
     def bound(self) -> Iterator[SocketTracker]:
@@ -75,8 +82,14 @@ class SocketTracker:
             yield self
         finally:
             _current_tracker.reset(token)
-            with self._lock:
-                self._sockets.clear()  # pooled sockets belong to the next request now
+            self.forget()  # pooled sockets belong to the next request now
+
+
+def forget_tracked_sockets() -> None:
+    """:meth:`SocketTracker.forget` on the current context's tracker, if any."""
+    tracker = _current_tracker.get()
+    if tracker is not None:
+        tracker.forget()
 
 
 def _shutdown(sock: socket.socket) -> None:

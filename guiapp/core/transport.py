@@ -29,7 +29,12 @@ import requests
 from requests.cookies import extract_cookies_to_jar
 from requests.hooks import dispatch_hook
 
-from guiapp.core._http_adapter import SocketTracker, install_tracking, make_session
+from guiapp.core._http_adapter import (
+    SocketTracker,
+    forget_tracked_sockets,
+    install_tracking,
+    make_session,
+)
 from guiapp.core._http_body import (
     DEFAULT_SPOOL_THRESHOLD,
     BodySink,
@@ -137,6 +142,7 @@ def _send(
                     url=spec.url,
                 )
             history.append(_redirect_hop(raw_response, ttfb, started))
+            forget_tracked_sockets()  # resolve_redirects hands the connection back to the pool
             prep = next(sess.resolve_redirects(raw_response, prep, yield_requests=True, **kwargs))
         response = _read_body(
             spec, raw_response, prep, ttfb, started, spool_threshold, spool_dir, chunk_size
@@ -285,6 +291,7 @@ def _read_body(
     except BaseException:
         sink.discard()
         raise
+    forget_tracked_sockets()  # from here on the socket may serve another thread's request
     with contextlib.suppress(Exception):
         raw.raw.release_conn()  # fully read: the connection may serve the next request
     body, path = sink.finish()

@@ -122,3 +122,22 @@ def _wait_until(predicate: Callable[[], bool], timeout: float = 10) -> None:
     while not predicate():
         assert time.monotonic() < deadline, "condition not reached"
         time.sleep(0.002)
+
+
+def test_tracker_forgets_sockets_handed_back_to_the_pool() -> None:
+    import socket
+
+    from guiapp.core._http_adapter import SocketTracker
+
+    tracker = SocketTracker()
+    kept, peer = socket.socketpair()
+    with kept, peer:
+        tracker.attach(kept)
+        tracker.forget()
+        tracker.shutdown_all()
+        peer.sendall(b"x")
+        assert kept.recv(1) == b"x"  # not shut: it belongs to the pool now
+        late, late_peer = socket.socketpair()
+        with late, late_peer:
+            tracker.attach(late)  # attached after a cancel: shut on arrival
+            assert late.recv(1) == b""
