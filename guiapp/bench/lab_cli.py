@@ -66,9 +66,12 @@ def run_lab(
     *,
     quick: bool = False,
     why: bool = True,
+    workloads: list[Any] | None = None,
     log: Callable[[str], object] = lambda line: print(line, file=sys.stderr, flush=True),
 ) -> list[Any]:
     """Run the matrix (and the why experiments); write the files; return the results.
+
+    ``workloads`` replaces the quick/full set (tests use tiny ones).
 
     Creates the ``QApplication`` if needed (set ``QT_QPA_PLATFORM=offscreen`` first for a
     headless run) and its own qasync loop, closed before returning. Main thread only.
@@ -83,7 +86,8 @@ def run_lab(
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     out_dir.mkdir(parents=True, exist_ok=True)
-    workloads = quick_workloads() if quick else full_workloads()
+    if workloads is None:
+        workloads = quick_workloads() if quick else full_workloads()
     cells = [(w, cls()) for w in workloads for cls in STRATEGIES.values()]
     session = LabSession()
     loop = qasync.QEventLoop(app)

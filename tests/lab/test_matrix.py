@@ -1,0 +1,107 @@
+"""Every workload x strategy cell runs, scaled down, and measures sane numbers."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from guiapp.bench.lab_engine import COLUMNS, CellRun, LabSession
+from guiapp.bench.lab_strategies import STRATEGIES, Strategy
+from guiapp.bench.lab_workloads import Workload
+
+from .conftest import TINY
+
+# Small pools, so that "adds at most k threads" is a real bound (3 HTTP tasks > 2 threads).
+POOLS = {"make_async": 2, "qthreadpool": 2, "process": 1}
+
+CELLS = [
+    pytest.param(workload, name, id=f"{workload}-{name}")
+    for workload in TINY
+    for name in STRATEGIES
+    if STRATEGIES[name]().applies(TINY[workload])
+]
+
+
+def _run(loop: asyncio.AbstractEventLoop, session: LabSession, wl: Workload, s: Strategy):
+    return loop.run_until_complete(CellRun(wl, s, session).run())
+
+
+def test_matrix_covers_every_applicable_pair() -> None:
+    assert len(CELLS) == 29  # 5 workloads x 7 strategies, minus process x 3, native x 3
+    na = {(w, s) for w in TINY for s in STRATEGIES if not STRATEGIES[s]().applies(TINY[w])}
+    assert ("http_delay", "process") in na
+    assert ("cpu_loop", "native_async") in na
+    assert ("json_format", "process") not in na
+
+
+@pytest.mark.parametrize(("workload", "name"), CELLS)
+def test_cell_runs_and_measures_sanely(
+    lab_loop: asyncio.AbstractEventLoop, lab_session: LabSession, workload: str, name: str
+) -> None:
+    wl = TINY[workload]
+    strategy = STRATEGIES[name](POOLS.get(name))
+    result = _run(lab_loop, lab_session, wl, strategy)
+
+    assert result.status == "ok"
+    assert result.completed == wl.tasks
+    row = result.row()
+    assert set(row) == set(COLUMNS)
+    for key in COLUMNS:
+        if isinstance(row[key], (int, float)):
+            assert row[key] >= 0, key
+    assert result.wall_s > 0
+    assert result.throughput > 0
+    lag = result.lag
+    assert lag.samples > 0
+    assert 0 <= lag.p50_ms <= lag.p99_ms <= lag.max_ms
+    assert lag.stalls <= lag.samples
+    assert result.peak_threads >= result.baseline_threads >= 1
+    assert result.peak_rss_mb > 10
+    assert result.added_threads <= strategy.max_added_threads(wl)
+    if name in ("gui_thread", "native_async"):
+        assert result.added_threads == 0  # the whole point of both: no thread at all
+    if name == "make_async":
+        assert 1 <= result.added_threads <= POOLS["make_async"]
+    if name == "qasync_default":
+        assert result.added_threads == 10  # QThreadExecutor starts its 10 threads eagerly
+    # Time series for the plots: monotonic time, completed count ends at the task count.
+    assert result.done_series[-1][1] == wl.tasks
+    times = [t for t, _ in result.lag_series]
+    assert times == sorted(times)
+
+
+def test_not_applicable_pair_is_refused(lab_session: LabSession) -> None:
+    with pytest.raises(ValueError, match="n/a"):
+        CellRun(TINY["http_delay"], STRATEGIES["process"](), lab_session)
+    with pytest.raises(ValueError, match="n/a"):
+        CellRun(TINY["sqlite_legacy"], STRATEGIES["native_async"](), lab_session)
+
+
+def test_gui_thread_stalls_and_make_async_does_not(
+    lab_loop: asyncio.AbstractEventLoop, lab_session: LabSession
+) -> None:
+    wl = Workload("http_delay", tasks=3, delay=0.15)
+    gui = _run(lab_loop, lab_session, wl, STRATEGIES["gui_thread"]())
+    offloaded = _run(lab_loop, lab_session, wl, STRATEGIES["make_async"](8))
+    assert gui.lag.max_ms >= 100  # each 150 ms call blocks the loop for its whole duration
+    assert gui.lag.stalls >= 2
+    assert offloaded.lag.max_ms < gui.lag.max_ms
+    assert offloaded.wall_s < gui.wall_s  # concurrent, not one after the other
+
+
+def test_small_pool_queues(lab_loop: asyncio.AbstractEventLoop, lab_session: LabSession) -> None:
+    wl = Workload("http_delay", tasks=6, delay=0.3)
+    queued = _run(lab_loop, lab_session, wl, STRATEGIES["qthreadpool"](2))
+    wide = _run(lab_loop, lab_session, wl, STRATEGIES["make_async"](6))
+    assert queued.wall_s >= 0.85  # 6 calls / 2 threads = 3 waves of 0.3 s
+    assert wide.wall_s < queued.wall_s
+
+
+def test_unknown_workload_and_parameter_are_rejected() -> None:
+    with pytest.raises(ValueError, match="unknown workload"):
+        Workload("nope")
+    with pytest.raises(ValueError, match="unknown parameter"):
+        Workload("cpu_loop", delay=1)
+    with pytest.raises(ValueError, match="at least 1"):
+        Workload("cpu_loop", tasks=0)
