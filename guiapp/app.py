@@ -34,6 +34,7 @@ from guiapp.offload.qt import set_slot_error_handler, shutdown_qthreads
 from guiapp.ui.history_model import AsyncHistory
 from guiapp.ui.history_panel import HistoryPanel
 from guiapp.ui.history_recorder import HistoryRecorder
+from guiapp.ui.lab import install_lab
 from guiapp.ui.main_window import MainWindow
 from guiapp.ui.response_panel import ResponsePanel
 from guiapp.ui.services import Services
@@ -90,6 +91,7 @@ def create_window(data_dir: Path | None = None, *, demo: bool = False) -> MainWi
         _start_demo(window, replace=demo or not restored)
     window.aboutToSave.connect(lambda: state.save(window))
     window.aboutToSave.connect(recorder.close)
+    install_lab(window)  # View → Responsiveness Lab
     return window
 
 
@@ -116,8 +118,15 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the app; returns the process exit code."""
+def main(argv: list[str] | None = None, *, hard_exit: bool = True) -> int:
+    """Run the app; returns the process exit code (only with ``hard_exit=False``).
+
+    With ``hard_exit`` (the default for the ``guiapp`` command), once the orderly teardown is
+    done (settings saved, requests cancelled, executors, QThreads and the loop closed, atexit
+    handlers run, streams flushed) the process ends with ``os._exit``: the interpreter's own
+    finalization, tearing down hundreds of modules and Qt wrappers, took 0.3-1.2 s here and is
+    where PySide/qasync teardown crashes happen (qasync #154). Nothing is left to clean up by then.
+    """
     args = _parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -132,6 +141,8 @@ def main(argv: list[str] | None = None) -> int:
     set_slot_error_handler(window.report_error)
     previous_hook = sys.excepthook
     sys.excepthook = _status_line_excepthook(window)
+    # Closing the main window ends the app even if a secondary window (the Lab) is open.
+    window.shutDown.connect(app.quit)
     window.show()
     if args.quit_after_ms:
         QTimer.singleShot(0, lambda: _send_slow_request(window))
@@ -150,7 +161,19 @@ def main(argv: list[str] | None = None) -> int:
         set_slot_error_handler(None)
         window.deleteLater()
         app.processEvents()
+    if hard_exit:
+        _exit_now(0)
     return 0
+
+
+def _exit_now(code: int) -> None:
+    import atexit
+
+    atexit._run_exitfuncs()  # what a normal exit would run: logging, multiprocessing, QThreads
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def _status_line_excepthook(

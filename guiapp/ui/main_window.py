@@ -52,7 +52,7 @@ from guiapp.ui.qt_helpers import named
 from guiapp.ui.request_bar import RequestBar
 from guiapp.ui.request_tab import RequestTab
 from guiapp.ui.services import Services
-from guiapp.ui.shortcuts import ShortcutsDialog, key_sequences
+from guiapp.ui.shortcuts import SHORTCUTS, ShortcutsDialog, key_sequences
 from guiapp.ui.status_format import TransferMeter, format_duration, progress_text, status_kind
 from guiapp.ui.status_format import status_text as response_status_text
 from guiapp.ui.theme import THEME_MODES, ThemeManager
@@ -372,7 +372,13 @@ class MainWindow(QMainWindow):
 
     def show_shortcuts(self) -> None:
         """Help → Keyboard Shortcuts (non-modal)."""
-        dialog = ShortcutsDialog(self)
+        known = {f"action-{action_id}" for action_id in SHORTCUTS}
+        extra = [
+            (action.shortcut().toString(), action.text().replace("&", ""))
+            for action in self.actions()
+            if action.objectName() not in known and not action.shortcut().isEmpty()
+        ]
+        dialog = ShortcutsDialog(self, extra)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 

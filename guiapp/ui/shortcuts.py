@@ -47,11 +47,15 @@ def key_sequences(action_id: str) -> list[QKeySequence]:
 class ShortcutsDialog(QDialog):
     """A read-only table of :data:`SHORTCUTS`, in platform-native key notation."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, parent: QWidget | None = None, extra: list[tuple[str, str]] | None = None
+    ) -> None:
+        """``extra``: more ``(keys, description)`` rows, e.g. actions other windows added."""
         super().__init__(parent)
         self.setObjectName("shortcutsDialog")
         self.setWindowTitle("Keyboard Shortcuts")
-        table = QTableWidget(len(SHORTCUTS) + 1, 2, self)
+        extra = extra or []
+        table = QTableWidget(len(SHORTCUTS) + 1 + len(extra), 2, self)
         table.setObjectName("shortcutsTable")
         table.setHorizontalHeaderLabels(["Keys", "Action"])
         table.verticalHeader().setVisible(False)
@@ -60,6 +64,7 @@ class ShortcutsDialog(QDialog):
         table.horizontalHeader().setStretchLastSection(True)
         rows = [(keys, text) for keys, text in SHORTCUTS.values()]
         rows.append((("Ctrl+V",), "Paste a curl command into the URL field to import it"))
+        rows.extend(((keys,), text) for keys, text in extra)
         for row, (keys, text) in enumerate(rows):
             native = ", ".join(
                 QKeySequence(k).toString(QKeySequence.SequenceFormat.NativeText) for k in keys
