@@ -14,6 +14,7 @@ Example::
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import platform
 import sys
@@ -108,6 +109,8 @@ def run_lab(
         session.close()
         loop.close()
         asyncio.set_event_loop(None)
+        del loop
+        gc.collect()  # the closed loop's Qt objects (in cycles) are freed here, on this thread
     machine = _machine()
     stamp = (
         f"Measured by `python -m guiapp.bench{' --quick' if quick else ''}` on "
