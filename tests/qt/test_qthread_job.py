@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 import traceback
 from typing import Any
 
@@ -77,9 +78,13 @@ def test_failed_keeps_exception_and_traceback(qtbot: QtBot) -> None:
 def test_progress_is_coalesced_and_final_value_delivered_first(qtbot: QtBot) -> None:
     total = 100_000
 
+    elapsed: list[float] = []
+
     def work() -> str:
+        started = time.monotonic()
         for i in range(1, total + 1):
             report_progress(i, total)
+        elapsed.append(time.monotonic() - started)
         return "done"
 
     job = run_in_qthread(work)
@@ -91,7 +96,10 @@ def test_progress_is_coalesced_and_final_value_delivered_first(qtbot: QtBot) -> 
     progresses = [p for p in order if isinstance(p, Progress)]
     assert order[-1] == ("result", "done")
     assert order[-2] == Progress(total, total)  # the final value, always, before the result
-    assert 1 <= len(progresses) < 200  # coalesced: nowhere near one delivery per report
+    # Coalesced: ~60 deliveries a second of reporting at most (a coarse QTimer may fire 5%
+    # early; + the final flush), nowhere
+    # near one per report.
+    assert 1 <= len(progresses) <= elapsed[0] * 70 + 4
     assert job.progress == Progress(total, total)
 
 
