@@ -97,8 +97,7 @@ def test_progress_is_coalesced_and_final_value_delivered_first(qtbot: QtBot) -> 
     assert order[-1] == ("result", "done")
     assert order[-2] == Progress(total, total)  # the final value, always, before the result
     # Coalesced: ~60 deliveries a second of reporting at most (a coarse QTimer may fire 5%
-    # early; + the final flush), nowhere
-    # near one per report.
+    # early; + the final flush), nowhere near one per report.
     assert 1 <= len(progresses) <= elapsed[0] * 70 + 4
     assert job.progress == Progress(total, total)
 
