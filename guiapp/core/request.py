@@ -20,8 +20,8 @@ from dataclasses import dataclass, field, fields
 from typing import Any, TypeAlias
 
 __all__ = [
-    "SECRET_HEADERS",
     "REDACTED",
+    "SECRET_HEADERS",
     "Auth",
     "BasicAuth",
     "BearerAuth",
@@ -220,7 +220,7 @@ class RequestSpec:
         return default
 
     def redacted(self) -> RequestSpec:
-        """A copy safe to log or store: secret headers and the proxy password are masked.
+        """A copy safe to log or store: secret headers and URL/proxy passwords are masked.
 
         Auth objects keep their type and user name; passwords and tokens become ``***``.
         """
@@ -231,8 +231,13 @@ class RequestSpec:
             auth = DigestAuth(auth.username, REDACTED)
         elif isinstance(auth, BearerAuth):
             auth = BearerAuth(REDACTED)
-        return _replace(self, headers=redact_headers(self.headers), auth=auth,
-                        proxy=_redact_url_password(self.proxy))
+        return _replace(
+            self,
+            url=_redact_url_password(self.url) or "",
+            headers=redact_headers(self.headers),
+            auth=auth,
+            proxy=_redact_url_password(self.proxy),
+        )
 
     def __repr__(self) -> str:
         # Only non-default fields, secrets masked: reprs end up in logs and bug reports.
