@@ -123,7 +123,7 @@ class MainWindow(QMainWindow):
 
         self.splitter = named(QSplitter(Qt.Orientation.Horizontal), "mainSplitter")
         if history_panel is not None:
-            self.splitter.addWidget(history_panel)
+            self.splitter.addWidget(self._framed(history_panel, "historyFrame"))
         self.splitter.addWidget(self.tabs)
         self.splitter.setStretchFactor(self.splitter.count() - 1, 1)
         if history_panel is not None:
@@ -168,6 +168,14 @@ class MainWindow(QMainWindow):
         layout.addLayout(status_row)
         layout.addWidget(panel, 1)
         return area
+
+    @staticmethod
+    def _framed(widget: QWidget, name: str) -> QWidget:
+        frame = named(QWidget(), name)
+        layout = QVBoxLayout(frame)
+        layout.setContentsMargins(8, 8, 0, 8)
+        layout.addWidget(widget)
+        return frame
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -383,9 +391,10 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def _toggle_history(self) -> None:
-        if self.history_panel is not None:
-            self.history_panel.setVisible(not self.history_panel.isVisible())
-            self._history_action.setChecked(self.history_panel.isVisible())
+        frame = self.findChild(QWidget, "historyFrame")
+        if frame is not None:
+            frame.setVisible(not frame.isVisible())
+            self._history_action.setChecked(frame.isVisible())
 
     # -- status and progress -------------------------------------------------------------------
     def show_message(self, text: str, state: str = "ok") -> None:

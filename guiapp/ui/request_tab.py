@@ -86,7 +86,7 @@ class RequestTab(QWidget):
         self.splitter.addWidget(self.response_slot)
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 5)
-        self.splitter.setSizes([260, 640])
+        self.splitter.setSizes([220, 680])
         self.splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
