@@ -7,12 +7,13 @@ Writes ``lab-results.json``, ``lab-results.csv``, ``lab-results.md`` (one table 
 
 Example::
 
-    python -m guiapp.bench lab --quick --lab-out /tmp/lab
-    python -m guiapp.bench lab --lab-out docs          # regenerates the figures in docs/
+    python -m guiapp.bench.lab_cli --quick --lab-out /tmp/lab
+    python -m guiapp.bench.lab_cli --lab-out docs      # regenerates the figures in docs/
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import gc
 import os
@@ -23,7 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["full_workloads", "quick_workloads", "run_lab"]
+__all__ = ["add_lab_arguments", "full_workloads", "main", "quick_workloads", "run_lab"]
 
 
 def quick_workloads() -> list[Any]:
@@ -134,3 +135,33 @@ def run_lab(
         plot_lag_png(rows, out_dir / f"lab-{workload.name}.png", title=workload.label())
     log(f"lab: {len(results)} runs in {time.perf_counter() - started:.1f} s -> {out_dir}")
     return results
+
+
+def add_lab_arguments(parser: argparse.ArgumentParser) -> None:
+    """The Lab's options (shared with ``python -m guiapp.bench``)."""
+    parser.add_argument(
+        "--lab-out",
+        type=Path,
+        default=Path("lab-results"),
+        metavar="DIR",
+        help="where the Lab writes its JSON, CSV, Markdown and PNG files (default lab-results/)",
+    )
+    parser.add_argument("--no-why", action="store_true", help="skip the why.md experiments (W1-W5)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m guiapp.bench.lab_cli [--quick] [--lab-out DIR] [--no-why]``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m guiapp.bench.lab_cli",
+        description="The Responsiveness Lab, headless: every workload x strategy, measured.",
+    )
+    parser.add_argument("--quick", action="store_true", help="small scale (about 35 s)")
+    add_lab_arguments(parser)
+    args = parser.parse_args(argv)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before Qt creates the application
+    run_lab(args.lab_out, quick=args.quick, why=not args.no_why)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -57,6 +57,7 @@ COLUMNS = (
     "peak_threads",
     "added_threads",
     "peak_rss_mb",
+    "rss_added_mb",
     "status",
 )
 
@@ -76,6 +77,7 @@ class CellResult:
     peak_threads: int
     added_threads: int
     peak_rss_mb: float
+    rss_added_mb: float = 0.0
     status: str = "ok"
     lag_series: list[Point] = field(default_factory=list)
     done_series: list[Point] = field(default_factory=list)
@@ -102,6 +104,7 @@ class CellResult:
             "peak_threads": self.peak_threads,
             "added_threads": self.added_threads,
             "peak_rss_mb": round(self.peak_rss_mb, 1),
+            "rss_added_mb": round(self.rss_added_mb, 1),
             "status": self.status,
         }
 
@@ -176,7 +179,7 @@ class _Probe(QObject):
         self.peak_threads = self.baseline_threads = self._proc.num_threads()
         self._baseline_ids = _thread_ids()
         self.added_threads = 0
-        self.peak_rss = self._rss()
+        self.peak_rss = self.baseline_rss = self._rss()
         self._last = self.t0
         self._beat = QTimer(self)
         self._beat.setTimerType(Qt.TimerType.PreciseTimer)
@@ -300,6 +303,7 @@ class CellRun:
             peak_threads=probe.peak_threads,
             added_threads=probe.added_threads,
             peak_rss_mb=probe.peak_rss / 1e6,
+            rss_added_mb=max(0, probe.peak_rss - probe.baseline_rss) / 1e6,
             status=status,
             lag_series=probe.lag,
             done_series=self.done_series,

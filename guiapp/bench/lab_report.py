@@ -83,6 +83,7 @@ _MD_COLUMNS = (
     ("stalls_over_50ms", "stalls >50 ms", "{}"),
     ("added_threads", "+threads", "{}"),
     ("peak_rss_mb", "peak RSS MB", "{:.0f}"),
+    ("rss_added_mb", "+RSS MB", "{:.1f}"),
 )
 
 

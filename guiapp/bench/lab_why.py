@@ -202,15 +202,24 @@ async def why_native(session: LabSession, calls: int, delay: float) -> Fact:
     return Fact(
         "W5",
         "When native async wins",
-        f"{calls} concurrent {delay:g} s calls: httpx.AsyncClient {native.wall_s:.2f} s with "
-        f"+{native.added_threads} threads and {native.peak_rss_mb:.0f} MB peak RSS; make_async "
-        f"(64 threads) {own.wall_s:.2f} s with +{own.added_threads} threads, "
-        f"{own.peak_rss_mb:.0f} MB; a QThread each {qthread.wall_s:.2f} s with "
-        f"+{qthread.added_threads} threads, {qthread.peak_rss_mb:.0f} MB.",
+        f"{calls} concurrent {delay:g} s calls. httpx.AsyncClient: {_cost(native)}. "
+        f"make_async on 64 threads: {_cost(own)}. A QThread each: {_cost(qthread)}.",
         {
-            r.strategy: {"wall_s": round(r.wall_s, 2), "added_threads": r.added_threads}
+            r.strategy: {
+                "wall_s": round(r.wall_s, 2),
+                "added_threads": r.added_threads,
+                "rss_added_mb": round(r.rss_added_mb, 1),
+                "lag_max_ms": round(r.lag.max_ms, 1),
+            }
             for r in (native, own, qthread)
         },
+    )
+
+
+def _cost(r: CellResult) -> str:
+    return (
+        f"{r.wall_s:.2f} s, +{r.added_threads} threads, +{r.rss_added_mb:.1f} MB RSS, "
+        f"GUI lag p99 {r.lag.p99_ms:.0f} / max {r.lag.max_ms:.0f} ms"
     )
 
 

@@ -149,7 +149,8 @@ def explain_html(strategy: str, last: Mapping[str, Any] | None = None) -> str:
             f": wall {last['wall_s']:.2f} s, {last['throughput_per_s']:.1f} tasks/s, "
             f"lag p50 {last['lag_p50_ms']:.1f} / p99 {last['lag_p99_ms']:.1f} / "
             f"max {last['lag_max_ms']:.0f} ms, {last['stalls_over_50ms']} stalls over 50 ms, "
-            f"+{last['added_threads']} threads, peak RSS {last['peak_rss_mb']:.0f} MB."
+            f"+{last['added_threads']} threads, peak RSS {last['peak_rss_mb']:.0f} MB "
+            f"(+{last['rss_added_mb']:.1f} MB during the run)."
         )
     else:
         cost = "Not run yet: run it to see its cost on this machine."

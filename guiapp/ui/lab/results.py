@@ -25,6 +25,7 @@ _NUMERIC = {
     "peak_threads",
     "added_threads",
     "peak_rss_mb",
+    "rss_added_mb",
 }
 
 
