@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
@@ -74,13 +75,15 @@ class ThemeManager(QObject):
     #: The effective theme changed; ``True`` for dark.
     themeChanged = Signal(bool)
 
-    def __init__(self, window: QWidget, mode: str = "system") -> None:
+    def __init__(self, window: QWidget, mode: str = "system", hints: Any = None) -> None:
+        """``hints``: where the system scheme comes from (default ``QGuiApplication.styleHints()``;
+        anything with ``colorScheme()`` and a ``colorSchemeChanged`` signal)."""
         super().__init__(window)
         self._window = window
         self._mode = mode
         self._dark: bool | None = None
-        hints = QGuiApplication.styleHints()
-        hints.colorSchemeChanged.connect(self._on_system_scheme_changed)
+        self._hints = hints if hints is not None else QGuiApplication.styleHints()
+        self._hints.colorSchemeChanged.connect(self._on_system_scheme_changed)
         self.apply()
 
     @property
@@ -114,7 +117,7 @@ class ThemeManager(QObject):
     def _effective_dark(self) -> bool:
         if self._mode != "system":
             return self._mode == "dark"
-        return QGuiApplication.styleHints().colorScheme() == Qt.ColorScheme.Dark
+        return bool(self._hints.colorScheme() == Qt.ColorScheme.Dark)
 
     def _on_system_scheme_changed(self) -> None:
         if self._mode == "system":

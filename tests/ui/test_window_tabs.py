@@ -8,14 +8,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QDialog, QLineEdit, QTableWidget
+from PySide6.QtWidgets import QDialog, QLineEdit, QTableWidget, QWidget
 
 from guiapp.app import create_window
 from guiapp.core.request import BearerAuth, JsonBody, RequestSpec
 from guiapp.ui.main_window import MainWindow
 from guiapp.ui.shortcuts import SHORTCUTS
+from guiapp.ui.theme import ThemeManager
 from tests.ui.conftest import wait_until
 
 
@@ -193,3 +194,37 @@ def test_esc_in_url_field_cancels(
     wait_until(ui_loop, lambda: window.current_tab().in_flight)
     qtbot.keyClick(window.bar.url_edit, Qt.Key.Key_Escape)
     assert window.current_tab().outcome.kind == "cancelled"
+
+
+class FakeStyleHints(QObject):
+    """Stands in for QStyleHints: the offscreen platform cannot change the colour scheme."""
+
+    colorSchemeChanged = Signal(Qt.ColorScheme)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.scheme = Qt.ColorScheme.Light
+
+    def colorScheme(self) -> Qt.ColorScheme:
+        return self.scheme
+
+    def set(self, scheme: Qt.ColorScheme) -> None:
+        self.scheme = scheme
+        self.colorSchemeChanged.emit(scheme)
+
+
+def test_system_theme_is_followed_until_the_user_picks_one(qtbot: Any) -> None:
+    widget = QWidget()
+    qtbot.addWidget(widget)
+    hints = FakeStyleHints()
+    themes = ThemeManager(widget, "system", hints=hints)
+    assert not themes.dark
+    with qtbot.waitSignal(themes.themeChanged) as changed:
+        hints.set(Qt.ColorScheme.Dark)
+    assert changed.args == [True]
+    assert "#1e2127" in widget.styleSheet()
+    hints.set(Qt.ColorScheme.Light)
+    assert not themes.dark
+    themes.set_mode("dark")
+    hints.set(Qt.ColorScheme.Light)
+    assert themes.dark  # an explicit choice wins over the system
