@@ -1,9 +1,14 @@
 """``python -m guiapp.bench``: GUI event-loop lag under offloaded work, headless.
 
+Then the Responsiveness Lab's matrix (every workload x strategy) and the why.md experiments
+run too (:mod:`guiapp.bench.lab_cli`), writing their files to ``--lab-out``; ``--no-lab`` skips
+them, ``--lab-only`` runs only them.
+
 Example::
 
     python -m guiapp.bench --quick
     python -m guiapp.bench --json bench.json
+    python -m guiapp.bench --lab-only --lab-out docs
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ import json
 import os
 import sys
 from pathlib import Path
+
+from guiapp.bench.lab_cli import add_lab_arguments, run_lab
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,6 +38,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--calls", type=int, help="concurrent blocking calls in (a)/(b)")
     parser.add_argument("--json-mb", type=float, help="JSON document size for (d)")
+    lab = parser.add_mutually_exclusive_group()
+    lab.add_argument("--no-lab", action="store_true", help="skip the Lab matrix")
+    lab.add_argument("--lab-only", action="store_true", help="run only the Lab matrix")
+    add_lab_arguments(parser)
     args = parser.parse_args(argv)
 
     # Headless by default; must be set before Qt creates the application.
@@ -52,15 +63,21 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
 
-    print(f"scale: {scale.to_dict()}", file=sys.stderr)
-    try:
-        report = run_bench(scale, args.scenario, progress=show)
-    except ValueError as exc:
-        parser.error(str(exc))
-    print(report.format_table())
-    if args.json:
-        args.json.write_text(json.dumps(report.to_dict(), indent=2) + "\n")
-        print(f"wrote {args.json}", file=sys.stderr)
+    if not args.lab_only:
+        print(f"scale: {scale.to_dict()}", file=sys.stderr)
+        try:
+            report = run_bench(scale, args.scenario, progress=show)
+        except ValueError as exc:
+            parser.error(str(exc))
+        print(report.format_table())
+        if args.json:
+            args.json.write_text(json.dumps(report.to_dict(), indent=2) + "\n")
+            print(f"wrote {args.json}", file=sys.stderr)
+    if args.lab_only or not (args.no_lab or args.scenario):
+        import gc
+
+        gc.collect()  # the closed scenario loop's Qt objects go now, on this thread
+        run_lab(args.lab_out, quick=args.quick, why=not args.no_why)
     return 0
 
 
