@@ -17,10 +17,7 @@ Example::
 
 from __future__ import annotations
 
-import mmap
 from collections import OrderedDict
-from collections.abc import Sequence
-from typing import Protocol
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
@@ -38,21 +35,13 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QAbstractScrollArea, QWidget
 
-from guiapp.core.formatting import Span, read_index
+from guiapp.core.formatting import Span
+from guiapp.ui.body_sources import MAX_LINE_CHARS, LineSource, ListLineSource
 
-__all__ = [
-    "BLOCK_LINES",
-    "MAX_LINE_CHARS",
-    "BodyLineView",
-    "LineSource",
-    "ListLineSource",
-    "MappedLineSource",
-]
+__all__ = ["BLOCK_LINES", "MAX_COPY_CHARS", "MAX_LINE_CHARS", "BodyLineView"]
 
 #: Lines per highlighting block (one worker-process job each).
 BLOCK_LINES = 200
-#: Longer lines are cut for display (the full text is in Save/Copy).
-MAX_LINE_CHARS = 10_000
 #: Copying more than this many characters to the clipboard is refused (use Save instead).
 MAX_COPY_CHARS = 16 * 1024 * 1024
 _CACHED_BLOCKS = 256
@@ -61,79 +50,6 @@ _GUTTER_PAD = 8.0
 # Light and dark palettes for guiapp.core.formatting.STYLE_NAMES.
 _LIGHT = ("", "#7a3e9d", "#0b7a0b", "#1750eb", "#aa5500", "#8c8c8c", "#555555", "#986801", "#d00")
 _DARK = ("", "#c792ea", "#98c379", "#61afef", "#e5c07b", "#7f848e", "#abb2bf", "#d19a66", "#f66")
-
-
-class LineSource(Protocol):
-    """Random access to the lines of a text."""
-
-    @property
-    def line_count(self) -> int: ...
-
-    @property
-    def max_line_chars(self) -> int: ...
-
-    def line(self, index: int) -> str: ...
-
-    def close(self) -> None: ...
-
-
-class ListLineSource:
-    """Lines held in memory.
-
-    >>> ListLineSource(["a", "bcd"]).max_line_chars
-    3
-    """
-
-    def __init__(self, lines: Sequence[str]) -> None:
-        self.lines = lines
-        self.line_count = len(lines)
-        self.max_line_chars = max(map(len, lines), default=0)
-
-    def line(self, index: int) -> str:
-        return self.lines[index]
-
-    def text(self) -> str:
-        return "\n".join(self.lines)
-
-    def close(self) -> None:
-        """Nothing to release."""
-
-
-class MappedLineSource:
-    """Lines of a UTF-8 file read through ``mmap`` and a uint64 offset index (see core).
-
-    ``line_count`` limits the lines used: a file still being written is shown up to the last
-    line its writer reported.
-    """
-
-    def __init__(
-        self, path: str, index_path: str, max_line_chars: int, line_count: int | None = None
-    ) -> None:
-        self.path, self.index_path = path, index_path
-        self._index_map, self._offsets = read_index(index_path)
-        available = max(0, len(self._offsets) - 1)
-        self.line_count = available if line_count is None else min(line_count, available)
-        self.max_line_chars = min(max_line_chars, MAX_LINE_CHARS)
-        self._data: mmap.mmap | None = None
-        if self.line_count and self._offsets[self.line_count] > 0:
-            with open(path, "rb") as stream:
-                length = self._offsets[self.line_count]
-                self._data = mmap.mmap(stream.fileno(), length, access=mmap.ACCESS_READ)
-
-    def line(self, index: int) -> str:
-        if self._data is None:
-            return ""
-        start, end = self._offsets[index], self._offsets[index + 1] - 1
-        # Decode a bounded slice only: a 10 MB string value must not cost 10 MB per paint.
-        raw = self._data[start : min(end, start + 4 * MAX_LINE_CHARS)]
-        return raw.decode("utf-8", "replace")
-
-    def close(self) -> None:
-        self._offsets.release()
-        for mapping in (self._index_map, self._data):
-            if mapping is not None:
-                mapping.close()
-        self._index_map = self._data = None
 
 
 class BodyLineView(QAbstractScrollArea):
@@ -151,6 +67,7 @@ class BodyLineView(QAbstractScrollArea):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._source: LineSource = ListLineSource([])
+        self._epoch = 0
         self._spans: OrderedDict[int, tuple[tuple[Span, ...], ...]] = OrderedDict()
         self._requested: set[int] = set()
         self._pending: list[int] = []
@@ -171,6 +88,11 @@ class BodyLineView(QAbstractScrollArea):
     def source(self) -> LineSource:
         return self._source
 
+    @property
+    def content_epoch(self) -> int:
+        """Changes whenever the shown lines change (not when a growing file grows)."""
+        return self._epoch
+
     def set_source(self, source: LineSource, *, continues: bool = False) -> None:
         """Show ``source``.
 
@@ -179,6 +101,8 @@ class BodyLineView(QAbstractScrollArea):
         colours of complete blocks are kept.
         """
         position = self.verticalScrollBar().value() if continues else 0
+        if not continues:
+            self._epoch += 1
         old, self._source = self._source, source
         if old is not source:
             old.close()

@@ -1,11 +1,8 @@
 """The response body viewer: pretty/raw text with highlighting, images, save, copy and find.
 
-All formatting and highlighting runs in a :class:`~guiapp.offload.ProcessOffloader` (GIL-bound
-work: threads would stall the GUI). A body is shown in two steps so the first screen is quick
-whatever the size: a *preview* (the first lines, formatted and highlighted from the first
-512 KB) and, for bodies that do not fit the preview, a formatted *file* with a line index that
-:class:`~guiapp.ui.body_lines.BodyLineView` memory-maps. Results of an older body are dropped
-(generation counter), and switching body cancels its jobs.
+Text bodies go through a :class:`~guiapp.ui.body_text_loader.TextBodyLoader` (formatting and
+highlighting in worker processes, a virtualised view); images are decoded in a thread. Every
+file operation (save, copying a large body) runs off the GUI thread.
 
 Example::
 
@@ -18,15 +15,12 @@ Example::
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import itertools
 import logging
-import os
 import shutil
 import tempfile
 import weakref
-from collections.abc import Callable, Coroutine, Sequence
-from typing import Any, Protocol
+from collections.abc import Coroutine
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
@@ -41,32 +35,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from guiapp.core.formatting import (
-    DISPLAY_CAP_BYTES,
-    FormattedFile,
-    detect_kind,
-    find_in_file,
-    format_body_file,
-    highlight_file_lines,
-    highlight_lines,
-    lexer_for_kind,
-    preview_body,
-)
+from guiapp.core.formatting import detect_kind
 from guiapp.core.response import Response
-from guiapp.offload import Job, Progress, run_blocking
+from guiapp.offload import run_blocking
 from guiapp.ui.body_image import BodyImageView, ImageDecodeError
-from guiapp.ui.body_lines import (
-    BLOCK_LINES,
-    MAX_COPY_CHARS,
-    BodyLineView,
-    ListLineSource,
-    MappedLineSource,
-)
+from guiapp.ui.body_lines import MAX_COPY_CHARS, BodyLineView
+from guiapp.ui.body_sources import ListLineSource
+from guiapp.ui.body_text_loader import ProcessSubmitter, TextBodyLoader
+from guiapp.ui.status_format import format_bytes
 
 __all__ = ["BodyViewer", "ProcessSubmitter"]
 
 _log = logging.getLogger(__name__)
-_PREVIEW_BYTES = 512 * 1024
 _MAX_IMAGE_BYTES = 64 * 1024 * 1024
 _EXTENSIONS = {
     "json": ".json",
@@ -77,12 +57,6 @@ _EXTENSIONS = {
     "css": ".css",
     "text": ".txt",
 }
-
-
-class ProcessSubmitter(Protocol):
-    """What the viewer needs of a ``ProcessOffloader``: ``submit(func, *args) -> Job``."""
-
-    def submit(self, func: Any, /, *args: Any, **kwargs: Any) -> Job[Any]: ...
 
 
 class BodyViewer(QWidget):
@@ -102,20 +76,18 @@ class BodyViewer(QWidget):
         self._response: Response | None = None
         self._kind = "empty"
         self._generation = 0
-        self._tasks: set[asyncio.Task[Any]] = set()
-        self._jobs: set[Any] = set()
-        self._out_paths: list[str] = []
-        self._highlight_queue: list[int] = []
-        self._highlight_busy = False
+        self._tasks: set[asyncio.Future[Any]] = set()
         self._warm_tasks: set[asyncio.Future[Any]] = set()
-        self._lexer: str | None = None
         self._last_find: tuple[str, int] | None = None
-        self._temp_dir = tempfile.mkdtemp(prefix="guiapp-body-")
-        weakref.finalize(self, shutil.rmtree, self._temp_dir, ignore_errors=True)
+        temp_dir = tempfile.mkdtemp(prefix="guiapp-body-")
+        weakref.finalize(self, shutil.rmtree, temp_dir, ignore_errors=True)
 
         self.view = BodyLineView()
         self.view.setObjectName("responseBody")
-        self.view.highlightNeeded.connect(self._on_view_highlight_needed)
+        self.loader = TextBodyLoader(self.view, process_offloader, temp_dir, self)
+        self.loader.finished.connect(self.formattingFinished)
+        self.loader.noticeChanged.connect(self._set_notice)
+        self.loader.failed.connect(self._set_notice)
         self.image_view = BodyImageView()
         self._message = QLabel(alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
         self._message.setObjectName("responseBodyMessage")
@@ -211,123 +183,15 @@ class BodyViewer(QWidget):
                 "Use Save… to write it to a file."
             )
         else:
-            await self._show_text(response, generation)
-
-    # -- text ----------------------------------------------------------------------------------
-    async def _show_text(self, response: Response, generation: int) -> None:
-        pretty = self.pretty_button.isChecked()
-        encoding = response.encoding
-        source: bytes | str = response.spool_path or response.body_bytes(_PREVIEW_BYTES + 1)
-        preview = await self._run(preview_body, source, encoding, self._kind, pretty=pretty)
-        if generation != self._generation:
-            return
-        self._lexer = lexer_for_kind(preview.kind)
-        self.view.set_source(ListLineSource(list(preview.lines)))
-        self.view.set_block_spans(0, preview.spans)
-        self._pages.setCurrentWidget(self.view)
-        if preview.complete:
-            self.formattingFinished.emit(None)
-            return
-        self._set_notice(
-            f"Formatting {_human(response.size)}… showing the first {len(preview.lines):,} lines."
-        )
-        self._spawn(self._format_full(response, encoding, pretty, generation))
-
-    async def _format_full(
-        self, response: Response, encoding: str, pretty: bool, generation: int
-    ) -> None:
-        path = response.spool_path
-        if path is None:  # a large in-memory body: give the worker process a file to read
-            path = os.path.join(self._temp_dir, f"source-{generation}")
-            await run_blocking(_write_file, path, response.body_bytes())
-        out_path = os.path.join(self._temp_dir, f"body-{generation}.lines")
-        self._out_paths.append(out_path)
-        total = response.size
-
-        def on_progress(progress: Progress) -> None:
-            # The worker flushed this many lines: show the growing file at once.
-            info = progress.info
-            if generation != self._generation or "lines" not in info:
-                return
-            if info["lines"] <= self.view.source.line_count:
-                return
-            current = self.view.source
-            same_lines = (
-                getattr(current, "path", None) == info["path"]
-                if isinstance(current, MappedLineSource)
-                else not (pretty and info["path"].endswith(".raw"))  # JSON fell back to text
-            )
-            self.view.set_source(
-                MappedLineSource(info["path"], info["index_path"], info["max_chars"],
-                                 info["lines"]),
-                continues=same_lines,
-            )  # fmt: skip
-            percent = int(100 * (progress.fraction or 0.0))
-            self._set_notice(
-                f"Formatting {_human(total)}… {percent} % ({info['lines']:,} lines so far)."
-            )
-
-        formatted: FormattedFile = await self._run(
-            format_body_file, path, encoding, self._kind, out_path, pretty=pretty,
-            progress=on_progress,
-        )  # fmt: skip
-        if generation != self._generation:
-            return
-        self.view.set_source(
-            MappedLineSource(formatted.path, formatted.index_path, formatted.max_line_chars),
-            continues=formatted.pretty == pretty,
-        )
-        if formatted.truncated:
-            self._set_notice(
-                f"Showing the first {_human(DISPLAY_CAP_BYTES)} of "
-                f"{_human(formatted.source_bytes)} only: use Save… for the whole body."
-            )
-        else:
-            self._set_notice(f"{formatted.line_count:,} lines.")
-        self.formattingFinished.emit(formatted)
-
-    def _on_view_highlight_needed(self, block: int) -> None:
-        if self._lexer is None:
-            return
-        self._highlight_queue.append(block)
-        if not self._highlight_busy:
-            self._highlight_busy = True
-            self._spawn(self._drain_highlights(self._generation))
-
-    async def _drain_highlights(self, generation: int) -> None:
-        try:
-            while self._highlight_queue and generation == self._generation:
-                block = self._highlight_queue.pop()  # newest first: that is what is on screen
-                first, stop = self.view.visible_range()
-                if not first // BLOCK_LINES - 2 <= block <= stop // BLOCK_LINES + 2:
-                    self.view.forget_requests()  # scrolled away: ask again when visible
-                    continue
-                source = self.view.source
-                start = block * BLOCK_LINES
-                end = min(start + BLOCK_LINES, source.line_count)
-                if isinstance(source, MappedLineSource):
-                    spans = await self._run(
-                        highlight_file_lines,
-                        source.path,
-                        source.index_path,
-                        start,
-                        end,
-                        self._lexer,
-                    )
-                elif isinstance(source, ListLineSource):
-                    spans = await self._run(highlight_lines, source.lines[start:end], self._lexer)
-                else:
-                    continue
-                if generation == self._generation and self.view.source is source:
-                    self.view.set_block_spans(block, spans)
-        finally:
-            if generation == self._generation:
-                self._highlight_busy = False
+            self._pages.setCurrentWidget(self.view)
+            await self.loader.load(response, self._kind, pretty=self.pretty_button.isChecked())
 
     # -- images --------------------------------------------------------------------------------
     async def _show_image(self, response: Response, generation: int) -> None:
         if response.size > _MAX_IMAGE_BYTES:
-            self._show_message(f"Image too large to preview ({_human(response.size)}); use Save…")
+            self._show_message(
+                f"Image too large to preview ({format_bytes(response.size)}); use Save…"
+            )
             return
         data = await run_blocking(response.body_bytes)
         media = "image/svg+xml" if self._kind == "svg" else response.content_type
@@ -385,7 +249,7 @@ class BodyViewer(QWidget):
         except OSError as exc:
             self._set_notice(f"Could not save: {exc}")
             return
-        self._set_notice(f"Saved {_human(response.size)} to {path}")
+        self._set_notice(f"Saved {format_bytes(response.size)} to {path}")
 
     def _focus_find(self) -> None:
         self.find_edit.setFocus()
@@ -403,15 +267,7 @@ class BodyViewer(QWidget):
         selected = self.view.selected_range()
         start = self.view.verticalScrollBar().value() if selected is None else selected[0]
         start = start + 1 if self._last_find == (needle, start) else start
-        line: int | None
-        if isinstance(source, MappedLineSource):
-            line = await self._run(
-                find_in_file, source.path, source.index_path, needle, start, source.line_count
-            )
-        elif isinstance(source, ListLineSource):
-            line = _find_in_lines(source.lines, needle, start)
-        else:
-            line = None
+        line = await self.loader.find(needle, start)
         if self.view.source is not source:
             return None
         if line is None:
@@ -423,22 +279,6 @@ class BodyViewer(QWidget):
         return line
 
     # -- plumbing ------------------------------------------------------------------------------
-    async def _run(
-        self,
-        func: Any,
-        *args: Any,
-        progress: Callable[[Progress], object] | None = None,
-        **kwargs: Any,
-    ) -> Any:
-        job = self._processes.submit(func, *args, **kwargs)
-        if progress is not None:
-            job.add_progress_callback(progress)
-        self._jobs.add(job)
-        try:
-            return await job
-        finally:
-            self._jobs.discard(job)
-
     def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
         try:
             task = asyncio.ensure_future(coro)
@@ -448,19 +288,16 @@ class BodyViewer(QWidget):
         self._tasks.add(task)
         task.add_done_callback(self._on_task_done)
 
-    def _on_task_done(self, task: asyncio.Task[Any]) -> None:
+    def _on_task_done(self, task: asyncio.Future[Any]) -> None:
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
             exc = task.exception()
             _log.error("body viewer task failed", exc_info=exc)
-            self._set_notice(f"Could not format the body: {exc}")
+            self._set_notice(f"Could not show the body: {exc}")
 
     def _reset(self) -> None:
         self._generation += 1
-        self._lexer = None
         self._last_find = None
-        self._highlight_queue.clear()
-        self._highlight_busy = False
         try:
             me = asyncio.current_task()
         except RuntimeError:  # no running loop
@@ -468,16 +305,9 @@ class BodyViewer(QWidget):
         for task in list(self._tasks):
             if task is not me:  # a re-show spawned by the Pretty toggle must not cancel itself
                 task.cancel()
-        for job in list(self._jobs):
-            job.cancel()
-        self._jobs.clear()
+        self.loader.cancel()
         self.view.clear()
         self.image_view.clear()
-        for out_path in self._out_paths:
-            for suffix in ("", ".index", ".raw", ".raw.index"):
-                with contextlib.suppress(OSError):
-                    os.unlink(out_path + suffix)  # a mapped file stays readable until unmapped
-        self._out_paths.clear()
 
     def _show_message(self, text: str) -> None:
         self._message.setText(text)
@@ -500,28 +330,6 @@ async def _warm(processes: ProcessSubmitter) -> None:
     await processes.submit(abs, -1)
 
 
-def _find_in_lines(lines: Sequence[str], needle: str, start: int) -> int | None:
-    count = len(lines)
-    for index in itertools.chain(range(start, count), range(0, min(start, count))):
-        if needle in lines[index]:
-            return index
-    return None
-
-
-def _write_file(path: str, data: bytes) -> None:
-    with open(path, "wb") as stream:
-        stream.write(data)
-
-
 def _copy_body(response: Response, path: str) -> None:
     with response.open() as source, open(path, "wb") as target:
         shutil.copyfileobj(source, target, 1 << 20)
-
-
-def _human(size: int) -> str:
-    value = float(size)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{value:,.0f} {unit}" if unit == "bytes" else f"{value:,.1f} {unit}"
-        value /= 1024
-    return f"{size} bytes"  # pragma: no cover

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import qasync
+import shiboken6
 from PySide6.QtGui import QGuiApplication
 
 from guiapp.core.history import HistoryStore, ResponseSummary
@@ -55,12 +57,14 @@ async def _submit(lane: SerialLane, func: Any, *args: Any) -> Any:
 
 
 @pytest.fixture
-def panel(qtbot, history) -> HistoryPanel:
+def panel(qtbot, history) -> Iterator[HistoryPanel]:
     widget = HistoryPanel(history, page_size=10, debounce_ms=20)
-    qtbot.addWidget(widget)
     widget.resize(400, 600)
     widget.show()
-    return widget
+    yield widget
+    widget.close()
+    shiboken6.delete(widget)  # now, on the GUI thread (not by a GC run in a worker thread)
+    gc.collect()
 
 
 def run(loop: asyncio.AbstractEventLoop, awaitable: Any) -> Any:

@@ -4,10 +4,12 @@ Responses from the local demo server and a real ProcessOffloader."""
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Iterator
 
 import pytest
 import qasync
+import shiboken6
 from PySide6.QtGui import QGuiApplication
 
 from guiapp.core.errors import ConnectionRefused
@@ -50,12 +52,20 @@ def loop(qapp: object) -> Iterator[asyncio.AbstractEventLoop]:
 
 
 @pytest.fixture
-def panel(qtbot: object, processes: ProcessOffloader) -> ResponsePanel:
+def panel(qtbot: object, processes: ProcessOffloader) -> Iterator[ResponsePanel]:
     widget = ResponsePanel(processes)
-    qtbot.addWidget(widget)  # type: ignore[attr-defined]
     widget.resize(900, 600)
     widget.show()
-    return widget
+    yield widget
+    dispose(widget)
+
+
+def dispose(widget: ResponsePanel) -> None:
+    """Delete the widget now, on the GUI thread: left to the cyclic GC, it could be destroyed
+    by whichever thread happens to run a collection (a worker's), which Qt objects forbid."""
+    widget.close()
+    shiboken6.delete(widget)
+    gc.collect()
 
 
 def fetch(demo: DemoServer, path: str) -> Response:

@@ -1,0 +1,281 @@
+"""Feeds a :class:`~guiapp.ui.body_lines.BodyLineView` from worker processes.
+
+A body is shown in two steps, so the first screen is quick whatever the size:
+
+1. a *preview* — the first lines, formatted and highlighted from the first 512 KB — is shown
+   as soon as it comes back (tens of milliseconds);
+2. for bodies the preview does not hold whole, the worker writes the formatted *file* and its
+   line index, reporting each flushed batch; the view switches to the growing memory-mapped
+   file at each report, so the user can scroll what is formatted while the rest is.
+
+Highlighting is computed per block of lines, in the worker, when the view first paints the
+block. Everything of an older body is dropped (generation counter): its tasks are cancelled,
+its worker jobs too (which stops the worker process), and its files are deleted.
+
+Example::
+
+    loader = TextBodyLoader(view, processes, temp_dir)
+    loader.noticeChanged.connect(label.setText)
+    await loader.load(response, "json", pretty=True)   # returns with the first screen shown
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+from collections.abc import Callable, Coroutine
+from typing import Any, Protocol
+
+from PySide6.QtCore import QObject, Signal
+
+from guiapp.core.formatting import (
+    DISPLAY_CAP_BYTES,
+    FormattedFile,
+    find_in_file,
+    format_body_file,
+    highlight_file_lines,
+    highlight_lines,
+    lexer_for_kind,
+    preview_body,
+)
+from guiapp.core.response import Response
+from guiapp.offload import Job, Progress, run_blocking
+from guiapp.ui.body_lines import BLOCK_LINES, BodyLineView
+from guiapp.ui.body_sources import ListLineSource, MappedLineSource
+from guiapp.ui.status_format import format_bytes
+
+__all__ = ["ProcessSubmitter", "TextBodyLoader"]
+
+_log = logging.getLogger(__name__)
+_PREVIEW_BYTES = 512 * 1024
+
+
+class ProcessSubmitter(Protocol):
+    """What the loader needs of a ``ProcessOffloader``: ``submit(func, *args) -> Job``."""
+
+    def submit(self, func: Any, /, *args: Any, **kwargs: Any) -> Job[Any]: ...
+
+
+class TextBodyLoader(QObject):
+    """Loads one text body at a time into ``view``.
+
+    Signals: ``finished(object)`` — the :class:`FormattedFile` once a large body is fully
+    formatted, ``None`` when the preview held the whole body; ``noticeChanged(str)``;
+    ``failed(str)``.
+    """
+
+    finished = Signal(object)
+    noticeChanged = Signal(str)
+    failed = Signal(str)
+
+    def __init__(
+        self, view: BodyLineView, processes: ProcessSubmitter, temp_dir: str, parent: Any = None
+    ) -> None:
+        super().__init__(parent)
+        self.view = view
+        self._processes = processes
+        self._temp_dir = temp_dir
+        self._generation = 0
+        self._tasks: set[asyncio.Future[Any]] = set()
+        self._jobs: set[Job[Any]] = set()
+        self._out_paths: list[str] = []
+        self._highlight_queue: list[int] = []
+        self._highlight_busy = False
+        self._lexer: str | None = None
+        view.highlightNeeded.connect(self._on_view_highlight_needed)
+
+    @property
+    def busy(self) -> bool:
+        """True while worker jobs of the current body are running."""
+        return bool(self._jobs)
+
+    def cancel(self) -> None:
+        """Drop the current body: stop its tasks and jobs, delete its files."""
+        self._generation += 1
+        self._lexer = None
+        self._highlight_queue.clear()
+        self._highlight_busy = False
+        try:
+            me = asyncio.current_task()
+        except RuntimeError:  # no running loop
+            me = None
+        for task in list(self._tasks):
+            if task is not me:  # a re-load started from a task must not cancel itself
+                task.cancel()
+        for job in list(self._jobs):
+            job.cancel()
+        self._jobs.clear()
+        for out_path in self._out_paths:
+            for suffix in ("", ".index", ".raw", ".raw.index"):
+                with contextlib.suppress(OSError):
+                    os.unlink(out_path + suffix)  # a mapped file stays readable until unmapped
+        self._out_paths.clear()
+
+    async def load(self, response: Response, kind: str, *, pretty: bool) -> None:
+        """Show ``response``'s body as ``kind`` text; returns when the first screen is shown."""
+        self.cancel()
+        generation = self._generation
+        encoding = response.encoding
+        source: bytes | str = response.spool_path or response.body_bytes(_PREVIEW_BYTES + 1)
+        preview = await self._run(preview_body, source, encoding, kind, pretty=pretty)
+        if generation != self._generation:
+            return
+        self._lexer = lexer_for_kind(preview.kind)
+        self.view.set_source(ListLineSource(list(preview.lines)))
+        self.view.set_block_spans(0, preview.spans)
+        if preview.complete:
+            self.finished.emit(None)
+            return
+        self.noticeChanged.emit(
+            f"Formatting {format_bytes(response.size)}… "
+            f"showing the first {len(preview.lines):,} lines."
+        )
+        self._spawn(self._format_file(response, encoding, kind, pretty, generation))
+
+    async def find(self, needle: str, start: int) -> int | None:
+        """The first line at or after ``start`` containing ``needle`` (wrapping), or ``None``."""
+        source = self.view.source
+        if isinstance(source, MappedLineSource):
+            found: int | None = await self._run(
+                find_in_file, source.path, source.index_path, needle, start, source.line_count
+            )
+            return found
+        if isinstance(source, ListLineSource):
+            lines, count = source.lines, source.line_count
+            for index in (*range(start, count), *range(0, min(start, count))):
+                if needle in lines[index]:
+                    return int(index)
+        return None
+
+    # -- the full file ---------------------------------------------------------------------------
+    async def _format_file(
+        self, response: Response, encoding: str, kind: str, pretty: bool, generation: int
+    ) -> None:
+        path = response.spool_path
+        if path is None:  # a large in-memory body: give the worker process a file to read
+            path = os.path.join(self._temp_dir, f"source-{generation}")
+            await run_blocking(_write_file, path, response.body_bytes())
+        out_path = os.path.join(self._temp_dir, f"body-{generation}.lines")
+        self._out_paths.append(out_path)
+        total = format_bytes(response.size)
+
+        def on_progress(progress: Progress) -> None:
+            info = progress.info
+            if (
+                generation != self._generation
+                or info.get("lines", 0) <= self.view.source.line_count
+            ):
+                return
+            current = self.view.source
+            same_lines = (
+                current.path == info["path"]
+                if isinstance(current, MappedLineSource)
+                else not (pretty and info["path"].endswith(".raw"))  # JSON fell back to text
+            )
+            self.view.set_source(
+                MappedLineSource(info["path"], info["index_path"], info["max_chars"],
+                                 info["lines"]),
+                continues=same_lines,
+            )  # fmt: skip
+            percent = int(100 * (progress.fraction or 0.0))
+            self.noticeChanged.emit(
+                f"Formatting {total}… {percent} % ({info['lines']:,} lines so far)."
+            )
+
+        formatted: FormattedFile = await self._run(
+            format_body_file, path, encoding, kind, out_path, pretty=pretty, progress=on_progress
+        )
+        if generation != self._generation:
+            return
+        if formatted.kind != kind:
+            self._lexer = lexer_for_kind(formatted.kind)
+        current = self.view.source
+        self.view.set_source(
+            MappedLineSource(formatted.path, formatted.index_path, formatted.max_line_chars),
+            continues=(isinstance(current, MappedLineSource) and current.path == formatted.path)
+            or formatted.pretty == pretty,
+        )
+        if formatted.truncated:
+            self.noticeChanged.emit(
+                f"Showing the first {format_bytes(DISPLAY_CAP_BYTES)} of "
+                f"{format_bytes(formatted.source_bytes)} only: use Save… for the whole body."
+            )
+        else:
+            self.noticeChanged.emit(f"{formatted.line_count:,} lines.")
+        self.finished.emit(formatted)
+
+    # -- highlighting ----------------------------------------------------------------------------
+    def _on_view_highlight_needed(self, block: int) -> None:
+        if self._lexer is None:
+            return
+        self._highlight_queue.append(block)
+        if not self._highlight_busy:
+            self._highlight_busy = True
+            self._spawn(self._drain_highlights(self._generation))
+
+    async def _drain_highlights(self, generation: int) -> None:
+        try:
+            while self._highlight_queue and generation == self._generation:
+                block = self._highlight_queue.pop()  # newest first: that is what is on screen
+                first, stop = self.view.visible_range()
+                if not first // BLOCK_LINES - 2 <= block <= stop // BLOCK_LINES + 2:
+                    self.view.forget_requests()  # scrolled away: ask again when visible
+                    continue
+                source, epoch = self.view.source, self.view.content_epoch
+                start = block * BLOCK_LINES
+                end = min(start + BLOCK_LINES, source.line_count)
+                if isinstance(source, MappedLineSource):
+                    spans = await self._run(
+                        highlight_file_lines, source.path, source.index_path, start, end,
+                        self._lexer,
+                    )  # fmt: skip
+                elif isinstance(source, ListLineSource):
+                    spans = await self._run(highlight_lines, source.lines[start:end], self._lexer)
+                else:
+                    continue
+                # A growing file keeps its lines (same epoch): its colours still apply.
+                if generation == self._generation and self.view.content_epoch == epoch:
+                    self.view.set_block_spans(block, spans)
+        finally:
+            if generation == self._generation:
+                self._highlight_busy = False
+
+    # -- plumbing --------------------------------------------------------------------------------
+    async def _run(
+        self,
+        func: Any,
+        *args: Any,
+        progress: Callable[[Progress], object] | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        job = self._processes.submit(func, *args, **kwargs)
+        if progress is not None:
+            job.add_progress_callback(progress)
+        self._jobs.add(job)
+        try:
+            return await job
+        finally:
+            self._jobs.discard(job)
+
+    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
+        try:
+            task = asyncio.ensure_future(coro)
+        except RuntimeError:  # no event loop at all (a bare widget in a test): nothing to run
+            coro.close()
+            return
+        self._tasks.add(task)
+        task.add_done_callback(self._on_task_done)
+
+    def _on_task_done(self, task: asyncio.Future[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            exc = task.exception()
+            _log.error("formatting the body failed", exc_info=exc)
+            self.failed.emit(f"Could not format the body: {exc}")
+
+
+def _write_file(path: str, data: bytes) -> None:
+    with open(path, "wb") as stream:
+        stream.write(data)
