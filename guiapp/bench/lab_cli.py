@@ -24,7 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["add_lab_arguments", "full_workloads", "main", "quick_workloads", "run_lab"]
+__all__ = ["add_lab_arguments", "full_workloads", "main", "quick_workloads", "run_lab", "splice"]
 
 
 def quick_workloads() -> list[Any]:
@@ -130,11 +130,39 @@ def run_lab(
     (out_dir / "lab-results.md").write_text(f"{stamp}\n\n{table}", encoding="utf-8")
     if facts:
         (out_dir / "why-results.md").write_text(f"{stamp}\n\n{why_markdown(facts)}", "utf-8")
+    splice(out_dir / "lab.md", "lab-results", f"{stamp}\n\n{table}")
+    if facts:
+        splice(out_dir / "why.md", "why-results", f"{stamp}\n\n{why_markdown(facts)}")
     for workload in workloads:
         rows = [r for r in results if r.workload is workload]
         plot_lag_png(rows, out_dir / f"lab-{workload.name}.png", title=workload.label())
     log(f"lab: {len(results)} runs in {time.perf_counter() - started:.1f} s -> {out_dir}")
     return results
+
+
+def splice(doc: Path, name: str, text: str) -> bool:
+    """Replace what is between ``<!-- name:start -->`` and ``<!-- name:end -->`` in ``doc``.
+
+    So the figures in docs/lab.md and docs/why.md are the benchmark's, never typed by hand.
+    Returns False (and changes nothing) if ``doc`` or its markers are missing.
+
+    >>> import tempfile
+    >>> doc = Path(tempfile.mkdtemp()) / "d.md"
+    >>> _ = doc.write_text("a\\n<!-- t:start -->\\nold\\n<!-- t:end -->\\nb\\n")
+    >>> splice(doc, "t", "new"), doc.read_text()
+    (True, 'a\\n<!-- t:start -->\\nnew\\n<!-- t:end -->\\nb\\n')
+    """
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    try:
+        content = doc.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return False
+    head, sep, rest = content.partition(start)
+    _old, sep2, tail = rest.partition(end)
+    if not sep or not sep2:
+        return False
+    doc.write_text(f"{head}{start}\n{text.strip()}\n{end}{tail}", encoding="utf-8")
+    return True
 
 
 def add_lab_arguments(parser: argparse.ArgumentParser) -> None:
