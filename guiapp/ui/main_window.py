@@ -30,13 +30,10 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent
+from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QLabel,
     QMainWindow,
     QMenu,
-    QProgressBar,
     QSplitter,
     QTabWidget,
     QToolButton,
@@ -52,16 +49,14 @@ from guiapp.ui.qt_helpers import named
 from guiapp.ui.request_bar import RequestBar
 from guiapp.ui.request_tab import RequestTab
 from guiapp.ui.services import Services
-from guiapp.ui.shortcuts import SHORTCUTS, ShortcutsDialog, key_sequences
-from guiapp.ui.status_format import TransferMeter, format_duration, progress_text, status_kind
-from guiapp.ui.status_format import status_text as response_status_text
-from guiapp.ui.theme import THEME_MODES, ThemeManager
-from guiapp.ui.window_panels import ResponseDisplay
+from guiapp.ui.shortcuts import SHORTCUTS, ShortcutsDialog
+from guiapp.ui.theme import ThemeManager
+from guiapp.ui.window_menus import WindowMenus
+from guiapp.ui.window_panels import ResponseArea
 
 __all__ = ["MainWindow"]
 
 _log = logging.getLogger(__name__)
-_REFRESH_MS = 50  # progress/status repaint rate while sending: 20 Hz is smooth and cheap
 _SPIN_MS = 80
 
 
@@ -98,17 +93,12 @@ class MainWindow(QMainWindow):
         self.data_dir: Path | None = None
         self.demo_server: Any = None
         self.history: Any = None  # the HistoryRecorder
-        self._meters: dict[RequestTab, TransferMeter] = {}
 
         self.bar = RequestBar()
-        self.status_label = named(QLabel("Ready"), "statusLabel")
-        self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.status_label.setWordWrap(True)
-        self.progress_bar = named(QProgressBar(), "progressBar")
-        self.progress_bar.setFixedWidth(360)
-        self.progress_bar.setVisible(False)
-        self.response = ResponseDisplay(response_panel)
-        self.response_area = self._build_response_area(response_panel)
+        self.response_area = ResponseArea(response_panel)
+        self.response = self.response_area.display
+        self.status_label = self.response_area.status_label
+        self.progress_bar = self.response_area.progress_bar
 
         self.tabs = named(QTabWidget(), "requestTabs")
         self.tabs.setTabsClosable(True)
@@ -137,13 +127,11 @@ class MainWindow(QMainWindow):
 
         self.themes = ThemeManager(self)
         self.themes.themeChanged.connect(self._on_theme_changed)
-        self._refresh_timer = QTimer(self, interval=_REFRESH_MS)
-        self._refresh_timer.timeout.connect(self._refresh_progress)
         self._spin_frame = 0
         self._spin_timer = QTimer(self, interval=_SPIN_MS)
         self._spin_timer.timeout.connect(self._spin)
 
-        self._build_menus()
+        self.menus: WindowMenus = WindowMenus(self, with_history=history_panel is not None)
         self.bar.sendRequested.connect(self.send_current)
         self.bar.cancelRequested.connect(self.cancel_current)
         self.bar.curlPasted.connect(self.import_curl)
@@ -155,20 +143,7 @@ class MainWindow(QMainWindow):
         self.open_tab()
         self.lag_monitor.start()
 
-    # -- layout --------------------------------------------------------------------------------
-    def _build_response_area(self, panel: QWidget) -> QWidget:
-        area = named(QWidget(), "responseArea")
-        status_row = QHBoxLayout()
-        status_row.setContentsMargins(2, 0, 2, 0)
-        status_row.addWidget(self.status_label, 1)
-        status_row.addWidget(self.progress_bar)
-        layout = QVBoxLayout(area)
-        layout.setContentsMargins(0, 6, 0, 0)
-        layout.setSpacing(6)
-        layout.addLayout(status_row)
-        layout.addWidget(panel, 1)
-        return area
-
+    # -- layout ----------------------------------------------------------------------------------
     @staticmethod
     def _framed(widget: QWidget, name: str) -> QWidget:
         frame = named(QWidget(), name)
@@ -177,62 +152,15 @@ class MainWindow(QMainWindow):
         layout.addWidget(widget)
         return frame
 
-    def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        self._add_action(file_menu, "New Tab", "new_tab", lambda: self.open_tab(), "tab-new")
-        self._add_action(file_menu, "Close Tab", "close_tab", self.close_current_tab)
-        file_menu.addSeparator()
-        self._add_action(file_menu, "Send", "send", self.send_current, "send")
-        self._add_action(file_menu, "Cancel", "cancel", self.cancel_current, "cancel")
-        file_menu.addSeparator()
-        self._add_action(file_menu, "Quit", "quit", self.close)
-
-        self.view_menu = self.menuBar().addMenu("&View")
-        theme_menu = self.view_menu.addMenu("Theme")
-        group = QActionGroup(self)
-        for mode, label in THEME_MODES:
-            action = theme_menu.addAction(label)
-            action.setCheckable(True)
-            action.setChecked(mode == "system")
-            action.setData(mode)
-            action.setObjectName(f"theme-{mode}")
-            group.addAction(action)
-            action.triggered.connect(lambda _=False, m=mode: self.themes.set_mode(m))
-        self._theme_actions = group
-        if self.history_panel is not None:
-            history = self._add_action(
-                self.view_menu, "History", "toggle_history", self._toggle_history, "history"
-            )
-            history.setCheckable(True)
-            history.setChecked(True)
-            self._history_action = history
-        self._add_action(self.view_menu, "Next Tab", "next_tab", lambda: self._step_tab(1))
-        self._add_action(self.view_menu, "Previous Tab", "previous_tab", lambda: self._step_tab(-1))
-        self._add_action(self.view_menu, "Focus URL", "focus_url", self._focus_url)
-        self.view_menu.addSeparator()
-
-        help_menu = self.menuBar().addMenu("&Help")
-        self._add_action(
-            help_menu, "Keyboard Shortcuts", "shortcuts", self.show_shortcuts, "keyboard"
-        )
-
-    def _add_action(
-        self, menu: QMenu, text: str, action_id: str, slot: Callable[[], Any], icon: str = ""
-    ) -> QAction:
-        action = named(QAction(text, self), f"action-{action_id}")
-        action.setShortcuts(key_sequences(action_id))
-        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        if icon:
-            action.setIcon(icons.icon(icon))
-        action.triggered.connect(lambda _=False: slot())
-        menu.addAction(action)
-        self.addAction(action)  # shortcuts work even when the menu bar is hidden
-        return action
-
     def add_view_action(self, action: QAction) -> None:
         """Add ``action`` to the View menu (the hook other windows, e.g. the Lab, plug into)."""
         self.view_menu.addAction(action)
         self.addAction(action)
+
+    @property
+    def view_menu(self) -> QMenu:
+        """The View menu."""
+        return self.menus.view_menu
 
     # -- tabs ----------------------------------------------------------------------------------
     def current_tab(self) -> RequestTab:
@@ -273,7 +201,7 @@ class MainWindow(QMainWindow):
 
     def theme_actions(self) -> list[QAction]:
         """The View → Theme actions (checkable, data = mode)."""
-        return self._theme_actions.actions()
+        return self.menus.theme_group.actions()
 
     def close_tab(self, index: int) -> None:
         """Close the tab at ``index``, cancelling its request; the last tab is reset instead."""
@@ -281,7 +209,7 @@ class MainWindow(QMainWindow):
         if not isinstance(tab, RequestTab):
             return
         tab.dispose()
-        self._meters.pop(tab, None)
+        self.response_area.forget(tab)
         if self.tabs.count() == 1:
             self.open_tab()
         if tab.isAncestorOf(self.bar):
@@ -295,7 +223,8 @@ class MainWindow(QMainWindow):
         """Close the current tab (Ctrl+W)."""
         self.close_tab(self.tabs.currentIndex())
 
-    def _step_tab(self, step: int) -> None:
+    def step_tab(self, step: int) -> None:
+        """Make the tab ``step`` places away current (wrapping around)."""
         self.tabs.setCurrentIndex((self.tabs.currentIndex() + step) % self.tabs.count())
 
     def _update_tab_title(self, tab: RequestTab) -> None:
@@ -315,8 +244,7 @@ class MainWindow(QMainWindow):
             self.bar.method_combo.setCurrentText(tab.editor.method)
             self.bar.url_edit.setText(tab.editor.url_text)
         self.bar.set_in_flight(tab.in_flight)
-        self.response.replay(tab)
-        self._show_status(tab)
+        self.response_area.bind(tab)
 
     # -- bar <-> current tab -------------------------------------------------------------------
     def _on_bar_method_changed(self, method: str) -> None:
@@ -331,7 +259,8 @@ class MainWindow(QMainWindow):
                 self.bar.url_edit.setText(text)
             self.bar.method_combo.setCurrentText(tab.editor.method)
 
-    def _focus_url(self) -> None:
+    def focus_url(self) -> None:
+        """Focus the URL field and select its text (Ctrl+L)."""
         self.bar.url_edit.setFocus()
         self.bar.url_edit.selectAll()
 
@@ -390,22 +319,18 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 
-    def _toggle_history(self) -> None:
+    def toggle_history(self) -> None:
+        """Show or hide the history panel (Ctrl+H)."""
         frame = self.findChild(QWidget, "historyFrame")
         if frame is not None:
             frame.setVisible(not frame.isVisible())
-            self._history_action.setChecked(frame.isVisible())
+            if self.menus.history_action is not None:
+                self.menus.history_action.setChecked(frame.isVisible())
 
     # -- status and progress -------------------------------------------------------------------
     def show_message(self, text: str, state: str = "ok") -> None:
         """Show ``text`` in the status line, coloured by ``state`` (ok, error, busy...)."""
-        self.status_label.setText(text)
-        self.status_label.setToolTip(text)
-        if self.status_label.property("state") != state:
-            # Re-polishing recomputes the stylesheet: only when the colour really changes.
-            self.status_label.setProperty("state", state)
-            self.status_label.style().unpolish(self.status_label)
-            self.status_label.style().polish(self.status_label)
+        self.response_area.show_message(text, state)
 
     def report_error(self, exc: BaseException) -> None:
         """Show an unexpected exception as one status line (the app's slot error handler)."""
@@ -413,14 +338,11 @@ class MainWindow(QMainWindow):
         self.show_message(f"Unexpected error: {type(exc).__name__}: {exc}", "error")
 
     def _on_tab_state_changed(self, tab: RequestTab) -> None:
-        if tab is self.current_tab():
-            self.response.show_outcome(tab)
-            self._show_status(tab)
+        self.response_area.on_state_changed(tab)
 
     def _on_tab_in_flight_changed(self, tab: RequestTab) -> None:
         index = self.tabs.indexOf(tab)
         if tab.in_flight:
-            self._meters[tab] = TransferMeter()
             self.tabs.setTabIcon(index, icons.spinner_icon(self._spin_frame))
             if not self._spin_timer.isActive():
                 self._spin_timer.start()
@@ -429,49 +351,7 @@ class MainWindow(QMainWindow):
             self.tabs.setTabIcon(index, icons.icon(name) if name else icons.icon("cancel"))
         if tab is self.current_tab():
             self.bar.set_in_flight(tab.in_flight)
-            self._show_status(tab)
-
-    def _show_status(self, tab: RequestTab) -> None:
-        outcome = tab.outcome
-        busy = tab.in_flight
-        self.progress_bar.setVisible(busy)
-        if busy and not self._refresh_timer.isActive():
-            self._refresh_timer.start()
-        if outcome.kind == "sending":
-            self._refresh_progress()
-        elif outcome.kind == "response":
-            response = outcome.value
-            self.show_message(response_status_text(response), status_kind(response.status_code))
-        elif outcome.kind == "error":
-            self.show_message(outcome.message, "error")
-        elif outcome.kind == "cancelled":
-            self.show_message("Request cancelled", "cancelled")
-        else:
-            self.show_message("Ready — enter a URL and press Ctrl+Enter", "idle")
-
-    def _refresh_progress(self) -> None:
-        tab = self.current_tab()
-        if not tab.in_flight:
-            self._refresh_timer.stop()
-            self.progress_bar.setVisible(False)
-            return
-        spec = tab.outcome.spec
-        target = f"{spec.method} {spec.url}" if spec else ""
-        self.show_message(f"Sending {target} · {format_duration(tab.elapsed())}", "busy")
-        progress = tab.progress
-        if progress is None:
-            self.progress_bar.setRange(0, 0)  # indeterminate: nothing received yet
-            self.progress_bar.setFormat("Waiting for the server…")
-            return
-        meter = self._meters.setdefault(tab, TransferMeter())
-        speed = meter.update(progress)
-        if progress.total:
-            self.progress_bar.setRange(0, 1000)
-            self.progress_bar.setValue(int(1000 * (progress.fraction or 0.0)))
-        else:
-            self.progress_bar.setRange(0, 0)
-        self.progress_bar.setFormat(progress_text(progress, speed))
-        self.progress_bar.setToolTip(self.progress_bar.format())
+            self.response_area.show_status()
 
     def _spin(self) -> None:
         # Only tabs the user can see are animated: setTabIcon re-lays out the tab bar, and with
@@ -492,17 +372,8 @@ class MainWindow(QMainWindow):
     def _on_theme_changed(self, dark: bool) -> None:
         self.bar.send_button.setIcon(icons.icon("send", "#ffffff"))
         self.bar.cancel_button.setIcon(icons.icon("cancel"))
-        for action in self.actions():
-            name = action.objectName().removeprefix("action-")
-            mapping = {
-                "new_tab": "tab-new",
-                "send": "send",
-                "cancel": "cancel",
-                "toggle_history": "history",
-                "shortcuts": "keyboard",
-            }
-            if name in mapping:
-                action.setIcon(icons.icon(mapping[name]))
+        if hasattr(self, "menus"):
+            self.menus.refresh_icons()
 
     # -- shutdown ------------------------------------------------------------------------------
     def shutdown(self, timeout: float = 0.5) -> bool:
@@ -514,11 +385,10 @@ class MainWindow(QMainWindow):
             return True
         self._closing = True
         self.lag_monitor.stop()
-        self._refresh_timer.stop()
         self._spin_timer.stop()
         for tab in self.request_tabs():
             tab.dispose()
-        self.response.close()
+        self.response_area.close_area()
         clean = self.services.shutdown(timeout)
         self.shutDown.emit()
         return clean

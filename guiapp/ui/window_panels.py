@@ -1,4 +1,11 @@
-"""Drives the shared response panel from the current tab's outcome.
+"""The shared response area: status line, progress bar and the response panel, bound to a tab.
+
+:class:`ResponseArea` is the widget the window moves into the current tab. It shows that tab's
+state: ``statusLabel`` (``200 OK · 123 ms · 4.2 kB``, the error message, ``Sending …``),
+``progressBar`` (visible while sending; 0-1000 when the length is known, indeterminate
+otherwise, text with bytes, speed and ETA, repainted at most 20 times a second) and the panel.
+
+:class:`ResponseDisplay` drives the response panel from the current tab's outcome.
 
 The panel (``guiapp.ui.response_panel.ResponsePanel``, owned by another module) has the
 contract ``show_sending(spec)``, ``show_progress(progress)``, ``show_response(response)`` (may be
@@ -21,11 +28,22 @@ import inspect
 import logging
 from typing import Any
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
 
+from guiapp.ui.qt_helpers import named
 from guiapp.ui.request_tab import Outcome, RequestTab
+from guiapp.ui.status_format import (
+    TransferMeter,
+    format_duration,
+    progress_text,
+    status_kind,
+    status_text,
+)
 
-__all__ = ["ResponseDisplay"]
+__all__ = ["ResponseArea", "ResponseDisplay"]
+
+_REFRESH_MS = 50  # progress/status repaint rate while sending: 20 Hz is smooth and cheap
 
 _log = logging.getLogger(__name__)
 
@@ -91,3 +109,114 @@ class ResponseDisplay:
     def close(self) -> None:
         """Cancel any formatting in progress (the window is closing)."""
         self._cancel_task()
+
+
+class ResponseArea(QWidget):
+    """Status line + progress bar + response panel, showing the state of one (current) tab."""
+
+    def __init__(self, panel: QWidget, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("responseArea")
+        self.display = ResponseDisplay(panel)
+        self.status_label = named(QLabel("Ready"), "statusLabel")
+        self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status_label.setWordWrap(True)
+        self.progress_bar = named(QProgressBar(), "progressBar")
+        self.progress_bar.setFixedWidth(360)
+        self.progress_bar.setVisible(False)
+        self._tab: RequestTab | None = None
+        self._meters: dict[RequestTab, TransferMeter] = {}
+        self._timer = QTimer(self, interval=_REFRESH_MS)
+        self._timer.timeout.connect(self.refresh_progress)
+
+        status_row = QHBoxLayout()
+        status_row.setContentsMargins(2, 0, 2, 0)
+        status_row.addWidget(self.status_label, 1)
+        status_row.addWidget(self.progress_bar)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 6, 0, 0)
+        layout.setSpacing(6)
+        layout.addLayout(status_row)
+        layout.addWidget(panel, 1)
+
+    def bind(self, tab: RequestTab) -> None:
+        """Show ``tab`` (the user switched to it)."""
+        self._tab = tab
+        self.display.replay(tab)
+        self.show_status()
+
+    def on_state_changed(self, tab: RequestTab) -> None:
+        """``tab``'s outcome or progress changed; shown only if it is the bound tab."""
+        if tab.in_flight and tab not in self._meters:
+            self._meters[tab] = TransferMeter()  # a fresh speed estimate per send
+        elif not tab.in_flight:
+            self._meters.pop(tab, None)
+        if tab is self._tab:
+            self.display.show_outcome(tab)
+            self.show_status()
+
+    def forget(self, tab: RequestTab) -> None:
+        """``tab`` is closing."""
+        self._meters.pop(tab, None)
+        if self._tab is tab:
+            self._tab = None
+
+    def show_message(self, text: str, state: str = "ok") -> None:
+        """Show ``text`` in the status line, coloured by ``state`` (ok, error, busy...)."""
+        self.status_label.setText(text)
+        self.status_label.setToolTip(text)
+        if self.status_label.property("state") != state:
+            # Re-polishing recomputes the stylesheet: only when the colour really changes.
+            self.status_label.setProperty("state", state)
+            self.status_label.style().unpolish(self.status_label)
+            self.status_label.style().polish(self.status_label)
+
+    def show_status(self) -> None:
+        """Status line and progress bar for the bound tab's outcome."""
+        tab = self._tab
+        if tab is None:
+            return
+        outcome = tab.outcome
+        self.progress_bar.setVisible(tab.in_flight)
+        if tab.in_flight and not self._timer.isActive():
+            self._timer.start()
+        if outcome.kind == "sending":
+            self.refresh_progress()
+        elif outcome.kind == "response":
+            response = outcome.value
+            self.show_message(status_text(response), status_kind(response.status_code))
+        elif outcome.kind == "error":
+            self.show_message(outcome.message, "error")
+        elif outcome.kind == "cancelled":
+            self.show_message("Request cancelled", "cancelled")
+        else:
+            self.show_message("Ready — enter a URL and press Ctrl+Enter", "idle")
+
+    def refresh_progress(self) -> None:
+        """Repaint the progress of the bound tab's send (timer-driven while sending)."""
+        tab = self._tab
+        if tab is None or not tab.in_flight:
+            self._timer.stop()
+            self.progress_bar.setVisible(False)
+            return
+        spec = tab.outcome.spec
+        target = f"{spec.method} {spec.url}" if spec else ""
+        self.show_message(f"Sending {target} · {format_duration(tab.elapsed())}", "busy")
+        progress = tab.progress
+        if progress is None:
+            self.progress_bar.setRange(0, 0)  # indeterminate: nothing received yet
+            self.progress_bar.setFormat("Waiting for the server…")
+            return
+        speed = self._meters.setdefault(tab, TransferMeter()).update(progress)
+        if progress.total:
+            self.progress_bar.setRange(0, 1000)
+            self.progress_bar.setValue(int(1000 * (progress.fraction or 0.0)))
+        else:
+            self.progress_bar.setRange(0, 0)
+        self.progress_bar.setFormat(progress_text(progress, speed))
+        self.progress_bar.setToolTip(self.progress_bar.format())
+
+    def close_area(self) -> None:
+        """Stop repainting and cancel any formatting (the window is closing)."""
+        self._timer.stop()
+        self.display.close()

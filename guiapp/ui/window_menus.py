@@ -1,0 +1,96 @@
+"""The main window's menus and their actions (File, View, Help), bound from SHORTCUTS.
+
+Every action is also added to the window itself, so its shortcut works with the menu bar
+hidden, and is named ``action-<id>`` (the ids of :data:`~guiapp.ui.shortcuts.SHORTCUTS`).
+
+Example::
+
+    menus = WindowMenus(window)
+    menus.view_menu.addAction(extra_action)
+    menus.refresh_icons()          # after a theme change
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QActionGroup
+from PySide6.QtWidgets import QMainWindow, QMenu
+
+from guiapp.ui import icons
+from guiapp.ui.qt_helpers import named
+from guiapp.ui.shortcuts import key_sequences
+from guiapp.ui.theme import THEME_MODES
+
+__all__ = ["WindowMenus"]
+
+#: action id -> icon name
+_ICONS = {
+    "new_tab": "tab-new",
+    "send": "send",
+    "cancel": "cancel",
+    "toggle_history": "history",
+    "shortcuts": "keyboard",
+}
+
+
+class WindowMenus:
+    """Builds the menu bar of ``window`` (a MainWindow) and keeps the actions."""
+
+    def __init__(self, window: Any, *, with_history: bool) -> None:
+        self._window: QMainWindow = window
+        w = window
+        file_menu = w.menuBar().addMenu("&File")
+        self.add(file_menu, "New Tab", "new_tab", lambda: w.open_tab())
+        self.add(file_menu, "Close Tab", "close_tab", w.close_current_tab)
+        file_menu.addSeparator()
+        self.add(file_menu, "Send", "send", w.send_current)
+        self.add(file_menu, "Cancel", "cancel", w.cancel_current)
+        file_menu.addSeparator()
+        self.add(file_menu, "Quit", "quit", w.close)
+
+        self.view_menu: QMenu = w.menuBar().addMenu("&View")
+        theme_menu = self.view_menu.addMenu("Theme")
+        self.theme_group = QActionGroup(w)
+        for mode, label in THEME_MODES:
+            action = named(QAction(label, w), f"theme-{mode}")
+            action.setCheckable(True)
+            action.setChecked(mode == w.themes.mode)
+            action.setData(mode)
+            self.theme_group.addAction(action)
+            theme_menu.addAction(action)
+            action.triggered.connect(lambda _=False, m=mode: w.themes.set_mode(m))
+        self.history_action: QAction | None = None
+        if with_history:
+            self.history_action = self.add(
+                self.view_menu, "History", "toggle_history", w.toggle_history
+            )
+            self.history_action.setCheckable(True)
+            self.history_action.setChecked(True)
+        self.add(self.view_menu, "Next Tab", "next_tab", lambda: w.step_tab(1))
+        self.add(self.view_menu, "Previous Tab", "previous_tab", lambda: w.step_tab(-1))
+        self.add(self.view_menu, "Focus URL", "focus_url", w.focus_url)
+        self.view_menu.addSeparator()
+
+        help_menu = w.menuBar().addMenu("&Help")
+        self.add(help_menu, "Keyboard Shortcuts", "shortcuts", w.show_shortcuts)
+        self.refresh_icons()
+
+    def add(self, menu: QMenu, text: str, action_id: str, slot: Callable[[], Any]) -> QAction:
+        """Add an action bound to the shortcuts of ``action_id``."""
+        action = named(QAction(text, self._window), f"action-{action_id}")
+        action.setShortcuts(key_sequences(action_id))
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.triggered.connect(lambda _=False: slot())
+        menu.addAction(action)
+        self._window.addAction(action)  # shortcuts work even when the menu bar is hidden
+        return action
+
+    def refresh_icons(self) -> None:
+        """Re-tint the action icons (after a theme change)."""
+        for action in self._window.actions():
+            name = action.objectName().removeprefix("action-")
+            if name in _ICONS:
+                action.setIcon(icons.icon(_ICONS[name]))
