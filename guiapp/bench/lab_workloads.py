@@ -5,7 +5,8 @@ expands it into one picklable ``(function, args)`` call per task, so the same ca
 the GUI thread, in a worker thread, on a QThread or in a spawned process. HTTP workloads also
 have a native-async form (:meth:`Workload.async_unit`, httpx on the running loop).
 
-The HTTP workloads talk to :class:`LabServer`: the embedded demo API run in a *child process*,
+The HTTP workloads talk to :class:`LabServer`: the embedded demo API run in a *child process*
+(which exits when its parent does),
 so that its handler threads neither show up in the GUI process's thread count nor compete with
 it for the GIL (a real API is remote too).
 
@@ -213,8 +214,33 @@ def legacy_history(path: str, rows: int) -> int:
 
 
 # -- the demo API in a child process -------------------------------------------------------------
+_SERVE = "from guiapp.bench.lab_workloads import serve_demo_until_eof; serve_demo_until_eof()"
+
+
+def _close_pipes(process: subprocess.Popen[str]) -> None:
+    for pipe in (process.stdin, process.stdout):
+        if pipe is not None:
+            pipe.close()
+
+
+def serve_demo_until_eof() -> None:
+    """Child process of :class:`LabServer`: serve the demo API until stdin reaches EOF.
+
+    The parent holds the other end of the pipe: whether it closes it or dies (a crash, a
+    SIGKILL), the read returns and the server stops, so no orphan outlives the Lab.
+    """
+    from guiapp.demo import DemoServer
+
+    server = DemoServer().start()
+    print(f"guiapp demo API on {server.url}", flush=True)
+    try:
+        sys.stdin.read()
+    finally:
+        server.stop(1.0)
+
+
 class LabServer:
-    """``python -m guiapp.demo --port 0`` in a child process; :attr:`url` once started.
+    """The demo API in a child process that ends with its parent; :attr:`url` once started.
 
     Example::
 
@@ -238,7 +264,8 @@ class LabServer:
         if self.running:
             return self
         process = subprocess.Popen(
-            [sys.executable, "-m", "guiapp.demo", "--port", "0"],
+            [sys.executable, "-c", _SERVE],
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             text=True,
@@ -248,6 +275,7 @@ class LabServer:
         if " on http" not in line:
             process.kill()
             process.wait(timeout)
+            _close_pipes(process)
             raise RuntimeError(f"the demo API did not start: {line!r}")
         self._process = process
         self.url = line.split(" on ", 1)[1].split()[0]
@@ -257,14 +285,14 @@ class LabServer:
         process, self._process = self._process, None
         if process is None:
             return
-        process.terminate()
+        if process.stdin is not None:
+            process.stdin.close()  # EOF: the child stops its server and exits
         try:
             process.wait(timeout)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout)
-        if process.stdout is not None:
-            process.stdout.close()
+        _close_pipes(process)
 
     def __enter__(self) -> LabServer:
         return self.start()
