@@ -1,6 +1,6 @@
 """The strategies are not equivalent for the user: the contrast measured with LagMonitor.
 
-With 50 slow requests in flight (demo ``/delay/2``, one per tab) the GUI heartbeat stays within
+With 50 slow requests in flight (demo ``/delay/3``, one per tab) the GUI heartbeat stays within
 a frame for the two offloading strategies; the gui-thread strategy freezes the window for the
 whole request (a stall well over the 50 ms "long task" budget). Two requests are enough to show
 that, and 50 sequential one-second freezes would only make the test slow.
@@ -53,7 +53,7 @@ def _measure(
     base: str,
     strategy: str,
     count: int,
-    delay: int = 2,
+    delay: int = 3,
 ) -> tuple[Any, float]:
     tabs = [
         window.open_tab(RequestSpec(url=f"{base}/delay/{delay}", params=[("n", str(i))]))
@@ -64,12 +64,14 @@ def _measure(
     run_for(loop, 0.3)  # idle baseline samples in the same window
     started = time.monotonic()
     for tab in tabs:
-        # Paced like rapid clicks (10 ms apart): with /delay/2 all 50 are in flight together
-        # for about a second. Starting 50 sends in one loop turn is not something a user can do.
+        # Paced like rapid clicks (10 ms apart): with /delay/3 all 50 are in flight together
+        # for about two seconds, with margin for a loaded machine. Starting 50 sends in one
+        # loop turn is not something a user can do.
         window.send_tab(tab, strategy)
         run_for(loop, 0.01)
     if count > 2:
-        assert sum(t.in_flight for t in tabs) > 0.8 * count, "not all in flight together"
+        in_flight = sum(t.in_flight for t in tabs)
+        assert in_flight > 0.8 * count, f"only {in_flight} of {count} in flight together"
     wait_until(loop, lambda: all(t.outcome.kind == "response" for t in tabs), timeout=60)
     elapsed = time.monotonic() - started
     run_for(loop, 0.1)
@@ -82,8 +84,8 @@ def test_offloaded_strategies_keep_the_gui_responsive(
     window: MainWindow, ui_loop: asyncio.AbstractEventLoop, server_url: str, strategy: str
 ) -> None:
     stats, elapsed = _measure(window, ui_loop, server_url, strategy, 50)
-    print(f"{strategy}: 50 x /delay/2 in {elapsed:.2f} s, lag {stats.to_dict()}")
-    assert elapsed < 8.0, "the 50 requests did not run concurrently"
+    print(f"{strategy}: 50 x /delay/3 in {elapsed:.2f} s, lag {stats.to_dict()}")
+    assert elapsed < 10.0, "the 50 requests did not run concurrently"
     assert stats.samples > 100
     # Budget: p99 under the 50 ms "long task" limit, and no freeze anywhere near the
     # gui-thread strategy's (~1000 ms, below). Quiet machine: p99 ~10-25 ms, max ~40-70 ms.
