@@ -1,0 +1,518 @@
+"""The workspace: collections sidebar, environments, autosave and import/export, wired into the
+main window through its public API only.
+
+Everything that touches a collection runs on one SerialLane (a :class:`CollectionService`);
+the GUI thread only applies results: a new listing becomes row inserts/removes in the lazy tree
+model, so even a 5,000-request collection opens without stalling the window.
+
+Example::
+
+    controller = WorkspaceController(window, data_dir)
+    controller.attach()                        # dock, environment toolbar, File menu actions
+    await controller.open_collection(path)     # or File → Open Collection…
+    spec = controller.resolve(tab_spec)        # {{variables}} filled in, or InvalidRequest
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtGui import QAction, QUndoStack
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QMenu, QToolBar
+
+from guiapp.core.collections import Changes, Collection, FolderNode
+from guiapp.core.request import RequestSpec
+from guiapp.core.secrets import SecretStore
+from guiapp.offload import SerialLane
+from guiapp.offload.qt import async_slot
+from guiapp.ui.qt_helpers import named
+from guiapp.ui.workspace import tree_commands as commands
+from guiapp.ui.workspace.autosave import Autosaver, IdTracker
+from guiapp.ui.workspace.env_control import EnvironmentController
+from guiapp.ui.workspace.environments import EnvironmentBar
+from guiapp.ui.workspace.export_dialog import ExportDialog
+from guiapp.ui.workspace.importing import import_file, import_summary, show_import_result
+from guiapp.ui.workspace.panel import CollectionsPanel
+from guiapp.ui.workspace.service import CollectionService
+from guiapp.ui.workspace.state import STATE_FILE, WorkspaceState
+from guiapp.ui.workspace.tree_model import CollectionTreeModel
+from guiapp.ui.workspace.unresolved import UnresolvedMarker
+from guiapp.ui.workspace.watcher import ChangeWatcher
+
+__all__ = ["WorkspaceController"]
+
+_log = logging.getLogger(__name__)
+_NEW_REQUEST = RequestSpec(url="")
+
+
+def _is_dir(path: str) -> bool:
+    return Path(path).is_dir()
+
+
+class WorkspaceController(QObject):
+    """Adds the workspace to ``window`` (a :class:`~guiapp.ui.main_window.MainWindow`)."""
+
+    def __init__(
+        self,
+        window: Any,
+        data_dir: Path,
+        *,
+        lane: SerialLane | None = None,
+        secrets: SecretStore | None = None,
+        poll_ms: int = 2000,
+    ) -> None:
+        super().__init__(window)
+        self.window = window
+        self.data_dir = Path(data_dir)
+        self._own_lane = lane is None
+        self.service = CollectionService(
+            lane or SerialLane(name="guiapp-workspace"), secrets or SecretStore()
+        )
+        self.state = WorkspaceState(self.data_dir / STATE_FILE)
+        self.tracker = IdTracker()
+        self.undo_stack = QUndoStack(self)
+        self.model = CollectionTreeModel(self)
+        self.panel = CollectionsPanel(self.model, self.undo_stack)
+        self.dock = named(QDockWidget("Collections"), "collectionsDock")
+        self.dock.setWidget(self.panel)
+        self.env_bar = EnvironmentBar()
+        self.toolbar = named(QToolBar("Environment"), "environmentToolBar")
+        self.toolbar.addWidget(self.env_bar)
+        self.marker = UnresolvedMarker(window.bar.url_edit)
+        self.environments = EnvironmentController(
+            self.service,
+            self.env_bar,
+            self.marker,
+            notify=window.show_message,
+            dialog_parent=window,
+            current_spec=self._current_spec,
+        )
+        self.autosaver = Autosaver(self.service, self.tracker, self)
+        self.watcher = ChangeWatcher(self.service, self, interval_ms=poll_ms)
+        self.actions: dict[str, QAction] = {}
+        #: True once the previous run's collection was restored (or there was none).
+        self.ready = False
+        self._watched_tabs: set[int] = set()
+        self._connect()
+
+    # -- wiring --------------------------------------------------------------------------------
+    def _connect(self) -> None:
+        panel, model = self.panel, self.model
+        panel.openRequested.connect(self.open_request)
+        panel.newRequestRequested.connect(self.new_request)
+        panel.newFolderRequested.connect(self.new_folder)
+        panel.duplicateRequested.connect(self.duplicate)
+        panel.deleteRequested.connect(self.delete)
+        panel.openCollectionRequested.connect(self.open_collection_dialog)
+        panel.newCollectionRequested.connect(self.new_collection_dialog)
+        panel.importRequested.connect(self.import_dialog)
+        model.renameRequested.connect(self.rename)
+        model.moveRequested.connect(self.move)
+        self.autosaver.dirtyChanged.connect(self._on_autosaver_dirty_changed)
+        self.autosaver.saved.connect(self._on_autosaver_saved)
+        self.autosaver.saveFailed.connect(lambda _rid, msg: self.window.show_message(msg, "error"))
+        self.watcher.changed.connect(self._on_watcher_changed)
+        self.environments.activeChanged.connect(self._on_environment_changed)
+
+    def attach(self) -> WorkspaceController:
+        """Add the dock, the toolbar and the menu actions to the window; restore the last
+        collection once the event loop runs. Returns self."""
+        window = self.window
+        window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.dock)
+        window.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
+        items = [
+            ("open_collection", "Open Collection…", self.open_collection_dialog, ""),
+            ("new_collection", "New Collection…", self.new_collection_dialog, ""),
+            ("import", "Import Postman / OpenAPI…", self.import_dialog, "Ctrl+I"),
+            ("export", "Export Request as Code…", self.export_current, "Ctrl+Shift+E"),
+        ]
+        for key, text, slot, shortcut in items:
+            action = named(QAction(text, window), f"action-{key}")
+            if shortcut:
+                action.setShortcut(shortcut)
+            action.triggered.connect(lambda _=False, s=slot: s())
+            window.addAction(action)
+            self.actions[key] = action
+        menu = self._file_menu()
+        if menu is not None:
+            first = menu.actions()[0] if menu.actions() else None
+            menu.insertActions(first, list(self.actions.values()))  # type: ignore[arg-type]
+            menu.insertSeparator(first)  # type: ignore[arg-type]
+        toggle = self.dock.toggleViewAction()
+        toggle.setText("Collections")
+        window.add_view_action(toggle)
+        window.bar.url_edit.textChanged.connect(self.environments.schedule_check)
+        window.bar.sendRequested.connect(self._on_send_requested)
+        window.tabs.currentChanged.connect(self._on_current_tab_changed)
+        window.aboutToSave.connect(self.save_all)
+        window.shutDown.connect(self.shutdown)
+        resolver_hook = getattr(window, "set_request_resolver", None)
+        if resolver_hook is not None:
+            resolver_hook(self.resolve)
+        QTimer.singleShot(0, self.restore)
+        return self
+
+    def _file_menu(self) -> QMenu | None:
+        menu = getattr(self.window, "file_menu", None)
+        if isinstance(menu, QMenu):
+            return menu
+        for action in self.window.menuBar().actions():
+            if action.text().replace("&", "") == "File" and action.menu() is not None:
+                found = action.menu()
+                return found if isinstance(found, QMenu) else None
+        return None
+
+    # -- public API ----------------------------------------------------------------------------
+    def resolve(self, spec: RequestSpec) -> RequestSpec:
+        """``spec`` with ``{{name}}`` filled in from the active environment (the window calls
+        this before sending). Raises InvalidRequest naming unresolved variables."""
+        return self.environments.resolve(spec)
+
+    @property
+    def collection(self) -> Collection | None:
+        """The open collection (call its methods through ``service``, never directly)."""
+        return self.service.collection
+
+    @async_slot
+    async def restore(self) -> None:
+        """Reopen the collection of the previous run, if any."""
+        state = self.state
+        await self.service.run(state.load)
+        path = state.collection
+        exists = bool(path) and await self.service.run(_is_dir, path)
+        if path and exists:
+            await self.open_collection(path)
+        elif self.service.collection is None:
+            await self.environments.reload("")
+        self.ready = True
+
+    async def open_collection(self, path: str | Path) -> bool:
+        """Open the collection at ``path`` (off the GUI thread); False and a message if not."""
+        try:
+            col, root = await self.service.open(path)
+        except Exception as exc:
+            self.window.show_message(f"Could not open the collection: {exc}", "error")
+            return False
+        await self._show_collection(col, root)
+        return True
+
+    async def create_collection(self, path: str | Path, name: str | None = None) -> bool:
+        """Create an empty collection at ``path`` and open it."""
+        name = name or Path(path).name
+        try:
+            col, root = await self.service.create(path, name)
+        except Exception as exc:
+            self.window.show_message(f"Could not create the collection: {exc}", "error")
+            return False
+        await self._show_collection(col, root)
+        return True
+
+    async def _show_collection(self, col: Collection, root: FolderNode) -> None:
+        self.undo_stack.clear()
+        self.model.clear()
+        self.model.set_tree(root)
+        self.panel.show_collection(col.name)
+        self.dock.setWindowTitle(f"Collections — {col.name}")
+        self.state.collection = str(col.root)
+        await self.environments.reload(self.state.environments.get(col.id, ""))
+        self._save_state()
+        self.watcher.start()
+        count = len(root.walk_requests())
+        self.window.show_message(f"Opened collection “{col.name}” ({count} requests)", "ok")
+
+    def _save_state(self) -> None:
+        snapshot = self.state.snapshot()
+        if not self.service.lane.closed:
+            self.service.lane.submit(snapshot.save)
+
+    # -- dialogs -------------------------------------------------------------------------------
+    def _dialog(self, title: str, mode: QFileDialog.FileMode) -> QFileDialog:
+        dialog = QFileDialog(self.window, title)
+        dialog.setFileMode(mode)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.last_dialog = dialog  # tests drive it
+        return dialog
+
+    def open_collection_dialog(self) -> QFileDialog:
+        """File → Open Collection…: pick a collection folder (non-blocking dialog)."""
+        dialog = self._dialog("Open Collection", QFileDialog.FileMode.Directory)
+        dialog.setOption(QFileDialog.Option.ShowDirsOnly)
+        dialog.fileSelected.connect(lambda path: self._open_selected(path))
+        dialog.open()
+        return dialog
+
+    @async_slot
+    async def _open_selected(self, path: str) -> None:
+        await self.open_collection(path)
+
+    def new_collection_dialog(self) -> QFileDialog:
+        """File → New Collection…: name a new folder; the collection is named after it."""
+        dialog = self._dialog("New Collection — choose a new folder", QFileDialog.FileMode.AnyFile)
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setLabelText(QFileDialog.DialogLabel.Accept, "Create")
+        dialog.fileSelected.connect(lambda path: self._create_selected(path))
+        dialog.open()
+        return dialog
+
+    @async_slot
+    async def _create_selected(self, path: str) -> None:
+        await self.create_collection(path)
+
+    def import_dialog(self) -> QFileDialog:
+        """File → Import…: a Postman v2.1 collection or an OpenAPI 3 document (JSON/YAML)."""
+        dialog = self._dialog("Import Postman or OpenAPI", QFileDialog.FileMode.ExistingFile)
+        dialog.setNameFilters(["Postman / OpenAPI (*.json *.yaml *.yml)", "All files (*)"])
+        dialog.fileSelected.connect(lambda path: self._import_selected(path))
+        dialog.open()
+        return dialog
+
+    @async_slot
+    async def _import_selected(self, path: str) -> None:
+        await self.import_file(path)
+
+    async def import_file(self, source: str | Path, dest: Path | None = None) -> bool:
+        """Import ``source`` into a new collection (default: under ``data_dir/collections``),
+        open it, and show the warnings. False and a message if it failed."""
+        root = self.data_dir / "collections"
+        try:
+            result = await self.service.run(
+                import_file, Path(source), dest, root, self.service.secrets
+            )
+        except Exception as exc:
+            self.window.show_message(f"Import failed: {exc}", "error")
+            return False
+        col = result.collection
+        self.service.adopt(col)
+        root_node = await self.service.call(lambda c: c.tree())
+        await self._show_collection(col, root_node)
+        self.last_import = result
+        warned = f" — {len(result.warnings)} warning(s)" if result.warnings else ""
+        self.window.show_message(import_summary(result) + warned, "ok")
+        show_import_result(self.window, result)
+        return True
+
+    def export_current(self) -> ExportDialog:
+        """File → Export Request as Code…: the current tab as curl / Python."""
+        spec = self.window.current_tab().editor.to_spec()
+        dialog = ExportDialog(spec, resolver=self.resolve, parent=self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.last_export = dialog
+        return dialog
+
+    # -- tree operations -----------------------------------------------------------------------
+    def run_op(
+        self,
+        op: commands.LaneOp,
+        select: commands.Selector | None = None,
+        *,
+        edit: bool = False,
+    ) -> None:
+        """Run ``op`` on the lane, then apply its id changes and the new listing (OpRunner)."""
+        self._run_op(op, select, edit)
+
+    @async_slot
+    async def _run_op(
+        self, op: commands.LaneOp, select: commands.Selector | None, edit: bool
+    ) -> None:
+        tracker = self.tracker
+
+        def lane_op(col: Collection) -> tuple[commands.IdChanges, int, FolderNode]:
+            changes = op(col)
+            return changes, tracker.record(changes), col.tree()
+
+        try:
+            changes, seq, root = await self.service.call(lane_op)
+        except Exception as exc:
+            self.window.show_message(f"{exc}", "error")
+            await self.refresh()
+            return
+        self.autosaver.remap(changes, seq)
+        self.model.set_tree(root)
+        target = select(changes) if select is not None else None
+        if target:
+            self.panel.select(target, edit=edit)
+
+    async def refresh(self) -> None:
+        """List the collection again (after an error or an external change)."""
+        if self.service.collection is None:
+            return
+        try:
+            root = await self.service.call(lambda col: col.tree())
+        except Exception as exc:
+            self.window.show_message(f"Could not list the collection: {exc}", "error")
+            return
+        self.model.set_tree(root)
+
+    def new_request(self, folder: str = "") -> None:
+        """Create "New request" in ``folder`` and start renaming it."""
+        self.undo_stack.push(
+            commands.new_request_command(self, folder, "New request", _NEW_REQUEST, edit=True)
+        )
+
+    def new_folder(self, parent: str = "") -> None:
+        """Create "New folder" in ``parent`` and start renaming it."""
+        self.undo_stack.push(commands.new_folder_command(self, parent, "New folder", edit=True))
+
+    def rename(self, item_id: str, new_name: str, old_name: str = "") -> None:
+        """Rename an item (undoable)."""
+        self.undo_stack.push(commands.RenameCommand(self, item_id, new_name, old_name or item_id))
+
+    def duplicate(self, ids: list[str]) -> None:
+        """Duplicate items (undoable)."""
+        self.undo_stack.push(commands.duplicate_command(self, list(ids)))
+
+    def move(self, ids: list[str], folder: str) -> None:
+        """Move items into ``folder`` (undoable; drag and drop ends here)."""
+        self.undo_stack.push(commands.MoveCommand(self, list(ids), folder))
+
+    def delete(self, ids: list[str]) -> None:
+        """Move items to the collection's trash; an Undo bar offers to restore them."""
+        names = [self.model.data(self.model.find(i)) or i for i in ids]
+        what = f"“{names[0]}”" if len(ids) == 1 else f"{len(ids)} items"
+        self.undo_stack.push(commands.DeleteCommand(self, list(ids), f"Delete {what}"))
+        self.panel.show_undo(f"Deleted {what}")
+
+    # -- requests in tabs ----------------------------------------------------------------------
+    @async_slot
+    async def open_request(self, request_id: str, new_tab: bool = False) -> None:
+        """Show the request in a tab (the one already showing it, if any) and bind it."""
+        await self.open_request_async(request_id, new_tab)
+
+    async def open_request_async(self, request_id: str, new_tab: bool = False) -> Any:
+        """:meth:`open_request`, awaitable: returns the tab (None if it could not be read)."""
+        window = self.window
+        existing = self.autosaver.tab_for(request_id)
+        if existing is not None:
+            window.tabs.setCurrentWidget(existing)
+            return existing
+        tracker = self.tracker
+        try:
+            spec, seq = await self.service.call(
+                lambda col: (col.load_request(request_id), tracker.latest)
+            )
+        except Exception as exc:
+            window.show_message(f"Could not open {request_id}: {exc}", "error")
+            return None
+        tab = window.current_tab()
+        reusable = (
+            not new_tab
+            and self.autosaver.request_id(tab) is None
+            and not tab.editor.url_text.strip()
+            and not tab.in_flight
+        )
+        if reusable:
+            window.load_into_current(spec)
+            tab = window.current_tab()
+        else:
+            tab = window.open_tab(spec)
+        self.autosaver.bind(tab, request_id, seq)
+        self._watch_tab(tab)
+        return tab
+
+    def _current_spec(self) -> RequestSpec | None:
+        try:
+            spec: RequestSpec = self.window.current_tab().editor.to_spec()
+        except Exception:  # no tab (the window is closing)
+            return None
+        return spec
+
+    def _watch_tab(self, tab: Any) -> None:
+        if id(tab) not in self._watched_tabs:
+            key = id(tab)
+            self._watched_tabs.add(key)
+            tab.editor.edited.connect(self.environments.schedule_check)
+            tab.destroyed.connect(lambda _=None: self._watched_tabs.discard(key))
+
+    def _on_current_tab_changed(self, _index: int) -> None:
+        if self.window.tabs.count():
+            self._watch_tab(self.window.current_tab())
+        self.environments.schedule_check()
+
+    def _on_send_requested(self) -> None:
+        self.autosaver.save_now(self.window.current_tab())
+
+    def _on_autosaver_dirty_changed(self, request_id: str, dirty: bool) -> None:
+        self.model.set_dirty(request_id, dirty)
+        tab = self.autosaver.tab_for(request_id)
+        tabs = self.window.tabs
+        index = tabs.indexOf(tab) if tab is not None else -1
+        if index >= 0:
+            text = tabs.tabText(index).removeprefix("● ")
+            tabs.setTabText(index, f"● {text}" if dirty else text)
+        pending = self.autosaver.dirty_count()
+        self.panel.set_save_state(f"{pending} unsaved…" if pending else "All changes saved")
+
+    def _on_autosaver_saved(self, request_id: str) -> None:
+        if not self.autosaver.dirty_count():
+            self.panel.set_save_state("All changes saved")
+
+    def _on_environment_changed(self, name: str) -> None:
+        col = self.service.collection
+        if col is not None:
+            self.state.environments[col.id] = name
+            self._save_state()
+
+    # -- external changes ----------------------------------------------------------------------
+    @async_slot
+    async def _on_watcher_changed(self, changes: Changes) -> None:
+        await self.refresh()
+        for request_id in changes.modified:
+            tab = self.autosaver.tab_for(request_id)
+            if tab is None:
+                continue
+            if self.autosaver.is_dirty(tab):
+                self.panel.show_notice(
+                    f"{request_id} changed on disk while you were editing it.",
+                    "Reload from disk",
+                    functools.partial(self._reload_tab, tab, request_id),
+                    sticky=True,
+                )
+            else:
+                await self._reload_tab_async(tab, request_id)
+        for request_id in changes.removed:
+            tab = self.autosaver.tab_for(request_id)
+            if tab is not None and not self.autosaver.is_dirty(tab):
+                self.autosaver.unbind(tab)
+                self.window.show_message(f"{request_id} was deleted on disk", "error")
+        if changes.modified or changes.added or changes.removed:
+            self.environments.schedule_check()
+
+    @async_slot
+    async def _reload_tab(self, tab: Any, request_id: str) -> None:
+        await self._reload_tab_async(tab, request_id)
+
+    async def _reload_tab_async(self, tab: Any, request_id: str) -> None:
+        tracker = self.tracker
+        try:
+            spec, seq = await self.service.call(
+                lambda col: (col.load_request(request_id), tracker.latest)
+            )
+        except Exception as exc:
+            self.window.show_message(f"Could not reload {request_id}: {exc}", "error")
+            return
+        current = self.autosaver.tab_for(request_id)
+        if current is not None and current is tab:
+            self.autosaver.reload(current, spec, seq)
+            self.window.show_message(f"Reloaded {request_id} (changed on disk)", "ok")
+
+    # -- shutdown ------------------------------------------------------------------------------
+    def save_all(self) -> bool:
+        """Write pending edits and the workspace state now (the window is closing)."""
+        self.watcher.stop()
+        ok = self.autosaver.flush_blocking(2.0)
+        try:
+            self.state.save()
+        except OSError as exc:
+            _log.warning("saving the workspace state failed: %s", exc)
+        return ok
+
+    def shutdown(self) -> None:
+        """Stop polling and close the lane (if this controller created it)."""
+        self.watcher.stop()
+        if self._own_lane:
+            self.service.lane.close(0.5)

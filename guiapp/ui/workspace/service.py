@@ -1,0 +1,111 @@
+"""The open collection, driven from the GUI thread and used only on one worker thread.
+
+:class:`~guiapp.core.collections.Collection` is not thread-safe and blocks on disk I/O, so every
+call goes through one :class:`~guiapp.offload.SerialLane`: calls run one at a time, in the order
+they were made, which also orders an undo after the operation it undoes.
+
+Example::
+
+    service = CollectionService(SerialLane(name="guiapp-workspace"), SecretStore())
+    col, root = await service.open("~/api/my-api")
+    rid = await service.call(lambda c: c.new_request("", "List users", spec))
+    root = await service.call(lambda c: c.tree())
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from guiapp.core.collections import Collection, CollectionError, FolderNode
+from guiapp.core.secrets import SecretStore
+from guiapp.offload import SerialLane
+
+__all__ = ["CollectionService", "NoCollection"]
+
+R = TypeVar("R")
+
+
+class NoCollection(CollectionError):
+    """An operation needs an open collection and none is open."""
+
+
+def _open(
+    path: str | os.PathLike[str], secrets: SecretStore, create_name: str | None
+) -> tuple[Collection, FolderNode]:
+    if create_name is not None:
+        col = Collection.create(path, name=create_name, secrets=secrets)
+    else:
+        col = Collection.open(path, secrets=secrets)
+    return col, col.tree()
+
+
+class CollectionService:
+    """Owns the current :class:`Collection`; every call on it runs on ``lane``."""
+
+    def __init__(self, lane: SerialLane, secrets: SecretStore) -> None:
+        self.lane = lane
+        self.secrets = secrets
+        #: The open collection (its ``id``, ``name`` and ``root`` may be read anywhere; its
+        #: methods are called on the lane only).
+        self.collection: Collection | None = None
+        self._lock = threading.Lock()
+
+    async def open(self, path: str | os.PathLike[str]) -> tuple[Collection, FolderNode]:
+        """Open the collection at ``path`` and list it; it becomes the current one."""
+        col, root = await self.lane.submit(self._locked, _open, path, self.secrets, None)
+        self.collection = col
+        return col, root
+
+    async def create(
+        self, path: str | os.PathLike[str], name: str
+    ) -> tuple[Collection, FolderNode]:
+        """Create an empty collection at ``path``; it becomes the current one."""
+        col, root = await self.lane.submit(self._locked, _open, path, self.secrets, name)
+        self.collection = col
+        return col, root
+
+    def adopt(self, col: Collection) -> None:
+        """Make ``col`` (opened on the lane, e.g. by an importer) the current collection."""
+        self.collection = col
+
+    def close(self) -> None:
+        """Forget the current collection (results for it that arrive later are stale)."""
+        self.collection = None
+
+    def require(self) -> Collection:
+        """The current collection, or :class:`NoCollection`."""
+        if self.collection is None:
+            raise NoCollection("Open or create a collection first (File → Open Collection…)")
+        return self.collection
+
+    async def call(self, func: Callable[[Collection], R]) -> R:
+        """``func(collection)`` on the lane."""
+        col = self.require()
+        return await self.lane.submit(self._locked, func, col)
+
+    async def run(self, func: Callable[..., R], *args: Any) -> R:
+        """Any blocking ``func(*args)`` on the lane (e.g. an importer creating a collection)."""
+        return await self.lane.submit(self._locked, func, *args)
+
+    def call_blocking(self, func: Callable[[Collection], object], timeout: float) -> bool:
+        """Run ``func(collection)`` on the calling thread, waiting up to ``timeout`` s for the
+        lane's current call to end (exit path only: unsaved edits are written before the window
+        closes, even when no event loop runs any more). False if the lane stayed busy."""
+        col = self.collection
+        if col is None:
+            return True
+        if not self._lock.acquire(timeout=timeout):
+            return False
+        try:
+            func(col)
+        finally:
+            self._lock.release()
+        return True
+
+    def _locked(self, func: Callable[..., R], *args: Any) -> R:
+        # The lane serialises calls; the lock only matters for call_blocking on exit.
+        with self._lock:
+            return func(*args)

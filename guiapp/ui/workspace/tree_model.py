@@ -1,0 +1,358 @@
+"""A lazy, incrementally updated Qt model of a collection's folder tree.
+
+Rows are materialised on demand (``canFetchMore``/``fetchMore``, :data:`BATCH` rows at a time),
+so showing a collection of thousands of requests costs the GUI thread only the rows a view
+actually asks for. :meth:`CollectionTreeModel.set_tree` applies a new listing as row
+insertions and removals (keyed by id) instead of a reset, so expanded folders, the selection
+and the scroll position survive a rename, a move or a ``git pull``.
+
+The model never touches the disk: user intents (rename by inline edit, move by drag and drop)
+are emitted as signals for the controller to carry out on its worker lane.
+
+Example::
+
+    model = CollectionTreeModel()
+    model.renameRequested.connect(on_rename)           # (id, new name)
+    model.moveRequested.connect(on_move)               # ([ids], folder id)
+    model.set_tree(collection.tree())                  # called again after every change
+    view.setModel(model)
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QMimeData,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
+from PySide6.QtWidgets import QApplication, QStyle
+
+from guiapp.core.collections import FolderNode, RequestNode
+
+__all__ = ["BATCH", "ID_ROLE", "IS_FOLDER_ROLE", "MIME_TYPE", "CollectionTreeModel"]
+
+#: Rows materialised per fetchMore: enough to fill a tall view, small enough to be instant.
+BATCH = 200
+ID_ROLE = Qt.ItemDataRole.UserRole + 1
+IS_FOLDER_ROLE = Qt.ItemDataRole.UserRole + 2
+MIME_TYPE = "application/x-guiapp-collection-ids"
+_Index = QModelIndex | QPersistentModelIndex
+
+_METHOD_COLORS = {
+    "GET": "#2e9e5b",
+    "POST": "#d48a00",
+    "PUT": "#2f6fed",
+    "PATCH": "#8e5bd6",
+    "DELETE": "#d33f3f",
+    "HEAD": "#3a8fa8",
+    "OPTIONS": "#6b7380",
+    "!": "#d33f3f",
+}
+
+
+@cache
+def method_icon(method: str) -> QIcon:
+    """A small coloured badge with the method's name (``DEL`` for DELETE), as Postman shows."""
+    label = {"DELETE": "DEL", "OPTIONS": "OPT", "PATCH": "PAT"}.get(method, method[:4])
+    pixmap = QPixmap(64, 32)  # 2x for HiDPI; drawn at 32x16
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    font = QFont()
+    font.setBold(True)
+    font.setPixelSize(20)
+    painter.setFont(font)
+    painter.setPen(QColor(_METHOD_COLORS.get(method, "#6b7380")))
+    painter.drawText(QRect(0, 0, 64, 32), Qt.AlignmentFlag.AlignCenter, label)
+    painter.end()
+    return QIcon(pixmap)
+
+
+class _Item:
+    """One row. Folders keep their listing in ``source``; ``children`` is the materialised
+    prefix of it (lazy loading)."""
+
+    __slots__ = ("children", "id", "is_folder", "method", "name", "parent", "row", "source")
+
+    def __init__(self, node: FolderNode | RequestNode, parent: _Item | None, row: int) -> None:
+        self.id = node.id
+        self.name = node.name
+        self.parent = parent
+        self.row = row
+        self.is_folder = isinstance(node, FolderNode)
+        self.method = "" if isinstance(node, FolderNode) else node.method
+        self.source: FolderNode | None = node if isinstance(node, FolderNode) else None
+        self.children: list[_Item] = []
+
+    def listing(self) -> list[FolderNode | RequestNode]:
+        if self.source is None:
+            return []
+        return [*self.source.folders, *self.source.requests]
+
+    def total(self) -> int:
+        return 0 if self.source is None else len(self.source.folders) + len(self.source.requests)
+
+
+class CollectionTreeModel(QAbstractItemModel):
+    """Folders and requests of one collection (one column: the display name)."""
+
+    #: The user renamed an item inline: (id, new name, old name).
+    renameRequested = Signal(str, str, str)
+    #: The user dropped items on a folder: (ids, folder id; ``""`` is the root).
+    moveRequested = Signal(list, str)
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._root = _Item(FolderNode("", ""), None, 0)
+        self._dirty: set[str] = set()
+
+    # -- structure -----------------------------------------------------------------------------
+    def _item(self, index: _Index) -> _Item:
+        if not index.isValid():
+            return self._root
+        item = index.internalPointer()
+        assert isinstance(item, _Item)
+        return item
+
+    def index(self, row: int, column: int = 0, parent: _Index = QModelIndex()) -> QModelIndex:  # noqa: B008 - Qt's signature
+        item = self._item(parent)
+        if column != 0 or not 0 <= row < len(item.children):
+            return QModelIndex()
+        return self.createIndex(row, 0, item.children[row])
+
+    def parent(self, index: _Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
+        if not index.isValid():
+            return QModelIndex()
+        parent = self._item(index).parent
+        if parent is None or parent is self._root:
+            return QModelIndex()
+        return self.createIndex(parent.row, 0, parent)
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        if parent.isValid() and parent.column() != 0:
+            return 0
+        return len(self._item(parent).children)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 1
+
+    def hasChildren(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008
+        item = self._item(parent)
+        return item.is_folder and item.total() > 0
+
+    def canFetchMore(self, parent: _Index) -> bool:
+        item = self._item(parent)
+        return item.is_folder and len(item.children) < item.total()
+
+    def fetchMore(self, parent: _Index) -> None:
+        item = self._item(parent)
+        listing = item.listing()
+        start = len(item.children)
+        end = min(len(listing), start + BATCH)
+        if end <= start:
+            return
+        self.beginInsertRows(parent, start, end - 1)
+        item.children.extend(_Item(listing[i], item, i) for i in range(start, end))
+        self.endInsertRows()
+
+    # -- data ----------------------------------------------------------------------------------
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        item = self._item(index)
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+            if role == Qt.ItemDataRole.DisplayRole and item.id in self._dirty:
+                return f"{item.name} ●"  # unsaved edits, as editors mark a modified file
+            return item.name
+        if role == Qt.ItemDataRole.DecorationRole:
+            if item.is_folder:
+                return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_DirIcon)
+            return method_icon(item.method)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if item.method == "!":
+                return f"{item.id}: this file could not be read; open it to see why"
+            return f"{item.method} {item.name}\n{item.id}" if item.method else item.id
+        if role == ID_ROLE:
+            return item.id
+        if role == IS_FOLDER_ROLE:
+            return item.is_folder
+        return None
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.ItemIsDropEnabled  # the root takes drops
+        flags = (
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemIsEditable
+            | Qt.ItemFlag.ItemIsDragEnabled
+        )
+        if self._item(index).is_folder:
+            flags |= Qt.ItemFlag.ItemIsDropEnabled
+        return flags
+
+    def setData(self, index: _Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if role != Qt.ItemDataRole.EditRole or not index.isValid():
+            return False
+        item = self._item(index)
+        name = str(value).strip()
+        if not name or name == item.name:
+            return False
+        old, item.name = item.name, name  # shown at once; the next listing confirms it
+        self.dataChanged.emit(index, index)
+        self.renameRequested.emit(item.id, name, old)
+        return True
+
+    # -- drag and drop -------------------------------------------------------------------------
+    def supportedDragActions(self) -> Qt.DropAction:
+        return Qt.DropAction.MoveAction
+
+    def supportedDropActions(self) -> Qt.DropAction:
+        return Qt.DropAction.MoveAction
+
+    def mimeTypes(self) -> list[str]:
+        return [MIME_TYPE]
+
+    def mimeData(self, indexes: list[QModelIndex]) -> QMimeData:  # type: ignore[override]
+        ids = sorted({self._item(i).id for i in indexes if i.isValid()})
+        data = QMimeData()
+        data.setData(MIME_TYPE, json.dumps(ids).encode())
+        return data
+
+    def drop_target(self, parent: _Index) -> str:
+        """The folder a drop on ``parent`` lands in (a request's own folder if dropped on one)."""
+        item = self._item(parent)
+        if not item.is_folder and item.parent is not None:
+            item = item.parent
+        return item.id
+
+    def canDropMimeData(
+        self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: _Index
+    ) -> bool:
+        if not data.hasFormat(MIME_TYPE):
+            return False
+        target = self.drop_target(parent)
+        ids = json.loads(bytes(data.data(MIME_TYPE).data()).decode())
+        # A folder cannot go into itself or below itself.
+        return not any(target == i or target.startswith(i + "/") for i in ids)
+
+    def dropMimeData(
+        self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: _Index
+    ) -> bool:
+        if not self.canDropMimeData(data, action, row, column, parent):
+            return False
+        ids = json.loads(bytes(data.data(MIME_TYPE).data()).decode())
+        target = self.drop_target(parent)
+        moving = [i for i in ids if i.rpartition("/")[0] != target]
+        if moving:
+            self.moveRequested.emit(moving, target)
+        # The rows are moved by the listing that follows; no removeRows from the view.
+        return False
+
+    # -- updates -------------------------------------------------------------------------------
+    def set_tree(self, root: FolderNode) -> None:
+        """Show ``root``: rows that stayed keep their indexes; only differences are applied."""
+        self._sync(self._root, root, QModelIndex())
+
+    def _sync(self, item: _Item, node: FolderNode, index: QModelIndex) -> None:
+        if item.source == node:
+            return
+        item.source = node
+        if item.parent is not None and item.name != node.name:
+            item.name = node.name
+            self.dataChanged.emit(index, index)
+        listing = item.listing()
+        if not item.children:
+            if index.isValid():
+                self.dataChanged.emit(index, index)  # the expand arrow may appear or go
+            if item is self._root and listing:
+                self.fetchMore(index)
+            return
+        wanted = {n.id for n in listing}
+        for row in range(len(item.children) - 1, -1, -1):
+            if item.children[row].id not in wanted:
+                self.beginRemoveRows(index, row, row)
+                del item.children[row]
+                self.endRemoveRows()
+        self._renumber(item)
+        # Survivors keep the listing's order (both are sorted by file name), so one pass
+        # inserts each new item just before the first survivor that follows it.
+        for row, child in enumerate(listing):
+            if row >= len(item.children):
+                break  # the rest stays unfetched, as it was
+            current = item.children[row]
+            if current.id == child.id:
+                self._update(current, child, self.index(row, 0, index))
+            else:
+                self.beginInsertRows(index, row, row)
+                item.children.insert(row, _Item(child, item, row))
+                self.endInsertRows()
+        self._renumber(item)
+        if not item.children and listing:
+            self.fetchMore(index)
+
+    def _update(self, item: _Item, node: FolderNode | RequestNode, index: QModelIndex) -> None:
+        if isinstance(node, FolderNode):
+            self._sync(item, node, index)
+        elif (item.name, item.method) != (node.name, node.method):
+            item.name, item.method = node.name, node.method
+            self.dataChanged.emit(index, index)
+
+    @staticmethod
+    def _renumber(item: _Item) -> None:
+        for row, child in enumerate(item.children):
+            child.row = row
+
+    def clear(self) -> None:
+        """Show nothing (no collection open)."""
+        self.beginResetModel()
+        self._root = _Item(FolderNode("", ""), None, 0)
+        self._dirty.clear()
+        self.endResetModel()
+
+    # -- lookups -------------------------------------------------------------------------------
+    def find(self, item_id: str) -> QModelIndex:
+        """The index of ``item_id``, fetching rows on the way; invalid if it is not listed."""
+        if not item_id:
+            return QModelIndex()
+        parts = item_id.split("/")
+        index = QModelIndex()
+        for depth in range(1, len(parts) + 1):
+            wanted = "/".join(parts[:depth])
+            item = self._item(index)
+            rows = {c.id: c.row for c in item.children}
+            while wanted not in rows and self.canFetchMore(index):
+                self.fetchMore(index)
+                rows = {c.id: c.row for c in item.children}
+            if wanted not in rows:
+                return QModelIndex()
+            index = self.index(rows[wanted], 0, index)
+        return index
+
+    def item_id(self, index: _Index) -> str:
+        """The id of the item at ``index`` (``""`` for the root)."""
+        return self._item(index).id
+
+    def is_folder(self, index: _Index) -> bool:
+        """True for folders and the root."""
+        return self._item(index).is_folder
+
+    def set_dirty(self, item_id: str, dirty: bool) -> None:
+        """Mark ``item_id`` as having unsaved edits (a ``●`` after its name)."""
+        if dirty == (item_id in self._dirty):
+            return
+        if dirty:
+            self._dirty.add(item_id)
+        else:
+            self._dirty.discard(item_id)
+        index = self.find(item_id)
+        if index.isValid():
+            self.dataChanged.emit(index, index)
