@@ -87,12 +87,16 @@ class WorkerPool(Generic[S]):
         self._make_state = make_state
         self._end_state = end_state
         self._idle_timeout = idle_timeout
-        self._cond = threading.Condition(threading.Lock())
+        self._lock = threading.Lock()
+        self._cond = threading.Condition(self._lock)
         self._queue: deque[WorkItem] = deque()
         self._threads: set[threading.Thread] = set()  # alive
         self._active: set[threading.Thread] = set()  # alive and not retiring: the capacity
         self._running: dict[threading.Thread, WorkItem] = {}
         self._idle = 0
+        self._pending = 0  # threads wanted but not started yet: the starter starts them
+        self._starter: threading.Thread | None = None
+        self._starter_wake = threading.Condition(self._lock)
         self._counter = itertools.count(1)
         self._closed = False
         self._exit_waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
@@ -131,6 +135,7 @@ class WorkerPool(Generic[S]):
         ``cancel_hook(job)`` runs (in the cancelling thread) when the job is cancelled, after
         the job has left the queue.
         """
+        start: threading.Thread | None = None
         with self._cond:
             if self._closed:
                 raise OffloaderClosed(f"{self.name} is closed; it accepts no new work")
@@ -138,9 +143,18 @@ class WorkerPool(Generic[S]):
             job._cancel_hook = (
                 self._discard if cancel_hook is None else _chain(self._discard, cancel_hook)
             )
-            if len(self._queue) > self._idle and len(self._active) < self.max_workers:
-                self._start_thread()
+            wanted = len(self._queue) > self._idle + self._pending
+            if wanted and len(self._active) + self._pending < self.max_workers:
+                self._pending += 1
+                if self._starter is None:
+                    start = self._starter = threading.Thread(
+                        target=self._starter_loop, name=f"{self.name}-starter", daemon=True
+                    )
+                else:
+                    self._starter_wake.notify()
             self._cond.notify()
+        if start is not None:
+            start.start()
 
     def _discard(self, job: Job[Any]) -> None:
         # A queued job that is cancelled leaves the queue at once (it would be skipped anyway).
@@ -150,13 +164,39 @@ class WorkerPool(Generic[S]):
                     self._queue.remove(item)
                     break
 
-    def _start_thread(self) -> None:
+    def _new_thread(self) -> threading.Thread:
+        # Called with the lock held: the thread counts against max_workers from now on.
         thread = threading.Thread(
             target=self._worker, name=f"{self.name}-{next(self._counter)}", daemon=True
         )
         self._threads.add(thread)
         self._active.add(thread)
-        thread.start()
+        return thread
+
+    def _starter_loop(self) -> None:
+        # Thread.start() blocks until the new thread has been scheduled: up to milliseconds on
+        # a loaded machine, so 100 submits would stall the event loop for 100 of them. Workers
+        # are started here instead; the loop thread only starts this starter, once per burst.
+        # It retires after a second without demand.
+        while True:
+            with self._cond:
+                while self._pending == 0 and not self._closed:
+                    if not self._starter_wake.wait(1.0) and self._pending == 0:
+                        self._starter = None
+                        return
+                if self._closed:
+                    self._pending = 0
+                    self._starter = None
+                    return
+                self._pending -= 1
+                thread = self._new_thread()
+            try:
+                thread.start()
+            except RuntimeError:  # "can't start new thread": go on with the threads we have
+                _log.exception("%s: could not start another worker thread", self.name)
+                with self._cond:
+                    self._threads.discard(thread)
+                    self._active.discard(thread)
 
     # -- worker thread -------------------------------------------------------------------------
     def _worker(self) -> None:
@@ -224,6 +264,7 @@ class WorkerPool(Generic[S]):
             items = [*self._queue, *self._running.values()]
             self._queue.clear()
             self._cond.notify_all()
+            self._starter_wake.notify_all()
         jobs = [job for item in items if (job := item.link.job) is not None]
         for job in jobs:
             try:
