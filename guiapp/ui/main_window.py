@@ -93,6 +93,7 @@ class MainWindow(QMainWindow):
         self.data_dir: Path | None = None
         self.demo_server: Any = None
         self.history: Any = None  # the HistoryRecorder
+        self._resolver: Callable[[RequestSpec], RequestSpec] | None = None
 
         self.bar = RequestBar()
         self.response_area = ResponseArea(response_panel)
@@ -161,6 +162,11 @@ class MainWindow(QMainWindow):
     def view_menu(self) -> QMenu:
         """The View menu."""
         return self.menus.view_menu
+
+    @property
+    def file_menu(self) -> QMenu:
+        """The File menu (other components add their actions here)."""
+        return self.menus.file_menu
 
     # -- tabs ----------------------------------------------------------------------------------
     def current_tab(self) -> RequestTab:
@@ -279,7 +285,15 @@ class MainWindow(QMainWindow):
 
     @async_slot
     async def _send(self, tab: RequestTab, strategy: str) -> None:
-        await tab.send(strategy, self.services.offloader)
+        await tab.send(strategy, self.services.offloader, resolve=self._resolver)
+
+    def set_request_resolver(self, resolver: Callable[[RequestSpec], RequestSpec] | None) -> None:
+        """Map each spec before it is sent (e.g. fill in ``{{variables}}`` from an environment).
+
+        The resolver runs on the GUI thread and must be quick; raising
+        :class:`~guiapp.core.errors.InvalidRequest` refuses the send with its message.
+        """
+        self._resolver = resolver
 
     def cancel_current(self) -> None:
         """Cancel the current tab's request (Esc)."""

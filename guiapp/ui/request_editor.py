@@ -107,10 +107,11 @@ class RequestEditor(QTabWidget):
     def to_spec(self) -> RequestSpec:
         """The request as a :class:`RequestSpec` (enabled rows only; query split into params).
 
-        A URL typed without a scheme (``localhost:8000/get``) gets ``http://``, as browsers do.
+        A URL typed without a scheme (``localhost:8000/get``) gets ``http://``, as browsers do,
+        unless it starts with a ``{{variable}}`` (which may hold the scheme).
         """
         base, _ = split_url(self.url_text.strip())
-        if base and "://" not in base:
+        if base and "://" not in base and not base.startswith("{{"):
             base = "http://" + base
         return RequestSpec(
             url=base,

@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -131,14 +132,29 @@ class RequestTab(QWidget):
         self._set_outcome(Outcome("error", exc, None, message))
 
     async def send(
-        self, strategy: str, offloader: Offloader, *, send: SendFunc | None = None
+        self,
+        strategy: str,
+        offloader: Offloader,
+        *,
+        send: SendFunc | None = None,
+        resolve: Callable[[RequestSpec], RequestSpec] | None = None,
     ) -> None:
-        """Send the editor's request with ``strategy``; newest wins, errors become outcomes."""
+        """Send the editor's request with ``strategy``; newest wins, errors become outcomes.
+
+        ``resolve`` maps the editor's spec to the one sent (``{{variables}}`` filled in); an
+        :class:`InvalidRequest` it raises is shown like any other input error.
+        """
         problem = self.editor.validation_error()
         if problem:
             self.fail_before_send(problem, "body" if "body" in problem.lower() else "url")
             return
         spec = self.editor.to_spec()
+        if resolve is not None:
+            try:
+                spec = resolve(spec)
+            except InvalidRequest as exc:
+                self.fail_before_send(str(exc), exc.field)
+                return
         if self._run is not None:
             self.cancel()
         self._generation += 1

@@ -42,7 +42,8 @@ class WindowMenus:
     def __init__(self, window: Any, *, with_history: bool) -> None:
         self._window: QMainWindow = window
         w = window
-        file_menu = w.menuBar().addMenu("&File")
+        self.file_menu: QMenu = w.menuBar().addMenu("&File")
+        file_menu = self.file_menu
         self.add(file_menu, "New Tab", "new_tab", lambda: w.open_tab())
         self.add(file_menu, "Close Tab", "close_tab", w.close_current_tab)
         file_menu.addSeparator()

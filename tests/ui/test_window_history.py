@@ -98,3 +98,30 @@ def test_restoring_from_the_history_list_loads_the_request(
     assert window.bar.url_edit.text() == base + "/put?restored=yes"
     assert window.bar.method_combo.currentText() == "PUT"
     assert fresh.editor.headers.pairs() == [("X-Restore", "1")]
+
+
+def test_a_request_resolver_maps_the_spec_before_sending(
+    window: MainWindow, ui_loop: asyncio.AbstractEventLoop
+) -> None:
+    from dataclasses import replace
+
+    from guiapp.core.errors import InvalidRequest
+    from guiapp.core.request import RequestSpec
+
+    base = window.demo_server.url
+
+    def resolve(spec: RequestSpec) -> RequestSpec:
+        if "{{missing}}" in spec.url:
+            raise InvalidRequest("Unresolved variable {{missing}}", field="url")
+        return replace(spec, url=spec.url.replace("{{base}}", base))
+
+    window.set_request_resolver(resolve)
+    window.bar.url_edit.setText("{{base}}/get?via=resolver")
+    window.send_current()
+    wait_until(ui_loop, lambda: window.current_tab().outcome.kind == "response")
+    assert window.current_tab().outcome.value.url == base + "/get?via=resolver"
+    assert window.bar.url_edit.text() == "{{base}}/get?via=resolver"  # the editor keeps it
+    window.bar.url_edit.setText("{{missing}}/x")
+    window.send_current()
+    wait_until(ui_loop, lambda: window.current_tab().outcome.kind == "error")
+    assert window.status_label.text() == "Unresolved variable {{missing}}"
