@@ -25,6 +25,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import weakref
 from collections.abc import Callable, Coroutine
 from typing import Any, Protocol
 
@@ -81,10 +82,21 @@ class TextBodyLoader(QObject):
         self._tasks: set[asyncio.Future[Any]] = set()
         self._jobs: set[Job[Any]] = set()
         self._out_paths: list[str] = []
+        # Finished files per response and pretty flag, so showing a response again (the user
+        # switched tabs) is instant; the files go when the response is garbage-collected.
+        self._done: weakref.WeakKeyDictionary[Response, dict[bool, FormattedFile]] = (
+            weakref.WeakKeyDictionary()
+        )
         self._highlight_queue: list[int] = []
         self._highlight_busy = False
         self._lexer: str | None = None
+        self._whole_in_memory = False
         view.highlightNeeded.connect(self._on_view_highlight_needed)
+
+    @property
+    def whole_in_memory(self) -> bool:
+        """True when the view holds the whole body as a list of lines (small bodies)."""
+        return self._whole_in_memory and isinstance(self.view.source, ListLineSource)
 
     @property
     def busy(self) -> bool:
@@ -95,6 +107,7 @@ class TextBodyLoader(QObject):
         """Drop the current body: stop its tasks and jobs, delete its files."""
         self._generation += 1
         self._lexer = None
+        self._whole_in_memory = False
         self._highlight_queue.clear()
         self._highlight_busy = False
         try:
@@ -107,16 +120,21 @@ class TextBodyLoader(QObject):
         for job in list(self._jobs):
             job.cancel()
         self._jobs.clear()
-        for out_path in self._out_paths:
-            for suffix in ("", ".index", ".raw", ".raw.index"):
-                with contextlib.suppress(OSError):
-                    os.unlink(out_path + suffix)  # a mapped file stays readable until unmapped
-        self._out_paths.clear()
+        _delete_outputs(self._out_paths)  # unfinished files: a mapped file stays readable
+        self._out_paths = []
 
     async def load(self, response: Response, kind: str, *, pretty: bool) -> None:
         """Show ``response``'s body as ``kind`` text; returns when the first screen is shown."""
         self.cancel()
         generation = self._generation
+        done = self._done.get(response, {}).get(pretty)
+        if done is not None:
+            self._lexer = lexer_for_kind(done.kind)
+            try:
+                self._show_formatted(done)
+                return
+            except OSError:  # its files were removed behind our back: format again
+                self._done.pop(response, None)
         encoding = response.encoding
         source: bytes | str = response.spool_path or response.body_bytes(_PREVIEW_BYTES + 1)
         preview = await self._run(preview_body, source, encoding, kind, pretty=pretty)
@@ -126,6 +144,7 @@ class TextBodyLoader(QObject):
         self.view.set_source(ListLineSource(list(preview.lines)))
         self.view.set_block_spans(0, preview.spans)
         if preview.complete:
+            self._whole_in_memory = True
             self.finished.emit(None)
             return
         self.noticeChanged.emit(
@@ -189,13 +208,19 @@ class TextBodyLoader(QObject):
         )
         if generation != self._generation:
             return
+        self._out_paths.remove(out_path)
+        self._done.setdefault(response, {})[pretty] = formatted
+        weakref.finalize(response, _delete_outputs, [out_path])
         if formatted.kind != kind:
             self._lexer = lexer_for_kind(formatted.kind)
+        self._show_formatted(formatted, pretty)
+
+    def _show_formatted(self, formatted: FormattedFile, pretty: bool | None = None) -> None:
         current = self.view.source
+        same_file = isinstance(current, MappedLineSource) and current.path == formatted.path
         self.view.set_source(
             MappedLineSource(formatted.path, formatted.index_path, formatted.max_line_chars),
-            continues=(isinstance(current, MappedLineSource) and current.path == formatted.path)
-            or formatted.pretty == pretty,
+            continues=same_file or formatted.pretty == pretty,
         )
         if formatted.truncated:
             self.noticeChanged.emit(
@@ -274,6 +299,13 @@ class TextBodyLoader(QObject):
             exc = task.exception()
             _log.error("formatting the body failed", exc_info=exc)
             self.failed.emit(f"Could not format the body: {exc}")
+
+
+def _delete_outputs(out_paths: list[str]) -> None:
+    for out_path in out_paths:
+        for suffix in ("", ".index", ".raw", ".raw.index"):
+            with contextlib.suppress(OSError):
+                os.unlink(out_path + suffix)
 
 
 def _write_file(path: str, data: bytes) -> None:

@@ -134,9 +134,11 @@ class BodyViewer(QWidget):
         return self._kind
 
     def body_text(self) -> str | None:
-        """The whole displayed text when it is held in memory (small bodies); else ``None``."""
+        """The whole displayed text when it is held in memory (small bodies); else ``None``
+        (large bodies: read :meth:`BodyLineView.visible_text` or the formatted file)."""
         source = self.view.source
-        if self._pages.currentWidget() is self.view and isinstance(source, ListLineSource):
+        if self._pages.currentWidget() is self.view and self.loader.whole_in_memory:
+            assert isinstance(source, ListLineSource)
             return source.text()
         return None
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import qasync
@@ -230,3 +232,48 @@ def wait_signal(loop: asyncio.AbstractEventLoop, signal: object) -> object:
         return loop.run_until_complete(asyncio.wait_for(future, 30))
     finally:
         signal.disconnect(done)  # type: ignore[attr-defined]
+
+
+def test_large_body_from_the_demo_server_formats_in_the_background(loop, panel, demo) -> None:
+    response = send(RequestSpec(url=demo.url + "/json/large?mb=2"))
+    assert not response.is_spooled  # in memory: the viewer writes a file for the worker
+    show(loop, panel, response)
+    assert panel.body_text() is None  # only the first screen so far
+    assert "Formatting" in panel.body.notice.text()
+    assert panel.visible_text().startswith('{\n  "meta": {')
+    formatted = wait_signal(loop, panel.body.formattingFinished)
+    assert formatted is not None
+    assert formatted.pretty
+    lines = Path(formatted.path).read_text(encoding="utf-8").split("\n")[:-1]
+    assert lines == json.dumps(response.json(), indent=2).split("\n")
+    assert panel.body.view.source.line_count == len(lines)
+    assert "lines." in panel.body.notice.text()
+
+
+def test_spooled_body_and_raw_view_of_a_big_document(loop, panel, demo, tmp_path) -> None:
+    response = send(RequestSpec(url=demo.url + "/json/large?mb=1"), spool_threshold=1 << 16)
+    assert response.is_spooled
+    panel.body.pretty_button.setChecked(False)
+    show(loop, panel, response)
+    formatted = wait_signal(loop, panel.body.formattingFinished)
+    assert formatted is not None
+    assert not formatted.pretty
+    assert formatted.line_count == response.text().count("\n") + 1
+
+
+def test_showing_a_response_again_reuses_its_formatted_file(loop, panel, demo) -> None:
+    response = send(RequestSpec(url=demo.url + "/json/large?mb=1"))
+    show(loop, panel, response)
+    first = wait_signal(loop, panel.body.formattingFinished)
+    show(loop, panel, fetch(demo, "/json"))  # another tab's response
+    finished: list[object] = []
+    panel.body.formattingFinished.connect(finished.append)
+    show(loop, panel, response)  # back to the first tab: no new formatting job
+    assert finished == [first]  # at once, the same file
+    assert panel.body.view.source.path == first.path
+    assert panel.body.view.source.line_count == first.line_count
+    path = Path(first.path)
+    del response, first, finished
+    panel.clear()
+    gc.collect()
+    assert not path.exists()  # the files go with the response
