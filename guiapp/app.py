@@ -137,7 +137,13 @@ def main(argv: list[str] | None = None, *, hard_exit: bool = True) -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
 
-    window = create_window(args.data_dir, demo=args.demo)
+    try:
+        window = create_window(args.data_dir, demo=args.demo)
+    except OSError as exc:  # an unusable --data-dir: say so, no traceback
+        print(f"guiapp: cannot use the data directory: {exc}", file=sys.stderr)
+        loop.close()
+        asyncio.set_event_loop(None)
+        return 2
     set_slot_error_handler(window.report_error)
     previous_hook = sys.excepthook
     sys.excepthook = _status_line_excepthook(window)

@@ -60,3 +60,19 @@ def test_closing_with_a_request_in_flight_exits_fast_and_clean(
     assert noise_free == [], "\n".join(noise_free)
     assert exit_delay < 1.0, f"exit took {exit_delay:.2f} s after closing the window"
     assert (tmp_path / "data" / "settings.ini").exists()
+
+
+def test_an_unusable_data_dir_is_reported_without_a_traceback(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    result = subprocess.run(
+        [sys.executable, "-m", "guiapp", "--data-dir", str(blocker / "sub")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "guiapp: cannot use the data directory" in result.stderr
+    assert "Traceback" not in result.stderr

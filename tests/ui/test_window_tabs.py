@@ -228,3 +228,19 @@ def test_system_theme_is_followed_until_the_user_picks_one(qtbot: Any) -> None:
     themes.set_mode("dark")
     hints.set(Qt.ColorScheme.Light)
     assert themes.dark  # an explicit choice wins over the system
+
+
+def test_ctrl_enter_sends_from_the_body_editor(
+    qtbot: Any, window: MainWindow, ui_loop: asyncio.AbstractEventLoop
+) -> None:
+    editor = window.current_tab().editor
+    window.bar.method_combo.setCurrentText("POST")
+    window.bar.url_edit.setText(window.demo_server.url + "/post")
+    editor.setCurrentWidget(editor.body)
+    editor.body.set_mode("json")
+    editor.body.json_edit.setFocus()
+    qtbot.keyClicks(editor.body.json_edit, '{"typed": true}')
+    qtbot.keyClick(editor.body.json_edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    wait_until(ui_loop, lambda: window.current_tab().outcome.kind == "response")
+    assert editor.body.json_edit.toPlainText() == '{"typed": true}'  # no newline inserted
+    assert '"typed": true' in window.current_tab().outcome.value.text()
