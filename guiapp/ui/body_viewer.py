@@ -147,10 +147,16 @@ class BodyViewer(QWidget):
         return self._message.text()
 
     def warm_up(self) -> None:
-        """Start a worker process now (a spawn costs ~0.3 s), e.g. while a request is sent."""
+        """Start a worker process now (a spawn costs ~0.3 s), e.g. while a request is sent.
+
+        Nothing happens if a worker is already running or no event loop runs.
+        """
+        pids = getattr(self._processes, "worker_pids", None)
+        if self._warm_tasks or (callable(pids) and pids()):
+            return
         try:
             loop = asyncio.get_running_loop()
-        except RuntimeError:  # no running loop (a bare widget in a test): nothing to warm
+        except RuntimeError:
             return
         task = loop.create_task(_warm(self._processes))
         self._warm_tasks.add(task)  # kept apart from _tasks: clear() must not cancel (kill) it

@@ -277,3 +277,26 @@ def test_showing_a_response_again_reuses_its_formatted_file(loop, panel, demo) -
     panel.clear()
     gc.collect()
     assert not path.exists()  # the files go with the response
+
+
+def test_show_sending_starts_a_worker_process_ahead_of_the_response(loop, qtbot) -> None:
+    pool = ProcessOffloader(max_workers=1, name="test-warm")
+    panel = ResponsePanel(pool)
+    try:
+        assert pool.worker_pids() == []
+
+        async def send_started() -> None:
+            panel.show_sending(RequestSpec(url="http://127.0.0.1:9/"))
+            await asyncio.gather(*panel.body._warm_tasks)
+
+        loop.run_until_complete(asyncio.wait_for(send_started(), 30))
+        assert len(pool.worker_pids()) == 1
+
+        async def send_again() -> int:
+            panel.show_sending(RequestSpec(url="http://127.0.0.1:9/"))
+            return len(panel.body._warm_tasks)
+
+        assert loop.run_until_complete(send_again()) == 0  # a worker runs: nothing to start
+    finally:
+        dispose(panel)
+        pool.close()
