@@ -97,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     import qasync
     from PySide6.QtWidgets import QApplication
 
+    from guiapp.core.formatting import preview_body
     from guiapp.demo._content import large_json
     from guiapp.offload import ProcessOffloader
     from guiapp.offload.qt import LagMonitor
@@ -122,7 +123,8 @@ def main(argv: list[str] | None = None) -> int:
             sizes[path] = path.stat().st_size
 
         async def run_all() -> None:
-            await pool.submit(abs, -1)  # a started worker, as after ResponsePanel.show_sending
+            # A started, warmed worker, as after ResponsePanel.show_sending().
+            await pool.submit(preview_body, b"{}", "utf-8", "json")
             for path in paths:
                 results.append(await _run_size(panel, monitor, path, sizes[path]))
             panel.clear()

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from guiapp.core.formatting import detect_kind
+from guiapp.core.formatting import detect_kind, preview_body
 from guiapp.core.response import Response
 from guiapp.offload import run_blocking
 from guiapp.ui.body_image import BodyImageView, ImageDecodeError
@@ -335,7 +335,9 @@ class BodyViewer(QWidget):
 
 
 async def _warm(processes: ProcessSubmitter) -> None:
-    await processes.submit(abs, -1)
+    # A tiny preview imports the formatting code and Pygments' lexers in the worker, so the
+    # response's own preview does not pay for them.
+    await processes.submit(preview_body, b'{"warm": [1]}', "utf-8", "json")
 
 
 def _copy_body(response: Response, path: str) -> None:

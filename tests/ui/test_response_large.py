@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import qasync
 
-from guiapp.core.formatting import FormattedFile
+from guiapp.core.formatting import FormattedFile, preview_body
 from guiapp.core.response import Response
 from guiapp.core.stats import LagStats
 from guiapp.demo._content import large_json
@@ -71,7 +71,8 @@ def spooled(path: Path) -> Response:
 
 
 async def _warm(processes: ProcessOffloader) -> None:
-    await processes.submit(abs, -1)
+    # What ResponsePanel.show_sending() does while the request is on its way.
+    await processes.submit(preview_body, b"{}", "utf-8", "json")
 
 
 async def _highlighted(view: BodyLineView, block: int) -> None:
