@@ -63,6 +63,13 @@ def _machine() -> dict[str, Any]:
     }
 
 
+def _load() -> str:
+    try:
+        return f"{os.getloadavg()[0]:.1f}"
+    except OSError:  # not available on this platform
+        return "n/a"
+
+
 def run_lab(
     out_dir: Path,
     *,
@@ -88,6 +95,7 @@ def run_lab(
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     out_dir.mkdir(parents=True, exist_ok=True)
+    load_before = _load()
     if workloads is None:
         workloads = quick_workloads() if quick else full_workloads()
     cells = [(w, cls()) for w in workloads for cls in STRATEGIES.values()]
@@ -116,7 +124,8 @@ def run_lab(
     stamp = (
         f"Measured by `python -m guiapp.bench{' --quick' if quick else ''}` on "
         f"{machine['cpus']} cores, CPython {machine['python']}, PySide6 {machine['pyside6']}, "
-        f"QPA {machine['qpa'] or 'default'}."
+        f"QPA {machine['qpa'] or 'default'}; load average {load_before} at the start, "
+        f"{_load()} at the end (a shared machine: compare rows of one run, not runs)."
     )
     write_json(
         results,

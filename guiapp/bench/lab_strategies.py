@@ -120,10 +120,18 @@ class GuiThread(Strategy):
             await asyncio.sleep(0)  # let the plots repaint between calls (flatters it a bit)
 
 
+# The Offloader (and ProcessOffloader) start their workers from one "<name>-starter" thread,
+# so that submit() never waits for the OS to create a thread on the GUI thread.
+_STARTER_THREADS = 1
+
+
 class MakeAsync(Strategy):
     name = "make_async"
     title = "asyncio + make_async (own Offloader)"
     default_pool = 64
+
+    def max_added_threads(self, workload: Workload) -> int:
+        return super().max_added_threads(workload) + _STARTER_THREADS
 
     async def run(self, workload: Workload, hooks: RunHooks) -> None:
         pool = Offloader(max_workers=self.pool_size or 64, name="lab-offload", idle_timeout=5.0)
@@ -286,6 +294,9 @@ class ProcessPool(Strategy):
 
     def worker_pids(self) -> list[int]:
         return self._pool.worker_pids() if self._pool is not None else []
+
+    def max_added_threads(self, workload: Workload) -> int:
+        return super().max_added_threads(workload) + _STARTER_THREADS  # + a dispatcher each
 
     async def prepare(self, workload: Workload) -> None:
         # A spawned process costs ~0.2 s to start: start them before the clock does.

@@ -201,7 +201,7 @@ async def why_native(session: LabSession, calls: int, delay: float) -> Fact:
     native, own, qthread = await _cells(session, wl, ["native_async", "make_async", "qthread"])
     return Fact(
         "W5",
-        "When native async wins",
+        "Native async: no threads, but its protocol work runs on the GUI thread",
         f"{calls} concurrent {delay:g} s calls. httpx.AsyncClient: {_cost(native)}. "
         f"make_async on 64 threads: {_cost(own)}. A QThread each: {_cost(qthread)}.",
         {
