@@ -183,3 +183,20 @@ def test_install_lab_adds_a_view_action(qtbot, lab_loop: asyncio.AbstractEventLo
     host.shutDown.emit()
     assert not lab.isVisible()
     assert "lab" not in host.lab_windows
+
+
+def test_ball_stutters_on_the_gui_thread_and_not_otherwise(
+    lab: LabWindow, lab_loop: asyncio.AbstractEventLoop
+) -> None:
+    gaps = {}
+
+    async def scenario() -> None:
+        for strategy in ("gui_thread", "make_async"):
+            _select(lab, Workload("http_delay", tasks=2, delay=0.25), [strategy])
+            await _run_selected(lab)
+            gaps[strategy] = lab.ball.max_gap_ms
+            assert "longest frame gap" in lab.status.text()
+
+    run(lab_loop, scenario())
+    assert gaps["gui_thread"] >= 200  # the ball froze for a whole 250 ms call
+    assert gaps["make_async"] < gaps["gui_thread"] / 2
