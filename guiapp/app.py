@@ -39,6 +39,7 @@ from guiapp.ui.main_window import MainWindow
 from guiapp.ui.response_panel import ResponsePanel
 from guiapp.ui.services import Services
 from guiapp.ui.window_state import WindowState
+from guiapp.ui.workspace import WorkspaceController
 
 __all__ = ["create_window", "default_data_dir", "main"]
 
@@ -56,12 +57,17 @@ def default_data_dir() -> Path:
     return Path(user_data_dir("guiapp", appauthor=False))
 
 
-def create_window(data_dir: Path | None = None, *, demo: bool = False) -> MainWindow:
+def create_window(
+    data_dir: Path | None = None, *, demo: bool = False, workspace: bool = False
+) -> MainWindow:
     """Build the main window (no event loop is run here).
 
     ``data_dir`` holds settings.ini and the history database (default: :func:`default_data_dir`).
     With ``demo=True``, or on a first run (no settings yet), the embedded demo server starts and
     its example requests are opened; ``window.demo_server`` is then set and stopped on shutdown.
+    ``workspace=True`` attaches the collections sidebar and environments
+    (:class:`~guiapp.ui.workspace.WorkspaceController`, then ``window.workspace``); ``main``
+    does, tests attach their own.
     """
     data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -92,6 +98,8 @@ def create_window(data_dir: Path | None = None, *, demo: bool = False) -> MainWi
     window.aboutToSave.connect(lambda: state.save(window))
     window.aboutToSave.connect(recorder.close)
     install_lab(window)  # View → Responsiveness Lab
+    if workspace:
+        window.workspace = WorkspaceController(window, data_dir).attach()
     return window
 
 
@@ -138,7 +146,7 @@ def main(argv: list[str] | None = None, *, hard_exit: bool = True) -> int:
     asyncio.set_event_loop(loop)
 
     try:
-        window = create_window(args.data_dir, demo=args.demo)
+        window = create_window(args.data_dir, demo=args.demo, workspace=True)
     except OSError as exc:  # an unusable --data-dir: say so, no traceback
         print(f"guiapp: cannot use the data directory: {exc}", file=sys.stderr)
         loop.close()

@@ -32,9 +32,9 @@ from typing import Any
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
+    QDockWidget,
     QMainWindow,
     QMenu,
-    QSplitter,
     QTabWidget,
     QToolButton,
     QVBoxLayout,
@@ -93,6 +93,7 @@ class MainWindow(QMainWindow):
         self.data_dir: Path | None = None
         self.demo_server: Any = None
         self.history: Any = None  # the HistoryRecorder
+        self.workspace: Any = None  # the WorkspaceController, when attached
         self._resolver: Callable[[RequestSpec], RequestSpec] | None = None
 
         self.bar = RequestBar()
@@ -112,14 +113,22 @@ class MainWindow(QMainWindow):
         new_tab_button.clicked.connect(lambda: self.open_tab())
         self.tabs.setCornerWidget(new_tab_button, Qt.Corner.TopRightCorner)
 
-        self.splitter = named(QSplitter(Qt.Orientation.Horizontal), "mainSplitter")
+        # The tabs are the central widget; side panels are docks (History here, Collections
+        # when the workspace attaches), tabified on the left so they share one column.
+        central = named(QWidget(), "centralArea")
+        central_layout = QVBoxLayout(central)
+        central_layout.setContentsMargins(0, 4, 0, 0)
+        central_layout.addWidget(self.tabs)
+        self.setCentralWidget(central)
+        self.history_dock: QDockWidget | None = None
+        self.setTabPosition(Qt.DockWidgetArea.LeftDockWidgetArea, QTabWidget.TabPosition.North)
+        self.setDockOptions(
+            QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks
+        )
         if history_panel is not None:
-            self.splitter.addWidget(self._framed(history_panel, "historyFrame"))
-        self.splitter.addWidget(self.tabs)
-        self.splitter.setStretchFactor(self.splitter.count() - 1, 1)
-        if history_panel is not None:
-            self.splitter.setSizes([260, 940])
-        self.setCentralWidget(self.splitter)
+            self.history_dock = self._dock("History", "historyDock", history_panel)
+            self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.history_dock)
+            self.resizeDocks([self.history_dock], [280], Qt.Orientation.Horizontal)
 
         self.lag_label = LagIndicator()
         self.statusBar().addPermanentWidget(self.lag_label)
@@ -145,13 +154,31 @@ class MainWindow(QMainWindow):
         self.lag_monitor.start()
 
     # -- layout ----------------------------------------------------------------------------------
-    @staticmethod
-    def _framed(widget: QWidget, name: str) -> QWidget:
-        frame = named(QWidget(), name)
+    def _dock(self, title: str, name: str, widget: QWidget) -> QDockWidget:
+        frame = QWidget()
         layout = QVBoxLayout(frame)
-        layout.setContentsMargins(8, 8, 0, 8)
+        layout.setContentsMargins(6, 4, 2, 6)
         layout.addWidget(widget)
-        return frame
+        dock = named(QDockWidget(title, self), name)
+        dock.setWidget(frame)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetClosable
+        )
+        return dock
+
+    def addDockWidget(self, area: Qt.DockWidgetArea, dock: QDockWidget, *args: Any) -> None:
+        """Add ``dock``; a left dock shares the History dock's column as a tab (it stays on
+        top, so a workspace's Collections show first)."""
+        super().addDockWidget(area, dock, *args)
+        history = self.history_dock
+        if (
+            history is not None
+            and dock is not history
+            and area == Qt.DockWidgetArea.LeftDockWidgetArea
+        ):
+            self.tabifyDockWidget(history, dock)
+            dock.raise_()
 
     def add_view_action(self, action: QAction) -> None:
         """Add ``action`` to the View menu (the hook other windows, e.g. the Lab, plug into)."""
@@ -335,11 +362,15 @@ class MainWindow(QMainWindow):
 
     def toggle_history(self) -> None:
         """Show or hide the history panel (Ctrl+H)."""
-        frame = self.findChild(QWidget, "historyFrame")
-        if frame is not None:
-            frame.setVisible(not frame.isVisible())
-            if self.menus.history_action is not None:
-                self.menus.history_action.setChecked(frame.isVisible())
+        dock = self.history_dock
+        if dock is None:
+            return
+        show = not dock.isVisible() or dock.visibleRegion().isEmpty()
+        dock.setVisible(show)
+        if show:
+            dock.raise_()
+        if self.menus.history_action is not None:
+            self.menus.history_action.setChecked(show)
 
     # -- status and progress -------------------------------------------------------------------
     def show_message(self, text: str, state: str = "ok") -> None:

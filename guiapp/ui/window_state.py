@@ -48,7 +48,6 @@ class WindowState:
         s = self.settings
         s.setValue("window/geometry", window.saveGeometry())
         s.setValue("window/state", window.saveState())
-        s.setValue("window/splitter", window.splitter.saveState())
         s.setValue("window/theme", window.themes.mode)
         s.setValue("session/strategy", window.bar.strategy())
         drafts = []
@@ -70,9 +69,6 @@ class WindowState:
         state = s.value("window/state")
         if isinstance(state, QByteArray):
             window.restoreState(state)
-        splitter = s.value("window/splitter")
-        if isinstance(splitter, QByteArray):
-            window.splitter.restoreState(splitter)
         theme = str(s.value("window/theme", "system"))
         if theme in ("system", "light", "dark"):
             window.themes.set_mode(theme)
