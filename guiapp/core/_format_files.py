@@ -18,7 +18,13 @@ from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from guiapp.core._format_text import NotJsonError, Span, highlight_lines, reindent_json_batches
+from guiapp.core._format_text import (
+    NotJsonError,
+    Span,
+    highlight_lines,
+    reindent_json_batches,
+    reindent_xml_batches,
+)
 from guiapp.core.jobs import checkpoint, report_progress
 
 __all__ = [
@@ -60,8 +66,8 @@ def format_body_file(
 ) -> FormattedFile:
     """Format the body in file ``source`` into ``out_path`` and ``out_path + ".index"``.
 
-    JSON is re-indented when ``pretty``; if it turns out not to be JSON, the text as sent is
-    written to ``out_path + ".raw"`` instead (never over a file a reader may have mapped).
+    JSON and XML are re-indented when ``pretty``; if JSON turns out not to be JSON, the text as
+    sent is written to ``out_path + ".raw"`` instead (never over a file a reader may have mapped).
     Only the first ``cap_bytes`` are used. Progress is reported after each flushed batch as
     ``report_progress(chars_done, chars_total, path=..., index_path=..., lines=...,
     max_chars=...)``: a reader may show that many lines of the growing file at once.
@@ -72,6 +78,14 @@ def format_body_file(
         data = stream.read(cap_bytes)
     text = data.decode(encoding, "replace").replace("\r\n", "\n").lstrip("\ufeff")
     del data
+    if kind == "xml" and pretty:
+        writer = _LineWriter(out_path, len(text))
+        try:
+            for batch, done in reindent_xml_batches(text, final=not truncated):
+                writer.write_batch(batch, done)
+            return writer.result(kind, True, truncated, size)
+        finally:
+            writer.close()
     if kind == "json" and pretty and not truncated:
         writer = _LineWriter(out_path, len(text))
         try:

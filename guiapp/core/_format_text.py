@@ -13,6 +13,8 @@ __all__ = [
     "highlight_lines",
     "reindent_json",
     "reindent_json_batches",
+    "reindent_xml",
+    "reindent_xml_batches",
 ]
 
 #: Style classes a span can carry; the GUI maps each to a colour. Index 0 (plain) is never sent.
@@ -95,6 +97,86 @@ def reindent_json_batches(
             yield lines, end
             lines = []
             append = lines.append
+    if lines:
+        yield lines, len(text)
+
+
+# Markup tokens: comment/CDATA/processing instruction/doctype, closing tag, self-closing tag,
+# opening tag, text. Lenient: anything is accepted (a raw view exists for what it mangles).
+_XML_TOKEN = re.compile(
+    r"(<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|<![^>]*>)|(</[^>]*>)|(<[^>]*/>)|(<[^>]*>)|([^<]+|<)",
+    re.DOTALL,
+)
+_NEWLINE_RUN = re.compile(r"\s*\n\s*")
+
+
+def reindent_xml(text: str, *, indent: int = 2) -> Iterator[str]:
+    """Yield the lines of an XML document, one element per line, text kept inline.
+
+    >>> list(reindent_xml('<?xml version="1.0"?><a x="1"><b>hi</b><c/><!-- n --></a>'))
+    ['<?xml version="1.0"?>', '<a x="1">', '  <b>hi</b>', '  <c/>', '  <!-- n -->', '</a>']
+    """
+    for batch, _ in reindent_xml_batches(text, indent=indent):
+        yield from batch
+
+
+def reindent_xml_batches(
+    text: str, *, indent: int = 2, batch: int = 65536, final: bool = True
+) -> Iterator[tuple[list[str], int]]:
+    """:func:`reindent_xml` in batches with the input offset reached (as for JSON).
+
+    ``final=False`` (a document's head) keeps back an element whose end is not known yet, so
+    the lines yielded are exactly the first lines of the whole document's.
+    """
+    pad = [" " * (indent * d) for d in range(256)]
+    depth = 0
+    lines: list[str] = []
+    pending: list[str] | None = None  # [opening tag, inline text or ""]: content still unknown
+
+    # Every token has its newline runs folded to one space first: the line index relies on
+    # lines never containing a newline.
+    emit = lines.append
+
+    def flush() -> None:
+        nonlocal pending, depth
+        if pending is not None:
+            tag, inline = pending
+            pending = None
+            emit(pad[min(depth, 255)] + tag)
+            depth += 1
+            if inline:
+                emit(pad[min(depth, 255)] + inline)
+
+    for match in _XML_TOKEN.finditer(text):
+        other, closer, empty, opener, chars = match.groups()
+        if chars is not None:
+            content = chars.strip()
+            if content:
+                if pending is not None and not pending[1]:
+                    pending[1] = _NEWLINE_RUN.sub(" ", content)
+                else:
+                    flush()
+                    emit(pad[min(depth, 255)] + _NEWLINE_RUN.sub(" ", content))
+        elif closer is not None:
+            closer = _NEWLINE_RUN.sub(" ", closer)
+            if pending is not None:
+                emit(pad[min(depth, 255)] + pending[0] + pending[1] + closer)
+                pending = None
+            else:
+                depth = max(0, depth - 1)
+                emit(pad[min(depth, 255)] + closer)
+        else:
+            flush()
+            if opener is not None:
+                pending = [_NEWLINE_RUN.sub(" ", opener), ""]
+            else:
+                emit(pad[min(depth, 255)] + _NEWLINE_RUN.sub(" ", empty or other))
+        if len(lines) >= batch:
+            yield lines, match.end()
+            lines = []
+            emit = lines.append
+    if final:
+        flush()
     if lines:
         yield lines, len(text)
 

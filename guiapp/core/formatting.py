@@ -36,6 +36,8 @@ from guiapp.core._format_text import (
     highlight_lines,
     reindent_json,
     reindent_json_batches,
+    reindent_xml,
+    reindent_xml_batches,
 )
 
 __all__ = [
@@ -55,6 +57,8 @@ __all__ = [
     "read_index",
     "reindent_json",
     "reindent_json_batches",
+    "reindent_xml",
+    "reindent_xml_batches",
 ]
 
 _PREVIEW_INPUT_BYTES = 512 * 1024
@@ -181,6 +185,10 @@ def preview_body(
 
 
 def _format_lines(text: str, kind: str, pretty: bool, whole: bool) -> tuple[list[str], bool]:
+    if kind == "xml" and pretty:
+        return [
+            line for batch, _ in reindent_xml_batches(text, final=whole) for line in batch
+        ], True
     if kind == "json" and pretty:
         lines: list[str] = []
         try:

@@ -99,7 +99,7 @@ class BodyViewer(QWidget):
         self.pretty_button.setText("Pretty")
         self.pretty_button.setCheckable(True)
         self.pretty_button.setChecked(True)
-        self.pretty_button.setToolTip("Pretty-print JSON (off: the body as received)")
+        self.pretty_button.setToolTip("Pretty-print JSON and XML (off: the body as received)")
         self.pretty_button.toggled.connect(self._on_pretty_toggled)
         self.copy_button = QToolButton()
         self.copy_button.setText("Copy")
@@ -328,7 +328,7 @@ class BodyViewer(QWidget):
 
     def _update_buttons(self) -> None:
         has_body = self._response is not None and self._kind != "empty"
-        self.pretty_button.setEnabled(self._kind in ("json", "image", "svg"))
+        self.pretty_button.setEnabled(self._kind in ("json", "xml", "image", "svg"))
         self.pretty_button.setText("Preview" if self._kind in ("image", "svg") else "Pretty")
         self.copy_button.setEnabled(has_body and self._kind not in ("image", "binary"))
         self.save_button.setEnabled(has_body)

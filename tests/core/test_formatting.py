@@ -21,6 +21,7 @@ from guiapp.core.formatting import (
     read_index,
     reindent_json,
     reindent_json_batches,
+    reindent_xml,
 )
 from guiapp.core.jobs import JobControl, Progress, bind_job
 
@@ -183,3 +184,42 @@ def test_highlight_lines_spans_multiline_tokens() -> None:
     assert spans[1] == ((0, 5, 5),)
     assert STYLE_NAMES[spans[2][0][2]] == "key"
     assert highlight_lines(["plain"], None) == ((),)
+
+
+def test_reindent_xml_one_element_per_line_and_no_newlines() -> None:
+    text = (
+        '<?xml version="1.0"?>\n<!-- a\n comment --><root a="1"\n b="2"><item id="1">text\n'
+        " more</item><empty/><mixed>t<b>bold</b></mixed><![CDATA[x < y]]></root>"
+    )
+    assert list(reindent_xml(text)) == [
+        '<?xml version="1.0"?>',
+        "<!-- a comment -->",
+        '<root a="1" b="2">',
+        '  <item id="1">text more</item>',
+        "  <empty/>",
+        "  <mixed>",
+        "    t",
+        "    <b>bold</b>",
+        "  </mixed>",
+        "  <![CDATA[x < y]]>",
+        "</root>",
+    ]
+
+
+def test_xml_preview_is_a_prefix_of_the_formatted_file(tmp_path: Path) -> None:
+    items = "".join(
+        f'<item id="{i}"><name>n{i}</name><tags><tag>a</tag><tag/></tags>{"é" * (i % 9)}</item>'
+        for i in range(30_000)
+    )
+    source = tmp_path / "big.xml"
+    source.write_text(f"<?xml version='1.0'?><items>{items}</items>", encoding="utf-8")
+    preview = preview_body(str(source), "utf-8", "xml", max_lines=500)
+    assert not preview.complete
+    assert preview.pretty
+    formatted = format_body_file(str(source), "utf-8", "xml", str(tmp_path / "o"))
+    assert formatted.pretty
+    lines = Path(formatted.path).read_text(encoding="utf-8").split("\n")[:-1]
+    assert list(preview.lines) == lines[:500]
+    assert lines[-1] == "</items>"
+    assert lines[2] == '  <item id="0">'
+    assert formatted.line_count == len(lines)
