@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -226,8 +227,13 @@ class WorkspaceController(QObject):
 
     def _save_state(self) -> None:
         snapshot = self.state.snapshot()
-        if not self.service.lane.closed:
-            self.service.lane.submit(snapshot.save)
+        lane = self.service.lane
+        try:
+            lane.submit(snapshot.save)
+        except RuntimeError:
+            # Closed, or no running loop: qasync steps tasks from nested Qt event processing
+            # (a dialog, processEvents) without one. A small file: a short-lived thread will do.
+            threading.Thread(target=snapshot.save, name="guiapp-workspace-state").start()
 
     # -- dialogs -------------------------------------------------------------------------------
     def _dialog(self, title: str, mode: QFileDialog.FileMode) -> QFileDialog:

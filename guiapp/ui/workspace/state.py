@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from pathlib import Path
 
 from guiapp.core.atomic import atomic_write_text
@@ -24,6 +25,7 @@ __all__ = ["STATE_FILE", "WorkspaceState"]
 
 _log = logging.getLogger(__name__)
 STATE_FILE = "workspace.json"
+_WRITE_LOCK = threading.Lock()
 
 
 class WorkspaceState:
@@ -52,10 +54,12 @@ class WorkspaceState:
         return self
 
     def save(self) -> None:
-        """Write the file atomically."""
+        """Write the file atomically (one writer at a time: snapshots may be saved from two
+        threads)."""
         data = {"collection": self.collection, "environments": self.environments}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(self.path, json.dumps(data, indent=2) + "\n")
+        with _WRITE_LOCK:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_text(self.path, json.dumps(data, indent=2) + "\n")
 
     def snapshot(self) -> WorkspaceState:
         """A copy to hand to another thread while this one keeps changing."""
