@@ -126,7 +126,7 @@ class WorkspaceController(QObject):
         window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.dock)
         window.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
         items = [
-            ("open_collection", "Open Collection…", self.open_collection_dialog, ""),
+            ("open_collection", "Open Collection…", self.open_collection_dialog, "Ctrl+O"),
             ("new_collection", "New Collection…", self.new_collection_dialog, ""),
             ("import", "Import Postman / OpenAPI…", self.import_dialog, "Ctrl+I"),
             ("export", "Export Request as Code…", self.export_current, "Ctrl+Shift+E"),
@@ -217,7 +217,8 @@ class WorkspaceController(QObject):
         self.model.clear()
         self.model.set_tree(root)
         self.panel.show_collection(col.name)
-        self.dock.setWindowTitle(f"Collections — {col.name}")
+        self.dock.show()
+        self.dock.raise_()  # it may be tabbed behind the history
         self.state.collection = str(col.root)
         await self.environments.reload(self.state.environments.get(col.id, ""))
         self._save_state()

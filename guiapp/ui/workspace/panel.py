@@ -4,7 +4,7 @@ A view only: it shows a :class:`~guiapp.ui.workspace.tree_model.CollectionTreeMo
 what the user asked for; :class:`~guiapp.ui.workspace.controller.WorkspaceController` does it
 on its worker lane and feeds the new listing back.
 
-Keyboard: Enter opens, Ctrl+Enter opens in a new tab, F2 renames, Del deletes, Ctrl+D
+Keyboard: Enter opens, Shift+Enter opens in a new tab, F2 renames, Del deletes, Ctrl+D
 duplicates, Ctrl+Z / Ctrl+Shift+Z undo and redo (while the tree has focus).
 
 Example::
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QPoint, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -99,6 +99,7 @@ class CollectionsPanel(QWidget):
         self.tree = named(QTreeView(), "collectionTree")
         self.tree.setModel(model)
         self.tree.setHeaderHidden(True)
+        self.tree.setIconSize(QSize(32, 16))  # the method badges are wide
         self.tree.setUniformRowHeights(True)  # lets the view skip measuring thousands of rows
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.tree.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
@@ -188,7 +189,8 @@ class CollectionsPanel(QWidget):
         scoped = Qt.ShortcutContext.WidgetWithChildrenShortcut  # not while typing in an editor
         for keys, slot in (
             ([QKeySequence(Qt.Key.Key_Return), QKeySequence(Qt.Key.Key_Enter)], self._open_current),
-            ([QKeySequence("Ctrl+Return")], lambda: self._open_current(new_tab=True)),
+            # Shift, not Ctrl: Ctrl+Enter is the window's Send.
+            ([QKeySequence("Shift+Return")], lambda: self._open_current(new_tab=True)),
             ([QKeySequence(QKeySequence.StandardKey.Delete)], self._delete_selected),
             ([QKeySequence("Ctrl+D")], self._duplicate_selected),
             ([QKeySequence(QKeySequence.StandardKey.Undo)], self.undo_stack.undo),

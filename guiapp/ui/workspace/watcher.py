@@ -14,6 +14,7 @@ Example::
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -30,6 +31,16 @@ POLL_MS = 2000
 
 def _scan(col: Collection) -> tuple[Collection, Changes]:
     return col, col.scan_changes()
+
+
+def _loop_running() -> bool:
+    # qasync steps tasks from nested Qt event processing (e.g. while the window closes) with
+    # no running loop, where the lane cannot deliver a result: skip that tick.
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 class ChangeWatcher(QObject):
@@ -61,7 +72,7 @@ class ChangeWatcher(QObject):
     @async_slot
     async def poll(self) -> None:
         """Scan once now (skipped while a scan is running or no collection is open)."""
-        if self._busy or self.service.collection is None:
+        if self._busy or self.service.collection is None or not _loop_running():
             return
         self._busy = True
         try:
