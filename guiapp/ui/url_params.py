@@ -9,6 +9,8 @@ bridge. Order and repeated keys are kept, blank values survive, and a fragment s
 'http://h/p?q=a+b&x=1#top'
 >>> join_url("http://h/p", [])
 'http://h/p'
+>>> join_url("{{base}}/p", [("token", "{{tok}}"), ("at", "12:30")])   # stays readable
+'{{base}}/p?token={{tok}}&at=12:30'
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlencode
 
 __all__ = ["join_url", "split_url"]
+
+_SAFE = "{}:/@,"
 
 
 def split_url(url: str) -> tuple[str, list[tuple[str, str]]]:
@@ -32,6 +36,8 @@ def join_url(base: str, pairs: list[tuple[str, str]]) -> str:
     """Return ``base`` with ``pairs`` as its query string (before any fragment)."""
     head, hash_sep, fragment = base.partition("#")
     head = head.split("?", 1)[0]
-    query = urlencode(pairs)
+    # Readable, not minimal: ``{{variables}}``, ``:`` ``/`` ``@`` ``,`` stay as typed. This is
+    # only the text shown; the request's params are sent from the pairs, encoded by the transport.
+    query = urlencode(pairs, safe=_SAFE)
     url = f"{head}?{query}" if query else head
     return url + (hash_sep + fragment if hash_sep else "")

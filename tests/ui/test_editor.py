@@ -120,3 +120,13 @@ def test_tab_labels_count_params_and_headers(qtbot: Any) -> None:
     assert editor.tabText(1) == "Headers (2)"
     assert editor.tabText(2) == "Body · JSON"
     assert editor.tabText(3) == "Auth · Bearer token"
+
+
+def test_variables_survive_editing_the_params_table(qtbot: Any) -> None:
+    editor = RequestEditor()
+    qtbot.addWidget(editor)
+    editor.set_url_text("{{base}}/items?token={{tok}}")
+    editor.params.item(0, 1).setText("{{other}}")
+    assert editor.url_text == "{{base}}/items?token={{other}}"
+    assert editor.to_spec().url == "{{base}}/items"  # no http:// before a variable
+    assert editor.to_spec().params == (("token", "{{other}}"),)
