@@ -125,3 +125,14 @@ def test_a_request_resolver_maps_the_spec_before_sending(
     window.send_current()
     wait_until(ui_loop, lambda: window.current_tab().outcome.kind == "error")
     assert window.status_label.text() == "Unresolved variable {{missing}}"
+
+
+def test_the_app_excepthook_shows_a_status_line(window: MainWindow) -> None:
+    from guiapp.app import _status_line_excepthook
+
+    hook = _status_line_excepthook(window)
+    try:
+        raise KeyError("missing-thing")
+    except KeyError as exc:
+        hook(type(exc), exc, exc.__traceback__)
+    assert window.status_label.text() == "Unexpected error: KeyError: 'missing-thing'"
