@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+import anyio.lowlevel
 import httpx
 import qasync
 from PySide6.QtCore import QRunnable, QThread, QThreadPool
@@ -340,6 +341,8 @@ class NativeAsync(Strategy):
         # a one-off ~50-90 ms on the GUI thread here, which is not the per-request cost.
         limits = httpx.Limits(max_connections=None, max_keepalive_connections=None)
         self._client = httpx.AsyncClient(limits=limits, timeout=60.0)
+        # anyio imports its asyncio backend on first use (~0.1 s, once): not per request.
+        await anyio.lowlevel.checkpoint()
 
     async def run(self, workload: Workload, hooks: RunHooks) -> None:
         if self._client is None:

@@ -89,12 +89,25 @@ class LivePlots(QWidget):
             return
         lag, done, threads = curves
         lag.setData(*stems(list(run.lag_series)))
-        done.setData(*_columns(list(run.done_series)))
+        done.setData(*_steps(list(run.done_series)))
         threads.setData(*_columns(list(run.thread_series)))
 
 
 def _columns(points: list[tuple[float, float]]) -> tuple[list[float], list[float]]:
     return [p[0] for p in points], [p[1] for p in points]
+
+
+def _steps(points: list[tuple[float, float]]) -> tuple[list[float], list[float]]:
+    # A count changes at an instant: draw a staircase, not a ramp between completions.
+    xs: list[float] = []
+    ys: list[float] = []
+    for t, value in points:
+        if ys:
+            xs.append(t)
+            ys.append(ys[-1])
+        xs.append(t)
+        ys.append(value)
+    return xs, ys
 
 
 class BouncingBall(QWidget):

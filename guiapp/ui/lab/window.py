@@ -184,6 +184,7 @@ class LabWindow(QWidget):
 
     def _on_run_started(self, run: CellRun) -> None:
         self._current = run
+        self.ball.reset()  # its longest frame gap is reported per run
         self.status.setText(f"Running {run.workload.label()} with {run.strategy.label()}…")
         self.plots.follow(run)
 
