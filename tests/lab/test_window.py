@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import threading
 from multiprocessing import resource_tracker
 from pathlib import Path
 
@@ -127,6 +128,7 @@ def test_closing_mid_run_leaves_no_threads_or_processes(
     # kept until exit by design. Start it first, so that it is not counted as a leak.
     resource_tracker.ensure_running()
     threads_before = strategy_threads()
+    python_threads_before = set(threading.enumerate())
     children_before = child_pids()
     window = LabWindow()
     qtbot.addWidget(window)
@@ -148,6 +150,7 @@ def test_closing_mid_run_leaves_no_threads_or_processes(
         window.close()
         took = await until(lambda: closed, within=10)
         await until(lambda: strategy_threads() <= threads_before, within=5)
+        await until(lambda: set(threading.enumerate()) <= python_threads_before, within=5)
         await until(lambda: child_pids() <= children_before, within=5)
         return took
 
@@ -200,3 +203,31 @@ def test_ball_stutters_on_the_gui_thread_and_not_otherwise(
     run(lab_loop, scenario())
     assert gaps["gui_thread"] >= 200  # the ball froze for a whole 250 ms call
     assert gaps["make_async"] < gaps["gui_thread"] / 2
+
+
+def test_stop_aborts_the_batch_and_the_next_run_works(
+    lab: LabWindow, lab_loop: asyncio.AbstractEventLoop
+) -> None:
+    async def scenario() -> float:
+        _select(lab, Workload("http_delay", tasks=3, delay=10), ["qthread", "make_async"])
+        lab.run_selected()
+        await until(lambda: lab._current is not None)
+        current = lab._current
+        await until(lambda: len(current.lag_series) > 20)
+        assert lab.stop_button.isEnabled()
+        lab.stop_button.click()
+        took = await until(lambda: not lab.is_running(), within=10)
+        _select(lab, Workload("http_delay", tasks=2, delay=0.05), ["make_async"])
+        await _run_selected(lab)
+        return took
+
+    took = run(lab_loop, scenario())
+    assert took < 5  # the 10 s calls were cut at the socket
+    rows = lab.table.rows()
+    assert [(r["strategy"], r["status"]) for r in rows] == [
+        ("make_async(64)", "aborted"),  # the batch stops there: qthread never starts
+        ("make_async(64)", "ok"),
+    ]
+    assert lab.status.text().startswith("make_async(64):")
+    assert lab.run_button.isEnabled()
+    assert not lab.stop_button.isEnabled()
