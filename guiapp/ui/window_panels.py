@@ -125,6 +125,7 @@ class ResponseArea(QWidget):
         self.progress_bar.setFixedWidth(360)
         self.progress_bar.setVisible(False)
         self._tab: RequestTab | None = None
+        self._shown: Outcome | None = None
         self._meters: dict[RequestTab, TransferMeter] = {}
         self._timer = QTimer(self, interval=_REFRESH_MS)
         self._timer.timeout.connect(self.refresh_progress)
@@ -142,6 +143,7 @@ class ResponseArea(QWidget):
     def bind(self, tab: RequestTab) -> None:
         """Show ``tab`` (the user switched to it)."""
         self._tab = tab
+        self._shown = tab.outcome
         self.display.replay(tab)
         self.show_status()
 
@@ -151,9 +153,13 @@ class ResponseArea(QWidget):
             self._meters[tab] = TransferMeter()  # a fresh speed estimate per send
         elif not tab.in_flight:
             self._meters.pop(tab, None)
-        if tab is self._tab:
-            self.display.show_outcome(tab)
-            self.show_status()
+        if tab is not self._tab:
+            return
+        if tab.outcome is self._shown and tab.in_flight:
+            return  # only progress changed: the 20 Hz timer repaints it (coalesced)
+        self._shown = tab.outcome
+        self.display.show_outcome(tab)
+        self.show_status()
 
     def forget(self, tab: RequestTab) -> None:
         """``tab`` is closing."""
@@ -203,6 +209,7 @@ class ResponseArea(QWidget):
         target = f"{spec.method} {spec.url}" if spec else ""
         self.show_message(f"Sending {target} · {format_duration(tab.elapsed())}", "busy")
         progress = tab.progress
+        self.display.show_outcome(tab)  # forwards the latest progress to the panel
         if progress is None:
             self.progress_bar.setRange(0, 0)  # indeterminate: nothing received yet
             self.progress_bar.setFormat("Waiting for the server…")

@@ -73,3 +73,28 @@ def test_progress_text_gains_speed_and_eta(
     assert "left" in text  # an ETA
     window.cancel_current()
     assert tab.outcome.kind == "cancelled"
+
+
+def test_progress_repaints_are_coalesced(
+    qtbot: Any, window: MainWindow, ui_loop: asyncio.AbstractEventLoop
+) -> None:
+    import time
+
+    panel = window.response.panel
+    calls: list[float] = []
+    original = panel.show_progress
+
+    def counting(progress: Any) -> None:
+        calls.append(time.monotonic())
+        original(progress)
+
+    panel.show_progress = counting
+    tab = window.open_tab(
+        RequestSpec(url=f"{window.demo_server.url}/drip?numbytes=3000&duration=2")
+    )
+    window.send_current()
+    started = time.monotonic()
+    wait_until(ui_loop, lambda: tab.outcome.kind == "response")
+    elapsed = time.monotonic() - started
+    assert len(calls) > 5  # progress did reach the panel
+    assert len(calls) / elapsed < 30, f"{len(calls)} repaints in {elapsed:.1f} s"
