@@ -267,6 +267,8 @@ class MainWindow(QMainWindow):
         title = tab.editor.title()
         self.tabs.setTabText(index, title if len(title) <= 32 else title[:31] + "…")
         self.tabs.setTabToolTip(index, f"{tab.editor.method} {tab.editor.url_text}")
+        if index == self.tabs.currentIndex():
+            self.setWindowTitle(f"{title} — guiapp")
 
     def _on_current_tab_changed(self, index: int) -> None:
         if index < 0 or self._closing:
@@ -278,6 +280,7 @@ class MainWindow(QMainWindow):
             self.bar.url_edit.setText(tab.editor.url_text)
         self.bar.set_in_flight(tab.in_flight)
         self.response_area.bind(tab)
+        self._update_tab_title(tab)
 
     # -- bar <-> current tab -------------------------------------------------------------------
     def _on_bar_method_changed(self, method: str) -> None:

@@ -70,6 +70,12 @@ class WindowMenus:
             )
             self.history_action.setCheckable(True)
             self.history_action.setChecked(True)
+            dock = w.history_dock
+            history_action = self.history_action
+            # The dock's own close button hides it too: keep the menu's tick honest.
+            dock.visibilityChanged.connect(
+                lambda _v: history_action.setChecked(not dock.isHidden())
+            )
         self.add(self.view_menu, "Next Tab", "next_tab", lambda: w.step_tab(1))
         self.add(self.view_menu, "Previous Tab", "previous_tab", lambda: w.step_tab(-1))
         self.add(self.view_menu, "Focus URL", "focus_url", w.focus_url)

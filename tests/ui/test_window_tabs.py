@@ -244,3 +244,24 @@ def test_ctrl_enter_sends_from_the_body_editor(
     wait_until(ui_loop, lambda: window.current_tab().outcome.kind == "response")
     assert editor.body.json_edit.toPlainText() == '{"typed": true}'  # no newline inserted
     assert '"typed": true' in window.current_tab().outcome.value.text()
+
+
+def test_history_can_be_hidden_and_shown(qtbot: Any, window: MainWindow) -> None:
+    dock = window.history_dock
+    assert dock is not None
+    assert dock.isVisible()
+    qtbot.keySequence(window, QKeySequence("Ctrl+H"))
+    assert dock.isHidden()
+    assert not window.menus.history_action.isChecked()
+    qtbot.keySequence(window, QKeySequence("Ctrl+H"))
+    assert dock.isVisible()
+    assert window.menus.history_action.isChecked()
+    dock.close()  # its own close button
+    assert not window.menus.history_action.isChecked()
+
+
+def test_window_title_follows_the_current_tab(qtbot: Any, window: MainWindow) -> None:
+    window.open_tab(RequestSpec(url="http://127.0.0.1:1/alpha", method="POST"))
+    assert window.windowTitle() == "POST /alpha — guiapp"
+    window.bar.url_edit.setText("http://127.0.0.1:1/beta")
+    assert window.windowTitle() == "POST /beta — guiapp"
