@@ -266,18 +266,25 @@ class CellRun:
             self.done_series.append((self._probe.now(), float(self.completed)))
             self._probe.sample()
 
+    async def _run_unless_failed(self, hooks: RunHooks, status: str) -> None:
+        if status == "ok":
+            await self.strategy.run(self.workload, hooks)
+
     async def run(self) -> CellResult:
         """Prepare (unmeasured), run and measure; an aborted run returns what it measured."""
         probe = _Probe(self.strategy.worker_pids)  # thread baseline before the strategy exists
         base_url = self.session.base_url(self.workload)
         units = self.workload.units(base_url, self.session.scratch_dir)
         hooks = RunHooks(units, base_url, self._task_done, self.control)
-        await self.strategy.prepare(self.workload)
-        self._probe = probe
         status = "ok"
+        try:
+            await self.strategy.prepare(self.workload)
+        except Exception as exc:  # e.g. a worker process that cannot start: a result too
+            status = f"error in set-up: {type(exc).__name__}: {exc}"
+        self._probe = probe
         probe.start()
         started = time.perf_counter()
-        self._task = asyncio.ensure_future(self.strategy.run(self.workload, hooks))
+        self._task = asyncio.ensure_future(self._run_unless_failed(hooks, status))
         try:
             await asyncio.shield(self._task)
         except asyncio.CancelledError:

@@ -302,9 +302,14 @@ class ProcessPool(Strategy):
     async def prepare(self, workload: Workload) -> None:
         # A spawned process costs ~0.2 s to start: start them before the clock does.
         size = min(self.pool_size or 2, workload.tasks)
-        self._pool = ProcessOffloader(max_workers=size, name="lab-process")
-        # cpu_loop(1) also imports the workload module in each child, outside the measurement.
-        await asyncio.gather(*(self._pool.submit(cpu_loop, 1) for _ in range(size)))
+        pool = self._pool = ProcessOffloader(max_workers=size, name="lab-process")
+        try:
+            # cpu_loop(1) also imports the workload module in each child, before the clock.
+            await asyncio.gather(*(pool.submit(cpu_loop, 1) for _ in range(size)))
+        except BaseException:  # cancelled (the Lab closed) or failed: no process may stay
+            self._pool = None
+            await pool.aclose(JOIN_TIMEOUT)
+            raise
 
     async def run(self, workload: Workload, hooks: RunHooks) -> None:
         pool = self._pool
