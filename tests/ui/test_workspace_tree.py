@@ -281,3 +281,26 @@ def _open_and_browse(
         gc.callbacks.pop()
     slow_gc = [f"gen{g} {ms:.0f} ms in {thread}" for g, ms, thread in pauses if ms > 10]
     return monitor.snapshot(), elapsed, slow_gc
+
+
+def test_filter_lists_matching_requests_and_opens_them(
+    workspace: WorkspaceController, ui_loop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:
+    make_collection(tmp_path / "api")
+    open_collection(workspace, ui_loop, tmp_path / "api")
+    panel = workspace.panel
+    panel.filter_edit.setText("post users")  # every word: method and folder name
+    panel.apply_filter()
+    assert panel.stack.currentWidget() is panel.results
+    assert [panel.results.item(i).text() for i in range(panel.results.count())] == [
+        "Create user   · Users"
+    ]
+    panel.filter_edit.setText("nothing-like-this")
+    panel.apply_filter()
+    assert "No request matches" in panel.results.item(0).text()
+    panel.filter_edit.setText("list")
+    panel.filter_edit.returnPressed.emit()  # Enter opens the first match
+    wait_until(ui_loop, lambda: workspace.window.current_tab().editor.url_text == "{{base}}/items")
+    panel.filter_edit.clear()
+    panel.apply_filter()
+    assert panel.stack.currentWidget() is panel.tree

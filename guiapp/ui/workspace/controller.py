@@ -15,7 +15,6 @@ Example::
 
 from __future__ import annotations
 
-import functools
 import logging
 import threading
 from pathlib import Path
@@ -23,9 +22,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QUndoStack
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QMenu, QToolBar
+from PySide6.QtWidgets import QDockWidget, QMenu, QToolBar
 
-from guiapp.core.collections import Changes, Collection, FolderNode
+from guiapp.core.collections import Collection, FolderNode
 from guiapp.core.request import RequestSpec
 from guiapp.core.secrets import SecretStore
 from guiapp.offload import SerialLane
@@ -33,13 +32,13 @@ from guiapp.offload.qt import async_slot
 from guiapp.ui.qt_helpers import named
 from guiapp.ui.workspace import tree_commands as commands
 from guiapp.ui.workspace.autosave import Autosaver, IdTracker
+from guiapp.ui.workspace.dialogs import FileActions
 from guiapp.ui.workspace.env_control import EnvironmentController
 from guiapp.ui.workspace.environments import EnvironmentBar
-from guiapp.ui.workspace.export_dialog import ExportDialog
-from guiapp.ui.workspace.importing import import_file, import_summary, show_import_result
 from guiapp.ui.workspace.panel import CollectionsPanel
 from guiapp.ui.workspace.service import CollectionService
 from guiapp.ui.workspace.state import STATE_FILE, WorkspaceState
+from guiapp.ui.workspace.tabs_control import TabActions
 from guiapp.ui.workspace.tree_model import CollectionTreeModel
 from guiapp.ui.workspace.unresolved import UnresolvedMarker
 from guiapp.ui.workspace.watcher import ChangeWatcher
@@ -54,7 +53,7 @@ def _is_dir(path: str) -> bool:
     return Path(path).is_dir()
 
 
-class WorkspaceController(QObject):
+class WorkspaceController(FileActions, TabActions, QObject):
     """Adds the workspace to ``window`` (a :class:`~guiapp.ui.main_window.MainWindow`)."""
 
     def __init__(
@@ -236,81 +235,6 @@ class WorkspaceController(QObject):
             # (a dialog, processEvents) without one. A small file: a short-lived thread will do.
             threading.Thread(target=snapshot.save, name="guiapp-workspace-state").start()
 
-    # -- dialogs -------------------------------------------------------------------------------
-    def _dialog(self, title: str, mode: QFileDialog.FileMode) -> QFileDialog:
-        dialog = QFileDialog(self.window, title)
-        dialog.setFileMode(mode)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.last_dialog = dialog  # tests drive it
-        return dialog
-
-    def open_collection_dialog(self) -> QFileDialog:
-        """File → Open Collection…: pick a collection folder (non-blocking dialog)."""
-        dialog = self._dialog("Open Collection", QFileDialog.FileMode.Directory)
-        dialog.setOption(QFileDialog.Option.ShowDirsOnly)
-        dialog.fileSelected.connect(lambda path: self._open_selected(path))
-        dialog.open()
-        return dialog
-
-    @async_slot
-    async def _open_selected(self, path: str) -> None:
-        await self.open_collection(path)
-
-    def new_collection_dialog(self) -> QFileDialog:
-        """File → New Collection…: name a new folder; the collection is named after it."""
-        dialog = self._dialog("New Collection — choose a new folder", QFileDialog.FileMode.AnyFile)
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.setLabelText(QFileDialog.DialogLabel.Accept, "Create")
-        dialog.fileSelected.connect(lambda path: self._create_selected(path))
-        dialog.open()
-        return dialog
-
-    @async_slot
-    async def _create_selected(self, path: str) -> None:
-        await self.create_collection(path)
-
-    def import_dialog(self) -> QFileDialog:
-        """File → Import…: a Postman v2.1 collection or an OpenAPI 3 document (JSON/YAML)."""
-        dialog = self._dialog("Import Postman or OpenAPI", QFileDialog.FileMode.ExistingFile)
-        dialog.setNameFilters(["Postman / OpenAPI (*.json *.yaml *.yml)", "All files (*)"])
-        dialog.fileSelected.connect(lambda path: self._import_selected(path))
-        dialog.open()
-        return dialog
-
-    @async_slot
-    async def _import_selected(self, path: str) -> None:
-        await self.import_file(path)
-
-    async def import_file(self, source: str | Path, dest: Path | None = None) -> bool:
-        """Import ``source`` into a new collection (default: under ``data_dir/collections``),
-        open it, and show the warnings. False and a message if it failed."""
-        root = self.data_dir / "collections"
-        try:
-            result = await self.service.run(
-                import_file, Path(source), dest, root, self.service.secrets
-            )
-        except Exception as exc:
-            self.window.show_message(f"Import failed: {exc}", "error")
-            return False
-        col = result.collection
-        self.service.adopt(col)
-        root_node = await self.service.call(lambda c: c.tree())
-        await self._show_collection(col, root_node)
-        self.last_import = result
-        warned = f" — {len(result.warnings)} warning(s)" if result.warnings else ""
-        self.window.show_message(import_summary(result) + warned, "ok")
-        show_import_result(self.window, result)
-        return True
-
-    def export_current(self) -> ExportDialog:
-        """File → Export Request as Code…: the current tab as curl / Python."""
-        spec = self.window.current_tab().editor.to_spec()
-        dialog = ExportDialog(spec, resolver=self.resolve, parent=self.window)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.open()
-        self.last_export = dialog
-        return dialog
-
     # -- tree operations -----------------------------------------------------------------------
     def run_op(
         self,
@@ -383,129 +307,6 @@ class WorkspaceController(QObject):
         what = f"“{names[0]}”" if len(ids) == 1 else f"{len(ids)} items"
         self.undo_stack.push(commands.DeleteCommand(self, list(ids), f"Delete {what}"))
         self.panel.show_undo(f"Deleted {what}")
-
-    # -- requests in tabs ----------------------------------------------------------------------
-    @async_slot
-    async def open_request(self, request_id: str, new_tab: bool = False) -> None:
-        """Show the request in a tab (the one already showing it, if any) and bind it."""
-        await self.open_request_async(request_id, new_tab)
-
-    async def open_request_async(self, request_id: str, new_tab: bool = False) -> Any:
-        """:meth:`open_request`, awaitable: returns the tab (None if it could not be read)."""
-        window = self.window
-        existing = self.autosaver.tab_for(request_id)
-        if existing is not None:
-            window.tabs.setCurrentWidget(existing)
-            return existing
-        tracker = self.tracker
-        try:
-            spec, seq = await self.service.call(
-                lambda col: (col.load_request(request_id), tracker.latest)
-            )
-        except Exception as exc:
-            window.show_message(f"Could not open {request_id}: {exc}", "error")
-            return None
-        tab = window.current_tab()
-        reusable = (
-            not new_tab
-            and self.autosaver.request_id(tab) is None
-            and not tab.editor.url_text.strip()
-            and not tab.in_flight
-        )
-        if reusable:
-            window.load_into_current(spec)
-            tab = window.current_tab()
-        else:
-            tab = window.open_tab(spec)
-        self.autosaver.bind(tab, request_id, seq)
-        self._watch_tab(tab)
-        return tab
-
-    def _current_spec(self) -> RequestSpec | None:
-        try:
-            spec: RequestSpec = self.window.current_tab().editor.to_spec()
-        except Exception:  # no tab (the window is closing)
-            return None
-        return spec
-
-    def _watch_tab(self, tab: Any) -> None:
-        if id(tab) not in self._watched_tabs:
-            key = id(tab)
-            self._watched_tabs.add(key)
-            tab.editor.edited.connect(self.environments.schedule_check)
-            tab.destroyed.connect(lambda _=None: self._watched_tabs.discard(key))
-
-    def _on_current_tab_changed(self, _index: int) -> None:
-        if self.window.tabs.count():
-            self._watch_tab(self.window.current_tab())
-        self.environments.schedule_check()
-
-    def _on_send_requested(self) -> None:
-        self.autosaver.save_now(self.window.current_tab())
-
-    def _on_autosaver_dirty_changed(self, request_id: str, dirty: bool) -> None:
-        self.model.set_dirty(request_id, dirty)
-        tab = self.autosaver.tab_for(request_id)
-        tabs = self.window.tabs
-        index = tabs.indexOf(tab) if tab is not None else -1
-        if index >= 0:
-            text = tabs.tabText(index).removeprefix("● ")
-            tabs.setTabText(index, f"● {text}" if dirty else text)
-        pending = self.autosaver.dirty_count()
-        self.panel.set_save_state(f"{pending} unsaved…" if pending else "All changes saved")
-
-    def _on_autosaver_saved(self, request_id: str) -> None:
-        if not self.autosaver.dirty_count():
-            self.panel.set_save_state("All changes saved")
-
-    def _on_environment_changed(self, name: str) -> None:
-        col = self.service.collection
-        if col is not None:
-            self.state.environments[col.id] = name
-            self._save_state()
-
-    # -- external changes ----------------------------------------------------------------------
-    @async_slot
-    async def _on_watcher_changed(self, changes: Changes) -> None:
-        await self.refresh()
-        for request_id in changes.modified:
-            tab = self.autosaver.tab_for(request_id)
-            if tab is None:
-                continue
-            if self.autosaver.is_dirty(tab):
-                self.panel.show_notice(
-                    f"{request_id} changed on disk while you were editing it.",
-                    "Reload from disk",
-                    functools.partial(self._reload_tab, tab, request_id),
-                    sticky=True,
-                )
-            else:
-                await self._reload_tab_async(tab, request_id)
-        for request_id in changes.removed:
-            tab = self.autosaver.tab_for(request_id)
-            if tab is not None and not self.autosaver.is_dirty(tab):
-                self.autosaver.unbind(tab)
-                self.window.show_message(f"{request_id} was deleted on disk", "error")
-        if changes.modified or changes.added or changes.removed:
-            self.environments.schedule_check()
-
-    @async_slot
-    async def _reload_tab(self, tab: Any, request_id: str) -> None:
-        await self._reload_tab_async(tab, request_id)
-
-    async def _reload_tab_async(self, tab: Any, request_id: str) -> None:
-        tracker = self.tracker
-        try:
-            spec, seq = await self.service.call(
-                lambda col: (col.load_request(request_id), tracker.latest)
-            )
-        except Exception as exc:
-            self.window.show_message(f"Could not reload {request_id}: {exc}", "error")
-            return
-        current = self.autosaver.tab_for(request_id)
-        if current is not None and current is tab:
-            self.autosaver.reload(current, spec, seq)
-            self.window.show_message(f"Reloaded {request_id} (changed on disk)", "ok")
 
     # -- shutdown ------------------------------------------------------------------------------
     def save_all(self) -> bool:

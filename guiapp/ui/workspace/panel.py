@@ -26,6 +26,9 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QMenu,
     QPushButton,
     QStackedWidget,
@@ -37,11 +40,13 @@ from PySide6.QtWidgets import (
 
 from guiapp.ui import icons
 from guiapp.ui.qt_helpers import named
-from guiapp.ui.workspace.tree_model import CollectionTreeModel
+from guiapp.ui.workspace.search import search_requests
+from guiapp.ui.workspace.tree_model import CollectionTreeModel, method_icon
 
 __all__ = ["CollectionsPanel"]
 
-_NOTICE_MS = 10_000  # long enough to notice and click, short enough not to linger
+_NOTICE_MS = 10_000
+_MAX_RESULTS = 500  # a list the user can still scan; refine the filter for more
 
 
 class CollectionsPanel(QWidget):
@@ -67,6 +72,7 @@ class CollectionsPanel(QWidget):
         self.setObjectName("collectionsPanel")
         self.model = model
         self.undo_stack = undo_stack
+        self._has_collection = False
 
         self.title = named(QLabel("No collection"), "collectionTitle")
         font = self.title.font()
@@ -117,10 +123,24 @@ class CollectionsPanel(QWidget):
         self.tree.doubleClicked.connect(self._on_tree_double_clicked)
         self._add_shortcuts()
 
+        self.filter_edit = named(QLineEdit(), "collectionFilter")
+        self.filter_edit.setPlaceholderText("Filter requests (name, method, folder)")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.results = named(QListWidget(), "searchResults")
+        self.results.setIconSize(QSize(32, 16))
+        self.results.setUniformItemSizes(True)
+        self.results.itemActivated.connect(self._on_result_activated)
+        self._filter_timer = QTimer(self, singleShot=True, interval=150)
+        self._filter_timer.timeout.connect(self.apply_filter)
+        self.filter_edit.textChanged.connect(lambda _text: self._filter_timer.start())
+        self.filter_edit.returnPressed.connect(self._open_first_result)
+        model.treeChanged.connect(self._on_model_tree_changed)
+
         self.empty = self._build_empty_state()
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty)
         self.stack.addWidget(self.tree)
+        self.stack.addWidget(self.results)
 
         self.notice_bar, self.notice_label, self.notice_button = self._build_notice_bar()
         self._notice_action: Callable[[], object] | None = None
@@ -133,6 +153,7 @@ class CollectionsPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
         layout.addLayout(header)
+        layout.addWidget(self.filter_edit)
         layout.addWidget(self.stack, 1)
         layout.addWidget(self.notice_bar)
         layout.addWidget(self.save_state)
@@ -207,8 +228,54 @@ class CollectionsPanel(QWidget):
         """Show the tree of the collection ``name`` (None: the empty state)."""
         self.title.setText(name or "No collection")
         self.title.setToolTip(name or "")
-        self.stack.setCurrentWidget(self.tree if name else self.empty)
+        self._has_collection = name is not None
         self.set_enabled_actions(name is not None)
+        self.filter_edit.setVisible(name is not None)
+        self.apply_filter()
+
+    # -- filtering -----------------------------------------------------------------------------
+    def apply_filter(self) -> None:
+        """Show the requests matching the filter text instead of the tree (empty: the tree)."""
+        self._filter_timer.stop()
+        text = self.filter_edit.text().strip()
+        if not self._has_collection:
+            self.stack.setCurrentWidget(self.empty)
+            return
+        if not text:
+            self.stack.setCurrentWidget(self.tree)
+            return
+        hits = search_requests(self.model.listing(), text, _MAX_RESULTS)
+        self.results.clear()
+        for hit in hits:
+            label = f"{hit.node.name}   · {hit.folder}" if hit.folder else hit.node.name
+            item = QListWidgetItem(method_icon(hit.node.method), label)
+            item.setData(Qt.ItemDataRole.UserRole, hit.node.id)
+            item.setToolTip(hit.node.id)
+            self.results.addItem(item)
+        if not hits:
+            none = QListWidgetItem(f"No request matches “{text}”")
+            none.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.results.addItem(none)
+        elif len(hits) == _MAX_RESULTS:
+            more = QListWidgetItem(f"Only the first {_MAX_RESULTS} matches are shown")
+            more.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.results.addItem(more)
+        self.stack.setCurrentWidget(self.results)
+
+    def _on_model_tree_changed(self) -> None:
+        if self.filter_edit.text().strip():
+            self._filter_timer.start()
+
+    def _on_result_activated(self, item: QListWidgetItem) -> None:
+        item_id = item.data(Qt.ItemDataRole.UserRole)
+        if item_id:
+            self.openRequested.emit(str(item_id), False)
+
+    def _open_first_result(self) -> None:
+        self.apply_filter()
+        first = self.results.item(0)
+        if self.stack.currentWidget() is self.results and first is not None:
+            self._on_result_activated(first)
 
     def set_enabled_actions(self, enabled: bool) -> None:
         """Enable the buttons that need an open collection."""

@@ -108,6 +108,8 @@ class CollectionTreeModel(QAbstractItemModel):
     renameRequested = Signal(str, str, str)
     #: The user dropped items on a folder: (ids, folder id; ``""`` is the root).
     moveRequested = Signal(list, str)
+    #: A new listing was applied (:meth:`set_tree` or :meth:`clear`).
+    treeChanged = Signal()
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -261,6 +263,12 @@ class CollectionTreeModel(QAbstractItemModel):
     def set_tree(self, root: FolderNode) -> None:
         """Show ``root``: rows that stayed keep their indexes; only differences are applied."""
         self._sync(self._root, root, QModelIndex())
+        self.treeChanged.emit()
+
+    def listing(self) -> FolderNode:
+        """The listing shown (the whole tree, fetched or not)."""
+        assert self._root.source is not None
+        return self._root.source
 
     def _sync(self, item: _Item, node: FolderNode, index: QModelIndex) -> None:
         if item.source == node:
@@ -317,6 +325,7 @@ class CollectionTreeModel(QAbstractItemModel):
         self._root = _Item(FolderNode("", ""), None, 0)
         self._dirty.clear()
         self.endResetModel()
+        self.treeChanged.emit()
 
     # -- lookups -------------------------------------------------------------------------------
     def find(self, item_id: str) -> QModelIndex:

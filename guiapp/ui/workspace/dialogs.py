@@ -1,0 +1,124 @@
+"""File → Open/New Collection…, Import… and Export Request as Code… (a mixin of
+:class:`~guiapp.ui.workspace.controller.WorkspaceController`).
+
+File dialogs are opened with ``open()`` and report through ``fileSelected``: ``exec()`` inside
+a coroutine fails under qasync (#59), and a modal loop would stall the window's other work.
+
+Example::
+
+    dialog = controller.open_collection_dialog()     # non-blocking; opens what the user picks
+    await controller.import_file("shop.postman_collection.json")
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog
+
+from guiapp.offload.qt import async_slot
+from guiapp.ui.workspace.export_dialog import ExportDialog
+from guiapp.ui.workspace.importing import import_file, import_summary, show_import_result
+
+if TYPE_CHECKING:
+    from guiapp.core.collections import Collection, FolderNode
+    from guiapp.core.importers import ImportResult
+    from guiapp.core.request import RequestSpec
+    from guiapp.ui.workspace.service import CollectionService
+
+__all__ = ["FileActions"]
+
+
+class FileActions:
+    """The controller's file dialogs, import and export."""
+
+    window: Any
+    data_dir: Path
+    service: CollectionService
+    last_dialog: QFileDialog
+    last_import: ImportResult
+    last_export: ExportDialog
+
+    if TYPE_CHECKING:  # provided by WorkspaceController
+
+        async def open_collection(self, path: str | Path) -> bool: ...
+        async def create_collection(self, path: str | Path, name: str | None = None) -> bool: ...
+        async def _show_collection(self, col: Collection, root: FolderNode) -> None: ...
+        def resolve(self, spec: RequestSpec) -> RequestSpec: ...
+
+    # -- dialogs -------------------------------------------------------------------------------
+    def _dialog(self, title: str, mode: QFileDialog.FileMode) -> QFileDialog:
+        dialog = QFileDialog(self.window, title)
+        dialog.setFileMode(mode)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.last_dialog = dialog  # tests drive it
+        return dialog
+
+    def open_collection_dialog(self) -> QFileDialog:
+        """File → Open Collection…: pick a collection folder (non-blocking dialog)."""
+        dialog = self._dialog("Open Collection", QFileDialog.FileMode.Directory)
+        dialog.setOption(QFileDialog.Option.ShowDirsOnly)
+        dialog.fileSelected.connect(lambda path: self._open_selected(path))
+        dialog.open()
+        return dialog
+
+    @async_slot
+    async def _open_selected(self, path: str) -> None:
+        await self.open_collection(path)
+
+    def new_collection_dialog(self) -> QFileDialog:
+        """File → New Collection…: name a new folder; the collection is named after it."""
+        dialog = self._dialog("New Collection — choose a new folder", QFileDialog.FileMode.AnyFile)
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setLabelText(QFileDialog.DialogLabel.Accept, "Create")
+        dialog.fileSelected.connect(lambda path: self._create_selected(path))
+        dialog.open()
+        return dialog
+
+    @async_slot
+    async def _create_selected(self, path: str) -> None:
+        await self.create_collection(path)
+
+    def import_dialog(self) -> QFileDialog:
+        """File → Import…: a Postman v2.1 collection or an OpenAPI 3 document (JSON/YAML)."""
+        dialog = self._dialog("Import Postman or OpenAPI", QFileDialog.FileMode.ExistingFile)
+        dialog.setNameFilters(["Postman / OpenAPI (*.json *.yaml *.yml)", "All files (*)"])
+        dialog.fileSelected.connect(lambda path: self._import_selected(path))
+        dialog.open()
+        return dialog
+
+    @async_slot
+    async def _import_selected(self, path: str) -> None:
+        await self.import_file(path)
+
+    async def import_file(self, source: str | Path, dest: Path | None = None) -> bool:
+        """Import ``source`` into a new collection (default: under ``data_dir/collections``),
+        open it, and show the warnings. False and a message if it failed."""
+        root = self.data_dir / "collections"
+        try:
+            result = await self.service.run(
+                import_file, Path(source), dest, root, self.service.secrets
+            )
+        except Exception as exc:
+            self.window.show_message(f"Import failed: {exc}", "error")
+            return False
+        col = result.collection
+        self.service.adopt(col)
+        root_node = await self.service.call(lambda c: c.tree())
+        await self._show_collection(col, root_node)
+        self.last_import = result
+        warned = f" — {len(result.warnings)} warning(s)" if result.warnings else ""
+        self.window.show_message(import_summary(result) + warned, "ok")
+        show_import_result(self.window, result)
+        return True
+
+    def export_current(self) -> ExportDialog:
+        """File → Export Request as Code…: the current tab as curl / Python."""
+        spec = self.window.current_tab().editor.to_spec()
+        dialog = ExportDialog(spec, resolver=self.resolve, parent=self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.last_export = dialog
+        return dialog
