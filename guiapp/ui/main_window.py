@@ -1,15 +1,7 @@
 """The main window: request tabs, the shared request bar and response area, menus, status bar.
 
-Layout (docs/ui.md)::
-
-    ┌ menu: File  View  Help ───────────────────────────────────────────────────┐
-    │ history │ [tab 1 ⟳] [tab 2] [+]                                           │
-    │ panel   │ [GET▾][ http://…                     ][Send][Cancel][Strategy▾] │  shared bar
-    │         │ Params | Headers | Body | Auth | Options                        │  per tab
-    │         │ ──────────────────────────────────────────────────────────────  │
-    │         │ 200 OK · 123 ms · 4.2 kB                      [progress····]    │  shared
-    │         │ response panel (body / headers)                                 │  response area
-    ├ status bar ───────────────────────────────────────────── GUI lag p99 … ───┤
+Layout and the objectName contract: docs/ui.md. Tabs are the central widget; the History panel
+(and the workspace's Collections) are docks on the left; the status bar holds ``lagLabel``.
 
 The request bar and the response area exist once and are moved into the current tab, so
 ``window.findChild(QLineEdit, "urlEdit")`` always finds the current tab's field.
@@ -29,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -45,11 +37,12 @@ from guiapp.core.request import RequestSpec
 from guiapp.offload.qt import LagMonitor, async_slot
 from guiapp.ui import icons
 from guiapp.ui.lag_indicator import LagIndicator
-from guiapp.ui.qt_helpers import named
+from guiapp.ui.qt_helpers import framed_dock, named
 from guiapp.ui.request_bar import RequestBar
 from guiapp.ui.request_tab import RequestTab
 from guiapp.ui.services import Services
-from guiapp.ui.shortcuts import SHORTCUTS, ShortcutsDialog
+from guiapp.ui.shortcuts import ShortcutsDialog, extra_shortcuts
+from guiapp.ui.tab_indicators import TabIndicators
 from guiapp.ui.theme import ThemeManager
 from guiapp.ui.window_menus import WindowMenus
 from guiapp.ui.window_panels import ResponseArea
@@ -57,7 +50,6 @@ from guiapp.ui.window_panels import ResponseArea
 __all__ = ["MainWindow"]
 
 _log = logging.getLogger(__name__)
-_SPIN_MS = 80
 
 
 class MainWindow(QMainWindow):
@@ -126,7 +118,7 @@ class MainWindow(QMainWindow):
             QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks
         )
         if history_panel is not None:
-            self.history_dock = self._dock("History", "historyDock", history_panel)
+            self.history_dock = framed_dock("History", "historyDock", history_panel, self)
             self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.history_dock)
             self.resizeDocks([self.history_dock], [280], Qt.Orientation.Horizontal)
 
@@ -137,9 +129,7 @@ class MainWindow(QMainWindow):
 
         self.themes = ThemeManager(self)
         self.themes.themeChanged.connect(self._on_theme_changed)
-        self._spin_frame = 0
-        self._spin_timer = QTimer(self, interval=_SPIN_MS)
-        self._spin_timer.timeout.connect(self._spin)
+        self.indicators = TabIndicators(self.tabs)
 
         self.menus: WindowMenus = WindowMenus(self, with_history=history_panel is not None)
         self.bar.sendRequested.connect(self.send_current)
@@ -154,19 +144,6 @@ class MainWindow(QMainWindow):
         self.lag_monitor.start()
 
     # -- layout ----------------------------------------------------------------------------------
-    def _dock(self, title: str, name: str, widget: QWidget) -> QDockWidget:
-        frame = QWidget()
-        layout = QVBoxLayout(frame)
-        layout.setContentsMargins(6, 4, 2, 6)
-        layout.addWidget(widget)
-        dock = named(QDockWidget(title, self), name)
-        dock.setWidget(frame)
-        dock.setFeatures(
-            QDockWidget.DockWidgetFeature.DockWidgetMovable
-            | QDockWidget.DockWidgetFeature.DockWidgetClosable
-        )
-        return dock
-
     def addDockWidget(self, area: Qt.DockWidgetArea, dock: QDockWidget, *args: Any) -> None:
         """Add ``dock``; a left dock shares the History dock's column as a tab (it stays on
         top, so a workspace's Collections show first)."""
@@ -353,13 +330,7 @@ class MainWindow(QMainWindow):
 
     def show_shortcuts(self) -> None:
         """Help → Keyboard Shortcuts (non-modal)."""
-        known = {f"action-{action_id}" for action_id in SHORTCUTS}
-        extra = [
-            (action.shortcut().toString(), action.text().replace("&", ""))
-            for action in self.actions()
-            if action.objectName() not in known and not action.shortcut().isEmpty()
-        ]
-        dialog = ShortcutsDialog(self, extra)
+        dialog = ShortcutsDialog(self, extra_shortcuts(self.actions()))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 
@@ -389,33 +360,10 @@ class MainWindow(QMainWindow):
         self.response_area.on_state_changed(tab)
 
     def _on_tab_in_flight_changed(self, tab: RequestTab) -> None:
-        index = self.tabs.indexOf(tab)
-        if tab.in_flight:
-            self.tabs.setTabIcon(index, icons.spinner_icon(self._spin_frame))
-            if not self._spin_timer.isActive():
-                self._spin_timer.start()
-        elif index >= 0:
-            name = {"response": "ok", "error": "error"}.get(tab.outcome.kind)
-            self.tabs.setTabIcon(index, icons.icon(name) if name else icons.icon("cancel"))
+        self.indicators.update(tab)
         if tab is self.current_tab():
             self.bar.set_in_flight(tab.in_flight)
             self.response_area.show_status()
-
-    def _spin(self) -> None:
-        # Only tabs the user can see are animated: setTabIcon re-lays out the tab bar, and with
-        # dozens of requests in flight animating hidden tabs would cost frames for nothing.
-        self._spin_frame += 1
-        bar = self.tabs.tabBar()
-        visible = bar.rect()
-        busy = False
-        for index in range(self.tabs.count()):
-            tab = self.tabs.widget(index)
-            if isinstance(tab, RequestTab) and tab.in_flight:
-                busy = True
-                if bar.tabRect(index).intersects(visible):
-                    self.tabs.setTabIcon(index, icons.spinner_icon(self._spin_frame))
-        if not busy:
-            self._spin_timer.stop()
 
     def _on_theme_changed(self, dark: bool) -> None:
         self.bar.send_button.setIcon(icons.icon("send", "#ffffff"))
@@ -433,7 +381,7 @@ class MainWindow(QMainWindow):
             return True
         self._closing = True
         self.lag_monitor.stop()
-        self._spin_timer.stop()
+        self.indicators.stop()
         for tab in self.request_tabs():
             tab.dispose()
         self.response_area.close_area()

@@ -10,8 +10,9 @@ from __future__ import annotations
 from typing import TypeVar
 
 from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QDockWidget, QVBoxLayout, QWidget
 
-__all__ = ["named"]
+__all__ = ["framed_dock", "named"]
 
 _Q = TypeVar("_Q", bound=QObject)
 
@@ -23,3 +24,18 @@ def named(obj: _Q, name: str) -> _Q:
     """
     obj.setObjectName(name)
     return obj
+
+
+def framed_dock(title: str, name: str, widget: QWidget, parent: QWidget) -> QDockWidget:
+    """A movable, closable dock named ``name`` holding ``widget`` with a small margin."""
+    frame = QWidget()
+    layout = QVBoxLayout(frame)
+    layout.setContentsMargins(6, 4, 2, 6)
+    layout.addWidget(widget)
+    dock = named(QDockWidget(title, parent), name)
+    dock.setWidget(frame)
+    dock.setFeatures(
+        QDockWidget.DockWidgetFeature.DockWidgetMovable
+        | QDockWidget.DockWidgetFeature.DockWidgetClosable
+    )
+    return dock

@@ -11,7 +11,9 @@ Example::
 
 from __future__ import annotations
 
-from PySide6.QtGui import QKeySequence
+from collections.abc import Iterable
+
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -22,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-__all__ = ["SHORTCUTS", "ShortcutsDialog", "key_sequences"]
+__all__ = ["SHORTCUTS", "ShortcutsDialog", "extra_shortcuts", "key_sequences"]
 
 #: action id -> (key sequences, description)
 SHORTCUTS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -37,6 +39,17 @@ SHORTCUTS: dict[str, tuple[tuple[str, ...], str]] = {
     "shortcuts": (("F1",), "Show this list"),
     "quit": (("Ctrl+Q",), "Quit"),
 }
+
+
+def extra_shortcuts(actions: Iterable[QAction]) -> list[tuple[str, str]]:
+    """``(keys, text)`` of the actions with a shortcut that :data:`SHORTCUTS` does not list
+    (actions other components added, e.g. the Lab's)."""
+    known = {f"action-{action_id}" for action_id in SHORTCUTS}
+    return [
+        (action.shortcut().toString(), action.text().replace("&", ""))
+        for action in actions
+        if action.objectName() not in known and not action.shortcut().isEmpty()
+    ]
 
 
 def key_sequences(action_id: str) -> list[QKeySequence]:

@@ -148,9 +148,10 @@ def test_cancel_mid_download(
     qtbot.mouseClick(w["send"], Qt.MouseButton.LeftButton)
     tab = window.current_tab()
     wait_until(ui_loop, lambda: tab.progress is not None and tab.progress.done > 0)
+    # The bar repaints on its own 20 Hz tick (coalesced), so wait for it.
+    wait_until(ui_loop, lambda: "Downloading" in w["progress"].format())
     assert w["cancel"].isEnabled()
     assert w["progress"].isVisible()
-    assert "Downloading" in w["progress"].format()
     qtbot.keyClick(w["url"], Qt.Key.Key_Escape)
     assert tab.outcome.kind == "cancelled"
     assert w["status"].text() == "Request cancelled"
