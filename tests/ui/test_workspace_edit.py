@@ -189,3 +189,28 @@ def test_resolve_names_every_unresolved_variable(
     assert "{{token}}" in str(caught.value)
     assert caught.value.field == "variables"
     assert workspace.resolve(RequestSpec(url="http://h/{{$timestamp}}")).url != "http://h/"
+
+
+def test_opening_another_collection_saves_and_releases_the_tabs_of_the_first(
+    workspace: WorkspaceController, ui_loop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:
+    first, second = tmp_path / "first", tmp_path / "second"
+    make_collection(first)
+    make_collection(second)
+    open_collection(workspace, ui_loop, first)
+    workspace.autosaver.delay_ms = 60_000  # only the switch can write it
+    tab = _open_tab(workspace, ui_loop, "list-items.toml")
+    workspace.window.bar.url_edit.setText("http://127.0.0.1:1/first-edit")
+    open_collection(workspace, ui_loop, second)
+    assert workspace.autosaver.request_id(tab) is None  # a scratch tab now
+    wait_until(
+        ui_loop,
+        lambda: (
+            Collection.open(first).load_request("list-items.toml").url
+            == "http://127.0.0.1:1/first-edit"
+        ),
+    )
+    assert Collection.open(second).load_request("list-items.toml").url == "{{base}}/items"
+    workspace.window.bar.url_edit.setText("http://127.0.0.1:1/later")
+    ui_loop.run_until_complete(asyncio.sleep(0.3))
+    assert Collection.open(second).load_request("list-items.toml").url == "{{base}}/items"

@@ -81,6 +81,7 @@ def _apply(item_id: str, old: str, new: str | None) -> str | None:
 @dataclass(eq=False)
 class _Binding:
     tab: RequestTab
+    col: Collection  # the collection the file belongs to (another may be opened meanwhile)
     request_id: str
     seq: int
     saved: RequestSpec
@@ -116,12 +117,13 @@ class Autosaver(QObject):
         self._bindings: dict[RequestTab, _Binding] = {}
 
     # -- binding -------------------------------------------------------------------------------
-    def bind(self, tab: RequestTab, request_id: str, seq: int) -> None:
-        """``tab`` now shows request ``request_id`` as loaded at tracker sequence ``seq``."""
+    def bind(self, tab: RequestTab, request_id: str, seq: int, col: Collection) -> None:
+        """``tab`` now shows request ``request_id`` of ``col``, as loaded at tracker sequence
+        ``seq``."""
         old = self._bindings.pop(tab, None)
         if old is not None:
             old.timer.stop()
-        binding = _Binding(tab, request_id, seq, tab.editor.to_spec())
+        binding = _Binding(tab, col, request_id, seq, tab.editor.to_spec())
         binding.timer.setSingleShot(True)
         binding.timer.setInterval(self.delay_ms)
         binding.timer.timeout.connect(lambda b=binding: self._save(b))
@@ -136,6 +138,19 @@ class Autosaver(QObject):
         if binding is not None:
             binding.timer.stop()
             self._set_dirty(binding, False)
+
+    def release_all(self) -> None:
+        """Unbind every tab (another collection is being opened); pending edits are written
+        to the collection they belong to first."""
+        for tab, binding in list(self._bindings.items()):
+            if binding.pending is not None and not binding.suspended:
+                binding.timer.stop()
+                try:
+                    self._save(binding)
+                except RuntimeError:  # no event loop running: write it now
+                    self._flush_one(binding, 2.0)
+            del self._bindings[tab]
+            self.dirtyChanged.emit(binding.request_id, False)
 
     def request_id(self, tab: RequestTab) -> str | None:
         """The id ``tab`` is bound to (None for a scratch tab or a deleted file)."""
@@ -231,7 +246,7 @@ class Autosaver(QObject):
             return
         binding.saving = True
         try:
-            await self.service.call(self._save_op(binding, spec))
+            await self.service.call(self._save_op(binding, spec), binding.col)
         except Exception as exc:
             _log.warning("saving %s failed: %s", binding.request_id, exc)
             self.saveFailed.emit(binding.request_id, f"Could not save {binding.request_id}: {exc}")
@@ -263,7 +278,7 @@ class Autosaver(QObject):
         if spec is None or binding.suspended:
             return True
         try:
-            done = self.service.call_blocking(self._save_op(binding, spec), timeout)
+            done = self.service.call_blocking(self._save_op(binding, spec), timeout, binding.col)
         except Exception as exc:
             _log.error("saving %s on exit failed: %s", binding.request_id, exc)
             return False

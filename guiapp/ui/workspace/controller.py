@@ -212,6 +212,7 @@ class WorkspaceController(FileActions, TabActions, QObject):
         return True
 
     async def _show_collection(self, col: Collection, root: FolderNode) -> None:
+        self.autosaver.release_all()  # tabs of the previous collection become scratch tabs
         self.undo_stack.clear()
         self.model.clear()
         self.model.set_tree(root)
@@ -256,12 +257,15 @@ class WorkspaceController(FileActions, TabActions, QObject):
             changes = op(col)
             return changes, tracker.record(changes), col.tree()
 
+        col = self.service.require()
         try:
-            changes, seq, root = await self.service.call(lane_op)
+            changes, seq, root = await self.service.call(lane_op, col)
         except Exception as exc:
             self.window.show_message(f"{exc}", "error")
             await self.refresh()
             return
+        if col is not self.service.collection:
+            return  # another collection was opened meanwhile: this listing is stale
         self.autosaver.remap(changes, seq)
         self.model.set_tree(root)
         target = select(changes) if select is not None else None
@@ -270,14 +274,16 @@ class WorkspaceController(FileActions, TabActions, QObject):
 
     async def refresh(self) -> None:
         """List the collection again (after an error or an external change)."""
-        if self.service.collection is None:
+        col = self.service.collection
+        if col is None:
             return
         try:
-            root = await self.service.call(lambda col: col.tree())
+            root = await self.service.call(lambda c: c.tree(), col)
         except Exception as exc:
             self.window.show_message(f"Could not list the collection: {exc}", "error")
             return
-        self.model.set_tree(root)
+        if col is self.service.collection:
+            self.model.set_tree(root)
 
     def new_request(self, folder: str = "") -> None:
         """Create "New request" in ``folder`` and start renaming it."""

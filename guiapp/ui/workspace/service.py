@@ -81,26 +81,29 @@ class CollectionService:
             raise NoCollection("Open or create a collection first (File → Open Collection…)")
         return self.collection
 
-    async def call(self, func: Callable[[Collection], R]) -> R:
-        """``func(collection)`` on the lane."""
-        col = self.require()
-        return await self.lane.submit(self._locked, func, col)
+    async def call(self, func: Callable[[Collection], R], col: Collection | None = None) -> R:
+        """``func(col)`` on the lane; ``col`` defaults to the current collection (a caller that
+        works for one collection, e.g. a tab's autosave, passes its own)."""
+        target = col if col is not None else self.require()
+        return await self.lane.submit(self._locked, func, target)
 
     async def run(self, func: Callable[..., R], *args: Any) -> R:
         """Any blocking ``func(*args)`` on the lane (e.g. an importer creating a collection)."""
         return await self.lane.submit(self._locked, func, *args)
 
-    def call_blocking(self, func: Callable[[Collection], object], timeout: float) -> bool:
-        """Run ``func(collection)`` on the calling thread, waiting up to ``timeout`` s for the
-        lane's current call to end (exit path only: unsaved edits are written before the window
+    def call_blocking(
+        self, func: Callable[[Collection], object], timeout: float, col: Collection | None = None
+    ) -> bool:
+        """Run ``func(col)`` on the calling thread, waiting up to ``timeout`` s for the lane's
+        current call to end (exit path only: unsaved edits are written before the window
         closes, even when no event loop runs any more). False if the lane stayed busy."""
-        col = self.collection
-        if col is None:
+        target = col if col is not None else self.collection
+        if target is None:
             return True
         if not self._lock.acquire(timeout=timeout):
             return False
         try:
-            func(col)
+            func(target)
         finally:
             self._lock.release()
         return True

@@ -62,9 +62,12 @@ class TabActions:
             window.tabs.setCurrentWidget(existing)
             return existing
         tracker = self.tracker
+        col = self.service.collection
+        if col is None:
+            return None
         try:
             spec, seq = await self.service.call(
-                lambda col: (col.load_request(request_id), tracker.latest)
+                lambda c: (c.load_request(request_id), tracker.latest), col
             )
         except Exception as exc:
             window.show_message(f"Could not open {request_id}: {exc}", "error")
@@ -81,7 +84,7 @@ class TabActions:
             tab = window.current_tab()
         else:
             tab = window.open_tab(spec)
-        self.autosaver.bind(tab, request_id, seq)
+        self.autosaver.bind(tab, request_id, seq, col)
         self._watch_tab(tab)
         return tab
 
