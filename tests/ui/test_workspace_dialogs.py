@@ -233,3 +233,26 @@ def test_the_last_collection_and_environment_are_restored(
     assert second.panel.title.text() == "Test API"
     assert second.env_bar.active() == "Dev"
     second.shutdown()
+
+
+def test_deleting_an_environment_asks_first(
+    workspace: WorkspaceController, ui_loop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:
+    root = tmp_path / "api"
+    col = make_collection(root, secrets=workspace.service.secrets)
+    col.save_environment(Environment("Dev", (Variable("key", "k", secret=True),)))
+    open_collection(workspace, ui_loop, root)
+    workspace.env_bar.select("Dev")
+    wait_until(ui_loop, lambda: workspace.environments.environment is not None)
+    box = workspace.environments.delete_active()
+    assert box is not None
+    assert box.isVisible()
+    box.button(QMessageBox.StandardButton.Cancel).click()
+    assert (root / "_environments" / "dev.toml").exists()
+    box = workspace.environments.delete_active()
+    assert box is not None
+    box.button(QMessageBox.StandardButton.Yes).click()
+    wait_until(ui_loop, lambda: workspace.env_bar.combo.count() == 1)
+    assert not (root / "_environments" / "dev.toml").exists()
+    assert workspace.environments.environment is None
+    assert workspace.service.secrets.get(f"{col.id}/Dev/key") is None

@@ -17,8 +17,8 @@ import logging
 import re
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from guiapp.core.collections import Collection
 from guiapp.core.request import RequestSpec
@@ -186,12 +186,32 @@ class EnvironmentController(QObject):
         self.notify(f"Saved environment “{env.name}”", "ok")
         await self.reload(env.name)
 
-    @async_slot
-    async def delete_active(self) -> None:
-        """Delete the active environment (its secrets too)."""
+    def delete_active(self) -> QMessageBox | None:
+        """Ask, then delete the active environment and its secret values."""
         name = self.bar.active()
         if not name:
+            return None
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Delete environment",
+            f"Delete the environment “{name}” and its secret values?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            self.dialog_parent,
+        )
+        box.setObjectName("confirmDeleteEnvironment")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        yes = box.button(QMessageBox.StandardButton.Yes)
+        yes.setText("Delete")
+        yes.clicked.connect(lambda: self._delete(name))
+        box.open()  # not exec(): see _open_editor
+        return box
+
+    @async_slot
+    async def _delete(self, name: str) -> None:
+        try:
+            await self.service.call(lambda col: col.delete_environment(name))
+        except Exception as exc:
+            self.notify(f"Could not delete environment “{name}”: {exc}", "error")
             return
-        await self.service.call(lambda col: col.delete_environment(name))
         self.notify(f"Deleted environment “{name}”", "ok")
         await self.reload("")
