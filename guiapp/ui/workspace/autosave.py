@@ -89,7 +89,7 @@ class _Binding:
     suspended: bool = False  # the file is in the trash: nothing to save into
     saving: bool = False
     loading: bool = False
-    timer: QTimer = field(default_factory=QTimer)
+    timer: QTimer = field(default_factory=QTimer)  # re-parented to the Autosaver in bind()
 
 
 class Autosaver(QObject):
@@ -124,6 +124,7 @@ class Autosaver(QObject):
         if old is not None:
             old.timer.stop()
         binding = _Binding(tab, col, request_id, seq, tab.editor.to_spec())
+        binding.timer.setParent(self)  # never outlives the Autosaver
         binding.timer.setSingleShot(True)
         binding.timer.setInterval(self.delay_ms)
         binding.timer.timeout.connect(lambda b=binding: self._save(b))
