@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QPoint, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -139,6 +139,11 @@ class MainWindow(QMainWindow):
         self.bar.url_edit.textChanged.connect(self._on_bar_url_changed)
         self.tabs.currentChanged.connect(self._on_current_tab_changed)
         self.tabs.tabCloseRequested.connect(self.close_tab)
+        tab_bar = self.tabs.tabBar()
+        tab_bar.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        tab_bar.customContextMenuRequested.connect(
+            lambda pos: self._on_tab_menu_requested(tab_bar.tabAt(pos), tab_bar.mapToGlobal(pos))
+        )
         self.resize(1200, 800)
         self.open_tab()
         self.lag_monitor.start()
@@ -212,6 +217,10 @@ class MainWindow(QMainWindow):
     def theme_actions(self) -> list[QAction]:
         """The View → Theme actions (checkable, data = mode)."""
         return self.menus.theme_group.actions()
+
+    def _on_tab_menu_requested(self, index: int, global_pos: QPoint) -> None:
+        if index >= 0:
+            self.menus.tab_context_menu(index).popup(global_pos)
 
     def close_tab(self, index: int) -> None:
         """Close the tab at ``index``, cancelling its request; the last tab is reset instead."""

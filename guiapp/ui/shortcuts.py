@@ -35,6 +35,8 @@ SHORTCUTS: dict[str, tuple[tuple[str, ...], str]] = {
     "next_tab": (("Ctrl+PgDown",), "Next tab"),
     "previous_tab": (("Ctrl+PgUp",), "Previous tab"),
     "focus_url": (("Ctrl+L",), "Focus the URL field"),
+    "copy_curl": (("Ctrl+Shift+C",), "Copy the request as a curl command"),
+    "duplicate_tab": (("Ctrl+Shift+D",), "Duplicate the tab"),
     "toggle_history": (("Ctrl+H",), "Show or hide the history"),
     "shortcuts": (("F1",), "Show this list"),
     "quit": (("Ctrl+Q",), "Quit"),

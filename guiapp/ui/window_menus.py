@@ -1,4 +1,4 @@
-"""The main window's menus and their actions (File, View, Help), bound from SHORTCUTS.
+"""The main window's menus and their actions (File, View, Help, the tab context menu).
 
 Every action is also added to the window itself, so its shortcut works with the menu bar
 hidden, and is named ``action-<id>`` (the ids of :data:`~guiapp.ui.shortcuts.SHORTCUTS`).
@@ -16,9 +16,10 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QActionGroup
+from PySide6.QtGui import QAction, QActionGroup, QGuiApplication
 from PySide6.QtWidgets import QMainWindow, QMenu
 
+from guiapp.core.codegen import to_curl
 from guiapp.ui import icons
 from guiapp.ui.qt_helpers import named
 from guiapp.ui.shortcuts import key_sequences
@@ -45,7 +46,10 @@ class WindowMenus:
         self.file_menu: QMenu = w.menuBar().addMenu("&File")
         file_menu = self.file_menu
         self.add(file_menu, "New Tab", "new_tab", lambda: w.open_tab())
+        self.add(file_menu, "Duplicate Tab", "duplicate_tab", self.duplicate_current_tab)
         self.add(file_menu, "Close Tab", "close_tab", w.close_current_tab)
+        file_menu.addSeparator()
+        self.add(file_menu, "Copy as curl", "copy_curl", self.copy_as_curl)
         file_menu.addSeparator()
         self.add(file_menu, "Send", "send", w.send_current)
         self.add(file_menu, "Cancel", "cancel", w.cancel_current)
@@ -94,6 +98,49 @@ class WindowMenus:
         menu.addAction(action)
         self._window.addAction(action)  # shortcuts work even when the menu bar is hidden
         return action
+
+    # -- tab actions ---------------------------------------------------------------------------
+    def duplicate_current_tab(self) -> Any:
+        """Open a copy of the current tab's request (Ctrl+Shift+D); returns the new tab."""
+        w: Any = self._window
+        return w.open_tab(w.current_tab().editor.to_spec())
+
+    def close_other_tabs(self, keep: Any) -> None:
+        """Close every tab but ``keep``, cancelling their requests."""
+        w: Any = self._window
+        for tab in w.request_tabs():
+            if tab is not keep:
+                w.close_tab(w.tabs.indexOf(tab))
+
+    def copy_as_curl(self) -> str:
+        """Put the current request on the clipboard as a curl command (Ctrl+Shift+C)."""
+        w: Any = self._window
+        command = to_curl(w.current_tab().editor.to_spec())
+        QGuiApplication.clipboard().setText(command)
+        w.show_message("Copied the request as a curl command", "ok")
+        return command
+
+    def tab_context_menu(self, index: int) -> QMenu:
+        """The context menu of the tab at ``index``: duplicate, copy as curl, close."""
+        w: Any = self._window
+        menu = QMenu(w)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        tab = w.tabs.widget(index)
+
+        def on_tab(action: Callable[[], Any]) -> Callable[[], Any]:
+            def run() -> Any:
+                w.tabs.setCurrentWidget(tab)
+                return action()
+
+            return run
+
+        menu.addAction("Duplicate Tab", on_tab(self.duplicate_current_tab))
+        menu.addAction("Copy as curl", on_tab(self.copy_as_curl))
+        menu.addSeparator()
+        menu.addAction("Close Tab", on_tab(w.close_current_tab))
+        close_others = menu.addAction("Close Other Tabs", lambda: self.close_other_tabs(tab))
+        close_others.setEnabled(w.tabs.count() > 1)
+        return menu
 
     def refresh_icons(self) -> None:
         """Re-tint the action icons (after a theme change)."""

@@ -265,3 +265,31 @@ def test_window_title_follows_the_current_tab(qtbot: Any, window: MainWindow) ->
     assert window.windowTitle() == "POST /alpha — guiapp"
     window.bar.url_edit.setText("http://127.0.0.1:1/beta")
     assert window.windowTitle() == "POST /beta — guiapp"
+
+
+def test_duplicate_copy_as_curl_and_close_others(
+    qtbot: Any, window: MainWindow, ui_loop: asyncio.AbstractEventLoop
+) -> None:
+    from guiapp.core.curl import parse_curl
+
+    spec = RequestSpec(
+        url="http://127.0.0.1:1/items", method="PATCH", headers=[("X-A", "1")], params=[("q", "x")]
+    )
+    original = window.open_tab(spec)
+    qtbot.keySequence(window, QKeySequence("Ctrl+Shift+D"))
+    copy = window.current_tab()
+    assert copy is not original
+    assert copy.editor.to_spec() == original.editor.to_spec()
+
+    qtbot.keySequence(window, QKeySequence("Ctrl+Shift+C"))
+    command = QGuiApplication.clipboard().text()
+    assert command.startswith("curl")
+    assert parse_curl(command).method == "PATCH"
+    assert parse_curl(command).headers == (("X-A", "1"),)
+    assert parse_curl(command).params == (("q", "x"),)
+
+    menu = window.menus.tab_context_menu(window.tabs.indexOf(original))
+    close_others = next(a for a in menu.actions() if a.text() == "Close Other Tabs")
+    close_others.trigger()
+    assert window.request_tabs() == [original]
+    menu.close()
