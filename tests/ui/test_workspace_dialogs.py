@@ -8,7 +8,7 @@ from pathlib import Path
 
 import keyring.backends.fail
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QStyleOptionViewItem
 
 from guiapp.core.codegen import to_curl, to_python_make_async, to_python_requests
 from guiapp.core.collections import Collection
@@ -121,8 +121,15 @@ def test_environment_editor_saves_secrets_to_the_store_not_the_file(
     editor.table.item(0, 0).setText("base")
     editor.table.item(0, VALUE).setText("http://staging.local")
     row = editor.add_variable(Variable("apiKey", "s3cr3t-value", secret=True))
-    # The secret is masked in the table.
+    # The secret is masked in the table; the plain value is not.
     assert editor.table.item(row, SECRET).checkState() == Qt.CheckState.Checked
+    delegate = editor.table.itemDelegateForColumn(VALUE)
+    shown = []
+    for r in (0, row):
+        option = QStyleOptionViewItem()
+        delegate.initStyleOption(option, editor.table.model().index(r, VALUE))
+        shown.append(option.text)
+    assert shown == ["http://staging.local", "••••••••"]
     editor.accept()
     wait_until(ui_loop, lambda: workspace.env_bar.active() == "Staging")
     wait_until(ui_loop, lambda: workspace.environments.environment is not None)

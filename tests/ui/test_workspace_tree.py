@@ -305,3 +305,46 @@ def test_filter_lists_matching_requests_and_opens_them(
     panel.filter_edit.clear()
     panel.apply_filter()
     assert panel.stack.currentWidget() is panel.tree
+
+
+def test_collection_calls_never_run_on_the_gui_thread(
+    workspace: WorkspaceController,
+    ui_loop: asyncio.AbstractEventLoop,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    root = tmp_path / "api"
+    make_collection(root)  # the test's own setup, before recording
+    threads: dict[str, set[str]] = {}
+
+    def recorder(name: str, original: Any) -> Any:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            threads.setdefault(name, set()).add(threading.current_thread().name)
+            return original(*args, **kwargs)
+
+        return call
+
+    for name in ("tree", "load_request", "save_request", "delete", "restore", "rename"):
+        monkeypatch.setattr(Collection, name, recorder(name, getattr(Collection, name)))
+    opener = recorder("open", Collection.open)  # bound to the class already
+    monkeypatch.setattr(Collection, "open", classmethod(lambda _cls, *a, **k: opener(*a, **k)))
+    open_collection(workspace, ui_loop, root)
+    tab = ui_loop.run_until_complete(workspace.open_request_async("list-items.toml"))
+    workspace.window.bar.url_edit.setText("{{base}}/items?x=1")
+    wait_until(ui_loop, lambda: not workspace.autosaver.is_dirty(tab))
+    workspace.rename("users/get-user.toml", "Fetch user", "Get user")
+    workspace.delete(["users"])
+    wait_until(ui_loop, lambda: not (root / "users").exists())
+    workspace.undo_stack.undo()
+    wait_until(ui_loop, lambda: (root / "users").exists())
+    assert set(threads) == {
+        "open",
+        "tree",
+        "load_request",
+        "save_request",
+        "delete",
+        "restore",
+        "rename",
+    }
+    names = {n for found in threads.values() for n in found}
+    assert all(n.startswith("guiapp-workspace") for n in names), threads

@@ -309,7 +309,7 @@ class WorkspaceController(FileActions, TabActions, QObject):
 
     def delete(self, ids: list[str]) -> None:
         """Move items to the collection's trash; an Undo bar offers to restore them."""
-        names = [self.model.data(self.model.find(i)) or i for i in ids]
+        names = [self.model.data(self.model.find(i), Qt.ItemDataRole.EditRole) or i for i in ids]
         what = f"“{names[0]}”" if len(ids) == 1 else f"{len(ids)} items"
         self.undo_stack.push(commands.DeleteCommand(self, list(ids), f"Delete {what}"))
         self.panel.show_undo(f"Deleted {what}")
