@@ -214,3 +214,23 @@ def test_opening_another_collection_saves_and_releases_the_tabs_of_the_first(
     workspace.window.bar.url_edit.setText("http://127.0.0.1:1/later")
     ui_loop.run_until_complete(asyncio.sleep(0.3))
     assert Collection.open(second).load_request("list-items.toml").url == "{{base}}/items"
+
+
+def test_save_to_collection_adds_a_scratch_tab_and_binds_it(
+    workspace: WorkspaceController, ui_loop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:
+    root = tmp_path / "api"
+    make_collection(root)
+    open_collection(workspace, ui_loop, root)
+    window = workspace.window
+    tab = window.open_tab(RequestSpec(url="http://127.0.0.1:1/scratch", method="DELETE"))
+    workspace.panel.select("users")  # the sidebar's current folder receives it
+    workspace.actions["save_to_collection"].trigger()  # Ctrl+S
+    wait_until(ui_loop, lambda: workspace.autosaver.request_id(tab) is not None)
+    rid = workspace.autosaver.request_id(tab)
+    assert rid == "users/delete-scratch.toml"
+    saved = Collection.open(root).load_request(rid)
+    assert (saved.method, saved.url) == ("DELETE", "http://127.0.0.1:1/scratch")
+    assert workspace.panel.tree.currentIndex() == workspace.model.find(rid)
+    window.bar.url_edit.setText("http://127.0.0.1:1/scratch2")  # now autosaved
+    wait_until(ui_loop, lambda: Collection.open(root).load_request(rid).url.endswith("scratch2"))

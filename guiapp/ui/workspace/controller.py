@@ -128,6 +128,7 @@ class WorkspaceController(FileActions, TabActions, QObject):
             ("open_collection", "Open Collection…", self.open_collection_dialog, "Ctrl+O"),
             ("new_collection", "New Collection…", self.new_collection_dialog, ""),
             ("import", "Import Postman / OpenAPI…", self.import_dialog, "Ctrl+I"),
+            ("save_to_collection", "Save to Collection", self.save_current, "Ctrl+S"),
             ("export", "Export Request as Code…", self.export_current, "Ctrl+Shift+E"),
         ]
         for key, text, slot, shortcut in items:

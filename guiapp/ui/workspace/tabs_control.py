@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING, Any
 
-from guiapp.core.collections import Changes
+from guiapp.core.collections import Changes, Collection, FolderNode
 from guiapp.core.request import RequestSpec
 from guiapp.offload.qt import async_slot
 
@@ -87,6 +87,45 @@ class TabActions:
         self.autosaver.bind(tab, request_id, seq, col)
         self._watch_tab(tab)
         return tab
+
+    def save_current(self) -> None:
+        """File → Save to Collection (Ctrl+S): write a bound tab now; add a scratch tab's
+        request to the collection (in the sidebar's current folder) and bind it."""
+        tab = self.window.current_tab()
+        if self.autosaver.request_id(tab) is not None:
+            self.autosaver.save_now(tab)
+            return
+        if self.service.collection is None:
+            self.window.show_message(
+                "Open or create a collection first (File → Open Collection…)", "error"
+            )
+            return
+        self._add_to_collection(tab, self.panel.current_folder())
+
+    @async_slot
+    async def _add_to_collection(self, tab: Any, folder: str) -> None:
+        col = self.service.collection
+        if col is None:
+            return
+        spec = tab.editor.to_spec()
+        name = tab.editor.title()
+        tracker = self.tracker
+
+        def create(c: Collection) -> tuple[str, int, FolderNode]:
+            rid = c.new_request(folder, name, spec)
+            return rid, tracker.record([(rid, rid)]), c.tree()
+
+        try:
+            rid, seq, root = await self.service.call(create, col)
+        except Exception as exc:
+            self.window.show_message(f"Could not save the request: {exc}", "error")
+            return
+        self.autosaver.bind(tab, rid, seq, col)
+        self._watch_tab(tab)
+        if col is self.service.collection:
+            self.model.set_tree(root)
+            self.panel.select(rid, edit=True)  # name it right away
+        self.window.show_message(f"Saved to {col.name}: {rid}", "ok")
 
     def _current_spec(self) -> RequestSpec | None:
         try:
