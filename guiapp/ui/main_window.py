@@ -265,6 +265,7 @@ class MainWindow(QMainWindow):
             self.bar.method_combo.setCurrentText(tab.editor.method)
             self.bar.url_edit.setText(tab.editor.url_text)
         self.bar.set_in_flight(tab.in_flight)
+        self.menus.cancel_action.setEnabled(tab.in_flight)
         self.response_area.bind(tab)
         self._update_tab_title(tab)
 
@@ -372,6 +373,7 @@ class MainWindow(QMainWindow):
         self.indicators.update(tab)
         if tab is self.current_tab():
             self.bar.set_in_flight(tab.in_flight)
+            self.menus.cancel_action.setEnabled(tab.in_flight)
             self.response_area.show_status()
 
     def _on_theme_changed(self, dark: bool) -> None:

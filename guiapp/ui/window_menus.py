@@ -52,7 +52,10 @@ class WindowMenus:
         self.add(file_menu, "Copy as curl", "copy_curl", self.copy_as_curl)
         file_menu.addSeparator()
         self.add(file_menu, "Send", "send", w.send_current)
-        self.add(file_menu, "Cancel", "cancel", w.cancel_current)
+        # Enabled only while the current tab has a request in flight, so that Esc otherwise
+        # reaches the focused widget (closing a table cell editor, a popup...).
+        self.cancel_action = self.add(file_menu, "Cancel", "cancel", w.cancel_current)
+        self.cancel_action.setEnabled(False)
         file_menu.addSeparator()
         self.add(file_menu, "Quit", "quit", w.close)
 

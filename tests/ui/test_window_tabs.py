@@ -293,3 +293,23 @@ def test_duplicate_copy_as_curl_and_close_others(
     close_others.trigger()
     assert window.request_tabs() == [original]
     menu.close()
+
+
+def test_esc_reaches_a_cell_editor_when_nothing_is_in_flight(
+    qtbot: Any, window: MainWindow
+) -> None:
+    from PySide6.QtWidgets import QAbstractItemView, QApplication
+
+    table = window.current_tab().editor.params
+    window.current_tab().editor.setCurrentWidget(table)
+    table.setFocus()
+    blank = table.rowCount() - 1
+    table.editItem(table.item(blank, 0))
+    assert table.state() == QAbstractItemView.State.EditingState
+    editor = QApplication.focusWidget()
+    assert editor is not None
+    qtbot.keyClicks(editor, "draft")
+    assert not window.menus.cancel_action.isEnabled()
+    qtbot.keyClick(editor, Qt.Key.Key_Escape)
+    assert table.state() != QAbstractItemView.State.EditingState
+    assert table.item(blank, 0).text() == ""  # the edit was abandoned, as Esc should do
