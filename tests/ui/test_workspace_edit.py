@@ -85,6 +85,20 @@ def test_a_renamed_file_keeps_autosaving_under_its_new_id(
     workspace.window.bar.url_edit.setText("{{base}}/users/3")
     ui_loop.run_until_complete(asyncio.sleep(1.0))  # longer than the autosave delay
     assert not (root / "users").exists()
+    # A new request that happens to get the same id is not this tab's file.
+    workspace.new_folder("")
+    wait_until(ui_loop, lambda: (root / "new-folder").exists())
+    assert workspace.autosaver.request_id(tab) is None
+    # Undoing the deletion binds the tab again; its edit (made meanwhile) is then saved.
+    workspace.undo_stack.undo()  # the new folder
+    workspace.undo_stack.undo()  # the deletion
+    wait_until(ui_loop, lambda: workspace.autosaver.request_id(tab) == "users/fetch-user.toml")
+    wait_until(
+        ui_loop,
+        lambda: (
+            Collection.open(root).load_request("users/fetch-user.toml").url == "{{base}}/users/3"
+        ),
+    )
 
 
 def test_pending_edits_are_written_when_the_window_closes(

@@ -190,13 +190,14 @@ class Autosaver(QObject):
 
     def remap(self, changes: list[tuple[str, str | None]], seq: int) -> None:
         """Apply id changes (made on the lane up to ``seq``) to the bound tabs."""
-        for binding in self._bindings.values():
+        for binding in list(self._bindings.values()):
             for old, new in changes:
-                if binding.suspended and binding.request_id == old and new is not None:
-                    binding.suspended = False  # restored from the trash
-                    binding.request_id = new
-                    continue
                 if binding.suspended:
+                    rid = binding.request_id
+                    if old and new is not None and (rid == old or rid.startswith(old + "/")):
+                        binding.suspended = False  # restored from the trash
+                        binding.request_id = new + rid[len(old) :]
+                        self._on_edited(binding.tab)  # dirty again if it differs from the file
                     continue
                 moved = _apply(binding.request_id, old, new)
                 if moved is None:

@@ -113,7 +113,7 @@ class TabActions:
 
         def create(c: Collection) -> tuple[str, int, FolderNode]:
             rid = c.new_request(folder, name, spec)
-            return rid, tracker.record([(rid, rid)]), c.tree()
+            return rid, tracker.record([("", rid)]), c.tree()
 
         try:
             rid, seq, root = await self.service.call(create, col)

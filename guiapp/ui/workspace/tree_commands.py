@@ -111,12 +111,13 @@ class CreateCommand(QUndoCommand):
         create = self._create
 
         def op(col: Collection) -> IdChanges:
-            if state["entries"] is None:
-                state["ids"] = create(col)
-            else:
-                state["ids"] = [col.restore(e) for e in reversed(state["entries"])][::-1]
+            entries = state["entries"]
             state["entries"] = None
-            return [(i, i) for i in state["ids"]]
+            if entries is None:
+                state["ids"] = create(col)
+                return [("", i) for i in state["ids"]]  # new: no tab can be bound to it yet
+            state["ids"] = [col.restore(e) for e in reversed(entries)][::-1]
+            return [(e.original, i) for e, i in zip(entries, state["ids"], strict=True)]
 
         self._runner.run_op(op, _last_new, edit=self._edit)
         self._edit = False
