@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from guiapp.core._format_text import (
+    HIGHLIGHT_LINE_CHARS,
     NotJsonError,
     Span,
     highlight_lines,
@@ -200,9 +201,13 @@ def highlight_file_lines(
             offsets.byteswap()
         if len(offsets) < 2:
             return ()
-        data.seek(offsets[0])
-        blob = data.read(offsets[-1] - offsets[0])
-    lines = blob.decode("utf-8", "replace").split("\n")[: len(offsets) - 1]
+        # Read each line up to what is highlighted: one line may be a whole minified body.
+        cap = 4 * HIGHLIGHT_LINE_CHARS
+        lines = []
+        for i in range(len(offsets) - 1):
+            data.seek(offsets[i])
+            raw = data.read(min(offsets[i + 1] - 1 - offsets[i], cap))
+            lines.append(raw.decode("utf-8", "replace"))
     return highlight_lines(lines, lexer)
 
 

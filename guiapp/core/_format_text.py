@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 __all__ = [
+    "HIGHLIGHT_LINE_CHARS",
     "STYLE_NAMES",
     "NotJsonError",
     "Span",
@@ -21,6 +22,8 @@ __all__ = [
 STYLE_NAMES = ("plain", "key", "string", "number", "keyword", "comment", "punct", "attr", "error")
 #: ``(column, length, style index)`` within one line, in characters.
 Span = tuple[int, int, int]
+#: Characters of a line that are highlighted (and that views show).
+HIGHLIGHT_LINE_CHARS = 10_000
 
 _STRING = r'"[^"\\]*+(?:\\.[^"\\]*+)*+"'
 # One match per output line: optional key, then a container opener, an empty container, a scalar,
@@ -202,14 +205,21 @@ def _style_of(token_type: Any) -> int:
     return 0
 
 
-def highlight_lines(lines: Sequence[str], lexer: str | None) -> tuple[tuple[Span, ...], ...]:
+def highlight_lines(
+    lines: Sequence[str], lexer: str | None, *, max_chars: int = HIGHLIGHT_LINE_CHARS
+) -> tuple[tuple[Span, ...], ...]:
     """Highlight consecutive ``lines`` with the Pygments lexer ``lexer``: spans per line.
+
+    Only the first ``max_chars`` of a line are highlighted (views cut longer lines anyway):
+    a minified 50 MB document is one line, and lexing it would take minutes.
 
     >>> highlight_lines(["<a x='1'/>"], "xml")
     (((0, 2, 1), (3, 2, 7), (5, 3, 2), (8, 2, 1)),)
     """
     if lexer is None or not lines:
         return tuple(() for _ in lines)
+    if any(len(line) > max_chars for line in lines):
+        lines = [line[:max_chars] for line in lines]
     from pygments.lexers import get_lexer_by_name
 
     lex = get_lexer_by_name(lexer, stripnl=False, ensurenl=False)

@@ -30,6 +30,7 @@ from guiapp.core._format_files import (
     read_index,
 )
 from guiapp.core._format_text import (
+    HIGHLIGHT_LINE_CHARS,
     STYLE_NAMES,
     NotJsonError,
     Span,
@@ -42,6 +43,7 @@ from guiapp.core._format_text import (
 
 __all__ = [
     "DISPLAY_CAP_BYTES",
+    "HIGHLIGHT_LINE_CHARS",
     "STYLE_NAMES",
     "FormattedFile",
     "NotJsonError",

@@ -13,12 +13,12 @@ import mmap
 from collections.abc import Sequence
 from typing import Protocol
 
-from guiapp.core.formatting import read_index
+from guiapp.core.formatting import HIGHLIGHT_LINE_CHARS, read_index
 
 __all__ = ["MAX_LINE_CHARS", "LineSource", "ListLineSource", "MappedLineSource"]
 
-#: Longer lines are cut for display (the full text is in Save/Copy).
-MAX_LINE_CHARS = 10_000
+#: Longer lines are cut for display (the full text is in Save/Copy); as far as highlighting goes.
+MAX_LINE_CHARS = HIGHLIGHT_LINE_CHARS
 
 
 class LineSource(Protocol):

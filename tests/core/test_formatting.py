@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from guiapp.core.formatting import (
+    HIGHLIGHT_LINE_CHARS,
     STYLE_NAMES,
     NotJsonError,
     detect_kind,
@@ -223,3 +224,13 @@ def test_xml_preview_is_a_prefix_of_the_formatted_file(tmp_path: Path) -> None:
     assert lines[-1] == "</items>"
     assert lines[2] == '  <item id="0">'
     assert formatted.line_count == len(lines)
+
+
+def test_highlighting_a_huge_single_line_reads_and_lexes_only_its_start(tmp_path: Path) -> None:
+    source = tmp_path / "min.json"
+    source.write_text(json.dumps([{"k": i} for i in range(300_000)]))  # ~3 MB on one line
+    formatted = format_body_file(str(source), "utf-8", "json", str(tmp_path / "o"), pretty=False)
+    assert formatted.line_count == 1
+    (spans,) = highlight_file_lines(formatted.path, formatted.index_path, 0, 1, "json")
+    assert spans
+    assert max(col + length for col, length, _ in spans) <= HIGHLIGHT_LINE_CHARS

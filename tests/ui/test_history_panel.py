@@ -17,6 +17,7 @@ from guiapp.core.request import BearerAuth, RequestSpec
 from guiapp.offload import SerialLane
 from guiapp.ui.history_model import ENTRY_ROLE, AsyncHistory, HistoryListModel
 from guiapp.ui.history_panel import HistoryPanel, relative_time
+from tests.ui.test_response_panel import run_loop
 
 
 @pytest.fixture
@@ -46,9 +47,9 @@ def history(tmp_path, loop) -> Iterator[AsyncHistory]:
     ]  # fmt: skip
     items.append((RequestSpec(url="http://127.0.0.1/secret", auth=BearerAuth("tok")),
                   ResponseSummary.failed("connection refused")))  # fmt: skip
-    loop.run_until_complete(_submit(lane, store.add_many, items))
+    run_loop(loop, _submit(lane, store.add_many, items))
     yield AsyncHistory(store, lane)
-    loop.run_until_complete(_submit(lane, store.close))
+    run_loop(loop, _submit(lane, store.close))
     lane.close()
 
 
@@ -68,7 +69,7 @@ def panel(qtbot, history) -> Iterator[HistoryPanel]:
 
 
 def run(loop: asyncio.AbstractEventLoop, awaitable: Any) -> Any:
-    return loop.run_until_complete(asyncio.wait_for(awaitable, 30))
+    return run_loop(loop, awaitable, 30)
 
 
 async def _signal(signal: Any) -> tuple[Any, ...]:

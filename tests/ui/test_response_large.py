@@ -27,7 +27,7 @@ from guiapp.offload.qt import LagMonitor
 from guiapp.ui.body_lines import BLOCK_LINES, BodyLineView
 from guiapp.ui.body_sources import MappedLineSource
 from guiapp.ui.response_panel import ResponsePanel
-from tests.ui.test_response_panel import dispose
+from tests.ui.test_response_panel import dispose, run_loop
 
 MB = 1024 * 1024
 
@@ -101,7 +101,7 @@ def test_50mb_json_first_screen_fast_and_gui_never_stalls(
     request.addfinalizer(lambda: dispose(panel))
     panel.resize(1000, 700)
     panel.show()
-    loop.run_until_complete(_warm(processes))  # the panel does this in show_sending()
+    run_loop(loop, _warm(processes))  # the panel does this in show_sending()
     monitor = LagMonitor()
     response = spooled(big_body)
     baseline: list[LagStats] = []
@@ -118,7 +118,7 @@ def test_50mb_json_first_screen_fast_and_gui_never_stalls(
         formatted = await waiting
         return first_screen, time.perf_counter() - started, formatted
 
-    first_screen, total, formatted = loop.run_until_complete(scenario())
+    first_screen, total, formatted = run_loop(loop, scenario(), 100)
     formatting_lag = monitor.snapshot()
     print(f"\nidle baseline: {baseline[0].to_dict()}")
     print(f"50 MB JSON: first screen {first_screen * 1000:.0f} ms, fully formatted "
@@ -147,7 +147,7 @@ def test_50mb_json_first_screen_fast_and_gui_never_stalls(
         view.viewport().repaint()
         paint_ms.append((time.perf_counter() - started) * 1000)
         paint_cpu_ms.append((time.thread_time() - cpu) * 1000)
-        loop.run_until_complete(asyncio.sleep(0.001))  # let the loop serve highlight jobs
+        run_loop(loop, asyncio.sleep(0.001))  # let the loop serve highlight jobs
     scrolling_lag = monitor.snapshot()
     print(f"scrolling: paint max {max(paint_ms):.1f} ms wall, {max(paint_cpu_ms):.1f} ms CPU; "
           f"lag {scrolling_lag.to_dict()}")  # fmt: skip
@@ -159,11 +159,11 @@ def test_50mb_json_first_screen_fast_and_gui_never_stalls(
     block = bar.value() // BLOCK_LINES
     assert block not in view._spans
     view.viewport().repaint()
-    loop.run_until_complete(_highlighted(view, block))
+    run_loop(loop, _highlighted(view, block))
     assert any(view._spans[block])
     monitor.stop()
 
-    line = loop.run_until_complete(panel.body.find_text('"id": 12345,'))
+    line = run_loop(loop, panel.body.find_text('"id": 12345,'))
     assert line is not None
     assert '"id": 12345,' in view.source.line(line)
 
@@ -173,7 +173,7 @@ def test_new_response_discards_unfinished_formatting(
 ) -> None:
     panel = ResponsePanel(processes)
     request.addfinalizer(lambda: dispose(panel))
-    loop.run_until_complete(panel.show_response(spooled(big_body)))
+    run_loop(loop, panel.show_response(spooled(big_body)))
     assert "Formatting" in panel.body.notice.text()
     running = set(panel.body.loader._jobs)
     assert running
@@ -185,6 +185,6 @@ def test_new_response_discards_unfinished_formatting(
         url="http://h/",
         body=b"[]",
     )
-    loop.run_until_complete(panel.show_response(small))
+    run_loop(loop, panel.show_response(small))
     assert panel.body_text() == "[]"
     assert all(job.cancelled() for job in running)  # the 50 MB formatting was stopped

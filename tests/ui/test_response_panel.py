@@ -8,6 +8,7 @@ import gc
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import qasync
@@ -74,8 +75,20 @@ def fetch(demo: DemoServer, path: str) -> Response:
     return send(RequestSpec(url=demo.url + path))
 
 
+def run_loop(loop: asyncio.AbstractEventLoop, awaitable: Any, timeout: float = 60) -> Any:
+    """Run the qasync loop until ``awaitable`` is done.
+
+    Not ``run_until_complete``: qasync's version processes events once more after the loop
+    stopped, so tasks may be stepped with no running loop (and ``submit`` refuses them).
+    """
+    future = asyncio.ensure_future(asyncio.wait_for(awaitable, timeout), loop=loop)
+    future.add_done_callback(lambda _: loop.stop())
+    loop.run_forever()
+    return future.result()
+
+
 def show(loop: asyncio.AbstractEventLoop, panel: ResponsePanel, response: Response) -> None:
-    loop.run_until_complete(asyncio.wait_for(panel.show_response(response), 30))
+    run_loop(loop, panel.show_response(response))
 
 
 def test_json_is_pretty_printed_and_highlighted(loop, panel, demo) -> None:
@@ -205,18 +218,40 @@ def test_copy_and_find_and_save(loop, panel, demo, tmp_path) -> None:
     show(loop, panel, fetch(demo, "/get?name=demo"))
     panel.body.copy_to_clipboard()
     assert QGuiApplication.clipboard().text() == panel.body_text()
-    line = loop.run_until_complete(panel.body.find_text('"name"'))
+    line = run_loop(loop, panel.body.find_text('"name"'))
     assert line is not None
     assert '"name"' in panel.body.view.source.line(line)
-    assert loop.run_until_complete(panel.body.find_text("no-such-text")) is None
+    assert run_loop(loop, panel.body.find_text("no-such-text")) is None
     target = tmp_path / "body.json"
     response = panel.response
-    loop.run_until_complete(panel.body.save_body_to(response, str(target)))
+    run_loop(loop, panel.body.save_body_to(response, str(target)))
     assert target.read_bytes() == response.body_bytes()
     dialog = panel.body.save_to_file()
     assert dialog is not None
     assert dialog.isVisible()
     dialog.close()
+
+
+def wait_formatted(loop: asyncio.AbstractEventLoop, panel: ResponsePanel) -> object:
+    """Run the loop until the body is fully formatted; fail with the viewer's error if any."""
+    future = loop.create_future()
+    loader = panel.body.loader
+
+    def finished(value: object) -> None:
+        if not future.done():
+            future.set_result(value)
+
+    def failed(message: str) -> None:
+        if not future.done():
+            future.set_exception(AssertionError(message))
+
+    loader.finished.connect(finished)
+    loader.failed.connect(failed)
+    try:
+        return run_loop(loop, future)
+    finally:
+        loader.finished.disconnect(finished)
+        loader.failed.disconnect(failed)
 
 
 def wait_signal(loop: asyncio.AbstractEventLoop, signal: object) -> object:
@@ -229,7 +264,7 @@ def wait_signal(loop: asyncio.AbstractEventLoop, signal: object) -> object:
 
     signal.connect(done)  # type: ignore[attr-defined]
     try:
-        return loop.run_until_complete(asyncio.wait_for(future, 30))
+        return run_loop(loop, future)
     finally:
         signal.disconnect(done)  # type: ignore[attr-defined]
 
@@ -241,7 +276,7 @@ def test_large_body_from_the_demo_server_formats_in_the_background(loop, panel, 
     assert panel.body_text() is None  # only the first screen so far
     assert "Formatting" in panel.body.notice.text()
     assert panel.visible_text().startswith('{\n  "meta": {')
-    formatted = wait_signal(loop, panel.body.formattingFinished)
+    formatted = wait_formatted(loop, panel)
     assert formatted is not None
     assert formatted.pretty
     lines = Path(formatted.path).read_text(encoding="utf-8").split("\n")[:-1]
@@ -255,7 +290,7 @@ def test_spooled_body_and_raw_view_of_a_big_document(loop, panel, demo, tmp_path
     assert response.is_spooled
     panel.body.pretty_button.setChecked(False)
     show(loop, panel, response)
-    formatted = wait_signal(loop, panel.body.formattingFinished)
+    formatted = wait_formatted(loop, panel)
     assert formatted is not None
     assert not formatted.pretty
     assert formatted.line_count == response.text().count("\n") + 1
@@ -264,7 +299,7 @@ def test_spooled_body_and_raw_view_of_a_big_document(loop, panel, demo, tmp_path
 def test_showing_a_response_again_reuses_its_formatted_file(loop, panel, demo) -> None:
     response = send(RequestSpec(url=demo.url + "/json/large?mb=1"))
     show(loop, panel, response)
-    first = wait_signal(loop, panel.body.formattingFinished)
+    first = wait_formatted(loop, panel)
     show(loop, panel, fetch(demo, "/json"))  # another tab's response
     finished: list[object] = []
     panel.body.formattingFinished.connect(finished.append)
@@ -289,14 +324,14 @@ def test_show_sending_starts_a_worker_process_ahead_of_the_response(loop, qtbot)
             panel.show_sending(RequestSpec(url="http://127.0.0.1:9/"))
             await asyncio.gather(*panel.body._warm_tasks)
 
-        loop.run_until_complete(asyncio.wait_for(send_started(), 30))
+        run_loop(loop, send_started())
         assert len(pool.worker_pids()) == 1
 
         async def send_again() -> int:
             panel.show_sending(RequestSpec(url="http://127.0.0.1:9/"))
             return len(panel.body._warm_tasks)
 
-        assert loop.run_until_complete(send_again()) == 0  # a worker runs: nothing to start
+        assert run_loop(loop, send_again()) == 0  # a worker runs: nothing to start
     finally:
         dispose(panel)
         pool.close()
