@@ -1,8 +1,37 @@
-"""Shared test setup: headless Qt before anything imports PySide6."""
+"""Shared test setup: headless Qt before anything imports PySide6, and GC on the main thread."""
 
 from __future__ import annotations
 
+import gc
 import os
+from collections.abc import Iterator
+
+import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
+
+_THRESHOLDS = gc.get_threshold()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Automatic collection runs in whatever thread allocates: a worker thread that frees a cycle
+    # holding Qt objects (a closed qasync loop, a QThread wrapper) crashes Qt later. As the app
+    # does with guiapp.offload.qt.GuiThreadGarbageCollector, the suite collects on the main
+    # (GUI) thread only: between tests, with CPython's own generational thresholds.
+    gc.disable()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    gc.enable()
+
+
+@pytest.fixture(autouse=True)
+def _collect_garbage_on_the_main_thread() -> Iterator[None]:
+    yield
+    counts = gc.get_count()
+    if counts[0] > _THRESHOLDS[0]:
+        generation = 0
+        if counts[1] > _THRESHOLDS[1]:
+            generation = 2 if counts[2] > _THRESHOLDS[2] else 1
+        gc.collect(generation)

@@ -9,6 +9,8 @@ helpers). Everything here runs on, or reports to, the GUI thread.
 - :func:`shutdown_qthreads` / :func:`active_qthreads` — end threads on quit, never terminate.
 - :func:`async_slot` — connect coroutine functions to signals (with qasync's ``QEventLoop``).
 - :class:`LagMonitor` — 5 ms heartbeat measuring GUI event-loop lag.
+- :class:`GuiThreadGarbageCollector` — cyclic GC on the GUI thread only, so no Qt object is
+  destroyed by a collection that happened to run in a worker thread.
 
 Example::
 
@@ -29,6 +31,7 @@ Example::
     button.clicked.connect(fetch)
 """
 
+from guiapp.offload._qt_gc import GuiThreadGarbageCollector
 from guiapp.offload._qt_lag import LagMonitor
 from guiapp.offload._qt_slot import AsyncSlot, SlotErrorHandler, async_slot, set_slot_error_handler
 from guiapp.offload._qt_worker import (
@@ -40,6 +43,7 @@ from guiapp.offload._qt_worker import (
 
 __all__ = [
     "AsyncSlot",
+    "GuiThreadGarbageCollector",
     "LagMonitor",
     "QtWorkerJob",
     "SlotErrorHandler",
