@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QMimeData, QModelIndex, Qt
+from PySide6.QtCore import QMimeData, QModelIndex, QPersistentModelIndex, Qt
 
 from guiapp.core.collections import Collection
 from guiapp.core.request import RequestSpec
@@ -348,3 +348,60 @@ def test_collection_calls_never_run_on_the_gui_thread(
     }
     names = {n for found in threads.values() for n in found}
     assert all(n.startswith("guiapp-workspace") for n in names), threads
+
+
+def _listing(spec: dict[str, Any], folder: str = "", name: str = "") -> Any:
+    from guiapp.core.collections import FolderNode, RequestNode
+
+    folders, requests = [], []
+    for key, value in sorted(spec.items()):  # the core lists by file name
+        item_id = f"{folder}/{key}" if folder else key
+        if isinstance(value, dict):
+            folders.append(_listing(value, item_id, key.title()))
+        else:
+            requests.append(RequestNode(item_id, value, "GET"))
+    return FolderNode(folder, name, tuple(folders), tuple(requests))
+
+
+def test_tree_model_passes_the_qt_model_tester_through_incremental_updates(
+    qapp: Any, qtmodeltester: Any
+) -> None:
+    from guiapp.ui.workspace.tree_model import CollectionTreeModel
+
+    model = CollectionTreeModel()
+    big = {f"r{i:04d}.toml": f"R {i}" for i in range(BATCH + 50)}
+    model.set_tree(_listing({"a": {"x.toml": "X", "y.toml": "Y"}, "big": big, "z.toml": "Z"}))
+    a = model.find("a")
+    model.fetchMore(a)
+    assert model.rowCount(a) == 2
+    big_index = model.find("big")
+    model.fetchMore(big_index)
+    assert model.rowCount(big_index) == BATCH  # one batch at a time
+    qtmodeltester.check(model, force_py=True)  # also watches the updates below
+    fetched = model.rowCount(big_index)  # the tester fetches too
+    # Rename y -> w, add b/, remove z, add to big: applied as row changes, not a reset.
+    resets: list[int] = []
+    model.modelReset.connect(lambda: resets.append(1))
+    persistent = QPersistentModelIndex(model.find("a/x.toml"))
+    new_big = dict(big, **{"r0000a.toml": "R 0a"})
+    model.set_tree(_listing({"a": {"w.toml": "W", "x.toml": "X"}, "b": {}, "big": new_big}))
+    assert not resets
+    assert persistent.isValid()
+    assert persistent.data() == "X"
+    assert [model.data(model.index(r, 0, model.find("a"))) for r in range(2)] == ["W", "X"]
+    assert [model.item_id(model.index(r, 0)) for r in range(model.rowCount())] == [
+        "a",
+        "b",
+        "big",
+    ]
+    assert model.data(model.index(1, 0, model.find("big"))) == "R 0a"
+    assert model.rowCount(model.find("big")) == fetched + 1  # the rest stays unfetched
+    # Folders that showed everything show new items at once (an expanded folder is not
+    # asked to fetch again): a first child in the empty b/, a last one in a/.
+    model.set_tree(
+        _listing({"a": {"w.toml": "W", "x.toml": "X", "zz.toml": "ZZ"}, "b": {"n.toml": "N"}})
+    )
+    assert model.rowCount(model.find("b")) == 1
+    assert model.rowCount(model.find("a")) == 3
+    assert model.rowCount() == 2
+    qtmodeltester.check(model, force_py=True)

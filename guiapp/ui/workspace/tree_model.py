@@ -21,6 +21,7 @@ Example::
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from functools import cache
 from typing import Any
 
@@ -115,6 +116,7 @@ class CollectionTreeModel(QAbstractItemModel):
         super().__init__(parent)
         self._root = _Item(FolderNode("", ""), None, 0)
         self._dirty: set[str] = set()
+        self._syncing = False
 
     # -- structure -----------------------------------------------------------------------------
     def _item(self, index: _Index) -> _Item:
@@ -151,10 +153,17 @@ class CollectionTreeModel(QAbstractItemModel):
         return item.is_folder and item.total() > 0
 
     def canFetchMore(self, parent: _Index) -> bool:
+        if self._syncing:
+            return False  # rows are a prefix of the listing only between updates
         item = self._item(parent)
         return item.is_folder and len(item.children) < item.total()
 
     def fetchMore(self, parent: _Index) -> None:
+        if self._syncing:
+            return  # a view reacting to our signals; it asks again after the update
+        self._fetch(parent)
+
+    def _fetch(self, parent: _Index) -> None:
         item = self._item(parent)
         listing = item.listing()
         start = len(item.children)
@@ -262,7 +271,11 @@ class CollectionTreeModel(QAbstractItemModel):
     # -- updates -------------------------------------------------------------------------------
     def set_tree(self, root: FolderNode) -> None:
         """Show ``root``: rows that stayed keep their indexes; only differences are applied."""
-        self._sync(self._root, root, QModelIndex())
+        self._syncing = True  # views may call back into the model from our signals
+        try:
+            self._sync(self._root, root, QModelIndex())
+        finally:
+            self._syncing = False
         self.treeChanged.emit()
 
     def listing(self) -> FolderNode:
@@ -273,6 +286,9 @@ class CollectionTreeModel(QAbstractItemModel):
     def _sync(self, item: _Item, node: FolderNode, index: QModelIndex) -> None:
         if item.source == node:
             return
+        # Everything of the old listing was shown: new items must appear too (the view asks
+        # fetchMore only on expanding or scrolling, so an expanded folder would miss them).
+        complete = len(item.children) >= item.total()
         item.source = node
         if item.parent is not None and item.name != node.name:
             item.name = node.name
@@ -281,31 +297,58 @@ class CollectionTreeModel(QAbstractItemModel):
         if not item.children:
             if index.isValid():
                 self.dataChanged.emit(index, index)  # the expand arrow may appear or go
-            if item is self._root and listing:
-                self.fetchMore(index)
+            if complete and listing:
+                self._fetch(index)
             return
-        wanted = {n.id for n in listing}
-        for row in range(len(item.children) - 1, -1, -1):
-            if item.children[row].id not in wanted:
-                self.beginRemoveRows(index, row, row)
-                del item.children[row]
-                self.endRemoveRows()
-        self._renumber(item)
-        # Survivors keep the listing's order (both are sorted by file name), so one pass
-        # inserts each new item just before the first survivor that follows it.
-        for row, child in enumerate(listing):
-            if row >= len(item.children):
-                break  # the rest stays unfetched, as it was
+        position = {n.id: i for i, n in enumerate(listing)}
+        self._remove_missing(item, position.keys(), index)
+        # Survivors keep the listing's order (both are sorted by file name): one pass inserts
+        # each run of new items just before the survivor that follows it.
+        row = pos = 0
+        while pos < len(listing) and row < len(item.children):
             current = item.children[row]
-            if current.id == child.id:
-                self._update(current, child, self.index(row, 0, index))
-            else:
-                self.beginInsertRows(index, row, row)
-                item.children.insert(row, _Item(child, item, row))
-                self.endInsertRows()
-        self._renumber(item)
+            if current.id == listing[pos].id:
+                self._update(current, listing[pos], self.index(row, 0, index))
+                row, pos = row + 1, pos + 1
+                continue
+            end = position.get(current.id, -1)
+            if end < pos:  # out of order (a listing not sorted by id): drop it, re-add later
+                self._remove_rows(item, index, row, row)
+                continue
+            self._insert(item, index, row, listing[pos:end])
+            row, pos = row + end - pos, end
+        if complete and pos < len(listing):
+            self._insert(item, index, row, listing[pos : pos + BATCH])
         if not item.children and listing:
-            self.fetchMore(index)
+            self._fetch(index)
+
+    def _remove_missing(self, item: _Item, wanted: Collection[str], index: QModelIndex) -> None:
+        row = len(item.children) - 1
+        while row >= 0:
+            if item.children[row].id in wanted:
+                row -= 1
+                continue
+            last = row
+            while row > 0 and item.children[row - 1].id not in wanted:
+                row -= 1
+            self._remove_rows(item, index, row, last)
+            row -= 1
+
+    def _remove_rows(self, item: _Item, index: QModelIndex, first: int, last: int) -> None:
+        self.beginRemoveRows(index, first, last)
+        del item.children[first : last + 1]
+        self._renumber(item)  # before endRemoveRows: its listeners ask for parents
+        self.endRemoveRows()
+
+    def _insert(
+        self, item: _Item, index: QModelIndex, row: int, nodes: list[FolderNode | RequestNode]
+    ) -> None:
+        if not nodes:
+            return
+        self.beginInsertRows(index, row, row + len(nodes) - 1)
+        item.children[row:row] = [_Item(n, item, row) for n in nodes]
+        self._renumber(item)
+        self.endInsertRows()
 
     def _update(self, item: _Item, node: FolderNode | RequestNode, index: QModelIndex) -> None:
         if isinstance(node, FolderNode):
