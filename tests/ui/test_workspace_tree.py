@@ -88,12 +88,17 @@ def test_opening_a_non_collection_says_why(
 
 
 def test_create_rename_duplicate_move_delete_and_undo(
-    workspace: WorkspaceController, ui_loop: asyncio.AbstractEventLoop, tmp_path: Path
+    workspace: WorkspaceController,
+    ui_loop: asyncio.AbstractEventLoop,
+    tmp_path: Path,
+    qtmodeltester: Any,
 ) -> None:
     root = tmp_path / "api"
     make_collection(root)
     open_collection(workspace, ui_loop, root)
     model, panel = workspace.model, workspace.panel
+    panel.tree.expandAll()
+    qtmodeltester.check(model, force_py=True)  # and every change below
 
     # New folder, then a new request inside it (renaming starts inline).
     workspace.new_folder("")
