@@ -30,7 +30,11 @@ from PySide6.QtWidgets import QApplication
 from guiapp.core.curl import parse_curl
 from guiapp.core.history import HistoryStore
 from guiapp.demo import DemoServer, sample_requests
-from guiapp.offload.qt import set_slot_error_handler, shutdown_qthreads
+from guiapp.offload.qt import (
+    GuiThreadGarbageCollector,
+    set_slot_error_handler,
+    shutdown_qthreads,
+)
 from guiapp.ui.history_model import AsyncHistory
 from guiapp.ui.history_panel import HistoryPanel
 from guiapp.ui.history_recorder import HistoryRecorder
@@ -142,6 +146,9 @@ def main(argv: list[str] | None = None, *, hard_exit: bool = True) -> int:
     app.setApplicationName("guiapp")
     app.setOrganizationName("guiapp")
     app.setStyle("Fusion")
+    # Cyclic GC only on the GUI thread: a collection that happens to run in a worker thread
+    # must never destroy Qt objects there.
+    collector = GuiThreadGarbageCollector(app)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
 
@@ -175,6 +182,7 @@ def main(argv: list[str] | None = None, *, hard_exit: bool = True) -> int:
         set_slot_error_handler(None)
         window.deleteLater()
         app.processEvents()
+        collector.uninstall()
     if hard_exit:
         _exit_now(0)
     return 0
