@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import os
 import sys
@@ -159,6 +160,10 @@ def main(argv: list[str] | None = None, *, hard_exit: bool = True) -> int:
         loop.close()
         asyncio.set_event_loop(None)
         return 2
+    # Start-up objects (modules, Qt wrappers, the window) live as long as the app: move them out
+    # of the collector's way, so a full collection scans only what came since (150-250 ms for
+    # ~120k objects here otherwise, on the GUI thread).
+    gc.freeze()
     set_slot_error_handler(window.report_error)
     previous_hook = sys.excepthook
     sys.excepthook = _status_line_excepthook(window)
