@@ -45,7 +45,7 @@ __all__ = [
 _log = logging.getLogger(__name__)
 
 
-class Cancelled(BaseException):  # noqa: N818 - the name is the public contract
+class Cancelled(BaseException):
     """Raised inside a job's blocking code once the job has been cancelled.
 
     It derives from :class:`BaseException` (as :class:`asyncio.CancelledError` does) so that a
