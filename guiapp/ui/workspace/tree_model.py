@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection
-from functools import cache
 from typing import Any
 
 from PySide6.QtCore import (
@@ -30,16 +29,22 @@ from PySide6.QtCore import (
     QMimeData,
     QModelIndex,
     QPersistentModelIndex,
-    QRect,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QStyle
 
 from guiapp.core.collections import FolderNode, RequestNode
+from guiapp.ui.workspace.badges import method_icon
 
-__all__ = ["BATCH", "ID_ROLE", "IS_FOLDER_ROLE", "MIME_TYPE", "CollectionTreeModel"]
+__all__ = [
+    "BATCH",
+    "ID_ROLE",
+    "IS_FOLDER_ROLE",
+    "MIME_TYPE",
+    "CollectionTreeModel",
+    "method_icon",
+]
 
 #: Rows materialised per fetchMore: enough to fill a tall view, small enough to be instant.
 BATCH = 200
@@ -47,34 +52,6 @@ ID_ROLE = Qt.ItemDataRole.UserRole + 1
 IS_FOLDER_ROLE = Qt.ItemDataRole.UserRole + 2
 MIME_TYPE = "application/x-guiapp-collection-ids"
 _Index = QModelIndex | QPersistentModelIndex
-
-_METHOD_COLORS = {
-    "GET": "#2e9e5b",
-    "POST": "#d48a00",
-    "PUT": "#2f6fed",
-    "PATCH": "#8e5bd6",
-    "DELETE": "#d33f3f",
-    "HEAD": "#3a8fa8",
-    "OPTIONS": "#6b7380",
-    "!": "#d33f3f",
-}
-
-
-@cache
-def method_icon(method: str) -> QIcon:
-    """A small coloured badge with the method's name (``DEL`` for DELETE), as Postman shows."""
-    label = {"DELETE": "DEL", "OPTIONS": "OPT", "PATCH": "PAT"}.get(method, method[:4])
-    pixmap = QPixmap(64, 32)  # 2x for HiDPI; drawn at 32x16
-    pixmap.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(pixmap)
-    font = QFont()
-    font.setBold(True)
-    font.setPixelSize(20)
-    painter.setFont(font)
-    painter.setPen(QColor(_METHOD_COLORS.get(method, "#6b7380")))
-    painter.drawText(QRect(0, 0, 64, 32), Qt.AlignmentFlag.AlignCenter, label)
-    painter.end()
-    return QIcon(pixmap)
 
 
 class _Item:
