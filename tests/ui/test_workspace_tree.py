@@ -169,6 +169,12 @@ def test_double_click_opens_in_a_tab_once(
     again = ui_loop.run_until_complete(workspace.open_request_async("list-items.toml"))
     assert again is tab
     assert len(window.request_tabs()) == before + 1
+    # Switching back to the tab selects its request in the sidebar.
+    window.tabs.setCurrentIndex(0)
+    workspace.panel.select("users")
+    window.tabs.setCurrentWidget(tab)
+    current = workspace.panel.tree.currentIndex()
+    assert workspace.model.item_id(current) == "list-items.toml"
     # The tree's double click goes the same way.
     index = workspace.model.find("users")
     workspace.panel.tree.expand(index)

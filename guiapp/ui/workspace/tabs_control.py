@@ -143,7 +143,11 @@ class TabActions:
 
     def _on_current_tab_changed(self, _index: int) -> None:
         if self.window.tabs.count():
-            self._watch_tab(self.window.current_tab())
+            tab = self.window.current_tab()
+            self._watch_tab(tab)
+            request_id = self.autosaver.request_id(tab)
+            if request_id is not None:
+                self.panel.select(request_id)  # show where the request lives, as Postman does
         self.environments.schedule_check()
 
     def _on_send_requested(self) -> None:
