@@ -61,6 +61,8 @@ class EnvironmentController(QObject):
         #: The active environment with its secret values, or None.
         self.environment: Environment | None = None
         self.secret_note: str | None = None
+        #: The editor dialog opened last (tests drive it).
+        self.editor: EnvironmentEditor | None = None
         self._secret_note_shown = False
         self._generation = 0
         self._check_timer = QTimer(self, singleShot=True, interval=120)
