@@ -67,7 +67,7 @@ class AuthEditor(QWidget):
         if kind == "digest":
             return DigestAuth(self.username.text(), self.password.text())
         if kind == "bearer":
-            return BearerAuth(self.token.text().strip())
+            return BearerAuth(self.token.text())  # as typed: a token is opaque
         return None
 
     def load_auth(self, auth: Auth | None) -> None:

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import QAbstractScrollArea, QWidget
 
 from guiapp.core.formatting import Span
 from guiapp.ui.body_sources import MAX_LINE_CHARS, LineSource, ListLineSource
+from guiapp.ui.syntax_theme import syntax_colours
 
 __all__ = ["BLOCK_LINES", "MAX_COPY_CHARS", "MAX_LINE_CHARS", "BodyLineView"]
 
@@ -46,10 +47,6 @@ BLOCK_LINES = 200
 MAX_COPY_CHARS = 16 * 1024 * 1024
 _CACHED_BLOCKS = 256
 _GUTTER_PAD = 8.0
-
-# Light and dark palettes for guiapp.core.formatting.STYLE_NAMES.
-_LIGHT = ("", "#7a3e9d", "#0b7a0b", "#1750eb", "#aa5500", "#8c8c8c", "#555555", "#986801", "#d00")
-_DARK = ("", "#c792ea", "#98c379", "#61afef", "#e5c07b", "#7f848e", "#abb2bf", "#d19a66", "#f66")
 
 
 class BodyLineView(QAbstractScrollArea):
@@ -201,6 +198,7 @@ class BodyLineView(QAbstractScrollArea):
         text_colour = palette.color(QPalette.ColorRole.Text)
         dim = palette.color(QPalette.ColorRole.PlaceholderText)
         selected = self.selected_range()
+        selection_colour = self._selection_colour()
         x0 = gutter + _GUTTER_PAD - self.horizontalScrollBar().value()
         first_col = max(0, int(self.horizontalScrollBar().value() / self._char_width) - 1)
         cols = int(self.viewport().width() / self._char_width) + 2
@@ -209,7 +207,7 @@ class BodyLineView(QAbstractScrollArea):
             if (selected and selected[0] <= index < selected[1]) or index == self._highlight_line:
                 painter.fillRect(
                     QRectF(gutter, top, self.viewport().width(), self._line_height),
-                    palette.color(QPalette.ColorRole.Highlight).lighter(160),
+                    selection_colour,
                 )
             painter.setPen(dim)
             painter.drawText(
@@ -250,8 +248,21 @@ class BodyLineView(QAbstractScrollArea):
         return text
 
     def _colours(self) -> list[QColor]:
+        # The theme is read from the palette (the app's, set by ui/theme.py): a dark base
+        # selects the dark Pygments style.
         dark = self.palette().color(QPalette.ColorRole.Base).lightness() < 128
-        return [QColor(c) if c else QColor() for c in (_DARK if dark else _LIGHT)]
+        return [QColor(c) if c else QColor() for c in syntax_colours(dark)]
+
+    def _selection_colour(self) -> QColor:
+        # Highlight mixed into Base: the syntax colours stay readable on it in both themes.
+        base = self.palette().color(QPalette.ColorRole.Base)
+        accent = self.palette().color(QPalette.ColorRole.Highlight)
+        mix = 0.3
+        return QColor.fromRgbF(
+            base.redF() + (accent.redF() - base.redF()) * mix,
+            base.greenF() + (accent.greenF() - base.greenF()) * mix,
+            base.blueF() + (accent.blueF() - base.blueF()) * mix,
+        )
 
     # -- geometry ------------------------------------------------------------------------------
     def _update_metrics(self) -> None:

@@ -2,8 +2,11 @@
 
 JSON is validated as the user types (debounced) and the message names the line and column, so
 the user can fix it before sending; :meth:`RequestBodyEditor.validation_error` is what the
-window checks before it sends. Multipart rows whose value starts with ``@`` are files (the curl
-convention): ``avatar = @/home/me/face.png``.
+window checks before it sends. Multipart parts are rows of a
+:class:`~guiapp.ui.multipart_table.MultipartTable` (text or file, with the file's name and
+Content-Type). Every :data:`~guiapp.core.request.Body` round-trips exactly (text as loaded,
+line ends included, until edited); an empty optional field (a Content-Type, a file name) means
+"not set". JSON mode with no text is ``JsonBody("")`` here; the window sends it as no body.
 
 Example::
 
@@ -18,14 +21,12 @@ from __future__ import annotations
 import json
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -35,14 +36,14 @@ from PySide6.QtWidgets import (
 from guiapp.core.request import (
     Body,
     FileBody,
-    FilePart,
     FormBody,
     JsonBody,
     MultipartBody,
     TextBody,
-    TextPart,
 )
+from guiapp.ui.exact_inputs import CodeEdit
 from guiapp.ui.kv_table import KeyValueTable
+from guiapp.ui.multipart_table import MultipartTable
 from guiapp.ui.qt_helpers import named
 
 __all__ = ["BODY_MODES", "RequestBodyEditor", "json_error_message"]
@@ -57,6 +58,12 @@ BODY_MODES = (
     ("file", "Binary file"),
 )
 _RAW_TYPES = ("text/plain; charset=utf-8", "application/xml", "text/html", "text/csv")
+_JSON_TYPES = (
+    "application/json",
+    "application/vnd.api+json",
+    "application/merge-patch+json",
+    "application/problem+json",
+)
 
 
 def json_error_message(text: str) -> str | None:
@@ -77,15 +84,6 @@ def json_error_message(text: str) -> str | None:
     return None
 
 
-def _code_editor(placeholder: str) -> QPlainTextEdit:
-    editor = QPlainTextEdit()
-    editor.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-    editor.setPlaceholderText(placeholder)
-    editor.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-    editor.setTabChangesFocus(True)
-    return editor
-
-
 class RequestBodyEditor(QWidget):
     """Body mode selector and one editor per mode."""
 
@@ -100,11 +98,13 @@ class RequestBodyEditor(QWidget):
         self.json_status = named(QLabel(), "jsonStatus")
         self.json_status.setWordWrap(True)
 
-        self.json_edit = _code_editor('{\n  "name": "value"\n}')
-        self.json_edit.setObjectName("jsonBodyEdit")
+        self.json_edit = named(CodeEdit('{\n  "name": "value"\n}'), "jsonBodyEdit")
+        self.json_type = named(QComboBox(editable=True), "jsonContentType")
+        self.json_type.addItems(_JSON_TYPES)
+        self.json_type.setToolTip("Content-Type sent with the JSON body")
         self.form_table = KeyValueTable("Field", "Value")
-        self.multipart_table = KeyValueTable("Part", "Value (@path for a file)")
-        self.raw_edit = _code_editor("Raw text body")
+        self.multipart_table = MultipartTable()
+        self.raw_edit = CodeEdit("Raw text body")
         self.raw_type = QComboBox(editable=True)
         self.raw_type.addItems(_RAW_TYPES)
         self.file_path = QLineEdit(placeholderText="Path of the file to upload")
@@ -116,7 +116,7 @@ class RequestBodyEditor(QWidget):
         self.stack = QStackedWidget()
         none_page = named(QLabel("This request has no body."), "emptyBodyHint")
         self.stack.addWidget(none_page)
-        self.stack.addWidget(self.json_edit)
+        self.stack.addWidget(self._json_page())
         self.stack.addWidget(self.form_table)
         self.stack.addWidget(self._with_file_button(self.multipart_table))
         self.stack.addWidget(self._raw_page())
@@ -139,12 +139,24 @@ class RequestBodyEditor(QWidget):
             self.form_table.edited,
             self.multipart_table.edited,
             self.raw_type.currentTextChanged,
+            self.json_type.currentTextChanged,
             self.file_path.textChanged,
             self.file_type.textChanged,
         ):
             signal.connect(self.edited)
 
     # -- pages ---------------------------------------------------------------------------------
+    def _json_page(self) -> QWidget:
+        page = QWidget()
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Content-Type:"))
+        row.addWidget(self.json_type, 1)
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(row)
+        layout.addWidget(self.json_edit, 1)
+        return page
+
     def _raw_page(self) -> QWidget:
         page = QWidget()
         row = QHBoxLayout()
@@ -170,9 +182,10 @@ class RequestBodyEditor(QWidget):
         layout.addStretch(1)
         return page
 
-    def _with_file_button(self, table: KeyValueTable) -> QWidget:
+    def _with_file_button(self, table: MultipartTable) -> QWidget:
         page = QWidget()
         add_file = QPushButton("Add file part…")
+        add_file.setToolTip("Choose a file to upload as a new part")
         add_file.clicked.connect(lambda: self._pick_file(self._add_file_part))
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -189,10 +202,7 @@ class RequestBodyEditor(QWidget):
         dialog.open()
 
     def _add_file_part(self, path: str) -> None:
-        rows = self.multipart_table.rows()
-        rows.append(("file", "@" + path, True))
-        self.multipart_table.set_rows(rows)
-        self.edited.emit()
+        self.multipart_table.add_file(path)
 
     # -- state ---------------------------------------------------------------------------------
     def mode(self) -> str:
@@ -208,7 +218,7 @@ class RequestBodyEditor(QWidget):
     def validation_error(self) -> str | None:
         """A message for a body that cannot be sent as it stands, else ``None``."""
         if self.mode() == "json":
-            return json_error_message(self.json_edit.toPlainText())
+            return json_error_message(self.json_edit.text())
         if self.mode() == "file" and not self.file_path.text().strip():
             return "Choose a file to send as the body, or switch the body mode to None."
         return None
@@ -217,31 +227,31 @@ class RequestBodyEditor(QWidget):
         """The body as a core :data:`~guiapp.core.request.Body` (``None`` for no body)."""
         mode = self.mode()
         if mode == "json":
-            text = self.json_edit.toPlainText()
-            return JsonBody(text) if text.strip() else None
+            return JsonBody(self.json_edit.text(), self.json_type.currentText())
         if mode == "form":
             return FormBody(tuple(self.form_table.pairs()))
         if mode == "multipart":
-            return MultipartBody(tuple(_part(k, v) for k, v in self.multipart_table.pairs()))
+            return MultipartBody(self.multipart_table.parts())
         if mode == "raw":
-            return TextBody(self.raw_edit.toPlainText(), self.raw_type.currentText().strip())
+            return TextBody(self.raw_edit.text(), self.raw_type.currentText())
         if mode == "file":
-            return FileBody(self.file_path.text().strip(), self.file_type.text().strip() or None)
+            return FileBody(self.file_path.text(), self.file_type.text() or None)
         return None
 
     def load_body(self, body: Body | None) -> None:
         """Show ``body`` (switching to its mode); ``None`` selects mode None."""
         if isinstance(body, JsonBody):
-            self.json_edit.setPlainText(body.text)
+            self.json_edit.set_text(body.text)
+            self.json_type.setCurrentText(body.content_type)
             self.set_mode("json")
         elif isinstance(body, FormBody):
             self.form_table.set_pairs(body.fields)
             self.set_mode("form")
         elif isinstance(body, MultipartBody):
-            self.multipart_table.set_pairs(_part_row(part) for part in body.parts)
+            self.multipart_table.set_parts(body.parts)
             self.set_mode("multipart")
         elif isinstance(body, TextBody):
-            self.raw_edit.setPlainText(body.text)
+            self.raw_edit.set_text(body.text)
             self.raw_type.setCurrentText(body.content_type)
             self.set_mode("raw")
         elif isinstance(body, FileBody):
@@ -258,22 +268,8 @@ class RequestBodyEditor(QWidget):
         self.edited.emit()
 
     def _validate_json(self) -> None:
-        message = (
-            json_error_message(self.json_edit.toPlainText()) if self.mode() == "json" else None
-        )
+        message = json_error_message(self.json_edit.text()) if self.mode() == "json" else None
         self.json_status.setText(message or ("Valid JSON" if self.mode() == "json" else ""))
         self.json_status.setProperty("state", "error" if message else "ok")
         self.json_status.style().unpolish(self.json_status)
         self.json_status.style().polish(self.json_status)
-
-
-def _part(name: str, value: str) -> TextPart | FilePart:
-    if value.startswith("@") and len(value) > 1:
-        return FilePart(name, value[1:])
-    return TextPart(name, value)
-
-
-def _part_row(part: TextPart | FilePart) -> tuple[str, str]:
-    if isinstance(part, FilePart):
-        return part.name, "@" + part.path
-    return part.name, part.value

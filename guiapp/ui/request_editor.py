@@ -15,10 +15,12 @@ Example::
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSignalBlocker, Signal
-from PySide6.QtWidgets import QTabWidget, QWidget
+from dataclasses import replace
 
-from guiapp.core.request import RequestSpec
+from PySide6.QtCore import QSignalBlocker, Signal
+from PySide6.QtWidgets import QFrame, QScrollArea, QTabWidget, QWidget
+
+from guiapp.core.request import JsonBody, RequestSpec
 from guiapp.ui.auth_editor import AuthEditor
 from guiapp.ui.kv_table import KeyValueTable
 from guiapp.ui.options_editor import OptionsEditor
@@ -26,6 +28,22 @@ from guiapp.ui.request_body import RequestBodyEditor
 from guiapp.ui.url_params import join_url, split_url
 
 __all__ = ["RequestEditor"]
+
+_TAB_TIPS = (
+    "Query parameters (kept in sync with the URL)",
+    "Request headers",
+    "Request body: JSON, form, multipart, raw text or a file",
+    "Authentication: Basic, Bearer token or Digest",
+    "Timeouts, redirects, TLS, proxy and the response size limit",
+)
+
+
+def _scrollable(widget: QWidget) -> QScrollArea:
+    area = QScrollArea()
+    area.setWidget(widget)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    return area
 
 
 class RequestEditor(QTabWidget):
@@ -52,8 +70,12 @@ class RequestEditor(QTabWidget):
         self.addTab(self.params, "Params")
         self.addTab(self.headers, "Headers")
         self.addTab(self.body, "Body")
-        self.addTab(self.auth, "Auth")
-        self.addTab(self.options, "Options")
+        # The forms scroll: their full height must not become the editor's minimum height,
+        # or the splitter cannot give the response most of the window.
+        self.addTab(_scrollable(self.auth), "Auth")
+        self.addTab(_scrollable(self.options), "Options")
+        for index, tip in enumerate(_TAB_TIPS):
+            self.setTabToolTip(index, tip)
 
         self.params.edited.connect(self._on_params_edited)
         for widget in (self.headers, self.body, self.auth, self.options):
@@ -105,14 +127,12 @@ class RequestEditor(QTabWidget):
         return self.body.validation_error()
 
     def to_spec(self) -> RequestSpec:
-        """The request as a :class:`RequestSpec` (enabled rows only; query split into params).
+        """The request as edited, exactly (enabled rows only; query split into params).
 
-        A URL typed without a scheme (``localhost:8000/get``) gets ``http://``, as browsers do,
-        unless it starts with a ``{{variable}}`` (which may hold the scheme).
+        ``editor.load_spec(spec); editor.to_spec() == spec`` for any spec the editor can show
+        (docs/ui.md, "What the editor cannot show"). Drafts, collections and history store this.
         """
-        base, _ = split_url(self.url_text.strip())
-        if base and "://" not in base and not base.startswith("{{"):
-            base = "http://" + base
+        base, _ = split_url(self.url_text)
         return RequestSpec(
             url=base,
             method=self.method,
@@ -122,6 +142,20 @@ class RequestEditor(QTabWidget):
             auth=self.auth.to_auth(),
             **self.options.options(),
         )
+
+    def spec_to_send(self) -> RequestSpec:
+        """:meth:`to_spec` as it goes on the wire: the URL trimmed, and a URL typed without a
+        scheme (``localhost:8000/get``) gets ``http://``, as browsers do, unless it starts with
+        a ``{{variable}}`` (which may hold the scheme); JSON mode with no text sends no body.
+        """
+        spec = self.to_spec()
+        url = spec.url.strip()
+        if url and "://" not in url and not url.startswith("{{"):
+            url = "http://" + url
+        body = spec.body
+        if isinstance(body, JsonBody) and not body.text.strip():
+            body = None
+        return replace(spec, url=url, body=body)
 
     def load_spec(self, spec: RequestSpec) -> None:
         """Show ``spec``; a query already in ``spec.url`` joins ``spec.params`` in the table."""

@@ -148,7 +148,7 @@ class RequestTab(QWidget):
         if problem:
             self.fail_before_send(problem, "body" if "body" in problem.lower() else "url")
             return
-        spec = self.editor.to_spec()
+        spec = self.editor.spec_to_send()
         if resolve is not None:
             try:
                 spec = resolve(spec)

@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QTextDocumentFragment
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -159,8 +160,12 @@ class ResponsePanel(QWidget):
         return self.body.view.visible_text()
 
     def summary_text(self) -> str:
-        """The summary as plain text."""
+        """The summary's rich text (HTML: the status colours are in it)."""
         return self.summary.text()
+
+    def summary_plain_text(self) -> str:
+        """The summary as the user reads it, without the markup."""
+        return QTextDocumentFragment.fromHtml(self.summary.text()).toPlainText()
 
     # -- internals -----------------------------------------------------------------------------
     def _forget(self) -> None:

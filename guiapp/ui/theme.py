@@ -1,8 +1,12 @@
 """Light and dark themes that follow the system colour scheme unless the user picks one.
 
 The stylesheets are ``resources/styles/{light,dark}.qss``; the palette is set too so that
-unstyled parts (menus, scroll bars, tooltips) match. The stylesheet goes on the window, not the
-application, so several windows in one process (tests) stay independent.
+unstyled parts (scroll bars, check boxes, rich-text labels, custom-painted views such as the
+response body) match. The stylesheet goes on the window, not the application, so several
+windows in one process (tests) keep their own. The palette goes on the application as well:
+once a widget has a stylesheet, Qt no longer propagates that widget's palette to its children
+(they fall back to the application palette), so a window-only palette left the body viewer white
+and the response summary dark on dark.
 
 Example::
 
@@ -41,19 +45,32 @@ def stylesheet(dark: bool) -> str:
     return text.replace("@icons/", icons_dir + "/")
 
 
-def _palette(dark: bool) -> QPalette:
-    if not dark:
-        palette = QPalette(QColor("#f6f7f9"))
-        palette.setColor(QPalette.ColorRole.Text, QColor("#1d2330"))
-        palette.setColor(QPalette.ColorRole.WindowText, QColor("#1d2330"))
-        palette.setColor(QPalette.ColorRole.Highlight, QColor("#2f6fed"))
-        return palette
-    palette = QPalette()
-    roles = {
+_ROLES = {
+    False: {
+        QPalette.ColorRole.Window: "#f6f7f9",
+        QPalette.ColorRole.WindowText: "#1d2330",
+        QPalette.ColorRole.Base: "#ffffff",
+        QPalette.ColorRole.AlternateBase: "#f3f5f8",
+        QPalette.ColorRole.Text: "#1d2330",
+        QPalette.ColorRole.Button: "#ffffff",
+        QPalette.ColorRole.ButtonText: "#1d2330",
+        QPalette.ColorRole.ToolTipBase: "#ffffff",
+        QPalette.ColorRole.ToolTipText: "#1d2330",
+        QPalette.ColorRole.PlaceholderText: "#8a93a3",
+        QPalette.ColorRole.Highlight: "#2f6fed",
+        QPalette.ColorRole.HighlightedText: "#ffffff",
+        QPalette.ColorRole.Link: "#2f6fed",
+        QPalette.ColorRole.Light: "#ffffff",
+        QPalette.ColorRole.Midlight: "#e3e6eb",
+        QPalette.ColorRole.Mid: "#cfd4dc",
+        QPalette.ColorRole.Dark: "#9aa2ae",
+        QPalette.ColorRole.Shadow: "#6b7280",
+    },
+    True: {
         QPalette.ColorRole.Window: "#1e2127",
         QPalette.ColorRole.WindowText: "#e3e6ec",
         QPalette.ColorRole.Base: "#262a31",
-        QPalette.ColorRole.AlternateBase: "#2a2e35",
+        QPalette.ColorRole.AlternateBase: "#2c3038",
         QPalette.ColorRole.Text: "#e3e6ec",
         QPalette.ColorRole.Button: "#2a2e36",
         QPalette.ColorRole.ButtonText: "#e3e6ec",
@@ -63,9 +80,29 @@ def _palette(dark: bool) -> QPalette:
         QPalette.ColorRole.Highlight: "#2f6fed",
         QPalette.ColorRole.HighlightedText: "#ffffff",
         QPalette.ColorRole.Link: "#7aa2f7",
-    }
-    for role, color in roles.items():
-        palette.setColor(role, QColor(color))
+        # Fusion draws bevels and tab-bar base lines with these: white ones glare in the dark.
+        QPalette.ColorRole.Light: "#343a44",
+        QPalette.ColorRole.Midlight: "#2f343c",
+        QPalette.ColorRole.Mid: "#3b414c",
+        QPalette.ColorRole.Dark: "#16181c",
+        QPalette.ColorRole.Shadow: "#0f1013",
+    },
+}
+_DISABLED_TEXT = {False: "#9aa2ae", True: "#6b7280"}
+
+
+def _palette(dark: bool) -> QPalette:
+    """The full palette of a theme (every role the stylesheet does not cover, explicitly)."""
+    palette = QPalette()
+    for role, colour in _ROLES[dark].items():
+        palette.setColor(role, QColor(colour))
+    disabled = QColor(_DISABLED_TEXT[dark])
+    for role in (
+        QPalette.ColorRole.WindowText,
+        QPalette.ColorRole.Text,
+        QPalette.ColorRole.ButtonText,
+    ):
+        palette.setColor(QPalette.ColorGroup.Disabled, role, disabled)
     return palette
 
 
@@ -110,7 +147,11 @@ class ThemeManager(QObject):
             return
         self._dark = dark
         icons.set_icon_color(_ICON_COLORS[dark])
-        self._window.setPalette(_palette(dark))
+        palette = _palette(dark)
+        app = QGuiApplication.instance()
+        if isinstance(app, QGuiApplication):
+            QGuiApplication.setPalette(palette)
+        self._window.setPalette(palette)
         self._window.setStyleSheet(stylesheet(dark))
         self.themeChanged.emit(dark)
 

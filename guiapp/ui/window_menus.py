@@ -118,7 +118,7 @@ class WindowMenus:
     def copy_as_curl(self) -> str:
         """Put the current request on the clipboard as a curl command (Ctrl+Shift+C)."""
         w: Any = self._window
-        command = to_curl(w.current_tab().editor.to_spec())
+        command = to_curl(w.current_tab().editor.spec_to_send())
         QGuiApplication.clipboard().setText(command)
         w.show_message("Copied the request as a curl command", "ok")
         return command

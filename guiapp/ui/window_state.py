@@ -4,10 +4,15 @@ Stored with :class:`QSettings` in an ini file under the app's data directory (ne
 registry), so tests pointing ``data_dir`` at ``tmp_path`` are isolated. Requests are saved
 *redacted*: passwords, tokens and secret headers are written as ``***``, never in clear text.
 
+The dock and toolbar layout (``QMainWindow.restoreState``) is applied when the window is first
+shown, not in :meth:`WindowState.restore`: docks that components add after the restore (the
+workspace's Collections dock, the environment toolbar) must exist by then, or Qt drops their
+saved place.
+
 Example::
 
     state = WindowState(data_dir / "settings.ini")
-    state.restore(window)      # before show()
+    state.restore(window)      # before show(); the dock layout follows at the first show
     ...
     state.save(window)         # from closeEvent
 """
@@ -19,7 +24,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings
 
 from guiapp.core.request import RequestSpec
 from guiapp.core.serialize import spec_from_dict, spec_to_dict
@@ -68,7 +73,7 @@ class WindowState:
             window.restoreGeometry(geometry)
         state = s.value("window/state")
         if isinstance(state, QByteArray):
-            window.restoreState(state)
+            _LayoutOnFirstShow(window, state)
         theme = str(s.value("window/theme", "system"))
         if theme in ("system", "light", "dark"):
             window.themes.set_mode(theme)
@@ -90,6 +95,30 @@ class WindowState:
         except (ValueError, TypeError):
             _log.warning("ignoring unreadable saved requests in %s", self.path, exc_info=True)
             return []
+
+
+class _LayoutOnFirstShow(QObject):
+    """Restores a saved dock/toolbar layout when the window is first shown, then goes away."""
+
+    def __init__(self, window: MainWindow, state: QByteArray) -> None:
+        super().__init__(window)
+        self._window = window
+        self._state = state
+        if window.isVisible():  # already shown: every dock is there now
+            self._apply()
+        else:
+            window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._window and event.type() == QEvent.Type.Show:
+            self._window.removeEventFilter(self)
+            self._apply()
+        return False
+
+    def _apply(self) -> None:
+        if not self._window.restoreState(self._state):
+            _log.warning("ignoring an unreadable saved window layout")
+        self.deleteLater()
 
 
 def _int(value: object) -> int:

@@ -103,7 +103,8 @@ def test_url_without_scheme_gets_http(qtbot: Any) -> None:
     editor = RequestEditor()
     qtbot.addWidget(editor)
     editor.set_url_text("localhost:8000/get")
-    assert editor.to_spec().url == "http://localhost:8000/get"
+    assert editor.spec_to_send().url == "http://localhost:8000/get"
+    assert editor.to_spec().url == "localhost:8000/get"  # drafts keep what was typed
 
 
 def test_split_and_join_keep_order_blanks_and_fragment() -> None:

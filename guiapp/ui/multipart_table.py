@@ -1,0 +1,152 @@
+"""The multipart body table: one row per part, text or file, with a file's name and type.
+
+Columns: Name (its check box enables the row), File (ticked: the value is a path to upload),
+Value or path, File name (sent in the part's ``filename``; empty: the file's own name) and
+Content-Type (empty: guessed from the file name). Every
+:class:`~guiapp.core.request.TextPart` / :class:`~guiapp.core.request.FilePart` field
+round-trips; a value starting with ``@`` is plain text unless File is ticked.
+
+Example::
+
+    table = MultipartTable()
+    table.set_parts([TextPart("title", "hi"), FilePart("doc", "/tmp/a.pdf", "a.pdf", "text/x")])
+    table.parts()      # the same tuple back (enabled, named rows only)
+    table.add_file("/tmp/face.png")
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QTableWidget,
+    QTableWidgetItem,
+    QWidget,
+)
+
+from guiapp.core.request import FilePart, TextPart
+
+__all__ = ["MultipartTable"]
+
+_NAME, _FILE, _VALUE, _FILENAME, _TYPE = range(5)
+_HEADERS = ("Part", "File", "Value (or file path)", "File name", "Content-Type")
+_TIPS = (
+    "The part's name; untick to keep the row without sending it",
+    "Ticked: the value is the path of a file to upload",
+    "The text value, or the path of the file",
+    "File parts: the file name sent (empty: the file's own name)",
+    "File parts: the media type (empty: guessed from the name)",
+)
+
+
+class MultipartTable(QTableWidget):
+    """Rows of multipart parts; a blank row at the end takes new ones."""
+
+    #: The user changed, added or removed a part (not emitted by :meth:`set_parts`).
+    edited = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(0, len(_HEADERS), parent)
+        self.setHorizontalHeaderLabels(_HEADERS)
+        for column, tip in enumerate(_TIPS):
+            header_item = self.horizontalHeaderItem(column)
+            if header_item is not None:
+                header_item.setToolTip(tip)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(_VALUE, QHeaderView.ResizeMode.Stretch)
+        header.resizeSection(_NAME, 160)
+        header.resizeSection(_FILE, 48)
+        self.verticalHeader().setVisible(False)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setAlternatingRowColors(True)
+        delete = QShortcut(QKeySequence.StandardKey.Delete, self)
+        delete.setContext(Qt.ShortcutContext.WidgetShortcut)
+        delete.activated.connect(self.remove_selected_rows)
+        self.itemChanged.connect(self._on_item_changed)
+        self._append_blank_row()
+
+    def parts(self) -> tuple[TextPart | FilePart, ...]:
+        """The enabled rows with a name, in order."""
+        result: list[TextPart | FilePart] = []
+        for row in range(self.rowCount()):
+            name = self._text(row, _NAME)
+            if not name or not self._checked(row, _NAME):
+                continue
+            value = self._text(row, _VALUE)
+            if self._checked(row, _FILE):
+                filename, media = self._text(row, _FILENAME), self._text(row, _TYPE)
+                result.append(FilePart(name, value, filename or None, media or None))
+            else:
+                result.append(TextPart(name, value))
+        return tuple(result)
+
+    def set_parts(self, parts: Iterable[TextPart | FilePart]) -> None:
+        """Replace every row (enabled) without emitting :attr:`edited`."""
+        with QSignalBlocker(self):
+            self.setRowCount(0)
+            for part in parts:
+                if isinstance(part, FilePart):
+                    cells = (part.name, part.path, part.filename or "", part.content_type or "")
+                    self._insert_row(self.rowCount(), *cells, is_file=True)
+                else:
+                    self._insert_row(self.rowCount(), part.name, part.value, "", "", is_file=False)
+            self._append_blank_row()
+        self.viewport().update()
+
+    def add_file(self, path: str) -> None:
+        """Add a file part named ``file`` for ``path`` (the "Add file part…" button)."""
+        with QSignalBlocker(self):
+            self._insert_row(self.rowCount() - 1, "file", path, "", "", is_file=True)
+        self.edited.emit()
+
+    def remove_selected_rows(self) -> None:
+        """Delete the selected rows (the trailing blank row stays)."""
+        selected = sorted({index.row() for index in self.selectedIndexes()}, reverse=True)
+        with QSignalBlocker(self):
+            for row in selected:
+                if row < self.rowCount() - 1:
+                    self.removeRow(row)
+        if selected:
+            self.edited.emit()
+
+    # -- internals -----------------------------------------------------------------------------
+    def _text(self, row: int, column: int) -> str:
+        item = self.item(row, column)
+        return item.text() if item is not None else ""
+
+    def _checked(self, row: int, column: int) -> bool:
+        item = self.item(row, column)
+        return item is not None and item.checkState() == Qt.CheckState.Checked
+
+    def _insert_row(
+        self, row: int, name: str, value: str, filename: str, media: str, *, is_file: bool
+    ) -> None:
+        self.insertRow(row)
+        name_item = QTableWidgetItem(name)
+        name_item.setFlags(name_item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+        name_item.setCheckState(Qt.CheckState.Checked)
+        file_item = QTableWidgetItem()
+        file_item.setFlags(
+            (file_item.flags() | Qt.ItemFlag.ItemIsUserCheckable) & ~Qt.ItemFlag.ItemIsEditable
+        )
+        file_item.setCheckState(Qt.CheckState.Checked if is_file else Qt.CheckState.Unchecked)
+        for column, item in enumerate(
+            (name_item, file_item, QTableWidgetItem(value), QTableWidgetItem(filename))
+        ):
+            self.setItem(row, column, item)
+        self.setItem(row, _TYPE, QTableWidgetItem(media))
+
+    def _append_blank_row(self) -> None:
+        self._insert_row(self.rowCount(), "", "", "", "", is_file=False)
+
+    def _on_item_changed(self, item: QTableWidgetItem) -> None:
+        last = self.rowCount() - 1
+        if item.row() == last and (item.text() or item.column() == _FILE):
+            with QSignalBlocker(self):
+                self._append_blank_row()
+        self.edited.emit()
