@@ -29,6 +29,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 @pytest.fixture(autouse=True)
 def _collect_garbage_on_the_main_thread() -> Iterator[None]:
     yield
+    if gc.get_threshold() != _THRESHOLDS:  # mypy.api (tests/offload/test_typing.py) raises them
+        gc.set_threshold(*_THRESHOLDS)
     counts = gc.get_count()
     if counts[0] > _THRESHOLDS[0]:
         generation = 0
