@@ -103,12 +103,15 @@ class BodyViewer(QWidget):
         self.pretty_button.toggled.connect(self._on_pretty_toggled)
         self.copy_button = QToolButton()
         self.copy_button.setText("Copy")
+        self.copy_button.setToolTip("Copy the body text to the clipboard")
         self.copy_button.clicked.connect(self.copy_to_clipboard)
         self.save_button = QToolButton()
         self.save_button.setText("Save…")
+        self.save_button.setToolTip("Save the body, as received, to a file")
         self.save_button.clicked.connect(self.save_to_file)
         self.find_edit = QLineEdit(placeholderText="Find (Ctrl+F)", clearButtonEnabled=True)
         self.find_edit.setObjectName("responseFind")
+        self.find_edit.setToolTip("Find text in the body (Enter: next match)")
         self.find_edit.returnPressed.connect(self.find_next)
         self.notice = QLabel(wordWrap=True)
         self.notice.setObjectName("responseBodyNotice")
@@ -145,6 +148,11 @@ class BodyViewer(QWidget):
     def message(self) -> str:
         """The text of the message page (empty body, binary body, errors)."""
         return self._message.text()
+
+    def show_hint(self, text: str) -> None:
+        """Show ``text`` where the body goes (empty state, waiting, failed), no body kept."""
+        self.clear()
+        self._show_message(text)
 
     def warm_up(self) -> None:
         """Start a worker process now (a spawn costs ~0.3 s), e.g. while a request is sent.

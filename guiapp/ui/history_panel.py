@@ -88,12 +88,18 @@ class HistoryPanel(QWidget):
 
         self.search_edit = QLineEdit(placeholderText="Search history", clearButtonEnabled=True)
         self.search_edit.setObjectName("historySearch")
+        self.search_edit.setToolTip(
+            "Search method, URL, status, error and request body (every word must match)"
+        )
         self._debounce = QTimer(self, singleShot=True, interval=debounce_ms)
         self._debounce.timeout.connect(self.refresh)
         self.search_edit.textChanged.connect(self._debounce.start)
         self.search_edit.returnPressed.connect(self.refresh)
 
         self.list_view = QListView()
+        self.list_view.setToolTip(
+            "Double-click or Enter: load into the current tab; right-click: more"
+        )
         self.list_view.setObjectName("historyList")
         self.list_view.setModel(self.model)
         self.list_view.setUniformItemSizes(True)  # O(1) layout however many rows are loaded
@@ -103,7 +109,7 @@ class HistoryPanel(QWidget):
         self.list_view.customContextMenuRequested.connect(self._on_list_context_menu)
         self.list_view.activated.connect(self._on_list_activated)
 
-        self.count_label = QLabel()
+        self.count_label = QLabel(wordWrap=True)
         self.count_label.setObjectName("historyCount")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -186,6 +192,11 @@ class HistoryPanel(QWidget):
 
     def _update_count(self) -> None:
         total, shown = self.model.total, self.model.rowCount()
+        if total == 0:  # an empty list says what would fill it
+            self.count_label.setText(
+                "No matches" if self.model.search else "No history yet: sent requests appear here"
+            )
+            return
         what = "match" if self.model.search else "entry"
         plural = "es" if what == "match" else "ies"
         noun = what if total == 1 else what.rstrip("y") + plural

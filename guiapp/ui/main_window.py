@@ -379,6 +379,9 @@ class MainWindow(QMainWindow):
     def _on_theme_changed(self, dark: bool) -> None:
         self.bar.send_button.setIcon(icons.icon("send", "#ffffff"))
         self.bar.cancel_button.setIcon(icons.icon("cancel"))
+        corner = self.tabs.cornerWidget(Qt.Corner.TopRightCorner)
+        if isinstance(corner, QToolButton):  # the "+" tab button, tinted for the new theme
+            corner.setIcon(icons.icon("tab-new"))
         if hasattr(self, "menus"):
             self.menus.refresh_icons()
 

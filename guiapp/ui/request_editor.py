@@ -174,8 +174,10 @@ class RequestEditor(QTabWidget):
         self.edited.emit()
 
     def title(self) -> str:
-        """A short tab title: method and the path of the URL."""
+        """A short tab title: method and the path of the URL (its host when the path is "/")."""
         base, _ = split_url(self.url_text)
-        path = base.split("://", 1)[-1]
-        path = path[path.find("/") :] if "/" in path else path
+        rest = base.split("://", 1)[-1]
+        path = rest[rest.find("/") :] if "/" in rest else rest
+        if path in ("", "/"):  # "GET /" says nothing: name the host instead
+            path = rest
         return f"{self.method} {path or 'New request'}"

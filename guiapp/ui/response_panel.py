@@ -60,6 +60,7 @@ class ResponsePanel(QWidget):
         self._state = "empty"
         self._response: Response | None = None
         self._meter = TransferMeter()
+        self._own_progress = True
         self.summary = QLabel(wordWrap=True)
         self.summary.setObjectName("responseSummary")
         self.summary.setTextFormat(Qt.TextFormat.RichText)
@@ -99,7 +100,8 @@ class ResponsePanel(QWidget):
         self.summary.setText(f"Sending <b>{_esc(spec.method)}</b> {_esc(spec.url)}…")
         self.progress.setRange(0, 0)
         self.progress.setFormat("Waiting for the server…")
-        self.progress.show()
+        self.progress.setVisible(self._own_progress)
+        self.body.show_hint("Waiting for the response…")
         self.body.warm_up()
         self._set_state("sending")
 
@@ -134,6 +136,10 @@ class ResponsePanel(QWidget):
         self.progress.hide()
         kind = type(exc).__name__
         self.summary.setText(f'<b style="color:#d03838">{_esc(kind)}</b>: {_esc(str(exc))}')
+        self.body.show_hint(
+            "No response: the request failed (the reason is above).\n\n"
+            "Fix the request and press Send (Ctrl+Enter)."
+        )
         self._set_state("error")
 
     def show_cancelled(self) -> None:
@@ -141,6 +147,7 @@ class ResponsePanel(QWidget):
         self._forget()
         self.progress.hide()
         self.summary.setText("<i>Request cancelled.</i>")
+        self.body.show_hint("Request cancelled. Press Send (Ctrl+Enter) to send it again.")
         self._set_state("cancelled")
 
     def clear(self) -> None:
@@ -148,6 +155,10 @@ class ResponsePanel(QWidget):
         self._forget()
         self.progress.hide()
         self.summary.setText("<i>Send a request to see its response here.</i>")
+        self.body.show_hint(
+            "No response yet.\n\nEnter a URL and press Send (Ctrl+Enter);"
+            " the response body appears here."
+        )
         self._set_state("empty")
 
     # -- reading (tests, copy) -----------------------------------------------------------------
@@ -158,6 +169,13 @@ class ResponsePanel(QWidget):
     def visible_text(self) -> str:
         """The body lines currently in the viewport."""
         return self.body.view.visible_text()
+
+    def set_progress_bar_visible(self, visible: bool) -> None:
+        """Show the panel's own progress bar while sending (default), or never: a host that
+        shows progress itself (the main window's ``progressBar``) turns it off."""
+        self._own_progress = visible
+        if not visible:
+            self.progress.hide()
 
     def summary_text(self) -> str:
         """The summary's rich text (HTML: the status colours are in it)."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -86,9 +87,21 @@ class ShortcutsDialog(QDialog):
             )
             table.setItem(row, 0, QTableWidgetItem(native))
             table.setItem(row, 1, QTableWidgetItem(text))
+        table.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
+        table.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # read-only: no focus frame on a cell
+        table.setWordWrap(False)
+        table.resizeColumnsToContents()
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Fixed)
+        header.resizeSection(0, header.sectionSize(0) + 24)  # breathing room after the keys
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(table)
         layout.addWidget(buttons)
-        self.resize(520, 400)
+        # Tall enough for every row (no scrolling for a list this short), within the screen.
+        rows_height = sum(table.rowHeight(r) for r in range(table.rowCount()))
+        wanted = rows_height + header.height() + buttons.sizeHint().height() + 48
+        screen = self.screen().availableGeometry() if self.screen() else None
+        limit = screen.height() - 40 if screen is not None else wanted
+        self.resize(640, min(wanted, limit))

@@ -118,6 +118,9 @@ class ResponseArea(QWidget):
         super().__init__(parent)
         self.setObjectName("responseArea")
         self.display = ResponseDisplay(panel)
+        hide_own_progress = getattr(panel, "set_progress_bar_visible", None)
+        if hide_own_progress is not None:
+            hide_own_progress(False)  # one progress bar: the status row's ``progressBar``
         self.status_label = named(QLabel("Ready"), "statusLabel")
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.status_label.setWordWrap(True)

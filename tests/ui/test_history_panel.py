@@ -175,7 +175,7 @@ def test_context_menu_copy_as_curl_delete_and_clear(loop, panel, history) -> Non
     assert run(loop, history.count()) == 35
     run(loop, panel.clear_all())
     assert panel.model.rowCount() == 0
-    assert panel.count_label.text() == "0 entries"
+    assert panel.count_label.text() == "No history yet: sent requests appear here"
 
 
 def test_entry_added_refreshes(loop, panel, history) -> None:

@@ -58,3 +58,14 @@ def test_syntax_colours_come_from_a_pygments_style_and_are_readable(dark: bool) 
     style = get_style_by_name(SYNTAX_STYLES[dark])
     assert colours[2] == "#" + style.style_for_token(Token.Literal.String)["color"].lower()
     assert syntax_colours(True) != syntax_colours(False)
+
+
+def test_new_tab_button_icon_is_retinted_with_the_theme(window: MainWindow) -> None:
+    from PySide6.QtWidgets import QToolButton
+
+    button = window.findChild(QToolButton, "newTabButton")
+    window.themes.set_mode("light")
+    light = button.icon().pixmap(16, 16).toImage()
+    window.themes.set_mode("dark")
+    dark = button.icon().pixmap(16, 16).toImage()
+    assert light != dark
