@@ -61,6 +61,8 @@ class MultipartTable(QTableWidget):
         header.setSectionResizeMode(_VALUE, QHeaderView.ResizeMode.Stretch)
         header.resizeSection(_NAME, 160)
         header.resizeSection(_FILE, 48)
+        header.resizeSection(_FILENAME, 140)
+        header.resizeSection(_TYPE, 170)
         self.verticalHeader().setVisible(False)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setAlternatingRowColors(True)

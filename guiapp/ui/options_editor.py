@@ -59,6 +59,8 @@ class OptionsEditor(QWidget):
         self._timeout: tuple[Timeout, float, float] = (30.0, 30.0, 30.0)
 
         form = QFormLayout()
+        # Numbers keep their natural width; paths and the proxy URL take the rest.
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         form.addRow("Connect timeout", self.connect_timeout)
         form.addRow("Read timeout", self.read_timeout)
         form.addRow("", self.follow_redirects)

@@ -187,10 +187,13 @@ class RequestBodyEditor(QWidget):
         add_file = QPushButton("Add file part…")
         add_file.setToolTip("Choose a file to upload as a new part")
         add_file.clicked.connect(lambda: self._pick_file(self._add_file_part))
+        row = QHBoxLayout()
+        row.addWidget(add_file)
+        row.addStretch(1)
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(table, 1)
-        layout.addWidget(add_file)
+        layout.addLayout(row)
         return page
 
     def _pick_file(self, on_picked: object) -> None:
