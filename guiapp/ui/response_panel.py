@@ -127,6 +127,7 @@ class ResponsePanel(QWidget):
         self.summary.setText(summary_html(response))
         _fill(self.headers_table, response.headers.items_raw)
         _fill(self.request_headers_table, response.redacted_request_headers())
+        self._count_headers()
         self._set_state("response")
         await self.body.show_body(response)
 
@@ -191,6 +192,16 @@ class ResponsePanel(QWidget):
         self.body.clear()
         self.headers_table.setRowCount(0)
         self.request_headers_table.setRowCount(0)
+        self._count_headers()
+
+    def _count_headers(self) -> None:
+        # "Headers (7)": the tab says there is something to see before it is opened.
+        for index, (label, table) in enumerate(
+            (("Headers", self.headers_table), ("Request headers", self.request_headers_table)),
+            start=1,
+        ):
+            rows = table.rowCount()
+            self.tabs.setTabText(index, f"{label} ({rows})" if rows else label)
 
     def _set_state(self, state: str) -> None:
         if state != self._state:

@@ -82,3 +82,18 @@ def test_shortcuts_dialog_shows_every_row_without_scrolling(qtbot: Any, window: 
     )
     assert keys > widest + 8
     dialog.close()
+
+
+def test_header_tabs_count_their_rows(
+    window: MainWindow, ui_loop: asyncio.AbstractEventLoop
+) -> None:
+    panel = window.response.panel
+    window.load_into_current(RequestSpec(url=window.demo_server.url + "/get"))
+    window.send_current()
+    wait_until(ui_loop, lambda: panel.state == "response")
+    count = panel.headers_table.rowCount()
+    assert count > 0
+    assert panel.tabs.tabText(1) == f"Headers ({count})"
+    assert panel.tabs.tabText(2).startswith("Request headers (")
+    window.open_tab()
+    assert panel.tabs.tabText(1) == "Headers"
