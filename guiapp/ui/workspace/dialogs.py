@@ -116,7 +116,7 @@ class FileActions:
 
     def export_current(self) -> ExportDialog:
         """File → Export Request as Code…: the current tab as curl / Python."""
-        spec = self.window.current_tab().editor.to_spec()
+        spec = self.window.current_tab().editor.spec_to_send()
         dialog = ExportDialog(spec, resolver=self.resolve, parent=self.window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
