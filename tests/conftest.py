@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import os
 from collections.abc import Iterator
@@ -24,6 +25,15 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     gc.enable()
+
+
+@pytest.fixture
+def qloop(qapp: object) -> Iterator[asyncio.AbstractEventLoop]:
+    """A qasync event loop on pytest-qt's QApplication, torn down in a fixed order."""
+    from tests.loops import qasync_loop  # imported here: core tests must not need Qt
+
+    with qasync_loop(qapp) as loop:  # type: ignore[arg-type]
+        yield loop
 
 
 @pytest.fixture(autouse=True)

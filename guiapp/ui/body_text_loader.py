@@ -123,6 +123,10 @@ class TextBodyLoader(QObject):
         _delete_outputs(self._out_paths)  # unfinished files: a mapped file stays readable
         self._out_paths = []
 
+    def formatted(self, response: Response, *, pretty: bool) -> FormattedFile | None:
+        """The finished formatting of ``response`` (pretty or raw), or ``None`` (not yet)."""
+        return self._done.get(response, {}).get(pretty)
+
     async def load(self, response: Response, kind: str, *, pretty: bool) -> None:
         """Show ``response``'s body as ``kind`` text; returns when the first screen is shown."""
         self.cancel()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import os
 import time
 from collections.abc import Callable, Coroutine, Iterator
@@ -11,11 +10,11 @@ from typing import Any, TypeVar
 
 import psutil
 import pytest
-import qasync
 from PySide6.QtWidgets import QApplication
 
 from guiapp.bench.lab_engine import LabSession
 from guiapp.bench.lab_workloads import Workload
+from tests.loops import qasync_loop
 
 T = TypeVar("T")
 
@@ -32,27 +31,15 @@ TINY = {
 @pytest.fixture
 def lab_loop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
     """A qasync loop on the test QApplication, closed in a fixed order after the test."""
-    loop = qasync.QEventLoop(qapp)
-    asyncio.set_event_loop(loop)
     # Closing the Lab mid-scenario must not quit the application (and stop the loop) as
     # closing the last window would; in the app the main window stays open.
     quit_on_close = qapp.quitOnLastWindowClosed()
     qapp.setQuitOnLastWindowClosed(False)
     try:
-        yield loop
+        with qasync_loop(qapp) as loop:
+            yield loop
     finally:
         qapp.setQuitOnLastWindowClosed(quit_on_close)
-        pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
-        for task in pending:
-            task.cancel()
-        if pending:
-            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-        loop.close()
-        asyncio.set_event_loop(None)
-        # Free Qt objects caught in reference cycles here, on the GUI thread: a collection
-        # triggered later in a worker thread would delete them from the wrong thread.
-        del loop
-        gc.collect()
 
 
 @pytest.fixture(scope="session")

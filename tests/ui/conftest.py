@@ -14,28 +14,18 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-import qasync
 from PySide6.QtWidgets import QApplication
 
 from guiapp.app import create_window
 from guiapp.ui.main_window import MainWindow
+from tests.loops import qasync_loop
 
 
 @pytest.fixture
 def ui_loop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
     """A qasync loop on the test QApplication; closed in a fixed order after the test."""
-    loop = qasync.QEventLoop(qapp)
-    asyncio.set_event_loop(loop)
-    try:
+    with qasync_loop(qapp) as loop:
         yield loop
-    finally:
-        pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
-        for task in pending:
-            task.cancel()
-        if pending:
-            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-        loop.close()
-        asyncio.set_event_loop(None)
 
 
 @pytest.fixture

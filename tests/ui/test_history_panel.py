@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import qasync
 import shiboken6
 from PySide6.QtGui import QGuiApplication
 
@@ -21,19 +20,8 @@ from tests.ui.test_response_panel import run_loop
 
 
 @pytest.fixture
-def loop(qapp: object) -> Iterator[asyncio.AbstractEventLoop]:
-    event_loop = qasync.QEventLoop(qapp)
-    asyncio.set_event_loop(event_loop)
-    try:
-        yield event_loop
-    finally:
-        pending = [t for t in asyncio.all_tasks(event_loop) if not t.done()]
-        for task in pending:
-            task.cancel()
-        if pending:
-            event_loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-        event_loop.close()
-        asyncio.set_event_loop(None)
+def loop(qloop: asyncio.AbstractEventLoop) -> asyncio.AbstractEventLoop:
+    return qloop
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import qasync
 import shiboken6
 from PySide6.QtGui import QGuiApplication
 
@@ -39,19 +38,8 @@ def processes() -> Iterator[ProcessOffloader]:
 
 
 @pytest.fixture
-def loop(qapp: object) -> Iterator[asyncio.AbstractEventLoop]:
-    event_loop = qasync.QEventLoop(qapp)
-    asyncio.set_event_loop(event_loop)
-    try:
-        yield event_loop
-    finally:
-        pending = [t for t in asyncio.all_tasks(event_loop) if not t.done()]
-        for task in pending:
-            task.cancel()
-        if pending:
-            event_loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-        event_loop.close()
-        asyncio.set_event_loop(None)
+def loop(qloop: asyncio.AbstractEventLoop) -> asyncio.AbstractEventLoop:
+    return qloop
 
 
 @pytest.fixture
@@ -247,6 +235,11 @@ def wait_formatted(loop: asyncio.AbstractEventLoop, panel: ResponsePanel) -> obj
 
     loader.finished.connect(finished)
     loader.failed.connect(failed)
+    response = panel.response
+    if response is not None:  # it may have finished while the last loop run was winding down
+        done = loader.formatted(response, pretty=panel.body.pretty_button.isChecked())
+        if done is not None:
+            finished(done)
     try:
         return run_loop(loop, future)
     finally:
