@@ -22,7 +22,6 @@ import contextlib
 import os
 import tempfile
 import zlib
-from typing import IO
 
 __all__ = ["DEFAULT_SPOOL_THRESHOLD", "BodySink", "CappedDecoder", "DecodedTooLarge"]
 
@@ -92,10 +91,14 @@ class CappedDecoder:
         except zlib.error as exc:
             raise ContentDecodingFailed(str(exc)) from None
 
-    def _count(self, data: bytes) -> bytes:
-        self.produced += len(data)
+    def count(self, size: int) -> None:
+        """Account for ``size`` bytes passed through without :meth:`feed` (identity bodies)."""
+        self.produced += size
         if self.limit is not None and self.produced > self.limit:
             raise DecodedTooLarge(self.produced)
+
+    def _count(self, data: bytes) -> bytes:
+        self.count(len(data))
         return data
 
 
@@ -107,39 +110,45 @@ class BodySink:
         self.spool_dir = spool_dir
         self.size = 0
         self._memory = bytearray()
-        self._file: IO[bytes] | None = None
+        self._fd: int | None = None
         self.path: str | None = None
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        """Append ``data`` (copied: the caller may reuse its buffer)."""
         if not data:
             return
         self.size += len(data)
-        if self._file is None and len(self._memory) + len(data) > self.threshold:
-            fd, self.path = tempfile.mkstemp(prefix="guiapp-body-", dir=self.spool_dir)
-            self._file = os.fdopen(fd, "wb")
-            self._file.write(self._memory)
+        if self._fd is None and len(self._memory) + len(data) > self.threshold:
+            self._fd, self.path = tempfile.mkstemp(prefix="guiapp-body-", dir=self.spool_dir)
+            _write_all(self._fd, self._memory)
             self._memory = bytearray()
-        if self._file is not None:
-            self._file.write(data)
+        if self._fd is not None:
+            _write_all(self._fd, data)  # unbuffered: chunks are large, a buffer only copies
         else:
             self._memory += data
 
     def finish(self) -> tuple[bytes, str | None]:
         """Close the spool file; return ``(in-memory bytes, spool path or None)``."""
-        if self._file is not None:
-            self._file.close()
-            self._file = None
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
             return b"", self.path
         data, self._memory = bytes(self._memory), bytearray()
         return data, None
 
     def discard(self) -> None:
         """Drop everything, deleting the spool file if one was made."""
-        if self._file is not None:
-            self._file.close()
-            self._file = None
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
         if self.path is not None:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(self.path)
             self.path = None
         self._memory = bytearray()
+
+
+def _write_all(fd: int, data: bytes | bytearray | memoryview) -> None:
+    view = memoryview(data)
+    while view:  # os.write may write less than asked (a full disk, a signal)
+        view = view[os.write(fd, view) :]
