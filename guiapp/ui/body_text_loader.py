@@ -21,9 +21,7 @@ Example::
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import logging
 import os
 import weakref
 from collections.abc import Callable, Coroutine
@@ -43,13 +41,13 @@ from guiapp.core.formatting import (
 )
 from guiapp.core.response import Response
 from guiapp.offload import Job, Progress, run_blocking
+from guiapp.ui.background_tasks import BackgroundTasks
 from guiapp.ui.body_lines import BLOCK_LINES, BodyLineView
 from guiapp.ui.body_sources import ListLineSource, MappedLineSource
 from guiapp.ui.status_format import format_bytes
 
 __all__ = ["ProcessSubmitter", "TextBodyLoader"]
 
-_log = logging.getLogger(__name__)
 _PREVIEW_BYTES = 512 * 1024
 
 
@@ -79,7 +77,9 @@ class TextBodyLoader(QObject):
         self._processes = processes
         self._temp_dir = temp_dir
         self._generation = 0
-        self._tasks: set[asyncio.Future[Any]] = set()
+        self._tasks = BackgroundTasks(
+            lambda exc: self.failed.emit(f"Could not format the body: {exc}"), "formatting the body"
+        )
         self._jobs: set[Job[Any]] = set()
         self._out_paths: list[str] = []
         # Finished files per response and pretty flag, so showing a response again (the user
@@ -110,13 +110,7 @@ class TextBodyLoader(QObject):
         self._whole_in_memory = False
         self._highlight_queue.clear()
         self._highlight_busy = False
-        try:
-            me = asyncio.current_task()
-        except RuntimeError:  # no running loop
-            me = None
-        for task in list(self._tasks):
-            if task is not me:  # a re-load started from a task must not cancel itself
-                task.cancel()
+        self._tasks.cancel_all()  # a re-load started from a task does not cancel itself
         for job in list(self._jobs):
             job.cancel()
         self._jobs.clear()
@@ -289,20 +283,7 @@ class TextBodyLoader(QObject):
             self._jobs.discard(job)
 
     def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
-        try:
-            task = asyncio.ensure_future(coro)
-        except RuntimeError:  # no event loop at all (a bare widget in a test): nothing to run
-            coro.close()
-            return
-        self._tasks.add(task)
-        task.add_done_callback(self._on_task_done)
-
-    def _on_task_done(self, task: asyncio.Future[Any]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            exc = task.exception()
-            _log.error("formatting the body failed", exc_info=exc)
-            self.failed.emit(f"Could not format the body: {exc}")
+        self._tasks.spawn(coro)
 
 
 def _delete_outputs(out_paths: list[str]) -> None:

@@ -15,7 +15,6 @@ Example::
 from __future__ import annotations
 
 import asyncio
-import logging
 import shutil
 import tempfile
 import weakref
@@ -38,6 +37,7 @@ from PySide6.QtWidgets import (
 from guiapp.core.formatting import detect_kind, preview_body
 from guiapp.core.response import Response
 from guiapp.offload import run_blocking
+from guiapp.ui.background_tasks import BackgroundTasks
 from guiapp.ui.body_image import BodyImageView, ImageDecodeError
 from guiapp.ui.body_lines import MAX_COPY_CHARS, BodyLineView
 from guiapp.ui.body_sources import ListLineSource
@@ -46,7 +46,6 @@ from guiapp.ui.status_format import format_bytes
 
 __all__ = ["BodyViewer", "ProcessSubmitter"]
 
-_log = logging.getLogger(__name__)
 _MAX_IMAGE_BYTES = 64 * 1024 * 1024
 _EXTENSIONS = {
     "json": ".json",
@@ -76,7 +75,9 @@ class BodyViewer(QWidget):
         self._response: Response | None = None
         self._kind = "empty"
         self._generation = 0
-        self._tasks: set[asyncio.Future[Any]] = set()
+        self._tasks = BackgroundTasks(
+            lambda exc: self._set_notice(f"Could not show the body: {exc}"), "body viewer task"
+        )
         self._warm_tasks: set[asyncio.Future[Any]] = set()
         self._last_find: tuple[str, int] | None = None
         temp_dir = tempfile.mkdtemp(prefix="guiapp-body-")
@@ -296,31 +297,12 @@ class BodyViewer(QWidget):
 
     # -- plumbing ------------------------------------------------------------------------------
     def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
-        try:
-            task = asyncio.ensure_future(coro)
-        except RuntimeError:  # no event loop at all (a bare widget in a test): nothing to run
-            coro.close()
-            return
-        self._tasks.add(task)
-        task.add_done_callback(self._on_task_done)
-
-    def _on_task_done(self, task: asyncio.Future[Any]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            exc = task.exception()
-            _log.error("body viewer task failed", exc_info=exc)
-            self._set_notice(f"Could not show the body: {exc}")
+        self._tasks.spawn(coro)
 
     def _reset(self) -> None:
         self._generation += 1
         self._last_find = None
-        try:
-            me = asyncio.current_task()
-        except RuntimeError:  # no running loop
-            me = None
-        for task in list(self._tasks):
-            if task is not me:  # a re-show spawned by the Pretty toggle must not cancel itself
-                task.cancel()
+        self._tasks.cancel_all()  # a re-show spawned by the Pretty toggle survives
         self.loader.cancel()
         self.view.clear()
         self.image_view.clear()
