@@ -8,21 +8,20 @@ queueing, cancellation and a bounded shutdown work exactly as for threads.
 
 from __future__ import annotations
 
-import functools
 import logging
 import multiprocessing
 import os
 import pickle
 import threading
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from multiprocessing.context import BaseContext
-from types import TracebackType
 from typing import Any, ParamSpec, TypeVar
 
 from ._child import child_main
+from ._executor import PoolExecutor
 from ._job import Job, JobLink
-from ._pool import WorkerPool, WorkItem, ensure_blocking
+from ._pool import WorkerPool, WorkItem
 
 __all__ = ["ProcessOffloader", "RemoteTraceback", "WorkerProcessDied"]
 
@@ -105,7 +104,7 @@ class _Slot:
                 process.close()
 
 
-class ProcessOffloader:
+class ProcessOffloader(PoolExecutor):
     """Run picklable callables in worker processes (spawn or forkserver, never fork).
 
     Processes start on demand, one per busy worker, at most ``max_workers``, and are reused.
@@ -155,21 +154,6 @@ class ProcessOffloader:
     def __repr__(self) -> str:
         return f"<ProcessOffloader {self.name!r} {'closed' if self.closed else 'open'}>"
 
-    @property
-    def name(self) -> str:
-        """Prefix of the dispatcher threads' and the processes' names."""
-        return self._pool.name
-
-    @property
-    def max_workers(self) -> int:
-        """The most processes this offloader runs at once."""
-        return self._pool.max_workers
-
-    @property
-    def closed(self) -> bool:
-        """True once closed: ``submit`` raises :class:`~guiapp.offload.OffloaderClosed`."""
-        return self._pool.closed
-
     def worker_pids(self) -> list[int]:
         """Process ids of the live worker processes (for tests and diagnostics)."""
         with self._lock:
@@ -188,16 +172,6 @@ class ProcessOffloader:
         self._pool.put(job, item, cancel_hook=self._kill_job)
         return job
 
-    def make_async(self, func: Callable[P, R], /) -> Callable[P, Coroutine[Any, Any, R]]:
-        """Decorator: ``func`` (a module-level, picklable function) runs in a worker process."""
-        ensure_blocking(func)
-
-        @functools.wraps(func)
-        async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-            return await self.submit(func, *args, **kwargs)
-
-        return wrapper
-
     def close(self, timeout: float = 2.0) -> bool:
         """Refuse new work, cancel everything, wait up to ``timeout`` s, kill what is left."""
         clean = self._pool.close(timeout)
@@ -209,17 +183,6 @@ class ProcessOffloader:
         clean = await self._pool.aclose(timeout)
         self._kill_all()
         return clean
-
-    async def __aenter__(self) -> ProcessOffloader:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
     # -- dispatcher threads --------------------------------------------------------------------
     def _make_slot(self) -> _Slot:

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import contextvars
-import functools
-from collections.abc import Callable, Coroutine
-from types import TracebackType
+from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
 from guiapp.core.jobs import JobControl, bind_job
 
+from ._executor import PoolExecutor
 from ._job import Job
-from ._pool import WorkerPool, WorkItem, ensure_blocking
+from ._pool import WorkerPool, WorkItem
 
 __all__ = ["Offloader", "SerialLane"]
 
@@ -21,7 +20,7 @@ R = TypeVar("R")
 DEFAULT_CLOSE_TIMEOUT = 2.0
 
 
-class _ThreadExecutor:
+class _ThreadExecutor(PoolExecutor):
     """What Offloader and SerialLane share: submit, make_async, close, aclose."""
 
     def __init__(self, name: str, max_workers: int, idle_timeout: float | None) -> None:
@@ -39,24 +38,9 @@ class _ThreadExecutor:
         return f"<{type(self).__name__} {self.name!r} {state}>"
 
     @property
-    def name(self) -> str:
-        """Prefix of the worker threads' names (``<name>-1``, ``<name>-2``...)."""
-        return self._pool.name
-
-    @property
-    def max_workers(self) -> int:
-        """The most threads this executor ever runs at once."""
-        return self._pool.max_workers
-
-    @property
     def thread_count(self) -> int:
         """Worker threads alive now (0 until the first submit; never above ``max_workers``)."""
         return self._pool.thread_count
-
-    @property
-    def closed(self) -> bool:
-        """True once closed: ``submit`` raises :class:`~guiapp.offload.OffloaderClosed`."""
-        return self._pool.closed
 
     def submit(self, func: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> Job[R]:
         """Run ``func(*args, **kwargs)`` in a worker thread; return its :class:`Job` at once.
@@ -71,16 +55,6 @@ class _ThreadExecutor:
         self._pool.put(job, WorkItem(job._link, func, args, kwargs, payload=context))
         return job
 
-    def make_async(self, func: Callable[P, R], /) -> Callable[P, Coroutine[Any, Any, R]]:
-        """Decorator: ``func`` becomes a coroutine function that runs it on this executor."""
-        ensure_blocking(func)
-
-        @functools.wraps(func)
-        async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-            return await self.submit(func, *args, **kwargs)
-
-        return wrapper
-
     def close(self, timeout: float = DEFAULT_CLOSE_TIMEOUT) -> bool:
         """Shut down, waiting at most ``timeout`` seconds; safe in ``aboutToQuit``.
 
@@ -94,17 +68,6 @@ class _ThreadExecutor:
     async def aclose(self, timeout: float = DEFAULT_CLOSE_TIMEOUT) -> bool:  # noqa: ASYNC109 - mirrors close(timeout)
         """:meth:`close` without blocking the event loop while it waits."""
         return await self._pool.aclose(timeout)
-
-    async def __aenter__(self) -> _ThreadExecutor:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
 
 class Offloader(_ThreadExecutor):
