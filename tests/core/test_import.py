@@ -160,6 +160,7 @@ def test_openapi_document(tmp_path: Path, store: SecretStore) -> None:
     assert order.auth is None  # security: [] switches auth off
     assert isinstance(order.body, JsonBody)
     assert json.loads(order.body.text)["quantity"] == 7
+    assert json.loads(order.body.text)["shipDate"] == "2024-05-01T10:00:00Z"
     login = specs["Logs user into the system"]
     assert login.auth == BasicAuth("{{username}}", "{{password}}")
     assert login.params == (("username", ""), ("password", ""))  # required: kept, empty
@@ -177,12 +178,27 @@ def test_import_errors_are_clear(tmp_path: Path, store: SecretStore) -> None:
         import_postman({"openapi": "3.0.0"}, tmp_path / "a", secrets=store)
     with pytest.raises(ImportFailed, match="not an OpenAPI 3 document"):
         import_openapi({"swagger": "2.0", "paths": {}}, tmp_path / "b", secrets=store)
-    yaml_doc = tmp_path / "api.yaml"
-    yaml_doc.write_text("openapi: 3.0.0\ninfo:\n  title: Y\npaths: {}\n")
-    try:
-        import yaml  # noqa: F401 - optional
-    except ImportError:
-        with pytest.raises(ImportFailed, match="PyYAML"):
-            import_openapi(yaml_doc, tmp_path / "c", secrets=store)
-    else:
-        assert import_openapi(yaml_doc, tmp_path / "c", secrets=store).collection.name == "Y"
+    with pytest.raises(ImportFailed, match="got a list"):
+        import_openapi("- 1\n- 2\n", tmp_path / "c", secrets=store)
+
+
+def test_openapi_yaml_imports_like_its_json_form(tmp_path: Path, store: SecretStore) -> None:
+    from_json = import_openapi(DATA / "petstore.openapi.json", tmp_path / "j", secrets=store)
+    from_yaml = import_openapi(DATA / "petstore.openapi.yaml", tmp_path / "y", secrets=store)
+    assert _by_name(from_yaml.collection) == _by_name(from_json.collection)
+    assert from_yaml.environments == from_json.environments
+    order = _by_name(from_yaml.collection)["Place an order for a pet"]
+    assert isinstance(order.body, JsonBody)
+    # An unquoted YAML timestamp stays the text it is in the document, not a datetime.
+    assert json.loads(order.body.text)["shipDate"] == "2024-05-01T10:00:00Z"
+
+
+def test_yaml_text_and_its_errors(tmp_path: Path, store: SecretStore) -> None:
+    text = "openapi: 3.0.3\ninfo:\n  title: Tiny\npaths:\n  /ping:\n    get:\n      summary: Ping\n"
+    result = import_openapi(text, tmp_path / "t", secrets=store)
+    assert result.collection.name == "Tiny"
+    assert list(_by_name(result.collection)) == ["Ping"]
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("openapi: 3.0.3\npaths:\n  /a: [get\n")
+    with pytest.raises(ImportFailed, match=r"nor valid YAML \(.* at line 4, column 1\)"):
+        import_openapi(broken, tmp_path / "b", secrets=store)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from guiapp.core.collections import Collection
 from guiapp.core.variables import Environment
@@ -31,7 +32,7 @@ class ImportResult:
 
 
 def load_document(source: str | os.PathLike[str] | Mapping[str, Any]) -> dict[str, Any]:
-    """A parsed JSON (or, when PyYAML is installed, YAML) document from a path, text or dict."""
+    """A parsed JSON or YAML document from a path, text or dict."""
     if isinstance(source, Mapping):
         return dict(source)
     text = str(source)
@@ -46,16 +47,35 @@ def load_document(source: str | os.PathLike[str] | Mapping[str, Any]) -> dict[st
         data = json.loads(text)
     except ValueError as json_error:
         try:
-            yaml: Any = importlib.import_module("yaml")
-        except ImportError:
-            raise ImportFailed(
-                f"not valid JSON ({json_error}); YAML documents need the optional PyYAML "
-                "package (pip install pyyaml), or convert the file to JSON"
-            ) from None
-        try:
-            data = yaml.safe_load(text)
+            # A SafeLoader subclass: builds plain data only, never arbitrary objects.
+            data = yaml.load(text, Loader=_JsonCompatibleLoader)
         except yaml.YAMLError as exc:
-            raise ImportFailed(f"neither valid JSON nor valid YAML: {exc}") from exc
+            raise ImportFailed(
+                f"neither valid JSON ({json_error}) nor valid YAML ({_yaml_problem(exc)})"
+            ) from None
     if not isinstance(data, dict):
-        raise ImportFailed(f"expected a JSON object at the top level, got {type(data).__name__}")
+        kind = "nothing" if data is None else f"a {type(data).__name__}"
+        raise ImportFailed(
+            f"expected an object (a JSON object or YAML mapping) at the top level, got {kind}"
+        )
     return data
+
+
+class _JsonCompatibleLoader(yaml.SafeLoader):
+    """``SafeLoader`` that keeps timestamps as strings: OpenAPI examples such as
+    ``example: 2017-07-21`` must stay text, as they are in the JSON form of the document."""
+
+
+_JsonCompatibleLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """PyYAML's error in one line, with the 1-based line and column where it has one."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    if mark is None:
+        return str(problem)
+    return f"{problem} at line {mark.line + 1}, column {mark.column + 1}"

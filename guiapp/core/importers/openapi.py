@@ -1,4 +1,4 @@
-"""Import an OpenAPI 3 document (JSON; YAML too when PyYAML is installed) as a collection.
+"""Import an OpenAPI 3 document (JSON or YAML) as a collection.
 
 Each operation becomes a request in a folder named after its first tag: URL
 ``{{baseUrl}}/pets/{{petId}}`` (``servers[0]`` becomes the ``baseUrl`` variable, with server
