@@ -40,8 +40,15 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
-    """Replace the file at ``path`` with ``data`` atomically (see the module docstring)."""
+def atomic_write_bytes(
+    path: str | os.PathLike[str], data: bytes, *, mode: int | None = None
+) -> None:
+    """Replace the file at ``path`` with ``data`` atomically (see the module docstring).
+
+    ``mode`` (e.g. ``0o600`` for a file holding credentials) is applied before the file
+    appears under its name; without it an existing file keeps its permissions and a new one
+    gets the usual ``0o666`` minus the umask.
+    """
     target = Path(path)
     directory = target.parent
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=directory)
@@ -50,7 +57,9 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
             tmp.write(data)
             tmp.flush()
             os.fsync(tmp.fileno())
-        if target.exists():
+        if mode is not None:
+            os.chmod(tmp_name, mode)
+        elif target.exists():
             # Keep the permissions a user gave the file; mkstemp creates it 0600.
             with contextlib.suppress(OSError):
                 os.chmod(tmp_name, target.stat().st_mode & 0o7777)
@@ -64,9 +73,11 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     _fsync_dir(directory)
 
 
-def atomic_write_text(path: str | os.PathLike[str], text: str, encoding: str = "utf-8") -> None:
+def atomic_write_text(
+    path: str | os.PathLike[str], text: str, encoding: str = "utf-8", *, mode: int | None = None
+) -> None:
     """Replace the file at ``path`` with ``text`` atomically. Newlines are written as given."""
-    atomic_write_bytes(path, text.encode(encoding))
+    atomic_write_bytes(path, text.encode(encoding), mode=mode)
 
 
 @functools.cache
