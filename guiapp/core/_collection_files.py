@@ -26,13 +26,16 @@ __all__ = [
     "SCHEMA",
     "CollectionError",
     "dump_merged",
+    "dump_without",
     "environment_document",
     "parse_environment",
     "parse_request",
+    "parse_variables",
     "quick_summary",
     "read_toml",
     "request_document",
     "slugify",
+    "variable_entries",
 ]
 
 #: Version of the collection file layout; files with a newer one are refused, not half-read.
@@ -179,6 +182,14 @@ def dump_merged(existing: str | None, content: Mapping[str, Any]) -> str:
     return tomlkit.dumps(doc)
 
 
+def dump_without(text: str, key: str) -> str:
+    """``text`` (a TOML document) without its top-level ``key``; everything else kept."""
+    doc = tomlkit.parse(text)
+    if key in doc:
+        del doc[key]
+    return tomlkit.dumps(doc)
+
+
 def _table(value: Mapping[str, Any]) -> tomlkit.items.Table:
     table = tomlkit.table()
     for k, v in value.items():
@@ -191,13 +202,14 @@ def request_document(name: str, spec: RequestSpec) -> dict[str, Any]:
     return {"schema": SCHEMA, "name": name, "request": _drop_none(spec_to_dict(spec))}
 
 
-# -- environments --------------------------------------------------------------------------------
-def parse_environment(path: Path, data: Mapping[str, Any]) -> tuple[Environment, list[str]]:
-    """The environment in ``data`` with secret values empty, and the names of the secret ones."""
-    name = data.get("name", path.stem)
-    raw = data.get("variables", [])
-    if not isinstance(name, str) or not isinstance(raw, list):
-        raise CollectionError(f'{path}: expected name = "..." and [[variables]] tables')
+# -- environments and collection variables ------------------------------------------------------
+_VARIABLE_KEYS = frozenset({"name", "value", "secret", "enabled"})
+
+
+def parse_variables(path: Path, raw: Any) -> tuple[list[Variable], list[str]]:
+    """The ``[[variables]]`` of a file (secret values empty) and the names of the secret ones."""
+    if not isinstance(raw, list):
+        raise CollectionError(f"{path}: expected [[variables]] tables")
     variables, secrets = [], []
     for i, entry in enumerate(raw):
         if not isinstance(entry, Mapping) or not isinstance(entry.get("name"), str):
@@ -213,13 +225,29 @@ def parse_environment(path: Path, data: Mapping[str, Any]) -> tuple[Environment,
         )
         if secret:
             secrets.append(entry["name"])
+    return variables, secrets
+
+
+def parse_environment(path: Path, data: Mapping[str, Any]) -> tuple[Environment, list[str]]:
+    """The environment in ``data`` with secret values empty, and the names of the secret ones."""
+    name = data.get("name", path.stem)
+    if not isinstance(name, str):
+        raise CollectionError(f'{path}: expected name = "..." and [[variables]] tables')
+    variables, secrets = parse_variables(path, data.get("variables", []))
     return Environment(name, tuple(variables)), secrets
 
 
-def environment_document(env: Environment) -> dict[str, Any]:
-    """The content of an environment file; secret values are left out (they go to the keyring)."""
-    variables = []
-    for v in env.variables:
+def variable_entries(variables: tuple[Variable, ...], existing: Any = None) -> list[dict[str, Any]]:
+    """``[[variables]]`` tables for ``variables``; secret values are left out (they go to the
+    keyring). Keys this version does not know (e.g. a hand-written ``description``) are kept
+    from the ``existing`` entry of the same name."""
+    known: dict[str, Mapping[str, Any]] = {}
+    if isinstance(existing, list):
+        for old in existing:
+            if isinstance(old, Mapping) and isinstance(old.get("name"), str):
+                known.setdefault(old["name"], old)
+    entries = []
+    for v in variables:
         entry: dict[str, Any] = {"name": v.name}
         if v.secret:
             entry["secret"] = True
@@ -227,5 +255,16 @@ def environment_document(env: Environment) -> dict[str, Any]:
             entry["value"] = v.value
         if not v.enabled:
             entry["enabled"] = False
-        variables.append(entry)
-    return {"schema": SCHEMA, "name": env.name, "variables": variables}
+        extra = known.get(v.name, {})
+        entry.update({k: x for k, x in extra.items() if k not in _VARIABLE_KEYS})
+        entries.append(entry)
+    return entries
+
+
+def environment_document(env: Environment, existing: Any = None) -> dict[str, Any]:
+    """The content of an environment file; ``existing`` is its current ``variables`` array."""
+    return {
+        "schema": SCHEMA,
+        "name": env.name,
+        "variables": variable_entries(env.variables, existing),
+    }

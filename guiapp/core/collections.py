@@ -37,12 +37,15 @@ from guiapp.core._collection_files import (
     SCHEMA,
     CollectionError,
     dump_merged,
+    dump_without,
     environment_document,
     parse_environment,
     parse_request,
+    parse_variables,
     read_toml,
     request_document,
     slugify,
+    variable_entries,
 )
 from guiapp.core._collection_ops import (
     COLLECTION_FILE,
@@ -56,7 +59,7 @@ from guiapp.core._collection_ops import (
 from guiapp.core.atomic import atomic_write_text, remove_stale_temp_files
 from guiapp.core.request import RequestSpec
 from guiapp.core.secrets import SecretStore
-from guiapp.core.variables import Environment
+from guiapp.core.variables import Environment, Variable, variable_name_problem
 
 __all__ = [
     "Changes",
@@ -176,10 +179,12 @@ class Collection(_collection_ops.TreeOps):
         """Write ``env``: plain values to its TOML file, secret values to the secret store."""
         path = self._env_path(env.name)
         old_secrets: list[str] = []
-        existing = None
+        existing = old_entries = None
         if path.exists():
             existing = path.read_text(encoding="utf-8")
-            old_secrets = parse_environment(path, read_toml(path))[1]
+            data = read_toml(path)
+            old_secrets = parse_environment(path, data)[1]
+            old_entries = data.get("variables")
         for var in env.variables:
             if var.secret:
                 self.secrets.set(self._secret_key(env.name, var.name), var.value)
@@ -187,7 +192,7 @@ class Collection(_collection_ops.TreeOps):
             if not any(v.name == name and v.secret for v in env.variables):
                 self.secrets.delete(self._secret_key(env.name, name))
         path.parent.mkdir(exist_ok=True)
-        self._write(path, dump_merged(existing, environment_document(env)))
+        self._write(path, dump_merged(existing, environment_document(env, old_entries)))
 
     def delete_environment(self, name: str) -> None:
         """Delete the environment ``name`` and its secrets."""
@@ -197,3 +202,51 @@ class Collection(_collection_ops.TreeOps):
                 self.secrets.delete(self._secret_key(name, var))
             path.unlink()
             self._snapshot.pop(self.rel_of(path), None)
+
+    # -- collection variables --------------------------------------------------------------------
+    def _variable_key(self, variable: str) -> str:
+        # ":" never follows the id in an environment's key ("<id>/<env>/<name>"): no clash.
+        return f"{self.id}:collection/{variable}"
+
+    def load_variables(self) -> Environment:
+        """The collection's own variables (``[[variables]]`` in ``collection.toml``) as an
+        environment named after the collection, secret values from the secret store.
+
+        Environments override them: see :class:`~guiapp.core.variables.VariableScope`.
+        """
+        path = self.root / COLLECTION_FILE
+        variables, secret_names = parse_variables(path, read_toml(path).get("variables", []))
+        env = Environment(self.name, tuple(variables))
+        for var in secret_names:
+            env = env.with_value(var, self.secrets.get(self._variable_key(var)) or "")
+        return env
+
+    def save_variables(self, variables: Environment | tuple[Variable, ...]) -> None:
+        """Replace the collection's variables: plain values in ``collection.toml`` (its other
+        keys, comments and unknown keys of each variable kept), secret values in the secret
+        store. Raises CollectionError for a name that cannot be used as ``{{name}}`` or a
+        name given twice; nothing is written then."""
+        new = variables.variables if isinstance(variables, Environment) else tuple(variables)
+        seen: set[str] = set()
+        for var in new:
+            problem = variable_name_problem(var.name)
+            if problem:
+                raise CollectionError(problem)
+            if var.name in seen:
+                raise CollectionError(f"the variable “{var.name}” is defined twice")
+            seen.add(var.name)
+        path = self.root / COLLECTION_FILE
+        existing = path.read_text(encoding="utf-8")
+        data = read_toml(path)
+        old_entries = data.get("variables", [])
+        _, old_secrets = parse_variables(path, old_entries)
+        for var in new:
+            if var.secret:
+                self.secrets.set(self._variable_key(var.name), var.value)
+        for name in old_secrets:
+            if not any(v.name == name and v.secret for v in new):
+                self.secrets.delete(self._variable_key(name))
+        text = dump_merged(existing, {"variables": variable_entries(new, old_entries)})
+        if not new:  # no empty `variables = []` left behind in a hand-kept file
+            text = dump_without(text, "variables")
+        self._write(path, text)

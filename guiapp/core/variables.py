@@ -30,6 +30,7 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from typing import TypeAlias
 
 from guiapp.core.errors import InvalidRequest
 from guiapp.core.request import (
@@ -52,10 +53,12 @@ __all__ = [
     "DYNAMIC_VARIABLES",
     "Environment",
     "Variable",
+    "VariableScope",
     "expand",
     "find_unresolved",
     "map_spec_text",
     "resolve",
+    "variable_name_problem",
 ]
 
 _REF = re.compile(r"\{\{\s*([^{}\s]+)\s*\}\}")
@@ -130,10 +133,78 @@ class Environment:
         return merged
 
 
-def _values(env: Environment | Mapping[str, str] | None) -> Mapping[str, str]:
+def variable_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be a variable name (a sentence for the user), or None if it can.
+
+    A name must be usable as ``{{name}}``: not empty, no spaces or braces, and not starting
+    with ``$`` (reserved for the built-in dynamic variables).
+
+    >>> variable_name_problem("base_url") is None, variable_name_problem("my token")
+    (True, '“my token” cannot be a variable name: it contains a space')
+    """
+    if not name:
+        return "A variable needs a name."
+    if name.startswith("$"):
+        return f"“{name}” cannot be a variable name: names starting with $ are built in"
+    for char, what in ((" ", "a space"), ("{", "a brace"), ("}", "a brace")):
+        if char in name:
+            return f"“{name}” cannot be a variable name: it contains {what}"
+    if any(c.isspace() for c in name):
+        return f"“{name}” cannot be a variable name: it contains white space"
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class VariableScope:
+    """The variables a request sees: the collection's own, overridden by the active environment.
+
+    Postman's order is globals < collection < environment; this app has no globals, so an
+    environment variable wins over a collection variable of the same name. Pass a scope
+    wherever an environment is accepted (:func:`resolve`, :func:`find_unresolved`).
+
+    >>> scope = VariableScope(Environment("API", [Variable("base", "http://a"),
+    ...                                           Variable("v", "1")]),
+    ...                       Environment("Prod", [Variable("base", "https://b")]))
+    >>> scope.values(), scope.origin("v"), scope.origin("base")
+    ({'base': 'https://b', 'v': '1'}, 'collection', 'environment')
+    """
+
+    collection: Environment | None = None
+    environment: Environment | None = None
+
+    def values(self) -> dict[str, str]:
+        """Name -> value of every enabled variable, the environment's winning."""
+        merged = self.collection.values() if self.collection is not None else {}
+        if self.environment is not None:
+            merged.update(self.environment.values())
+        return merged
+
+    def origin(self, name: str) -> str | None:
+        """``"environment"`` or ``"collection"``: where the value of ``name`` comes from."""
+        if self.environment is not None and name in self.environment.values():
+            return "environment"
+        if self.collection is not None and name in self.collection.values():
+            return "collection"
+        return None
+
+    def where(self) -> str:
+        """Where a missing variable can be defined, for messages (``""`` if nowhere is open)."""
+        places = []
+        if self.environment is not None:
+            places.append(f"environment {self.environment.name!r}")
+        if self.collection is not None:
+            places.append("the collection variables")
+        return " or ".join(places)
+
+
+#: Anything variables can come from.
+Values: TypeAlias = Environment | VariableScope | Mapping[str, str] | None
+
+
+def _values(env: Values) -> Mapping[str, str]:
     if env is None:
         return {}
-    return env.values() if isinstance(env, Environment) else env
+    return env.values() if isinstance(env, Environment | VariableScope) else env
 
 
 class _Expander:
@@ -172,7 +243,7 @@ class _Expander:
         return value
 
 
-def expand(text: str, env: Environment | Mapping[str, str] | None) -> str:
+def expand(text: str, env: Values) -> str:
     """``text`` with every known ``{{name}}`` replaced; unknown ones are left as written.
 
     >>> expand("{{greeting}}, {{who}}!", {"greeting": "Hello", "who": "{{name}}", "name": "Ada"})
@@ -237,7 +308,7 @@ def _map_auth(auth: Auth | None, f: Callable[[str], str]) -> Auth | None:
     return auth
 
 
-def find_unresolved(spec: RequestSpec, env: Environment | Mapping[str, str] | None) -> list[str]:
+def find_unresolved(spec: RequestSpec, env: Values) -> list[str]:
     """Names used by ``spec`` (directly or through other variables) that ``env`` lacks.
 
     In order of first use. Variables caught in a loop are not listed: :func:`resolve` reports
@@ -248,7 +319,7 @@ def find_unresolved(spec: RequestSpec, env: Environment | Mapping[str, str] | No
     return list(expander.missing)
 
 
-def resolve(spec: RequestSpec, env: Environment | Mapping[str, str] | None) -> RequestSpec:
+def resolve(spec: RequestSpec, env: Values) -> RequestSpec:
     """``spec`` with every ``{{name}}`` substituted.
 
     Raises :class:`~guiapp.core.errors.InvalidRequest` (``field="variables"``) naming every
@@ -258,7 +329,12 @@ def resolve(spec: RequestSpec, env: Environment | Mapping[str, str] | None) -> R
     resolved = map_spec_text(spec, expander.text)
     if expander.missing:
         names = ", ".join("{{" + n + "}}" for n in expander.missing)
-        where = f" in environment {env.name!r}" if isinstance(env, Environment) else ""
+        if isinstance(env, Environment):
+            where = f" in environment {env.name!r}"
+        elif isinstance(env, VariableScope) and env.where():
+            where = f" in {env.where()}"
+        else:
+            where = ""
         plural = "s" if len(expander.missing) > 1 else ""
         raise InvalidRequest(
             f"Unresolved variable{plural} {names}: define {'them' if plural else 'it'}{where} "

@@ -185,6 +185,85 @@ def test_environments_keep_secrets_out_of_files(col: Collection, store: SecretSt
     assert all(f.id != "_environments" for f in col.tree().folders)
 
 
+def test_collection_variables_round_trip_keeping_unknown_keys(
+    col: Collection, store: SecretStore
+) -> None:
+    meta = col.root / "collection.toml"
+    assert col.load_variables() == Environment("My API")  # none yet
+    meta.write_text(
+        "# Shared by the team\n"
+        + meta.read_text()
+        + "x_owner = 'billing'  # from a newer app\n\n"
+        + '[[variables]]\nname = "base"\nvalue = "http://old"\ndescription = "API root"\n'
+        + '\n[[variables]]\nname = "port"\nvalue = 8080\n'
+    )
+    again = Collection.open(col.root, secrets=store)
+    assert again.load_variables().values() == {"base": "http://old", "port": "8080"}
+    new = (
+        Variable("base", "http://new"),
+        Variable("token", "s3cret", secret=True),
+        Variable("old", "x", enabled=False),
+    )
+    again.save_variables(new)
+    text = meta.read_text()
+    assert text.startswith("# Shared by the team\n")
+    assert "x_owner = 'billing'  # from a newer app" in text
+    assert 'description = "API root"' in text  # kept with its variable
+    assert "port" not in text  # removed from the table: it is not in the new list
+    assert "s3cret" not in text
+    parsed = tomllib.loads(text)
+    assert (parsed["schema"], parsed["name"], parsed["id"]) == (1, "My API", col.id)
+    assert store.get(f"{col.id}:collection/token") == "s3cret"
+    assert store.get(f"{col.id}/My API/token") is None  # not an environment's key
+    assert Collection.open(col.root, secrets=store).load_variables() == Environment("My API", new)
+    # Not an external change: the watcher must not report the collection's own write.
+    assert again.scan_changes().modified == ()
+    # A secret that becomes plain (or goes away) leaves the keyring.
+    again.save_variables((Variable("token", "public"),))
+    assert store.get(f"{col.id}:collection/token") is None
+    again.save_variables(())
+    assert "variables" not in meta.read_text()
+    assert "x_owner" in meta.read_text()
+
+
+def test_collection_variables_with_bad_names_are_refused_and_nothing_is_written(
+    col: Collection, store: SecretStore
+) -> None:
+    col.save_variables((Variable("base", "http://a"),))
+    before = (col.root / "collection.toml").read_text()
+    for bad, why in (
+        ((Variable("my token", "x", secret=True),), "contains a space"),
+        ((Variable("a", "1"), Variable("a", "2")), "defined twice"),
+        ((Variable("$uuid", "1"),), "built in"),
+        ((Variable("", "1"),), "needs a name"),
+    ):
+        with pytest.raises(CollectionError, match=why):
+            col.save_variables(bad)
+    assert (col.root / "collection.toml").read_text() == before
+    assert store.get(f"{col.id}:collection/my token") is None
+
+
+def test_collection_variables_of_a_newer_schema_are_not_half_read(col: Collection) -> None:
+    meta = col.root / "collection.toml"
+    meta.write_text(meta.read_text().replace("schema = 1", "schema = 99"))
+    with pytest.raises(CollectionError, match="newer"):
+        col.load_variables()
+    with pytest.raises(CollectionError, match="newer"):
+        col.save_variables((Variable("a", "1"),))
+    meta.write_text('schema = 1\nname = "x"\nvariables = "oops"\n')
+    with pytest.raises(CollectionError, match=r"collection\.toml: expected"):
+        col.load_variables()
+
+
+def test_environment_variables_keep_their_unknown_keys_too(col: Collection) -> None:
+    col.save_environment(Environment("Dev", [Variable("base", "http://a")]))
+    path = col.root / "_environments" / "dev.toml"
+    path.write_text(path.read_text() + 'description = "the API root"\n')
+    col.save_environment(Environment("Dev", [Variable("base", "http://b")]))
+    assert 'description = "the API root"' in path.read_text()
+    assert col.load_environment("Dev").values() == {"base": "http://b"}
+
+
 def test_five_thousand_requests_open_and_list_fast(tmp_path: Path, store: SecretStore) -> None:
     col = Collection.create(tmp_path / "big", name="big", secrets=store)
     template = (col.root / col.new_request("", "seed", SPEC)).read_text()

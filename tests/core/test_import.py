@@ -85,9 +85,14 @@ def test_postman_collection(tmp_path: Path, store: SecretStore) -> None:
     assert specs["Health (no auth)"].auth is None
     assert specs["Signed webhook"].body == TextBody("ping", "text/plain")
 
-    env = col.load_environment("Shop API")
-    assert env.values() == {"baseUrl": "https://shop.example.com/api/v2", "accessToken": ""}
-    assert result.environments == [env]
+    # The `variable` array becomes the collection's own variables, not an environment (changed
+    # with collection variables: an environment would override, i.e. shadow, them as in Postman).
+    variables = col.load_variables()
+    assert variables.values() == {"baseUrl": "https://shop.example.com/api/v2", "accessToken": ""}
+    assert [v.name for v in variables.variables if not v.enabled] == ["legacy"]
+    assert result.collection_variables == variables
+    assert result.environments == []
+    assert col.environment_names() == []
     warnings = "\n".join(result.warnings)
     assert "collection scripts" in warnings
     assert "Create order: scripts" in warnings
@@ -117,6 +122,33 @@ def test_postman_v20_object_auth_and_string_urls(tmp_path: Path, store: SecretSt
         auth=BasicAuth("u", "p"),
     )
     assert specs["Bare"] == RequestSpec(url="http://h/bare")
+
+
+def test_postman_collection_variables_secrets_and_unusable_names(
+    tmp_path: Path, store: SecretStore
+) -> None:
+    doc = {
+        "info": {"name": "Vars"},
+        "variable": [
+            {"key": "base", "value": "http://h"},
+            {"key": "apiKey", "value": "k-123", "type": "secret"},
+            {"key": "port", "value": 8080},
+            {"key": "my var", "value": "x"},
+            {"key": "base", "value": "http://later"},
+            {"value": "no key"},
+        ],
+        "item": [{"name": "Ping", "request": {"url": "{{base}}:{{port}}/?k={{apiKey}}"}}],
+    }
+    result = import_postman(doc, tmp_path / "vars", secrets=store)
+    col = result.collection
+    assert col.load_variables().values() == {
+        "apiKey": "k-123",
+        "port": "8080",
+        "base": "http://later",  # a repeated key: the last one wins, as in Postman
+    }
+    assert "k-123" not in (col.root / "collection.toml").read_text()
+    assert store.get(f"{col.id}:collection/apiKey") == "k-123"
+    assert any("my var" in w and "space" in w for w in result.warnings)
 
 
 def test_openapi_document(tmp_path: Path, store: SecretStore) -> None:

@@ -25,7 +25,15 @@ from guiapp.core.request import (
     TextPart,
 )
 from guiapp.core.serialize import spec_to_dict
-from guiapp.core.variables import Environment, Variable, expand, find_unresolved, resolve
+from guiapp.core.variables import (
+    Environment,
+    Variable,
+    VariableScope,
+    expand,
+    find_unresolved,
+    resolve,
+    variable_name_problem,
+)
 from tests.strategies import request_specs
 
 ENV = Environment(
@@ -154,3 +162,72 @@ def test_spec_without_references_is_unchanged(spec: RequestSpec) -> None:
 @given(st.text(st.characters(codec="utf-8", exclude_characters="{}"), max_size=20))
 def test_values_are_inserted_literally(value: str) -> None:
     assert expand("<{{v}}>", {"v": value}) == f"<{value}>"
+
+
+COLLECTION_VARS = Environment(
+    "Shop API",
+    [
+        Variable("base", "http://collection"),
+        Variable("version", "v1"),
+        Variable("off", "x", enabled=False),
+    ],
+)
+
+
+def test_the_environment_overrides_collection_variables() -> None:
+    prod = Environment("Prod", [Variable("base", "https://prod"), Variable("extra", "{{version}}")])
+    scope = VariableScope(COLLECTION_VARS, prod)
+    spec = RequestSpec(url="{{base}}/{{version}}/{{extra}}")
+    assert resolve(spec, scope).url == "https://prod/v1/v1"  # env value may use collection's
+    only_collection = VariableScope(COLLECTION_VARS)
+    assert resolve(RequestSpec(url="{{base}}/{{version}}"), only_collection).url == (
+        "http://collection/v1"
+    )
+    assert scope.values() == {"base": "https://prod", "version": "v1", "extra": "{{version}}"}
+    assert (scope.origin("base"), scope.origin("version"), scope.origin("off")) == (
+        "environment",
+        "collection",
+        None,
+    )
+    # A disabled environment variable does not hide the collection's value.
+    muted = Environment("Prod", [Variable("base", "https://prod", enabled=False)])
+    assert VariableScope(COLLECTION_VARS, muted).values()["base"] == "http://collection"
+    assert VariableScope().values() == {}
+
+
+def test_a_scope_reports_what_is_missing_and_where_to_define_it() -> None:
+    spec = RequestSpec(url="{{base}}/{{id}}", headers=[("Authorization", "Bearer {{off}}")])
+    scope = VariableScope(COLLECTION_VARS, Environment("Prod"))
+    assert find_unresolved(spec, scope) == ["id", "off"]
+    with pytest.raises(InvalidRequest) as caught:
+        resolve(spec, scope)
+    message = str(caught.value)
+    assert "{{id}}, {{off}}" in message
+    assert "environment 'Prod' or the collection variables" in message
+    with pytest.raises(InvalidRequest, match="define them in the collection variables before"):
+        resolve(spec, VariableScope(COLLECTION_VARS))
+    with pytest.raises(InvalidRequest, match="define it before"):
+        resolve(RequestSpec(url="{{x}}"), VariableScope())
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        ("", "needs a name"),
+        ("my token", "contains a space"),
+        ("a{b", "contains a brace"),
+        ("a}", "contains a brace"),
+        ("tab\there", "white space"),
+        ("$uuid", "built in"),
+    ],
+)
+def test_names_that_cannot_be_used_as_references_are_explained(name: str, problem: str) -> None:
+    found = variable_name_problem(name)
+    assert found is not None
+    assert problem in found
+
+
+@pytest.mark.parametrize("name", ["base", "base_url", "api-key", "ns.token", "é", "x$"])
+def test_usable_names_have_no_problem(name: str) -> None:
+    assert variable_name_problem(name) is None
+    assert expand("{{" + name + "}}", {name: "ok"}) == "ok"

@@ -51,9 +51,11 @@ def test_import_postman_opens_the_new_collection_and_shows_warnings(
     assert box.isVisible()
     assert "scripts" in box.detailedText()
     assert "warning" in workspace.window.status_label.text()
-    # Its variables became the environment of the same name.
+    # Its variables became the collection's own variables (no environment is created).
+    assert result.collection_variables is not None
+    assert "baseUrl" in result.collection_variables.values()
     combo = workspace.env_bar.combo
-    assert "Shop API" in [combo.itemText(i) for i in range(combo.count())]
+    assert [combo.itemText(i) for i in range(combo.count())] == ["No environment"]
     box.close()
 
 

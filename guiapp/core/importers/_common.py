@@ -27,6 +27,8 @@ class ImportResult:
 
     collection: Collection
     environments: list[Environment] = field(default_factory=list)
+    #: The collection's own variables, if the source had any (Postman's ``variable`` array).
+    collection_variables: Environment | None = None
     request_ids: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 

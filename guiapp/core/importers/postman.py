@@ -5,8 +5,9 @@ URL objects (enabled query entries become params, ``:id`` path variables become 
 Bodies: ``raw`` (JSON when the language or Content-Type says so), ``urlencoded``, ``formdata``
 (text and file fields), ``file`` and ``graphql``. Auth: basic, digest, bearer, API keys (as a
 header or a query param) and an OAuth 2 access token (as bearer); an item without auth inherits
-its folder's or the collection's. Collection variables become an environment named after the
-collection. Anything else (scripts, other auth types) is listed in ``ImportResult.warnings``.
+its folder's or the collection's. The collection's ``variable`` array becomes the collection's
+own variables (``type: "secret"`` ones go to the keyring); an active environment overrides them,
+as in Postman. Anything else (scripts, other auth types) is listed in ``ImportResult.warnings``.
 
 Example::
 
@@ -16,8 +17,8 @@ Example::
     >>> result = import_postman(doc, tempfile.mkdtemp() + "/demo")
     >>> result.collection.load_request(result.request_ids[0]).url
     '{{base}}/ping'
-    >>> result.environments[0].values()
-    {'base': 'http://h'}
+    >>> result.collection.load_variables().values(), result.environments
+    ({'base': 'http://h'}, [])
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ from guiapp.core.request import (
     TextPart,
 )
 from guiapp.core.secrets import SecretStore
-from guiapp.core.variables import Environment, Variable
+from guiapp.core.variables import Variable, variable_name_problem
 
 __all__ = ["import_postman"]
 
@@ -69,19 +70,38 @@ def import_postman(
     name = str(info.get("name") or Path(dest).name)
     col = Collection.create(dest, name=name, secrets=secrets)
     result = ImportResult(col)
-    variables = [
-        Variable(str(v["key"]), _text(v.get("value")), enabled=not v.get("disabled", False))
-        for v in doc.get("variable", [])
-        if isinstance(v, Mapping) and v.get("key")
-    ]
     _Importer(col, result).items(doc["item"], "", doc.get("auth"))
+    variables = _variables(doc.get("variable"), result.warnings)
     if variables:
-        env = Environment(name, tuple(variables))
-        col.save_environment(env)
-        result.environments.append(env)
+        # Collection variables, not an environment: in Postman an environment overrides them,
+        # so an environment made from them would shadow every later edit of the collection's.
+        col.save_variables(variables)
+        result.collection_variables = col.load_variables()
     if doc.get("event"):
         result.warnings.append("collection scripts (pre-request/test) are not imported")
     return result
+
+
+def _variables(raw: Any, warnings: list[str]) -> tuple[Variable, ...]:
+    """The collection's ``variable`` array; a name that cannot be a ``{{name}}`` is skipped (and
+    said so), and a repeated one keeps its last value, as Postman resolves it."""
+    found: dict[str, Variable] = {}
+    for v in raw if isinstance(raw, list) else []:
+        if not isinstance(v, Mapping) or not v.get("key"):
+            continue
+        key = str(v["key"])
+        problem = variable_name_problem(key)
+        if problem:
+            warnings.append(f"collection variable skipped: {problem}")
+            continue
+        found.pop(key, None)
+        found[key] = Variable(
+            key,
+            _text(v.get("value")),
+            secret=v.get("type") == "secret",
+            enabled=not v.get("disabled", False),
+        )
+    return tuple(found.values())
 
 
 def _text(value: Any) -> str:
