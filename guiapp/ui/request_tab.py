@@ -22,7 +22,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -46,12 +46,15 @@ _CANCELLED = "Request cancelled"
 class Outcome:
     """The displayable state of a tab: ``idle``, ``sending``, ``response``, ``error`` or
     ``cancelled``. ``value`` is the spec, the Response or the exception accordingly, and
-    ``message`` the text for the status line."""
+    ``message`` the full error text. ``at`` is when it happened (epoch seconds) and
+    ``elapsed`` how long the send had run by then (0 when nothing was sent)."""
 
     kind: str = "idle"
     value: Any = None
     spec: RequestSpec | None = None
     message: str = ""
+    at: float = 0.0
+    elapsed: float = 0.0
 
 
 class RequestTab(QWidget):
@@ -220,6 +223,10 @@ class RequestTab(QWidget):
             self._retired.append(self.outcome.value)
             while len(self._retired) > _KEEP_RETIRED:
                 _close(self._retired.pop(0))
+        if not outcome.at:
+            ran = outcome.spec is not None and outcome.kind != "sending" and self._started > 0
+            elapsed = time.monotonic() - self._started if ran else 0.0
+            outcome = replace(outcome, at=time.time(), elapsed=elapsed)
         self.outcome = outcome
         self.stateChanged.emit()
 

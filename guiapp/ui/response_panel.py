@@ -36,12 +36,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from guiapp.core.errors import RequestError
 from guiapp.core.jobs import Progress
 from guiapp.core.request import RequestSpec
 from guiapp.core.response import Response
 from guiapp.ui.body_viewer import BodyViewer, ProcessSubmitter
 from guiapp.ui.response_summary import summary_html
-from guiapp.ui.status_format import TransferMeter, progress_text
+from guiapp.ui.status_format import TransferMeter, error_title, progress_text
 
 __all__ = ["ResponsePanel"]
 
@@ -135,8 +136,10 @@ class ResponsePanel(QWidget):
         """The request failed: show the error message (the status line is the window's)."""
         self._forget()
         self.progress.hide()
-        kind = type(exc).__name__
-        self.summary.setText(f'<b style="color:#d03838">{_esc(kind)}</b>: {_esc(str(exc))}')
+        title = error_title(exc)  # "Host not found", never a Python class name
+        # A RequestError's text is written for users; anything else is a bug, named as such.
+        detail = str(exc) if isinstance(exc, RequestError) else f"{type(exc).__name__}: {exc}"
+        self.summary.setText(f'<b style="color:#d03838">{_esc(title)}</b>: {_esc(detail)}')
         self.body.show_hint(
             "No response: the request failed (the reason is above).\n\n"
             "Fix the request and press Send (Ctrl+Enter)."

@@ -9,22 +9,37 @@ smoothed speed and an ETA. No widgets here, so all of it is unit-testable withou
 '123 ms'
 >>> progress_text(Progress(500_000, 1_000_000, {"phase": "download"}), 250_000.0)
 'Downloading 500.0 kB of 1.0 MB · 250.0 kB/s · 2 s left'
+>>> short_target("GET", "http://127.0.0.1:8765/users?page=2")
+'GET /users?page=2'
+
+The window's status line says what *happened* (:func:`event_text`: "Sent GET /users in
+120 ms · 12:04:31", "Cancelled … after 1.2 s · 30 kB received"); the response panel's summary
+stays the authoritative display of the status code, timings and size, so the two never repeat
+each other.
 """
 
 from __future__ import annotations
 
 import time
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
+from guiapp.core import errors
 from guiapp.core.jobs import Progress
 
 __all__ = [
     "TransferMeter",
+    "clock_text",
+    "error_title",
+    "event_text",
     "format_bytes",
     "format_duration",
     "progress_text",
+    "sending_text",
+    "short_target",
     "status_kind",
     "status_text",
+    "url_with_params",
 ]
 
 
@@ -98,6 +113,145 @@ def status_text(response: Any) -> str:
     if getattr(response, "partial", False):
         parts.append("partial body")
     return " · ".join(parts)
+
+
+def url_with_params(url: str, params: Any = ()) -> str:
+    """``url`` with the (name, value) ``params`` added to its query, as they are sent.
+
+    >>> url_with_params("http://h/a?x=1", [("y", "2")])
+    'http://h/a?x=1&y=2'
+    """
+    if not params:
+        return url
+    return url + ("&" if "?" in url else "?") + urlencode(list(params))
+
+
+def short_target(method: str, url: str, params: Any = (), limit: int = 60) -> str:
+    """``GET /path?query`` (the host only when there is no path), elided in the middle;
+    ``params`` (name, value) pairs are added to the query as they are sent.
+
+    >>> short_target("HEAD", "https://example.com")
+    'HEAD example.com/'
+    >>> short_target("GET", "http://h/get", [("a", "1"), ("b", "x y")])
+    'GET /get?a=1&b=x+y'
+    >>> len(short_target("GET", "http://h/" + "a" * 200))
+    64
+    """
+    url = url_with_params(url, params)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unbalanced IPv6 bracket: show what the user typed
+        parts = None
+    if parts is None or not parts.netloc:
+        target = url
+    elif parts.path in ("", "/") and not parts.query:
+        target = f"{parts.netloc}/"
+    else:
+        target = parts.path or "/"
+        if parts.query:
+            target += f"?{parts.query}"
+    if len(target) > limit:
+        half = (limit - 1) // 2
+        target = f"{target[:half]}…{target[-(limit - 1 - half) :]}"
+    return f"{method} {target}"
+
+
+def clock_text(at: float) -> str:
+    """Local wall-clock time ``HH:MM:SS`` of the epoch timestamp ``at``."""
+    return time.strftime("%H:%M:%S", time.localtime(at))
+
+
+# Most specific first: a user reads a short, plain title, never a Python class name.
+_ERROR_TITLES: tuple[tuple[type[BaseException], str], ...] = (
+    (errors.InvalidRequest, "Invalid request"),
+    (errors.DNSFailure, "Host not found"),
+    (errors.ConnectionRefused, "Connection refused"),
+    (errors.ConnectTimeout, "Connect timeout"),
+    (errors.ProxyFailure, "Proxy failed"),
+    (errors.TLSVerificationError, "Certificate not trusted"),
+    (errors.TLSError, "TLS handshake failed"),
+    (errors.ConnectionFailed, "Could not connect"),
+    (errors.ReadTimeout, "Read timeout"),
+    (errors.TooManyRedirects, "Too many redirects"),
+    (errors.MalformedResponse, "Invalid HTTP response"),
+    (errors.ConnectionLost, "Connection lost"),
+    (errors.BodyTooLarge, "Response too large"),
+    (errors.TransportError, "Network error"),
+    (errors.RequestError, "Request failed"),
+)
+
+
+_FIELDS = {"url": "URL", "headers": "headers", "body": "body", "auth": "Auth settings"}
+
+
+def error_title(exc: BaseException) -> str:
+    """A short plain-language title for a failed send (the message says the details).
+
+    >>> error_title(errors.DNSFailure("...")), error_title(KeyError("x"))
+    ('Host not found', 'Unexpected error')
+    """
+    for kind, title in _ERROR_TITLES:
+        if isinstance(exc, kind):
+            return title
+    return "Unexpected error"
+
+
+def sending_text(progress: Progress | None, elapsed: float) -> str:
+    """The status line while sending: which phase, for how long, and how to stop it.
+
+    >>> sending_text(None, 1.5)
+    'Waiting for the server · 1500 ms · Esc cancels'
+    >>> sending_text(Progress(10, None, {"phase": "download"}), 12.0)
+    'Receiving the body · 12.0 s · Esc cancels'
+    """
+    if progress is None:
+        phase = "Waiting for the server"
+    elif progress.info.get("phase") == "upload":
+        phase = "Uploading the body"
+    else:
+        phase = "Receiving the body"
+    return f"{phase} · {format_duration(elapsed)} · Esc cancels"
+
+
+def event_text(
+    kind: str,
+    target: str,
+    *,
+    at: float,
+    elapsed: float = 0.0,
+    received: float | None = None,
+    error: BaseException | None = None,
+    response: Any = None,
+) -> str:
+    """What happened to the last send, and when: the status line after a send ended.
+
+    ``kind`` is the outcome's kind (``response``, ``error``, ``cancelled``); ``target`` a
+    :func:`short_target`. The status code, size and timings are the response panel's.
+
+    >>> event_text("cancelled", "GET /drip", at=0.0, elapsed=1.25, received=30)[:44]
+    'Cancelled GET /drip after 1250 ms · 30 B rec'
+    """
+    when = clock_text(at)
+    if kind == "response":
+        text = f"Sent {target} in {format_duration(elapsed)}"
+        hops = len(getattr(response, "history", None) or ())
+        if hops:
+            text += f" · followed {hops} redirect{'s' if hops != 1 else ''}"
+        if getattr(response, "partial", False):
+            text += " · body incomplete"
+        return f"{text} · {when}"
+    if kind == "cancelled":
+        text = f"Cancelled {target} after {format_duration(elapsed)}"
+        if received:
+            text += f" · {format_bytes(received)} received"
+        return f"{text} · {when}"
+    if kind == "error":
+        if isinstance(error, errors.InvalidRequest):
+            field = _FIELDS.get(error.field, error.field)
+            return f"Not sent: check the {field} · {when}"
+        title = error_title(error) if error is not None else "Request failed"
+        return f"{target} failed: {title[0].lower()}{title[1:]} · {when}"
+    return "Ready"
 
 
 class TransferMeter:

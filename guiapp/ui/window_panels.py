@@ -1,7 +1,9 @@
 """The shared response area: status line, progress bar and the response panel, bound to a tab.
 
 :class:`ResponseArea` is the widget the window moves into the current tab. It shows that tab's
-state: ``statusLabel`` (``200 OK · 123 ms · 4.2 kB``, the error message, ``Sending …``),
+state: ``statusLabel`` (what happened and when: ``Sent GET /users in 120 ms · 12:04:31``, the
+phase while sending, the error in short, ``Cancelled … after 1.2 s · 30 kB received``; the
+panel's summary is the authoritative status code/time/size display, never repeated here),
 ``progressBar`` (visible while sending; 0-1000 when the length is known, indeterminate
 otherwise, text with bytes, speed and ETA, repainted at most 20 times a second) and the panel.
 
@@ -35,10 +37,12 @@ from guiapp.ui.qt_helpers import named
 from guiapp.ui.request_tab import Outcome, RequestTab
 from guiapp.ui.status_format import (
     TransferMeter,
-    format_duration,
+    event_text,
     progress_text,
+    sending_text,
+    short_target,
     status_kind,
-    status_text,
+    url_with_params,
 )
 
 __all__ = ["ResponseArea", "ResponseDisplay"]
@@ -191,15 +195,30 @@ class ResponseArea(QWidget):
             self._timer.start()
         if outcome.kind == "sending":
             self.refresh_progress()
-        elif outcome.kind == "response":
-            response = outcome.value
-            self.show_message(status_text(response), status_kind(response.status_code))
-        elif outcome.kind == "error":
-            self.show_message(outcome.message, "error")
-        elif outcome.kind == "cancelled":
-            self.show_message("Request cancelled", "cancelled")
+            return
+        if outcome.kind not in ("response", "error", "cancelled"):
+            self.show_message("Ready", "idle")
+            return
+        spec = outcome.spec
+        target = short_target(spec.method, spec.url, spec.params) if spec is not None else ""
+        received = tab.progress.done if tab.progress is not None else None
+        text = event_text(
+            outcome.kind,
+            target,
+            at=outcome.at,
+            elapsed=outcome.elapsed,
+            received=received,
+            error=outcome.value if outcome.kind == "error" else None,
+            response=outcome.value if outcome.kind == "response" else None,
+        )
+        if outcome.kind == "response":
+            state = status_kind(outcome.value.status_code)
         else:
-            self.show_message("Ready — enter a URL and press Ctrl+Enter", "idle")
+            state = outcome.kind  # "error" or "cancelled"
+        self.show_message(text, state)
+        if spec is not None:  # the full URL, which the status line shortens
+            full_url = url_with_params(spec.url, spec.params)
+            self.status_label.setToolTip(f"{text}\n{spec.method} {full_url}")
 
     def refresh_progress(self) -> None:
         """Repaint the progress of the bound tab's send (timer-driven while sending)."""
@@ -208,10 +227,8 @@ class ResponseArea(QWidget):
             self._timer.stop()
             self.progress_bar.setVisible(False)
             return
-        spec = tab.outcome.spec
-        target = f"{spec.method} {spec.url}" if spec else ""
-        self.show_message(f"Sending {target} · {format_duration(tab.elapsed())}", "busy")
         progress = tab.progress
+        self.show_message(sending_text(progress, tab.elapsed()), "busy")
         self.display.show_outcome(tab)  # forwards the latest progress to the panel
         if progress is None:
             self.progress_bar.setRange(0, 0)  # indeterminate: nothing received yet

@@ -193,8 +193,12 @@ def test_states_sending_progress_error_cancelled(panel) -> None:
     assert panel.progress.value() == 500
     assert "Downloading" in panel.progress.format()
     panel.show_error(ConnectionRefused("connection refused by 127.0.0.1:9"))
-    assert "ConnectionRefused" in panel.summary_text()
+    assert "Connection refused" in panel.summary_plain_text()  # a title a user reads
+    assert "ConnectionRefused" not in panel.summary_text()  # never the Python class name
+    assert "connection refused by 127.0.0.1:9" in panel.summary_plain_text()
     assert not panel.progress.isVisible()
+    panel.show_error(KeyError("bug"))  # not a RequestError: named as unexpected, with its type
+    assert panel.summary_plain_text() == "Unexpected error: KeyError: 'bug'"
     panel.show_cancelled()
     assert "cancelled" in panel.summary_text()
     panel.clear()

@@ -20,18 +20,26 @@ def _check_error_shown(window: MainWindow, expected: str) -> str:
     status = window.findChild(QLabel, "statusLabel")
     assert window.current_tab().outcome.kind == "error"
     assert status.property("state") == "error"
-    assert expected.lower() in status.text().lower(), status.text()
     panel = window.response.panel
     assert panel.state == "error"
-    assert expected.lower() in panel.summary_plain_text().lower(), panel.summary_plain_text()
-    for text in (status.text(), panel.summary_plain_text()):
+    summary = panel.summary_plain_text()
+    assert expected.lower() in summary.lower(), summary
+    # The status line says in short what failed and when; the details are the panel's.
+    assert " failed: " in status.text() or status.text().startswith("Not sent: "), status.text()
+    title, detail = summary.split(": ", 1)
+    assert detail not in status.text()  # not repeated
+    assert title[0].lower() + title[1:] in status.text() or "Not sent" in status.text()
+    for text in (status.text(), summary):
         assert "Traceback" not in text
-    return str(status.text())
+        assert "Error:" not in text  # no Python class names
+        assert "Failure" not in text
+    return summary
 
 
 def _still_usable(qtbot: Any, window: MainWindow, loop: asyncio.AbstractEventLoop) -> None:
     window.current_tab().editor.options.load_options(RequestSpec(url=""))  # default options
     assert send_url(qtbot, window, loop, window.demo_server.url + "/get").startswith("200 OK")
+    assert window.findChild(QLabel, "statusLabel").text().startswith("Sent GET /get in ")
     assert window.response.panel.state == "response"
 
 

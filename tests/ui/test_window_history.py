@@ -124,7 +124,8 @@ def test_a_request_resolver_maps_the_spec_before_sending(
     window.bar.url_edit.setText("{{missing}}/x")
     window.send_current()
     wait_until(ui_loop, lambda: window.current_tab().outcome.kind == "error")
-    assert window.status_label.text() == "Unresolved variable {{missing}}"
+    assert window.status_label.text().startswith("Not sent: check the URL · ")
+    assert "Unresolved variable {{missing}}" in window.response.panel.summary_plain_text()
 
 
 def test_the_app_excepthook_shows_a_status_line(window: MainWindow) -> None:

@@ -29,18 +29,28 @@ def widgets(window: MainWindow) -> dict[str, Any]:
     }
 
 
+def w_status(window: MainWindow) -> str:
+    """The status line's text."""
+    return str(widgets(window)["status"].text())
+
+
 def send_url(
     qtbot: Any, window: MainWindow, loop: asyncio.AbstractEventLoop, url: str, strategy: str = ""
 ) -> str:
-    """Type ``url``, pick ``strategy``, click Send, wait until idle; return the status text."""
+    """Type ``url``, pick ``strategy``, click Send, wait until idle; return the response
+    summary as the user reads it (the authoritative status display: ``200 OK · …`` or the
+    error). The status line above it says what happened and when (tests/ui/test_window_status)."""
     w = widgets(window)
     if strategy:
         w["strategy"].setCurrentIndex(w["strategy"].findData(strategy))
     w["url"].clear()
     qtbot.keyClicks(w["url"], url)
     qtbot.mouseClick(w["send"], Qt.MouseButton.LeftButton)
-    wait_until(loop, lambda: window.current_tab().outcome.kind not in ("idle", "sending"))
-    return str(w["status"].text())
+    tab = window.current_tab()
+    wait_until(loop, lambda: tab.outcome.kind not in ("idle", "sending"))
+    panel = window.response.panel
+    wait_until(loop, lambda: panel.state == tab.outcome.kind)  # the summary is set
+    return str(panel.summary_plain_text())
 
 
 @pytest.mark.parametrize("strategy", STRATEGIES)
@@ -49,8 +59,9 @@ def test_send_shows_status_and_body_for_each_strategy(
 ) -> None:
     url = window.demo_server.url + "/get?strategy=" + strategy
     status = send_url(qtbot, window, ui_loop, url, strategy)
-    assert status.startswith("200 OK · ")
-    assert status.endswith(" B") or status.endswith(" kB")
+    assert status.startswith("200 OK · HTTP/1.1 · Time ")
+    assert " B" in status or " kB" in status
+    assert w_status(window).startswith(f"Sent GET /get?strategy={strategy} in ")
     panel = window.response.panel
     wait_until(ui_loop, lambda: panel.body_text() and strategy in panel.body_text())
     assert '"strategy"' in panel.body_text()
@@ -102,7 +113,8 @@ def test_invalid_json_body_is_refused_with_line_and_column(
     editor.body.json_edit.setPlainText('{\n  "a": 1,\n  "b" 2\n}')
     window.bar.method_combo.setCurrentText("POST")
     status = send_url(qtbot, window, ui_loop, window.demo_server.url + "/post")
-    assert status.startswith("Invalid JSON body: line 3, column 7")
+    assert status.startswith("Invalid request: Invalid JSON body: line 3, column 7")
+    assert w_status(window).startswith("Not sent: check the body · ")
     wait_until(ui_loop, lambda: "line 3" in editor.body.json_status.text())
     editor.body.json_edit.setPlainText('{"a": 1, "b": 2}')
     status = send_url(qtbot, window, ui_loop, window.demo_server.url + "/post")
@@ -154,7 +166,10 @@ def test_cancel_mid_download(
     assert w["progress"].isVisible()
     qtbot.keyClick(w["url"], Qt.Key.Key_Escape)
     assert tab.outcome.kind == "cancelled"
-    assert w["status"].text() == "Request cancelled"
+    status = w["status"].text()
+    assert status.startswith("Cancelled GET /drip?numbytes=200&duration=20 after "), status
+    assert " B received · " in status  # how much had arrived
+    assert w["status"].property("state") == "cancelled"
     assert not w["cancel"].isEnabled()
     assert not w["progress"].isVisible()
 
@@ -196,4 +211,4 @@ def test_newest_send_wins(
 
     run_for(ui_loop, 1.2)
     assert "second" in tab.outcome.value.url
-    assert w["status"].text().startswith("200 OK")
+    assert w["status"].text().startswith("Sent GET /get?n=second in ")

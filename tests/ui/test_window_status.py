@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
 
 from PySide6.QtWidgets import QLabel
@@ -43,22 +44,107 @@ def test_switching_tabs_shows_each_tabs_own_outcome(
     slow = window.open_tab(RequestSpec(url=f"{base}/delay/1"))
     window.send_current()
     wait_until(ui_loop, lambda: slow.in_flight)
-    assert window.status_label.text().startswith(f"Sending GET {base}/delay/1")
+    assert window.status_label.text().startswith("Waiting for the server · ")
     assert window.progress_bar.isVisible()
     assert window.bar.cancel_button.isEnabled()
 
     window.tabs.setCurrentWidget(ok)  # the slow one keeps running in the background
-    assert window.status_label.text().startswith("201 Created")
+    assert window.status_label.text().startswith("Sent GET /status/201 in ")
     assert not window.progress_bar.isVisible()
     assert not window.bar.cancel_button.isEnabled()
     wait_until(ui_loop, lambda: slow.outcome.kind == "response")
-    assert window.status_label.text().startswith("201 Created")  # not overwritten
+    assert window.status_label.text().startswith("Sent GET /status/201 in ")  # not overwritten
 
     window.tabs.setCurrentWidget(slow)
-    assert window.status_label.text().startswith("200 OK")
+    assert window.status_label.text().startswith("Sent GET /delay/1 in ")
     assert window.status_label.property("state") == "ok"
     panel = window.response.panel
     wait_until(ui_loop, lambda: panel.response is slow.outcome.value)
+
+
+_CLOCK = re.compile(r" · \d\d:\d\d:\d\d$")
+
+
+def _summary(window: MainWindow, ui_loop: asyncio.AbstractEventLoop, kind: str) -> str:
+    panel = window.response.panel
+    wait_until(ui_loop, lambda: panel.state == kind)
+    return str(panel.summary_plain_text())
+
+
+def _assert_not_repeated(status: str, summary: str) -> None:
+    """The status line and the summary share no statement (beyond the method and path)."""
+    first_line = summary.splitlines()[0]
+    for part in first_line.split(" · "):
+        assert part not in status, (part, status)
+    assert status not in summary
+
+
+def test_status_line_says_what_happened_and_the_summary_says_the_status(
+    qtbot: Any, window: MainWindow, ui_loop: asyncio.AbstractEventLoop
+) -> None:
+    base = window.demo_server.url
+    window.open_tab(RequestSpec(url=f"{base}/status/404", params=(("q", "1"),)))
+    window.send_current()
+    summary = _summary(window, ui_loop, "response")
+    status = window.status_label.text()
+    assert summary.startswith("404 Not Found · HTTP/1.1 · Time ")  # the authoritative one
+    assert status.startswith("Sent GET /status/404?q=1 in "), status
+    assert _CLOCK.search(status), status  # and when
+    assert window.status_label.property("state") == "client-error"  # the colour still says it
+    _assert_not_repeated(status, summary)
+    assert f"{base}/status/404?q=1" in window.status_label.toolTip()  # the full URL on hover
+
+
+def test_status_line_counts_redirects(
+    qtbot: Any, window: MainWindow, ui_loop: asyncio.AbstractEventLoop
+) -> None:
+    window.open_tab(RequestSpec(url=f"{window.demo_server.url}/redirect/2"))
+    window.send_current()
+    summary = _summary(window, ui_loop, "response")
+    status = window.status_label.text()
+    assert " · followed 2 redirects · " in status, status
+    _assert_not_repeated(status, summary)
+
+
+def test_status_line_while_streaming_then_cancelled_after_bytes(
+    qtbot: Any, window: MainWindow, ui_loop: asyncio.AbstractEventLoop
+) -> None:
+    tab = window.open_tab(
+        RequestSpec(url=f"{window.demo_server.url}/drip?numbytes=100&duration=20")
+    )
+    window.send_current()
+    wait_until(ui_loop, lambda: window.status_label.text().startswith("Receiving the body · "))
+    assert window.status_label.text().endswith(" · Esc cancels")
+    summary = _summary(window, ui_loop, "sending")
+    assert summary.startswith("Sending GET ")
+    _assert_not_repeated(window.status_label.text(), summary)
+    wait_until(ui_loop, lambda: tab.progress is not None and tab.progress.done >= 2)
+    window.cancel_current()
+    status = window.status_label.text()
+    assert re.match(
+        r"Cancelled GET /drip\?numbytes=100&duration=20 after \d+ ms · \d+ B received · ", status
+    ), status
+    assert _CLOCK.search(status)
+    assert window.status_label.property("state") == "cancelled"
+    _assert_not_repeated(status, _summary(window, ui_loop, "cancelled"))
+
+
+def test_status_line_is_short_for_errors_and_the_panel_has_the_details(
+    qtbot: Any, window: MainWindow, ui_loop: asyncio.AbstractEventLoop
+) -> None:
+    window.open_tab(RequestSpec(url="http://127.0.0.1:9/x"))
+    window.send_current()
+    summary = _summary(window, ui_loop, "error")
+    status = window.status_label.text()
+    assert summary.startswith("Connection refused: "), summary
+    assert re.match(r"GET /x failed: connection refused · \d\d:\d\d:\d\d$", status), status
+    assert window.status_label.property("state") == "error"
+
+
+def test_idle_tab_status_line_is_quiet(window: MainWindow) -> None:
+    window.open_tab()
+    assert window.status_label.text() == "Ready"
+    assert window.status_label.property("state") == "idle"
 
 
 def test_progress_text_gains_speed_and_eta(
