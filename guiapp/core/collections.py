@@ -62,6 +62,7 @@ from guiapp.core.secrets import SecretStore
 from guiapp.core.variables import Environment, Variable, variable_name_problem
 
 __all__ = [
+    "COLLECTION_FILE",
     "Changes",
     "Collection",
     "CollectionError",

@@ -90,6 +90,7 @@ class WorkspaceController(FileActions, TabActions, QObject):
             notify=window.show_message,
             dialog_parent=window,
             current_spec=self._current_spec,
+            undo_stack=self.undo_stack,
         )
         self.autosaver = Autosaver(self.service, self.tracker, self)
         self.watcher = ChangeWatcher(self.service, self, interval_ms=poll_ms)
@@ -110,6 +111,7 @@ class WorkspaceController(FileActions, TabActions, QObject):
         panel.openCollectionRequested.connect(self.open_collection_dialog)
         panel.newCollectionRequested.connect(self.new_collection_dialog)
         panel.importRequested.connect(self.import_dialog)
+        panel.collectionVariablesRequested.connect(self.environments.edit_collection_variables)
         model.renameRequested.connect(self.rename)
         model.moveRequested.connect(self.move)
         self.autosaver.dirtyChanged.connect(self._on_autosaver_dirty_changed)

@@ -1,4 +1,9 @@
-"""The active environment: switching, editing, ``{{name}}`` resolution and the URL check.
+"""The active environment and the collection's variables: switching, editing, ``{{name}}``
+resolution and the URL check.
+
+Requests see the collection's own variables overridden by the active environment's
+(:class:`~guiapp.core.variables.VariableScope`); sending, the unresolved-variable check, the
+URL field's marker and "Export … fill in variables" all resolve through :meth:`scope`.
 
 Loading and saving environments touch the collection's files and the OS keyring, so they run
 on the collection's lane; :meth:`EnvironmentController.resolve` is pure and runs wherever the
@@ -9,6 +14,7 @@ Example::
     envs = EnvironmentController(service, bar, marker, notify=window.show_message)
     await envs.reload("Dev")                   # after a collection was opened
     envs.resolve(spec)                         # RequestSpec with {{…}} filled in, or InvalidRequest
+    envs.edit_collection_variables()           # the dialog; saving it is undoable
 """
 
 from __future__ import annotations
@@ -18,12 +24,17 @@ import re
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from guiapp.core.collections import Collection
 from guiapp.core.request import RequestSpec
-from guiapp.core.variables import Environment, find_unresolved, resolve
+from guiapp.core.variables import Environment, Variable, VariableScope, find_unresolved, resolve
 from guiapp.offload.qt import async_slot
+from guiapp.ui.workspace.collection_variables import (
+    CollectionVariablesEditor,
+    EditVariablesCommand,
+)
 from guiapp.ui.workspace.environments import EnvironmentBar, EnvironmentEditor
 from guiapp.ui.workspace.service import CollectionService
 from guiapp.ui.workspace.unresolved import UnresolvedMarker
@@ -50,6 +61,7 @@ class EnvironmentController(QObject):
         notify: Notify,
         dialog_parent: QWidget | None = None,
         current_spec: Callable[[], RequestSpec | None] = lambda: None,
+        undo_stack: QUndoStack | None = None,
     ) -> None:
         super().__init__(bar)
         self.service = service
@@ -60,6 +72,12 @@ class EnvironmentController(QObject):
         self.current_spec = current_spec
         #: The active environment with its secret values, or None.
         self.environment: Environment | None = None
+        #: The open collection's own variables (secret values included), or None.
+        self.collection_variables: Environment | None = None
+        #: Where saving the collection variables goes (undoable), if anywhere.
+        self.undo_stack = undo_stack
+        #: The collection variables dialog opened last (tests drive it).
+        self.variables_editor: CollectionVariablesEditor | None = None
         self.secret_note: str | None = None
         #: The editor dialog opened last (tests drive it).
         self.editor: EnvironmentEditor | None = None
@@ -71,14 +89,19 @@ class EnvironmentController(QObject):
         bar.editRequested.connect(self.edit_active)
         bar.newRequested.connect(self.create)
         bar.deleteRequested.connect(self.delete_active)
+        bar.collectionVariablesRequested.connect(self.edit_collection_variables)
 
     # -- resolution ----------------------------------------------------------------------------
+    def scope(self) -> VariableScope:
+        """The variables requests see: the collection's, overridden by the active environment."""
+        return VariableScope(self.collection_variables, self.environment)
+
     def resolve(self, spec: RequestSpec) -> RequestSpec:
-        """``spec`` with ``{{name}}`` filled in from the active environment.
+        """``spec`` with ``{{name}}`` filled in from :meth:`scope`.
 
         Raises :class:`~guiapp.core.errors.InvalidRequest` naming every unresolved variable.
         """
-        return resolve(spec, self.environment)
+        return resolve(spec, self.scope())
 
     def schedule_check(self) -> None:
         """Re-check the current request for unresolved variables shortly (debounced)."""
@@ -90,7 +113,7 @@ class EnvironmentController(QObject):
         if spec is None:
             self.marker.show_missing([], [])
             return []
-        missing = find_unresolved(spec, self.environment)
+        missing = find_unresolved(spec, self.scope())
         in_url = set(_REF.findall(spec.url)) | {
             name for pair in spec.params for part in pair for name in _REF.findall(part)
         }
@@ -105,10 +128,12 @@ class EnvironmentController(QObject):
             store = self.service.secrets
             self.secret_note = await self.service.run(lambda: store.unavailable_reason) or ""
         if self.service.collection is None:
+            self.collection_variables = None
             self.bar.set_environments([], "")
             self.bar.setEnabled(False)
             await self._load("")
             return
+        await self.reload_collection_variables(check=False)
         names = await self.service.call(lambda col: col.environment_names())
         active = active if active in names else ""
         self.bar.set_environments(names, active)
@@ -139,7 +164,7 @@ class EnvironmentController(QObject):
     def _warn_secrets_once(self, env: Environment | None) -> None:
         if self._secret_note_shown or not self.secret_note:
             return
-        if env is not None and any(v.secret for v in env.variables):
+        if any(v.secret for e in (env, self.collection_variables) if e for v in e.variables):
             self._secret_note_shown = True
             self.notify(self.secret_note, "error")
 
@@ -217,3 +242,65 @@ class EnvironmentController(QObject):
             return
         self.notify(f"Deleted environment “{name}”", "ok")
         await self.reload("")
+
+    # -- collection variables ------------------------------------------------------------------
+    async def reload_collection_variables(self, *, check: bool = True) -> None:
+        """Read the open collection's variables again (after opening it or an external edit)."""
+        col = self.service.collection
+        if col is None:
+            self.collection_variables = None
+            return
+        try:
+            variables = await self.service.call(lambda c: c.load_variables(), col)
+        except Exception as exc:
+            self.notify(f"Could not read the collection variables: {exc}", "error")
+            variables = None
+        if col is not self.service.collection:
+            return  # another collection was opened meanwhile
+        self.collection_variables = variables
+        if check:
+            self._warn_secrets_once(self.environment)
+            self.check_now()
+
+    @async_slot
+    async def edit_collection_variables(self) -> None:
+        """Open the collection variables dialog (values read fresh, secrets included)."""
+        col = self.service.collection
+        if col is None:
+            self.notify("Open or create a collection first.", "error")
+            return
+        try:
+            current = await self.service.call(lambda c: c.load_variables(), col)
+        except Exception as exc:
+            self.notify(f"Could not read the collection variables: {exc}", "error")
+            return
+        dialog = CollectionVariablesEditor(
+            current, secret_note=self.secret_note or None, parent=self.dialog_parent
+        )
+        dialog.accepted.connect(lambda: self._on_variables_accepted(current, dialog.variables()))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()  # not exec(): see _open_editor
+        self.variables_editor = dialog
+
+    def _on_variables_accepted(self, old: Environment, new: tuple[Variable, ...]) -> None:
+        if new == old.variables:
+            return  # nothing changed: no undo step
+        command = EditVariablesCommand(self.apply_collection_variables, old.variables, new)
+        if self.undo_stack is not None:
+            self.undo_stack.push(command)  # runs redo(): the save
+        else:
+            command.redo()
+
+    @async_slot
+    async def apply_collection_variables(self, variables: tuple[Variable, ...]) -> None:
+        """Save ``variables`` as the open collection's (on the lane), then use them."""
+        col = self.service.collection
+        if col is None:
+            return
+        try:
+            await self.service.call(lambda c: c.save_variables(variables), col)
+        except Exception as exc:
+            self.notify(f"Could not save the collection variables: {exc}", "error")
+        else:
+            self.notify(f"Saved the variables of “{col.name}”", "ok")
+        await self.reload_collection_variables()

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from guiapp.core.variables import Environment, Variable
+from guiapp.core.variables import Environment, Variable, variable_name_problem
 from guiapp.ui.qt_helpers import named
 
 __all__ = ["EnvironmentBar", "EnvironmentEditor"]
@@ -54,6 +54,8 @@ class EnvironmentBar(QWidget):
     editRequested = Signal()
     newRequested = Signal()
     deleteRequested = Signal()
+    #: Edit the open collection's own variables (which the active environment overrides).
+    collectionVariablesRequested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -69,6 +71,10 @@ class EnvironmentBar(QWidget):
         self.edit_action = menu.addAction("Edit Environment…", self.editRequested.emit)
         menu.addAction("New Environment…", self.newRequested.emit)
         self.delete_action = menu.addAction("Delete Environment", self.deleteRequested.emit)
+        menu.addSeparator()
+        self.collection_variables_action = menu.addAction(
+            "Collection Variables…", self.collectionVariablesRequested.emit
+        )
         self.menu_button.setMenu(menu)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 0, 4, 0)
@@ -185,14 +191,19 @@ class EnvironmentEditor(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
 
+        self.name_label = QLabel("Name:")
         row = QHBoxLayout()
-        row.addWidget(QLabel("Name:"))
+        row.addWidget(self.name_label)
         row.addWidget(self.name_edit, 1)
         table_buttons = QHBoxLayout()
         table_buttons.addWidget(add)
         table_buttons.addWidget(remove)
         table_buttons.addStretch(1)
-        hint = QLabel("Use a variable as {{name}} in the URL, params, headers, body or auth.")
+        self.hint = hint = QLabel(
+            "Use a variable as {{name}} in the URL, params, headers, body or auth. "
+            "Environment variables override collection variables of the same name."
+        )
+        hint.setWordWrap(True)
         hint.setEnabled(False)
         layout = QVBoxLayout(self)
         layout.addLayout(row)
@@ -242,27 +253,27 @@ class EnvironmentEditor(QDialog):
         """The name the environment had when the dialog opened (``""`` for a new one)."""
         return self._original
 
+    def _row(self, row: int) -> Variable:
+        """The variable ``row`` makes (its name stripped: it may be empty)."""
+        name_item = self.table.item(row, NAME)
+        value_item = self.table.item(row, VALUE)
+        secret_item = self.table.item(row, SECRET)
+        return Variable(
+            name_item.text().strip() if name_item else "",
+            value_item.text() if value_item else "",
+            secret=secret_item is not None and secret_item.checkState() == Qt.CheckState.Checked,
+            enabled=name_item is not None and name_item.checkState() == Qt.CheckState.Checked,
+        )
+
+    def variables(self) -> tuple[Variable, ...]:
+        """The variables of the table (rows without a name are left out: :meth:`accept`
+        refuses a row that has a value but no name, so nothing typed is dropped silently)."""
+        rows = (self._row(r) for r in range(self.table.rowCount()))
+        return tuple(v for v in rows if v.name)
+
     def environment(self) -> Environment:
-        """The edited environment (rows without a name are dropped)."""
-        variables = []
-        for row in range(self.table.rowCount()):
-            name_item = self.table.item(row, NAME)
-            value_item = self.table.item(row, VALUE)
-            secret_item = self.table.item(row, SECRET)
-            name = name_item.text().strip() if name_item else ""
-            if not name:
-                continue
-            variables.append(
-                Variable(
-                    name,
-                    value_item.text() if value_item else "",
-                    secret=secret_item is not None
-                    and secret_item.checkState() == Qt.CheckState.Checked,
-                    enabled=name_item is not None
-                    and name_item.checkState() == Qt.CheckState.Checked,
-                )
-            )
-        return Environment(self.name_edit.text().strip(), tuple(variables))
+        """The edited environment."""
+        return Environment(self.name_edit.text().strip(), self.variables())
 
     def validation_error(self) -> str | None:
         """Why the dialog cannot be saved yet, or None."""
@@ -271,15 +282,37 @@ class EnvironmentEditor(QDialog):
             return "Give the environment a name."
         if name.casefold() in self._taken and name.casefold() != self._original.casefold():
             return f"An environment named “{name}” exists already."
-        names = [v.name for v in self.environment().variables]
-        duplicates = sorted({n for n in names if names.count(n) > 1})
-        if duplicates:
-            return f"Variable names must be unique: {', '.join(duplicates)}"
+        return self.variables_error()
+
+    def variables_error(self) -> str | None:
+        """What is wrong with the table's rows (selecting the first bad row), or None."""
+        seen: dict[str, int] = {}
+        for row in range(self.table.rowCount()):
+            var = self._row(row)
+            if not var.name:
+                if var.value:
+                    return self._bad_row(row, f"Row {row + 1} has a value but no name.")
+                continue
+            problem = variable_name_problem(var.name)
+            if problem:
+                return self._bad_row(row, problem)
+            if var.name in seen:
+                dup = sorted({v.name for v in self.variables() if self._count(v.name) > 1})
+                return self._bad_row(row, f"Variable names must be unique: {', '.join(dup)}")
+            seen[var.name] = row
         return None
+
+    def _count(self, name: str) -> int:
+        return sum(1 for v in self.variables() if v.name == name)
+
+    def _bad_row(self, row: int, message: str) -> str:
+        self.table.setCurrentCell(row, NAME)
+        return message
 
     def accept(self) -> None:
         problem = self.validation_error()
         if problem:
-            self.error.setText(problem)
+            self.error.setText(problem)  # the dialog stays open with every row as typed
             return
+        self.error.clear()
         super().accept()

@@ -64,6 +64,8 @@ class CollectionsPanel(QWidget):
     openCollectionRequested = Signal()
     newCollectionRequested = Signal()
     importRequested = Signal()
+    #: Edit the collection's own variables.
+    collectionVariablesRequested = Signal()
 
     def __init__(
         self, model: CollectionTreeModel, undo_stack: QUndoStack, parent: QWidget | None = None
@@ -86,6 +88,11 @@ class CollectionsPanel(QWidget):
         menu.addAction("Open Collection…", self.openCollectionRequested.emit)
         menu.addAction("New Collection…", self.newCollectionRequested.emit)
         menu.addAction("Import Postman / OpenAPI…", self.importRequested.emit)
+        menu.addSeparator()
+        self.variables_action = menu.addAction(
+            "Collection Variables…", self.collectionVariablesRequested.emit
+        )
+        self.variables_action.setObjectName("collectionVariablesAction")
         menu.addSeparator()
         menu.addAction(self.undo_stack.createUndoAction(menu, "Undo"))
         menu.addAction(self.undo_stack.createRedoAction(menu, "Redo"))
@@ -281,6 +288,7 @@ class CollectionsPanel(QWidget):
         """Enable the buttons that need an open collection."""
         self.new_request_button.setEnabled(enabled)
         self.new_folder_button.setEnabled(enabled)
+        self.variables_action.setEnabled(enabled)
 
     def show_undo(self, text: str) -> None:
         """Show ``text`` with an Undo button for a while (after a deletion)."""
@@ -363,7 +371,11 @@ class CollectionsPanel(QWidget):
             self.duplicateRequested.emit(ids)
 
     def _on_tree_context_menu(self, pos: QPoint) -> None:
-        index = self.tree.indexAt(pos)
+        menu = self.context_menu(self.tree.indexAt(pos))
+        menu.popup(self.tree.viewport().mapToGlobal(pos))
+
+    def context_menu(self, index: QModelIndex) -> QMenu:
+        """The tree's context menu for ``index`` (invalid: the collection itself)."""
         menu = QMenu(self)
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         folder = self.current_folder() if index.isValid() else ""
@@ -379,4 +391,6 @@ class CollectionsPanel(QWidget):
             menu.addAction("Rename", lambda: self.tree.edit(index))
             menu.addAction("Duplicate", self._duplicate_selected)
             menu.addAction("Delete", self._delete_selected)
-        menu.popup(self.tree.viewport().mapToGlobal(pos))
+        menu.addSeparator()
+        menu.addAction("Collection Variables…", self.collectionVariablesRequested.emit)
+        return menu

@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING, Any
 
-from guiapp.core.collections import Changes, Collection, FolderNode
+from guiapp.core.collections import COLLECTION_FILE, Changes, Collection, FolderNode
 from guiapp.core.request import RequestSpec
 from guiapp.offload.qt import async_slot
 
@@ -178,6 +178,8 @@ class TabActions:
     @async_slot
     async def _on_watcher_changed(self, changes: Changes) -> None:
         await self.refresh()
+        if COLLECTION_FILE in changes.modified:  # its [[variables]] may have changed (git pull)
+            await self.environments.reload_collection_variables()
         for request_id in changes.modified:
             tab = self.autosaver.tab_for(request_id)
             if tab is None:

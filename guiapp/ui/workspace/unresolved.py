@@ -1,4 +1,5 @@
-"""Point at ``{{variables}}`` the active environment does not define, before the user sends.
+"""Point at ``{{variables}}`` that neither the active environment nor the collection's own
+variables define, before the user sends.
 
 A ``QLineEdit`` cannot take a ``QSyntaxHighlighter``, so the URL field gets a red border, a
 warning icon at its end and a tooltip naming the missing variables (including ones needed
@@ -60,11 +61,17 @@ class UnresolvedMarker(QObject):
             return
         lines = []
         if url_names:
-            lines.append(f"Not defined in the active environment: {_braced(url_names)}")
+            lines.append(
+                "Not defined in the active environment or the collection variables: "
+                + _braced(url_names)
+            )
         rest = [n for n in other_names if n not in url_names]
         if rest:
             lines.append(f"Used in headers, body or auth, not defined: {_braced(rest)}")
-        lines.append("Define them (Environment ⋯ → Edit) or the request will not be sent.")
+        lines.append(
+            "Define them (Environment ⋯ → Edit Environment… or Collection Variables…) "
+            "or the request will not be sent."
+        )
         text = "\n".join(lines)
         self.edit.setStyleSheet(self._style + _BORDER if url_names else self._style)
         self.edit.setToolTip(text)
