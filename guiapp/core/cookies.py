@@ -28,9 +28,11 @@ Example::
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field
 from http.cookiejar import Cookie, CookieJar
 from pathlib import Path
@@ -114,9 +116,12 @@ class StoredCookie:
 def list_cookies(jar: CookieJar, *, now: float | None = None) -> list[StoredCookie]:
     """The unexpired cookies of ``jar``, sorted by domain (without a leading dot), path, name."""
     moment = time.time() if now is None else now
-    cookies = [
-        StoredCookie.from_cookie(cookie) for cookie in jar if not cookie.is_expired(int(moment))
-    ]
+    with _locked(jar):
+        cookies = [
+            StoredCookie.from_cookie(cookie)
+            for cookie in list(jar)
+            if not cookie.is_expired(int(moment))
+        ]
     return sorted(cookies, key=lambda c: (c.domain.lstrip("."), c.path, c.name))
 
 
@@ -127,16 +132,25 @@ def remove_cookies(
 
     ``domain`` matches with or without the leading dot that marks a domain cookie.
     """
-    doomed = [
-        cookie
-        for cookie in jar
-        if (domain is None or cookie.domain.lstrip(".") == domain.lstrip("."))
-        and (path is None or cookie.path == path)
-        and (name is None or cookie.name == name)
-    ]
-    for cookie in doomed:
-        jar.clear(cookie.domain, cookie.path, cookie.name)
+    with _locked(jar):
+        doomed = [
+            cookie
+            for cookie in list(jar)
+            if (domain is None or cookie.domain.lstrip(".") == domain.lstrip("."))
+            and (path is None or cookie.path == path)
+            and (name is None or cookie.name == name)
+        ]
+        for cookie in doomed:
+            jar.clear(cookie.domain, cookie.path, cookie.name)
     return len(doomed)
+
+
+def _locked(jar: CookieJar) -> AbstractContextManager[object]:
+    """The jar's own lock, so that a listing or a removal sees one consistent state while worker
+    threads store cookies (``http.cookiejar.CookieJar`` takes this re-entrant lock around every
+    change it makes)."""
+    lock = getattr(jar, "_cookies_lock", None)
+    return lock if lock is not None else contextlib.nullcontext()
 
 
 def save_cookies(jar: CookieJar, path: str | os.PathLike[str]) -> int:
