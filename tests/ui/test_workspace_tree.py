@@ -119,17 +119,21 @@ def test_create_rename_duplicate_move_delete_and_undo(
     wait_until(ui_loop, lambda: (root / "list-items-copy.toml").exists())
     wait_until(ui_loop, lambda: "List items copy" in tree_names(workspace))
 
-    # Move by drag and drop: the model's dropMimeData onto the folder.
-    data = QMimeData()
-    data.setData(MIME_TYPE, b'["list-items-copy.toml"]')
+    # Move by drag and drop: the model's dropMimeData onto the folder (test_workspace_dnd.py
+    # sends real drag and drop events to the view).
+    data = model.mimeData([model.find("list-items-copy.toml")])
     target = model.find("users")
     assert model.canDropMimeData(data, Qt.DropAction.MoveAction, -1, -1, target)
     model.dropMimeData(data, Qt.DropAction.MoveAction, -1, -1, target)
     wait_until(ui_loop, lambda: (root / "users" / "list-items-copy.toml").exists())
     assert not (root / "list-items-copy.toml").exists()
     # A folder cannot be dropped into itself.
-    data.setData(MIME_TYPE, b'["users"]')
+    data = model.mimeData([target])
     assert not model.canDropMimeData(data, Qt.DropAction.MoveAction, -1, -1, target)
+    # Only this model's own payloads are accepted (ids mean nothing in another collection).
+    foreign = QMimeData()
+    foreign.setData(MIME_TYPE, b'["list-items.toml"]')
+    assert not model.canDropMimeData(foreign, Qt.DropAction.MoveAction, -1, -1, target)
 
     # Delete a folder: it goes to the trash, an Undo bar appears, undo restores it.
     workspace.delete(["users"])

@@ -115,7 +115,12 @@ class CollectionsPanel(QWidget):
         self.tree.setIconSize(QSize(32, 16))  # the method badges are wide
         self.tree.setUniformRowHeights(True)  # lets the view skip measuring thousands of rows
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.tree.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+        # DragDrop, not InternalMove: InternalMove ignores every drag event whose source() is
+        # not this view, and source() is only known to Qt's own QDrag, so drops delivered any
+        # other way (accessibility tools, tests sending real QDropEvents) were silently lost.
+        # The model accepts only its own payloads (a per-model token), which keeps moves
+        # internal; its dropMimeData returns False, so the view never removes rows itself.
+        self.tree.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
         self.tree.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.tree.setDragEnabled(True)
         self.tree.setAcceptDrops(True)

@@ -21,6 +21,7 @@ Example::
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Collection
 from typing import Any
 
@@ -94,6 +95,9 @@ class CollectionTreeModel(QAbstractItemModel):
         self._root = _Item(FolderNode("", ""), None, 0)
         self._dirty: set[str] = set()
         self._syncing = False
+        # Drags carry this token: ids are paths in *this* collection, so a payload from
+        # another window, process or a collection shown earlier must not move anything here.
+        self._drag_token = uuid.uuid4().hex
 
     # -- structure -----------------------------------------------------------------------------
     def _item(self, index: _Index) -> _Item:
@@ -212,8 +216,24 @@ class CollectionTreeModel(QAbstractItemModel):
     def mimeData(self, indexes: list[QModelIndex]) -> QMimeData:  # type: ignore[override]
         ids = sorted({self._item(i).id for i in indexes if i.isValid()})
         data = QMimeData()
-        data.setData(MIME_TYPE, json.dumps(ids).encode())
+        data.setData(MIME_TYPE, json.dumps({"source": self._drag_token, "ids": ids}).encode())
         return data
+
+    def dragged_ids(self, data: QMimeData) -> list[str] | None:
+        """The ids a drag from this model carries; None for anything else (another window's
+        drag, a collection shown before, a malformed payload)."""
+        if not data.hasFormat(MIME_TYPE):
+            return None
+        try:
+            payload = json.loads(bytes(data.data(MIME_TYPE).data()).decode())
+        except (UnicodeDecodeError, ValueError):
+            return None
+        if not isinstance(payload, dict) or payload.get("source") != self._drag_token:
+            return None
+        ids = payload.get("ids")
+        if not isinstance(ids, list) or not ids or not all(isinstance(i, str) and i for i in ids):
+            return None
+        return ids
 
     def drop_target(self, parent: _Index) -> str:
         """The folder a drop on ``parent`` lands in (a request's own folder if dropped on one)."""
@@ -225,24 +245,26 @@ class CollectionTreeModel(QAbstractItemModel):
     def canDropMimeData(
         self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: _Index
     ) -> bool:
-        if not data.hasFormat(MIME_TYPE):
+        ids = self.dragged_ids(data)
+        if ids is None or not action & Qt.DropAction.MoveAction:
             return False
         target = self.drop_target(parent)
-        ids = json.loads(bytes(data.data(MIME_TYPE).data()).decode())
         # A folder cannot go into itself or below itself.
-        return not any(target == i or target.startswith(i + "/") for i in ids)
+        if any(target == i or target.startswith(i + "/") for i in ids):
+            return False
+        # Dropping items where they already are moves nothing: say so with the "no" cursor.
+        return any(i.rpartition("/")[0] != target for i in ids)
 
     def dropMimeData(
         self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: _Index
     ) -> bool:
         if not self.canDropMimeData(data, action, row, column, parent):
             return False
-        ids = json.loads(bytes(data.data(MIME_TYPE).data()).decode())
+        ids = self.dragged_ids(data) or []
         target = self.drop_target(parent)
-        moving = [i for i in ids if i.rpartition("/")[0] != target]
-        if moving:
-            self.moveRequested.emit(moving, target)
-        # The rows are moved by the listing that follows; no removeRows from the view.
+        self.moveRequested.emit([i for i in ids if i.rpartition("/")[0] != target], target)
+        # False: the rows move with the listing that follows the move on disk. True would make
+        # the view's drag remove the source rows itself (QAbstractItemView::startDrag).
         return False
 
     # -- updates -------------------------------------------------------------------------------
@@ -344,6 +366,7 @@ class CollectionTreeModel(QAbstractItemModel):
         self.beginResetModel()
         self._root = _Item(FolderNode("", ""), None, 0)
         self._dirty.clear()
+        self._drag_token = uuid.uuid4().hex  # drags of the previous collection land nowhere
         self.endResetModel()
         self.treeChanged.emit()
 
