@@ -134,6 +134,19 @@ def sample_requests(base_url: str) -> list[DemoExample]:
             "/cookies/set",
             params=[("session", "abc123"), ("theme", "dark")],
         ),
+        ex(
+            "Log in (cookie session)",
+            "Logs in as demo/secret; the session cookie is kept (Tools → Cookies…).",
+            "/session/login",
+            method="POST",
+            body=FormBody((("user", "demo"), ("password", "secret"))),
+        ),
+        ex(
+            "Who am I (needs the cookie)",
+            "200 after logging in, 401 before: the kept cookie is sent back.",
+            "/session/me",
+        ),
+        ex("Log out", "Expires the session cookie.", "/session/logout", method="POST"),
         ex("Gzip response", "A gzip-compressed body, decoded by the client.", "/gzip"),
         ex("UTF-8 text", "A page full of non-ASCII text.", "/encoding/utf8"),
         ex(

@@ -20,6 +20,7 @@ from guiapp.core.request import (
     TextPart,
 )
 from guiapp.core.serialize import spec_from_dict, spec_to_dict
+from guiapp.core.transport import make_session, send
 from guiapp.demo import DemoExample, sample_requests
 
 # Long-running or huge ones: their endpoints are covered in test_endpoints.py.
@@ -78,9 +79,16 @@ def test_examples_are_well_formed() -> None:
         assert spec_from_dict(json.loads(json.dumps(spec_to_dict(example.spec)))) == example.spec
 
 
+_SESSION_FLOW = ("Log in (cookie session)", "Who am I (needs the cookie)", "Log out")
+
+
 @pytest.mark.parametrize(
     "example",
-    [e for e in sample_requests("http://placeholder") if e.name not in _SKIP],
+    [
+        e
+        for e in sample_requests("http://placeholder")
+        if e.name not in _SKIP and e.name not in _SESSION_FLOW
+    ],
     ids=lambda e: e.name,
 )
 def test_example_works_against_the_server(url: str, example: DemoExample) -> None:
@@ -100,3 +108,21 @@ def test_example_works_against_the_server(url: str, example: DemoExample) -> Non
         assert response.json()["form"]
     if spec.auth is not None:
         assert response.json()["authenticated"] is True
+
+
+def test_session_examples_in_order_with_a_cookie_keeping_session(url: str) -> None:
+    """Log in, who am I, log out, who am I: what the app does with its shared session."""
+    examples = {e.name: e.spec for e in sample_requests(url)}
+    session = make_session()
+    try:
+        results = [
+            send(examples[name], session=session).json()
+            for name in (*_SESSION_FLOW, "Who am I (needs the cookie)")
+        ]
+    finally:
+        session.close()
+    login, me, logout, after = results
+    assert login["logged_in"] is True
+    assert me == {"logged_in": True, "user": "demo", "expires_in": me["expires_in"]}
+    assert logout == {"logged_in": False}
+    assert after["logged_in"] is False
