@@ -56,6 +56,8 @@ def test_import_postman_opens_the_new_collection_and_shows_warnings(
     assert "baseUrl" in result.collection_variables.values()
     combo = workspace.env_bar.combo
     assert [combo.itemText(i) for i in range(combo.count())] == ["No environment"]
+    assert "Collection variables: baseUrl, accessToken, legacy." in box.text()
+    assert workspace.environments.collection_variables == result.collection_variables
     box.close()
 
 

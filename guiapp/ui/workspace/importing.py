@@ -71,6 +71,10 @@ def import_summary(result: ImportResult) -> str:
     text = f"Imported {len(result.request_ids)} requests into “{col.name}” ({col.root})."
     if envs:
         text += f" Environment: {envs}."
+    variables = result.collection_variables
+    if variables is not None and variables.variables:
+        names = ", ".join(v.name for v in variables.variables)
+        text += f" Collection variables: {names}."
     return text
 
 
