@@ -45,7 +45,7 @@ from guiapp.ui.history_model import ENTRY_ROLE, HistoryListModel, HistoryService
 from guiapp.ui.response_summary import status_colour
 from guiapp.ui.status_format import format_duration
 
-__all__ = ["HistoryPanel", "relative_time"]
+__all__ = ["HistoryPanel", "entry_meta", "relative_time"]
 
 
 def relative_time(then: float, now: float | None = None) -> str:
@@ -80,6 +80,8 @@ class HistoryPanel(QWidget):
         debounce_ms: int = 250,
     ) -> None:
         super().__init__(parent)
+        # Narrower, every row is cut to "GET 20 http://12": the window gives way elsewhere.
+        self.setMinimumWidth(150)
         self.history = history
         self.model = HistoryListModel(history, page_size=page_size, parent=self)
         self.model.loaded.connect(self._update_count)
@@ -217,6 +219,23 @@ class HistoryPanel(QWidget):
         task.add_done_callback(self._tasks.discard)
 
 
+def entry_meta(summary: Any, now: float | None = None) -> str:
+    """The grey text after the status: the time taken (when there was a response) and when.
+
+    A failed send has no meaningful duration: it shows only when (never "0 ms").
+
+    >>> from types import SimpleNamespace as NS
+    >>> entry_meta(NS(status_code=200, elapsed=0.012, created_at=100.0), now=110.0)
+    '12 ms · just now'
+    >>> entry_meta(NS(status_code=None, elapsed=0.0, created_at=100.0), now=110.0)
+    'just now'
+    """
+    when = relative_time(summary.created_at, now)
+    if summary.status_code is None:
+        return when
+    return f"{format_duration(summary.elapsed)} · {when}"
+
+
 def _add(menu: QMenu, text: str, slot: Any) -> QAction:
     action = menu.addAction(text)
     action.triggered.connect(slot)
@@ -256,8 +275,7 @@ class _EntryDelegate(QStyledItemDelegate):
         x += QFontMetrics(bold).horizontalAdvance(status) + 8
         painter.setFont(option.font)
         painter.setPen(option.palette.placeholderText().color())
-        when = f"{format_duration(summary.elapsed)} · {relative_time(summary.created_at)}"
-        painter.drawText(x, rect.y() + metrics.ascent(), when)
+        painter.drawText(x, rect.y() + metrics.ascent(), entry_meta(summary))
         painter.setPen(option.palette.text().color())
         url = metrics.elidedText(entry.url, Qt.TextElideMode.ElideMiddle, rect.width())
         painter.drawText(rect.x(), rect.y() + line + metrics.ascent(), url)

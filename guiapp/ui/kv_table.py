@@ -20,17 +20,18 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
-    QTableWidget,
     QTableWidgetItem,
     QWidget,
 )
+
+from guiapp.ui.qt_helpers import TabLeavingTable
 
 __all__ = ["KeyValueTable", "Row"]
 
 Row = tuple[str, str, bool]
 
 
-class KeyValueTable(QTableWidget):
+class KeyValueTable(TabLeavingTable):
     """Rows of name/value pairs with a per-row enable checkbox in the first column."""
 
     #: The user changed, added, enabled or removed a row (not emitted by :meth:`set_rows`).

@@ -16,14 +16,16 @@ Example::
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QPoint, QSignalBlocker, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtGui import QAction, QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QDockWidget,
     QMainWindow,
     QMenu,
@@ -81,6 +83,7 @@ class MainWindow(QMainWindow):
         self.history_panel = history_panel
         self._curl_parser = curl_parser
         self._closing = False
+        self._shown_once = False
         #: Set by the composition root: where settings and history live, the demo server.
         self.data_dir: Path | None = None
         self.demo_server: Any = None
@@ -98,7 +101,10 @@ class MainWindow(QMainWindow):
         self.tabs.setTabsClosable(True)
         self.tabs.setMovable(True)
         self.tabs.setDocumentMode(True)
-        self.tabs.setElideMode(Qt.TextElideMode.ElideMiddle)
+        # Titles are capped at 32 characters; with many tabs the bar scrolls (arrows) rather
+        # than squeezing every title down to "GE…le".
+        self.tabs.setElideMode(Qt.TextElideMode.ElideNone)
+        self.tabs.setUsesScrollButtons(True)
         new_tab_button = named(QToolButton(autoRaise=True), "newTabButton")
         new_tab_button.setIcon(icons.icon("tab-new"))
         new_tab_button.setToolTip("New request tab (Ctrl+T)")
@@ -202,6 +208,7 @@ class MainWindow(QMainWindow):
         index = self.tabs.addTab(tab, "")
         self._update_tab_title(tab)
         self.tabs.setCurrentIndex(index)
+        self.bar.url_edit.setFocus()  # a new tab is for typing a request: start at its URL
         return tab
 
     def replace_tabs(self, specs: list[RequestSpec], current: int = 0) -> None:
@@ -227,6 +234,10 @@ class MainWindow(QMainWindow):
         tab = self.tabs.widget(index)
         if not isinstance(tab, RequestTab):
             return
+        focused = QApplication.focusWidget()
+        # Focus inside the closing tab (its editor, the shared bar) would fall on whatever Qt
+        # picks next (the method combo, the tab bar): put it back on the URL field instead.
+        lost_focus = focused is None or tab.isAncestorOf(focused)
         tab.dispose()
         self.response_area.forget(tab)
         if self.tabs.count() == 1:
@@ -237,6 +248,8 @@ class MainWindow(QMainWindow):
         self.tabs.removeTab(self.tabs.indexOf(tab))
         tab.deleteLater()
         self._on_current_tab_changed(self.tabs.currentIndex())
+        if lost_focus:
+            self.bar.url_edit.setFocus()
 
     def close_current_tab(self) -> None:
         """Close the current tab (Ctrl+W)."""
@@ -244,7 +257,13 @@ class MainWindow(QMainWindow):
 
     def step_tab(self, step: int) -> None:
         """Make the tab ``step`` places away current (wrapping around)."""
+        focused = QApplication.focusWidget()
+        # Hiding the old page drops the shared bar's focus: a user switching tabs from the URL
+        # field (Ctrl+PgDown) keeps typing in the same field of the next tab.
+        keep_focus = focused if focused is not None and self.bar.isAncestorOf(focused) else None
         self.tabs.setCurrentIndex((self.tabs.currentIndex() + step) % self.tabs.count())
+        if keep_focus is not None:
+            keep_focus.setFocus()
 
     def _update_tab_title(self, tab: RequestTab) -> None:
         index = self.tabs.indexOf(tab)
@@ -261,6 +280,7 @@ class MainWindow(QMainWindow):
             return
         tab = self.current_tab()
         tab.adopt(self.bar, self.response_area)
+        self._chain_tab_order(tab)
         with QSignalBlocker(self.bar.method_combo), QSignalBlocker(self.bar.url_edit):
             self.bar.method_combo.setCurrentText(tab.editor.method)
             self.bar.url_edit.setText(tab.editor.url_text)
@@ -268,6 +288,23 @@ class MainWindow(QMainWindow):
         self.menus.cancel_action.setEnabled(tab.in_flight)
         self.response_area.bind(tab)
         self._update_tab_title(tab)
+
+    def _chain_tab_order(self, tab: RequestTab) -> None:
+        # The bar and the response area are reparented on every switch, so Qt's default order
+        # (creation order) would jump from the bar into the response and back to the editor.
+        # Reading order instead: method, URL, Send, Cancel, strategy, editor, response.
+        bar = self.bar
+        chain: list[QWidget] = [
+            bar.method_combo,
+            bar.url_edit,
+            bar.send_button,
+            bar.cancel_button,
+            bar.strategy_combo,
+            tab.editor,
+            self.response_area,
+        ]
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
 
     # -- bar <-> current tab -------------------------------------------------------------------
     def _on_bar_method_changed(self, method: str) -> None:
@@ -402,6 +439,12 @@ class MainWindow(QMainWindow):
         clean = self.services.shutdown(timeout)
         self.shutDown.emit()
         return clean
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            self.bar.url_edit.setFocus()  # ready to type a URL, not on the tab bar
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._closing:

@@ -23,12 +23,12 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
-    QTableWidget,
     QTableWidgetItem,
     QWidget,
 )
 
 from guiapp.core.request import FilePart, TextPart
+from guiapp.ui.qt_helpers import TabLeavingTable
 
 __all__ = ["MultipartTable"]
 
@@ -43,7 +43,7 @@ _TIPS = (
 )
 
 
-class MultipartTable(QTableWidget):
+class MultipartTable(TabLeavingTable):
     """Rows of multipart parts; a blank row at the end takes new ones."""
 
     #: The user changed, added or removed a part (not emitted by :meth:`set_parts`).

@@ -13,14 +13,21 @@ Example::
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QContextMenuEvent, QGuiApplication, QKeyEvent, QKeySequence
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QToolButton,
+    QWidget,
+)
 
 from guiapp.ui import icons
 from guiapp.ui.qt_helpers import named
 
-__all__ = ["METHODS", "STRATEGIES", "RequestBar", "UrlEdit"]
+__all__ = ["METHODS", "STRATEGIES", "RequestBar", "StableButton", "UrlEdit"]
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 #: (item data, label, tooltip) of the strategy combo; the data values are a public contract.
@@ -88,6 +95,28 @@ class UrlEdit(QLineEdit):
         menu.popup(event.globalPos())
 
 
+class StableButton(QPushButton):
+    """A push button as wide as its widest label, so Send ↔ Resend never shifts the bar.
+
+    >>> StableButton("Send", ("Send", "Resend")).alternate_texts
+    ('Send', 'Resend')
+    """
+
+    def __init__(self, text: str, alternate_texts: tuple[str, ...]) -> None:
+        super().__init__(text)
+        self.alternate_texts = alternate_texts
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        metrics = self.fontMetrics()
+        widest = max(metrics.horizontalAdvance(text) for text in self.alternate_texts)
+        extra = widest - metrics.horizontalAdvance(self.text())
+        return QSize(hint.width() + max(0, extra), hint.height())
+
+    def minimumSizeHint(self) -> QSize:
+        return self.sizeHint()
+
+
 class RequestBar(QWidget):
     """Method combo, URL field, Send/Cancel buttons and the strategy combo."""
 
@@ -103,10 +132,23 @@ class RequestBar(QWidget):
         self.method_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.method_combo.setToolTip("HTTP method (type any other verb)")
         self.method_combo.setMinimumContentsLength(7)
+        self.method_combo.setAccessibleName("HTTP method")
+        method_text = self.method_combo.lineEdit()
+        if method_text is not None:  # the editable combo's own text field
+            method_text.setAccessibleName("HTTP method")
         self.url_edit = named(UrlEdit(), "urlEdit")
         self.url_edit.setPlaceholderText("Enter a URL, or paste a curl command")
         self.url_edit.setClearButtonEnabled(True)
-        self.send_button = named(QPushButton("Send"), "sendButton")
+        self.url_edit.setAccessibleName("Request URL")
+        self.url_edit.setToolTip(
+            "The request URL (Ctrl+L). Enter or Ctrl+Enter sends; pasting a curl command imports it"
+        )
+        # In a narrow window the URL keeps room to be read; the strategy combo gives way first.
+        self.url_edit.setMinimumWidth(180)
+        for clear in self.url_edit.findChildren(QToolButton):  # the built-in clear button
+            clear.setToolTip("Clear the URL")
+            clear.setAccessibleName("Clear the URL")
+        self.send_button = named(StableButton("Send", ("Send", "Resend")), "sendButton")
         self.send_button.setIcon(icons.icon("send"))
         self.send_button.setToolTip("Send the request (Ctrl+Enter)")
         self.send_button.setDefault(True)
@@ -121,6 +163,8 @@ class RequestBar(QWidget):
                 self.strategy_combo.count() - 1, tip, Qt.ItemDataRole.ToolTipRole
             )
         self.strategy_combo.setToolTip("How the blocking request is run off (or on) the GUI thread")
+        self.strategy_combo.setAccessibleName("Send strategy")
+        self.strategy_combo.setMinimumWidth(110)  # may shrink (text elided) in a narrow window
 
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

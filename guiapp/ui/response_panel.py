@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QProgressBar,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -66,6 +67,8 @@ class ResponsePanel(QWidget):
         self.summary.setObjectName("responseSummary")
         self.summary.setTextFormat(Qt.TextFormat.RichText)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # Wrapped to the panel's width: a long URL without spaces must never widen the window.
+        self.summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.progress = QProgressBar()
         self.progress.setObjectName("responseProgress")
         self.progress.setTextVisible(True)
@@ -126,6 +129,7 @@ class ResponsePanel(QWidget):
         self._response = response
         self.progress.hide()
         self.summary.setText(summary_html(response))
+        self.summary.setToolTip(f"{response.method} {response.url}")  # the URL unelided
         _fill(self.headers_table, response.headers.items_raw)
         _fill(self.request_headers_table, response.redacted_request_headers())
         self._count_headers()
@@ -192,6 +196,7 @@ class ResponsePanel(QWidget):
     # -- internals -----------------------------------------------------------------------------
     def _forget(self) -> None:
         self._response = None
+        self.summary.setToolTip("")
         self.body.clear()
         self.headers_table.setRowCount(0)
         self.request_headers_table.setRowCount(0)

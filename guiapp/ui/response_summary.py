@@ -38,6 +38,16 @@ def redirect_chain(response: Response) -> list[tuple[int, str]]:
     return [(r.status_code, r.url) for r in (*response.history, response)]
 
 
+_URL_CHARS = 160  # longer URLs are elided in the middle: the full one is the label's tooltip
+
+
+def _url(url: str) -> str:
+    if len(url) > _URL_CHARS:
+        half = (_URL_CHARS - 1) // 2
+        url = f"{url[:half]}…{url[-(_URL_CHARS - 1 - half) :]}"
+    return escape(url)
+
+
 def _status(code: int, reason: str) -> str:
     return f'<b style="color:{status_colour(code)}">{code} {escape(reason)}</b>'
 
@@ -56,10 +66,10 @@ def summary_html(response: Response) -> str:
     ]
     if response.partial:
         parts.append('<b style="color:#d03838">incomplete body</b>')
-    lines = [" · ".join(parts), f"<span>{escape(response.method)} {escape(response.url)}</span>"]
+    lines = [" · ".join(parts), f"<span>{escape(response.method)} {_url(response.url)}</span>"]
     if response.history:
         hops = " → ".join(
-            f"{_status(code, '')} <span>{escape(url)}</span>"
+            f"{_status(code, '')} <span>{_url(url)}</span>"
             for code, url in redirect_chain(response)
         )
         lines.append(f"Redirects: {hops}")

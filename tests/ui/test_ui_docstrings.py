@@ -14,6 +14,7 @@ MODULES = [
     "guiapp.ui.request_body",
     "guiapp.ui.lag_indicator",
     "guiapp.ui.qt_helpers",
+    "guiapp.ui.history_panel",
 ]
 
 
