@@ -322,6 +322,10 @@ class BodyViewer(QWidget):
         self.pretty_button.setText("Preview" if self._kind in ("image", "svg") else "Pretty")
         self.copy_button.setEnabled(has_body and self._kind not in ("image", "binary"))
         self.save_button.setEnabled(has_body)
+        # Find searches the text view: off when there is none (no body, an image, binary data).
+        previewed = self._kind == "svg" and self.pretty_button.isChecked()
+        shows_text = has_body and self._kind not in ("image", "binary") and not previewed
+        self.find_edit.setEnabled(shows_text)
 
 
 async def _warm(processes: ProcessSubmitter) -> None:

@@ -16,7 +16,6 @@ Example::
 from __future__ import annotations
 
 import asyncio
-import itertools
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -46,6 +45,7 @@ from guiapp.ui.services import Services
 from guiapp.ui.shortcuts import ShortcutsDialog, extra_shortcuts
 from guiapp.ui.tab_indicators import TabIndicators
 from guiapp.ui.theme import ThemeManager
+from guiapp.ui.window_focus import chain_tab_order, focus_in, kept_in
 from guiapp.ui.window_menus import WindowMenus
 from guiapp.ui.window_panels import ResponseArea
 
@@ -234,10 +234,9 @@ class MainWindow(QMainWindow):
         tab = self.tabs.widget(index)
         if not isinstance(tab, RequestTab):
             return
-        focused = QApplication.focusWidget()
         # Focus inside the closing tab (its editor, the shared bar) would fall on whatever Qt
         # picks next (the method combo, the tab bar): put it back on the URL field instead.
-        lost_focus = focused is None or tab.isAncestorOf(focused)
+        lost_focus = QApplication.focusWidget() is None or focus_in(tab)
         tab.dispose()
         self.response_area.forget(tab)
         if self.tabs.count() == 1:
@@ -257,13 +256,9 @@ class MainWindow(QMainWindow):
 
     def step_tab(self, step: int) -> None:
         """Make the tab ``step`` places away current (wrapping around)."""
-        focused = QApplication.focusWidget()
-        # Hiding the old page drops the shared bar's focus: a user switching tabs from the URL
-        # field (Ctrl+PgDown) keeps typing in the same field of the next tab.
-        keep_focus = focused if focused is not None and self.bar.isAncestorOf(focused) else None
-        self.tabs.setCurrentIndex((self.tabs.currentIndex() + step) % self.tabs.count())
-        if keep_focus is not None:
-            keep_focus.setFocus()
+        # A user switching tabs from the URL field (Ctrl+PgDown) keeps typing in it.
+        with kept_in(self.bar):
+            self.tabs.setCurrentIndex((self.tabs.currentIndex() + step) % self.tabs.count())
 
     def _update_tab_title(self, tab: RequestTab) -> None:
         index = self.tabs.indexOf(tab)
@@ -280,7 +275,8 @@ class MainWindow(QMainWindow):
             return
         tab = self.current_tab()
         tab.adopt(self.bar, self.response_area)
-        self._chain_tab_order(tab)
+        # Reading order, not the order the reparented widgets were created in.
+        chain_tab_order([*self.bar.focus_chain(), tab.editor, self.response_area])
         with QSignalBlocker(self.bar.method_combo), QSignalBlocker(self.bar.url_edit):
             self.bar.method_combo.setCurrentText(tab.editor.method)
             self.bar.url_edit.setText(tab.editor.url_text)
@@ -288,23 +284,6 @@ class MainWindow(QMainWindow):
         self.menus.cancel_action.setEnabled(tab.in_flight)
         self.response_area.bind(tab)
         self._update_tab_title(tab)
-
-    def _chain_tab_order(self, tab: RequestTab) -> None:
-        # The bar and the response area are reparented on every switch, so Qt's default order
-        # (creation order) would jump from the bar into the response and back to the editor.
-        # Reading order instead: method, URL, Send, Cancel, strategy, editor, response.
-        bar = self.bar
-        chain: list[QWidget] = [
-            bar.method_combo,
-            bar.url_edit,
-            bar.send_button,
-            bar.cancel_button,
-            bar.strategy_combo,
-            tab.editor,
-            self.response_area,
-        ]
-        for first, second in itertools.pairwise(chain):
-            QWidget.setTabOrder(first, second)
 
     # -- bar <-> current tab -------------------------------------------------------------------
     def _on_bar_method_changed(self, method: str) -> None:

@@ -190,7 +190,21 @@ class RequestBar(QWidget):
         if index >= 0:
             self.strategy_combo.setCurrentIndex(index)
 
+    def focus_chain(self) -> list[QWidget]:
+        """The bar's inputs in reading (and Tab) order."""
+        return [
+            self.method_combo,
+            self.url_edit,
+            self.send_button,
+            self.cancel_button,
+            self.strategy_combo,
+        ]
+
     def set_in_flight(self, in_flight: bool) -> None:
         """Enable Cancel while the current tab has a request in flight."""
+        if not in_flight and self.cancel_button.hasFocus():
+            # Disabling the focused Cancel would push focus on to the strategy combo; a
+            # keyboard user who just cancelled wants Send next.
+            self.send_button.setFocus()
         self.cancel_button.setEnabled(in_flight)
         self.send_button.setText("Resend" if in_flight else "Send")

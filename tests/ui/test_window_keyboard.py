@@ -173,3 +173,38 @@ def test_many_tabs_scroll_instead_of_squeezing_titles(window: MainWindow) -> Non
     # The whole title fits its tab (was: every tab squeezed to "GE…le").
     assert tab_bar.tabRect(index).width() > metrics.horizontalAdvance(tab_bar.tabText(index))
     assert window.tabs.elideMode() == Qt.TextElideMode.ElideNone
+
+
+def test_cancelling_from_the_cancel_button_leaves_focus_on_send(
+    qtbot: Any, window: MainWindow, ui_loop: asyncio.AbstractEventLoop
+) -> None:
+    _active(qtbot, window)
+    tab = window.open_tab(RequestSpec(url=f"{window.demo_server.url}/delay/10"))
+    window.send_current()
+    wait_until(ui_loop, lambda: tab.in_flight)
+    cancel = window.bar.cancel_button
+    cancel.setFocus()
+    qtbot.keyClick(cancel, Qt.Key.Key_Space)
+    assert tab.outcome.kind == "cancelled"
+    assert not cancel.isEnabled()
+    assert _focus(window) is window.bar.send_button  # was: the strategy combo
+
+
+def test_find_is_off_when_there_is_no_text_to_search(
+    window: MainWindow, ui_loop: asyncio.AbstractEventLoop
+) -> None:
+    find = window.findChild(QLineEdit, "responseFind")
+    window.open_tab()
+    assert not find.isEnabled()  # no response yet
+    panel = window.response.panel
+    for path, searchable in (("/image/png", False), ("/status/204", False), ("/get", True)):
+        tab = window.open_tab(RequestSpec(url=window.demo_server.url + path))
+        window.send_current()
+        wait_until(
+            ui_loop, lambda t=tab: t.outcome.kind == "response" and panel.state == "response"
+        )
+        wait_until(ui_loop, lambda s=searchable: find.isEnabled() == s)
+    window.open_tab(RequestSpec(url="http://127.0.0.1:9/"))
+    window.send_current()
+    wait_until(ui_loop, lambda: panel.state == "error")
+    assert not find.isEnabled()
