@@ -69,3 +69,16 @@ def test_new_tab_button_icon_is_retinted_with_the_theme(window: MainWindow) -> N
     window.themes.set_mode("dark")
     dark = button.icon().pixmap(16, 16).toImage()
     assert light != dark
+
+
+@pytest.mark.parametrize("mode", ["dark", "light"])
+def test_a_disabled_checked_toggle_does_not_look_active(window: MainWindow, mode: str) -> None:
+    window.themes.set_mode(mode)
+    window.open_tab()  # no response: Pretty is off but stays checked (the user's preference)
+    pretty = window.response.panel.body.pretty_button
+    assert pretty.isChecked()
+    assert not pretty.isEnabled()
+    image = pretty.grab().toImage()
+    border = image.pixelColor(image.width() // 2, 0)
+    accent = QColor("#2f6fed")
+    assert abs(border.blue() - accent.blue()) + abs(border.red() - accent.red()) > 60, border.name()
