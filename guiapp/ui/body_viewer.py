@@ -187,11 +187,16 @@ class BodyViewer(QWidget):
         generation = self._generation
         content_type = response.headers.get("content-type", "")
         head = response.body_bytes(limit=2048) if response.size else b""
-        self._kind = detect_kind(content_type, head)
+        # No bytes is no body, whatever the Content-Type says (HEAD, 304, an empty JSON reply).
+        self._kind = detect_kind(content_type, head) if response.size else "empty"
         self._update_buttons()
         self._set_notice("")
         if self._kind == "empty":
-            self._show_message("This response has no body.")
+            self._show_message(
+                "A HEAD response has no body: its headers are in the Headers tab."
+                if response.method.upper() == "HEAD"
+                else "This response has no body."
+            )
         elif self._kind in ("image", "svg") and self.pretty_button.isChecked():
             await self._show_image(response, generation)
         elif self._kind in ("image", "binary"):

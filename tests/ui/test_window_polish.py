@@ -97,3 +97,21 @@ def test_header_tabs_count_their_rows(
     assert panel.tabs.tabText(2).startswith("Request headers (")
     window.open_tab()
     assert panel.tabs.tabText(1) == "Headers"
+
+
+def test_a_head_response_says_it_has_no_body(
+    window: MainWindow, ui_loop: asyncio.AbstractEventLoop
+) -> None:
+    # HEAD answers carry the GET's Content-Type (application/json here) but no bytes: this
+    # showed an empty JSON text view with Copy enabled instead of saying there is no body.
+    tab = window.open_tab(RequestSpec(url=f"{window.demo_server.url}/get", method="HEAD"))
+    window.send_current()
+    panel = window.response.panel
+    wait_until(ui_loop, lambda: tab.outcome.kind == "response" and panel.state == "response")
+    body = panel.body
+    wait_until(ui_loop, lambda: body.message() != "")
+    assert "HEAD response has no body" in body.message()
+    assert "Headers tab" in body.message()
+    assert not body.copy_button.isEnabled()
+    assert not body.find_edit.isEnabled()
+    assert tab.outcome.value.headers.get("content-type", "").startswith("application/json")
