@@ -43,7 +43,7 @@ from guiapp.core.request import RequestSpec
 from guiapp.core.response import Response
 from guiapp.ui.body_viewer import BodyViewer, ProcessSubmitter
 from guiapp.ui.response_summary import summary_html
-from guiapp.ui.status_format import TransferMeter, error_title, progress_text
+from guiapp.ui.status_format import TransferMeter, error_title, progress_text, url_with_params
 
 __all__ = ["ResponsePanel"]
 
@@ -101,7 +101,8 @@ class ResponsePanel(QWidget):
         """A request is on its way: clear the last response, show an indeterminate bar."""
         self._forget()
         self._meter = TransferMeter()
-        self.summary.setText(f"Sending <b>{_esc(spec.method)}</b> {_esc(spec.url)}…")
+        url = url_with_params(spec.url, spec.params)  # the query as sent, not just the path
+        self.summary.setText(f"Sending <b>{_esc(spec.method)}</b> {_esc(url)}…")
         self.progress.setRange(0, 0)
         self.progress.setFormat("Waiting for the server…")
         self.progress.setVisible(self._own_progress)

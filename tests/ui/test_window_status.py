@@ -117,6 +117,7 @@ def test_status_line_while_streaming_then_cancelled_after_bytes(
     assert window.status_label.text().endswith(" · Esc cancels")
     summary = _summary(window, ui_loop, "sending")
     assert summary.startswith("Sending GET ")
+    assert summary.endswith("/drip?numbytes=100&duration=20…")  # the params are part of it
     _assert_not_repeated(window.status_label.text(), summary)
     wait_until(ui_loop, lambda: tab.progress is not None and tab.progress.done >= 2)
     window.cancel_current()
