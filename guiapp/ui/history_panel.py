@@ -194,6 +194,7 @@ class HistoryPanel(QWidget):
 
     def _update_count(self) -> None:
         total, shown = self.model.total, self.model.rowCount()
+        self.count_label.setToolTip("")  # a failure's detail no longer applies
         if total == 0:  # an empty list says what would fill it
             self.count_label.setText(
                 "No matches" if self.model.search else "No history yet: sent requests appear here"
@@ -207,7 +208,9 @@ class HistoryPanel(QWidget):
         )
 
     def _on_model_failed(self, message: str) -> None:
-        self.count_label.setText(f"History unavailable: {message}")
+        # The reason is an internal error text (sqlite, the executor): on hover, not in the way.
+        self.count_label.setText("History could not be loaded")
+        self.count_label.setToolTip(message)
 
     def _spawn(self, coro: Any) -> None:
         try:

@@ -181,3 +181,21 @@ def test_relative_time() -> None:
     assert relative_time(0.0, 30.0) == "just now"
     assert relative_time(0.0, 3 * 3600.0) == "3 h ago"
     assert relative_time(0.0, 10 * 86400.0).count("-") == 2
+
+
+def test_a_load_failure_is_said_plainly_with_the_detail_on_hover(loop, panel) -> None:
+    internal = "guiapp-history: submit() must be called from a thread running an asyncio loop"
+    panel.model.failed.emit(internal)
+    assert panel.count_label.text() == "History could not be loaded"  # no internal text
+    assert panel.count_label.toolTip() == internal
+    run(loop, panel.reload())
+    assert panel.count_label.text().endswith("entries (10 loaded)")
+    assert panel.count_label.toolTip() == ""
+
+
+def test_a_failed_send_shows_no_duration() -> None:
+    from guiapp.ui.history_panel import entry_meta
+
+    failed = ResponseSummary.failed("connection refused")
+    assert "ms" not in entry_meta(failed)
+    assert entry_meta(ResponseSummary(200, "OK", elapsed=0.25, size=1)).startswith("250 ms · ")
