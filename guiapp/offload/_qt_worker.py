@@ -16,13 +16,14 @@ import itertools
 import logging
 import threading
 import time
-from collections import deque
+import weakref
 from collections.abc import Callable, Generator
 from typing import Any
 
 from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, QTimer, Signal, Slot
 
 from guiapp.core.jobs import Cancelled, JobControl, Progress, bind_job
+from guiapp.offload._qt_settle import Inbox, ThreadReaper
 
 __all__ = ["QtWorkerJob", "active_qthreads", "run_in_qthread", "shutdown_qthreads"]
 
@@ -40,15 +41,26 @@ _names = itertools.count(1)
 _atexit_registered = False
 
 
+_Ended = tuple["QtWorkerJob", str, object]  # (job, outcome kind, value)
+
+
 class _Worker(QObject):
     """Lives in the job's thread; runs the call once the thread starts."""
 
-    ended = Signal(str, object)  # (outcome kind, value) -> the job, queued to the GUI thread
-
-    def __init__(self, call: Callable[[], object], control: JobControl) -> None:
+    def __init__(
+        self,
+        call: Callable[[], object],
+        control: JobControl,
+        thread: QThread,
+        job: weakref.ref[QtWorkerJob],
+        inbox: Inbox[_Ended],
+    ) -> None:
         super().__init__()
         self._call = call
         self._control = control
+        self._thread = thread
+        self._job = job
+        self._inbox = inbox
 
     @Slot()
     def run(self) -> None:
@@ -63,15 +75,17 @@ class _Worker(QObject):
                 kind, value = _CANCELLED, None
             except BaseException as exc:  # reported, never raised into Qt's event loop
                 kind, value = _FAILED, exc
+        self._call = _done_call  # drop references to the callable and its arguments
         try:
-            self._call = _done_call  # drop references to the callable and its arguments
-            self.ended.emit(kind, value)
-        except RuntimeError:  # abandoned at exit (see _abandon): nobody is listening any more
-            _log.debug("abandoned QThread job ended with %s", kind)
+            # Not a queued signal per job: one wake-up serves every job that ends meanwhile
+            # (see _qt_settle), so 100 simultaneous endings are not 100 slot calls in a row.
+            job = self._job()
+            if job is not None:
+                self._inbox.push((job, kind, value))
         finally:
             # The thread runs an event loop (QThread.run's default); end it from inside, so the
             # thread stops even when the GUI thread is no longer processing events.
-            QThread.currentThread().quit()
+            self._thread.quit()
 
 
 def _done_call() -> None:
@@ -127,13 +141,14 @@ class QtWorkerJob(QObject):
         # the constructor makes only the objects and connections every job needs.
         self._progress_timer: QTimer | None = None
 
+        self._endings = _endings_here()
         self._thread = QThread()
         self._thread.setObjectName(name)
-        self._worker = _Worker(call, self.control)
+        self._worker = _Worker(
+            call, self.control, self._thread, weakref.ref(self), self._endings.inbox
+        )
         self._worker.moveToThread(self._thread)
         self._thread.started.connect(self._worker.run)
-        self._worker.ended.connect(self._on_worker_ended)
-        self._thread.finished.connect(self._on_thread_finished)
 
     def __repr__(self) -> str:
         state = self._outcome[0] if self._outcome else "running"
@@ -206,13 +221,17 @@ class QtWorkerJob(QObject):
             _registry.add(self)
         self._thread.start()
 
-    @Slot(str, object)
     def _on_worker_ended(self, kind: str, value: object) -> None:
-        _settler.enqueue(self, kind, value)
-
-    def _finish(self, kind: str, value: object) -> None:
+        # GUI thread, a few jobs per event-loop turn (the Inbox's budget); order kept.
         self._flush_progress()
         self._settle(kind, value)
+        # The worker has returned, but its thread is still ending; drop the registry's
+        # reference (the last one, perhaps) only once it has ended.
+        self._endings.reaper.watch(self._thread, self._unregister)
+
+    def _unregister(self) -> None:
+        with _registry_lock:
+            _registry.discard(self)
 
     @Slot()
     def _settle_cancelled(self) -> None:
@@ -238,17 +257,6 @@ class QtWorkerJob(QObject):
         waiters, self._waiters = self._waiters, []
         for future in waiters:
             _resolve(future, self._outcome)
-
-    @Slot()
-    def _on_thread_finished(self) -> None:
-        # ``finished`` is emitted by the thread just *before* it ends. Never block the GUI
-        # thread waiting for the end proper: look again shortly, and only then let the registry
-        # drop the last reference to the QThread wrapper.
-        if self._thread.isRunning():
-            QTimer.singleShot(1, self._on_thread_finished)
-            return
-        with _registry_lock:
-            _registry.discard(self)
 
     # -- progress ----------------------------------------------------------------------------
     def _on_progress_reported(self, progress: Progress) -> None:
@@ -288,38 +296,33 @@ class QtWorkerJob(QObject):
         self._deliver_progress()
 
 
-class _BatchedSettler:
-    """Delivers ended jobs' outcomes a few per event-loop turn (GUI thread only).
+class _Endings:
+    """The per-thread Inbox and ThreadReaper of the jobs created on one (GUI) thread."""
 
-    100 calls started together end together: settling them all in one turn (signals, awaiting
-    futures, their callbacks) stalled the GUI 20-27 ms here; a few per turn keeps every turn
-    short. The order of outcomes is kept.
-    """
-
-    def __init__(self, batch: int) -> None:
-        self._batch = batch
-        self._queue: deque[tuple[QtWorkerJob, str, object]] = deque()
-        self._scheduled = False
-
-    def enqueue(self, job: QtWorkerJob, kind: str, value: object) -> None:
-        self._queue.append((job, kind, value))
-        if not self._scheduled:
-            self._scheduled = True
-            QTimer.singleShot(0, self._settle_batch)
-
-    def _settle_batch(self) -> None:
-        for _ in range(self._batch):
-            if not self._queue:
-                break
-            job, kind, value = self._queue.popleft()
-            job._finish(kind, value)
-        if self._queue:
-            QTimer.singleShot(0, self._settle_batch)
-        else:
-            self._scheduled = False
+    def __init__(self) -> None:
+        self.inbox: Inbox[_Ended] = Inbox(_deliver_ended)
+        self.reaper = ThreadReaper()
+        # Owned by C++ (parented to the QThread object of this thread, which Qt never deletes
+        # before the process ends): a worker stuck past exit may still push into the inbox, so
+        # PySide's exit-time cleanup must not destroy it under that worker's feet.
+        owner = QThread.currentThread()
+        self.inbox.setParent(owner)
+        self.reaper.setParent(owner)
 
 
-_settler = _BatchedSettler(batch=8)
+_local = threading.local()
+
+
+def _endings_here() -> _Endings:
+    endings: _Endings | None = getattr(_local, "endings", None)
+    if endings is None:
+        endings = _local.endings = _Endings()
+    return endings
+
+
+def _deliver_ended(item: _Ended) -> None:
+    job, kind, value = item
+    job._on_worker_ended(kind, value)
 
 
 def _post(receiver: QObject, slot: str) -> None:
