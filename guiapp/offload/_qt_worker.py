@@ -23,7 +23,7 @@ from typing import Any
 from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, QTimer, Signal, Slot
 
 from guiapp.core.jobs import Cancelled, JobControl, Progress, bind_job
-from guiapp.offload._qt_settle import Inbox, ThreadReaper
+from guiapp.offload._qt_settle import Inbox, Reaper
 
 __all__ = ["QtWorkerJob", "active_qthreads", "run_in_qthread", "shutdown_qthreads"]
 
@@ -227,7 +227,7 @@ class QtWorkerJob(QObject):
         self._settle(kind, value)
         # The worker has returned, but its thread is still ending; drop the registry's
         # reference (the last one, perhaps) only once it has ended.
-        self._endings.reaper.watch(self._thread, self._unregister)
+        self._endings.reaper.watch(self._thread.isRunning, self._unregister)
 
     def _unregister(self) -> None:
         with _registry_lock:
@@ -296,18 +296,30 @@ class QtWorkerJob(QObject):
         self._deliver_progress()
 
 
-class _Endings:
-    """The per-thread Inbox and ThreadReaper of the jobs created on one (GUI) thread."""
+class _Endings(QObject):
+    """Qt glue of the Inbox and Reaper serving the jobs created on one (GUI) thread."""
 
     def __init__(self) -> None:
-        self.inbox: Inbox[_Ended] = Inbox(_deliver_ended)
-        self.reaper = ThreadReaper()
-        # Owned by C++ (parented to the QThread object of this thread, which Qt never deletes
+        super().__init__()
+        self.inbox: Inbox[_Ended] = Inbox(_deliver_ended, self._post_drain)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self.reaper = Reaper(self._timer.start)
+        self._timer.timeout.connect(self.reaper.poll)
+        # Owned by C++ (parented to the QThread object of this thread, which Qt does not delete
         # before the process ends): a worker stuck past exit may still push into the inbox, so
-        # PySide's exit-time cleanup must not destroy it under that worker's feet.
-        owner = QThread.currentThread()
-        self.inbox.setParent(owner)
-        self.reaper.setParent(owner)
+        # PySide's exit-time cleanup must not destroy this object under that worker's feet.
+        self.setParent(QThread.currentThread())
+
+    def _post_drain(self) -> None:  # any thread
+        try:
+            _post(self, "_drain")
+        except RuntimeError:  # no C++ object any more (interpreter exit): nobody listens
+            _log.debug("QThread job endings dropped at exit")
+
+    @Slot()
+    def _drain(self) -> None:
+        self.inbox.drain()
 
 
 _local = threading.local()
