@@ -36,6 +36,7 @@ from guiapp.offload.qt import (
     set_slot_error_handler,
     shutdown_qthreads,
 )
+from guiapp.ui.cookie_keeper import COOKIE_FILE, install_cookies
 from guiapp.ui.history_model import AsyncHistory
 from guiapp.ui.history_panel import HistoryPanel
 from guiapp.ui.history_recorder import HistoryRecorder
@@ -67,7 +68,8 @@ def create_window(
 ) -> MainWindow:
     """Build the main window (no event loop is run here).
 
-    ``data_dir`` holds settings.ini and the history database (default: :func:`default_data_dir`).
+    ``data_dir`` holds settings.ini, the history database and cookies.json (default:
+    :func:`default_data_dir`).
     With ``demo=True``, or on a first run (no settings yet), the embedded demo server starts and
     its example requests are opened; ``window.demo_server`` is then set and stopped on shutdown.
     ``workspace=True`` attaches the collections sidebar and environments
@@ -103,6 +105,7 @@ def create_window(
     window.aboutToSave.connect(lambda: state.save(window))
     window.aboutToSave.connect(recorder.close)
     install_lab(window)  # View → Responsiveness Lab
+    install_cookies(window, data_dir / COOKIE_FILE)  # shared session, View → Cookies…
     if workspace:
         window.workspace = WorkspaceController(window, data_dir).attach()
     return window

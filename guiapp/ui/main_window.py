@@ -90,6 +90,9 @@ class MainWindow(QMainWindow):
         self.history: Any = None  # the HistoryRecorder
         self.workspace: Any = None  # the WorkspaceController, when attached
         self._resolver: Callable[[RequestSpec], RequestSpec] | None = None
+        #: What sends a spec (None: ``guiapp.core.send`` with a private session per request);
+        #: the composition root binds the shared session here (:mod:`guiapp.ui.cookie_keeper`).
+        self.send_function: Callable[[RequestSpec], Any] | None = None
 
         self.bar = RequestBar()
         self.response_area = ResponseArea(response_panel)
@@ -318,7 +321,9 @@ class MainWindow(QMainWindow):
 
     @async_slot
     async def _send(self, tab: RequestTab, strategy: str) -> None:
-        await tab.send(strategy, self.services.offloader, resolve=self._resolver)
+        await tab.send(
+            strategy, self.services.offloader, send=self.send_function, resolve=self._resolver
+        )
 
     def set_request_resolver(self, resolver: Callable[[RequestSpec], RequestSpec] | None) -> None:
         """Map each spec before it is sent (e.g. fill in ``{{variables}}`` from an environment).

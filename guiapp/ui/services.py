@@ -4,6 +4,8 @@
 - ``lane``: :class:`~guiapp.offload.SerialLane` for the sqlite history store (thread-affine).
 - ``processes``: :class:`~guiapp.offload.ProcessOffloader` for formatting large bodies (CPU and
   GIL-bound work that would otherwise stall the GUI).
+- ``http_session``: one ``requests.Session`` for every send of the window: its cookie jar keeps
+  what servers set (and sends it back), its pool keeps connections alive between requests.
 
 Example::
 
@@ -17,6 +19,9 @@ from __future__ import annotations
 import logging
 import time
 
+import requests
+
+from guiapp.core.transport import make_session
 from guiapp.offload import Offloader, ProcessOffloader, SerialLane
 
 __all__ = ["Services"]
@@ -33,6 +38,7 @@ class Services:
         self._offloader: Offloader | None = None
         self._lane: SerialLane | None = None
         self._processes: ProcessOffloader | None = None
+        self._http_session: requests.Session | None = None
         self.closed = False
 
     @property
@@ -59,6 +65,14 @@ class Services:
             self._processes = ProcessOffloader(self._process_workers, name="guiapp-format")
         return self._processes
 
+    @property
+    def http_session(self) -> requests.Session:
+        """The shared session for sends (cookie jar + keep-alive pool, one slot per worker)."""
+        if self._http_session is None:
+            self._check_open()
+            self._http_session = make_session(pool_maxsize=self._max_workers)
+        return self._http_session
+
     def _check_open(self) -> None:
         if self.closed:
             raise RuntimeError("the window is shutting down")
@@ -81,4 +95,6 @@ class Services:
             except Exception:
                 _log.exception("closing %r failed", executor)
                 clean = False
+        if self._http_session is not None:
+            self._http_session.close()  # after the sends: their sockets are shut already
         return clean

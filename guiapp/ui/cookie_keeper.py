@@ -1,0 +1,150 @@
+"""Cookies for the window: one shared session, kept between runs, managed in a dialog.
+
+:func:`install_cookies` makes every send of ``window`` go through ``services.http_session``
+(so cookies that servers set are sent back to them, and connections are reused), restores the
+jar saved in ``cookies.json`` in the data directory, saves it (on the background lane, a moment
+after each exchange, and once more when the window closes), and adds View → Cookies…
+(Ctrl+Shift+K) opening :class:`~guiapp.ui.cookies_dialog.CookiesDialog`.
+
+A cookie file that cannot be read is left where it is, renamed ``cookies.json.unreadable``, so
+that nothing the user had is overwritten; the status line says so.
+
+Example::
+
+    keeper = install_cookies(window, data_dir / "cookies.json")
+    keeper.open_dialog()
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtGui import QAction
+
+from guiapp.core.cookies import CookieFileError, load_cookies, save_cookies
+from guiapp.core.transport import send
+from guiapp.ui.cookies_dialog import CookiesDialog
+
+__all__ = ["COOKIE_FILE", "CookieKeeper", "install_cookies"]
+
+#: The cookie jar's file in the data directory (JSON, mode 0600).
+COOKIE_FILE = "cookies.json"
+_SAVE_DELAY_MS = 500  # a burst of responses is saved once
+
+_log = logging.getLogger(__name__)
+
+
+class CookieKeeper(QObject):
+    """Owns the window's cookie persistence and its Cookies dialog."""
+
+    def __init__(self, window: Any, path: Path | None) -> None:
+        super().__init__(window)
+        self._window = window
+        self.path = path
+        self.session = window.services.http_session
+        self.jar = self.session.cookies
+        self.dialog: CookiesDialog | None = None
+        self._dirty = False
+        self._save_timer = QTimer(self)
+        self._save_timer.setSingleShot(True)
+        self._save_timer.setInterval(_SAVE_DELAY_MS)
+        self._save_timer.timeout.connect(self._save_in_background)
+        self.restore()
+
+    # -- persistence ----------------------------------------------------------------------------
+    def restore(self) -> int:
+        """Load the saved cookies into the jar; return how many (0 when there is no file)."""
+        if self.path is None:
+            return 0
+        try:
+            saved = load_cookies(self.path)
+        except CookieFileError as exc:
+            kept = self._set_aside()
+            where = f"; the file was kept as {kept.name}" if kept else ""
+            self._window.show_message(f"Saved cookies not restored: {exc}{where}", "error")
+            return 0
+        for cookie in saved:
+            self.jar.set_cookie(cookie)
+        return len(saved)
+
+    def _set_aside(self) -> Path | None:
+        assert self.path is not None
+        target = self.path.with_name(self.path.name + ".unreadable")
+        try:
+            os.replace(self.path, target)
+        except OSError:
+            _log.exception("could not set the unreadable cookie file aside")
+            self.path = None  # never overwrite what could not be read
+            return None
+        return target
+
+    def changed(self) -> None:
+        """The jar may have changed (a response arrived, the dialog removed cookies)."""
+        self._dirty = True
+        if self.dialog is not None and self.dialog.isVisible():
+            self.dialog.refresh()
+        self._save_timer.start()
+
+    def _save_in_background(self) -> None:
+        if self.path is None or not self._dirty or self._window.services.closed:
+            return
+        self._dirty = False
+        try:
+            job = self._window.services.lane.submit(save_cookies, self.jar, self.path)
+        except RuntimeError:  # no running event loop (a test driving Qt alone): save here
+            self.save_now(force=True)
+            return
+        job.add_done_callback(self._saved)
+
+    def _saved(self, job: Any) -> None:
+        if job.cancelled():
+            return
+        error = job.exception()
+        if error is not None:
+            self._dirty = True  # the next change tries again
+            self._window.show_message(f"Cookies could not be saved: {error}", "error")
+
+    def save_now(self, *, force: bool = False) -> None:
+        """Save on the calling thread (the window is closing: the lane is about to stop)."""
+        self._save_timer.stop()
+        if self.path is None or not (self._dirty or force):
+            return
+        self._dirty = False
+        try:
+            save_cookies(self.jar, self.path)
+        except OSError:
+            _log.exception("saving cookies at exit failed")
+
+    # -- the dialog -----------------------------------------------------------------------------
+    def open_dialog(self) -> CookiesDialog:
+        """Show the Cookies dialog (one per window, refreshed each time it is opened)."""
+        if self.dialog is None:
+            self.dialog = CookiesDialog(self.jar, self._window)
+            self.dialog.changed.connect(self.changed)
+        self.dialog.refresh()
+        self.dialog.show()
+        self.dialog.raise_()
+        self.dialog.activateWindow()
+        return self.dialog
+
+
+def install_cookies(window: Any, path: Path | None) -> CookieKeeper:
+    """Route ``window``'s sends through its shared session and keep its cookies at ``path``
+    (None: for this run only); add View → Cookies…. Returns the keeper (``window.cookies``)."""
+    keeper = CookieKeeper(window, path)
+    window.send_function = functools.partial(send, session=keeper.session)
+    window.exchangeFinished.connect(lambda _spec, _outcome: keeper.changed())
+    window.aboutToSave.connect(keeper.save_now)
+    action = QAction("Cookies…", window)
+    action.setObjectName("action-cookies")
+    action.setShortcut("Ctrl+Shift+K")
+    action.setToolTip("The cookies servers have set: see, remove, undo")
+    action.triggered.connect(lambda _=False: keeper.open_dialog())
+    window.add_view_action(action)
+    window.cookies = keeper
+    return keeper
