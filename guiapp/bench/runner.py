@@ -52,6 +52,10 @@ class ScenarioResult:
     wall_s: float
     lag: LagStats
     delta_p99_ms: float
+    # Milliseconds the workload itself spent in one go on the GUI thread before its first
+    # await (e.g. 100 run_in_qthread calls), for the scenarios that measure it; the heartbeat
+    # cannot tick during it, so the max lag is at least this.
+    start_ms: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -60,6 +64,7 @@ class ScenarioResult:
             "wall_s": self.wall_s,
             "lag": self.lag.to_dict(),
             "delta_p99_ms": self.delta_p99_ms,
+            "start_ms": self.start_ms,
         }
 
 
@@ -104,100 +109,113 @@ class BenchReport:
     def format_table(self) -> str:
         header = (
             f"{'scenario':<14} {'wall s':>7} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>8} "
-            f"{'stalls>50':>9} {'Δp99 ms':>8}"
+            f"{'stalls>50':>9} {'Δp99 ms':>8} {'start ms':>8}"
         )
         lines = [header, "-" * len(header)]
         for r in self.results:
             lines.append(
                 f"{r.name:<14} {r.wall_s:>7.2f} {r.lag.p50_ms:>7.2f} {r.lag.p99_ms:>7.2f} "
-                f"{r.lag.max_ms:>8.1f} {r.lag.stalls:>9d} {r.delta_p99_ms:>+8.2f}"
+                f"{r.lag.max_ms:>8.1f} {r.lag.stalls:>9d} {r.delta_p99_ms:>+8.2f} "
+                f"{'' if r.start_ms is None else f'{r.start_ms:.1f}':>8}"
             )
         for check, ok in self.targets().items():
             lines.append(f"{'PASS' if ok else 'FAIL'}  {check}")
         return "\n".join(lines)
 
 
+Workload = Callable[[], Awaitable[float | None]]
+
+
 @dataclass(frozen=True, slots=True)
 class _Scenario:
     name: str
     description: str
-    # (scale) -> (prepare, workload): prepare runs unmeasured, workload is measured.
-    build: Callable[[BenchScale], Callable[[], Awaitable[Callable[[], Awaitable[None]]]]]
+    # (scale) -> (prepare, workload): prepare runs unmeasured, workload is measured; the
+    # workload may return its start burst in ms (ScenarioResult.start_ms).
+    build: Callable[[BenchScale], Callable[[], Awaitable[Workload]]]
 
 
-def _idle(scale: BenchScale) -> Callable[[], Awaitable[Callable[[], Awaitable[None]]]]:
-    async def prepare() -> Callable[[], Awaitable[None]]:
-        async def workload() -> None:
+def _idle(scale: BenchScale) -> Callable[[], Awaitable[Workload]]:
+    async def prepare() -> Workload:
+        async def workload() -> float | None:
             await asyncio.sleep(scale.idle_seconds)
+            return None
 
         return workload
 
     return prepare
 
 
-def _make_async(scale: BenchScale) -> Callable[[], Awaitable[Callable[[], Awaitable[None]]]]:
-    async def prepare() -> Callable[[], Awaitable[None]]:
+def _make_async(scale: BenchScale) -> Callable[[], Awaitable[Workload]]:
+    async def prepare() -> Workload:
         pool = Offloader(max_workers=scale.calls, name="bench")
         call = make_async(offloader=pool)(blocking_call)
 
-        async def workload() -> None:
+        async def workload() -> float | None:
             try:
                 await asyncio.gather(*(call(scale.call_seconds) for _ in range(scale.calls)))
             finally:
                 await pool.aclose()
+            return None
 
         return workload
 
     return prepare
 
 
-def _qthread(scale: BenchScale) -> Callable[[], Awaitable[Callable[[], Awaitable[None]]]]:
-    async def prepare() -> Callable[[], Awaitable[None]]:
-        async def workload() -> None:
+def _qthread(scale: BenchScale) -> Callable[[], Awaitable[Workload]]:
+    async def prepare() -> Workload:
+        async def workload() -> float | None:
+            started = time.perf_counter()
             jobs = [run_in_qthread(blocking_call, scale.call_seconds) for _ in range(scale.calls)]
+            start_ms = (time.perf_counter() - started) * 1000.0
             await asyncio.gather(*(job.wait() for job in jobs))
+            return start_ms
 
         return workload
 
     return prepare
 
 
-def _gui_thread(scale: BenchScale) -> Callable[[], Awaitable[Callable[[], Awaitable[None]]]]:
-    async def prepare() -> Callable[[], Awaitable[None]]:
-        async def workload() -> None:
+def _gui_thread(scale: BenchScale) -> Callable[[], Awaitable[Workload]]:
+    async def prepare() -> Workload:
+        async def workload() -> float | None:
             blocking_call(scale.call_seconds)  # deliberately on the GUI thread: the anti-pattern
+            return None
 
         return workload
 
     return prepare
 
 
-def _json_thread(scale: BenchScale) -> Callable[[], Awaitable[Callable[[], Awaitable[None]]]]:
-    async def prepare() -> Callable[[], Awaitable[None]]:
+def _json_thread(scale: BenchScale) -> Callable[[], Awaitable[Workload]]:
+    async def prepare() -> Workload:
         pool = Offloader(max_workers=1, name="bench-json")
         data = await pool.submit(make_json_document, scale.json_mb)  # unmeasured
 
-        async def workload() -> None:
+        async def workload() -> float | None:
             try:
                 await pool.submit(json_roundtrip, data)
             finally:
                 await pool.aclose()
+            return None
 
         return workload
 
     return prepare
 
 
-def _json_process(scale: BenchScale) -> Callable[[], Awaitable[Callable[[], Awaitable[None]]]]:
-    async def prepare() -> Callable[[], Awaitable[None]]:
+def _json_process(scale: BenchScale) -> Callable[[], Awaitable[Workload]]:
+    async def prepare() -> Workload:
         pool = ProcessOffloader(max_workers=1, name="bench-json")
         await pool.submit(blocking_call, 0.0)  # start the worker process before measuring
 
-        async def workload() -> None:
+        async def workload() -> float | None:
             try:
                 await pool.submit(json_roundtrip_generated, scale.json_mb)
             finally:
                 await pool.aclose()
+            return None
 
         return workload
 
@@ -241,14 +259,14 @@ async def _run_scenarios(
         await asyncio.sleep(scale.settle_seconds)  # let preparation's own lag pass
         monitor.reset()
         started = time.perf_counter()
-        await workload()
+        start_ms = await workload()
         wall = time.perf_counter() - started
         await asyncio.sleep(scale.settle_seconds)  # the tick after a stall records it
         lag = monitor.snapshot()
         if name == "idle":
             baseline = lag
         delta = lag.p99_ms - baseline.p99_ms if baseline is not None else 0.0
-        results.append(ScenarioResult(name, scenario.description, wall, lag, delta))
+        results.append(ScenarioResult(name, scenario.description, wall, lag, delta, start_ms))
     return results
 
 

@@ -34,8 +34,16 @@ def test_tiny_bench_runs_every_scenario(qapp: QApplication) -> None:
     # Eight concurrent 0.1 s calls: far quicker than running them one after another (0.8 s).
     assert report.result("make_async").wall_s < 0.6
     assert report.result("qthread").wall_s < 0.6
+    # The qthread scenario times its own start burst (the run_in_qthread calls, on the GUI
+    # thread, before its first await); the heartbeat could not tick meanwhile.
+    start_ms = report.result("qthread").start_ms
+    assert start_ms is not None
+    assert 0.0 < start_ms < report.result("qthread").wall_s * 1000
+    assert report.result("qthread").lag.max_ms >= start_ms * 0.9 - 5.0
+    assert report.result("idle").start_ms is None
     data = json.loads(json.dumps(report.to_dict()))
     assert data["machine"]["pyside6"]
+    assert data["results"][0]["start_ms"] is None
     assert set(data["targets"]) >= {"qthread: max <= 16 ms", "json_process: max <= 16 ms"}
     table = report.format_table()
     for name in SCENARIOS:
