@@ -127,7 +127,8 @@ class HistoryListModel(QAbstractListModel):
             status = entry.summary.status_code or "ERR"
             return f"{entry.method} {entry.url} {status}"
         if role == Qt.ItemDataRole.ToolTipRole:
-            return entry.summary.error or entry.url
+            error = entry.summary.error
+            return f"{entry.url}\n{error}" if error else entry.url
         return None
 
     def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008

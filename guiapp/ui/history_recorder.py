@@ -24,6 +24,7 @@ from guiapp.core.errors import InvalidRequest
 from guiapp.core.history import HistoryStore, ResponseSummary
 from guiapp.core.request import RequestSpec
 from guiapp.offload import SerialLane
+from guiapp.ui.response_summary import incomplete_text
 
 __all__ = ["HistoryRecorder", "summarize"]
 
@@ -42,6 +43,8 @@ def summarize(result: Any) -> ResponseSummary | None:
         elapsed=result.elapsed,
         size=result.size,
         content_type=result.content_type,
+        # A body cut short by a lost connection is said so (and found by searching "incomplete").
+        error=incomplete_text(result) if getattr(result, "partial", False) else None,
     )
 
 

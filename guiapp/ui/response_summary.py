@@ -18,7 +18,7 @@ from html import escape
 from guiapp.core.response import Response
 from guiapp.ui.status_format import format_bytes, format_duration
 
-__all__ = ["redirect_chain", "status_colour", "summary_html"]
+__all__ = ["incomplete_text", "redirect_chain", "status_colour", "summary_html"]
 
 
 def status_colour(code: int) -> str:
@@ -52,6 +52,21 @@ def _status(code: int, reason: str) -> str:
     return f'<b style="color:{status_colour(code)}">{code} {escape(reason)}</b>'
 
 
+def incomplete_text(response: Response) -> str:
+    """What a partial body lacks: ``incomplete: the connection was lost after 3 kB of 1 MB``.
+
+    >>> from guiapp.core.response import Response
+    >>> r = Response(status_code=200, reason="OK", http_version="HTTP/1.1", url="http://x/",
+    ...              headers=[("Content-Length", "1000000")], body=b"y" * 3000, partial=True)
+    >>> incomplete_text(r)
+    'incomplete: the connection was lost after 3.0 kB of 1.0 MB'
+    """
+    expected = response.headers.get("Content-Length", "")
+    of_total = f" of {format_bytes(int(expected))}" if expected.isdigit() else ""
+    received = format_bytes(response.wire_size)
+    return f"incomplete: the connection was lost after {received}{of_total}"
+
+
 def summary_html(response: Response) -> str:
     """Status line, timings, size, then the final URL and the redirect chain (if any)."""
     size = format_bytes(response.size)
@@ -65,7 +80,7 @@ def summary_html(response: Response) -> str:
         f"Size {size}",
     ]
     if response.partial:
-        parts.append('<b style="color:#d03838">incomplete body</b>')
+        parts.append(f'<b style="color:#d03838">{escape(incomplete_text(response))}</b>')
     lines = [" · ".join(parts), f"<span>{escape(response.method)} {_url(response.url)}</span>"]
     if response.history:
         hops = " → ".join(

@@ -211,7 +211,9 @@ class ResponseArea(QWidget):
             error=outcome.value if outcome.kind == "error" else None,
             response=outcome.value if outcome.kind == "response" else None,
         )
-        if outcome.kind == "response":
+        if outcome.kind == "response" and getattr(outcome.value, "partial", False):
+            state = "error"  # the body is incomplete: whatever the status code said
+        elif outcome.kind == "response":
             state = status_kind(outcome.value.status_code)
         else:
             state = outcome.kind  # "error" or "cancelled"

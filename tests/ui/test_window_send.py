@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QProgressBar, QPushButton
 
+from guiapp.ui.history_model import ENTRY_ROLE
 from guiapp.ui.main_window import MainWindow
 from tests.faultserver import FaultServer
 from tests.ui.conftest import wait_until
@@ -140,14 +141,36 @@ def test_tls_failure_shows_a_verification_message(
     assert send_url(qtbot, window, ui_loop, httpbin_secure.url + "/get").startswith("200")
 
 
-def test_connection_lost_mid_body_is_reported(
+def test_connection_lost_mid_body_shows_the_partial_body(
+    qtbot: Any, window: MainWindow, ui_loop: asyncio.AbstractEventLoop
+) -> None:
+    """The error says the partial body is kept: the window shows it, marked incomplete."""
+    with FaultServer() as server:
+        summary = send_url(qtbot, window, ui_loop, server.url("/close-mid-body"))
+    tab = window.current_tab()
+    assert tab.outcome.kind == "response"
+    assert tab.outcome.value.partial
+    assert "lost after 3,000 of 1,000,000 bytes" in tab.outcome.message
+    assert summary.startswith("200 OK")
+    assert "incomplete: the connection was lost after 3.0 kB of 1.0 MB" in summary
+    wait_until(ui_loop, lambda: window.response.panel.body_text() == "y" * 3000)
+    status = widgets(window)["status"]
+    assert "body incomplete" in status.text()
+    assert status.property("state") == "error"
+
+
+def test_connection_reset_mid_body_is_reported(
     qtbot: Any, window: MainWindow, ui_loop: asyncio.AbstractEventLoop
 ) -> None:
     with FaultServer() as server:
-        status = send_url(qtbot, window, ui_loop, server.url("/reset-mid-body"))
-    assert window.current_tab().outcome.kind == "error"
-    assert status
-    assert "Traceback" not in status
+        summary = send_url(qtbot, window, ui_loop, server.url("/reset-mid-body"))
+    outcome = window.current_tab().outcome
+    # A reset may destroy what was sent before it: the headers (and some bytes) or nothing.
+    assert outcome.kind in ("response", "error")
+    if outcome.kind == "response":
+        assert outcome.value.partial
+        assert "incomplete" in summary
+    assert "Traceback" not in summary
 
 
 @pytest.mark.parametrize("strategy", ["asyncio-executor", "qthread"])
@@ -212,3 +235,17 @@ def test_newest_send_wins(
     run_for(ui_loop, 1.2)
     assert "second" in tab.outcome.value.url
     assert w["status"].text().startswith("Sent GET /get?n=second in ")
+
+
+def test_a_partial_body_is_recorded_in_history_as_incomplete(
+    qtbot: Any, window: MainWindow, ui_loop: asyncio.AbstractEventLoop
+) -> None:
+    model = window.history_panel.model
+    with FaultServer() as server:
+        send_url(qtbot, window, ui_loop, server.url("/close-mid-body"))
+    wait_until(ui_loop, lambda: model.rowCount() > 0)
+    entry = model.index(0, 0).data(ENTRY_ROLE)
+    assert entry.summary.status_code == 200
+    tooltip = model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole)
+    assert tooltip.endswith("\nincomplete: the connection was lost after 3.0 kB of 1.0 MB")
+    assert entry.summary.error == "incomplete: the connection was lost after 3.0 kB of 1.0 MB"
