@@ -33,6 +33,7 @@ from guiapp.ui.qt_helpers import named
 from guiapp.ui.workspace import tree_commands as commands
 from guiapp.ui.workspace.autosave import Autosaver, IdTracker
 from guiapp.ui.workspace.dialogs import FileActions
+from guiapp.ui.workspace.editor_variables import EditorVariables
 from guiapp.ui.workspace.env_control import EnvironmentController
 from guiapp.ui.workspace.environments import EnvironmentBar
 from guiapp.ui.workspace.panel import CollectionsPanel
@@ -92,6 +93,8 @@ class WorkspaceController(FileActions, TabActions, QObject):
             current_spec=self._current_spec,
             undo_stack=self.undo_stack,
         )
+        #: ``{{name}}`` colours and tooltips in the request editors (docs/workspace-ui.md).
+        self.variables = EditorVariables(self)
         self.autosaver = Autosaver(self.service, self.tracker, self)
         self.watcher = ChangeWatcher(self.service, self, interval_ms=poll_ms)
         self.actions: dict[str, QAction] = {}
@@ -119,6 +122,7 @@ class WorkspaceController(FileActions, TabActions, QObject):
         self.autosaver.saveFailed.connect(lambda _rid, msg: self.window.show_message(msg, "error"))
         self.watcher.changed.connect(self._on_watcher_changed)
         self.environments.activeChanged.connect(self._on_environment_changed)
+        self.environments.scopeChanged.connect(self._on_environments_scope_changed)
 
     def attach(self) -> WorkspaceController:
         """Add the dock, the toolbar and the menu actions to the window; restore the last
@@ -149,6 +153,8 @@ class WorkspaceController(FileActions, TabActions, QObject):
         toggle.setText("Collections")
         window.add_view_action(toggle)
         window.bar.url_edit.textChanged.connect(self.environments.schedule_check)
+        if window.tabs.count():
+            self._watch_tab(window.current_tab())  # later tabs: on becoming current
         window.bar.sendRequested.connect(self._on_send_requested)
         window.tabs.currentChanged.connect(self._on_current_tab_changed)
         window.aboutToSave.connect(self.save_all)

@@ -38,6 +38,7 @@ from guiapp.ui.workspace.collection_variables import (
 from guiapp.ui.workspace.environments import EnvironmentBar, EnvironmentEditor
 from guiapp.ui.workspace.service import CollectionService
 from guiapp.ui.workspace.unresolved import UnresolvedMarker
+from guiapp.ui.workspace.variable_lookup import VariableLookup
 
 __all__ = ["EnvironmentController"]
 
@@ -51,6 +52,8 @@ class EnvironmentController(QObject):
 
     #: The active environment changed: its name (``""`` for none).
     activeChanged = Signal(str)
+    #: What :meth:`scope` returns changed (environment switched or reloaded, variables edited).
+    scopeChanged = Signal()
 
     def __init__(
         self,
@@ -112,6 +115,7 @@ class EnvironmentController(QObject):
         spec = self.current_spec()
         if spec is None:
             self.marker.show_missing([], [])
+            self.marker.show_variables([])
             return []
         missing = find_unresolved(spec, self.scope())
         in_url = set(_REF.findall(spec.url)) | {
@@ -119,6 +123,9 @@ class EnvironmentController(QObject):
         }
         url_names = [n for n in missing if n in in_url]
         self.marker.show_missing(url_names, [n for n in missing if n not in in_url])
+        self.marker.show_variables(
+            VariableLookup(self.scope()).describe_text(self.marker.edit.text())
+        )
         return missing
 
     # -- switching -----------------------------------------------------------------------------
@@ -128,7 +135,7 @@ class EnvironmentController(QObject):
             store = self.service.secrets
             self.secret_note = await self.service.run(lambda: store.unavailable_reason) or ""
         if self.service.collection is None:
-            self.collection_variables = None
+            self.collection_variables = None  # _load below emits scopeChanged
             self.bar.set_environments([], "")
             self.bar.setEnabled(False)
             await self._load("")
@@ -158,6 +165,7 @@ class EnvironmentController(QObject):
             return  # a newer switch won
         self.environment = env
         self._warn_secrets_once(env)
+        self.scopeChanged.emit()
         self.check_now()
         self.activeChanged.emit(env.name if env else "")
 
@@ -259,6 +267,7 @@ class EnvironmentController(QObject):
             return  # another collection was opened meanwhile
         self.collection_variables = variables
         if check:
+            self.scopeChanged.emit()
             self._warn_secrets_once(self.environment)
             self.check_now()
 

@@ -21,6 +21,7 @@ from guiapp.offload.qt import async_slot
 
 if TYPE_CHECKING:
     from guiapp.ui.workspace.autosave import Autosaver, IdTracker
+    from guiapp.ui.workspace.editor_variables import EditorVariables
     from guiapp.ui.workspace.env_control import EnvironmentController
     from guiapp.ui.workspace.panel import CollectionsPanel
     from guiapp.ui.workspace.service import CollectionService
@@ -28,6 +29,14 @@ if TYPE_CHECKING:
     from guiapp.ui.workspace.tree_model import CollectionTreeModel
 
 __all__ = ["TabActions"]
+
+
+#: Where a collection keeps its environment files (``_environments/dev.toml``, docs/workspace.md).
+ENV_PREFIX = "_environments/"
+
+
+def _is_env(path: str) -> bool:
+    return path.startswith(ENV_PREFIX)
 
 
 class TabActions:
@@ -38,6 +47,7 @@ class TabActions:
     autosaver: Autosaver
     tracker: IdTracker
     environments: EnvironmentController
+    variables: EditorVariables
     panel: CollectionsPanel
     model: CollectionTreeModel
     state: WorkspaceState
@@ -135,6 +145,7 @@ class TabActions:
         return spec
 
     def _watch_tab(self, tab: Any) -> None:
+        self.variables.attach(tab.editor)
         if id(tab) not in self._watched_tabs:
             key = id(tab)
             self._watched_tabs.add(key)
@@ -168,6 +179,9 @@ class TabActions:
         if not self.autosaver.dirty_count():
             self.panel.set_save_state("All changes saved")
 
+    def _on_environments_scope_changed(self) -> None:
+        self.variables.set_scope(self.environments.scope())
+
     def _on_environment_changed(self, name: str) -> None:
         col = self.service.collection
         if col is not None:
@@ -178,7 +192,13 @@ class TabActions:
     @async_slot
     async def _on_watcher_changed(self, changes: Changes) -> None:
         await self.refresh()
-        if COLLECTION_FILE in changes.modified:  # its [[variables]] may have changed (git pull)
+        env_files = [p for p in (*changes.added, *changes.removed, *changes.modified) if _is_env(p)]
+        if env_files:  # environments added, removed or edited (git pull): list and load again
+            active = self.environments.bar.active()
+            await self.environments.reload(active)
+            if active and self.environments.bar.active() == active:
+                self.window.show_message(f"Reloaded environment “{active}” (changed on disk)", "ok")
+        elif COLLECTION_FILE in changes.modified:  # its [[variables]] may have changed
             await self.environments.reload_collection_variables()
         for request_id in changes.modified:
             tab = self.autosaver.tab_for(request_id)

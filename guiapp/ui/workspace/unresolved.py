@@ -3,13 +3,16 @@ variables define, before the user sends.
 
 A ``QLineEdit`` cannot take a ``QSyntaxHighlighter``, so the URL field gets a red border, a
 warning icon at its end and a tooltip naming the missing variables (including ones needed
-only by headers, body or auth, so nothing fails by surprise on Send).
+only by headers, body or auth, so nothing fails by surprise on Send). The tooltip also lists
+each variable the URL uses with its value (secrets masked) and origin
+(:meth:`UnresolvedMarker.show_variables`), since the line edit cannot colour them.
 
 Example::
 
     marker = UnresolvedMarker(window.bar.url_edit)
     marker.show_missing(url_names=["id"], other_names=["token"])
     marker.missing()           # ['id', 'token']
+    marker.show_variables(["{{base}} = http://a, from the collection variables"])
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ class UnresolvedMarker(QObject):
         super().__init__(edit)
         self.edit = edit
         self._names: list[str] = []
+        self._url_names: list[str] = []
+        self._variables: list[str] = []
         self._tooltip = edit.toolTip()
         self._style = edit.styleSheet()
         self.action = QAction(icons.icon("error", "#d33f3f"), "Unresolved variables", edit)
@@ -53,10 +58,22 @@ class UnresolvedMarker(QObject):
         if names == self._names:
             return
         self._names = names
+        self._url_names = list(url_names)
         self.edit.setProperty("unresolvedVariables", ",".join(names))
+        self._render()
+
+    def show_variables(self, lines: list[str]) -> None:
+        """List ``lines`` (one per variable the URL uses) in the field's tooltip."""
+        if lines != self._variables:
+            self._variables = list(lines)
+            self._render()
+
+    def _render(self) -> None:
+        names, url_names = self._names, self._url_names
+        listing = ["Variables in the URL:", *self._variables] if self._variables else []
         if not names:
-            self.edit.setStyleSheet(self._style)
-            self.edit.setToolTip(self._tooltip)
+            self._set_style(self._style)
+            self.edit.setToolTip("\n".join(listing) if listing else self._tooltip)
             self.action.setVisible(False)
             return
         lines = []
@@ -65,15 +82,19 @@ class UnresolvedMarker(QObject):
                 "Not defined in the active environment or the collection variables: "
                 + _braced(url_names)
             )
-        rest = [n for n in other_names if n not in url_names]
+        rest = [n for n in names if n not in url_names]
         if rest:
             lines.append(f"Used in headers, body or auth, not defined: {_braced(rest)}")
         lines.append(
             "Define them (Environment ⋯ → Edit Environment… or Collection Variables…) "
             "or the request will not be sent."
         )
-        text = "\n".join(lines)
-        self.edit.setStyleSheet(self._style + _BORDER if url_names else self._style)
+        text = "\n".join(lines + (["", *listing] if listing else []))
+        self._set_style(self._style + _BORDER if url_names else self._style)
         self.edit.setToolTip(text)
         self.action.setToolTip(text)
         self.action.setVisible(True)
+
+    def _set_style(self, style: str) -> None:
+        if self.edit.styleSheet() != style:  # setting it repolishes the field, even unchanged
+            self.edit.setStyleSheet(style)
