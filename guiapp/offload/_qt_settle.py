@@ -105,6 +105,7 @@ class Reaper:
         self._first_ms = first_ms
         self._max_ms = max_ms
         self._interval_ms = first_ms
+        self._armed = False
         self._watched: list[tuple[Callable[[], bool], Callable[[], object]]] = []
 
     def watch(self, alive: Callable[[], bool], on_ended: Callable[[], object]) -> None:
@@ -114,7 +115,9 @@ class Reaper:
             return
         self._watched.append((alive, on_ended))
         self._interval_ms = self._first_ms
-        self._schedule(self._interval_ms)
+        if not self._armed:  # re-arming on every watch would postpone the poll indefinitely
+            self._armed = True
+            self._schedule(self._interval_ms)
 
     def watching(self) -> int:
         """Entries still watched."""
@@ -122,6 +125,7 @@ class Reaper:
 
     def poll(self) -> None:
         """Check every entry once; re-arm the timer while some are left."""
+        self._armed = False
         still: list[tuple[Callable[[], bool], Callable[[], object]]] = []
         ended: list[Callable[[], object]] = []
         for entry in self._watched:
@@ -135,4 +139,5 @@ class Reaper:
         if self._watched:
             grown = min(self._max_ms, 2 * self._interval_ms)
             self._interval_ms = self._first_ms if ended else grown
+            self._armed = True
             self._schedule(self._interval_ms)

@@ -75,10 +75,10 @@ def test_reaper_reports_ended_entries_and_backs_off_while_none_ends() -> None:
     reaper.watch(lambda: alive["b"], lambda: ended.append("b"))
     reaper.watch(lambda: False, lambda: ended.append("already"))  # reported at once
     assert ended == ["already"]
-    assert scheduled == [10, 10]
+    assert scheduled == [10]  # armed once: a stream of new entries must not postpone the poll
     for _ in range(4):
         reaper.poll()
-    assert scheduled[2:] == [20, 40, 40, 40]  # nothing ended: back off up to max_ms
+    assert scheduled[1:] == [20, 40, 40, 40]  # nothing ended: back off up to max_ms
     alive["a"] = False
     reaper.poll()
     assert ended == ["already", "a"]
@@ -89,6 +89,8 @@ def test_reaper_reports_ended_entries_and_backs_off_while_none_ends() -> None:
     assert ended == ["already", "a", "b"]
     assert reaper.watching() == 0
     assert len(scheduled) == count  # nothing left: the timer is not re-armed
+    reaper.watch(lambda: True, lambda: None)
+    assert scheduled[count:] == [10]  # a new entry arms it again, at the short interval
 
 
 def test_many_jobs_ending_together_all_settle_and_leave_the_registry(qtbot: QtBot) -> None:
