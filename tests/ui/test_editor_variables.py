@@ -303,3 +303,36 @@ def test_docstring_examples_of_the_lookup() -> None:
     result = doctest.testmod(variable_lookup, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0
     assert result.failed == 0
+
+
+def test_a_change_of_scope_on_a_5_mb_body_recolours_in_slices(qtbot: QtBot) -> None:
+    line = '  {"name": "{{base}}", "n": 12345, "text": "lorem ipsum dolor sit amet"},\n'
+    editor = _editor(qtbot, line * (5_000_000 // len(line)))
+    editor.resize(600, 400)
+    editor.show()
+    qtbot.waitExposed(editor)
+    highlighter = VariableHighlighter(editor, VariableLookup(SCOPE))
+    doc = editor.document()
+    editor.verticalScrollBar().setValue(30_000)
+    qtbot.waitUntil(lambda: editor.firstVisibleBlock().blockNumber() > 0)
+    visible = editor.firstVisibleBlock()
+    last = doc.lastBlock().previous()
+    assert highlighter.ranges(last) == [(12, 8, True)]
+    t0 = time.perf_counter()
+    highlighter.set_lookup(VariableLookup())
+    elapsed = time.perf_counter() - t0
+    # The screen is right at once; the rest follows between events.
+    assert highlighter.ranges(visible) == [(12, 8, False)]
+    assert highlighter.is_refreshing()
+    assert highlighter.ranges(last) == [(12, 8, True)]
+    assert elapsed < 0.5, elapsed  # measured idle: ~14 ms
+    with qtbot.waitSignal(highlighter.refreshed, timeout=60_000):
+        pass
+    assert highlighter.ranges(last) == [(12, 8, False)]
+    assert highlighter.ranges(doc.firstBlock()) == [(12, 8, False)]
+    # A refresh started while one runs starts over with the newest lookup.
+    highlighter.set_lookup(VariableLookup(SCOPE))
+    highlighter.set_lookup(VariableLookup())
+    with qtbot.waitSignal(highlighter.refreshed, timeout=60_000):
+        pass
+    assert highlighter.ranges(last) == [(12, 8, False)]

@@ -13,7 +13,7 @@ from guiapp.core.request import JsonBody, RequestSpec
 from guiapp.core.variables import Environment, Variable
 from guiapp.ui.workspace import WorkspaceController
 from guiapp.ui.workspace.tabs_control import ENV_PREFIX
-from guiapp.ui.workspace.variable_lookup import MASK
+from guiapp.ui.workspace.variable_lookup import MASK, variable_format
 from tests.ui import test_workspace_tree
 from tests.ui.conftest import wait_until
 from tests.ui.test_workspace_tree import make_collection, open_collection
@@ -153,3 +153,38 @@ def test_an_environment_file_changed_on_disk_is_reloaded(
     assert [combo.itemText(i) for i in range(combo.count())] == ["No environment", "Dev", "Stage"]
     wait_until(ui_loop, lambda: "base" not in workspace.marker.missing())
     assert _body_ranges(workspace, tab)[1] == [(12, 9, False)]
+
+
+def test_auth_fields_list_their_variables_masked_in_hidden_fields(
+    workspace: WorkspaceController, ui_loop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:
+    tab = _setup(workspace, ui_loop, tmp_path / "api")
+    auth = tab.editor.auth
+    auth.username.setText("{{user}}")
+    auth.password.setText("{{base}}")
+    assert auth.username.toolTip() == "{{user}} = ada, from the collection variables"
+    assert auth.password.toolTip() == f"{{{{base}}}} = {MASK}, from the collection variables"
+    _select(workspace, ui_loop, "Dev")
+    auth.token.setText("{{token}}")
+    assert auth.token.toolTip() == f"{{{{token}}}} = {MASK} (secret), from environment 'Dev'"
+    assert auth.password.toolTip() == f"{{{{base}}}} = {MASK}, from environment 'Dev'"
+    auth.username.setText("plain")
+    assert "{{" not in auth.username.toolTip()
+
+
+def test_the_dark_theme_recolours_the_body(
+    workspace: WorkspaceController, ui_loop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:
+    tab = _setup(workspace, ui_loop, tmp_path / "api")
+    window = workspace.window
+    block = tab.editor.body.json_edit.document().findBlockByNumber(1)
+
+    def colour() -> str:
+        formats = block.layout().formats()
+        return str(formats[0].format.foreground().color().name())
+
+    for dark in (True, False, True):
+        window.themes.set_mode("dark" if dark else "light")
+        expected = variable_format(True, dark).foreground().color().name()
+        wait_until(ui_loop, lambda e=expected: colour() == e)
+    window.themes.set_mode("system")

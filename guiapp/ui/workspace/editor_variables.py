@@ -1,7 +1,9 @@
 """Every place of a request editor where ``{{name}}`` can be typed, coloured from one scope.
 
 The body's text editors (JSON, raw) get a :class:`VariableHighlighter`; the params, headers,
-form and multipart tables get a :class:`VariableDelegate`. When the scope changes (another
+form and multipart tables get a :class:`VariableDelegate`; the auth fields (line edits) get a
+tooltip listing their variables (values masked in the password and token fields, which hide
+what they hold). When the scope changes (another
 environment, variables edited, a file changed on disk) :meth:`EditorVariables.set_scope`
 re-colours what is attached; typing re-colours the edited line only (Qt's highlighter). The
 URL field is a ``QLineEdit``: its tooltip lists the URL's variables instead
@@ -17,9 +19,11 @@ Example::
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QLineEdit
 
 from guiapp.core.variables import VariableScope
 from guiapp.ui.request_editor import RequestEditor
@@ -34,6 +38,7 @@ __all__ = ["EditorVariables"]
 class _Attached:
     highlighters: list[VariableHighlighter] = field(default_factory=list)
     delegates: list[VariableDelegate] = field(default_factory=list)
+    tips: list[Callable[[], None]] = field(default_factory=list)
 
 
 class EditorVariables(QObject):
@@ -62,8 +67,23 @@ class EditorVariables(QObject):
             delegate = VariableDelegate(table, lambda: self.lookup)
             table.setItemDelegate(delegate)
             parts.delegates.append(delegate)
+        auth = editor.auth
+        for line_edit in (auth.username, auth.password, auth.token):
+            masked = line_edit.echoMode() != QLineEdit.EchoMode.Normal
+            parts.tips.append(self._tip_updater(line_edit, masked))
         self._attached[key] = parts
         editor.destroyed.connect(lambda _=None: self._attached.pop(key, None))
+
+    def _tip_updater(self, edit: QLineEdit, masked: bool) -> Callable[[], None]:
+        own = edit.toolTip()
+
+        def update() -> None:
+            lines = self.lookup.describe_text(edit.text(), masked=masked)
+            edit.setToolTip("\n".join([*lines, own] if own else lines) if lines else own)
+
+        edit.textChanged.connect(update)
+        update()
+        return update
 
     def is_attached(self, editor: RequestEditor) -> bool:
         """True once :meth:`attach` was called for ``editor``."""
@@ -87,3 +107,5 @@ class EditorVariables(QObject):
                 highlighter.set_lookup(self.lookup)
             for delegate in parts.delegates:
                 delegate.refresh()
+            for update in parts.tips:
+                update()

@@ -114,8 +114,9 @@ class VariableLookup:
             return "the collection variables"
         return ""
 
-    def describe(self, name: str) -> str:
-        """One line for a tooltip: the value (masked if secret) and its origin, or why not.
+    def describe(self, name: str, *, masked: bool = False) -> str:
+        """One line for a tooltip: the value (masked if secret, or every value if ``masked``:
+        for a password field) and its origin, or why it is not defined.
 
         >>> from guiapp.core.variables import Environment, Variable
         >>> env = Environment("Prod", [Variable("token", "s3", secret=True)])
@@ -124,7 +125,10 @@ class VariableLookup:
         """
         ref = "{{" + name + "}}"
         if name in self.values:
-            shown = f"{MASK} (secret)" if self.is_secret(name) else _short(self.values[name])
+            if self.is_secret(name):
+                shown = f"{MASK} (secret)"
+            else:
+                shown = MASK if masked else _short(self.values[name])
             return f"{ref} = {shown}, from {self.origin_text(name)}"
         if name in DYNAMIC_VARIABLES:
             return f"{ref}: a built-in variable, a new value each time the request is sent"
@@ -135,9 +139,9 @@ class VariableLookup:
             where = "the collection variables (no environment is active)"
         return f"{ref} is not defined in {where}"
 
-    def describe_text(self, text: str) -> list[str]:
+    def describe_text(self, text: str, *, masked: bool = False) -> list[str]:
         """:meth:`describe` of each variable used in ``text``, once each, in order of use."""
         seen: dict[str, None] = {}
         for _, _, name in variable_spans(text):
             seen.setdefault(name, None)
-        return [self.describe(name) for name in seen]
+        return [self.describe(name, masked=masked) for name in seen]
