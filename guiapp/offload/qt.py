@@ -6,6 +6,7 @@ helpers). Everything here runs on, or reports to, the GUI thread.
 - :func:`run_in_qthread` / :class:`QtWorkerJob` — one blocking call on its own QThread
   (worker-object pattern) with ``progressed``/``succeeded``/``failed``/``cancelled``/``finished``
   signals, the same job hooks as the asyncio offloader, and ``await job`` for coroutines.
+- :func:`run_in_qthreads` — start many such jobs a few per event-loop turn (no GUI freeze).
 - :func:`shutdown_qthreads` / :func:`active_qthreads` — end threads on quit, never terminate.
 - :func:`async_slot` — connect coroutine functions to signals (with qasync's ``QEventLoop``).
 - :class:`LagMonitor` — 5 ms heartbeat measuring GUI event-loop lag.
@@ -31,6 +32,7 @@ Example::
     button.clicked.connect(fetch)
 """
 
+from guiapp.offload._qt_batch import run_in_qthreads
 from guiapp.offload._qt_gc import GuiThreadGarbageCollector
 from guiapp.offload._qt_lag import LagMonitor
 from guiapp.offload._qt_slot import AsyncSlot, SlotErrorHandler, async_slot, set_slot_error_handler
@@ -50,6 +52,7 @@ __all__ = [
     "active_qthreads",
     "async_slot",
     "run_in_qthread",
+    "run_in_qthreads",
     "set_slot_error_handler",
     "shutdown_qthreads",
 ]

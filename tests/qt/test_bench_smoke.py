@@ -34,6 +34,7 @@ def test_tiny_bench_runs_every_scenario(qapp: QApplication) -> None:
     # Eight concurrent 0.1 s calls: far quicker than running them one after another (0.8 s).
     assert report.result("make_async").wall_s < 0.6
     assert report.result("qthread").wall_s < 0.6
+    assert report.result("qthread_paced").wall_s < 0.6
     # The qthread scenario times its own start burst (the run_in_qthread calls, on the GUI
     # thread, before its first await); the heartbeat could not tick meanwhile.
     start_ms = report.result("qthread").start_ms
