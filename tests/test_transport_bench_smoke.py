@@ -11,29 +11,30 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_quick_run_writes_every_section(tmp_path: Path) -> None:
+def _run_quick(tmp_path: Path, *options: str) -> dict[str, Any]:
+    """Run the script with ``--quick`` and ``options``; return the JSON it wrote."""
     out = tmp_path / "transport.json"
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    script = str(ROOT / "benchmarks" / "transport_bench.py")
     proc = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "benchmarks" / "transport_bench.py"),
-            "--quick",
-            "--json",
-            str(out),
-        ],
+        [sys.executable, script, "--quick", *options, "--json", str(out)],
         cwd=tmp_path,
-        env=env,
+        env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
         capture_output=True,
         text=True,
         timeout=100,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
-    results = json.loads(out.read_text())
+    results: dict[str, Any] = json.loads(out.read_text())
+    return results
+
+
+def test_quick_run_writes_every_section(tmp_path: Path) -> None:
+    results = _run_quick(tmp_path)
 
     throughput = results["throughput"]["req_per_s_median"]
     assert set(throughput) == {"raw http.client", "requests pool", "send pool", "send+offload"}
@@ -62,23 +63,6 @@ def test_quick_run_writes_every_section(tmp_path: Path) -> None:
 
 
 def test_only_runs_the_chosen_section(tmp_path: Path) -> None:
-    out = tmp_path / "cancel.json"
-    proc = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "benchmarks" / "transport_bench.py"),
-            "--quick",
-            "--only",
-            "cancel",
-            "--json",
-            str(out),
-        ],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    results = json.loads(out.read_text())
+    results = _run_quick(tmp_path, "--only", "cancel")
     assert "cancel_latency" in results
     assert not {"throughput", "streaming", "gui_lag_download"} & set(results)
