@@ -188,3 +188,9 @@ def test_the_dark_theme_recolours_the_body(
         expected = variable_format(True, dark).foreground().color().name()
         wait_until(ui_loop, lambda e=expected: colour() == e)
     window.themes.set_mode("system")
+
+
+def test_the_environment_folder_is_the_core_s() -> None:
+    from guiapp.core._collection_ops import ENV_DIR
+
+    assert ENV_PREFIX == ENV_DIR + "/"
