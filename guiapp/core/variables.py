@@ -51,6 +51,7 @@ from guiapp.core.request import (
 
 __all__ = [
     "DYNAMIC_VARIABLES",
+    "VARIABLE_REF",
     "Environment",
     "Variable",
     "VariableScope",
@@ -61,7 +62,8 @@ __all__ = [
     "variable_name_problem",
 ]
 
-_REF = re.compile(r"\{\{\s*([^{}\s]+)\s*\}\}")
+#: A ``{{name}}`` reference (spaces inside the braces allowed); group 1 is the name.
+VARIABLE_REF = re.compile(r"\{\{\s*([^{}\s]+)\s*\}\}")
 _MAX_DEPTH = 32
 
 DYNAMIC_VARIABLES: dict[str, Callable[[], str]] = {
@@ -219,7 +221,7 @@ class _Expander:
     def text(self, text: str, chain: tuple[str, ...] = ()) -> str:
         if "{{" not in text:
             return text
-        return _REF.sub(lambda m: self._name(m.group(1), m.group(0), chain), text)
+        return VARIABLE_REF.sub(lambda m: self._name(m.group(1), m.group(0), chain), text)
 
     def _name(self, name: str, original: str, chain: tuple[str, ...]) -> str:
         if name in self._done:

@@ -16,12 +16,10 @@ Example::
 
 from __future__ import annotations
 
-import re
-
 from PySide6.QtGui import QColor, QPalette, QTextCharFormat
 from PySide6.QtWidgets import QWidget
 
-from guiapp.core.variables import DYNAMIC_VARIABLES, VariableScope
+from guiapp.core.variables import DYNAMIC_VARIABLES, VARIABLE_REF, VariableScope
 
 __all__ = [
     "MASK",
@@ -32,9 +30,6 @@ __all__ = [
     "variable_spans",
 ]
 
-#: A ``{{name}}`` reference; the same grammar as :mod:`guiapp.core.variables` (spaces allowed
-#: inside the braces, none in the name).
-VARIABLE_REF = re.compile(r"\{\{\s*([^{}\s]+)\s*\}\}")
 #: What a secret value looks like in a tooltip.
 MASK = "••••"
 _MAX_SHOWN = 120  # a tooltip is not the place for a 5 MB value
