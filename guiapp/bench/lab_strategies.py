@@ -209,8 +209,14 @@ class QThreadPerTask(Strategy):
         finally:
             for job in jobs:
                 job.cancel()  # no-op for finished jobs; shuts sockets of running ones
-            if not _join_qthreads([job.qthread for job in jobs]):
-                _stragglers.extend(jobs)  # run_in_qthread's registry keeps them too
+            # Threads that delivered their result may still be exiting: poll, never block the
+            # GUI thread in QThread.wait() (that would be lag this strategy does not cause).
+            deadline = time.monotonic() + JOIN_TIMEOUT
+            running = [job for job in jobs if job.is_running()]
+            while running and time.monotonic() < deadline:  # QThread has no awaitable end
+                await asyncio.sleep(0.005)
+                running = [job for job in running if job.is_running()]
+            _stragglers.extend(running)  # run_in_qthread's registry keeps them too
 
 
 class _Runnable(QRunnable):
