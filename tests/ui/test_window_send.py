@@ -240,12 +240,15 @@ def test_newest_send_wins(
 def test_a_partial_body_is_recorded_in_history_as_incomplete(
     qtbot: Any, window: MainWindow, ui_loop: asyncio.AbstractEventLoop
 ) -> None:
-    model = window.history_panel.model
+    recorded: list[int] = []
+    window.history.recorded.connect(recorded.append)
     with FaultServer() as server:
         send_url(qtbot, window, ui_loop, server.url("/close-mid-body"))
-    wait_until(ui_loop, lambda: model.rowCount() > 0)
-    entry = model.index(0, 0).data(ENTRY_ROLE)
+    wait_until(ui_loop, lambda: recorded)
+    panel = window.history_panel
+    ui_loop.run_until_complete(panel.reload())  # the list as it is now, whatever ran before
+    entry = panel.model.index(0, 0).data(ENTRY_ROLE)
     assert entry.summary.status_code == 200
-    tooltip = model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole)
-    assert tooltip.endswith("\nincomplete: the connection was lost after 3.0 kB of 1.0 MB")
     assert entry.summary.error == "incomplete: the connection was lost after 3.0 kB of 1.0 MB"
+    tooltip = panel.model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole)
+    assert tooltip.endswith("\nincomplete: the connection was lost after 3.0 kB of 1.0 MB")
