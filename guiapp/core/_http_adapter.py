@@ -8,6 +8,10 @@ only: nothing global is patched) that hand every socket they create or reuse to 
 per request, so requests sharing a session (and its connection pool) never shut each other's
 sockets, and a pooled socket is forgotten once its request is over.
 
+The same connection classes stamp the tracker's :class:`~guiapp.core._http_timing.PhaseClock`
+(name resolved, connected, tunnel, TLS done, request written, response headers in), which is how
+``send`` knows where the time of each hop went (:class:`~guiapp.core.timings.Timings`).
+
 Example::
 
     tracker = SocketTracker()
@@ -31,6 +35,8 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
 from urllib3.util.connection import allowed_gai_family
 
+from guiapp.core._http_timing import PhaseClock
+
 __all__ = ["SocketTracker", "TrackingAdapter", "forget_tracked_sockets", "make_session"]
 
 _current_tracker: contextvars.ContextVar[SocketTracker | None] = contextvars.ContextVar(
@@ -39,9 +45,13 @@ _current_tracker: contextvars.ContextVar[SocketTracker | None] = contextvars.Con
 
 
 class SocketTracker:
-    """The sockets one request uses; :meth:`shutdown_all` unblocks every I/O call on them."""
+    """The sockets one request uses; :meth:`shutdown_all` unblocks every I/O call on them.
+
+    ``clock`` is the request's :class:`PhaseClock`, stamped by the connections it tracks.
+    """
 
     def __init__(self) -> None:
+        self.clock = PhaseClock()
         self._lock = threading.Lock()
         self._sockets: list[socket.socket] = []
         self._shut = False
@@ -105,14 +115,21 @@ def _track(sock: socket.socket | None) -> None:
         tracker.attach(sock)
 
 
+def _stamp(name: str) -> None:
+    tracker = _current_tracker.get()
+    if tracker is not None:
+        tracker.clock.stamp(name)
+
+
 def _create_tracked_connection(conn: HTTPConnection) -> socket.socket:
     """urllib3's create_connection, handing the socket to the tracker *before* connect."""
     host, port = conn._dns_host, conn.port
     host = host.strip("[]")
     err: OSError | None = None
-    for af, socktype, proto, _canon, addr in socket.getaddrinfo(
-        host, port, allowed_gai_family(), socket.SOCK_STREAM
-    ):
+    _stamp("dns_start")
+    infos = socket.getaddrinfo(host, port, allowed_gai_family(), socket.SOCK_STREAM)
+    _stamp("dns_end")
+    for af, socktype, proto, _canon, addr in infos:
         sock = socket.socket(af, socktype, proto)
         try:
             for opt in conn.socket_options or ():
@@ -123,6 +140,7 @@ def _create_tracked_connection(conn: HTTPConnection) -> socket.socket:
                 sock.bind(conn.source_address)
             _track(sock)
             sock.connect(addr)
+            _stamp("connect_end")
             return sock
         except OSError as exc:
             err = exc
@@ -146,8 +164,25 @@ class _TrackedMixin:
 
     def request(self, *args: Any, **kwargs: Any) -> None:
         # Called for every request, on a fresh or a pooled connection: track the socket in use.
-        _track(getattr(self, "sock", None))
+        tracker = _current_tracker.get()
+        if tracker is None:
+            super().request(*args, **kwargs)  # type: ignore[misc]
+            return
+        tracker.clock.stamp("request_start")
+        sock = getattr(self, "sock", None)
+        if sock is not None:
+            tracker.attach(sock)
         super().request(*args, **kwargs)  # type: ignore[misc]
+        tracker.clock.stamp("sent")  # a plain HTTP connection connects inside request()
+
+    def getresponse(self) -> Any:
+        response = super().getresponse()  # type: ignore[misc]
+        _stamp("first_byte")  # the status line and headers are in
+        return response
+
+    def _tunnel(self) -> None:
+        super()._tunnel()  # type: ignore[misc]
+        _stamp("tunnel_end")  # a proxy's CONNECT counts as part of connecting
 
 
 class TrackedHTTPConnection(_TrackedMixin, HTTPConnection):
@@ -156,6 +191,10 @@ class TrackedHTTPConnection(_TrackedMixin, HTTPConnection):
 
 class TrackedHTTPSConnection(_TrackedMixin, HTTPSConnection):
     """An HTTPS connection whose sockets are visible to the current :class:`SocketTracker`."""
+
+    def connect(self) -> None:
+        super().connect()
+        _stamp("tls_end")  # _new_conn stamped the TCP part; the rest was the handshake
 
 
 class _TrackedHTTPPool(HTTPConnectionPool):

@@ -27,6 +27,7 @@ from typing import IO, Any
 from requests.structures import CaseInsensitiveDict
 
 from guiapp.core.request import redact_headers
+from guiapp.core.timings import Timings
 
 __all__ = ["Headers", "Response"]
 
@@ -63,8 +64,13 @@ class Response:
     ``url`` (final, after redirects), ``history`` (earlier responses of the redirect chain,
     bodiless), ``elapsed`` and ``ttfb`` (seconds), ``size`` (decoded body bytes), ``wire_size``
     (bytes as received, before content decoding), ``partial`` (the body is incomplete),
-    ``request_headers`` (what was actually sent, secrets kept: use ``redacted`` views to show).
+    ``request_headers`` (what was actually sent, secrets kept: use ``redacted`` views to show),
+    ``timings`` (a :class:`~guiapp.core.timings.Timings` per hop: DNS, connect, TLS, send, wait,
+    download in seconds; ``None`` for a response that was not measured, e.g. built by hand).
     """
+
+    # A class-level default, so responses pickled before timings existed still read as None.
+    timings: Timings | None = None
 
     def __init__(
         self,
@@ -84,6 +90,7 @@ class Response:
         partial: bool = False,
         request_headers: Iterable[tuple[str, str]] = (),
         method: str = "GET",
+        timings: Timings | None = None,
     ) -> None:
         self.status_code = status_code
         self.reason = reason
@@ -95,6 +102,7 @@ class Response:
         self.ttfb = ttfb
         self.partial = partial
         self.method = method
+        self.timings = timings
         self.request_headers: tuple[tuple[str, str], ...] = tuple(request_headers)
         self._body = body
         self._spool_path = spool_path

@@ -45,6 +45,7 @@ from guiapp.core._http_body import (
 from guiapp.core._http_direct import DirectReader
 from guiapp.core._http_errors import host_of, is_bad_chunking, is_timeout, translate
 from guiapp.core._http_prepare import PreparedFiles, build_request, mask_url, validate
+from guiapp.core._http_timing import PhaseClock
 from guiapp.core.errors import (
     BodyTooLarge,
     ConnectionLost,
@@ -93,7 +94,9 @@ def send(
     tracker = SocketTracker()
     try:
         with PreparedFiles() as files, tracker.bound(), on_cancel(tracker.shutdown_all):
-            response = _send(spec, sess, files, spool_threshold, spool_dir, chunk_size)
+            response = _send(
+                spec, sess, files, spool_threshold, spool_dir, chunk_size, tracker.clock
+            )
     except RequestError as exc:
         _log.debug("%s %s failed: %s", spec.method, mask_url(spec.url), exc)
         raise
@@ -111,6 +114,7 @@ def _send(
     spool_threshold: int,
     spool_dir: str | None,
     chunk_size: int,
+    clock: PhaseClock,
 ) -> Response:
     started = time.perf_counter()
     url = spec.url
@@ -131,6 +135,7 @@ def _send(
             url = prep.url or url
             report_progress(0, None, phase="connecting", url=url)
             hop_started = time.perf_counter()
+            clock.start(hop_started)
             raw_response = _send_once(sess, prep, kwargs)
             ttfb = time.perf_counter() - hop_started
             target = sess.get_redirect_target(raw_response) if spec.follow_redirects else None
@@ -145,11 +150,11 @@ def _send(
                     history=chain,
                     url=spec.url,
                 )
-            history.append(_redirect_hop(raw_response, ttfb, started))
+            history.append(_redirect_hop(raw_response, ttfb, started, clock))
             forget_tracked_sockets()  # resolve_redirects hands the connection back to the pool
             prep = next(sess.resolve_redirects(raw_response, prep, yield_requests=True, **kwargs))
         response = _read_body(
-            spec, raw_response, prep, ttfb, started, spool_threshold, spool_dir, chunk_size
+            spec, raw_response, prep, ttfb, started, spool_threshold, spool_dir, chunk_size, clock
         )
         response.history = tuple(history)
         return response
@@ -196,14 +201,19 @@ def _meta(raw: requests.Response) -> dict[str, Any]:
     }
 
 
-def _redirect_hop(raw: requests.Response, ttfb: float, started: float) -> Response:
+def _redirect_hop(
+    raw: requests.Response, ttfb: float, started: float, clock: PhaseClock
+) -> Response:
     data = raw.raw.read(_REDIRECT_BODY_KEEP, decode_content=False) or b""
     if raw.raw.read(1, decode_content=False):
         raw.raw.close()  # a huge redirect body: drop the connection rather than read it all
     # resolve_redirects() reads .content to free the connection: it has been read already.
     raw._content = data
     raw._content_consumed = True  # type: ignore[attr-defined]
-    return Response(**_meta(raw), body=data, ttfb=ttfb, elapsed=time.perf_counter() - started)
+    end = time.perf_counter()
+    return Response(
+        **_meta(raw), body=data, ttfb=ttfb, elapsed=end - started, timings=clock.finish(end)
+    )
 
 
 def _read_body(
@@ -215,6 +225,7 @@ def _read_body(
     spool_threshold: int,
     spool_dir: str | None,
     chunk_size: int,
+    clock: PhaseClock,
 ) -> Response:
     meta = _meta(raw)
     url = prep.url or spec.url
@@ -294,6 +305,7 @@ def _read_body(
                 url=url,
             ) from exc
         body, path = sink.finish()
+        end = time.perf_counter()
         partial = Response(
             **meta,
             body=body,
@@ -301,8 +313,9 @@ def _read_body(
             size=sink.size,
             wire_size=received,
             ttfb=ttfb,
-            elapsed=time.perf_counter() - started,
+            elapsed=end - started,
             partial=True,
+            timings=clock.finish(end),  # the download phase ends where the connection did
         )
         of_total = f" of {total:,}" if total is not None else ""
         raise ConnectionLost(
@@ -320,6 +333,7 @@ def _read_body(
         raw.raw.release_conn()  # fully read: the connection may serve the next request
     body, path = sink.finish()
     report_progress(received, total if total is not None else received, phase="done")
+    end = time.perf_counter()  # where elapsed always ended: the hop's total ends there too
     return Response(
         **meta,
         body=body,
@@ -327,7 +341,8 @@ def _read_body(
         size=sink.size,
         wire_size=received,
         ttfb=ttfb,
-        elapsed=time.perf_counter() - started,
+        elapsed=end - started,
+        timings=clock.finish(end),
     )
 
 
