@@ -8,7 +8,9 @@ The panel never formats on the GUI thread: bodies go through a ``ProcessOffloade
 - ``responseBody``: a :class:`~guiapp.ui.body_lines.BodyLineView` (a virtualised
   ``QAbstractScrollArea``, not a text edit): read it with :meth:`ResponsePanel.body_text`
   (whole text, small bodies) or :meth:`ResponsePanel.visible_text` (the viewport, any size);
-- ``responseHeaders`` / ``requestHeaders`` (QTableWidget, two columns: name, value).
+- ``responseHeaders`` / ``requestHeaders`` (QTableWidget, two columns: name, value);
+- ``responseTiming``: the "Timing" tab, a :class:`~guiapp.ui.response_timing.ResponseTiming`
+  (per-phase waterfall of each hop).
 
 Example::
 
@@ -43,6 +45,7 @@ from guiapp.core.request import RequestSpec
 from guiapp.core.response import Response
 from guiapp.ui.body_viewer import BodyViewer, ProcessSubmitter
 from guiapp.ui.response_summary import summary_html
+from guiapp.ui.response_timing import ResponseTiming
 from guiapp.ui.status_format import TransferMeter, error_title, progress_text, url_with_params
 
 __all__ = ["ResponsePanel"]
@@ -75,11 +78,13 @@ class ResponsePanel(QWidget):
         self.body = BodyViewer(process_offloader)
         self.headers_table = _headers_table("responseHeaders")
         self.request_headers_table = _headers_table("requestHeaders")
+        self.timing = ResponseTiming()
         self.tabs = QTabWidget()
         self.tabs.setObjectName("responseTabs")
         self.tabs.addTab(self.body, "Body")
         self.tabs.addTab(self.headers_table, "Headers")
         self.tabs.addTab(self.request_headers_table, "Request headers")
+        self.tabs.addTab(self.timing, "Timing")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.summary)
@@ -107,6 +112,7 @@ class ResponsePanel(QWidget):
         self.progress.setFormat("Waiting for the server…")
         self.progress.setVisible(self._own_progress)
         self.body.show_hint("Waiting for the response…")
+        self.timing.show_message("Waiting for the response…")
         self.body.warm_up()
         self._set_state("sending")
 
@@ -134,6 +140,7 @@ class ResponsePanel(QWidget):
         _fill(self.headers_table, response.headers.items_raw)
         _fill(self.request_headers_table, response.redacted_request_headers())
         self._count_headers()
+        self.timing.show_response(response)
         self._set_state("response")
         await self.body.show_body(response)
 
@@ -149,6 +156,7 @@ class ResponsePanel(QWidget):
             "No response: the request failed (the reason is above).\n\n"
             "Fix the request and press Send (Ctrl+Enter)."
         )
+        self.timing.show_message("No timing: the request failed before a response arrived.")
         self._set_state("error")
 
     def show_cancelled(self) -> None:
@@ -157,6 +165,7 @@ class ResponsePanel(QWidget):
         self.progress.hide()
         self.summary.setText("<i>Request cancelled.</i>")
         self.body.show_hint("Request cancelled. Press Send (Ctrl+Enter) to send it again.")
+        self.timing.show_message("No timing: the request was cancelled.")
         self._set_state("cancelled")
 
     def clear(self) -> None:
@@ -168,6 +177,7 @@ class ResponsePanel(QWidget):
             "No response yet.\n\nEnter a URL and press Send (Ctrl+Enter);"
             " the response body appears here."
         )
+        self.timing.clear()
         self._set_state("empty")
 
     # -- reading (tests, copy) -----------------------------------------------------------------
