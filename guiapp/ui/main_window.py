@@ -2,6 +2,8 @@
 
 Layout and the objectName contract: docs/ui.md. Tabs are the central widget; the History panel
 (and the workspace's Collections) are docks on the left; the status bar holds ``lagLabel``.
+Tab management (open, close, switch, keeping the shared bar in step with the current tab) is
+the base class, :class:`~guiapp.ui.window_tabs.TabbedWindow`.
 
 The request bar and the response area exist once and are moved into the current tab, so
 ``window.findChild(QLineEdit, "urlEdit")`` always finds the current tab's field.
@@ -21,10 +23,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QPoint, QSignalBlocker, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
-    QApplication,
     QDockWidget,
     QMainWindow,
     QMenu,
@@ -45,16 +46,16 @@ from guiapp.ui.services import Services
 from guiapp.ui.shortcuts import ShortcutsDialog, extra_shortcuts
 from guiapp.ui.tab_indicators import TabIndicators
 from guiapp.ui.theme import ThemeManager
-from guiapp.ui.window_focus import chain_tab_order, focus_in, kept_in
 from guiapp.ui.window_menus import WindowMenus
 from guiapp.ui.window_panels import ResponseArea
+from guiapp.ui.window_tabs import TabbedWindow
 
 __all__ = ["MainWindow"]
 
 _log = logging.getLogger(__name__)
 
 
-class MainWindow(QMainWindow):
+class MainWindow(TabbedWindow):
     """The API client window. ``response_panel`` follows the ResponsePanel contract."""
 
     #: A response arrived for the newest send of a tab: (spec, response).
@@ -100,19 +101,7 @@ class MainWindow(QMainWindow):
         self.status_label = self.response_area.status_label
         self.progress_bar = self.response_area.progress_bar
 
-        self.tabs = named(QTabWidget(), "requestTabs")
-        self.tabs.setTabsClosable(True)
-        self.tabs.setMovable(True)
-        self.tabs.setDocumentMode(True)
-        # Titles are capped at 32 characters; with many tabs the bar scrolls (arrows) rather
-        # than squeezing every title down to "GE…le".
-        self.tabs.setElideMode(Qt.TextElideMode.ElideNone)
-        self.tabs.setUsesScrollButtons(True)
-        new_tab_button = named(QToolButton(autoRaise=True), "newTabButton")
-        new_tab_button.setIcon(icons.icon("tab-new"))
-        new_tab_button.setToolTip("New request tab (Ctrl+T)")
-        new_tab_button.clicked.connect(lambda: self.open_tab())
-        self.tabs.setCornerWidget(new_tab_button, Qt.Corner.TopRightCorner)
+        self.tabs = self._build_tabs()
 
         # The tabs are the central widget; side panels are docks (History here, Collections
         # when the workspace attaches), tabified on the left so they share one column.
@@ -148,11 +137,6 @@ class MainWindow(QMainWindow):
         self.bar.url_edit.textChanged.connect(self._on_bar_url_changed)
         self.tabs.currentChanged.connect(self._on_current_tab_changed)
         self.tabs.tabCloseRequested.connect(self.close_tab)
-        tab_bar = self.tabs.tabBar()
-        tab_bar.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        tab_bar.customContextMenuRequested.connect(
-            lambda pos: self._on_tab_menu_requested(tab_bar.tabAt(pos), tab_bar.mapToGlobal(pos))
-        )
         self.resize(1200, 800)
         self.open_tab()
         self.lag_monitor.start()
@@ -186,120 +170,9 @@ class MainWindow(QMainWindow):
         """The File menu (other components add their actions here)."""
         return self.menus.file_menu
 
-    # -- tabs ----------------------------------------------------------------------------------
-    def current_tab(self) -> RequestTab:
-        """The tab the user is looking at."""
-        tab = self.tabs.currentWidget()
-        assert isinstance(tab, RequestTab)
-        return tab
-
-    def request_tabs(self) -> list[RequestTab]:
-        """Every open tab, in display order."""
-        return [self.tabs.widget(i) for i in range(self.tabs.count())]  # type: ignore[misc]
-
-    def open_tab(self, spec: RequestSpec | None = None) -> RequestTab:
-        """Open a tab (showing ``spec`` if given) and make it current."""
-        tab = RequestTab()
-        if spec is not None:
-            tab.editor.load_spec(spec)
-        tab.stateChanged.connect(lambda t=tab: self._on_tab_state_changed(t))
-        tab.inFlightChanged.connect(lambda _f, t=tab: self._on_tab_in_flight_changed(t))
-        tab.editor.urlTextChanged.connect(lambda text, t=tab: self._on_editor_url_changed(t, text))
-        tab.editor.edited.connect(lambda t=tab: self._update_tab_title(t))
-        tab.responseReceived.connect(self.responseReceived)
-        tab.exchangeFinished.connect(self.exchangeFinished)
-        index = self.tabs.addTab(tab, "")
-        self._update_tab_title(tab)
-        self.tabs.setCurrentIndex(index)
-        self.bar.url_edit.setFocus()  # a new tab is for typing a request: start at its URL
-        return tab
-
-    def replace_tabs(self, specs: list[RequestSpec], current: int = 0) -> None:
-        """Close every tab and open one per spec (restoring a session)."""
-        old = self.request_tabs()
-        for spec in specs:
-            self.open_tab(spec)
-        for tab in old:
-            self.close_tab(self.tabs.indexOf(tab))
-        if 0 <= current < self.tabs.count():
-            self.tabs.setCurrentIndex(current)
-
     def theme_actions(self) -> list[QAction]:
         """The View → Theme actions (checkable, data = mode)."""
         return self.menus.theme_group.actions()
-
-    def _on_tab_menu_requested(self, index: int, global_pos: QPoint) -> None:
-        if index >= 0:
-            self.menus.tab_context_menu(index).popup(global_pos)
-
-    def close_tab(self, index: int) -> None:
-        """Close the tab at ``index``, cancelling its request; the last tab is reset instead."""
-        tab = self.tabs.widget(index)
-        if not isinstance(tab, RequestTab):
-            return
-        # Focus inside the closing tab (its editor, the shared bar) would fall on whatever Qt
-        # picks next (the method combo, the tab bar): put it back on the URL field instead.
-        lost_focus = QApplication.focusWidget() is None or focus_in(tab)
-        tab.dispose()
-        self.response_area.forget(tab)
-        if self.tabs.count() == 1:
-            self.open_tab()
-        if tab.isAncestorOf(self.bar):
-            self.bar.setParent(None)
-            self.response_area.setParent(None)
-        self.tabs.removeTab(self.tabs.indexOf(tab))
-        tab.deleteLater()
-        self._on_current_tab_changed(self.tabs.currentIndex())
-        if lost_focus:
-            self.bar.url_edit.setFocus()
-
-    def close_current_tab(self) -> None:
-        """Close the current tab (Ctrl+W)."""
-        self.close_tab(self.tabs.currentIndex())
-
-    def step_tab(self, step: int) -> None:
-        """Make the tab ``step`` places away current (wrapping around)."""
-        # A user switching tabs from the URL field (Ctrl+PgDown) keeps typing in it.
-        with kept_in(self.bar):
-            self.tabs.setCurrentIndex((self.tabs.currentIndex() + step) % self.tabs.count())
-
-    def _update_tab_title(self, tab: RequestTab) -> None:
-        index = self.tabs.indexOf(tab)
-        if index < 0:
-            return
-        title = tab.editor.title()
-        self.tabs.setTabText(index, title if len(title) <= 32 else title[:31] + "…")
-        self.tabs.setTabToolTip(index, f"{tab.editor.method} {tab.editor.url_text}")
-        if index == self.tabs.currentIndex():
-            self.setWindowTitle(f"{title} — guiapp")
-
-    def _on_current_tab_changed(self, index: int) -> None:
-        if index < 0 or self._closing:
-            return
-        tab = self.current_tab()
-        tab.adopt(self.bar, self.response_area)
-        # Reading order, not the order the reparented widgets were created in.
-        chain_tab_order([*self.bar.focus_chain(), tab.editor, self.response_area])
-        with QSignalBlocker(self.bar.method_combo), QSignalBlocker(self.bar.url_edit):
-            self.bar.method_combo.setCurrentText(tab.editor.method)
-            self.bar.url_edit.setText(tab.editor.url_text)
-        self.bar.set_in_flight(tab.in_flight)
-        self.menus.cancel_action.setEnabled(tab.in_flight)
-        self.response_area.bind(tab)
-        self._update_tab_title(tab)
-
-    # -- bar <-> current tab -------------------------------------------------------------------
-    def _on_bar_method_changed(self, method: str) -> None:
-        self.current_tab().editor.set_method(method)
-
-    def _on_bar_url_changed(self, text: str) -> None:
-        self.current_tab().editor.set_url_text(text)
-
-    def _on_editor_url_changed(self, tab: RequestTab, text: str) -> None:
-        if tab is self.current_tab() and self.bar.url_edit.text() != text:
-            with QSignalBlocker(self.bar.url_edit):
-                self.bar.url_edit.setText(text)
-            self.bar.method_combo.setCurrentText(tab.editor.method)
 
     def focus_url(self) -> None:
         """Focus the URL field and select its text (Ctrl+L)."""
@@ -386,16 +259,6 @@ class MainWindow(QMainWindow):
         """Show an unexpected exception as one status line (the app's slot error handler)."""
         _log.error("unhandled error", exc_info=(type(exc), exc, exc.__traceback__))
         self.show_message(f"Unexpected error: {type(exc).__name__}: {exc}", "error")
-
-    def _on_tab_state_changed(self, tab: RequestTab) -> None:
-        self.response_area.on_state_changed(tab)
-
-    def _on_tab_in_flight_changed(self, tab: RequestTab) -> None:
-        self.indicators.update(tab)
-        if tab is self.current_tab():
-            self.bar.set_in_flight(tab.in_flight)
-            self.menus.cancel_action.setEnabled(tab.in_flight)
-            self.response_area.show_status()
 
     def _on_theme_changed(self, dark: bool) -> None:
         self.bar.send_button.setIcon(icons.icon("send", "#ffffff"))

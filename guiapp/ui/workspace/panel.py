@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QModelIndex, QPoint, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence, QUndoStack
+from PySide6.QtGui import QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -40,6 +40,11 @@ from PySide6.QtWidgets import (
 
 from guiapp.ui import icons
 from guiapp.ui.qt_helpers import named
+from guiapp.ui.workspace.panel_menus import (
+    add_scoped_shortcuts,
+    collection_actions_menu,
+    tree_context_menu,
+)
 from guiapp.ui.workspace.search import search_requests
 from guiapp.ui.workspace.tree_model import CollectionTreeModel, method_icon
 
@@ -84,18 +89,7 @@ class CollectionsPanel(QWidget):
         self.new_folder_button = self._tool_button("New folder", "▣", "newFolderButton")
         self.menu_button = self._tool_button("Collection actions", "⋯", "collectionMenuButton")
         self.menu_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        menu = QMenu(self.menu_button)
-        menu.addAction("Open Collection…", self.openCollectionRequested.emit)
-        menu.addAction("New Collection…", self.newCollectionRequested.emit)
-        menu.addAction("Import Postman / OpenAPI…", self.importRequested.emit)
-        menu.addSeparator()
-        self.variables_action = menu.addAction(
-            "Collection Variables…", self.collectionVariablesRequested.emit
-        )
-        self.variables_action.setObjectName("collectionVariablesAction")
-        menu.addSeparator()
-        menu.addAction(self.undo_stack.createUndoAction(menu, "Undo"))
-        menu.addAction(self.undo_stack.createRedoAction(menu, "Redo"))
+        menu, self.variables_action = collection_actions_menu(self, self.menu_button)
         self.menu_button.setMenu(menu)
         self.new_request_button.clicked.connect(
             lambda: self.newRequestRequested.emit(self.current_folder())
@@ -219,21 +213,21 @@ class CollectionsPanel(QWidget):
         return bar, label, button
 
     def _add_shortcuts(self) -> None:
-        scoped = Qt.ShortcutContext.WidgetWithChildrenShortcut  # not while typing in an editor
-        for keys, slot in (
-            ([QKeySequence(Qt.Key.Key_Return), QKeySequence(Qt.Key.Key_Enter)], self._open_current),
-            # Shift, not Ctrl: Ctrl+Enter is the window's Send.
-            ([QKeySequence("Shift+Return")], lambda: self._open_current(new_tab=True)),
-            ([QKeySequence(QKeySequence.StandardKey.Delete)], self._delete_selected),
-            ([QKeySequence("Ctrl+D")], self._duplicate_selected),
-            ([QKeySequence(QKeySequence.StandardKey.Undo)], self.undo_stack.undo),
-            ([QKeySequence(QKeySequence.StandardKey.Redo)], self.undo_stack.redo),
-        ):
-            action = QAction(self.tree)
-            action.setShortcuts(keys)
-            action.setShortcutContext(scoped)
-            action.triggered.connect(lambda _=False, s=slot: s())
-            self.tree.addAction(action)
+        add_scoped_shortcuts(
+            self.tree,
+            [
+                (
+                    [QKeySequence(Qt.Key.Key_Return), QKeySequence(Qt.Key.Key_Enter)],
+                    self._open_current,
+                ),
+                # Shift, not Ctrl: Ctrl+Enter is the window's Send.
+                ([QKeySequence("Shift+Return")], lambda: self._open_current(new_tab=True)),
+                ([QKeySequence(QKeySequence.StandardKey.Delete)], self._delete_selected),
+                ([QKeySequence("Ctrl+D")], self._duplicate_selected),
+                ([QKeySequence(QKeySequence.StandardKey.Undo)], self.undo_stack.undo),
+                ([QKeySequence(QKeySequence.StandardKey.Redo)], self.undo_stack.redo),
+            ],
+        )
 
     # -- state ---------------------------------------------------------------------------------
     def show_collection(self, name: str | None) -> None:
@@ -381,21 +375,6 @@ class CollectionsPanel(QWidget):
 
     def context_menu(self, index: QModelIndex) -> QMenu:
         """The tree's context menu for ``index`` (invalid: the collection itself)."""
-        menu = QMenu(self)
-        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        folder = self.current_folder() if index.isValid() else ""
-        if index.isValid() and not self.model.is_folder(index):
-            item_id = self.model.item_id(index)
-            menu.addAction("Open", lambda: self.openRequested.emit(item_id, False))
-            menu.addAction("Open in New Tab", lambda: self.openRequested.emit(item_id, True))
-            menu.addSeparator()
-        menu.addAction("New Request", lambda: self.newRequestRequested.emit(folder))
-        menu.addAction("New Folder", lambda: self.newFolderRequested.emit(folder))
-        if index.isValid():
-            menu.addSeparator()
-            menu.addAction("Rename", lambda: self.tree.edit(index))
-            menu.addAction("Duplicate", self._duplicate_selected)
-            menu.addAction("Delete", self._delete_selected)
-        menu.addSeparator()
-        menu.addAction("Collection Variables…", self.collectionVariablesRequested.emit)
-        return menu
+        return tree_context_menu(
+            self, index, duplicate=self._duplicate_selected, delete=self._delete_selected
+        )

@@ -7,7 +7,8 @@ insertions and removals (keyed by id) instead of a reset, so expanded folders, t
 and the scroll position survive a rename, a move or a ``git pull``.
 
 The model never touches the disk: user intents (rename by inline edit, move by drag and drop)
-are emitted as signals for the controller to carry out on its worker lane.
+are emitted as signals for the controller to carry out on its worker lane; the drag payload
+is :mod:`guiapp.ui.workspace.tree_dnd`.
 
 Example::
 
@@ -20,7 +21,6 @@ Example::
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Collection
 from typing import Any
@@ -37,6 +37,7 @@ from PySide6.QtWidgets import QApplication, QStyle
 
 from guiapp.core.collections import FolderNode, RequestNode
 from guiapp.ui.workspace.badges import method_icon
+from guiapp.ui.workspace.tree_dnd import MIME_TYPE, can_move, decode_ids, encode_ids, moved_ids
 
 __all__ = [
     "BATCH",
@@ -51,7 +52,6 @@ __all__ = [
 BATCH = 200
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 IS_FOLDER_ROLE = Qt.ItemDataRole.UserRole + 2
-MIME_TYPE = "application/x-guiapp-collection-ids"
 _Index = QModelIndex | QPersistentModelIndex
 
 
@@ -214,26 +214,14 @@ class CollectionTreeModel(QAbstractItemModel):
         return [MIME_TYPE]
 
     def mimeData(self, indexes: list[QModelIndex]) -> QMimeData:  # type: ignore[override]
-        ids = sorted({self._item(i).id for i in indexes if i.isValid()})
-        data = QMimeData()
-        data.setData(MIME_TYPE, json.dumps({"source": self._drag_token, "ids": ids}).encode())
-        return data
+        return encode_ids(
+            self._drag_token, sorted({self._item(i).id for i in indexes if i.isValid()})
+        )
 
     def dragged_ids(self, data: QMimeData) -> list[str] | None:
         """The ids a drag from this model carries; None for anything else (another window's
         drag, a collection shown before, a malformed payload)."""
-        if not data.hasFormat(MIME_TYPE):
-            return None
-        try:
-            payload = json.loads(bytes(data.data(MIME_TYPE).data()).decode())
-        except (UnicodeDecodeError, ValueError):
-            return None
-        if not isinstance(payload, dict) or payload.get("source") != self._drag_token:
-            return None
-        ids = payload.get("ids")
-        if not isinstance(ids, list) or not ids or not all(isinstance(i, str) and i for i in ids):
-            return None
-        return ids
+        return decode_ids(data, self._drag_token)
 
     def drop_target(self, parent: _Index) -> str:
         """The folder a drop on ``parent`` lands in (a request's own folder if dropped on one)."""
@@ -248,12 +236,7 @@ class CollectionTreeModel(QAbstractItemModel):
         ids = self.dragged_ids(data)
         if ids is None or not action & Qt.DropAction.MoveAction:
             return False
-        target = self.drop_target(parent)
-        # A folder cannot go into itself or below itself.
-        if any(target == i or target.startswith(i + "/") for i in ids):
-            return False
-        # Dropping items where they already are moves nothing: say so with the "no" cursor.
-        return any(i.rpartition("/")[0] != target for i in ids)
+        return can_move(ids, self.drop_target(parent))
 
     def dropMimeData(
         self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: _Index
@@ -262,7 +245,7 @@ class CollectionTreeModel(QAbstractItemModel):
             return False
         ids = self.dragged_ids(data) or []
         target = self.drop_target(parent)
-        self.moveRequested.emit([i for i in ids if i.rpartition("/")[0] != target], target)
+        self.moveRequested.emit(moved_ids(ids, target), target)
         # False: the rows move with the listing that follows the move on disk. True would make
         # the view's drag remove the source rows itself (QAbstractItemView::startDrag).
         return False
