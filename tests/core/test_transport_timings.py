@@ -184,7 +184,9 @@ def test_timings_survive_pickling_and_old_pickles_read_none(demo: DemoServer) ->
 
 
 class ConnectProxy:
-    """A minimal HTTP CONNECT proxy on 127.0.0.1: one thread pair per tunnel."""
+    """A minimal proxy on 127.0.0.1: CONNECT tunnels, and plain-http forwarding (the request is
+    passed on as is: the keep-alive server reads the path out of an absolute URL). One thread
+    pair per client connection."""
 
     def __init__(self) -> None:
         self._listener = socket.create_server(("127.0.0.1", 0))
@@ -215,11 +217,18 @@ class ConnectProxy:
             if not chunk:
                 return
             head += chunk
-        host, _, port = head.split()[1].decode().rpartition(":")
+        method, target = head.split()[:2]
+        if method == b"CONNECT":
+            host, _, port = target.decode().rpartition(":")
+        else:
+            host, _, port = target.decode().split("/")[2].rpartition(":")
         upstream = socket.create_connection((host, int(port)))
         self._socks.append(upstream)
         self.tunnels += 1
-        client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+        if method == b"CONNECT":
+            client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+        else:
+            upstream.sendall(head)  # one connection per client: later requests are pumped
         self._start(self._pump, upstream, client)
         self._pump(client, upstream)
 
@@ -236,6 +245,8 @@ class ConnectProxy:
                     sock.shutdown(socket.SHUT_RDWR)
 
     def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)  # close() alone leaves accept() blocked
         self._listener.close()
         for sock in self._socks:
             with contextlib.suppress(OSError):
@@ -245,7 +256,7 @@ class ConnectProxy:
             thread.join(5)
 
 
-def test_https_through_a_connect_proxy(tls_keepalive: str) -> None:
+def test_https_through_a_connect_proxy(tls_keepalive: str, no_thread_leak: None) -> None:
     proxy = ConnectProxy()
     session = make_session()
     try:
@@ -264,6 +275,26 @@ def test_https_through_a_connect_proxy(tls_keepalive: str) -> None:
     assert a.tls > 0
     assert b.reused
     assert b.connection_setup == 0
+
+
+def test_http_through_a_forwarding_proxy(no_thread_leak: None) -> None:
+    proxy = ConnectProxy()
+    session = make_session()
+    try:
+        with KeepAliveServer() as server:
+            spec = RequestSpec(url=server.url("/small"), timeout=10, proxy=proxy.url)
+            first = send(spec, session=session)
+            second = send(spec, session=session)
+    finally:
+        session.close()
+        proxy.close()
+    assert first.json() == {"ok": True}
+    assert proxy.tunnels == 1  # one connection to the proxy, reused
+    a, b = _check_tiles(first.timings), _check_tiles(second.timings)
+    assert not a.reused
+    assert a.connect > 0
+    assert a.tls == 0
+    assert b.reused
 
 
 # -- the clock alone -----------------------------------------------------------------------------
