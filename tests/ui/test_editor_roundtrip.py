@@ -10,7 +10,9 @@ Specs are first mapped to what the editor can show (docs/ui.md, "What the editor
   and is not sent, so nameless rows get the name ``n``;
 - an empty optional text field means "not set": ``proxy=""``, ``verify=""``, ``cert=""`` (or an
   empty path in a ``(cert, key)`` pair), and ``""`` as a file part's file name or Content-Type,
-  or a file body's Content-Type, become ``None`` (or ``True`` / one path).
+  or a file body's Content-Type, become ``None`` (or ``True`` / one path);
+- a text starting with U+FEFF (ZERO WIDTH NO-BREAK SPACE, the byte order mark): Qt drops it when
+  the text enters any widget (``QLineEdit("\\ufeffb").text() == "b"``), so such specs are left out.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 
 from guiapp.core.request import (
     Body,
@@ -30,6 +32,7 @@ from guiapp.core.request import (
     RequestSpec,
     TextPart,
 )
+from guiapp.core.serialize import spec_to_dict
 from guiapp.ui.request_editor import RequestEditor
 from tests.strategies import request_specs
 
@@ -76,6 +79,24 @@ def representable(spec: RequestSpec) -> RequestSpec:
     )
 
 
+def _starts_with_bom(value: Any) -> bool:
+    """True if any text in ``value`` (a spec as plain data) starts with U+FEFF."""
+    if isinstance(value, str):
+        return value.startswith("\ufeff")
+    if isinstance(value, dict):
+        return any(_starts_with_bom(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(_starts_with_bom(v) for v in value)
+    return False
+
+
+def test_qt_drops_a_leading_bom_which_is_why_such_specs_are_left_out(qapp: Any) -> None:
+    from PySide6.QtWidgets import QLineEdit
+
+    assert QLineEdit("\ufeffb").text() == "b"  # if Qt ever keeps it, drop the assume() above
+    assert QLineEdit("a\ufeff").text() == "a\ufeff"
+
+
 @pytest.fixture(scope="module")
 def editor(qapp: Any) -> RequestEditor:
     # One editor for every example: loading a spec must overwrite every field of the last one.
@@ -85,6 +106,7 @@ def editor(qapp: Any) -> RequestEditor:
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(spec=request_specs().map(representable))
 def test_editor_round_trips_any_spec(editor: RequestEditor, spec: RequestSpec) -> None:
+    assume(not _starts_with_bom(spec_to_dict(spec)))
     editor.load_spec(spec)
     assert editor.to_spec() == spec
 
