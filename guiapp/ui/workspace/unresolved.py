@@ -45,8 +45,9 @@ class UnresolvedMarker(QObject):
         self._style = edit.styleSheet()
         self.action = QAction(icons.icon("error", "#d33f3f"), "Unresolved variables", edit)
         self.action.setObjectName("unresolvedVariablesAction")
-        self.action.setVisible(False)
         edit.addAction(self.action, QLineEdit.ActionPosition.TrailingPosition)
+        # After addAction: hidden before it, Qt still shows the action's button (disabled, grey).
+        self.action.setVisible(False)
 
     def missing(self) -> list[str]:
         """The names currently reported."""
