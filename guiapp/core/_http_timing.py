@@ -64,11 +64,6 @@ class PhaseClock:
         """Record that ``name`` (one of the slots) happened now."""
         setattr(self, name, _now())
 
-    def stamp_first(self, name: str) -> None:
-        """Like :meth:`stamp`, unless ``name`` was already stamped in this hop."""
-        if getattr(self, name) is None:
-            setattr(self, name, _now())
-
     def finish(self, at: float | None = None) -> Timings | None:
         """The :class:`Timings` of the hop ended ``at`` (default now), or ``None`` if no
         request went out through a tracking connection (nothing to measure)."""
