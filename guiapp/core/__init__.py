@@ -47,6 +47,7 @@ from guiapp.core.request import (
     redact_headers,
 )
 from guiapp.core.response import Headers, Response
+from guiapp.core.timings import Timings
 from guiapp.core.transport import make_session, send
 from guiapp.core.variables import Environment, Variable, find_unresolved, resolve
 
@@ -84,6 +85,7 @@ __all__ = [
     "TLSVerificationError",
     "TextBody",
     "TextPart",
+    "Timings",
     "TooManyRedirects",
     "TransportError",
     "Variable",
