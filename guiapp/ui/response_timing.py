@@ -177,11 +177,13 @@ class ResponseTiming(QScrollArea):
             grid = section.layout()
             assert isinstance(grid, QGridLayout)
             for row in range(grid.rowCount()):
-                cells = []
+                cells: list[str] = []
+                seen: list[QWidget] = []  # a label spanning columns is at each of them
                 for column in range(grid.columnCount()):
                     item = grid.itemAtPosition(row, column)
                     widget = item.widget() if item is not None else None
-                    if isinstance(widget, QLabel) and widget.text():
+                    if isinstance(widget, QLabel) and widget.text() and widget not in seen:
+                        seen.append(widget)
                         cells.append(widget.text())
                 if cells:
                     lines.append("  ".join(cells))
