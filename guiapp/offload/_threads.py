@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextvars
+import logging
+import threading
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
@@ -19,16 +21,24 @@ R = TypeVar("R")
 
 DEFAULT_CLOSE_TIMEOUT = 2.0
 
+_log = logging.getLogger(__name__)
+
 
 class _ThreadExecutor(PoolExecutor):
     """What Offloader and SerialLane share: submit, make_async, close, aclose."""
 
-    def __init__(self, name: str, max_workers: int, idle_timeout: float | None) -> None:
+    def __init__(
+        self,
+        name: str,
+        max_workers: int,
+        idle_timeout: float | None,
+        initializer: Callable[[], object] | None = None,
+    ) -> None:
         self._pool: WorkerPool[None] = WorkerPool(
             name=name,
             max_workers=max_workers,
             run=_run_in_thread,
-            make_state=_no_state,
+            make_state=_no_state if initializer is None else _initialized(initializer),
             end_state=_no_end,
             idle_timeout=idle_timeout,
         )
@@ -86,12 +96,21 @@ class Offloader(_ThreadExecutor):
     ...         return await job, await slow_add(1, b=2)
     >>> asyncio.run(main())
     ([3, 2, 1], 3)
+
+    ``initializer`` runs in each worker thread when it starts, before its first job (like
+    ``ThreadPoolExecutor``'s: open a per-thread resource, set up logging); an exception from it
+    is logged and the thread serves anyway.
     """
 
     def __init__(
-        self, max_workers: int = 64, name: str = "offload", *, idle_timeout: float | None = 60.0
+        self,
+        max_workers: int = 64,
+        name: str = "offload",
+        *,
+        idle_timeout: float | None = 60.0,
+        initializer: Callable[[], object] | None = None,
     ) -> None:
-        super().__init__(name, max_workers, idle_timeout)
+        super().__init__(name, max_workers, idle_timeout, initializer)
 
     async def __aenter__(self) -> Offloader:
         return self
@@ -146,6 +165,16 @@ def _call_bound(
 
 def _no_state() -> None:
     return None
+
+
+def _initialized(initializer: Callable[[], object]) -> Callable[[], None]:
+    def start_thread() -> None:
+        try:
+            initializer()
+        except Exception:
+            _log.exception("%s: the thread initializer failed", threading.current_thread().name)
+
+    return start_thread
 
 
 def _no_end(_state: None) -> None:
