@@ -23,6 +23,7 @@ from tests.ui.conftest import wait_until
 from tests.ui.test_workspace_tree import (
     make_collection,
     open_collection,
+    open_test_collection,
     tree_names,
 )
 
@@ -115,9 +116,7 @@ def test_export_dialog_shows_the_generated_code(
 def test_environment_editor_saves_secrets_to_the_store_not_the_file(
     workspace: WorkspaceController, ui_loop: asyncio.AbstractEventLoop, tmp_path: Path
 ) -> None:
-    root = tmp_path / "api"
-    make_collection(root)
-    open_collection(workspace, ui_loop, root)
+    root = open_test_collection(workspace, ui_loop, tmp_path / "api")
     workspace.env_bar.newRequested.emit()
     editor = workspace.environments.editor
     assert isinstance(editor, EnvironmentEditor)

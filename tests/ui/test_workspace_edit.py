@@ -19,6 +19,7 @@ from tests.ui.conftest import wait_until
 from tests.ui.test_workspace_tree import (
     make_collection,
     open_collection,
+    open_test_collection,
     tree_names,
 )
 
@@ -34,9 +35,7 @@ def _open_tab(workspace: WorkspaceController, loop: asyncio.AbstractEventLoop, r
 def test_edits_are_autosaved_and_shown_dirty_until_written(
     workspace: WorkspaceController, ui_loop: asyncio.AbstractEventLoop, tmp_path: Path
 ) -> None:
-    root = tmp_path / "api"
-    make_collection(root)
-    open_collection(workspace, ui_loop, root)
+    root = open_test_collection(workspace, ui_loop, tmp_path / "api")
     window = workspace.window
     tab = _open_tab(workspace, ui_loop, "list-items.toml")
     assert not workspace.autosaver.is_dirty(tab)
@@ -69,9 +68,7 @@ def test_edits_are_autosaved_and_shown_dirty_until_written(
 def test_a_renamed_file_keeps_autosaving_under_its_new_id(
     workspace: WorkspaceController, ui_loop: asyncio.AbstractEventLoop, tmp_path: Path
 ) -> None:
-    root = tmp_path / "api"
-    make_collection(root)
-    open_collection(workspace, ui_loop, root)
+    root = open_test_collection(workspace, ui_loop, tmp_path / "api")
     tab = _open_tab(workspace, ui_loop, "users/get-user.toml")
     workspace.window.bar.url_edit.setText("{{base}}/users/2")
     workspace.rename("users/get-user.toml", "Fetch user", "Get user")  # queued before the save
@@ -104,9 +101,7 @@ def test_a_renamed_file_keeps_autosaving_under_its_new_id(
 def test_pending_edits_are_written_when_the_window_closes(
     workspace: WorkspaceController, ui_loop: asyncio.AbstractEventLoop, tmp_path: Path
 ) -> None:
-    root = tmp_path / "api"
-    make_collection(root)
-    open_collection(workspace, ui_loop, root)
+    root = open_test_collection(workspace, ui_loop, tmp_path / "api")
     _open_tab(workspace, ui_loop, "list-items.toml")
     workspace.window.bar.url_edit.setText("http://127.0.0.1:1/closing")
     assert workspace.save_all()
@@ -116,9 +111,7 @@ def test_pending_edits_are_written_when_the_window_closes(
 def test_external_edits_are_picked_up(
     workspace: WorkspaceController, ui_loop: asyncio.AbstractEventLoop, tmp_path: Path
 ) -> None:
-    root = tmp_path / "api"
-    make_collection(root)
-    open_collection(workspace, ui_loop, root)
+    root = open_test_collection(workspace, ui_loop, tmp_path / "api")
     clean = _open_tab(workspace, ui_loop, "list-items.toml")
     other = Collection.open(root)  # "git pull": another writer
     other.save_request("list-items.toml", RequestSpec(url="http://127.0.0.1:1/pulled"))
@@ -233,9 +226,7 @@ def test_opening_another_collection_saves_and_releases_the_tabs_of_the_first(
 def test_save_to_collection_adds_a_scratch_tab_and_binds_it(
     workspace: WorkspaceController, ui_loop: asyncio.AbstractEventLoop, tmp_path: Path
 ) -> None:
-    root = tmp_path / "api"
-    make_collection(root)
-    open_collection(workspace, ui_loop, root)
+    root = open_test_collection(workspace, ui_loop, tmp_path / "api")
     window = workspace.window
     tab = window.open_tab(RequestSpec(url="http://127.0.0.1:1/scratch", method="DELETE"))
     workspace.panel.select("users")  # the sidebar's current folder receives it

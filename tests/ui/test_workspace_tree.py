@@ -63,6 +63,15 @@ def open_collection(
     assert loop.run_until_complete(workspace.open_collection(path))
 
 
+def open_test_collection(
+    workspace: WorkspaceController, loop: asyncio.AbstractEventLoop, path: Path
+) -> Path:
+    """:func:`make_collection` at ``path``, opened in ``workspace``; returns ``path``."""
+    make_collection(path)
+    open_collection(workspace, loop, path)
+    return path
+
+
 def test_open_collection_shows_the_tree(
     workspace: WorkspaceController, ui_loop: asyncio.AbstractEventLoop, tmp_path: Path
 ) -> None:
@@ -93,9 +102,7 @@ def test_create_rename_duplicate_move_delete_and_undo(
     tmp_path: Path,
     qtmodeltester: Any,
 ) -> None:
-    root = tmp_path / "api"
-    make_collection(root)
-    open_collection(workspace, ui_loop, root)
+    root = open_test_collection(workspace, ui_loop, tmp_path / "api")
     model, panel = workspace.model, workspace.panel
     panel.tree.expandAll()
     qtmodeltester.check(model, force_py=True)  # and every change below

@@ -18,7 +18,7 @@ from guiapp.ui.workspace.collection_variables import CollectionVariablesEditor
 from guiapp.ui.workspace.environments import NAME, SECRET, VALUE, EnvironmentEditor
 from tests.ui import test_workspace_tree
 from tests.ui.conftest import wait_until
-from tests.ui.test_workspace_tree import make_collection, open_collection
+from tests.ui.test_workspace_tree import make_collection, open_collection, open_test_collection
 
 workspace = test_workspace_tree.workspace  # the fixture
 
@@ -194,9 +194,7 @@ def test_requests_use_collection_variables_and_the_environment_overrides_them(
 def test_an_external_edit_of_collection_toml_is_picked_up(
     workspace: WorkspaceController, ui_loop: asyncio.AbstractEventLoop, tmp_path: Path
 ) -> None:
-    root = tmp_path / "api"
-    make_collection(root)
-    open_collection(workspace, ui_loop, root)
+    root = open_test_collection(workspace, ui_loop, tmp_path / "api")
     workspace.window.bar.url_edit.setText("{{host}}/x")
     wait_until(ui_loop, lambda: workspace.marker.missing() == ["host"])
     meta = root / "collection.toml"
