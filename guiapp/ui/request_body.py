@@ -147,26 +147,10 @@ class RequestBodyEditor(QWidget):
 
     # -- pages ---------------------------------------------------------------------------------
     def _json_page(self) -> QWidget:
-        page = QWidget()
-        row = QHBoxLayout()
-        row.addWidget(QLabel("Content-Type:"))
-        row.addWidget(self.json_type, 1)
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(row)
-        layout.addWidget(self.json_edit, 1)
-        return page
+        return _typed_text_page(self.json_type, self.json_edit)
 
     def _raw_page(self) -> QWidget:
-        page = QWidget()
-        row = QHBoxLayout()
-        row.addWidget(QLabel("Content-Type:"))
-        row.addWidget(self.raw_type, 1)
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(row)
-        layout.addWidget(self.raw_edit, 1)
-        return page
+        return _typed_text_page(self.raw_type, self.raw_edit)
 
     def _file_page(self) -> QWidget:
         page = QWidget()
@@ -276,3 +260,16 @@ class RequestBodyEditor(QWidget):
         self.json_status.setProperty("state", "error" if message else "ok")
         self.json_status.style().unpolish(self.json_status)
         self.json_status.style().polish(self.json_status)
+
+
+def _typed_text_page(content_type: QWidget, editor: QWidget) -> QWidget:
+    """A Content-Type row over a text editor (the JSON and raw body pages)."""
+    page = QWidget()
+    row = QHBoxLayout()
+    row.addWidget(QLabel("Content-Type:"))
+    row.addWidget(content_type, 1)
+    layout = QVBoxLayout(page)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addLayout(row)
+    layout.addWidget(editor, 1)
+    return page

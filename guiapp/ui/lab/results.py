@@ -13,20 +13,7 @@ from guiapp.bench.lab_report import csv_text
 
 __all__ = ["ResultsTable"]
 
-_NUMERIC = {
-    "tasks",
-    "completed",
-    "wall_s",
-    "throughput_per_s",
-    "lag_p50_ms",
-    "lag_p99_ms",
-    "lag_max_ms",
-    "stalls_over_50ms",
-    "peak_threads",
-    "added_threads",
-    "peak_rss_mb",
-    "rss_added_mb",
-}
+_NUMERIC = set(COLUMNS) - {"workload", "params", "strategy", "status"}
 
 
 class ResultsTable(QTableWidget):
