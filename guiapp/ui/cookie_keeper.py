@@ -2,8 +2,8 @@
 
 :func:`install_cookies` makes every send of ``window`` go through ``services.http_session``
 (so cookies that servers set are sent back to them, and connections are reused), restores the
-jar saved in ``cookies.json`` in the data directory, saves it (on the background lane, a moment
-after each exchange, and once more when the window closes), and adds View → Cookies…
+jar saved in ``cookies.json`` in the data directory, saves it when it changed (on the
+background lane, a moment after an exchange, and once more when the window closes), and adds View → Cookies…
 (Ctrl+Shift+K) opening :class:`~guiapp.ui.cookies_dialog.CookiesDialog`.
 
 A cookie file that cannot be read is left where it is, renamed ``cookies.json.unreadable``, so
@@ -26,7 +26,13 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction
 
-from guiapp.core.cookies import CookieFileError, load_cookies, save_cookies
+from guiapp.core.cookies import (
+    CookieFileError,
+    StoredCookie,
+    list_cookies,
+    load_cookies,
+    save_cookies,
+)
 from guiapp.core.transport import send
 from guiapp.ui.cookies_dialog import CookiesDialog
 
@@ -49,7 +55,8 @@ class CookieKeeper(QObject):
         self.session = window.services.http_session
         self.jar = self.session.cookies
         self.dialog: CookiesDialog | None = None
-        self._dirty = False
+        #: The jar as last written (or read): a save is due only when the jar differs from it.
+        self._on_disk: list[StoredCookie] | None = []
         self._save_timer = QTimer(self)
         self._save_timer.setSingleShot(True)
         self._save_timer.setInterval(_SAVE_DELAY_MS)
@@ -70,6 +77,7 @@ class CookieKeeper(QObject):
             return 0
         for cookie in saved:
             self.jar.set_cookie(cookie)
+        self._on_disk = list_cookies(self.jar)
         return len(saved)
 
     def _set_aside(self) -> Path | None:
@@ -85,20 +93,27 @@ class CookieKeeper(QObject):
 
     def changed(self) -> None:
         """The jar may have changed (a response arrived, the dialog removed cookies)."""
-        self._dirty = True
         if self.dialog is not None and self.dialog.isVisible():
             self.dialog.refresh()
         self._save_timer.start()
 
+    def _unsaved(self) -> list[StoredCookie] | None:
+        """The jar's cookies if they differ from the file's (a few µs: jars are small)."""
+        if self.path is None:
+            return None
+        now = list_cookies(self.jar)
+        return None if now == self._on_disk else now
+
     def _save_in_background(self) -> None:
-        if self.path is None or not self._dirty or self._window.services.closed:
+        cookies = self._unsaved()
+        if cookies is None or self._window.services.closed:
             return
-        self._dirty = False
         try:
             job = self._window.services.lane.submit(save_cookies, self.jar, self.path)
         except RuntimeError:  # no running event loop (a test driving Qt alone): save here
-            self.save_now(force=True)
+            self.save_now()
             return
+        self._on_disk = cookies
         job.add_done_callback(self._saved)
 
     def _saved(self, job: Any) -> None:
@@ -106,19 +121,23 @@ class CookieKeeper(QObject):
             return
         error = job.exception()
         if error is not None:
-            self._dirty = True  # the next change tries again
+            self._on_disk = None  # unknown: the next change saves again
             self._window.show_message(f"Cookies could not be saved: {error}", "error")
 
-    def save_now(self, *, force: bool = False) -> None:
-        """Save on the calling thread (the window is closing: the lane is about to stop)."""
+    def save_now(self) -> None:
+        """Save on the calling thread if the jar changed (the window is closing: the lane is
+        about to stop)."""
         self._save_timer.stop()
-        if self.path is None or not (self._dirty or force):
+        cookies = self._unsaved()
+        if cookies is None:
             return
-        self._dirty = False
+        assert self.path is not None
         try:
             save_cookies(self.jar, self.path)
         except OSError:
             _log.exception("saving cookies at exit failed")
+            return
+        self._on_disk = cookies
 
     # -- the dialog -----------------------------------------------------------------------------
     def open_dialog(self) -> CookiesDialog:

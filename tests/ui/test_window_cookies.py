@@ -122,3 +122,17 @@ def test_view_menu_opens_the_dialog_and_removals_are_saved(
     finally:
         window.close()
         window.deleteLater()
+
+
+def test_sends_that_set_no_cookie_write_nothing(
+    qtbot: Any, window: MainWindow, ui_loop: asyncio.AbstractEventLoop
+) -> None:
+    from tests.ui.conftest import run_for
+
+    path = window.data_dir / COOKIE_FILE
+    for _ in range(3):
+        _send_spec(window, ui_loop, RequestSpec(url=window.demo_server.url + "/get"))
+    run_for(ui_loop, 0.8)  # past the save delay: a save would have happened by now
+    assert not path.exists()
+    _login(window, ui_loop)
+    wait_until(ui_loop, path.exists)
