@@ -3,8 +3,8 @@
 :func:`install_cookies` makes every send of ``window`` go through ``services.http_session``
 (so cookies that servers set are sent back to them, and connections are reused), restores the
 jar saved in ``cookies.json`` in the data directory, saves it when it changed (on the
-background lane, a moment after an exchange, and once more when the window closes), and adds View → Cookies…
-(Ctrl+Shift+K) opening :class:`~guiapp.ui.cookies_dialog.CookiesDialog`.
+background lane, a moment after an exchange, and once more when the window closes), and adds
+View → Cookies… (Ctrl+Shift+K) opening :class:`~guiapp.ui.cookies_dialog.CookiesDialog`.
 
 A cookie file that cannot be read is left where it is, renamed ``cookies.json.unreadable``, so
 that nothing the user had is overwritten; the status line says so.
