@@ -11,7 +11,7 @@ Example::
     editor.load_auth(BasicAuth("ada", "s3cret"))
     editor.to_auth()          # BasicAuth(username='ada', password='***')  (repr masks it)
     editor.load_auth(None, inherit=True)
-    editor.inherits(), editor.to_auth()     # (True, None)
+    editor.inherits_auth(), editor.to_auth()     # (True, None)
 """
 
 from __future__ import annotations
@@ -20,7 +20,16 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from guiapp.core.auth_inherit import ParentAuth
 from guiapp.core.request import Auth, BasicAuth, BearerAuth, DigestAuth
@@ -44,6 +53,8 @@ class AuthEditor(QWidget):
     """Auth kind combo plus the fields that kind needs (secrets shown as dots)."""
 
     edited = Signal()
+    #: The user asked to edit the auth the request inherits ("Edit…" beside the description).
+    parentEditRequested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -57,11 +68,21 @@ class AuthEditor(QWidget):
         self.token.setEchoMode(QLineEdit.EchoMode.PasswordEchoOnEdit)
         self.inherited_label = named(QLabel(), "authInheritedLabel")
         self.inherited_label.setWordWrap(True)
+        self.edit_button = named(QPushButton("Edit…"), "authEditParentButton")
+        self.edit_button.setToolTip("Edit the auth of the folder or collection it comes from")
+        self.edit_button.clicked.connect(self.parentEditRequested)
+        self._inherited_row = QWidget()
+        row = QHBoxLayout(self._inherited_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.inherited_label, 1)
+        row.addWidget(self.edit_button)
         self._lookup: ParentLookup | None = None
+        #: Who installed the lookup (lets the workspace install it once per editor).
+        self.lookup_owner: object | None = None
 
         self._form = QFormLayout()
         self._form.addRow("Type", self.kind_combo)
-        self._form.addRow("", self.inherited_label)
+        self._form.addRow("", self._inherited_row)
         self._form.addRow("User name", self.username)
         self._form.addRow("Password", self.password)
         self._form.addRow("Token", self.token)
@@ -79,14 +100,15 @@ class AuthEditor(QWidget):
         """``inherit``, ``none``, ``basic``, ``bearer`` or ``digest``."""
         return str(self.kind_combo.currentData())
 
-    def inherits(self) -> bool:
+    def inherits_auth(self) -> bool:
         """True if the request uses the auth of its folder or collection."""
         return self.kind() == "inherit"
 
     # -- inheritance ---------------------------------------------------------------------------
-    def set_parent_lookup(self, lookup: ParentLookup | None) -> None:
+    def set_parent_lookup(self, lookup: ParentLookup | None, owner: object | None = None) -> None:
         """Where :meth:`parent_auth` asks for the inherited auth (set by the workspace)."""
         self._lookup = lookup
+        self.lookup_owner = owner
         self.refresh_inherited()
 
     def parent_auth(self) -> ParentAuth | None:
@@ -95,7 +117,7 @@ class AuthEditor(QWidget):
 
     def refresh_inherited(self) -> None:
         """Update the "Inherited from …" line (the parent's auth may have changed)."""
-        if not self.inherits():
+        if not self.inherits_auth():
             return
         parent = self.parent_auth()
         self.inherited_label.setText(
@@ -139,6 +161,6 @@ class AuthEditor(QWidget):
         self._form.setRowVisible(self.username, user_pass)
         self._form.setRowVisible(self.password, user_pass)
         self._form.setRowVisible(self.token, kind == "bearer")
-        self._form.setRowVisible(self.inherited_label, kind == "inherit")
+        self._form.setRowVisible(self._inherited_row, kind == "inherit")
         self.refresh_inherited()
         self.edited.emit()

@@ -117,7 +117,7 @@ class RequestEditor(QTabWidget):
         body_mode = self.body.mode_combo.currentText() if self.body.mode() != "none" else ""
         self.setTabText(2, f"Body · {body_mode}" if body_mode else "Body")
         auth = self.auth.kind_combo.currentText() if self.auth.kind() != "none" else ""
-        if self.auth.inherits():
+        if self.auth.inherits_auth():
             auth = "inherited"
         self.setTabText(3, f"Auth · {auth}" if auth else "Auth")
 
@@ -148,7 +148,7 @@ class RequestEditor(QTabWidget):
             disabled_headers=disabled_headers,
             body=self.body.to_body(),
             auth=self.auth.to_auth(),
-            inherit_auth=self.auth.inherits(),
+            inherit_auth=self.auth.inherits_auth(),
             **self.options.options(),
         )
 

@@ -50,7 +50,8 @@ def test_nearest_folder_with_its_own_setting_wins() -> None:
     assert parent_auth_of("a/b/r.toml", settings) == ParentAuth(BasicAuth("u", "p"), "folder", "A")
     assert parent_auth_of("r.toml", settings) == ParentAuth(BearerAuth("c"), "collection", "API")
     no_auth = parent_auth_of("x/r.toml", settings)
-    assert no_auth.auth is None and no_auth.describe() == "Inherited from folder X: No auth"
+    assert no_auth.auth is None
+    assert no_auth.describe() == "Inherited from folder X: No auth"
     assert parent_auth_of("r.toml", {}).kind == ""
 
 
@@ -68,7 +69,8 @@ def test_folder_auth_secret_goes_to_the_keyring_not_the_file(
     text = (col.root / "users" / "_folder.toml").read_text(encoding="utf-8")
     assert "s3cret-token" not in text
     table = tomllib.loads(text)["auth"]
-    assert table["type"] == "bearer" and isinstance(table["secret"], str)
+    assert table["type"] == "bearer"
+    assert isinstance(table["secret"], str)
     assert "s3cret-token" in _stored(keyring)
     assert col.load_auth("users") == AuthSetting(BearerAuth("s3cret-token"), inherit=False)
     # A value made only of {{variables}} holds no secret: kept in the file, shareable.
@@ -146,9 +148,11 @@ def test_postman_folder_noauth_and_api_key_folders(tmp_path: Path, keyring: Memo
     assert col.load_auth("") == AuthSetting(BearerAuth("top-secret"), inherit=False)
     assert col.load_auth("open") == NO_AUTH
     a = col.load_request("open/a.toml")
-    assert a.inherit_auth and apply_parent_auth(a, col.parent_auth("open/a.toml")).auth is None
+    assert a.inherit_auth
+    assert apply_parent_auth(a, col.parent_auth("open/a.toml")).auth is None
     b = col.load_request("keyed/b.toml")  # no API-key auth kind: copied into the request
-    assert b.headers == (("X-Key", "k"),) and not b.inherit_auth
+    assert b.headers == (("X-Key", "k"),)
+    assert not b.inherit_auth
     c = col.load_request("c.toml")
     assert apply_parent_auth(c, col.parent_auth("c.toml")).auth == BearerAuth("top-secret")
 

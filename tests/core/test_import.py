@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from guiapp.core.auth_inherit import NO_AUTH, AuthSetting, apply_parent_auth
+from guiapp.core.auth_inherit import AuthSetting, apply_parent_auth
 from guiapp.core.collections import Collection
 from guiapp.core.importers import ImportFailed, import_openapi, import_postman
 from guiapp.core.request import (
