@@ -196,6 +196,11 @@ class FormBody:
             self, "disabled_fields", _rows_disabled(self.disabled_fields, len(self.fields))
         )
 
+    def __repr__(self) -> str:
+        # Disabled rows only when there are some: most bodies have none.
+        extra = f", disabled_fields={self.disabled_fields!r}" if self.disabled_fields else ""
+        return f"FormBody(fields={self.fields!r}{extra})"
+
 
 @dataclass(frozen=True, slots=True)
 class TextPart:
@@ -238,6 +243,10 @@ class MultipartBody:
             for d in self.disabled_parts
         ]
         object.__setattr__(self, "disabled_parts", _normalised(disabled, len(self.parts)))
+
+    def __repr__(self) -> str:
+        extra = f", disabled_parts={self.disabled_parts!r}" if self.disabled_parts else ""
+        return f"MultipartBody(parts={self.parts!r}{extra})"
 
 
 @dataclass(frozen=True, slots=True)
