@@ -76,6 +76,9 @@ def test_an_unticked_header_stays_in_the_file_and_comes_back_unticked(
         ("Accept", "application/json"),
         ("X-Trace", "on"),
     )
+    code = workspace.export_current().code()  # File → Export Request as Code…
+    assert "X-Trace" in code
+    assert "X-Debug" not in code
 
 
 def _auth_collection(root: Path, store: SecretStore) -> tuple[Collection, str]:
@@ -128,6 +131,7 @@ def test_a_request_inherits_the_folder_auth_shown_in_its_auth_tab_and_sent(
     wait_until(ui_loop, lambda: refreshed)
     assert auth.inherited_label.text() == "Inherited from folder Users: Bearer token"
     assert sent_authorization() == "Bearer folder-token"
+    assert "folder-token" in workspace.export_current().code()  # exported as it is sent
     folder_file = (tmp_path / "api" / "users" / "_folder.toml").read_text(encoding="utf-8")
     assert "folder-token" not in folder_file  # the token is in the secret store
     assert Collection.open(tmp_path / "api", secrets=store).load_auth("users") == AuthSetting(
@@ -171,3 +175,16 @@ def test_new_requests_in_a_collection_inherit_and_scratch_tabs_say_there_is_no_p
     auth.kind_combo.setCurrentIndex(auth.kind_combo.findData("inherit"))
     assert "Not in a collection" in auth.inherited_label.text()
     assert scratch.editor.spec_to_send().auth is None
+
+
+def test_environment_and_collection_variable_editors_keep_unticked_variables(qapp: Any) -> None:
+    from guiapp.core.variables import Environment
+    from guiapp.ui.workspace.collection_variables import CollectionVariablesEditor
+    from guiapp.ui.workspace.environments import EnvironmentEditor
+
+    env = Environment("Dev", (Variable("on", "1"), Variable("off", "2", enabled=False)))
+    for dialog in (EnvironmentEditor(env), CollectionVariablesEditor(env)):
+        assert dialog.variables() == env.variables  # shown unticked, given back disabled
+        dialog.table.item(0, 0).setCheckState(Qt.CheckState.Unchecked)
+        assert [v.enabled for v in dialog.variables()] == [False, False]
+        dialog.deleteLater()
