@@ -10,7 +10,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelIndex, Qt
 
 from guiapp.core.auth_inherit import AuthSetting
 from guiapp.core.collections import Collection
@@ -188,3 +188,34 @@ def test_environment_and_collection_variable_editors_keep_unticked_variables(qap
         dialog.table.item(0, 0).setCheckState(Qt.CheckState.Unchecked)
         assert [v.enabled for v in dialog.variables()] == [False, False]
         dialog.deleteLater()
+
+
+def test_folder_and_collection_menus_open_the_auth_dialog(
+    workspace: WorkspaceController, ui_loop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:
+    _auth_collection(tmp_path / "api", SecretStore(backend=MemoryKeyring()))
+    open_collection(workspace, ui_loop, tmp_path / "api")
+    panel = workspace.panel
+    cases = [
+        (workspace.model.find("users"), "Auth…", "Auth — folder Users"),
+        (QModelIndex(), "Auth…", "Auth — collection Auth API"),
+    ]
+    for index, text, title in cases:
+        panel.tree.setCurrentIndex(index)
+        menu = panel.context_menu(index)
+        action = next(a for a in menu.actions() if a.text() == text)
+        workspace.auth.dialog = None
+        action.trigger()
+        wait_until(ui_loop, lambda: workspace.auth.dialog is not None)
+        dialog = workspace.auth.dialog
+        assert dialog is not None
+        assert dialog.windowTitle() == title
+        kinds = [
+            dialog.editor.kind_combo.itemData(i) for i in range(dialog.editor.kind_combo.count())
+        ]
+        assert ("inherit" in kinds) == title.startswith("Auth — folder")
+        dialog.reject()
+        menu.deleteLater()
+    request_menu = panel.context_menu(workspace.model.find("users/who.toml"))
+    assert "Auth…" not in [a.text() for a in request_menu.actions()]
+    request_menu.deleteLater()
