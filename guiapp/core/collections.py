@@ -306,6 +306,27 @@ class Collection(_collection_ops.TreeOps):
             text = dump_merged(existing, {"auth": table})
         self._write(path, text)
 
+    def duplicate(self, rel: str) -> str:
+        """Copy the request or folder ``rel`` (see :meth:`TreeOps.duplicate`); a copied folder
+        auth gets its own keyring entry, so editing the copy never changes the original."""
+        new_rel = super().duplicate(rel)
+        copy = self.path_of(new_rel)
+        if copy.is_dir():
+            for meta in sorted(copy.rglob(FOLDER_FILE)):
+                self._own_secret(meta)
+        return new_rel
+
+    def _own_secret(self, meta: Path) -> None:
+        data = read_toml(meta)
+        setting, ref = parse_auth_table(meta, data.get("auth"))
+        if ref is None:
+            return
+        secret = self.secrets.get(self._auth_key(ref)) or ""
+        table, new_ref = auth_table(AuthSetting(with_secret(setting.auth, secret), False), None)
+        if new_ref is not None:
+            self.secrets.set(self._auth_key(new_ref), secret)
+        self._write(meta, dump_merged(meta.read_text(encoding="utf-8"), {"auth": table}))
+
     def auth_settings(self) -> dict[str, tuple[str, AuthSetting]]:
         """Folder id -> (display name, auth setting) for the collection (``""``) and every
         folder: what :func:`~guiapp.core.auth_inherit.parent_auth_of` needs."""

@@ -160,3 +160,19 @@ def test_postman_folder_noauth_and_api_key_folders(tmp_path: Path, keyring: Memo
 def test_scope_resolution_still_works_with_inherit(col: Collection) -> None:
     spec = RequestSpec(url="http://h/", inherit_auth=True)
     assert resolve(spec, VariableScope()).inherit_auth  # no parent applied: sent without auth
+
+
+def test_a_duplicated_folder_gets_its_own_secret(col: Collection) -> None:
+    col.save_auth("users", AuthSetting(BearerAuth("original"), inherit=False))
+    col.save_auth("users/admins", AuthSetting(BasicAuth("root", "admin-pw"), inherit=False))
+    copy = col.duplicate("users")
+    assert col.load_auth(copy) == AuthSetting(BearerAuth("original"), inherit=False)
+    assert col.load_auth(f"{copy}/admins") == AuthSetting(
+        BasicAuth("root", "admin-pw"), inherit=False
+    )
+    col.save_auth(copy, AuthSetting(BearerAuth("changed"), inherit=False))
+    col.save_auth(f"{copy}/admins", INHERIT)  # removes the copy's keyring entry only
+    assert col.load_auth("users") == AuthSetting(BearerAuth("original"), inherit=False)
+    assert col.load_auth("users/admins") == AuthSetting(
+        BasicAuth("root", "admin-pw"), inherit=False
+    )
