@@ -79,6 +79,7 @@ class AuthEditor(QWidget):
         self._lookup: ParentLookup | None = None
         #: Who installed the lookup (lets the workspace install it once per editor).
         self.lookup_owner: object | None = None
+        self._parent_editable = True
 
         self._form = QFormLayout()
         self._form.addRow("Type", self.kind_combo)
@@ -111,6 +112,11 @@ class AuthEditor(QWidget):
         self.lookup_owner = owner
         self.refresh_inherited()
 
+    def set_parent_editable(self, editable: bool) -> None:
+        """Offer "Edit…" for the parent's auth (not in the dialog that edits that very auth)."""
+        self._parent_editable = editable
+        self.edit_button.setVisible(editable and self.parent_auth() is not None)
+
     def parent_auth(self) -> ParentAuth | None:
         """The auth inherited now; None when the request belongs to no collection."""
         return self._lookup() if self._lookup is not None else None
@@ -120,6 +126,7 @@ class AuthEditor(QWidget):
         if not self.inherits_auth():
             return
         parent = self.parent_auth()
+        self.edit_button.setVisible(self._parent_editable and parent is not None)
         self.inherited_label.setText(
             parent.describe()
             if parent is not None

@@ -105,6 +105,7 @@ def test_a_request_inherits_the_folder_auth_shown_in_its_auth_tab_and_sent(
         ui_loop,
         lambda: auth.inherited_label.text() == "Inherited from collection Auth API: Bearer token",
     )
+    assert not auth.edit_button.isHidden()
 
     def sent_authorization() -> str:
         window.send_current()
@@ -132,6 +133,13 @@ def test_a_request_inherits_the_folder_auth_shown_in_its_auth_tab_and_sent(
     assert auth.inherited_label.text() == "Inherited from folder Users: Bearer token"
     assert sent_authorization() == "Bearer folder-token"
     assert "folder-token" in workspace.export_current().code()  # exported as it is sent
+    workspace.auth.dialog = None
+    auth.edit_button.click()  # "Edit…" opens the auth it comes from
+    wait_until(ui_loop, lambda: workspace.auth.dialog is not None)
+    assert workspace.auth.dialog is not None
+    assert workspace.auth.dialog.windowTitle() == "Auth — folder Users"
+    assert workspace.auth.dialog.editor.edit_button.isHidden()
+    workspace.auth.dialog.reject()
     folder_file = (tmp_path / "api" / "users" / "_folder.toml").read_text(encoding="utf-8")
     assert "folder-token" not in folder_file  # the token is in the secret store
     assert Collection.open(tmp_path / "api", secrets=store).load_auth("users") == AuthSetting(
@@ -174,6 +182,7 @@ def test_new_requests_in_a_collection_inherit_and_scratch_tabs_say_there_is_no_p
     assert auth.kind() == "none"  # a scratch tab keeps the old default
     auth.kind_combo.setCurrentIndex(auth.kind_combo.findData("inherit"))
     assert "Not in a collection" in auth.inherited_label.text()
+    assert auth.edit_button.isHidden()  # nothing to edit
     assert scratch.editor.spec_to_send().auth is None
 
 

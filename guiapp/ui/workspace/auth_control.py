@@ -17,6 +17,7 @@ Example::
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import weakref
 from typing import Any
@@ -55,7 +56,7 @@ class AuthSettingsDialog(QDialog):
         self.setObjectName("authSettingsDialog")
         self.setWindowTitle(f"Auth — {title}")
         self.editor = AuthEditor()
-        self.editor.edit_button.hide()  # this dialog is where the parent is edited
+        self.editor.set_parent_editable(False)  # this dialog is where the parent is edited
         if is_collection:
             self.editor.kind_combo.removeItem(self.editor.kind_combo.findData("inherit"))
         else:
@@ -104,7 +105,7 @@ class AuthInheritance(QObject):
         #: The dialog opened last (tests drive it).
         self.dialog: AuthSettingsDialog | None = None
         self._refresh_timer = QTimer(self, singleShot=True, interval=0)
-        self._refresh_timer.timeout.connect(self.refresh)
+        self._refresh_timer.timeout.connect(self._on_refresh_timer_timeout)
         model = controller.model
         for signal in (model.modelReset, model.rowsInserted, model.rowsRemoved, model.dataChanged):
             signal.connect(self._on_model_changed)
@@ -151,6 +152,15 @@ class AuthInheritance(QObject):
     def schedule_refresh(self) -> None:
         """Read the settings again soon (coalesces bursts of tree changes)."""
         self._refresh_timer.start()
+
+    def _on_refresh_timer_timeout(self) -> None:
+        # The model also changes while the window closes, after the event loop stopped: there
+        # is nothing left to refresh then (and no loop to run the lane's answer).
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        self.refresh()
 
     @async_slot
     async def refresh(self) -> None:
