@@ -228,3 +228,32 @@ def test_folder_and_collection_menus_open_the_auth_dialog(
     request_menu = panel.context_menu(workspace.model.find("users/who.toml"))
     assert "Auth…" not in [a.text() for a in request_menu.actions()]
     request_menu.deleteLater()
+
+
+def test_open_tabs_keep_unticked_rows_and_inherit_across_a_restart(
+    tmp_path: Path, ui_loop: asyncio.AbstractEventLoop
+) -> None:
+    from guiapp.app import create_window
+
+    spec = RequestSpec(
+        url="http://127.0.0.1:1/x",
+        params=[("on", "1")],
+        disabled_params=[(0, "off", "0")],
+        headers=[("Accept", "*/*")],
+        disabled_headers=[(1, "X-Debug", "1")],
+        inherit_auth=True,
+    )
+    first = create_window(tmp_path)
+    first.replace_tabs([spec])
+    first.close()
+    first.deleteLater()
+    second = create_window(tmp_path)
+    try:
+        editor = second.request_tabs()[0].editor
+        assert editor.to_spec() == spec
+        assert editor.params.rows() == [("off", "0", False), ("on", "1", True)]
+        assert editor.url_text == "http://127.0.0.1:1/x?on=1"  # the URL holds sent params only
+        assert editor.auth.kind() == "inherit"
+    finally:
+        second.close()
+        second.deleteLater()
