@@ -80,14 +80,20 @@ class ParentAuth:
 
     ``kind`` is ``"folder"`` or ``"collection"``, or ``""`` when nothing above sets an auth
     (the request is then sent without auth). ``name`` is the folder's or collection's name.
+    ``problem`` says why the inherited auth is not known (e.g. a folder file that cannot be
+    read): :func:`apply_parent_auth` then leaves the request inheriting, and the sender must
+    refuse it rather than send it without auth.
     """
 
     auth: Auth | None
     kind: str = ""
     name: str = ""
+    problem: str = ""
 
     def describe(self) -> str:
         """What the Auth tab shows, e.g. ``Inherited from folder Users: Bearer token``."""
+        if self.problem:
+            return self.problem
         if not self.kind:
             return "Nothing to inherit: no folder above and not the collection set an auth"
         return f"Inherited from {self.kind} {self.name}: {auth_label(self.auth)}"
@@ -111,7 +117,7 @@ def parent_auth_of(rel: str, settings: Mapping[str, tuple[str, AuthSetting]]) ->
 
 def apply_parent_auth(spec: RequestSpec, parent: ParentAuth | None) -> RequestSpec:
     """``spec`` with an inherited auth filled in (``None`` when there is no parent); a spec
-    with its own auth is returned unchanged."""
-    if not spec.inherit_auth:
+    with its own auth, or whose parent auth has a ``problem``, is returned unchanged."""
+    if not spec.inherit_auth or (parent is not None and parent.problem):
         return spec
     return replace(spec, auth=None if parent is None else parent.auth, inherit_auth=False)

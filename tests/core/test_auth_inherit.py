@@ -176,3 +176,11 @@ def test_a_duplicated_folder_gets_its_own_secret(col: Collection) -> None:
     assert col.load_auth("users/admins") == AuthSetting(
         BasicAuth("root", "admin-pw"), inherit=False
     )
+
+
+def test_an_unknown_parent_auth_leaves_the_request_inheriting() -> None:
+    spec = RequestSpec(url="u", inherit_auth=True)
+    unknown = ParentAuth(None, problem="Could not read the collection's auth: bad file")
+    assert apply_parent_auth(spec, unknown) == spec  # still inheriting: the sender refuses it
+    assert unknown.describe() == "Could not read the collection's auth: bad file"
+    assert apply_parent_auth(spec, None) == RequestSpec(url="u")  # no collection: no auth

@@ -257,3 +257,21 @@ def test_open_tabs_keep_unticked_rows_and_inherit_across_a_restart(
     finally:
         second.close()
         second.deleteLater()
+
+
+def test_an_unreadable_folder_auth_refuses_the_send_instead_of_sending_without_auth(
+    workspace: WorkspaceController, ui_loop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:
+    _col, rid = _auth_collection(tmp_path / "api", SecretStore(backend=MemoryKeyring()))
+    folder = tmp_path / "api" / "users" / "_folder.toml"
+    folder.write_text(
+        folder.read_text(encoding="utf-8") + '\n[auth]\ntype = "hawk"\n', encoding="utf-8"
+    )
+    open_collection(workspace, ui_loop, tmp_path / "api")
+    wait_until(ui_loop, lambda: "unknown auth type" in workspace.auth.problem)
+    tab = _open_tab(workspace, ui_loop, rid)
+    wait_until(ui_loop, lambda: "unknown auth type" in tab.editor.auth.inherited_label.text())
+    workspace.window.send_current()
+    wait_until(ui_loop, lambda: tab.outcome.kind == "error")
+    assert "inherits its auth" in tab.outcome.message
+    assert "unknown auth type 'hawk'" in tab.outcome.message

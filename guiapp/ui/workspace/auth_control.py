@@ -27,6 +27,8 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QW
 
 from guiapp.core.auth_inherit import AuthSetting, ParentAuth, parent_auth_of
 from guiapp.core.collections import Changes, Collection
+from guiapp.core.errors import InvalidRequest
+from guiapp.core.request import RequestSpec
 from guiapp.offload.qt import async_slot
 from guiapp.ui.auth_editor import AuthEditor
 from guiapp.ui.qt_helpers import named
@@ -102,6 +104,8 @@ class AuthInheritance(QObject):
         self.window = controller.window
         self.settings: Settings = {}
         self._settings_of: Collection | None = None
+        #: Why the settings of the open collection are not known (empty once they are read).
+        self.problem = ""
         #: The dialog opened last (tests drive it).
         self.dialog: AuthSettingsDialog | None = None
         self._refresh_timer = QTimer(self, singleShot=True, interval=0)
@@ -146,7 +150,21 @@ class AuthInheritance(QObject):
         col = self.controller.service.collection
         if rid is None or col is None:
             return None
-        return parent_auth_of(rid, self.settings if self._settings_of is col else {})
+        if self._settings_of is not col:
+            problem = self.problem or "The collection's auth settings are still being read."
+            return ParentAuth(None, problem=problem)
+        return parent_auth_of(rid, self.settings)
+
+    def check(self, spec: RequestSpec) -> RequestSpec:
+        """``spec``, if its auth is settled: a request still inheriting here (its parent's auth
+        could not be read) is refused with the reason, never sent without auth."""
+        if spec.inherit_auth and self.controller.service.collection is not None:
+            problem = self.problem or "The collection's auth settings are still being read."
+            raise InvalidRequest(
+                f"Not sent: this request inherits its auth, which is not known. {problem}",
+                field="auth",
+            )
+        return spec
 
     # -- keeping the settings fresh --------------------------------------------------------------
     def schedule_refresh(self) -> None:
@@ -173,11 +191,15 @@ class AuthInheritance(QObject):
             settings = await self.controller.service.call(Collection.auth_settings, col)
         except Exception as exc:  # a hand-edited file with a bad [auth] table
             _log.warning("reading the auth settings failed: %s", exc)
-            self.window.show_message(f"Could not read the collection's auth: {exc}", "error")
+            if col is self.controller.service.collection:
+                self.problem = f"Could not read the collection's auth: {exc}"
+                self.settings, self._settings_of = {}, None
+                self.window.show_message(self.problem, "error")
+                self.install_all()
             return
         if col is not self.controller.service.collection:
             return  # another collection was opened meanwhile
-        self.settings, self._settings_of = settings, col
+        self.settings, self._settings_of, self.problem = settings, col, ""
         self.install_all()
         self.settingsChanged.emit()
 

@@ -181,7 +181,7 @@ class WorkspaceController(FileActions, TabActions, QObject):
     def resolve(self, spec: RequestSpec) -> RequestSpec:
         """``spec`` with ``{{name}}`` filled in from the active environment (the window calls
         this before sending). Raises InvalidRequest naming unresolved variables."""
-        return self.environments.resolve(spec)
+        return self.environments.resolve(self.auth.check(spec))
 
     @property
     def collection(self) -> Collection | None:
