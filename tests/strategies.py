@@ -19,6 +19,8 @@ from guiapp.core.request import (
     BearerAuth,
     Body,
     DigestAuth,
+    DisabledPart,
+    DisabledRow,
     FileBody,
     FilePart,
     FormBody,
@@ -29,7 +31,15 @@ from guiapp.core.request import (
     TextPart,
 )
 
-__all__ = ["auths", "bodies", "pairs", "request_specs", "texts", "timeouts"]
+__all__ = [
+    "auths",
+    "bodies",
+    "disabled_rows",
+    "pairs",
+    "request_specs",
+    "texts",
+    "timeouts",
+]
 
 
 def texts(max_size: int = 40) -> st.SearchStrategy[str]:
@@ -43,21 +53,27 @@ def pairs(max_size: int = 5) -> st.SearchStrategy[tuple[tuple[str, str], ...]]:
     return st.lists(st.tuples(texts(12), texts()), max_size=max_size).map(tuple)
 
 
+def disabled_rows(max_size: int = 3) -> st.SearchStrategy[tuple[DisabledRow, ...]]:
+    """Rows kept but not sent, at any position (the model normalises positions)."""
+    row = st.builds(DisabledRow, st.integers(0, 12), texts(12), texts())
+    return st.lists(row, max_size=max_size).map(tuple)
+
+
 _optional_text = st.none() | texts(20)
 
 
 def bodies() -> st.SearchStrategy[Body]:
-    """Every body type."""
-    parts = st.lists(
-        st.builds(TextPart, texts(10), texts())
-        | st.builds(FilePart, texts(10), texts(), _optional_text, _optional_text),
-        max_size=4,
-    ).map(tuple)
+    """Every body type, form and multipart ones with disabled rows too."""
+    part = st.builds(TextPart, texts(10), texts()) | st.builds(
+        FilePart, texts(10), texts(), _optional_text, _optional_text
+    )
+    parts = st.lists(part, max_size=4).map(tuple)
+    off_parts = st.lists(st.builds(DisabledPart, st.integers(0, 8), part), max_size=2).map(tuple)
     return st.one_of(
         st.builds(TextBody, texts(200), texts(20)),
         st.builds(JsonBody, texts(200), texts(20)),
-        st.builds(FormBody, pairs()),
-        st.builds(MultipartBody, parts),
+        st.builds(FormBody, pairs(), disabled_rows()),
+        st.builds(MultipartBody, parts, off_parts),
         st.builds(FileBody, texts(), _optional_text),
     )
 
@@ -80,7 +96,13 @@ def timeouts() -> st.SearchStrategy[float | tuple[float, float]]:
 
 
 def request_specs() -> st.SearchStrategy[RequestSpec]:
-    """Any valid RequestSpec, every field exercised."""
+    """Any valid RequestSpec, every field exercised (disabled rows and inherited auth too)."""
+    own = _specs(auth=st.none() | auths(), inherit_auth=st.just(False))
+    inherited = _specs(auth=st.none(), inherit_auth=st.just(True))
+    return st.one_of(own, inherited)
+
+
+def _specs(**kwargs: st.SearchStrategy[object]) -> st.SearchStrategy[RequestSpec]:
     return st.builds(
         RequestSpec,
         url=texts(60),
@@ -88,7 +110,6 @@ def request_specs() -> st.SearchStrategy[RequestSpec]:
         params=pairs(),
         headers=pairs(),
         body=st.none() | bodies(),
-        auth=st.none() | auths(),
         timeout=timeouts(),
         follow_redirects=st.booleans(),
         max_redirects=st.integers(0, 100),
@@ -96,4 +117,7 @@ def request_specs() -> st.SearchStrategy[RequestSpec]:
         cert=st.none() | texts(20) | st.tuples(texts(20), texts(20)),
         proxy=_optional_text,
         max_body_bytes=st.none() | st.integers(0, 2**40),
+        disabled_params=disabled_rows(),
+        disabled_headers=disabled_rows(),
+        **kwargs,
     )

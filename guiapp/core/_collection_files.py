@@ -19,7 +19,7 @@ import tomlkit
 import tomlkit.items
 
 from guiapp.core.request import RequestSpec
-from guiapp.core.serialize import SpecFormatError, spec_from_dict, spec_to_dict
+from guiapp.core.serialize import DISABLED_KEYS, SpecFormatError, spec_from_dict, spec_to_dict
 from guiapp.core.variables import Environment, Variable
 
 __all__ = [
@@ -166,7 +166,8 @@ def _merge(table: Any, new: Mapping[str, Any], managed: frozenset[str] | None) -
             del table[key]
 
 
-_SPEC_KEYS = frozenset(spec_to_dict(RequestSpec(url="")).keys())
+# Keys a save may remove from [request]; the disabled rows are written only when there are some.
+_SPEC_KEYS = frozenset(spec_to_dict(RequestSpec(url="")).keys()) | frozenset(DISABLED_KEYS)
 
 
 def dump_merged(existing: str | None, content: Mapping[str, Any]) -> str:

@@ -33,6 +33,7 @@ import uuid
 from pathlib import Path, PurePosixPath
 
 from guiapp.core import _collection_ops
+from guiapp.core._collection_auth import auth_table, parse_auth_table, secret_of, with_secret
 from guiapp.core._collection_files import (
     SCHEMA,
     CollectionError,
@@ -57,6 +58,7 @@ from guiapp.core._collection_ops import (
     TrashEntry,
 )
 from guiapp.core.atomic import atomic_write_text, remove_stale_temp_files
+from guiapp.core.auth_inherit import INHERIT, NO_AUTH, AuthSetting, ParentAuth, parent_auth_of
 from guiapp.core.request import RequestSpec
 from guiapp.core.secrets import SecretStore
 from guiapp.core.variables import Environment, Variable, variable_name_problem
@@ -251,3 +253,91 @@ class Collection(_collection_ops.TreeOps):
         if not new:  # no empty `variables = []` left behind in a hand-kept file
             text = dump_without(text, "variables")
         self._write(path, text)
+
+    # -- auth of the collection and its folders --------------------------------------------------
+    def _auth_file(self, folder: str) -> Path:
+        if not folder:
+            return self.root / COLLECTION_FILE
+        directory = self.path_of(folder)
+        if not directory.is_dir():
+            raise CollectionError(f"no folder {folder!r} in {self.name}")
+        return directory / FOLDER_FILE
+
+    def _auth_key(self, ref: str) -> str:
+        # Made by the collection variables' key function with a name no variable can have (it
+        # holds a space): derived like every other secret of the collection, never clashing.
+        return self._variable_key(f"auth {ref}")
+
+    def load_auth(self, folder: str = "") -> AuthSetting:
+        """The auth setting of ``folder`` (``""``: the collection, whose default is no auth;
+        a folder's default is to inherit), its secret filled in from the secret store."""
+        path = self._auth_file(folder)
+        if not path.exists():
+            return INHERIT if folder else NO_AUTH
+        setting, ref = parse_auth_table(path, read_toml(path).get("auth"))
+        if not folder and setting.inherit:
+            return NO_AUTH  # nothing above a collection to inherit from
+        if ref is not None:
+            secret = self.secrets.get(self._auth_key(ref)) or ""
+            setting = AuthSetting(with_secret(setting.auth, secret), inherit=False)
+        return setting
+
+    def save_auth(self, folder: str, setting: AuthSetting) -> None:
+        """Set the auth of ``folder`` (``""``: the collection): the kind and user name in its
+        file, a password or token in the secret store (unless it is only ``{{variables}}``).
+        The requests below that inherit use it from their next send."""
+        path = self._auth_file(folder)
+        existing = path.read_text(encoding="utf-8") if path.exists() else None
+        old_ref = None
+        if existing is not None:
+            old_ref = parse_auth_table(path, read_toml(path).get("auth"))[1]
+        table, ref = auth_table(setting, old_ref)
+        if ref is not None:
+            self.secrets.set(self._auth_key(ref), secret_of(setting.auth))
+        if old_ref is not None and old_ref != ref:
+            self.secrets.delete(self._auth_key(old_ref))
+        if existing is None:
+            if table is None:
+                return  # a folder without a file already inherits
+            existing = dump_merged(None, {"schema": SCHEMA, "name": path.parent.name})
+        if table is None:
+            text = dump_without(existing, "auth")
+        else:
+            text = dump_merged(existing, {"auth": table})
+        self._write(path, text)
+
+    def duplicate(self, rel: str) -> str:
+        """Copy the request or folder ``rel`` (see :meth:`TreeOps.duplicate`); a copied folder
+        auth gets its own keyring entry, so editing the copy never changes the original."""
+        new_rel = super().duplicate(rel)
+        copy = self.path_of(new_rel)
+        if copy.is_dir():
+            for meta in sorted(copy.rglob(FOLDER_FILE)):
+                self._own_secret(meta)
+        return new_rel
+
+    def _own_secret(self, meta: Path) -> None:
+        data = read_toml(meta)
+        setting, ref = parse_auth_table(meta, data.get("auth"))
+        if ref is None:
+            return
+        secret = self.secrets.get(self._auth_key(ref)) or ""
+        table, new_ref = auth_table(AuthSetting(with_secret(setting.auth, secret), False), None)
+        if new_ref is not None:
+            self.secrets.set(self._auth_key(new_ref), secret)
+        self._write(meta, dump_merged(meta.read_text(encoding="utf-8"), {"auth": table}))
+
+    def auth_settings(self) -> dict[str, tuple[str, AuthSetting]]:
+        """Folder id -> (display name, auth setting) for the collection (``""``) and every
+        folder: what :func:`~guiapp.core.auth_inherit.parent_auth_of` needs."""
+        found: dict[str, tuple[str, AuthSetting]] = {"": (self.name, self.load_auth(""))}
+        pending = list(self.tree().folders)
+        while pending:
+            node = pending.pop()
+            found[node.id] = (node.name, self.load_auth(node.id))
+            pending.extend(node.folders)
+        return found
+
+    def parent_auth(self, rel: str) -> ParentAuth:
+        """The auth the request ``rel`` inherits (read from the files now)."""
+        return parent_auth_of(rel, self.auth_settings())

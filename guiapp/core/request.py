@@ -11,13 +11,24 @@ Example::
     ('GET', (('q', 'x'), ('q', 'y')))
     >>> RequestSpec(url="http://h/", auth=BearerAuth("s3cret"))
     RequestSpec(url='http://h/', method='GET', auth=BearerAuth(token='***'))
+
+Rows the user switched off (unticked) are kept, never sent: ``params``, ``headers``,
+``FormBody.fields`` and ``MultipartBody.parts`` are what is sent; ``disabled_params``,
+``disabled_headers``, ``FormBody.disabled_fields`` and ``MultipartBody.disabled_parts`` hold
+the others with their position among all rows of their table, so the table comes back in
+its order::
+
+    >>> spec = RequestSpec(url="http://h/", headers=[("Accept", "*/*")],
+    ...                    disabled_headers=[(0, "X-Debug", "1")])
+    >>> spec.headers, merge_rows(spec.headers, spec.disabled_headers)
+    ((('Accept', '*/*'),), [(('X-Debug', '1'), False), (('Accept', '*/*'), True)])
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, TypeVar
 
 __all__ = [
     "REDACTED",
@@ -27,6 +38,8 @@ __all__ = [
     "BearerAuth",
     "Body",
     "DigestAuth",
+    "DisabledPart",
+    "DisabledRow",
     "FileBody",
     "FilePart",
     "FormBody",
@@ -37,7 +50,9 @@ __all__ = [
     "TextBody",
     "TextPart",
     "Timeout",
+    "merge_rows",
     "redact_headers",
+    "split_rows",
 ]
 
 REDACTED = "***"
@@ -53,6 +68,92 @@ def _pairs(value: Iterable[tuple[str, str]] | Mapping[str, str] | None) -> Pairs
         return ()
     items = value.items() if isinstance(value, Mapping) else value
     return tuple((str(k), str(v)) for k, v in items)
+
+
+# -- disabled rows -------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class DisabledRow:
+    """A ``(name, value)`` row kept but not sent; ``at`` is its index among all the rows."""
+
+    at: int
+    name: str
+    value: str
+
+
+_T = TypeVar("_T")
+_D = TypeVar("_D", "DisabledRow", "DisabledPart")
+
+
+def _rows_disabled(value: Iterable[Any] | None, enabled: int) -> tuple[DisabledRow, ...]:
+    out = []
+    for item in value or ():
+        if isinstance(item, DisabledRow):
+            out.append(item)
+        else:
+            at, name, val = item
+            out.append(DisabledRow(int(at), str(name), str(val)))
+    return _normalised(out, enabled)
+
+
+def _normalised(disabled: list[_D], enabled: int) -> tuple[_D, ...]:
+    # Positions become the exact indices a merge gives them (sorted, none past the end), so
+    # that equal tables make equal specs: split_rows(merge_rows(...)) is the identity.
+    ordered = sorted(disabled, key=lambda d: d.at)
+    out: list[_D] = []
+    for k, item in enumerate(ordered):
+        at = max(item.at, out[-1].at + 1) if out else max(item.at, 0)
+        at = min(at, enabled + k)
+        out.append(item if at == item.at else _with_at(item, at))
+    return tuple(out)
+
+
+def _with_at(item: _D, at: int) -> _D:
+    if isinstance(item, DisabledRow):
+        return DisabledRow(at, item.name, item.value)
+    return DisabledPart(at, item.part)
+
+
+def merge_rows(
+    enabled: Iterable[_T], disabled: Iterable[DisabledRow | DisabledPart]
+) -> list[tuple[Any, bool]]:
+    """All rows of a table in order, as ``(row, enabled)``; a disabled row is ``(name, value)``
+    (or its part, for :class:`DisabledPart`). The inverse of :func:`split_rows`.
+
+    >>> merge_rows([("a", "1")], [DisabledRow(0, "b", "2"), DisabledRow(2, "c", "3")])
+    [(('b', '2'), False), (('a', '1'), True), (('c', '3'), False)]
+    """
+    pending = sorted(disabled, key=lambda d: d.at)
+    rows: list[tuple[Any, bool]] = []
+    queue = list(enabled)
+    i = j = 0
+    while i < len(queue) or j < len(pending):
+        if j < len(pending) and (pending[j].at <= len(rows) or i >= len(queue)):
+            item = pending[j]
+            row = (item.name, item.value) if isinstance(item, DisabledRow) else item.part
+            rows.append((row, False))
+            j += 1
+        else:
+            rows.append((queue[i], True))
+            i += 1
+    return rows
+
+
+def split_rows(
+    rows: Iterable[tuple[tuple[str, str], bool]],
+) -> tuple[Pairs, tuple[DisabledRow, ...]]:
+    """``(enabled pairs, disabled rows)`` of a table given as ``((name, value), enabled)``.
+
+    >>> split_rows([(("a", "1"), True), (("b", "2"), False)])
+    ((('a', '1'),), (DisabledRow(at=1, name='b', value='2'),))
+    """
+    enabled: list[tuple[str, str]] = []
+    disabled: list[DisabledRow] = []
+    for index, ((name, value), on) in enumerate(rows):
+        if on:
+            enabled.append((str(name), str(value)))
+        else:
+            disabled.append(DisabledRow(index, str(name), str(value)))
+    return tuple(enabled), tuple(disabled)
 
 
 def redact_headers(headers: Iterable[tuple[str, str]]) -> Pairs:
@@ -86,9 +187,19 @@ class FormBody:
     """An ``application/x-www-form-urlencoded`` body; repeated keys allowed."""
 
     fields: Pairs = ()
+    #: Fields kept but not sent (unticked in the editor).
+    disabled_fields: tuple[DisabledRow, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "fields", _pairs(self.fields))
+        object.__setattr__(
+            self, "disabled_fields", _rows_disabled(self.disabled_fields, len(self.fields))
+        )
+
+    def __repr__(self) -> str:
+        # Disabled rows only when there are some: most bodies have none.
+        extra = f", disabled_fields={self.disabled_fields!r}" if self.disabled_fields else ""
+        return f"FormBody(fields={self.fields!r}{extra})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,13 +221,32 @@ class FilePart:
 
 
 @dataclass(frozen=True, slots=True)
+class DisabledPart:
+    """A multipart part kept but not sent; ``at`` is its index among all the parts."""
+
+    at: int
+    part: TextPart | FilePart
+
+
+@dataclass(frozen=True, slots=True)
 class MultipartBody:
     """A ``multipart/form-data`` body made of text and file parts, in order."""
 
     parts: tuple[TextPart | FilePart, ...] = ()
+    #: Parts kept but not sent (unticked in the editor).
+    disabled_parts: tuple[DisabledPart, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "parts", tuple(self.parts))
+        disabled = [
+            d if isinstance(d, DisabledPart) else DisabledPart(int(d[0]), d[1])
+            for d in self.disabled_parts
+        ]
+        object.__setattr__(self, "disabled_parts", _normalised(disabled, len(self.parts)))
+
+    def __repr__(self) -> str:
+        extra = f", disabled_parts={self.disabled_parts!r}" if self.disabled_parts else ""
+        return f"MultipartBody(parts={self.parts!r}{extra})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,9 +303,13 @@ class RequestSpec:
 
     ``params`` and ``headers`` are ordered ``(name, value)`` pairs: repeated keys are allowed and
     header case is kept. Lists, tuples and mappings are accepted and normalised to tuples.
-    ``timeout`` is seconds, or ``(connect, read)``. ``max_body_bytes`` is a hard cap on the
-    (decoded) response body; ``None`` means no cap. ``cert`` is a client certificate path, or
-    ``(cert_path, key_path)``. ``verify`` is a bool or a CA bundle path.
+    ``disabled_params`` and ``disabled_headers`` are rows kept but never sent (see the module
+    docstring). ``inherit_auth`` means "use the auth of the folder or collection holding this
+    request": ``auth`` is then None until :func:`guiapp.core.auth_inherit.apply_parent_auth`
+    fills it in before sending. ``timeout`` is seconds, or ``(connect, read)``.
+    ``max_body_bytes`` is a hard cap on the (decoded) response body; ``None`` means no cap.
+    ``cert`` is a client certificate path, or ``(cert_path, key_path)``. ``verify`` is a bool or
+    a CA bundle path.
     """
 
     url: str
@@ -191,11 +325,20 @@ class RequestSpec:
     cert: str | tuple[str, str] | None = None
     proxy: str | None = None
     max_body_bytes: int | None = None
+    disabled_params: tuple[DisabledRow, ...] = ()
+    disabled_headers: tuple[DisabledRow, ...] = ()
+    inherit_auth: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "method", (self.method or "GET").strip().upper())
         object.__setattr__(self, "params", _pairs(self.params))
         object.__setattr__(self, "headers", _pairs(self.headers))
+        disabled_params = _rows_disabled(self.disabled_params, len(self.params))
+        object.__setattr__(self, "disabled_params", disabled_params)
+        disabled_headers = _rows_disabled(self.disabled_headers, len(self.headers))
+        object.__setattr__(self, "disabled_headers", disabled_headers)
+        if self.inherit_auth and self.auth is not None:
+            raise ValueError("a request that inherits its auth cannot also have its own")
         if isinstance(self.timeout, list):
             object.__setattr__(self, "timeout", tuple(self.timeout))
         if isinstance(self.cert, list):
@@ -219,6 +362,19 @@ class RequestSpec:
                 return value
         return default
 
+    def without_disabled(self) -> RequestSpec:
+        """A copy without the rows that are not sent (what exports and code generation see).
+
+        >>> RequestSpec(url="http://h/", disabled_headers=[(0, "X", "1")]).without_disabled()
+        RequestSpec(url='http://h/', method='GET')
+        """
+        body = self.body
+        if isinstance(body, FormBody) and body.disabled_fields:
+            body = FormBody(body.fields)
+        elif isinstance(body, MultipartBody) and body.disabled_parts:
+            body = MultipartBody(body.parts)
+        return _replace(self, disabled_params=(), disabled_headers=(), body=body)
+
     def redacted(self) -> RequestSpec:
         """A copy safe to log or store: secret headers and URL/proxy passwords are masked.
 
@@ -231,10 +387,15 @@ class RequestSpec:
             auth = DigestAuth(auth.username, REDACTED)
         elif isinstance(auth, BearerAuth):
             auth = BearerAuth(REDACTED)
+        disabled_headers = tuple(
+            DisabledRow(d.at, d.name, REDACTED if d.name.lower() in SECRET_HEADERS else d.value)
+            for d in self.disabled_headers
+        )
         return _replace(
             self,
             url=_redact_url_password(self.url) or "",
             headers=redact_headers(self.headers),
+            disabled_headers=disabled_headers,
             auth=auth,
             proxy=_redact_url_password(self.proxy),
         )

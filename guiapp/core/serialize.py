@@ -6,6 +6,12 @@ dict holds only ``str``/``int``/``float``/``bool``/``None``/``list``/``dict`` va
 ``json.dumps`` accepts it as is. Tuples become lists; body and auth objects become tagged dicts
 (``{"type": "json", ...}``).
 
+Rows switched off in the editor are written only when there are some, as lists of objects
+with their position among all rows (``"disabled_headers": [{"at": 1, "name": "X-Debug",
+"value": "1"}]``; ``disabled_fields`` and ``disabled_parts`` inside a form or multipart body).
+A request that inherits the auth of its folder or collection has ``"auth": {"type":
+"inherit"}``. Readers that predate these keys ignore the rows (and refuse the auth type).
+
 Loading validates every field and raises :class:`SpecFormatError` (a ``ValueError``) with a
 message naming the bad field. Missing optional keys take the ``RequestSpec`` defaults, so a
 hand-written collection file may omit them. A dict written by a newer format version is
@@ -34,6 +40,8 @@ from guiapp.core.request import (
     BearerAuth,
     Body,
     DigestAuth,
+    DisabledPart,
+    DisabledRow,
     FileBody,
     FilePart,
     FormBody,
@@ -46,12 +54,20 @@ from guiapp.core.request import (
     Timeout,
 )
 
-__all__ = ["FORMAT_VERSION", "SpecFormatError", "spec_from_dict", "spec_to_dict"]
+__all__ = [
+    "DISABLED_KEYS",
+    "FORMAT_VERSION",
+    "SpecFormatError",
+    "spec_from_dict",
+    "spec_to_dict",
+]
 
 #: Bumped when the dict layout changes incompatibly; readers accept this version and older ones.
 FORMAT_VERSION = 1
 
 _T = TypeVar("_T")
+#: Keys of the request dict written only when they hold rows.
+DISABLED_KEYS = ("disabled_params", "disabled_headers")
 
 
 class SpecFormatError(ValueError):
@@ -63,14 +79,14 @@ def spec_to_dict(spec: RequestSpec) -> dict[str, Any]:
     """Return ``spec`` as a JSON-compatible dict (see the module docstring)."""
     timeout: Any = list(spec.timeout) if isinstance(spec.timeout, tuple) else spec.timeout
     cert: Any = list(spec.cert) if isinstance(spec.cert, tuple) else spec.cert
-    return {
+    out: dict[str, Any] = {
         "version": FORMAT_VERSION,
         "url": spec.url,
         "method": spec.method,
         "params": [[k, v] for k, v in spec.params],
         "headers": [[k, v] for k, v in spec.headers],
         "body": _body_to_dict(spec.body),
-        "auth": _auth_to_dict(spec.auth),
+        "auth": {"type": "inherit"} if spec.inherit_auth else _auth_to_dict(spec.auth),
         "timeout": timeout,
         "follow_redirects": spec.follow_redirects,
         "max_redirects": spec.max_redirects,
@@ -79,6 +95,15 @@ def spec_to_dict(spec: RequestSpec) -> dict[str, Any]:
         "proxy": spec.proxy,
         "max_body_bytes": spec.max_body_bytes,
     }
+    if spec.disabled_params:
+        out["disabled_params"] = _disabled_to_list(spec.disabled_params)
+    if spec.disabled_headers:
+        out["disabled_headers"] = _disabled_to_list(spec.disabled_headers)
+    return out
+
+
+def _disabled_to_list(rows: tuple[DisabledRow, ...]) -> list[dict[str, Any]]:
+    return [{"at": d.at, "name": d.name, "value": d.value} for d in rows]
 
 
 def _body_to_dict(body: Body | None) -> dict[str, Any] | None:
@@ -89,9 +114,20 @@ def _body_to_dict(body: Body | None) -> dict[str, Any] | None:
     if isinstance(body, JsonBody):
         return {"type": "json", "text": body.text, "content_type": body.content_type}
     if isinstance(body, FormBody):
-        return {"type": "form", "fields": [[k, v] for k, v in body.fields]}
+        form: dict[str, Any] = {"type": "form", "fields": [[k, v] for k, v in body.fields]}
+        if body.disabled_fields:
+            form["disabled_fields"] = _disabled_to_list(body.disabled_fields)
+        return form
     if isinstance(body, MultipartBody):
-        return {"type": "multipart", "parts": [_part_to_dict(p) for p in body.parts]}
+        multi: dict[str, Any] = {
+            "type": "multipart",
+            "parts": [_part_to_dict(p) for p in body.parts],
+        }
+        if body.disabled_parts:
+            multi["disabled_parts"] = [
+                {"at": d.at, **_part_to_dict(d.part)} for d in body.disabled_parts
+            ]
+        return multi
     if isinstance(body, FileBody):
         return {"type": "file", "path": body.path, "content_type": body.content_type}
     raise TypeError(f"unknown body type {type(body).__name__}")
@@ -136,13 +172,18 @@ def spec_from_dict(data: Mapping[str, Any]) -> RequestSpec:
         )
     if "url" not in data:
         raise SpecFormatError("url: missing")
+    auth = data.get("auth")
+    inherit = isinstance(auth, Mapping) and auth.get("type") == "inherit"
     return RequestSpec(
         url=_get(data, "url", str),
         method=_get(data, "method", str, "GET"),
         params=_pairs(data.get("params", []), "params"),
         headers=_pairs(data.get("headers", []), "headers"),
         body=_body_from_dict(data.get("body")),
-        auth=_auth_from_dict(data.get("auth")),
+        auth=None if inherit else _auth_from_dict(auth),
+        inherit_auth=inherit,
+        disabled_params=_disabled(data.get("disabled_params", []), "disabled_params"),
+        disabled_headers=_disabled(data.get("disabled_headers", []), "disabled_headers"),
         timeout=_timeout(data.get("timeout", 30.0)),
         follow_redirects=_get(data, "follow_redirects", bool, True),
         max_redirects=_get(data, "max_redirects", int, 30),
@@ -184,6 +225,22 @@ def _pairs(value: Any, where: str) -> Pairs:
         if not isinstance(item, list | tuple) or len(item) != 2:
             raise SpecFormatError(f"{where}[{i}]: expected [name, value], got {item!r}")
         out.append((_check(item[0], str, f"{where}[{i}]"), _check(item[1], str, f"{where}[{i}]")))
+    return tuple(out)
+
+
+def _disabled(value: Any, where: str) -> tuple[DisabledRow, ...]:
+    if not isinstance(value, list | tuple):
+        raise SpecFormatError(
+            f"{where}: expected a list of {{at, name, value}} rows, got {value!r}"
+        )
+    out = []
+    for i, item in enumerate(value):
+        if not isinstance(item, Mapping):
+            raise SpecFormatError(f"{where}[{i}]: expected {{at, name, value}}, got {item!r}")
+        at = _get(item, "at", int, 0)
+        if at < 0:
+            raise SpecFormatError(f"{where}[{i}].at: expected a position >= 0, got {at}")
+        out.append(DisabledRow(at, _get(item, "name", str, ""), _get(item, "value", str, "")))
     return tuple(out)
 
 
@@ -231,19 +288,37 @@ def _body_from_dict(value: Any) -> Body | None:
             _get(d, "text", str), _get(d, "content_type", str, JsonBody("").content_type)
         )
     if kind == "form":
-        return FormBody(_pairs(d.get("fields", []), "body.fields"))
+        return FormBody(
+            _pairs(d.get("fields", []), "body.fields"),
+            _disabled(d.get("disabled_fields", []), "body.disabled_fields"),
+        )
     if kind == "multipart":
         parts = d.get("parts", [])
         if not isinstance(parts, list | tuple):
             raise SpecFormatError(f"body.parts: expected a list, got {parts!r}")
-        return MultipartBody(tuple(_part_from_dict(p, i) for i, p in enumerate(parts)))
+        off = d.get("disabled_parts", [])
+        if not isinstance(off, list | tuple):
+            raise SpecFormatError(f"body.disabled_parts: expected a list, got {off!r}")
+        return MultipartBody(
+            tuple(_part_from_dict(p, f"body.parts[{i}]") for i, p in enumerate(parts)),
+            tuple(_disabled_part(p, i) for i, p in enumerate(off)),
+        )
     if kind == "file":
         return FileBody(_get(d, "path", str), _optional(d, "content_type", str))
     raise SpecFormatError(f"body.type: unknown body type {kind!r}")
 
 
-def _part_from_dict(value: Any, index: int) -> TextPart | FilePart:
-    kind, d = _tagged(value, f"body.parts[{index}]")
+def _disabled_part(value: Any, index: int) -> DisabledPart:
+    where = f"body.disabled_parts[{index}]"
+    part = _part_from_dict(value, where)
+    at = _get(value, "at", int, 0)
+    if at < 0:
+        raise SpecFormatError(f"{where}.at: expected a position >= 0, got {at}")
+    return DisabledPart(at, part)
+
+
+def _part_from_dict(value: Any, where: str) -> TextPart | FilePart:
+    kind, d = _tagged(value, where)
     if kind == "text":
         return TextPart(_get(d, "name", str), _get(d, "value", str, ""))
     if kind == "file":
@@ -253,7 +328,7 @@ def _part_from_dict(value: Any, index: int) -> TextPart | FilePart:
             _optional(d, "filename", str),
             _optional(d, "content_type", str),
         )
-    raise SpecFormatError(f"body.parts[{index}].type: unknown part type {kind!r}")
+    raise SpecFormatError(f"{where}.type: unknown part type {kind!r}")
 
 
 _AUTH: dict[str, Callable[[Mapping[str, Any]], Auth]] = {

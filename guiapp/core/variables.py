@@ -255,7 +255,10 @@ def expand(text: str, env: Values) -> str:
 
 
 def map_spec_text(spec: RequestSpec, f: Callable[[str], str]) -> RequestSpec:
-    """A copy of ``spec`` with ``f`` applied to every text that may hold variables."""
+    """A copy of ``spec`` with ``f`` applied to every text that may hold variables.
+
+    Disabled rows are not sent, so they are left as written (their variables need no value).
+    """
 
     def pairs(items: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
         return tuple((f(k), f(v)) for k, v in items)
@@ -283,8 +286,8 @@ def _map_body(
 ) -> Body | None:
     if isinstance(body, TextBody | JsonBody):
         return replace(body, text=f(body.text), content_type=f(body.content_type))
-    if isinstance(body, FormBody):
-        return FormBody(pairs(body.fields))
+    if isinstance(body, FormBody):  # disabled rows are not sent: left as written
+        return replace(body, fields=pairs(body.fields))
     if isinstance(body, FileBody):
         ct = body.content_type
         return FileBody(f(body.path), None if ct is None else f(ct))
@@ -296,7 +299,7 @@ def _map_body(
             else:
                 fn, ct = p.filename, p.content_type
                 parts.append(FilePart(f(p.name), f(p.path), fn and f(fn), ct and f(ct)))
-        return MultipartBody(tuple(parts))
+        return replace(body, parts=tuple(parts))
     return body
 
 

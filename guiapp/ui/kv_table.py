@@ -8,6 +8,7 @@ Example::
     table = KeyValueTable(key_label="Header")
     table.set_rows([("Accept", "application/json", True), ("X-Debug", "1", False)])
     table.pairs()          # [("Accept", "application/json")]: enabled rows only
+    table.split_rows()     # ((("Accept", ...),), (DisabledRow(at=1, name="X-Debug", ...),))
     table.edited.connect(lambda: print("user changed a row"))
 """
 
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from guiapp.core.request import DisabledRow, Pairs, merge_rows, split_rows
 from guiapp.ui.qt_helpers import TabLeavingTable
 
 __all__ = ["KeyValueTable", "Row"]
@@ -78,6 +80,17 @@ class KeyValueTable(TabLeavingTable):
     def pairs(self) -> list[tuple[str, str]]:
         """The enabled rows with a name, as ``(name, value)`` pairs."""
         return [(key, value) for key, value, enabled in self.rows() if enabled and key]
+
+    def split_rows(self) -> tuple[Pairs, tuple[DisabledRow, ...]]:
+        """What a RequestSpec keeps of the table: the enabled rows with a name (sent), and the
+        unticked rows with their position (kept, not sent)."""
+        return split_rows(((k, v), on) for k, v, on in self.rows() if k or not on)
+
+    def set_split_rows(
+        self, enabled: Iterable[tuple[str, str]], disabled: Iterable[DisabledRow]
+    ) -> None:
+        """Show enabled pairs and disabled rows, each disabled row at its position (unticked)."""
+        self.set_rows((k, v, on) for (k, v), on in merge_rows(enabled, disabled))
 
     def set_rows(self, rows: Iterable[Row]) -> None:
         """Replace every row without emitting :attr:`edited`."""

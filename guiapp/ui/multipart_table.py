@@ -11,6 +11,7 @@ Example::
     table = MultipartTable()
     table.set_parts([TextPart("title", "hi"), FilePart("doc", "/tmp/a.pdf", "a.pdf", "text/x")])
     table.parts()      # the same tuple back (enabled, named rows only)
+    table.disabled_parts()   # the unticked rows, with their positions: kept, not sent
     table.add_file("/tmp/face.png")
 """
 
@@ -27,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from guiapp.core.request import FilePart, TextPart
+from guiapp.core.request import DisabledPart, FilePart, TextPart, merge_rows
 from guiapp.ui.qt_helpers import TabLeavingTable
 
 __all__ = ["MultipartTable"]
@@ -74,29 +75,43 @@ class MultipartTable(TabLeavingTable):
 
     def parts(self) -> tuple[TextPart | FilePart, ...]:
         """The enabled rows with a name, in order."""
-        result: list[TextPart | FilePart] = []
+        return tuple(part for part, on in self._kept() if on)
+
+    def disabled_parts(self) -> tuple[DisabledPart, ...]:
+        """The unticked rows (kept, never sent), each with its position among the kept rows."""
+        return tuple(DisabledPart(i, part) for i, (part, on) in enumerate(self._kept()) if not on)
+
+    def _kept(self) -> list[tuple[TextPart | FilePart, bool]]:
+        # Enabled rows need a name to be sent; an unticked row is kept if anything is typed.
+        result: list[tuple[TextPart | FilePart, bool]] = []
         for row in range(self.rowCount()):
-            name = self._text(row, _NAME)
-            if not name or not self._checked(row, _NAME):
+            name, value = self._text(row, _NAME), self._text(row, _VALUE)
+            on = self._checked(row, _NAME)
+            if not name and (on or not value):
                 continue
-            value = self._text(row, _VALUE)
+            part: TextPart | FilePart
             if self._checked(row, _FILE):
                 filename, media = self._text(row, _FILENAME), self._text(row, _TYPE)
-                result.append(FilePart(name, value, filename or None, media or None))
+                part = FilePart(name, value, filename or None, media or None)
             else:
-                result.append(TextPart(name, value))
-        return tuple(result)
+                part = TextPart(name, value)
+            result.append((part, on))
+        return result
 
-    def set_parts(self, parts: Iterable[TextPart | FilePart]) -> None:
-        """Replace every row (enabled) without emitting :attr:`edited`."""
+    def set_parts(
+        self, parts: Iterable[TextPart | FilePart], disabled: Iterable[DisabledPart] = ()
+    ) -> None:
+        """Replace every row without emitting :attr:`edited`: ``parts`` enabled, ``disabled``
+        unticked at their positions."""
         with QSignalBlocker(self):
             self.setRowCount(0)
-            for part in parts:
+            for part, on in merge_rows(parts, disabled):
+                row = self.rowCount()
                 if isinstance(part, FilePart):
                     cells = (part.name, part.path, part.filename or "", part.content_type or "")
-                    self._insert_row(self.rowCount(), *cells, is_file=True)
+                    self._insert_row(row, *cells, is_file=True, enabled=on)
                 else:
-                    self._insert_row(self.rowCount(), part.name, part.value, "", "", is_file=False)
+                    self._insert_row(row, part.name, part.value, "", "", is_file=False, enabled=on)
             self._append_blank_row()
         self.viewport().update()
 
@@ -126,12 +141,20 @@ class MultipartTable(TabLeavingTable):
         return item is not None and item.checkState() == Qt.CheckState.Checked
 
     def _insert_row(
-        self, row: int, name: str, value: str, filename: str, media: str, *, is_file: bool
+        self,
+        row: int,
+        name: str,
+        value: str,
+        filename: str,
+        media: str,
+        *,
+        is_file: bool,
+        enabled: bool = True,
     ) -> None:
         self.insertRow(row)
         name_item = QTableWidgetItem(name)
         name_item.setFlags(name_item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-        name_item.setCheckState(Qt.CheckState.Checked)
+        name_item.setCheckState(Qt.CheckState.Checked if enabled else Qt.CheckState.Unchecked)
         file_item = QTableWidgetItem()
         file_item.setFlags(
             (file_item.flags() | Qt.ItemFlag.ItemIsUserCheckable) & ~Qt.ItemFlag.ItemIsEditable

@@ -216,9 +216,10 @@ class RequestBodyEditor(QWidget):
         if mode == "json":
             return JsonBody(self.json_edit.text(), self.json_type.currentText())
         if mode == "form":
-            return FormBody(tuple(self.form_table.pairs()))
+            return FormBody(*self.form_table.split_rows())
         if mode == "multipart":
-            return MultipartBody(self.multipart_table.parts())
+            table = self.multipart_table
+            return MultipartBody(table.parts(), table.disabled_parts())
         if mode == "raw":
             return TextBody(self.raw_edit.text(), self.raw_type.currentText())
         if mode == "file":
@@ -232,10 +233,10 @@ class RequestBodyEditor(QWidget):
             self.json_type.setCurrentText(body.content_type)
             self.set_mode("json")
         elif isinstance(body, FormBody):
-            self.form_table.set_pairs(body.fields)
+            self.form_table.set_split_rows(body.fields, body.disabled_fields)
             self.set_mode("form")
         elif isinstance(body, MultipartBody):
-            self.multipart_table.set_parts(body.parts)
+            self.multipart_table.set_parts(body.parts, body.disabled_parts)
             self.set_mode("multipart")
         elif isinstance(body, TextBody):
             self.raw_edit.set_text(body.text)

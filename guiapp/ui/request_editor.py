@@ -20,6 +20,7 @@ from dataclasses import replace
 from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import QFrame, QScrollArea, QTabWidget, QWidget
 
+from guiapp.core.auth_inherit import apply_parent_auth
 from guiapp.core.request import JsonBody, RequestSpec
 from guiapp.ui.auth_editor import AuthEditor
 from guiapp.ui.kv_table import KeyValueTable
@@ -86,12 +87,12 @@ class RequestEditor(QTabWidget):
     def set_url_text(self, text: str) -> None:
         """The user typed ``text`` in the URL field: refresh the params table from it.
 
-        Disabled rows are not part of the URL, so they are kept at the end of the table.
+        Disabled rows are not part of the URL: they keep their places in the table.
         """
         self.url_text = text
         _, pairs = split_url(text)
-        disabled = [row for row in self.params.rows() if not row[2]]
-        self.params.set_rows([(k, v, True) for k, v in pairs] + disabled)
+        _, disabled = self.params.split_rows()
+        self.params.set_split_rows(pairs, disabled)
         self._update_tab_counts()
         self.edited.emit()
 
@@ -116,6 +117,8 @@ class RequestEditor(QTabWidget):
         body_mode = self.body.mode_combo.currentText() if self.body.mode() != "none" else ""
         self.setTabText(2, f"Body · {body_mode}" if body_mode else "Body")
         auth = self.auth.kind_combo.currentText() if self.auth.kind() != "none" else ""
+        if self.auth.inherits_auth():
+            auth = "inherited"
         self.setTabText(3, f"Auth · {auth}" if auth else "Auth")
 
     # -- spec ----------------------------------------------------------------------------------
@@ -127,28 +130,35 @@ class RequestEditor(QTabWidget):
         return self.body.validation_error()
 
     def to_spec(self) -> RequestSpec:
-        """The request as edited, exactly (enabled rows only; query split into params).
+        """The request as edited, exactly (query split into params; unticked rows kept apart,
+        in ``disabled_params``, ``disabled_headers`` and the body's, never sent).
 
         ``editor.load_spec(spec); editor.to_spec() == spec`` for any spec the editor can show
         (docs/ui.md, "What the editor cannot show"). Drafts, collections and history store this.
         """
         base, _ = split_url(self.url_text)
+        params, disabled_params = self.params.split_rows()
+        headers, disabled_headers = self.headers.split_rows()
         return RequestSpec(
             url=base,
             method=self.method,
-            params=tuple(self.params.pairs()),
-            headers=tuple(self.headers.pairs()),
+            params=params,
+            headers=headers,
+            disabled_params=disabled_params,
+            disabled_headers=disabled_headers,
             body=self.body.to_body(),
             auth=self.auth.to_auth(),
+            inherit_auth=self.auth.inherits_auth(),
             **self.options.options(),
         )
 
     def spec_to_send(self) -> RequestSpec:
         """:meth:`to_spec` as it goes on the wire: the URL trimmed, and a URL typed without a
         scheme (``localhost:8000/get``) gets ``http://``, as browsers do, unless it starts with
-        a ``{{variable}}`` (which may hold the scheme); JSON mode with no text sends no body.
+        a ``{{variable}}`` (which may hold the scheme); JSON mode with no text sends no body;
+        an inherited auth is the folder's or collection's as it is now.
         """
-        spec = self.to_spec()
+        spec = apply_parent_auth(self.to_spec(), self.auth.parent_auth())
         url = spec.url.strip()
         if url and "://" not in url and not url.startswith("{{"):
             url = "http://" + url
@@ -164,10 +174,10 @@ class RequestEditor(QTabWidget):
         self.method = spec.method
         self.url_text = join_url(base, pairs)
         with QSignalBlocker(self):
-            self.params.set_pairs(pairs)
-            self.headers.set_pairs(spec.headers)
+            self.params.set_split_rows(pairs, spec.disabled_params)
+            self.headers.set_split_rows(spec.headers, spec.disabled_headers)
             self.body.load_body(spec.body)
-            self.auth.load_auth(spec.auth)
+            self.auth.load_auth(spec.auth, inherit=spec.inherit_auth)
             self.options.load_options(spec)
         self._update_tab_counts()
         self.urlTextChanged.emit(self.url_text)

@@ -7,12 +7,15 @@ from pathlib import Path
 
 import pytest
 
+from guiapp.core.auth_inherit import AuthSetting, apply_parent_auth
 from guiapp.core.collections import Collection
 from guiapp.core.importers import ImportFailed, import_openapi, import_postman
 from guiapp.core.request import (
     BasicAuth,
     BearerAuth,
     DigestAuth,
+    DisabledPart,
+    DisabledRow,
     FileBody,
     FilePart,
     FormBody,
@@ -36,22 +39,42 @@ def _by_name(col: Collection) -> dict[str, RequestSpec]:
     return {node.name: col.load_request(node.id) for node in col.tree().walk_requests()}
 
 
+def _as_sent(col: Collection) -> dict[str, RequestSpec]:
+    """Each request with the auth it inherits filled in, as it is sent."""
+    return {
+        node.name: apply_parent_auth(col.load_request(node.id), col.parent_auth(node.id))
+        for node in col.tree().walk_requests()
+    }
+
+
 def test_postman_collection(tmp_path: Path, store: SecretStore) -> None:
     result = import_postman(DATA / "shop.postman_collection.json", tmp_path / "shop", secrets=store)
     col = result.collection
     assert col.name == "Shop API"
     tree = col.tree()
     assert [f.name for f in tree.folders] == ["Customers", "Orders", "Uploads"]
-    specs = _by_name(col)
+    stored = _by_name(col)
+    specs = _as_sent(col)
     assert len(specs) == len(result.request_ids) == 10
     bearer = BearerAuth("{{accessToken}}")  # the collection's auth, inherited
-
-    assert specs["List orders"] == RequestSpec(
+    # Auth stays where Postman had it: on the collection and the Customers folder.
+    assert col.load_auth("") == AuthSetting(bearer, inherit=False)
+    assert col.load_auth("customers") == AuthSetting(
+        BasicAuth("admin", "{{adminPassword}}"), inherit=False
+    )
+    assert col.load_auth("orders").inherit
+    # `"disabled": true` entries are kept as disabled rows, at their positions.
+    assert stored["List orders"] == RequestSpec(
         url="{{baseUrl}}/orders",
         params=[("status", "open"), ("limit", "20")],
         headers=[("Accept", "application/json")],
-        auth=bearer,
+        disabled_params=[DisabledRow(2, "page", "")],
+        disabled_headers=[DisabledRow(1, "X-Debug", "1")],
+        inherit_auth=True,
     )
+    assert specs["List orders"].auth == bearer
+    assert stored["Search customers"].inherit_auth
+    assert not stored["Delete customer (digest)"].inherit_auth
     assert specs["Get order"].url == "{{baseUrl}}/orders/{{orderId}}"
     create = specs["Create order"]
     assert (create.method, create.headers, create.auth) == ("POST", (), bearer)
@@ -59,7 +82,9 @@ def test_postman_collection(tmp_path: Path, store: SecretStore) -> None:
     assert json.loads(create.body.text.replace("{{customerId}}", "c1"))["items"][0]["qty"] == 2
 
     search = specs["Search customers"]
-    assert search.body == FormBody([("q", "ada lovelace"), ("country", "GB")])
+    assert search.body == FormBody(
+        [("q", "ada lovelace"), ("country", "GB")], [DisabledRow(2, "debug", "1")]
+    )
     assert search.auth == BasicAuth("admin", "{{adminPassword}}")  # the folder's auth
     delete = specs["Delete customer (digest)"]
     assert (delete.method, delete.auth) == ("DELETE", DigestAuth("ops", "{{opsPassword}}"))
@@ -69,7 +94,8 @@ def test_postman_collection(tmp_path: Path, store: SecretStore) -> None:
         [
             TextPart("orderId", "1001"),
             FilePart("invoice", "/home/ada/invoices/1001.pdf", content_type="application/pdf"),
-        ]
+        ],
+        [DisabledPart(2, TextPart("note", "skip me"))],
     )
     assert specs["Upload raw image"].body == FileBody("/home/ada/logo.png", "image/png")
     assert specs["Upload raw image"].headers == ()
@@ -83,6 +109,7 @@ def test_postman_collection(tmp_path: Path, store: SecretStore) -> None:
         "variables": {"n": 5},
     }
     assert specs["Health (no auth)"].auth is None
+    assert not stored["Health (no auth)"].inherit_auth  # its own "noauth" is kept as such
     assert specs["Signed webhook"].body == TextBody("ping", "text/plain")
 
     # The `variable` array becomes the collection's own variables, not an environment (changed
@@ -121,7 +148,7 @@ def test_postman_v20_object_auth_and_string_urls(tmp_path: Path, store: SecretSt
         params=[("next", "/home")],
         auth=BasicAuth("u", "p"),
     )
-    assert specs["Bare"] == RequestSpec(url="http://h/bare")
+    assert specs["Bare"] == RequestSpec(url="http://h/bare", inherit_auth=True)
 
 
 def test_postman_collection_variables_secrets_and_unusable_names(

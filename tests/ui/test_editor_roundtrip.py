@@ -7,7 +7,9 @@ Specs are first mapped to what the editor can show (docs/ui.md, "What the editor
 - a URL holding a query (``?``) or fragment (``#``): the editor moves the query into the
   params table, so the strategy's ``?``/``#`` become ``_``;
 - a row without a name (param, header, form field, multipart part) is a draft row of its table
-  and is not sent, so nameless rows get the name ``n``;
+  and is not sent, so nameless rows get the name ``n``; an unticked (disabled) row is kept
+  whatever it holds, except a fully blank one (the table's empty draft row), so a disabled row
+  with neither name nor value gets the name ``n`` too;
 - an empty optional text field means "not set": ``proxy=""``, ``verify=""``, ``cert=""`` (or an
   empty path in a ``(cert, key)`` pair), and ``""`` as a file part's file name or Content-Type,
   or a file body's Content-Type, become ``None`` (or ``True`` / one path);
@@ -25,6 +27,8 @@ from hypothesis import HealthCheck, assume, given, settings
 
 from guiapp.core.request import (
     Body,
+    DisabledPart,
+    DisabledRow,
     FileBody,
     FilePart,
     FormBody,
@@ -41,20 +45,29 @@ def _named(pairs: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
     return tuple((name or "n", value) for name, value in pairs)
 
 
+def _off(rows: tuple[DisabledRow, ...]) -> tuple[DisabledRow, ...]:
+    return tuple(replace(d, name=d.name or ("" if d.value else "n")) for d in rows)
+
+
+def _part(part: TextPart | FilePart, *, keep_nameless: bool = False) -> TextPart | FilePart:
+    if isinstance(part, FilePart):
+        part = FilePart(part.name, part.path, part.filename or None, part.content_type or None)
+    value = part.path if isinstance(part, FilePart) else part.value
+    named = part.name or (keep_nameless and value)
+    return part if named else replace(part, name="n")
+
+
 def _body(body: Body | None) -> Body | None:
     if isinstance(body, FormBody):
-        return FormBody(_named(body.fields))
+        return FormBody(_named(body.fields), _off(body.disabled_fields))
     if isinstance(body, FileBody):
         return FileBody(body.path, body.content_type or None)
     if isinstance(body, MultipartBody):
-        parts: list[TextPart | FilePart] = []
-        for part in body.parts:
-            if isinstance(part, FilePart):
-                part = FilePart(
-                    part.name, part.path, part.filename or None, part.content_type or None
-                )
-            parts.append(replace(part, name=part.name or "n"))
-        return MultipartBody(tuple(parts))
+        parts = tuple(_part(p) for p in body.parts)
+        off = tuple(
+            DisabledPart(d.at, _part(d.part, keep_nameless=True)) for d in body.disabled_parts
+        )
+        return MultipartBody(parts, off)
     return body
 
 
@@ -72,6 +85,8 @@ def representable(spec: RequestSpec) -> RequestSpec:
         url=spec.url.replace("?", "_").replace("#", "_"),
         params=_named(spec.params),
         headers=_named(spec.headers),
+        disabled_params=_off(spec.disabled_params),
+        disabled_headers=_off(spec.disabled_headers),
         body=_body(spec.body),
         verify=spec.verify if spec.verify != "" else True,
         cert=_cert(spec.cert),

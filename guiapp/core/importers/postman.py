@@ -1,11 +1,15 @@
 """Import a Postman collection (format v2.1, and v2.0's object-style auth) into a collection.
 
 Folders become folders; each request becomes one TOML file. URLs may be strings or Postman's
-URL objects (enabled query entries become params, ``:id`` path variables become ``{{id}}``).
+URL objects (query entries become params, ``:id`` path variables become ``{{id}}``). Entries
+marked ``"disabled": true`` (headers, query params, urlencoded and form-data fields, variables)
+are kept as disabled rows: shown unticked, never sent.
 Bodies: ``raw`` (JSON when the language or Content-Type says so), ``urlencoded``, ``formdata``
 (text and file fields), ``file`` and ``graphql``. Auth: basic, digest, bearer, API keys (as a
-header or a query param) and an OAuth 2 access token (as bearer); an item without auth inherits
-its folder's or the collection's. The collection's ``variable`` array becomes the collection's
+header or a query param) and an OAuth 2 access token (as bearer). Auth set on the collection or
+a folder stays there, and requests without their own auth inherit it, as in Postman (an API
+key set on a folder is copied into each request below it instead: this app has no API-key
+auth). The collection's ``variable`` array becomes the collection's
 own variables (``type: "secret"`` ones go to the keyring); an active environment overrides them,
 as in Postman. Anything else (scripts, other auth types) is listed in ``ImportResult.warnings``.
 
@@ -31,6 +35,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote_plus
 
+from guiapp.core.auth_inherit import NO_AUTH, AuthSetting
 from guiapp.core.collections import Collection
 from guiapp.core.importers._common import ImportFailed, ImportResult, load_document
 from guiapp.core.request import (
@@ -39,14 +44,17 @@ from guiapp.core.request import (
     BearerAuth,
     Body,
     DigestAuth,
+    DisabledPart,
     FileBody,
     FilePart,
     FormBody,
     JsonBody,
     MultipartBody,
+    Pairs,
     RequestSpec,
     TextBody,
     TextPart,
+    split_rows,
 )
 from guiapp.core.secrets import SecretStore
 from guiapp.core.variables import Variable, variable_name_problem
@@ -70,7 +78,8 @@ def import_postman(
     name = str(info.get("name") or Path(dest).name)
     col = Collection.create(dest, name=name, secrets=secrets)
     result = ImportResult(col)
-    _Importer(col, result).items(doc["item"], "", doc.get("auth"))
+    importer = _Importer(col, result)
+    importer.items(doc["item"], "", importer.folder_auth("", doc.get("auth"), name))
     variables = _variables(doc.get("variable"), result.warnings)
     if variables:
         # Collection variables, not an environment: in Postman an environment overrides them,
@@ -110,10 +119,34 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 
 
-def _enabled(entries: Any) -> list[Mapping[str, Any]]:
+def _entries(entries: Any) -> list[tuple[Mapping[str, Any], bool]]:
+    """Postman's key/value entries, in order, with whether each is enabled."""
     if not isinstance(entries, list):
         return []
-    return [e for e in entries if isinstance(e, Mapping) and not e.get("disabled", False)]
+    return [(e, not e.get("disabled", False)) for e in entries if isinstance(e, Mapping)]
+
+
+def _rows(entries: Any, decode: Any = None) -> tuple[Pairs, Any]:
+    """Enabled pairs and disabled rows of Postman key/value entries."""
+    f = decode or (lambda text: text)
+    return split_rows(
+        ((f(str(e.get("key", ""))), f(_text(e.get("value")))), on) for e, on in _entries(entries)
+    )
+
+
+#: Postman auth kinds this app can keep on a folder or the collection.
+_FOLDER_KINDS = frozenset({"noauth", "basic", "digest", "bearer", "oauth2"})
+
+
+def _values(auth: Mapping[str, Any]) -> dict[str, str]:
+    """The fields of a Postman auth object."""
+    raw = auth.get(str(auth.get("type", "noauth")), {})
+    # v2.1: [{"key": "username", "value": "..."}]; v2.0: {"username": "..."}
+    if isinstance(raw, list):
+        return {str(e.get("key")): _text(e.get("value")) for e in raw if isinstance(e, Mapping)}
+    if isinstance(raw, Mapping):
+        return {str(k): _text(v) for k, v in raw.items()}
+    return {}
 
 
 class _Importer:
@@ -121,18 +154,32 @@ class _Importer:
         self.col = col
         self.result = result
 
-    def items(self, items: list[Any], folder: str, inherited_auth: Any) -> None:
+    def folder_auth(self, folder: str, auth: Any, name: str) -> Any:
+        """Keep ``auth`` (Postman's, of the collection or a folder) on ``folder``; return the
+        auth its requests must copy instead of inheriting (an API key), else None."""
+        if not isinstance(auth, Mapping):
+            return None
+        kind = str(auth.get("type", "noauth"))
+        if kind not in _FOLDER_KINDS or (kind == "oauth2" and not _values(auth).get("accessToken")):
+            return auth  # copied into each request below (unsupported kinds warn there)
+        own = self.auth(auth, [], [], name)[0]
+        self.col.save_auth(folder, NO_AUTH if own is None else AuthSetting(own, inherit=False))
+        return None
+
+    def items(self, items: list[Any], folder: str, copied_auth: Any) -> None:
         for item in items:
             if not isinstance(item, Mapping):
                 continue
             name = str(item.get("name") or "Untitled")
-            auth = item.get("auth", inherited_auth)
             if isinstance(item.get("item"), list):
                 sub = self.col.create_folder(folder, name)
-                self.items(item["item"], sub, auth)
+                copied = copied_auth
+                if isinstance(item.get("auth"), Mapping):  # null or absent: inherit
+                    copied = self.folder_auth(sub, item["auth"], name)
+                self.items(item["item"], sub, copied)
             elif isinstance(item.get("request"), Mapping | str):
                 try:
-                    spec = self.request(item["request"], auth, name)
+                    spec = self.request(item["request"], copied_auth, name)
                 except (ValueError, TypeError) as exc:
                     self.result.warnings.append(f"{name}: skipped ({exc})")
                     continue
@@ -140,36 +187,35 @@ class _Importer:
                 if item.get("event"):
                     self.result.warnings.append(f"{name}: scripts are not imported")
 
-    def request(
-        self, request: Mapping[str, Any] | str, inherited_auth: Any, name: str
-    ) -> RequestSpec:
+    def request(self, request: Mapping[str, Any] | str, copied_auth: Any, name: str) -> RequestSpec:
+        inherit = not isinstance(request, Mapping) or not isinstance(request.get("auth"), Mapping)
         if isinstance(request, str):  # v2 shorthand: the request is just a URL
-            return RequestSpec(url=request)
-        url, params = self.url(request.get("url", ""))
-        headers = [
-            (str(h.get("key", "")), _text(h.get("value"))) for h in _enabled(request.get("header"))
-        ]
-        body, headers = self.body(request.get("body"), headers, name)
-        auth, headers, params = self.auth(
-            request.get("auth", inherited_auth), headers, params, name
-        )
+            return RequestSpec(url=request, inherit_auth=copied_auth is None)
+        url, params, disabled_params = self.url(request.get("url", ""))
+        enabled_headers, disabled_headers = _rows(request.get("header"))
+        body, headers = self.body(request.get("body"), list(enabled_headers), name)
+        own = request.get("auth") if not inherit else copied_auth
+        auth, headers, params = self.auth(own, headers, params, name)
         return RequestSpec(
             url=url,
             method=str(request.get("method") or "GET"),
             params=tuple(params),
             headers=tuple(headers),
+            disabled_params=disabled_params,
+            disabled_headers=disabled_headers,
             body=body,
             auth=auth,
+            inherit_auth=inherit and copied_auth is None,
         )
 
-    def url(self, url: Any) -> tuple[str, list[tuple[str, str]]]:
+    def url(self, url: Any) -> tuple[str, list[tuple[str, str]], Any]:
         if isinstance(url, str):
             base, _, query = url.partition("?")
             pieces = (p.partition("=") for p in query.split("&") if p)
             params = [(unquote_plus(k), unquote_plus(v)) for k, _, v in pieces]
-            return _PATH_VAR.sub(r"{{\1}}", base), params
+            return _PATH_VAR.sub(r"{{\1}}", base), params, ()
         if not isinstance(url, Mapping):
-            return "", []
+            return "", [], ()
         raw = str(url.get("raw", ""))
         base = raw.split("?", 1)[0]
         if not base and url.get("host"):
@@ -181,13 +227,11 @@ class _Importer:
             port = f":{url['port']}" if url.get("port") else ""
             base = f"{protocol}{host}{port}/{path}" if path else f"{protocol}{host}{port}"
         # Postman keeps query entries as typed in the URL (percent-encoded); params are decoded.
-        params = [
-            (unquote_plus(str(q.get("key", ""))), unquote_plus(_text(q.get("value"))))
-            for q in _enabled(url.get("query"))
-        ]
+        enabled, disabled = _rows(url.get("query"), unquote_plus)
+        params = list(enabled)
         if "query" not in url and "?" in raw:
             params = self.url(raw)[1]
-        return _PATH_VAR.sub(r"{{\1}}", base), params
+        return _PATH_VAR.sub(r"{{\1}}", base), params, disabled
 
     def body(
         self, body: Any, headers: list[tuple[str, str]], name: str
@@ -204,24 +248,24 @@ class _Importer:
                 return JsonBody(raw, content_type or "application/json"), typed
             return TextBody(raw, content_type or "text/plain"), typed
         if mode == "urlencoded":
-            fields = [
-                (str(f.get("key", "")), _text(f.get("value")))
-                for f in _enabled(body.get("urlencoded"))
-            ]
-            return FormBody(tuple(fields)), headers
+            return FormBody(*_rows(body.get("urlencoded"))), headers
         if mode == "formdata":
             parts: list[TextPart | FilePart] = []
-            for f in _enabled(body.get("formdata")):
+            off: list[DisabledPart] = []
+            for index, (f, on) in enumerate(_entries(body.get("formdata"))):
                 key = str(f.get("key", ""))
+                part: TextPart | FilePart
                 if f.get("type") == "file":
                     src = f.get("src")
                     src = src[0] if isinstance(src, list) and src else src
-                    parts.append(
-                        FilePart(key, _text(src), content_type=f.get("contentType") or None)
-                    )
+                    part = FilePart(key, _text(src), content_type=f.get("contentType") or None)
                 else:
-                    parts.append(TextPart(key, _text(f.get("value"))))
-            return MultipartBody(tuple(parts)), headers
+                    part = TextPart(key, _text(f.get("value")))
+                if on:
+                    parts.append(part)
+                else:
+                    off.append(DisabledPart(index, part))
+            return MultipartBody(tuple(parts), tuple(off)), headers
         if mode == "file":
             src = body.get("file", {}).get("src") if isinstance(body.get("file"), Mapping) else None
             return FileBody(_text(src), content_type), typed
@@ -253,15 +297,7 @@ class _Importer:
         if not isinstance(auth, Mapping):
             return None, headers, params
         kind = str(auth.get("type", "noauth"))
-        raw = auth.get(kind, {})
-        # v2.1: [{"key": "username", "value": "..."}]; v2.0: {"username": "..."}
-        values = (
-            {str(e.get("key")): _text(e.get("value")) for e in raw if isinstance(e, Mapping)}
-            if isinstance(raw, list)
-            else {str(k): _text(v) for k, v in raw.items()}
-            if isinstance(raw, Mapping)
-            else {}
-        )
+        values = _values(auth)
         if kind == "noauth":
             return None, headers, params
         if kind == "basic":

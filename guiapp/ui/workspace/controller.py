@@ -31,6 +31,7 @@ from guiapp.offload import SerialLane
 from guiapp.offload.qt import async_slot
 from guiapp.ui.qt_helpers import named
 from guiapp.ui.workspace import tree_commands as commands
+from guiapp.ui.workspace.auth_control import AuthInheritance
 from guiapp.ui.workspace.autosave import Autosaver, IdTracker
 from guiapp.ui.workspace.dialogs import FileActions
 from guiapp.ui.workspace.editor_variables import EditorVariables
@@ -47,7 +48,7 @@ from guiapp.ui.workspace.watcher import ChangeWatcher
 __all__ = ["WorkspaceController"]
 
 _log = logging.getLogger(__name__)
-_NEW_REQUEST = RequestSpec(url="")
+_NEW_REQUEST = RequestSpec(url="", inherit_auth=True)  # new requests inherit their folder's auth
 
 
 def _is_dir(path: str) -> bool:
@@ -102,6 +103,7 @@ class WorkspaceController(FileActions, TabActions, QObject):
         self.ready = False
         self._watched_tabs: set[int] = set()
         self._connect()
+        self.auth = AuthInheritance(self)  # folder/collection auth, inherited by requests
 
     # -- wiring --------------------------------------------------------------------------------
     def _connect(self) -> None:
@@ -179,7 +181,7 @@ class WorkspaceController(FileActions, TabActions, QObject):
     def resolve(self, spec: RequestSpec) -> RequestSpec:
         """``spec`` with ``{{name}}`` filled in from the active environment (the window calls
         this before sending). Raises InvalidRequest naming unresolved variables."""
-        return self.environments.resolve(spec)
+        return self.environments.resolve(self.auth.check(spec))
 
     @property
     def collection(self) -> Collection | None:

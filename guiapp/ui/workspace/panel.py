@@ -71,6 +71,8 @@ class CollectionsPanel(QWidget):
     importRequested = Signal()
     #: Edit the collection's own variables.
     collectionVariablesRequested = Signal()
+    #: Edit the auth of a folder (id; ``""`` is the collection).
+    authRequested = Signal(str)
 
     def __init__(
         self, model: CollectionTreeModel, undo_stack: QUndoStack, parent: QWidget | None = None

@@ -33,6 +33,7 @@ def collection_actions_menu(panel: CollectionsPanel, parent: QWidget) -> tuple[Q
         "Collection Variables…", panel.collectionVariablesRequested.emit
     )
     variables_action.setObjectName("collectionVariablesAction")
+    menu.addAction("Collection Auth…", lambda: panel.authRequested.emit(""))
     menu.addSeparator()
     menu.addAction(panel.undo_stack.createUndoAction(menu, "Undo"))
     menu.addAction(panel.undo_stack.createRedoAction(menu, "Redo"))
@@ -63,6 +64,8 @@ def tree_context_menu(
         menu.addAction("Duplicate", duplicate)
         menu.addAction("Delete", delete)
     menu.addSeparator()
+    if not index.isValid() or panel.model.is_folder(index):
+        menu.addAction("Auth…", lambda: panel.authRequested.emit(folder))
     menu.addAction("Collection Variables…", panel.collectionVariablesRequested.emit)
     return menu
 
