@@ -18,7 +18,6 @@ Example::
 
     >>> import tempfile
     >>> from guiapp.core.request import RequestSpec
-from guiapp.core.request_tests import RequestTests, TestsFormatError, parse_tests, tests_to_document
     >>> col = Collection.create(tempfile.mkdtemp() + "/api", name="My API")
     >>> rid = col.new_request("", "List users", RequestSpec(url="{{base}}/users"))
     >>> rid, col.load_request(rid).url
@@ -61,7 +60,12 @@ from guiapp.core._collection_ops import (
 from guiapp.core.atomic import atomic_write_text, remove_stale_temp_files
 from guiapp.core.auth_inherit import INHERIT, NO_AUTH, AuthSetting, ParentAuth, parent_auth_of
 from guiapp.core.request import RequestSpec
-from guiapp.core.request_tests import RequestTests, TestsFormatError, parse_tests, tests_to_document
+from guiapp.core.request_tests import (
+    RequestTests,
+    TestsFormatError,
+    parse_tests,
+    tests_to_document,
+)
 from guiapp.core.secrets import SecretStore
 from guiapp.core.variables import Environment, Variable, variable_name_problem
 

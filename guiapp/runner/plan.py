@@ -106,9 +106,9 @@ def _folder_ids(node: FolderNode) -> list[str]:
 def load_data_file(path: str | Path) -> list[dict[str, str]]:
     """Rows of a CSV (header row = variable names) or JSON (an array of objects) data file.
 
-    >>> import tempfile, os
-    >>> p = os.path.join(tempfile.mkdtemp(), "users.csv")
-    >>> _ = open(p, "w").write("id,name\\n1,Ann\\n2,Bob\\n")
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp(), "users.csv")
+    >>> _ = p.write_text("id,name\\n1,Ann\\n2,Bob\\n")
     >>> load_data_file(p)
     [{'id': '1', 'name': 'Ann'}, {'id': '2', 'name': 'Bob'}]
     """
