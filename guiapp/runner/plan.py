@@ -3,7 +3,8 @@
 Example::
 
     >>> import tempfile
-    >>> from guiapp.core.collections import Collection
+    >>> from guiapp.core.auth_inherit import apply_parent_auth, parent_auth_of
+from guiapp.core.collections import Collection
     >>> from guiapp.core.request import RequestSpec
     >>> col = Collection.create(tempfile.mkdtemp() + "/api", name="API")
     >>> _ = col.new_request("", "Login", RequestSpec(url="{{base}}/login", method="POST"))
@@ -20,6 +21,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from guiapp.core.auth_inherit import apply_parent_auth, parent_auth_of
 from guiapp.core.collections import Collection, CollectionError, FolderNode, RequestNode
 from guiapp.core.request import RequestSpec
 from guiapp.core.request_tests import RequestTests
@@ -55,19 +57,27 @@ class PlannedRequest:
 
 def plan_collection(collection: Collection, folder: str = "") -> list[PlannedRequest]:
     """The requests below ``folder`` (``""``: the whole collection) in the order the sidebar
-    shows them: depth first, a folder's subfolders before its own requests."""
+    shows them: depth first, a folder's subfolders before its own requests. Requests that
+    inherit their auth get their folder's or collection's auth here."""
     root = collection.tree()
-    node = root if not folder else _find_folder(root, folder.strip("/"))
-    if node is None:
+    found = (root, ()) if not folder else _find_folder(root, folder.strip("/"), ())
+    if found is None:
         known = ", ".join(sorted(_folder_ids(root))) or "none"
         raise RunSetupError(f"no folder {folder!r} in {collection.name} (folders: {known})")
     planned = []
-    for request, names in _walk(node, ()):
+    try:
+        auth_settings = collection.auth_settings()
+    except CollectionError as exc:
+        raise RunSetupError(f"cannot read the collection's auth settings: {exc}") from None
+    node, above = found
+    for request, names in _walk(node, above):
         try:
             spec = collection.load_request(request.id)
             tests = collection.load_tests(request.id)
         except CollectionError as exc:
             raise RunSetupError(str(exc)) from None
+        # "Inherit from parent": the folder's or the collection's auth, as the editor sends.
+        spec = apply_parent_auth(spec, parent_auth_of(request.id, auth_settings))
         uses = _references(spec)
         planned.append(PlannedRequest(request.id, request.name, spec, tests, uses, names))
     return planned
@@ -86,11 +96,14 @@ def _references(spec: RequestSpec) -> frozenset[str]:
     return frozenset(m.group(1) for m in VARIABLE_REF.finditer(text))
 
 
-def _find_folder(node: FolderNode, wanted: str) -> FolderNode | None:
+def _find_folder(
+    node: FolderNode, wanted: str, names: tuple[str, ...]
+) -> tuple[FolderNode, tuple[str, ...]] | None:
+    """The folder ``wanted`` and the display names from the root down to it."""
     if node.id.strip("/") == wanted:
-        return node
+        return node, names
     for child in node.folders:
-        found = _find_folder(child, wanted)
+        found = _find_folder(child, wanted, (*names, child.name))
         if found is not None:
             return found
     return None

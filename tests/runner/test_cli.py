@@ -213,3 +213,18 @@ def test_the_command_line_runner_never_imports_qt(demo: DemoServer, tmp_path: Pa
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=REPO
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_inherited_auth_is_sent_by_the_runner(demo: DemoServer, tmp_path: Path) -> None:
+    from guiapp.core.auth_inherit import AuthSetting
+    from guiapp.core.request import BearerAuth
+
+    col = Collection.create(tmp_path / "api", name="Auth")
+    folder = col.create_folder("", "Private")
+    col.save_auth(folder, AuthSetting(BearerAuth("{{token}}"), inherit=False))
+    rel = col.new_request(
+        folder, "Bearer", RequestSpec(url=demo.url + "/bearer", inherit_auth=True)
+    )
+    col.save_tests(rel, OK)
+    done = _guiapp("run", str(col.root), env={"GUIAPP_VAR_token": "t-1"})
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -247,7 +247,7 @@ class RunnerWindow(QWidget):
         target = self.target
         try:
             plan = await self._offloader.submit(plan_collection, target.collection, target.folder)
-            rows = ()
+            rows: tuple[dict[str, str], ...] = ()
             if self._data_path is not None:
                 rows = tuple(await self._offloader.submit(load_data_file, self._data_path))
         except RunSetupError as exc:
