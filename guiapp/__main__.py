@@ -1,6 +1,6 @@
-"""``python -m guiapp`` runs the desktop app."""
+"""``python -m guiapp`` is the ``guiapp`` command: the desktop app, or ``run`` (headless)."""
 
-from guiapp.app import main
+from guiapp.cli import main
 
 if __name__ == "__main__":
     raise SystemExit(main())

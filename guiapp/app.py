@@ -43,6 +43,7 @@ from guiapp.ui.history_recorder import HistoryRecorder
 from guiapp.ui.lab import install_lab
 from guiapp.ui.main_window import MainWindow
 from guiapp.ui.response_panel import ResponsePanel
+from guiapp.ui.runner import install_runner
 from guiapp.ui.services import Services
 from guiapp.ui.window_state import WindowState
 from guiapp.ui.workspace import WorkspaceController
@@ -106,6 +107,7 @@ def create_window(
     window.aboutToSave.connect(recorder.close)
     install_lab(window)  # View → Responsiveness Lab
     install_cookies(window, data_dir / COOKIE_FILE)  # shared session, View → Cookies…
+    install_runner(window)  # Run → Run Collection… / Run Folder…
     if workspace:
         window.workspace = WorkspaceController(window, data_dir).attach()
     return window

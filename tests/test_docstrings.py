@@ -10,6 +10,7 @@ import pytest
 
 import guiapp.core
 import guiapp.offload
+import guiapp.runner
 
 
 def _modules(package: object) -> list[str]:
@@ -23,7 +24,9 @@ def _modules(package: object) -> list[str]:
     return names
 
 
-@pytest.mark.parametrize("module_name", _modules(guiapp.core) + _modules(guiapp.offload))
+@pytest.mark.parametrize(
+    "module_name", _modules(guiapp.core) + _modules(guiapp.offload) + _modules(guiapp.runner)
+)
 def test_docstring_examples(module_name: str) -> None:
     module = importlib.import_module(module_name)
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)

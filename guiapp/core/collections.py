@@ -60,6 +60,12 @@ from guiapp.core._collection_ops import (
 from guiapp.core.atomic import atomic_write_text, remove_stale_temp_files
 from guiapp.core.auth_inherit import INHERIT, NO_AUTH, AuthSetting, ParentAuth, parent_auth_of
 from guiapp.core.request import RequestSpec
+from guiapp.core.request_tests import (
+    RequestTests,
+    TestsFormatError,
+    parse_tests,
+    tests_to_document,
+)
 from guiapp.core.secrets import SecretStore
 from guiapp.core.variables import Environment, Variable, variable_name_problem
 
@@ -341,3 +347,25 @@ class Collection(_collection_ops.TreeOps):
     def parent_auth(self, rel: str) -> ParentAuth:
         """The auth the request ``rel`` inherits (read from the files now)."""
         return parent_auth_of(rel, self.auth_settings())
+
+    # -- checks and captures ---------------------------------------------------------------------
+    def load_tests(self, rel: str) -> RequestTests:
+        """The checks and captures stored with the request at ``rel`` (see
+        :mod:`guiapp.core.request_tests`); raises CollectionError naming the file and entry."""
+        path = self.path_of(rel)
+        try:
+            return parse_tests(read_toml(path))
+        except TestsFormatError as exc:
+            raise CollectionError(f"{path}: {exc}") from None
+
+    def save_tests(self, rel: str, tests: RequestTests) -> None:
+        """Replace the checks and captures of the request at ``rel``; the rest of the file
+        (its request, comments and unknown keys) is kept."""
+        path = self.path_of(rel)
+        text = path.read_text(encoding="utf-8")
+        document = tests_to_document(tests)
+        text = dump_merged(text, document)
+        for key in ("checks", "captures"):
+            if key not in document:
+                text = dump_without(text, key)
+        self._write(path, text)

@@ -1,0 +1,156 @@
+"""Benchmark of the collection runner against a plain thread pool (a script, not a test).
+
+Run from the repository root::
+
+    .venv/bin/python benchmarks/runner_bench.py [--requests 2000] [--concurrency 8]
+                                                [--rounds 3] [--json PATH]
+
+The demo API runs in its own process (``python -m guiapp.demo --port 0``). Each round sends
+the same N GETs (``/get?i=<n>``) two ways, in alternating order:
+
+* **runner**: :class:`guiapp.runner.CollectionRun` on an asyncio loop, requests run through an
+  :class:`~guiapp.offload.Offloader` of ``concurrency`` workers, each response checked
+  (``status == 200`` and a JSONPath check on the body), secrets masking on;
+* **baseline**: a ``ThreadPoolExecutor(concurrency)`` mapping ``session.get`` over the URLs with
+  one shared ``requests.Session`` and the same two checks done by hand.
+
+It prints requests per second for both and the ratio (the target is runner ≥ 0.9× baseline),
+and writes the figures as JSON with ``--json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+
+import requests
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+from guiapp.core.checks import Check  # noqa: E402
+from guiapp.core.request import RequestSpec  # noqa: E402
+from guiapp.core.request_tests import RequestTests  # noqa: E402
+from guiapp.core.transport import make_session, send  # noqa: E402
+from guiapp.offload import Offloader  # noqa: E402
+from guiapp.runner import CollectionRun, PlannedRequest, RunOptions  # noqa: E402
+
+TESTS = RequestTests(checks=(Check("status", "==", 200), Check("body", "exists", path="$.args.i")))
+
+
+def start_server() -> tuple[subprocess.Popen[str], str]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "guiapp.demo", "--port", "0"],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    url = line.split(" on ", 1)[1].split()[0]
+    return proc, url
+
+
+def run_runner(url: str, n: int, concurrency: int) -> float:
+    plan = [
+        PlannedRequest(
+            f"r{i}.toml", f"r{i}", RequestSpec(url=f"{url}/get?i={i}"), TESTS, frozenset()
+        )
+        for i in range(n)
+    ]
+
+    async def main() -> float:
+        offloader = Offloader(max_workers=concurrency, name="bench-run")
+        session = make_session()
+        run = CollectionRun(
+            plan,
+            {},
+            RunOptions(concurrency=concurrency),
+            call=lambda fn: offloader.submit(fn),
+            send=partial(send, session=session),
+            secrets=["not-in-any-response"],
+        )
+        t0 = time.perf_counter()
+        summary = await run.run()
+        took = time.perf_counter() - t0
+        offloader.close(1.0)
+        session.close()
+        assert summary.requests == n
+        assert summary.failed_requests == 0, [r.failures() for r in summary.results if not r.passed]
+        return took
+
+    return asyncio.run(main())
+
+
+def run_baseline(url: str, n: int, concurrency: int) -> float:
+    session = requests.Session()
+
+    def one(i: int) -> bool:
+        r = session.get(f"{url}/get?i={i}", timeout=30)
+        return r.status_code == 200 and "i" in r.json()["args"]
+
+    t0 = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        ok = all(pool.map(one, range(n)))
+    took = time.perf_counter() - t0
+    session.close()
+    assert ok
+    return took
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--json", help="write the results here")
+    args = parser.parse_args(argv)
+    proc, url = start_server()
+    try:
+        run_baseline(url, 100, args.concurrency)  # warm up both paths and the server
+        run_runner(url, 100, args.concurrency)
+        runner_rps: list[float] = []
+        baseline_rps: list[float] = []
+        for r in range(args.rounds):
+            order = [("runner", run_runner), ("baseline", run_baseline)]
+            if r % 2:
+                order.reverse()
+            for name, fn in order:
+                took = fn(url, args.requests, args.concurrency)
+                (runner_rps if name == "runner" else baseline_rps).append(args.requests / took)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    runner, baseline = statistics.median(runner_rps), statistics.median(baseline_rps)
+    print(f"{args.requests} GETs at concurrency {args.concurrency}, {args.rounds} rounds (median)")
+    print(f"{'':10} {'req/s':>8}  rounds")
+    print(f"{'runner':10} {runner:8.0f}  {', '.join(f'{x:.0f}' for x in runner_rps)}")
+    print(f"{'baseline':10} {baseline:8.0f}  {', '.join(f'{x:.0f}' for x in baseline_rps)}")
+    print(f"ratio runner/baseline: {runner / baseline:.2f}x (target >= 0.90x)")
+    if args.json:
+        result = {
+            "requests": args.requests,
+            "concurrency": args.concurrency,
+            "rounds": args.rounds,
+            "runner_rps": runner_rps,
+            "baseline_rps": baseline_rps,
+            "ratio": runner / baseline,
+            "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+            "python": platform.python_version(),
+        }
+        with open(args.json, "w", encoding="utf-8") as fh:
+            json.dump(result, fh, indent=2)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

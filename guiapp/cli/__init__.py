@@ -1,0 +1,29 @@
+"""The ``guiapp`` command: ``guiapp run ...`` runs a collection headless; anything else opens the
+desktop app.
+
+The dispatch happens before Qt is imported, so ``guiapp run`` works on a CI machine without a
+display or Qt's system libraries.
+
+Example::
+
+    $ guiapp                                   # the desktop app
+    $ guiapp run ./my-api --env Staging --junit report.xml
+"""
+
+from __future__ import annotations
+
+import sys
+
+__all__ = ["main"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``guiapp`` command; returns the exit code."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    if args and args[0] == "run":
+        from guiapp.cli.run import run_command
+
+        return run_command(args[1:])
+    from guiapp.app import main as app_main
+
+    return app_main(args)

@@ -1,0 +1,332 @@
+"""Run a planned collection: send, check, capture, in order or N at a time.
+
+The engine is an asyncio coroutine that never blocks its loop: each exchange (send, then the
+checks and captures on the response) runs through ``call``, which hands a blocking function to
+a worker (an :class:`~guiapp.offload.Offloader` in the CLI and the window) and returns an
+awaitable. Cancelling the run cancels the exchanges in flight, which shuts their sockets.
+
+Ordering: requests that capture a variable, or use one that some request of the run captures,
+keep their order: each waits for everything before it, and what follows waits for it.
+Independent requests run ``concurrency`` at a time. Every iteration ends before the next begins;
+captured values carry over to later iterations, data-file rows do not.
+
+Example (a fake ``send`` and an inline ``call`` keep it self-contained)::
+
+    >>> import asyncio
+    >>> from guiapp.core.response import Response
+    >>> from guiapp.core.request import RequestSpec
+    >>> from guiapp.core.request_tests import RequestTests
+    >>> from guiapp.core.checks import Check
+    >>> from guiapp.runner.plan import PlannedRequest
+    >>> def fake_send(spec):
+    ...     return Response(status_code=200, reason="OK", http_version="HTTP/1.1",
+    ...                     headers=[], url=spec.url, body=b'{"ok": true}')
+    >>> async def inline(fn):
+    ...     return fn()
+    >>> tests = RequestTests(checks=(Check("body", "==", True, path="$.ok"),))
+    >>> plan = [PlannedRequest("a.toml", "A", RequestSpec(url="{{base}}/a"), tests,
+    ...                        frozenset({"base"}))]
+    >>> run = CollectionRun(plan, {"base": "http://x"}, RunOptions(iterations=2),
+    ...                     call=inline, send=fake_send)
+    >>> summary = asyncio.run(run.run())
+    >>> summary.requests, summary.failed_requests, summary.checks, summary.results[0].url
+    (2, 0, 2, 'http://x/a')
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, TypeVar
+
+from guiapp.core.captures import CaptureResult, capture
+from guiapp.core.checks import CheckResult, evaluate
+from guiapp.core.errors import RequestError
+from guiapp.core.request import RequestSpec
+from guiapp.core.response import Response
+from guiapp.core.variables import resolve
+from guiapp.runner.plan import PlannedRequest
+
+__all__ = ["CollectionRun", "RequestRun", "RunOptions", "RunSummary"]
+
+T = TypeVar("T")
+RunCall = Callable[[Callable[[], T]], Awaitable[T]]
+SendFn = Callable[[RequestSpec], Response]
+MASK = "•••"
+
+
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    """How to run: ``iterations`` (with ``data``, one iteration per row unless more are asked,
+    rows then repeating), ``delay_ms`` between requests, ``bail`` (stop after the first
+    failure), ``concurrency`` for independent requests, ``timeout_ms`` per request (overrides
+    each request's own), ``insecure`` (skip TLS verification)."""
+
+    iterations: int | None = None
+    data: tuple[Mapping[str, str], ...] = ()
+    delay_ms: int = 0
+    bail: bool = False
+    concurrency: int = 1
+    timeout_ms: int | None = None
+    insecure: bool = False
+
+    def iteration_count(self) -> int:
+        if self.iterations is not None:
+            return max(0, self.iterations)
+        return len(self.data) if self.data else 1
+
+
+@dataclass(frozen=True, slots=True)
+class RequestRun:
+    """The outcome of one request in one iteration (1-based ``iteration``)."""
+
+    iteration: int
+    index: int
+    name: str
+    rel: str
+    method: str
+    url: str
+    folder: tuple[str, ...] = ()
+    status: int | None = None
+    reason: str = ""
+    elapsed_ms: float = 0.0
+    size: int = 0
+    error: str = ""
+    checks: tuple[CheckResult, ...] = ()
+    captures: tuple[CaptureResult, ...] = ()
+
+    @property
+    def passed(self) -> bool:
+        """No error, every check passed, every capture found its value."""
+        return (
+            not self.error
+            and all(c.passed for c in self.checks)
+            and all(c.ok for c in self.captures)
+        )
+
+    def failures(self) -> list[str]:
+        """One message per failure: the error, each failed check, each empty capture."""
+        out = [self.error] if self.error else []
+        out += [c.message for c in self.checks if not c.passed]
+        out += [c.message for c in self.captures if not c.ok]
+        return out
+
+
+@dataclass(slots=True)
+class RunSummary:
+    """Every result (ordered by iteration, then position), counts and timing."""
+
+    results: list[RequestRun] = field(default_factory=list)
+    duration_s: float = 0.0
+    cancelled: bool = False
+    bailed: bool = False
+
+    @property
+    def requests(self) -> int:
+        return len(self.results)
+
+    @property
+    def failed_requests(self) -> int:
+        return sum(not r.passed for r in self.results)
+
+    @property
+    def checks(self) -> int:
+        return sum(len(r.checks) for r in self.results)
+
+    @property
+    def failed_checks(self) -> int:
+        return sum(not c.passed for r in self.results for c in r.checks)
+
+    @property
+    def passed(self) -> bool:
+        return not self.cancelled and self.failed_requests == 0
+
+    def percentile_ms(self, q: float) -> float | None:
+        """The ``q`` quantile (0-1, nearest rank) of the sent requests' times."""
+        times = sorted(r.elapsed_ms for r in self.results if r.status is not None)
+        if not times:
+            return None
+        rank = max(0, min(len(times) - 1, round(q * len(times) + 0.5) - 1))
+        return times[rank]
+
+
+class CollectionRun:
+    """One run of ``plan`` with ``variables`` (collection < environment < overrides)."""
+
+    def __init__(
+        self,
+        plan: Sequence[PlannedRequest],
+        variables: Mapping[str, str],
+        options: RunOptions,
+        *,
+        call: RunCall[Any],
+        send: SendFn,
+        secrets: Iterable[str] = (),
+    ) -> None:
+        self._plan = list(plan)
+        self._variables = dict(variables)
+        self._options = options
+        self._call = call
+        self._send = send
+        self._secret_values = {v for v in secrets if v}
+        self._captured: dict[str, str] = {}
+        self._captured_names = frozenset().union(*(p.tests.captured_names for p in plan))
+        self._summary = RunSummary()
+        self._on_result: Callable[[RequestRun], object] | None = None
+        self._stop = False
+        self._in_flight: set[asyncio.Task[None]] = set()
+
+    @property
+    def captured(self) -> dict[str, str]:
+        """Variables captured so far (name -> value)."""
+        return dict(self._captured)
+
+    def cancel(self) -> None:
+        """Stop the run: nothing new starts; requests in flight are cancelled (sockets shut)."""
+        self._summary.cancelled = True
+        self._stop = True
+        for task in list(self._in_flight):
+            task.cancel()
+
+    async def run(self, on_result: Callable[[RequestRun], object] | None = None) -> RunSummary:
+        """Run every iteration; ``on_result`` is called on the loop for each finished request."""
+        self._on_result = on_result
+        started = time.perf_counter()
+        try:
+            for iteration in range(1, self._options.iteration_count() + 1):
+                if self._stop:
+                    break
+                await self._iteration(iteration)
+        except asyncio.CancelledError:
+            self.cancel()
+            await self._drain()
+            raise
+        finally:
+            self._summary.duration_s = time.perf_counter() - started
+            self._summary.results.sort(key=lambda r: (r.iteration, r.index))
+        return self._summary
+
+    # -- one iteration -----------------------------------------------------------------------------
+    async def _iteration(self, iteration: int) -> None:
+        rows = self._options.data
+        row = rows[(iteration - 1) % len(rows)] if rows else {}
+        limit = max(1, self._options.concurrency)
+        for index, planned in enumerate(self._plan):
+            if self._stop:
+                break
+            if index and self._options.delay_ms:
+                await asyncio.sleep(self._options.delay_ms / 1000)
+            ordered = bool(planned.tests.captured_names or planned.uses & self._captured_names)
+            if ordered or limit == 1:
+                await self._drain()
+                if not self._stop:
+                    await self._track(self._one(iteration, index, planned, row))
+                continue
+            while len(self._in_flight) >= limit:
+                await asyncio.wait(self._in_flight, return_when=asyncio.FIRST_COMPLETED)
+            if not self._stop:
+                self._start(self._one(iteration, index, planned, row))
+        await self._drain()
+
+    def _start(self, coro: Awaitable[None]) -> asyncio.Task[None]:
+        task: asyncio.Task[None] = asyncio.ensure_future(coro)
+        self._in_flight.add(task)
+        task.add_done_callback(self._in_flight.discard)
+        return task
+
+    async def _track(self, coro: Awaitable[None]) -> None:
+        await self._start(coro)
+
+    async def _drain(self) -> None:
+        while self._in_flight:
+            await asyncio.wait(set(self._in_flight))
+
+    async def _one(
+        self, iteration: int, index: int, planned: PlannedRequest, row: Mapping[str, str]
+    ) -> None:
+        values = {**self._variables, **row, **self._captured}
+        base = RequestRun(
+            iteration, index, planned.name, planned.rel, planned.spec.method, "", planned.folder
+        )
+        try:
+            spec = self._prepare(resolve(planned.spec, values))
+        except RequestError as exc:
+            self._record(replace(base, url=self._mask(planned.spec.url), error=str(exc)))
+            return
+        base = replace(base, url=self._mask(spec.url))
+        try:
+            result = await self._call(lambda: _exchange(self._send, spec, planned, base))
+        except asyncio.CancelledError:
+            if self._summary.cancelled:
+                self._record(replace(base, error="cancelled"))
+                return
+            raise
+        for cap in result.captures:
+            if cap.ok and cap.value is not None:
+                self._captured[cap.capture.variable] = cap.value
+                if cap.capture.secret:
+                    self._secret_values.add(cap.value)
+        self._record(self._masked(result))
+
+    def _prepare(self, spec: RequestSpec) -> RequestSpec:
+        options = self._options
+        if options.timeout_ms is not None:
+            spec = replace(spec, timeout=options.timeout_ms / 1000)
+        if options.insecure:
+            spec = replace(spec, verify=False)
+        return spec
+
+    def _record(self, result: RequestRun) -> None:
+        self._summary.results.append(result)
+        if self._options.bail and not result.passed:
+            self._summary.bailed = True
+            self._stop = True
+        if self._on_result is not None:
+            self._on_result(result)
+
+    # -- masking secrets ---------------------------------------------------------------------------
+    def _mask(self, text: str) -> str:
+        for secret in sorted(self._secret_values, key=len, reverse=True):
+            text = text.replace(secret, MASK)
+        return text
+
+    def _masked(self, result: RequestRun) -> RequestRun:
+        if not self._secret_values:
+            return result
+        checks = tuple(
+            replace(c, actual=self._mask(c.actual), message=self._mask(c.message))
+            for c in result.checks
+        )
+        captures = tuple(
+            replace(
+                c,
+                value=MASK if c.capture.secret and c.ok else c.value,
+                message=self._mask(c.message),
+            )
+            for c in result.captures
+        )
+        return replace(result, error=self._mask(result.error), checks=checks, captures=captures)
+
+
+def _exchange(
+    send: SendFn, spec: RequestSpec, planned: PlannedRequest, base: RequestRun
+) -> RequestRun:
+    """Send ``spec`` and evaluate its checks and captures (runs in a worker)."""
+    try:
+        response = send(spec)
+    except RequestError as exc:
+        return replace(base, error=str(exc))
+    with response:
+        checks = tuple(evaluate(c, response) for c in planned.tests.checks if c.enabled)
+        captures = tuple(capture(c, response) for c in planned.tests.captures if c.enabled)
+        return replace(
+            base,
+            status=response.status_code,
+            reason=response.reason,
+            elapsed_ms=response.elapsed * 1000,
+            size=response.size,
+            checks=checks,
+            captures=captures,
+        )

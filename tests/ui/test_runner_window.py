@@ -1,0 +1,176 @@
+"""The runner window, driven as a user would, against the demo API on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from functools import partial
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from guiapp.core.captures import Capture
+from guiapp.core.checks import Check
+from guiapp.core.collections import Collection
+from guiapp.core.request import RequestSpec
+from guiapp.core.request_tests import RequestTests
+from guiapp.core.transport import make_session, send
+from guiapp.demo import DemoServer
+from guiapp.offload import Offloader
+from guiapp.ui.runner import RunnerWindow, RunTarget
+from tests.ui.conftest import run_for, wait_until
+
+OK = RequestTests(checks=(Check("status", "==", 200),))
+
+
+@pytest.fixture(scope="module")
+def demo() -> Iterator[DemoServer]:
+    with DemoServer() as server:
+        yield server
+
+
+@pytest.fixture
+def runner_for(qtbot: object, ui_loop: asyncio.AbstractEventLoop) -> Iterator[object]:
+    made: list[tuple[RunnerWindow, Offloader]] = []
+    session = make_session()
+
+    def make(collection: Collection, folder: str = "", **variables: str) -> RunnerWindow:
+        offloader = Offloader(16, name="test-runner")
+        window = RunnerWindow(
+            RunTarget(collection.name, collection, folder, variables),
+            offloader=offloader,
+            send=partial(send, session=session),
+        )
+        window.show()
+        made.append((window, offloader))
+        return window
+
+    yield make
+    for window, offloader in made:
+        window.close()
+        offloader.close(1.0)
+    session.close()
+
+
+def _collection(root: Path, base: str) -> Collection:
+    col = Collection.create(root, name="Demo")
+    login = col.new_request("", "1 Echo", RequestSpec(url=base + "/get?name=ann"))
+    col.save_tests(
+        login,
+        RequestTests(checks=OK.checks, captures=(Capture("who", "body", "$.args.name"),)),
+    )
+    me = col.new_request("", "2 Who", RequestSpec(url=base + "/get?who={{who}}"))
+    col.save_tests(me, RequestTests(checks=(Check("body", "==", "ann", path="$.args.who"),)))
+    bad = col.new_request("", "3 Missing", RequestSpec(url=base + "/status/404"))
+    col.save_tests(bad, OK)
+    return col
+
+
+def test_a_run_shows_every_result_and_the_summary(
+    runner_for, ui_loop, demo: DemoServer, tmp_path: Path
+) -> None:
+    window: RunnerWindow = runner_for(_collection(tmp_path / "api", demo.url))
+    window.iterations.setValue(3)
+    window.run_button.click()
+    wait_until(ui_loop, lambda: window.summary is not None)
+    assert window.model.rowCount() == 9
+    assert window.model.failed == 3
+    assert window.run_button.isEnabled()
+    assert not window.cancel_button.isEnabled()
+    assert "3 of 9 requests failed" in window.status.text()
+    assert "checks 6/9" in window.status.text()
+    assert window.progress.value() == 9
+    # the captured value reached the next request
+    assert window.model.result(1).passed
+    # failures only
+    window.failures_only.setChecked(True)
+    assert window.filter.rowCount() == 3
+    window.table.selectRow(0)
+    details = window.details.toPlainText()
+    assert "/status/404" in details
+    assert "✗ status == 200: got 404" in details
+
+
+def test_export_writes_junit_and_json(
+    runner_for, ui_loop, demo: DemoServer, tmp_path: Path
+) -> None:
+    window: RunnerWindow = runner_for(_collection(tmp_path / "api", demo.url))
+    window.start()
+    wait_until(ui_loop, lambda: window.summary is not None)
+    assert window.export_junit.isEnabled()
+    junit = window.export(tmp_path / "run.xml")
+    cases = ET.parse(junit).getroot().findall(".//testcase")
+    assert [c.get("name") for c in cases] == ["1 Echo", "2 Who", "3 Missing"]
+    report = json.loads(window.export(tmp_path / "run.json").read_text())
+    assert report["summary"]["failed_requests"] == 1
+
+
+def test_cancel_stops_requests_in_flight(
+    runner_for, ui_loop, demo: DemoServer, tmp_path: Path
+) -> None:
+    col = Collection.create(tmp_path / "slow", name="Slow")
+    for i in range(4):
+        col.new_request("", f"slow {i}", RequestSpec(url=f"{demo.url}/delay/20"))
+    window: RunnerWindow = runner_for(col)
+    window.concurrency.setValue(4)
+    window.start()
+    wait_until(ui_loop, lambda: window.running)
+    run_for(ui_loop, 0.3)  # let the four requests reach the server
+    window.cancel_button.click()
+    wait_until(ui_loop, lambda: window.summary is not None, timeout=10)
+    summary = window.summary
+    assert summary is not None
+    assert summary.cancelled
+    assert "Cancelled after" in window.status.text()
+    assert all(r.error == "cancelled" for r in summary.results)
+
+
+def test_a_bad_data_file_is_reported_and_nothing_runs(
+    runner_for, ui_loop, demo: DemoServer, tmp_path: Path
+) -> None:
+    window: RunnerWindow = runner_for(_collection(tmp_path / "api", demo.url))
+    data = tmp_path / "rows.csv"
+    data.write_text("a,b\n1\n")
+    window.set_data_file(data)
+    window.start()
+    wait_until(ui_loop, lambda: window.run_button.isEnabled())
+    assert "line 2 has 1 values, the header has 2" in window.status.text()
+    assert window.model.rowCount() == 0
+
+
+def test_data_rows_become_iterations(runner_for, ui_loop, demo: DemoServer, tmp_path: Path) -> None:
+    col = Collection.create(tmp_path / "rows", name="Rows")
+    col.new_request("", "Echo", RequestSpec(url=demo.url + "/get?n={{n}}"))
+    window: RunnerWindow = runner_for(col)
+    data = tmp_path / "rows.json"
+    data.write_text('[{"n": "1"}, {"n": "2"}, {"n": "3"}]')
+    window.set_data_file(data)
+    assert window.data_label.text() == str(data)
+    window.start()
+    wait_until(ui_loop, lambda: window.summary is not None)
+    urls = [window.model.result(i).url for i in range(window.model.rowCount())]
+    assert urls == [f"{demo.url}/get?n={i}" for i in (1, 2, 3)]
+
+
+def test_a_folder_run_runs_only_that_folder(
+    runner_for, ui_loop, demo: DemoServer, tmp_path: Path
+) -> None:
+    col = _collection(tmp_path / "api", demo.url)
+    folder = col.create_folder("", "Only")
+    col.new_request(folder, "Inside", RequestSpec(url=demo.url + "/get"))
+    window: RunnerWindow = runner_for(col, folder)
+    window.start()
+    wait_until(ui_loop, lambda: window.summary is not None)
+    assert window.model.rowCount() == 1
+    index = window.model.index(0, 1)
+    assert index.data(Qt.ItemDataRole.DisplayRole) == "Only / Inside"
+
+
+def test_the_run_menu_is_in_the_window(window) -> None:
+    actions = {a.objectName() for a in window.actions()}
+    assert {"action-run-collection", "action-run-folder"} <= actions
+    titles = [a.text() for a in window.menuBar().actions()]
+    assert titles.index("&Run") == titles.index("&Help") - 1
