@@ -239,3 +239,35 @@ def find_in_file(
         if mapping is not None:
             with contextlib.suppress(BufferError):
                 mapping.close()
+
+
+def count_lines_in_file(
+    path: str, index_path: str, needle: str, line_count: int | None = None
+) -> int:
+    """How many lines contain ``needle`` (case-sensitive). Runs in a worker for big bodies."""
+    key = needle.encode("utf-8")
+    if not key:
+        return 0
+    mapping, offsets = read_index(index_path)
+    try:
+        count = len(offsets) - 1 if line_count is None else min(line_count, len(offsets) - 1)
+        if count <= 0:
+            return 0
+        end = offsets[count]
+        found = 0
+        with open(path, "rb") as stream:
+            data = mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ)
+        try:
+            hit = data.find(key, 0, end)
+            while hit >= 0:
+                found += 1
+                line = bisect.bisect_right(offsets, hit, 0, count + 1) - 1
+                hit = data.find(key, offsets[line + 1], end) if line + 1 <= count else -1
+        finally:
+            data.close()
+        return found
+    finally:
+        offsets.release()
+        if mapping is not None:
+            with contextlib.suppress(BufferError):
+                mapping.close()

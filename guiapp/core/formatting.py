@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from guiapp.core._format_files import (
     DISPLAY_CAP_BYTES,
     FormattedFile,
+    count_lines_in_file,
     find_in_file,
     format_body_file,
     highlight_file_lines,
@@ -49,6 +50,7 @@ __all__ = [
     "NotJsonError",
     "Preview",
     "Span",
+    "count_lines_in_file",
     "detect_kind",
     "find_in_file",
     "format_body_file",

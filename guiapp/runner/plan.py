@@ -3,8 +3,7 @@
 Example::
 
     >>> import tempfile
-    >>> from guiapp.core.auth_inherit import apply_parent_auth, parent_auth_of
-from guiapp.core.collections import Collection
+    >>> from guiapp.core.collections import Collection
     >>> from guiapp.core.request import RequestSpec
     >>> col = Collection.create(tempfile.mkdtemp() + "/api", name="API")
     >>> _ = col.new_request("", "Login", RequestSpec(url="{{base}}/login", method="POST"))

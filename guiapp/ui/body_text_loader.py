@@ -32,6 +32,7 @@ from PySide6.QtCore import QObject, Signal
 from guiapp.core.formatting import (
     DISPLAY_CAP_BYTES,
     FormattedFile,
+    count_lines_in_file,
     find_in_file,
     format_body_file,
     highlight_file_lines,
@@ -150,6 +151,35 @@ class TextBodyLoader(QObject):
             f"showing the first {len(preview.lines):,} lines."
         )
         self._spawn(self._format_file(response, encoding, kind, pretty, generation))
+
+    def show_lines(self, lines: list[str], kind: str) -> None:
+        """Show ``lines`` (e.g. a filter's result) in place of the body, highlighted as
+        ``kind``; the body's own jobs are cancelled (loading it again is cheap: its formatted
+        file is kept)."""
+        self.cancel()
+        self._lexer = lexer_for_kind(kind)
+        self.view.set_source(ListLineSource(lines))
+        self._whole_in_memory = True
+
+    def show_file(self, formatted: FormattedFile) -> None:
+        """Show a formatted file (e.g. a large filter result) in place of the body."""
+        self.cancel()
+        self._lexer = lexer_for_kind(formatted.kind)
+        self.view.set_source(
+            MappedLineSource(formatted.path, formatted.index_path, formatted.max_line_chars)
+        )
+
+    async def count_matches(self, needle: str) -> int:
+        """How many lines of what is shown contain ``needle`` (in a worker for big bodies)."""
+        source = self.view.source
+        if isinstance(source, MappedLineSource):
+            count: int = await self._run(
+                count_lines_in_file, source.path, source.index_path, needle, source.line_count
+            )
+            return count
+        if isinstance(source, ListLineSource):
+            return sum(needle in line for line in source.lines)
+        return 0
 
     async def find(self, needle: str, start: int) -> int | None:
         """The first line at or after ``start`` containing ``needle`` (wrapping), or ``None``."""

@@ -38,6 +38,7 @@ from guiapp.core.formatting import detect_kind, preview_body
 from guiapp.core.response import Response
 from guiapp.offload import run_blocking
 from guiapp.ui.background_tasks import BackgroundTasks
+from guiapp.ui.body_filter import BodyFilter
 from guiapp.ui.body_image import BodyImageView, ImageDecodeError
 from guiapp.ui.body_lines import MAX_COPY_CHARS, BodyLineView
 from guiapp.ui.body_sources import ListLineSource
@@ -80,8 +81,10 @@ class BodyViewer(QWidget):
         )
         self._warm_tasks: set[asyncio.Future[Any]] = set()
         self._last_find: tuple[str, int] | None = None
+        self._find_counts: dict[tuple[str, int], int] = {}  # (needle, source) -> matching lines
         temp_dir = tempfile.mkdtemp(prefix="guiapp-body-")
         weakref.finalize(self, shutil.rmtree, temp_dir, ignore_errors=True)
+        self.temp_dir = temp_dir
 
         self.view = BodyLineView()
         self.view.setObjectName("responseBody")
@@ -114,6 +117,7 @@ class BodyViewer(QWidget):
         self.find_edit.setObjectName("responseFind")
         self.find_edit.setToolTip("Find text in the body (Enter: next match)")
         self.find_edit.returnPressed.connect(self.find_next)
+        self.body_filter = BodyFilter(self)
         self.notice = QLabel(wordWrap=True)
         self.notice.setObjectName("responseBodyNotice")
         QShortcut(QKeySequence.StandardKey.Find, self, self._focus_find)
@@ -123,7 +127,8 @@ class BodyViewer(QWidget):
         for widget in (self.pretty_button, self.copy_button, self.save_button):
             bar.addWidget(widget)
         bar.addStretch(1)
-        bar.addWidget(self.find_edit)
+        bar.addWidget(self.body_filter.edit, 2)
+        bar.addWidget(self.find_edit, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
@@ -136,6 +141,32 @@ class BodyViewer(QWidget):
     def kind(self) -> str:
         """Display kind of the current body (see :func:`guiapp.core.formatting.detect_kind`)."""
         return self._kind
+
+    @property
+    def response(self) -> Response | None:
+        """The response whose body is shown."""
+        return self._response
+
+    @property
+    def processes(self) -> ProcessSubmitter:
+        """The worker processes that format and filter bodies."""
+        return self._processes
+
+    def spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
+        """Run ``coro`` as one of this viewer's tasks (cancelled when the body changes)."""
+        self._tasks.spawn(coro)
+
+    def set_notice(self, text: str) -> None:
+        """Show ``text`` in the notice line above the body (``""`` hides it)."""
+        self._set_notice(text)
+
+    async def show_unfiltered(self) -> None:
+        """Show the whole body again after a filter; returns once its first screen is shown."""
+        if self._response is not None and self._kind not in ("empty", "image", "binary"):
+            self._set_notice("")
+            await self.loader.load(
+                self._response, self._kind, pretty=self.pretty_button.isChecked()
+            )
 
     def body_text(self) -> str | None:
         """The whole displayed text when it is held in memory (small bodies); else ``None``
@@ -207,6 +238,8 @@ class BodyViewer(QWidget):
         else:
             self._pages.setCurrentWidget(self.view)
             await self.loader.load(response, self._kind, pretty=self.pretty_button.isChecked())
+            if self._kind == "json" and self.body_filter.edit.text().strip():
+                self.body_filter.apply()  # the filter the user typed applies to the new body
 
     # -- images --------------------------------------------------------------------------------
     async def _show_image(self, response: Response, generation: int) -> None:
@@ -294,10 +327,18 @@ class BodyViewer(QWidget):
             return None
         if line is None:
             self._set_notice(f"“{needle}” not found.")
-        else:
-            self._last_find = (needle, line)
-            self.view.select_lines(line, line)
-            self.view.scroll_to_line(line, mark=True)
+            return None
+        self._last_find = (needle, line)
+        self.view.select_lines(line, line)
+        self.view.scroll_to_line(line, mark=True)
+        key = (needle, id(source))  # a new source (a filter, the full body) counts again
+        if key not in self._find_counts:
+            self._find_counts = {key: await self.loader.count_matches(needle)}
+            if self.view.source is not source:
+                return line
+        count = self._find_counts[key]
+        plural = "" if count == 1 else "s"
+        self._set_notice(f"“{needle}”: line {line + 1:,} · {count:,} matching line{plural}")
         return line
 
     # -- plumbing ------------------------------------------------------------------------------
@@ -305,6 +346,8 @@ class BodyViewer(QWidget):
         self._tasks.spawn(coro)
 
     def _reset(self) -> None:
+        self._find_counts = {}
+        self.body_filter.reset()
         self._generation += 1
         self._last_find = None
         self._tasks.cancel_all()  # a re-show spawned by the Pretty toggle survives
@@ -331,6 +374,7 @@ class BodyViewer(QWidget):
         previewed = self._kind == "svg" and self.pretty_button.isChecked()
         shows_text = has_body and self._kind not in ("image", "binary") and not previewed
         self.find_edit.setEnabled(shows_text)
+        self.body_filter.edit.setEnabled(has_body and self._kind == "json")
 
 
 async def _warm(processes: ProcessSubmitter) -> None:
