@@ -16,6 +16,11 @@ the same N GETs (``/get?i=<n>``) two ways, in alternating order:
 
 It prints requests per second for both and the ratio (the target is runner ≥ 0.9× baseline),
 and writes the figures as JSON with ``--json``.
+
+``--gui N`` also measures the GUI: the runner *window* (offscreen Qt, qasync loop) runs a
+collection of 100 requests × N/100 iterations at concurrency 8 while a 5 ms heartbeat
+(``LagMonitor``) measures the GUI thread's lag; an idle stretch of the same length, measured
+first in the same run, is the baseline (targets: p99 within 2 ms of idle, max ≤ 16 ms).
 """
 
 from __future__ import annotations
@@ -107,15 +112,95 @@ def run_baseline(url: str, n: int, concurrency: int) -> float:
     return took
 
 
+def measure_gui(url: str, requests_total: int) -> dict[str, object]:
+    """Run ``requests_total`` requests in the runner window; GUI lag idle vs running."""
+    import tempfile
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    from guiapp.core.collections import Collection
+    from guiapp.offload.qt import LagMonitor
+    from guiapp.ui.runner import RunnerWindow, RunTarget
+
+    app = QApplication.instance() or QApplication([])
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    root = tempfile.mkdtemp(prefix="runner-bench-")
+    col = Collection.create(os.path.join(root, "api"), name="Bench")
+    for i in range(100):
+        rel = col.new_request("", f"r{i:03d}", RequestSpec(url=f"{url}/get?i={i}"))
+        col.save_tests(rel, TESTS)
+    offloader = Offloader(max_workers=16, name="bench-window")
+    session = make_session()
+    window = RunnerWindow(
+        RunTarget("Bench", col), offloader=offloader, send=partial(send, session=session)
+    )
+    window.iterations.setValue(max(1, requests_total // 100))
+    window.concurrency.setValue(8)
+    window.show()
+    monitor = LagMonitor()
+
+    async def measure() -> dict[str, object]:
+        monitor.start()
+        await asyncio.sleep(3.0)
+        idle = monitor.snapshot()
+        monitor.reset()
+        t0 = time.perf_counter()
+        finished: asyncio.Future[object] = loop.create_future()
+        window.runFinished.connect(lambda s: finished.done() or finished.set_result(s))
+        window.start()
+        await finished
+        run_s = time.perf_counter() - t0
+        running = monitor.snapshot()
+        samples = monitor.samples()
+        monitor.stop()
+        if os.environ.get("RUNNER_BENCH_TRACE"):
+            big = [
+                (round(sum(samples[:i]) / 1000 + i * 0.005, 3), round(v, 1))
+                for i, v in enumerate(samples)
+                if v > 16
+            ]
+            print("stalls > 16 ms (s into the run, ms):", big[:40])
+        summary = window.summary
+        return {
+            "requests": summary.requests,
+            "failed": summary.failed_requests,
+            "run_s": run_s,
+            "idle": idle.to_dict(),
+            "running": running.to_dict(),
+            "delta_p99_ms": running.p99_ms - idle.p99_ms,
+        }
+
+    try:
+        with loop:
+            return loop.run_until_complete(measure())
+    finally:
+        window.close()
+        offloader.close(1.0)
+        session.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--json", help="write the results here")
+    parser.add_argument(
+        "--gui",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also run N requests in the runner window and measure GUI lag",
+    )
     args = parser.parse_args(argv)
     proc, url = start_server()
+    gui: dict[str, object] = {}
     try:
+        if args.gui:
+            gui = measure_gui(url, args.gui)
         run_baseline(url, 100, args.concurrency)  # warm up both paths and the server
         run_runner(url, 100, args.concurrency)
         runner_rps: list[float] = []
@@ -131,6 +216,14 @@ def main(argv: list[str] | None = None) -> int:
         proc.terminate()
         proc.wait(10)
     runner, baseline = statistics.median(runner_rps), statistics.median(baseline_rps)
+    if gui:
+        print(f"GUI lag, runner window, {gui['requests']} requests at concurrency 8:")
+        print(f"{'':10} {'p50':>7} {'p99':>7} {'max':>7}  (ms)")
+        for name in ("idle", "running"):
+            row = gui[name]
+            assert isinstance(row, dict)
+            print(f"{name:10} {row['p50_ms']:7.2f} {row['p99_ms']:7.2f} {row['max_ms']:7.2f}")
+        print(f"run took {gui['run_s']:.1f} s; Δp99 {gui['delta_p99_ms']:+.2f} ms")
     print(f"{args.requests} GETs at concurrency {args.concurrency}, {args.rounds} rounds (median)")
     print(f"{'':10} {'req/s':>8}  rounds")
     print(f"{'runner':10} {runner:8.0f}  {', '.join(f'{x:.0f}' for x in runner_rps)}")
@@ -144,6 +237,7 @@ def main(argv: list[str] | None = None) -> int:
             "runner_rps": runner_rps,
             "baseline_rps": baseline_rps,
             "ratio": runner / baseline,
+            "gui": gui,
             "machine": f"{platform.machine()}, {os.cpu_count()} cores",
             "python": platform.python_version(),
         }
