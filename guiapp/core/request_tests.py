@@ -38,10 +38,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from guiapp.core.captures import Capture, CaptureProblem
-from guiapp.core.checks import Check, CheckProblem
+from guiapp.core.captures import Capture, CaptureProblem, CaptureResult, capture
+from guiapp.core.checks import Check, CheckedResponse, CheckProblem, CheckResult, evaluate
 
-__all__ = ["RequestTests", "TestsFormatError", "parse_tests", "tests_to_document"]
+__all__ = [
+    "RequestTests",
+    "TestOutcome",
+    "TestsFormatError",
+    "parse_tests",
+    "run_tests",
+    "tests_to_document",
+]
 
 _CHECK_KEYS = frozenset({"subject", "op", "value", "name", "path", "enabled"})
 _CAPTURE_KEYS = frozenset({"variable", "source", "path", "secret", "enabled"})
@@ -69,6 +76,47 @@ class RequestTests:
     def captured_names(self) -> frozenset[str]:
         """Names of the variables this request sets (enabled captures only)."""
         return frozenset(c.variable for c in self.captures if c.enabled)
+
+
+@dataclass(frozen=True, slots=True)
+class TestOutcome:
+    """The results of a request's enabled checks and captures on one response."""
+
+    __test__ = False
+
+    checks: tuple[CheckResult, ...] = ()
+    captures: tuple[CaptureResult, ...] = ()
+
+    @property
+    def passed(self) -> bool:
+        return all(c.passed for c in self.checks) and all(c.ok for c in self.captures)
+
+    def summary(self) -> str:
+        """``3/4 checks passed`` (and captures that found nothing), or ``""``."""
+        parts = []
+        if self.checks:
+            ok = sum(c.passed for c in self.checks)
+            parts.append(f"{ok}/{len(self.checks)} checks passed")
+        missed = sum(not c.ok for c in self.captures)
+        if missed:
+            parts.append(f"{missed} capture{'s' if missed > 1 else ''} found nothing")
+        return " · ".join(parts)
+
+
+def run_tests(tests: RequestTests, response: CheckedResponse) -> TestOutcome:
+    """Evaluate ``tests``' enabled checks and captures on ``response`` (picklable: run it in a
+    worker process for large bodies, whose JSON parsing is GIL-bound).
+
+    >>> from guiapp.core.response import Response
+    >>> r = Response(status_code=404, reason="Not Found", http_version="HTTP/1.1",
+    ...              headers=[], url="http://x/", body=b"{}")
+    >>> run_tests(RequestTests(checks=(Check("status", "==", 200),)), r).summary()
+    '0/1 checks passed'
+    """
+    return TestOutcome(
+        tuple(evaluate(c, response) for c in tests.checks if c.enabled),
+        tuple(capture(c, response) for c in tests.captures if c.enabled),
+    )
 
 
 def parse_tests(data: Mapping[str, Any]) -> RequestTests:

@@ -41,10 +41,11 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
-from guiapp.core.captures import CaptureResult, capture
-from guiapp.core.checks import CheckResult, evaluate
+from guiapp.core.captures import CaptureResult
+from guiapp.core.checks import CheckResult
 from guiapp.core.errors import RequestError
 from guiapp.core.request import RequestSpec
+from guiapp.core.request_tests import run_tests
 from guiapp.core.response import Response
 from guiapp.core.variables import resolve
 from guiapp.runner.plan import PlannedRequest
@@ -319,14 +320,13 @@ def _exchange(
     except RequestError as exc:
         return replace(base, error=str(exc))
     with response:
-        checks = tuple(evaluate(c, response) for c in planned.tests.checks if c.enabled)
-        captures = tuple(capture(c, response) for c in planned.tests.captures if c.enabled)
+        outcome = run_tests(planned.tests, response)
         return replace(
             base,
             status=response.status_code,
             reason=response.reason,
             elapsed_ms=response.elapsed * 1000,
             size=response.size,
-            checks=checks,
-            captures=captures,
+            checks=outcome.checks,
+            captures=outcome.captures,
         )
