@@ -30,6 +30,7 @@ from PySide6.QtWidgets import QApplication
 
 from guiapp.core.curl import parse_curl
 from guiapp.core.history import HistoryStore
+from guiapp.core.secret_files import secret_store_for
 from guiapp.demo import DemoServer, sample_requests
 from guiapp.offload.qt import (
     GuiThreadGarbageCollector,
@@ -107,7 +108,8 @@ def create_window(
     install_lab(window)  # View → Responsiveness Lab
     install_cookies(window, data_dir / COOKIE_FILE)  # shared session, View → Cookies…
     if workspace:
-        window.workspace = WorkspaceController(window, data_dir).attach()
+        secrets = secret_store_for(data_dir)  # the OS keyring, or the user's explicit choice
+        window.workspace = WorkspaceController(window, data_dir, secrets=secrets).attach()
     return window
 
 

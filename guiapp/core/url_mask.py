@@ -26,7 +26,9 @@ __all__ = ["MASK", "mask_url_password", "url_password"]
 MASK = "***"
 
 # scheme "://" authority rest; the authority ends at the first "/", "?" or "#".
-_URL = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*://)(?P<authority>[^/?#]*)(?P<rest>.*)$", re.S)
+_URL = re.compile(
+    r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*://)(?P<authority>[^/?#]*)(?P<rest>.*)$", re.S
+)
 
 
 def _split(url: str) -> tuple[str, str, str, str, str] | None:

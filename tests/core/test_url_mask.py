@@ -75,7 +75,10 @@ def test_masking_keeps_scheme_host_port_path_query_fragment(case: tuple[str, str
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
-        ("http://127.0.0.1:8000/users/@alice/profile", "http://127.0.0.1:8000/users/@alice/profile"),
+        (
+            "http://127.0.0.1:8000/users/@alice/profile",
+            "http://127.0.0.1:8000/users/@alice/profile",
+        ),
         ("http://h/search?q=a:b@c", "http://h/search?q=a:b@c"),
         ("http://h#x:y@z", "http://h#x:y@z"),
         ("http://u:p@ss@h:81/a@b", "http://u:***@h:81/a@b"),
