@@ -41,10 +41,14 @@ from guiapp.ui.cookie_keeper import COOKIE_FILE, install_cookies
 from guiapp.ui.history_model import AsyncHistory
 from guiapp.ui.history_panel import HistoryPanel
 from guiapp.ui.history_recorder import HistoryRecorder
+from guiapp.ui.history_restore import HistoryRestorer
 from guiapp.ui.lab import install_lab
 from guiapp.ui.main_window import MainWindow
 from guiapp.ui.response_panel import ResponsePanel
+from guiapp.ui.sent_secrets import sent_context
 from guiapp.ui.services import Services
+from guiapp.ui.state_files import report as report_set_aside
+from guiapp.ui.state_files import set_aside_unreadable
 from guiapp.ui.window_state import WindowState
 from guiapp.ui.workspace import WorkspaceController
 
@@ -78,7 +82,8 @@ def create_window(
     does, tests attach their own.
     """
     data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    # 0700/0600, and unreadable state files renamed *.corrupt-<time> before anything opens them.
+    set_aside = set_aside_unreadable(data_dir)
     first_run = not (data_dir / SETTINGS_FILE).exists()
     services = Services()
     store = HistoryStore(data_dir / HISTORY_FILE)
@@ -90,12 +95,14 @@ def create_window(
         curl_parser=parse_curl,
     )
     window.data_dir = data_dir
-    recorder = HistoryRecorder(store, services.lane, window)
+    recorder = HistoryRecorder(
+        store, services.lane, window, context=lambda spec: sent_context(window, spec)
+    )
     window.history = recorder
     window.exchangeFinished.connect(recorder.record)
     recorder.recorded.connect(history_panel.entry_added)
-    history_panel.requestRestored.connect(window.load_into_current)
-    history_panel.requestRestoredInNewTab.connect(window.open_tab)
+    # A restore opens a new tab unless the current one is blank: it never overwrites work.
+    history_panel.entryRestored.connect(HistoryRestorer(window).restore)
     # The first page loads once the event loop runs (store calls need the running loop).
     QTimer.singleShot(0, history_panel.refresh)
 
@@ -107,6 +114,8 @@ def create_window(
     window.aboutToSave.connect(recorder.close)
     install_lab(window)  # View → Responsiveness Lab
     install_cookies(window, data_dir / COOKIE_FILE)  # shared session, View → Cookies…
+    if set_aside:
+        window.show_message(report_set_aside(set_aside), "error")
     if workspace:
         secrets = secret_store_for(data_dir)  # the OS keyring, or the user's explicit choice
         window.workspace = WorkspaceController(window, data_dir, secrets=secrets).attach()

@@ -47,7 +47,14 @@ from guiapp.core.request import (
 from guiapp.core.url_mask import mask_url_password, url_password
 from guiapp.core.variables import VARIABLE_REF, map_spec_text
 
-__all__ = ["credentials_of", "fields_to_reenter", "mask_spec", "mask_template", "mask_text"]
+__all__ = [
+    "credentials_of",
+    "fields_to_reenter",
+    "mask_spec",
+    "mask_template",
+    "mask_text",
+    "reenter_message",
+]
 
 _AUTH_SCHEME = re.compile(r"^\s*[A-Za-z][A-Za-z0-9_-]*\s+(?=\S)")
 
@@ -132,6 +139,20 @@ def fields_to_reenter(spec: RequestSpec) -> list[str]:
                 check(f"multipart field {part.name}", part.value)
     check("proxy", spec.proxy)
     return found
+
+
+def reenter_message(fields: list[str]) -> str:
+    """Why Send refused: which fields hold a masked secret.
+
+    >>> reenter_message(["auth token", "header X-API-Key"]).split(":")[0]
+    'Re-enter the secret in the auth token and header X-API-Key before sending'
+    """
+    names = fields[0] if len(fields) == 1 else ", ".join(fields[:-1]) + " and " + fields[-1]
+    verb = "it holds" if len(fields) == 1 else "they hold"
+    return (
+        f"Re-enter the secret in the {names} before sending: {verb} {REDACTED} because secret "
+        "values are never stored in history or the saved tabs."
+    )
 
 
 # -- helpers -------------------------------------------------------------------------------------
