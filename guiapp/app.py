@@ -30,6 +30,7 @@ from PySide6.QtWidgets import QApplication
 
 from guiapp.core.curl import parse_curl
 from guiapp.core.history import HistoryStore
+from guiapp.core.private_files import ensure_private_dir, make_private_tree
 from guiapp.core.secret_files import secret_store_for
 from guiapp.demo import DemoServer, sample_requests
 from guiapp.offload.qt import (
@@ -38,6 +39,7 @@ from guiapp.offload.qt import (
     shutdown_qthreads,
 )
 from guiapp.ui.cookie_keeper import COOKIE_FILE, install_cookies
+from guiapp.ui.exit_signals import ExitSignals
 from guiapp.ui.history_model import AsyncHistory
 from guiapp.ui.history_panel import HistoryPanel
 from guiapp.ui.history_recorder import HistoryRecorder
@@ -47,6 +49,7 @@ from guiapp.ui.main_window import MainWindow
 from guiapp.ui.response_panel import ResponsePanel
 from guiapp.ui.sent_secrets import sent_context
 from guiapp.ui.services import Services
+from guiapp.ui.single_instance import SingleInstance
 from guiapp.ui.state_files import report as report_set_aside
 from guiapp.ui.state_files import set_aside_unreadable
 from guiapp.ui.window_state import WindowState
@@ -112,6 +115,8 @@ def create_window(
         _start_demo(window, replace=demo or not restored)
     window.aboutToSave.connect(lambda: state.save(window))
     window.aboutToSave.connect(recorder.close)
+    # Files written during the run (by other parts too) end readable by the user only.
+    window.shutDown.connect(lambda: make_private_tree(data_dir))
     install_lab(window)  # View → Responsiveness Lab
     install_cookies(window, data_dir / COOKIE_FILE)  # shared session, View → Cookies…
     if set_aside:
@@ -167,13 +172,24 @@ def main(argv: list[str] | None = None, *, hard_exit: bool = True) -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
 
+    data_dir = args.data_dir if args.data_dir is not None else default_data_dir()
     try:
-        window = create_window(args.data_dir, demo=args.demo, workspace=True)
+        ensure_private_dir(data_dir)
+        instance = SingleInstance(data_dir)
+        if not instance.acquire():  # another instance owns this data dir: hand over, write nothing
+            message = instance.hand_over()
+            print(f"guiapp: {message}", file=sys.stdout if instance.handed_over else sys.stderr)
+            loop.close()
+            asyncio.set_event_loop(None)
+            return _finish(0 if instance.handed_over else 1, hard_exit)
+        window = create_window(data_dir, demo=args.demo, workspace=True)
     except OSError as exc:  # an unusable --data-dir: say so, no traceback
         print(f"guiapp: cannot use the data directory: {exc}", file=sys.stderr)
         loop.close()
         asyncio.set_event_loop(None)
         return 2
+    instance.serve(window)  # later launches on this data dir bring this window to the front
+    exits = ExitSignals(window)  # SIGTERM / Ctrl+C: close the window in order
     # Start-up objects (modules, Qt wrappers, the window) live as long as the app: move them out
     # of the collector's way, so a full collection scans only what came since (150-250 ms for
     # ~120k objects here otherwise, on the GUI thread).
@@ -193,6 +209,7 @@ def main(argv: list[str] | None = None, *, hard_exit: bool = True) -> int:
     finally:
         # Fixed teardown order (qasync #154): window services, tasks, QThreads, loop, app.
         window.shutdown()
+        exits.uninstall()
         _cancel_leftover_tasks(loop)
         shutdown_qthreads(0.5)
         loop.close()
@@ -202,9 +219,14 @@ def main(argv: list[str] | None = None, *, hard_exit: bool = True) -> int:
         window.deleteLater()
         app.processEvents()
         collector.uninstall()
+        instance.release()
+    return _finish(0, hard_exit)
+
+
+def _finish(code: int, hard_exit: bool) -> int:
     if hard_exit:
-        _exit_now(0)
-    return 0
+        _exit_now(code)
+    return code
 
 
 def _exit_now(code: int) -> None:
