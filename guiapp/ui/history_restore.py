@@ -25,6 +25,7 @@ from PySide6.QtCore import QObject
 from guiapp.core.history import HistoryEntry
 from guiapp.core.request import RequestSpec
 from guiapp.core.secret_mask import reenter_message
+from guiapp.ui.reenter_marks import mark_reenter
 from guiapp.ui.request_tab import RequestTab
 from guiapp.ui.status_format import format_duration
 
@@ -87,6 +88,7 @@ class HistoryRestorer(QObject):
         index = self.window.tabs.indexOf(tab)
         reenter = entry.reenter
         if reenter:
+            mark_reenter(tab.editor)
             self.window.tabs.setTabToolTip(index, "Re-enter: " + ", ".join(reenter))
         self.window.show_message(restored_note(entry), "error" if reenter else "ok")
         return tab

@@ -35,6 +35,7 @@ from guiapp.core.private_files import make_private
 from guiapp.core.request import RequestSpec
 from guiapp.core.secret_mask import fields_to_reenter, mask_template
 from guiapp.core.serialize import spec_from_dict, spec_to_dict
+from guiapp.ui.reenter_marks import mark_reenter
 from guiapp.ui.sent_secrets import secret_values
 
 if TYPE_CHECKING:
@@ -95,6 +96,8 @@ class WindowState:
             return False
         window.replace_tabs(specs, _int(s.value("session/current", 0)))
         reenter = sum(1 for spec in specs if fields_to_reenter(spec))
+        for tab in window.request_tabs():
+            mark_reenter(tab.editor)
         if reenter:
             tabs = "tab needs" if reenter == 1 else "tabs need"
             window.show_message(

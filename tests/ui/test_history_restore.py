@@ -9,6 +9,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtWidgets import QLineEdit
+
 from guiapp.app import create_window
 from guiapp.core.history import HistoryEntry, HistoryStore, ResponseSummary
 from guiapp.core.request import BearerAuth, RequestSpec
@@ -100,11 +102,17 @@ def test_a_masked_secret_is_marked_and_send_refuses_instead_of_sending_it(
     tab = window.current_tab()
     assert "re-enter" in window.status_label.text().lower()
     assert "auth token" in window.tabs.tabToolTip(window.tabs.indexOf(tab))
+    token = tab.editor.findChild(QLineEdit, "authToken")
+    assert token.property("reenter") is True  # marked in the editor, shown as "***", not dots
+    assert token.echoMode() == QLineEdit.EchoMode.Normal
+    assert "Re-enter this secret" in token.toolTip()
     window.send_current()
     wait_until(ui_loop, lambda: tab.outcome.kind == "error")
     assert "Re-enter the secret in the auth token" in tab.outcome.message
     assert tab.last_sent is None  # nothing left the app
-    tab.editor.load_spec(literal)  # the user types the token again: it sends
+    token.setText("typed-token")  # the user types the token again: the mark goes, it sends
+    assert token.property("reenter") is False
+    assert token.echoMode() == QLineEdit.EchoMode.PasswordEchoOnEdit
     sent = _send_and_wait(window, ui_loop)
     assert sent.outcome.kind == "response", sent.outcome.message
 
@@ -173,6 +181,9 @@ def test_saved_tabs_keep_references_and_never_send_a_masked_literal(
             BearerAuth("***"),
         ]
         assert "1 restored tab needs a secret re-entered" in second.status_label.text()
+        token = tabs[1].editor.findChild(QLineEdit, "authToken")
+        assert token.property("reenter") is True
+        assert tabs[0].editor.findChild(QLineEdit, "authToken").property("reenter") is None
         second.tabs.setCurrentIndex(1)
         tab = second.current_tab()
         second.send_current()
@@ -183,3 +194,28 @@ def test_saved_tabs_keep_references_and_never_send_a_masked_literal(
     finally:
         second.close()
         second.deleteLater()
+
+
+def test_a_masked_header_cell_is_marked_until_retyped(window: MainWindow) -> None:
+    from PySide6.QtWidgets import QTableWidget
+
+    from guiapp.ui.reenter_marks import REENTER_TIP
+
+    old = HistoryEntry(
+        1,
+        RequestSpec(url="http://h/", headers=[("Authorization", "***")]),  # an old entry
+        ResponseSummary(401, "Unauthorized"),
+    )
+    window.history_panel.entryRestored.emit(old, True)
+    cells = [
+        (table, table.item(r, c))
+        for table in window.current_tab().editor.findChildren(QTableWidget)
+        for r in range(table.rowCount())
+        for c in range(table.columnCount())
+        if table.item(r, c) is not None and table.item(r, c).text() == "***"
+    ]
+    assert len(cells) == 1
+    table, cell = cells[0]
+    assert cell.toolTip() == REENTER_TIP
+    cell.setText("Bearer real")
+    assert cell.toolTip() == ""
