@@ -215,7 +215,7 @@ def test_a_masked_header_cell_is_marked_until_retyped(window: MainWindow) -> Non
         if table.item(r, c) is not None and table.item(r, c).text() == "***"
     ]
     assert len(cells) == 1
-    table, cell = cells[0]
+    _table, cell = cells[0]
     assert cell.toolTip() == REENTER_TIP
     cell.setText("Bearer real")
     assert cell.toolTip() == ""
