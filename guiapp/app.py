@@ -47,7 +47,7 @@ from guiapp.ui.history_restore import HistoryRestorer
 from guiapp.ui.lab import install_lab
 from guiapp.ui.main_window import MainWindow
 from guiapp.ui.response_panel import ResponsePanel
-from guiapp.ui.sent_secrets import sent_context
+from guiapp.ui.sent_secrets import capturing_resolver, sent_context
 from guiapp.ui.services import Services
 from guiapp.ui.single_instance import SingleInstance
 from guiapp.ui.state_files import report as report_set_aside
@@ -124,6 +124,8 @@ def create_window(
     if workspace:
         secrets = secret_store_for(data_dir)  # the OS keyring, or the user's explicit choice
         window.workspace = WorkspaceController(window, data_dir, secrets=secrets).attach()
+        # History masks the secrets in effect when each request was resolved, too.
+        window.set_request_resolver(capturing_resolver(window, window.workspace.resolve))
     return window
 
 

@@ -219,3 +219,23 @@ def test_a_masked_header_cell_is_marked_until_retyped(window: MainWindow) -> Non
     assert cell.toolTip() == REENTER_TIP
     cell.setText("Bearer real")
     assert cell.toolTip() == ""
+
+
+def test_secrets_of_the_environment_at_send_time_are_masked_after_a_switch() -> None:
+    from types import SimpleNamespace
+
+    from guiapp.ui.sent_secrets import capturing_resolver, sent_context
+
+    prod = SimpleNamespace(variables=[Variable("token", "prod-SECRET-1", secret=True)])
+    dev = SimpleNamespace(variables=[Variable("token", "dev-SECRET-2", secret=True)])
+    environments = SimpleNamespace(environment=prod, collection_variables=None)
+    window = SimpleNamespace(
+        workspace=SimpleNamespace(environments=environments), request_tabs=lambda: []
+    )
+    resolve = capturing_resolver(
+        window, lambda spec: RequestSpec(url=spec.url.replace("{{token}}", "prod-SECRET-1"))
+    )
+    sent = resolve(RequestSpec(url="http://h/{{token}}"))
+    environments.environment = dev  # the user switched while the request was in flight
+    _written, secrets = sent_context(window, sent)
+    assert {"prod-SECRET-1", "dev-SECRET-2"} <= secrets
