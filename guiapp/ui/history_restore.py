@@ -83,8 +83,7 @@ class HistoryRestorer(QObject):
         if new_tab or not is_blank(tab, self.window):
             tab = self.window.open_tab(entry.spec)
         else:
-            tab.editor.load_spec(entry.spec)
-            self.window._on_current_tab_changed(self.window.tabs.currentIndex())
+            self.window.load_into_current(entry.spec)  # the blank current tab
         index = self.window.tabs.indexOf(tab)
         reenter = entry.reenter
         if reenter:

@@ -82,14 +82,18 @@ def _cookies_problem(path: Path) -> str | None:
 def _history_problem(path: Path) -> str | None:
     if path.stat().st_size == 0:
         return None  # created empty (0600) by a start that stopped before the first write
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5.0)
+    conn = sqlite3.connect(path, timeout=1.0)
     try:
         conn.execute("PRAGMA schema_version").fetchone()
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.DatabaseError as exc:
-        if "locked" in str(exc) or "busy" in str(exc):
-            return None  # in use by another process: readable, just busy
-        return f"it is not a readable database ({exc})"
+        # Only "not a database" / "malformed" mean unreadable. Anything else (busy, locked,
+        # read-only, cannot open) is not the file's fault: the history panel reports it, and a
+        # good database is never set aside.
+        name = getattr(exc, "sqlite_errorname", "")
+        if name == "SQLITE_NOTADB" or name.startswith("SQLITE_CORRUPT"):
+            return f"it is not a readable database ({exc})"
+        return None
     finally:
         conn.close()
     return None

@@ -96,3 +96,22 @@ def test_the_data_dir_is_0700_and_every_file_in_it_0600(
     for p in data.iterdir():
         if p.is_file():
             assert stat.S_IMODE(p.stat().st_mode) == 0o600, p.name
+
+
+def test_a_good_history_database_in_use_is_never_set_aside(tmp_path: Path) -> None:
+    import sqlite3
+
+    from guiapp.core.history import HistoryStore, ResponseSummary
+    from guiapp.core.request import RequestSpec
+
+    store = HistoryStore(tmp_path / "history.sqlite3")
+    store.add(RequestSpec(url="http://h/"), ResponseSummary(200))
+    blocker = sqlite3.connect(tmp_path / "history.sqlite3", isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")  # another connection holds it: busy, not corrupt
+    try:
+        assert [k.original.name for k in set_aside_unreadable(tmp_path)] == []
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+        store.close()
+    assert (tmp_path / "history.sqlite3").exists()
