@@ -33,9 +33,9 @@ Example::
 
     >>> store = HistoryStore(":memory:")
     >>> written = RequestSpec(url="http://h/items", headers=[("X-API-Key", "{{key}}")])
-    >>> sent = RequestSpec(url="http://h/items", headers=[("X-API-Key", "k3y")])
+    >>> sent = RequestSpec(url="http://h/items", headers=[("X-API-Key", "k3y-9")])
     >>> entry_id = store.add(written, ResponseSummary(200, "OK", elapsed=0.12, size=42),
-    ...                      sent=sent, secrets={"k3y"})
+    ...                      sent=sent, secrets={"k3y-9"})
     >>> entry = store.get(entry_id)
     >>> entry.spec.header("X-API-Key"), entry.sent.header("X-API-Key"), entry.summary.status_code
     ('{{key}}', '***', 200)

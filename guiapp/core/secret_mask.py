@@ -14,19 +14,20 @@ secrets again. A credential typed literally cannot be kept: it becomes ``***``, 
 Example::
 
     >>> from guiapp.core.request import BearerAuth, RequestSpec
-    >>> sent = RequestSpec(url="http://h/items?key=k3y", headers=[("X-API-Key", "k3y")],
+    >>> sent = RequestSpec(url="http://h/items?key=k3y-9", headers=[("X-API-Key", "k3y-9")],
     ...                    auth=BearerAuth("t0ken"))
-    >>> masked = mask_spec(sent, {"k3y"} | credentials_of(sent))
+    >>> masked = mask_spec(sent, {"k3y-9"} | credentials_of(sent))
     >>> masked.url, masked.headers, masked.auth
     ('http://h/items?key=***', (('X-API-Key', '***'),), BearerAuth(token='***'))
     >>> written = RequestSpec(url="http://h/items?key={{key}}", auth=BearerAuth("t0ken"))
-    >>> kept = mask_template(written, {"k3y"})
+    >>> kept = mask_template(written, {"k3y-9"})
     >>> kept.url, fields_to_reenter(kept)
     ('http://h/items?key={{key}}', ['auth token'])
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import replace
@@ -48,6 +49,7 @@ from guiapp.core.url_mask import mask_url_password, url_password
 from guiapp.core.variables import VARIABLE_REF, map_spec_text
 
 __all__ = [
+    "MIN_MASKED_LENGTH",
     "credentials_of",
     "fields_to_reenter",
     "mask_spec",
@@ -75,28 +77,56 @@ def credentials_of(spec: RequestSpec) -> set[str]:
             found.add(password)
     for name, value in spec.headers:
         if name.lower() in SECRET_HEADERS:
-            found.add(value.strip())
+            # "Bearer abc" -> "abc" (the scheme word is no secret, and keeping it shows the
+            # user what to re-enter); a value without a scheme word is a secret whole.
             found.add(_AUTH_SCHEME.sub("", value).strip())
     found.discard("")
     found.discard(REDACTED)
     return found
 
 
+#: Values shorter than this are masked only in their own field (an auth token, an
+#: ``Authorization`` value), not searched for everywhere: masking every "t" or "42" would
+#: garble the request (the URL included) rather than protect anything.
+MIN_MASKED_LENGTH = 4
+
+
 def mask_text(text: str, values: Iterable[str]) -> str:
-    """``text`` with each of ``values`` replaced by ``***`` (longest first, so a value that
-    contains another is masked whole)."""
-    ordered = sorted({v for v in values if v and v != REDACTED}, key=len, reverse=True)
-    if not ordered or not text:
-        return text
+    """``text`` with each of ``values`` (of at least :data:`MIN_MASKED_LENGTH` characters)
+    replaced by ``***``, longest first, so a value that contains another is masked whole.
+
+    >>> mask_text("key=abcd1234&x=ab", {"abcd1234", "ab"})
+    'key=***&x=ab'
+    """
+    return _masker(frozenset(values))(text)
+
+
+def _unchanged(text: str) -> str:
+    return text
+
+
+@functools.lru_cache(maxsize=64)
+def _masker(values: frozenset[str]) -> Callable[[str], str]:
+    # Compiled once per set of values: a request has dozens of texts to mask.
+    ordered = sorted(
+        (v for v in values if len(v) >= MIN_MASKED_LENGTH and v != REDACTED),
+        key=len,
+        reverse=True,
+    )
+    if not ordered:
+        return _unchanged
     pattern = re.compile("|".join(re.escape(v) for v in ordered))
-    return pattern.sub(REDACTED, text)
+    return lambda text: pattern.sub(REDACTED, text) if text else text
 
 
 def mask_spec(spec: RequestSpec, values: Iterable[str]) -> RequestSpec:
     """``spec`` with every one of ``values`` masked in every text, then the name-based
     redaction of :meth:`RequestSpec.redacted` on top."""
     secrets = frozenset(values)
-    return map_spec_text(spec, lambda text: mask_text(text, secrets)).redacted()
+    masker = _masker(secrets)
+    if masker is _unchanged:  # nothing long enough to search for: name-based redaction only
+        return spec.redacted()
+    return map_spec_text(spec, masker).redacted()
 
 
 def mask_template(spec: RequestSpec, values: Iterable[str]) -> RequestSpec:
@@ -104,8 +134,9 @@ def mask_template(spec: RequestSpec, values: Iterable[str]) -> RequestSpec:
     references, and every credential field that holds a literal (no reference) replaced by
     ``***`` (see :func:`fields_to_reenter`)."""
     secrets = frozenset(values) | credentials_of(_literal_only(spec))
-    masked = map_spec_text(spec, lambda text: _mask_outside_refs(text, secrets))
-    return _redact_literal_credentials(masked)
+    if _masker(secrets) is not _unchanged:
+        spec = map_spec_text(spec, lambda text: _mask_outside_refs(text, secrets))
+    return _redact_literal_credentials(spec)
 
 
 def fields_to_reenter(spec: RequestSpec) -> list[str]:
@@ -157,6 +188,8 @@ def reenter_message(fields: list[str]) -> str:
 
 # -- helpers -------------------------------------------------------------------------------------
 def _mask_outside_refs(text: str, values: frozenset[str]) -> str:
+    if "{{" not in text:
+        return _masker(values)(text)
     out: list[str] = []
     last = 0
     for ref in VARIABLE_REF.finditer(text):

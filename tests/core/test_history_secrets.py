@@ -118,3 +118,15 @@ def test_entries_of_version_1_restore_with_the_masked_fields_to_reenter(tmp_path
     assert entry.spec.header("Authorization") == "***"
     assert entry.reenter == ["header Authorization"]
     store.close()
+
+
+def test_a_very_short_credential_does_not_garble_the_rest(tmp_path: Path) -> None:
+    store = HistoryStore(tmp_path / "history.sqlite3")
+    spec = RequestSpec(
+        url="http://api.test/items/12", headers=[("Authorization", "Bearer t")], auth=None
+    )
+    entry = store.get(store.add(spec, ResponseSummary(200), secrets={"t", "42"}))
+    assert entry.spec.url == "http://api.test/items/12"  # not "h***p://..."
+    assert entry.spec.header("Authorization") == "Bearer ***"  # its own field is still masked
+    assert [e.id for e in store.list(search="items/12")] == [entry.id]
+    store.close()
