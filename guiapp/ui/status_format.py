@@ -181,7 +181,13 @@ _ERROR_TITLES: tuple[tuple[type[BaseException], str], ...] = (
 )
 
 
-_FIELDS = {"url": "URL", "headers": "headers", "body": "body", "auth": "Auth settings"}
+_FIELDS = {
+    "url": "URL",
+    "headers": "headers",
+    "body": "body",
+    "auth": "Auth settings",
+    "secrets": "fields marked *** (re-enter their secrets)",
+}
 
 
 def error_title(exc: BaseException) -> str:

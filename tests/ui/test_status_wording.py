@@ -38,3 +38,11 @@ def test_waiting_is_never_called_receiving() -> None:
     assert "u:p" not in sending_text(
         Progress(0, None, {"phase": "connecting", "url": "http://u:p@h/"}), 1.0
     )
+
+
+def test_a_refused_send_for_masked_secrets_says_what_to_check() -> None:
+    from guiapp.core.errors import InvalidRequest
+    from guiapp.ui.status_format import event_text
+
+    text = event_text("error", "GET /x", at=0.0, error=InvalidRequest("...", field="secrets"))
+    assert text.startswith("Not sent: check the fields marked *** (re-enter their secrets) · ")
