@@ -30,6 +30,8 @@ from PySide6.QtWidgets import QApplication
 
 from guiapp.core.curl import parse_curl
 from guiapp.core.history import HistoryStore
+from guiapp.core.private_files import ensure_private_dir, make_private_tree
+from guiapp.core.secret_files import secret_store_for
 from guiapp.demo import DemoServer, sample_requests
 from guiapp.offload.qt import (
     GuiThreadGarbageCollector,
@@ -37,14 +39,20 @@ from guiapp.offload.qt import (
     shutdown_qthreads,
 )
 from guiapp.ui.cookie_keeper import COOKIE_FILE, install_cookies
+from guiapp.ui.exit_signals import ExitSignals
 from guiapp.ui.history_model import AsyncHistory
 from guiapp.ui.history_panel import HistoryPanel
 from guiapp.ui.history_recorder import HistoryRecorder
+from guiapp.ui.history_restore import HistoryRestorer
 from guiapp.ui.lab import install_lab
 from guiapp.ui.main_window import MainWindow
 from guiapp.ui.response_panel import ResponsePanel
 from guiapp.ui.runner import install_runner
+from guiapp.ui.sent_secrets import capturing_resolver, sent_context
 from guiapp.ui.services import Services
+from guiapp.ui.single_instance import SingleInstance
+from guiapp.ui.state_files import report as report_set_aside
+from guiapp.ui.state_files import set_aside_unreadable
 from guiapp.ui.window_state import WindowState
 from guiapp.ui.workspace import WorkspaceController
 
@@ -78,7 +86,8 @@ def create_window(
     does, tests attach their own.
     """
     data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    # 0700/0600, and unreadable state files renamed *.corrupt-<time> before anything opens them.
+    set_aside = set_aside_unreadable(data_dir)
     first_run = not (data_dir / SETTINGS_FILE).exists()
     services = Services()
     store = HistoryStore(data_dir / HISTORY_FILE)
@@ -90,12 +99,14 @@ def create_window(
         curl_parser=parse_curl,
     )
     window.data_dir = data_dir
-    recorder = HistoryRecorder(store, services.lane, window)
+    recorder = HistoryRecorder(
+        store, services.lane, window, context=lambda spec: sent_context(window, spec)
+    )
     window.history = recorder
     window.exchangeFinished.connect(recorder.record)
     recorder.recorded.connect(history_panel.entry_added)
-    history_panel.requestRestored.connect(window.load_into_current)
-    history_panel.requestRestoredInNewTab.connect(window.open_tab)
+    # A restore opens a new tab unless the current one is blank: it never overwrites work.
+    history_panel.entryRestored.connect(HistoryRestorer(window).restore)
     # The first page loads once the event loop runs (store calls need the running loop).
     QTimer.singleShot(0, history_panel.refresh)
 
@@ -105,11 +116,18 @@ def create_window(
         _start_demo(window, replace=demo or not restored)
     window.aboutToSave.connect(lambda: state.save(window))
     window.aboutToSave.connect(recorder.close)
+    # Files written during the run (by other parts too) end readable by the user only.
+    window.shutDown.connect(lambda: make_private_tree(data_dir))
     install_lab(window)  # View → Responsiveness Lab
     install_cookies(window, data_dir / COOKIE_FILE)  # shared session, View → Cookies…
     install_runner(window)  # Run → Run Collection… / Run Folder…
+    if set_aside:
+        window.show_message(report_set_aside(set_aside), "error")
     if workspace:
-        window.workspace = WorkspaceController(window, data_dir).attach()
+        secrets = secret_store_for(data_dir)  # the OS keyring, or the user's explicit choice
+        window.workspace = WorkspaceController(window, data_dir, secrets=secrets).attach()
+        # History masks the secrets in effect when each request was resolved, too.
+        window.set_request_resolver(capturing_resolver(window, window.workspace.resolve))
     return window
 
 
@@ -158,13 +176,24 @@ def main(argv: list[str] | None = None, *, hard_exit: bool = True) -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
 
+    data_dir = args.data_dir if args.data_dir is not None else default_data_dir()
     try:
-        window = create_window(args.data_dir, demo=args.demo, workspace=True)
+        ensure_private_dir(data_dir)
+        instance = SingleInstance(data_dir)
+        if not instance.acquire():  # another instance owns this data dir: hand over, write nothing
+            message = instance.hand_over()
+            print(f"guiapp: {message}", file=sys.stdout if instance.handed_over else sys.stderr)
+            loop.close()
+            asyncio.set_event_loop(None)
+            return _finish(0 if instance.handed_over else 1, hard_exit)
+        window = create_window(data_dir, demo=args.demo, workspace=True)
     except OSError as exc:  # an unusable --data-dir: say so, no traceback
         print(f"guiapp: cannot use the data directory: {exc}", file=sys.stderr)
         loop.close()
         asyncio.set_event_loop(None)
         return 2
+    instance.serve(window)  # later launches on this data dir bring this window to the front
+    exits = ExitSignals(window)  # SIGTERM / Ctrl+C: close the window in order
     # Start-up objects (modules, Qt wrappers, the window) live as long as the app: move them out
     # of the collector's way, so a full collection scans only what came since (150-250 ms for
     # ~120k objects here otherwise, on the GUI thread).
@@ -184,6 +213,7 @@ def main(argv: list[str] | None = None, *, hard_exit: bool = True) -> int:
     finally:
         # Fixed teardown order (qasync #154): window services, tasks, QThreads, loop, app.
         window.shutdown()
+        exits.uninstall()
         _cancel_leftover_tasks(loop)
         shutdown_qthreads(0.5)
         loop.close()
@@ -193,9 +223,14 @@ def main(argv: list[str] | None = None, *, hard_exit: bool = True) -> int:
         window.deleteLater()
         app.processEvents()
         collector.uninstall()
+        instance.release()
+    return _finish(0, hard_exit)
+
+
+def _finish(code: int, hard_exit: bool) -> int:
     if hard_exit:
-        _exit_now(0)
-    return 0
+        _exit_now(code)
+    return code
 
 
 def _exit_now(code: int) -> None:

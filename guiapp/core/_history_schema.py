@@ -33,6 +33,12 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX entry_newest ON entry (created_at DESC, id DESC)",
     ),
+    (
+        # Version 2: spec_json holds the request as the user wrote it ({{variables}} kept,
+        # secrets masked) and sent_json what was sent, secret values masked. NULL in entries
+        # written by version 1, whose spec_json is the (redacted) request that was sent.
+        "ALTER TABLE entry ADD COLUMN sent_json TEXT",
+    ),
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
 

@@ -88,6 +88,9 @@ class Collection(_collection_ops.TreeOps):
         self.id = str(meta.get("id") or root.name)
         self.name = str(meta.get("name") or root.name)
         self.secrets = secrets
+        # Secrets are bound to where the collection is, not to the id in its own files: a
+        # folder that copies the id must not read them (see SecretStore.scope).
+        self._scope = secrets.scope(root)
 
     # -- opening ---------------------------------------------------------------------------------
     @classmethod
@@ -172,7 +175,15 @@ class Collection(_collection_ops.TreeOps):
         return directory / f"{slugify(name, 'environment')}.toml"
 
     def _secret_key(self, env: str, variable: str) -> str:
-        return f"{self.id}/{env}/{variable}"
+        return f"{self._scope}/{env}/{variable}"
+
+    def _read_secret(self, key: str, legacy: str) -> str | None:
+        # Entries of older versions were named after the id: moved to the new name once, for
+        # the first location that claims the id, and for no other.
+        value = self.secrets.get(key)
+        if value is None and self.secrets.claim_legacy(self.id, self._scope):
+            value = self.secrets.take_legacy(legacy, key)
+        return value
 
     def load_environment(self, name: str) -> Environment:
         """The environment ``name``, secret values filled in from the secret store."""
@@ -181,7 +192,8 @@ class Collection(_collection_ops.TreeOps):
             raise CollectionError(f"no environment named {name!r} in {self.name}")
         env, secret_names = parse_environment(path, read_toml(path))
         for var in secret_names:
-            env = env.with_value(var, self.secrets.get(self._secret_key(env.name, var)) or "")
+            key, legacy = self._secret_key(env.name, var), f"{self.id}/{env.name}/{var}"
+            env = env.with_value(var, self._read_secret(key, legacy) or "")
         return env
 
     def save_environment(self, env: Environment) -> None:
@@ -215,7 +227,7 @@ class Collection(_collection_ops.TreeOps):
     # -- collection variables --------------------------------------------------------------------
     def _variable_key(self, variable: str) -> str:
         # ":" never follows the id in an environment's key ("<id>/<env>/<name>"): no clash.
-        return f"{self.id}:collection/{variable}"
+        return f"{self._scope}:collection/{variable}"
 
     def load_variables(self) -> Environment:
         """The collection's own variables (``[[variables]]`` in ``collection.toml``) as an
@@ -227,7 +239,8 @@ class Collection(_collection_ops.TreeOps):
         variables, secret_names = parse_variables(path, read_toml(path).get("variables", []))
         env = Environment(self.name, tuple(variables))
         for var in secret_names:
-            env = env.with_value(var, self.secrets.get(self._variable_key(var)) or "")
+            legacy = f"{self.id}:collection/{var}"
+            env = env.with_value(var, self._read_secret(self._variable_key(var), legacy) or "")
         return env
 
     def save_variables(self, variables: Environment | tuple[Variable, ...]) -> None:

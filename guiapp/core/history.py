@@ -9,9 +9,15 @@ Durability: WAL journal with ``synchronous=NORMAL`` — a committed entry surviv
 SIGKILL of the process (only an OS crash or power loss can lose the last commits), and the file
 is never left corrupt. Every ``add`` is its own transaction; ``add_many`` batches.
 
-Privacy: requests are stored as ``spec.redacted()`` (Authorization/Cookie headers, passwords and
-tokens masked) with any ``user:password@`` in the URL masked too, and ``secure_delete`` is on so
-that deleted entries are overwritten on disk.
+Privacy: each entry keeps the request as the user wrote it (``{{variables}}`` and all) and what
+was sent, with every secret *value* masked wherever it appears: the values passed as
+``secrets`` (those of the secret variables the send used), the request's own credentials (auth
+password or token, URL password, ``Authorization``/``Cookie`` values), in the URL, headers,
+params, body and error text, and so in the search index too
+(:mod:`guiapp.core.secret_mask`). A literal credential in the request as written cannot be
+kept: it is stored as ``***`` and :attr:`HistoryEntry.reenter` names it. ``secure_delete`` is
+on so that deleted entries are overwritten on disk; the file (and its ``-wal``/``-shm``) is
+created ``0600``. :meth:`HistoryStore.close` checkpoints the WAL into the database.
 
 Search: case-insensitive substring match of every whitespace-separated term (AND) against the
 method, URL, status code, reason, error text and request body text. Terms of three or more
@@ -26,11 +32,13 @@ first page plus its total count 0.2-20 ms; ``list`` of the newest 100 in 2 ms.
 Example::
 
     >>> store = HistoryStore(":memory:")
-    >>> spec = RequestSpec(url="http://h/items", headers=[("Authorization", "Bearer s3cret")])
-    >>> entry_id = store.add(spec, ResponseSummary(200, "OK", elapsed=0.12, size=42))
+    >>> written = RequestSpec(url="http://h/items", headers=[("X-API-Key", "{{key}}")])
+    >>> sent = RequestSpec(url="http://h/items", headers=[("X-API-Key", "k3y-9")])
+    >>> entry_id = store.add(written, ResponseSummary(200, "OK", elapsed=0.12, size=42),
+    ...                      sent=sent, secrets={"k3y-9"})
     >>> entry = store.get(entry_id)
-    >>> entry.spec.header("Authorization"), entry.summary.status_code
-    ('***', 200)
+    >>> entry.spec.header("X-API-Key"), entry.sent.header("X-API-Key"), entry.summary.status_code
+    ('{{key}}', '***', 200)
     >>> [e.id for e in store.list(search="items")] == [entry_id]
     True
     >>> store.close()
@@ -51,8 +59,8 @@ from types import TracebackType
 from typing import Any
 
 from guiapp.core._history_schema import SEARCH_COLUMNS, SchemaError, ensure_fts, migrate
+from guiapp.core.private_files import touch_private
 from guiapp.core.request import (
-    REDACTED,
     FileBody,
     FilePart,
     FormBody,
@@ -61,13 +69,17 @@ from guiapp.core.request import (
     RequestSpec,
     TextBody,
 )
+from guiapp.core.secret_mask import credentials_of, fields_to_reenter, mask_spec, mask_template
+from guiapp.core.secret_mask import mask_text as _mask_text
 from guiapp.core.serialize import SpecFormatError, spec_from_dict, spec_to_dict
 
 __all__ = ["HistoryEntry", "HistoryError", "HistoryStore", "ResponseSummary"]
 
 #: Only this much of a request body is indexed for search (the whole body is still stored).
 SEARCH_TEXT_LIMIT = 8 * 1024
-_COLUMNS = "id, created_at, status_code, reason, elapsed, size, content_type, error, spec_json"
+_COLUMNS = (
+    "id, created_at, status_code, reason, elapsed, size, content_type, error, spec_json, sent_json"
+)
 
 
 class HistoryError(Exception):
@@ -95,11 +107,23 @@ class ResponseSummary:
 
 @dataclass(frozen=True, slots=True)
 class HistoryEntry:
-    """One stored request and the summary of its response."""
+    """One stored request and the summary of its response.
+
+    ``spec`` is the request as the user wrote it (what a restore brings back), ``sent`` what
+    was sent, secret values masked (None for entries stored by older versions, whose ``spec``
+    is the sent request, redacted).
+    """
 
     id: int
     spec: RequestSpec
     summary: ResponseSummary
+    sent: RequestSpec | None = None
+
+    @property
+    def reenter(self) -> builtins.list[str]:
+        """Fields of ``spec`` whose secret was not kept and must be typed again (empty when
+        the request can be sent as restored)."""
+        return fields_to_reenter(self.spec)
 
     @property
     def method(self) -> str:
@@ -107,7 +131,8 @@ class HistoryEntry:
 
     @property
     def url(self) -> str:
-        return self.spec.url
+        """The URL that was sent (secrets masked), or the one written for old entries."""
+        return (self.sent or self.spec).url
 
 
 class HistoryStore:
@@ -149,6 +174,8 @@ class HistoryStore:
         if self._path != ":memory:":
             parent = os.path.dirname(os.path.abspath(self._path))
             os.makedirs(parent, exist_ok=True)
+            # SQLite gives the -wal and -shm files the database file's mode: create it 0600.
+            touch_private(self._path)
         # isolation_level=None: no implicit transactions; _transaction() says where they are.
         conn = sqlite3.connect(self._path, timeout=10.0, isolation_level=None)
         try:
@@ -177,11 +204,18 @@ class HistoryStore:
         conn.execute("COMMIT")
 
     def close(self) -> None:
-        """Close the connection (from the thread that used it). Later calls raise HistoryError."""
+        """Merge the WAL into the database and close the connection (from the thread that
+        used it). Later calls raise HistoryError; closing twice is harmless."""
         if self._conn is not None:
             if threading.get_ident() != self._owner:
                 raise HistoryError("close() must run on the thread that used the store")
-            self._conn.close()
+            try:
+                # TRUNCATE: the -wal file is emptied, so the data lives in history.sqlite3 alone.
+                self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlite3.Error:
+                pass  # another process still reading: SQLite checkpoints on its last close
+            finally:
+                self._conn.close()
         self._conn = None
         self._closed = True
 
@@ -197,22 +231,44 @@ class HistoryStore:
         self.close()
 
     # -- writing ---------------------------------------------------------------------------------
-    def add(self, spec: RequestSpec, summary: ResponseSummary) -> int:
-        """Store one request (redacted) and its summary; return the new entry id."""
+    def add(
+        self,
+        spec: RequestSpec,
+        summary: ResponseSummary,
+        *,
+        sent: RequestSpec | None = None,
+        secrets: Iterable[str] = (),
+    ) -> int:
+        """Store one request and its summary; return the new entry id.
+
+        ``spec`` is the request as written, ``sent`` the one sent (default: ``spec``);
+        ``secrets`` are the secret values the send used (those of secret variables): they are
+        masked wherever they appear, as are the request's own credentials.
+        """
         with self._transaction() as conn:
-            entry_id = self._insert(conn, spec, summary)
+            entry_id = self._insert(conn, spec, summary, sent, secrets)
         self._maybe_prune(1)
         return entry_id
 
     def add_many(self, items: Iterable[tuple[RequestSpec, ResponseSummary]]) -> builtins.list[int]:
         """Store many entries in one transaction (all or none); return their ids in order."""
         with self._transaction() as conn:
-            ids = [self._insert(conn, spec, summary) for spec, summary in items]
+            ids = [self._insert(conn, spec, summary, None, ()) for spec, summary in items]
         self._maybe_prune(len(ids), now=True)
         return ids
 
-    def _insert(self, conn: sqlite3.Connection, spec: RequestSpec, summary: ResponseSummary) -> int:
-        safe = _redact(spec)
+    def _insert(
+        self,
+        conn: sqlite3.Connection,
+        spec: RequestSpec,
+        summary: ResponseSummary,
+        sent: RequestSpec | None,
+        secrets: Iterable[str],
+    ) -> int:
+        sent = spec if sent is None else sent
+        values = set(secrets) | credentials_of(sent)
+        safe = mask_spec(sent, values)
+        written = mask_template(spec, values)
         row = (
             summary.created_at,
             _clean(safe.method),
@@ -222,13 +278,16 @@ class HistoryStore:
             summary.elapsed,
             summary.size,
             _clean(summary.content_type),
-            None if summary.error is None else _clean(summary.error),
+            None if summary.error is None else _clean(_mask_text(summary.error, values)),
             _clean(_body_text(safe)[:SEARCH_TEXT_LIMIT]),
-            json.dumps(spec_to_dict(safe), separators=(",", ":")),  # ASCII-only: always storable
+            # ASCII-only JSON: always storable.
+            json.dumps(spec_to_dict(written), separators=(",", ":")),
+            json.dumps(spec_to_dict(safe), separators=(",", ":")),
         )
         cursor = conn.execute(
             "INSERT INTO entry (created_at, method, url, status_code, reason, elapsed, size,"
-            " content_type, error, body_text, spec_json) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            " content_type, error, body_text, spec_json, sent_json)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             row,
         )
         return int(cursor.lastrowid or 0)
@@ -309,33 +368,14 @@ class HistoryStore:
 
 
 def _entry(row: tuple[Any, ...]) -> HistoryEntry:
-    entry_id, created_at, status, reason, elapsed, size, ctype, error, spec_json = row
+    entry_id, created_at, status, reason, elapsed, size, ctype, error, spec_json, sent_json = row
     try:
         spec = spec_from_dict(json.loads(spec_json))
+        sent = None if sent_json is None else spec_from_dict(json.loads(sent_json))
     except (ValueError, SpecFormatError) as exc:
         raise HistoryError(f"history entry {entry_id} is unreadable: {exc}") from exc
     summary = ResponseSummary(status, reason, elapsed, size, ctype, error, created_at)
-    return HistoryEntry(int(entry_id), spec, summary)
-
-
-def _redact(spec: RequestSpec) -> RequestSpec:
-    safe = spec.redacted()
-    url = _redact_userinfo(safe.url)
-    if url == safe.url:
-        return safe
-    values = {name: getattr(safe, name) for name in safe.__dataclass_fields__}
-    return RequestSpec(**{**values, "url": url})
-
-
-def _redact_userinfo(url: str) -> str:
-    """``http://u:pw@h/`` -> ``http://u:***@h/``; the password is the only part hidden."""
-    scheme, sep, rest = url.partition("://")
-    authority, slash, path = rest.partition("/")
-    userinfo, at, host = authority.rpartition("@")
-    if not sep or not at or ":" not in userinfo:
-        return url
-    user = userinfo.split(":", 1)[0]
-    return f"{scheme}://{user}:{REDACTED}@{host}{slash}{path}"
+    return HistoryEntry(int(entry_id), spec, summary, sent)
 
 
 def _body_text(spec: RequestSpec) -> str:

@@ -30,6 +30,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, TypeAlias, TypeVar
 
+from guiapp.core.url_mask import mask_url_password
+
 __all__ = [
     "REDACTED",
     "SECRET_HEADERS",
@@ -418,11 +420,5 @@ def _replace(spec: RequestSpec, **changes: Any) -> RequestSpec:
 
 
 def _redact_url_password(url: str | None) -> str | None:
-    if not url or "@" not in url or "://" not in url:
-        return url
-    scheme, rest = url.split("://", 1)
-    userinfo, _, host = rest.rpartition("@")
-    if ":" in userinfo:
-        user = userinfo.split(":", 1)[0]
-        return f"{scheme}://{user}:{REDACTED}@{host}"
-    return url
+    # Only the authority's password: an "@" in the path or query is not userinfo.
+    return url if not url else mask_url_password(url, REDACTED)

@@ -6,8 +6,9 @@ jar saved in ``cookies.json`` in the data directory, saves it when it changed (o
 background lane, a moment after an exchange, and once more when the window closes), and adds
 View → Cookies… (Ctrl+Shift+K) opening :class:`~guiapp.ui.cookies_dialog.CookiesDialog`.
 
-A cookie file that cannot be read is left where it is, renamed ``cookies.json.unreadable``, so
-that nothing the user had is overwritten; the status line says so.
+A cookie file that cannot be read is set aside, renamed ``cookies.json.corrupt-YYYYmmdd-HHMMSS``
+(never over an earlier one), so that nothing the user had is overwritten; the status line says
+so.
 
 Example::
 
@@ -19,7 +20,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ from guiapp.core.cookies import (
     load_cookies,
     save_cookies,
 )
+from guiapp.core.private_files import set_aside
 from guiapp.core.transport import send
 from guiapp.ui.cookies_dialog import CookiesDialog
 
@@ -82,9 +83,10 @@ class CookieKeeper(QObject):
 
     def _set_aside(self) -> Path | None:
         assert self.path is not None
-        target = self.path.with_name(self.path.name + ".unreadable")
         try:
-            os.replace(self.path, target)
+            # A timestamped name, never an existing one: a second unreadable file must not
+            # overwrite the first one set aside.
+            target = set_aside(self.path)
         except OSError:
             _log.exception("could not set the unreadable cookie file aside")
             self.path = None  # never overwrite what could not be read

@@ -7,7 +7,9 @@ GUI never waits for sqlite.
 
 Activating a row (double-click, Enter) emits ``requestRestored(spec)``; the context menu also
 offers *Restore in new tab* (``requestRestoredInNewTab(spec)``), *Copy as curl*, *Delete* and
-*Clear all…* (confirmed in a window-modal box opened with ``open()``, never ``exec()``).
+*Clear all…* (confirmed in a window-modal box opened with ``open()``, never ``exec()``). Both
+restores also emit ``entryRestored(entry, new_tab)``, which the app connects to
+:class:`~guiapp.ui.history_restore.HistoryRestorer` (never overwrites a tab with work in it).
 
 Example::
 
@@ -70,6 +72,9 @@ class HistoryPanel(QWidget):
 
     requestRestored = _Signal(object)
     requestRestoredInNewTab = _Signal(object)
+    #: An entry was chosen for restoring: (HistoryEntry, in a new tab). Carries what the spec
+    #: signals do not: the response summary and the fields to re-enter.
+    entryRestored = _Signal(object, bool)
 
     def __init__(
         self,
@@ -136,8 +141,9 @@ class HistoryPanel(QWidget):
 
     def restore(self, row: int, *, new_tab: bool = False) -> None:
         """Emit the restore signal for ``row``'s request."""
-        spec = self.model.entry(row).spec
-        (self.requestRestoredInNewTab if new_tab else self.requestRestored).emit(spec)
+        entry = self.model.entry(row)
+        (self.requestRestoredInNewTab if new_tab else self.requestRestored).emit(entry.spec)
+        self.entryRestored.emit(entry, new_tab)
 
     def copy_as_curl(self, row: int) -> str:
         """Put ``row``'s request on the clipboard as a curl command; returns it."""

@@ -16,6 +16,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -54,10 +56,20 @@ class HistoryRecorder(QObject):
     #: An entry was stored: its id.
     recorded = Signal(int)
 
-    def __init__(self, store: HistoryStore, lane: SerialLane, parent: QObject | None = None):
+    def __init__(
+        self,
+        store: HistoryStore,
+        lane: SerialLane,
+        parent: QObject | None = None,
+        *,
+        context: Callable[[RequestSpec], tuple[RequestSpec, set[str]]] | None = None,
+    ):
         super().__init__(parent)
         self.store = store
         self.lane = lane
+        #: Maps a sent spec to (the request as written, the secret values in effect): see
+        #: :func:`guiapp.ui.sent_secrets.sent_context`.
+        self.context = context
         self._tasks: set[asyncio.Future[Any]] = set()
 
     def record(self, spec: RequestSpec, result: Any) -> None:
@@ -65,8 +77,9 @@ class HistoryRecorder(QObject):
         summary = summarize(result)
         if summary is None:
             return
+        written, secrets = self.context(spec) if self.context is not None else (spec, set())
         try:
-            job = self.lane.submit(self.store.add, spec, summary)
+            job = self.lane.submit(self.store.add, written, summary, sent=spec, secrets=secrets)
         except RuntimeError:  # the lane is closed: the window is shutting down
             return
         future = asyncio.ensure_future(self._await(job))
@@ -81,7 +94,35 @@ class HistoryRecorder(QObject):
             return
         self.recorded.emit(entry_id)
 
-    def close(self) -> None:
-        """Close the store in its own thread (best effort: the lane is about to close)."""
-        with contextlib.suppress(RuntimeError):
-            self.lane.submit(self.store.close)
+    def close(self, timeout: float = 2.0) -> bool:
+        """Close the store in its own thread (merging its WAL into the database) and wait up to
+        ``timeout`` s for that; True if it closed. Called as the window closes, *before* the
+        lane shuts down (which drops queued work), so the close is not lost."""
+        done = threading.Event()
+
+        def close_store() -> None:
+            try:
+                self.store.close()
+            finally:
+                done.set()
+
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # no loop running (a test closing the window): run one briefly
+            loop = asyncio.new_event_loop()
+            try:
+                loop.run_until_complete(self._submit_and_wait(close_store, seconds=timeout))
+            finally:
+                loop.close()
+        else:
+            # The loop is blocked in this call; the lane thread sets the event by itself.
+            with contextlib.suppress(RuntimeError):  # the lane is closed already
+                self.lane.submit(close_store)
+        closed = done.wait(timeout)
+        if not closed:
+            _log.warning("the history database could not be closed within %.1f s", timeout)
+        return closed
+
+    async def _submit_and_wait(self, func: Callable[[], None], *, seconds: float) -> None:
+        with contextlib.suppress(Exception):  # a closed lane, a timeout: reported by close()
+            await asyncio.wait_for(self.lane.submit(func), seconds)

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 from guiapp.core.errors import ConnectionLost, InvalidRequest, RequestError
 from guiapp.core.jobs import Cancelled, Progress
 from guiapp.core.request import RequestSpec
+from guiapp.core.secret_mask import fields_to_reenter, reenter_message
 from guiapp.offload import Offloader
 from guiapp.ui.request_editor import RequestEditor
 from guiapp.ui.strategies import RunningRequest, SendFunc, start_request
@@ -79,6 +80,10 @@ class RequestTab(QWidget):
         self._run: RunningRequest | None = None
         self._started = 0.0
         self._retired: list[Any] = []
+        #: The newest send: the request as written ({{variables}} kept) and as sent. History
+        #: keeps the first (secrets masked), so a restored request resolves its secrets again.
+        self.last_written: RequestSpec | None = None
+        self.last_sent: RequestSpec | None = None
 
         self.bar_slot = QVBoxLayout()
         self.bar_slot.setContentsMargins(0, 0, 0, 0)
@@ -153,6 +158,11 @@ class RequestTab(QWidget):
             self.fail_before_send(problem, "body" if "body" in problem.lower() else "url")
             return
         spec = self.editor.spec_to_send()
+        reenter = fields_to_reenter(spec)
+        if reenter:  # a masked secret (from history or the saved session): never send "***"
+            self.fail_before_send(reenter_message(reenter), "secrets")
+            return
+        written = spec
         if resolve is not None:
             try:
                 spec = resolve(spec)
@@ -163,6 +173,7 @@ class RequestTab(QWidget):
             self.cancel()
         self._generation += 1
         generation = self._generation
+        self.last_written, self.last_sent = written, spec
         self.strategy = strategy
         self.progress = None
         self._started = time.monotonic()

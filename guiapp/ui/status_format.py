@@ -181,7 +181,13 @@ _ERROR_TITLES: tuple[tuple[type[BaseException], str], ...] = (
 )
 
 
-_FIELDS = {"url": "URL", "headers": "headers", "body": "body", "auth": "Auth settings"}
+_FIELDS = {
+    "url": "URL",
+    "headers": "headers",
+    "body": "body",
+    "auth": "Auth settings",
+    "secrets": "fields marked *** (re-enter their secrets)",
+}
 
 
 def error_title(exc: BaseException) -> str:
@@ -197,20 +203,60 @@ def error_title(exc: BaseException) -> str:
 
 
 def sending_text(progress: Progress | None, elapsed: float) -> str:
-    """The status line while sending: which phase, for how long, and how to stop it.
+    """The status line while sending: which phase, how far, for how long, how to stop it.
 
-    >>> sending_text(None, 1.5)
-    'Waiting for the server · 1500 ms · Esc cancels'
-    >>> sending_text(Progress(10, None, {"phase": "download"}), 12.0)
-    'Receiving the body · 12.0 s · Esc cancels'
+    Phases as the transport reports them: ``connecting`` (from the start of each hop until
+    something else is known: the connection, and the wait for the response headers),
+    ``upload`` (the request body going out), ``waiting`` (sent: waiting for the headers),
+    ``download`` (the body arriving). A body of unknown length shows the bytes received and
+    the speed as text (an indeterminate progress bar shows neither).
+
+    >>> sending_text(None, 0.01)
+    'Starting · 10 ms · Esc cancels'
+    >>> sending_text(Progress(0, None, {"phase": "connecting", "url": "http://h:81/x"}), 1.5)
+    'Connecting to h:81, then waiting for the response headers · 1500 ms · Esc cancels'
+    >>> sending_text(Progress(100, 100, {"phase": "upload"}), 2.0)
+    'Request sent, waiting for the response headers · 2000 ms · Esc cancels'
+    >>> sending_text(Progress(10_000, 40_000, {"phase": "download", "speed": 5000.0}), 12.0)
+    'Receiving 10.0 kB of 40.0 kB · 5.0 kB/s · 12.0 s · Esc cancels'
+    >>> sending_text(Progress(10_000, None, {"phase": "download", "speed": 5000.0}), 12.0)
+    'Receiving 10.0 kB (length unknown) · 5.0 kB/s · 12.0 s · Esc cancels'
     """
+    info = progress.info if progress is not None else {}
+    phase = info.get("phase")
+    speed = info.get("speed")
+    rate = f" · {format_bytes(speed)}/s" if isinstance(speed, int | float) and speed > 0 else ""
     if progress is None:
-        phase = "Waiting for the server"
-    elif progress.info.get("phase") == "upload":
-        phase = "Uploading the body"
+        text = "Starting"
+    elif phase == "connecting":
+        host = _host(info.get("url"))
+        text = f"Connecting to {host}, then waiting for the response headers"
+    elif phase == "upload" and (progress.total is None or progress.done < progress.total):
+        text = f"Sending the body {_amount(progress)}{rate}"
+    elif phase in ("upload", "waiting"):
+        text = "Request sent, waiting for the response headers"
+    elif phase == "done":
+        text = f"Finishing ({format_bytes(progress.done)} received)"
     else:
-        phase = "Receiving the body"
-    return f"{phase} · {format_duration(elapsed)} · Esc cancels"
+        text = f"Receiving {_amount(progress)}{rate}"
+    return f"{text} · {format_duration(elapsed)} · Esc cancels"
+
+
+def _amount(progress: Progress) -> str:
+    done = format_bytes(progress.done)
+    return (
+        f"{done} of {format_bytes(progress.total)}"
+        if progress.total
+        else f"{done} (length unknown)"
+    )
+
+
+def _host(url: object) -> str:
+    try:
+        host = urlsplit(str(url)).netloc.rpartition("@")[2] if url else ""
+    except ValueError:
+        host = ""
+    return host or "the server"
 
 
 def event_text(

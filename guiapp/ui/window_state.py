@@ -1,8 +1,13 @@
 """Remember the window between runs: geometry, layout, theme, strategy and the open requests.
 
 Stored with :class:`QSettings` in an ini file under the app's data directory (never the system
-registry), so tests pointing ``data_dir`` at ``tmp_path`` are isolated. Requests are saved
-*redacted*: passwords, tokens and secret headers are written as ``***``, never in clear text.
+registry), so tests pointing ``data_dir`` at ``tmp_path`` are isolated; the file is ``0600``.
+Requests are saved as written, ``{{variables}}`` kept (so a secret comes back from the keyring
+when the request is sent), with every secret *value* masked: the values of the secret
+variables in effect, and credentials typed literally (auth passwords and tokens,
+``Authorization``/``Cookie`` values, URL passwords), which are saved as ``***``. A restored tab
+holding ``***`` must have that field re-entered: Send refuses to send ``***``
+(:func:`~guiapp.core.secret_mask.fields_to_reenter`).
 
 The dock and toolbar layout (``QMainWindow.restoreState``) is applied when the window is first
 shown, not in :meth:`WindowState.restore`: docks that components add after the restore (the
@@ -26,8 +31,12 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings
 
+from guiapp.core.private_files import make_private
 from guiapp.core.request import RequestSpec
+from guiapp.core.secret_mask import fields_to_reenter, mask_template
 from guiapp.core.serialize import spec_from_dict, spec_to_dict
+from guiapp.ui.reenter_marks import mark_reenter
+from guiapp.ui.sent_secrets import secret_values
 
 if TYPE_CHECKING:
     from guiapp.ui.main_window import MainWindow
@@ -56,14 +65,16 @@ class WindowState:
         s.setValue("window/theme", window.themes.mode)
         s.setValue("session/strategy", window.bar.strategy())
         drafts = []
+        secrets = secret_values(window)
         for tab in window.request_tabs():
             try:
-                drafts.append(spec_to_dict(tab.editor.to_spec().redacted()))
+                drafts.append(spec_to_dict(mask_template(tab.editor.to_spec(), secrets)))
             except Exception:  # a half-typed draft that cannot form a spec is not worth a crash
                 _log.exception("could not save a request draft")
         s.setValue("session/requests", json.dumps(drafts))
         s.setValue("session/current", window.tabs.currentIndex())
         s.sync()
+        make_private(self.path)  # settings hold the open requests: readable by the user only
 
     def restore(self, window: MainWindow) -> bool:
         """Apply the saved state; True if saved requests were restored."""
@@ -84,6 +95,16 @@ class WindowState:
         if not specs:
             return False
         window.replace_tabs(specs, _int(s.value("session/current", 0)))
+        reenter = sum(1 for spec in specs if fields_to_reenter(spec))
+        for tab in window.request_tabs():
+            mark_reenter(tab.editor)
+        if reenter:
+            tabs = "tab needs" if reenter == 1 else "tabs need"
+            window.show_message(
+                f"{reenter} restored {tabs} a secret re-entered (marked ***): secret values "
+                "are never saved with the open tabs.",
+                "error",
+            )
         return True
 
     def _saved_specs(self) -> list[RequestSpec]:

@@ -174,11 +174,11 @@ def test_environments_keep_secrets_out_of_files(col: Collection, store: SecretSt
     assert "s3cret" not in text
     assert "secret = true" in text
     assert col.environment_names() == ["Dev"]
-    assert store.get(f"{col.id}/Dev/token") == "s3cret"
+    assert store.get(f"{store.scope(col.root)}/Dev/token") == "s3cret"
     assert col.load_environment("Dev") == env
     # Making it non-secret moves the value to the file and removes it from the keyring.
     col.save_environment(env.with_value("token", "public", secret=False))
-    assert store.get(f"{col.id}/Dev/token") is None
+    assert store.get(f"{store.scope(col.root)}/Dev/token") is None
     assert col.load_environment("Dev").get("token") == "public"
     col.delete_environment("Dev")
     assert col.environment_names() == []
@@ -213,14 +213,14 @@ def test_collection_variables_round_trip_keeping_unknown_keys(
     assert "s3cret" not in text
     parsed = tomllib.loads(text)
     assert (parsed["schema"], parsed["name"], parsed["id"]) == (1, "My API", col.id)
-    assert store.get(f"{col.id}:collection/token") == "s3cret"
-    assert store.get(f"{col.id}/My API/token") is None  # not an environment's key
+    assert store.get(f"{store.scope(col.root)}:collection/token") == "s3cret"
+    assert store.get(f"{store.scope(col.root)}/My API/token") is None  # not an environment's key
     assert Collection.open(col.root, secrets=store).load_variables() == Environment("My API", new)
     # Not an external change: the watcher must not report the collection's own write.
     assert again.scan_changes().modified == ()
     # A secret that becomes plain (or goes away) leaves the keyring.
     again.save_variables((Variable("token", "public"),))
-    assert store.get(f"{col.id}:collection/token") is None
+    assert store.get(f"{store.scope(col.root)}:collection/token") is None
     again.save_variables(())
     assert "variables" not in meta.read_text()
     assert "x_owner" in meta.read_text()
@@ -240,7 +240,7 @@ def test_collection_variables_with_bad_names_are_refused_and_nothing_is_written(
         with pytest.raises(CollectionError, match=why):
             col.save_variables(bad)
     assert (col.root / "collection.toml").read_text() == before
-    assert store.get(f"{col.id}:collection/my token") is None
+    assert store.get(f"{store.scope(col.root)}:collection/my token") is None
 
 
 def test_collection_variables_of_a_newer_schema_are_not_half_read(col: Collection) -> None:

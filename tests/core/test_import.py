@@ -174,7 +174,7 @@ def test_postman_collection_variables_secrets_and_unusable_names(
         "base": "http://later",  # a repeated key: the last one wins, as in Postman
     }
     assert "k-123" not in (col.root / "collection.toml").read_text()
-    assert store.get(f"{col.id}:collection/apiKey") == "k-123"
+    assert store.get(f"{store.scope(col.root)}:collection/apiKey") == "k-123"
     assert any("my var" in w and "space" in w for w in result.warnings)
 
 

@@ -10,7 +10,7 @@ import keyring.backends.fail
 import keyring.errors
 import pytest
 
-from guiapp.core.secrets import MemoryKeyring, SecretStore
+from guiapp.core.secrets import ExplicitOnly, MemoryKeyring, SecretStore
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ def test_keyring() -> Iterator[MemoryKeyring]:
 class BrokenKeyring(keyring.backend.KeyringBackend):
     """A backend that fails like a locked wallet or a missing D-Bus session."""
 
-    priority = 1  # type: ignore[assignment]
+    priority = ExplicitOnly()  # type: ignore[assignment]  # never picked by keyring itself
 
     def get_password(self, service: str, username: str) -> str | None:
         raise keyring.errors.KeyringLocked("the wallet is locked")

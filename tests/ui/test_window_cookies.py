@@ -88,9 +88,10 @@ def test_an_unreadable_cookie_file_is_kept_aside_and_reported(
     window = create_window(tmp_path)
     try:
         status = window.status_label.text()
-        assert "Saved cookies not restored" in status
-        assert "cookies.json.unreadable" in status
-        assert (tmp_path / (COOKIE_FILE + ".unreadable")).read_text() == "{broken"
+        assert "could not be read and were set aside" in status
+        (kept,) = tmp_path.glob(COOKIE_FILE + ".corrupt-*")
+        assert kept.name in status
+        assert kept.read_text() == "{broken"
         assert list_cookies(window.services.http_session.cookies) == []
     finally:
         window.close()

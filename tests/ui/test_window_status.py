@@ -44,7 +44,9 @@ def test_switching_tabs_shows_each_tabs_own_outcome(
     slow = window.open_tab(RequestSpec(url=f"{base}/delay/1"))
     window.send_current()
     wait_until(ui_loop, lambda: slow.in_flight)
-    assert window.status_label.text().startswith("Waiting for the server · ")
+    status = window.status_label.text()
+    # Never "Receiving" while nothing has arrived: the connection / the wait for the headers.
+    assert status.startswith(("Starting · ", "Connecting to 127.0.0.1:")), status
     assert window.progress_bar.isVisible()
     assert window.bar.cancel_button.isEnabled()
 
@@ -113,7 +115,8 @@ def test_status_line_while_streaming_then_cancelled_after_bytes(
         RequestSpec(url=f"{window.demo_server.url}/drip?numbytes=100&duration=20")
     )
     window.send_current()
-    wait_until(ui_loop, lambda: window.status_label.text().startswith("Receiving the body · "))
+    wait_until(ui_loop, lambda: window.status_label.text().startswith("Receiving "))
+    assert " of 100 B · " in window.status_label.text()  # bytes received of the total
     assert window.status_label.text().endswith(" · Esc cancels")
     summary = _summary(window, ui_loop, "sending")
     assert summary.startswith("Sending GET ")

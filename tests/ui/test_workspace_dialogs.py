@@ -265,4 +265,7 @@ def test_deleting_an_environment_asks_first(
     wait_until(ui_loop, lambda: workspace.env_bar.combo.count() == 1)
     assert not (root / "_environments" / "dev.toml").exists()
     assert workspace.environments.environment is None
-    assert workspace.service.secrets.get(f"{col.id}/Dev/key") is None
+    assert (
+        workspace.service.secrets.get(f"{workspace.service.secrets.scope(col.root)}/Dev/key")
+        is None
+    )

@@ -102,7 +102,7 @@ def test_dialog_refuses_bad_names_keeps_rows_saves_secrets_to_the_keyring_and_un
     assert "s3cret" not in text  # in the keyring (here a MemoryKeyring), not in the file
     assert tomllib.loads(text)["variables"][1] == {"name": "apiToken", "secret": True}
     col = Collection.open(root, secrets=store)
-    assert store.get(f"{col.id}:collection/apiToken") == "s3cret"
+    assert store.get(f"{store.scope(col.root)}:collection/apiToken") == "s3cret"
     assert workspace.undo_stack.undoText() == "Edit collection variables"
 
     # Undo (the workspace's stack: Ctrl+Z in the tree) puts the old variables back.
@@ -115,9 +115,11 @@ def test_dialog_refuses_bad_names_keeps_rows_saves_secrets_to_the_keyring_and_un
         ),
     )
     assert tomllib.loads(meta.read_text())["variables"] == [{"name": "base", "value": "http://old"}]
-    assert store.get(f"{col.id}:collection/apiToken") is None
+    assert store.get(f"{store.scope(col.root)}:collection/apiToken") is None
     workspace.undo_stack.redo()  # and redo brings the secret back too
-    wait_until(ui_loop, lambda: store.get(f"{col.id}:collection/apiToken") == "s3cret")
+    wait_until(
+        ui_loop, lambda: store.get(f"{store.scope(col.root)}:collection/apiToken") == "s3cret"
+    )
     wait_until(
         ui_loop, lambda: "apiToken" in (scope.collection_variables or Environment("")).values()
     )

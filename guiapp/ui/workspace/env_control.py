@@ -31,6 +31,7 @@ from guiapp.core.collections import Collection
 from guiapp.core.request import RequestSpec
 from guiapp.core.variables import Environment, Variable, VariableScope, find_unresolved, resolve
 from guiapp.offload.qt import async_slot
+from guiapp.ui.secret_notice import show_secret_notice
 from guiapp.ui.workspace.collection_variables import (
     CollectionVariablesEditor,
     EditVariablesCommand,
@@ -198,6 +199,7 @@ class EnvironmentController(QObject):
         dialog = EnvironmentEditor(
             env, secret_note=self.secret_note or None, taken_names=names, parent=self.dialog_parent
         )
+        show_secret_notice(dialog.note, self.service.secrets)  # persistent, with the choices
         dialog.accepted.connect(lambda: self.save(dialog.environment(), dialog.original_name()))
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()  # not exec(): this may run inside a coroutine (qasync #59)
@@ -286,6 +288,7 @@ class EnvironmentController(QObject):
         dialog = CollectionVariablesEditor(
             current, secret_note=self.secret_note or None, parent=self.dialog_parent
         )
+        show_secret_notice(dialog.note, self.service.secrets)
         dialog.accepted.connect(lambda: self._on_variables_accepted(current, dialog.variables()))
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()  # not exec(): see _open_editor

@@ -1,0 +1,113 @@
+"""The real app in subprocesses: SIGTERM and Ctrl+C close the window in order (session saved,
+no traceback), and a second instance on the same data directory hands over and exits 0."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from guiapp.ui.single_instance import server_name
+
+REPO = Path(__file__).resolve().parents[1]
+_PLUGIN_NOISE = "This plugin does not support propagateSizeHints()"
+
+pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
+
+
+def _env() -> dict[str, str]:
+    return dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONUNBUFFERED="1", PYTHONPATH=str(REPO))
+
+
+def _start(data: Path, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "guiapp", "--data-dir", str(data), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(),
+        cwd=REPO,
+    )
+
+
+def _wait_ready(proc: subprocess.Popen[str], data: Path, timeout: float = 60.0) -> None:
+    """Until the app listens for later launches (its window is built, its loop about to run)."""
+    name = server_name(data)
+    deadline = time.monotonic() + timeout
+    while not (name.startswith("/") and Path(name).exists()):
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "the app did not start in time"
+        time.sleep(0.05)
+
+
+def _finish(proc: subprocess.Popen[str], timeout: float = 30.0) -> tuple[int, str, str]:
+    out, err = proc.communicate(timeout=timeout)
+    noise_free = "\n".join(line for line in err.splitlines() if line.strip() != _PLUGIN_NOISE)
+    return proc.returncode, out, noise_free
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_signal_closes_the_window_in_order_and_saves_the_session(
+    tmp_path: Path, signum: int
+) -> None:
+    data = tmp_path / "data"
+    proc = _start(data, "--demo")
+    try:
+        _wait_ready(proc, data)
+        time.sleep(0.5)  # let the loop start; the signal is handled whenever it comes
+        assert not (data / "settings.ini").exists()  # nothing saved before the close
+        proc.send_signal(signum)
+        rc, _out, err = _finish(proc)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert rc == 0, err
+    assert "Traceback" not in err
+    assert "KeyboardInterrupt" not in err
+    settings = (data / "settings.ini").read_text()
+    assert "/get" in settings or "requests=" in settings  # the open tabs were saved
+
+
+def test_a_second_instance_hands_over_and_exits_without_writing(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    first = _start(data, "--demo")
+    try:
+        _wait_ready(first, data)
+        deadline = time.monotonic() + 30
+        while not (data / "history.sqlite3").exists():  # the first one's start-up writes
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        time.sleep(1.0)
+        before = sorted(p.name for p in data.iterdir())
+        second = _start(data)
+        rc, out, err = _finish(second, timeout=60)
+        assert rc == 0, err
+        assert "already running" in out
+        assert "brought to the front" in out
+        assert "Traceback" not in err
+        assert first.poll() is None  # the first one runs on
+        assert sorted(p.name for p in data.iterdir()) == before  # the second wrote nothing
+        first.send_signal(signal.SIGTERM)
+        rc, _out, err = _finish(first)
+        assert rc == 0, err
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.communicate()
+    # Once the first has exited, the data dir is free again: a launch there would own it.
+    third = _start(data)
+    try:
+        _wait_ready(third, data)
+        third.send_signal(signal.SIGTERM)
+        rc, _out, err = _finish(third)
+        assert rc == 0, err
+    finally:
+        if third.poll() is None:
+            third.kill()
+            third.communicate()
