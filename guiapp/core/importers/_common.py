@@ -12,13 +12,16 @@ from typing import Any
 import yaml
 
 from guiapp.core.collections import Collection
+from guiapp.core.importers._errors import ImportFailed
+from guiapp.core.importers._limits import (
+    DEFAULT_LIMITS,
+    ImportLimits,
+    check_size,
+    check_yaml_expansion,
+)
 from guiapp.core.variables import Environment
 
 __all__ = ["ImportFailed", "ImportResult", "load_document"]
-
-
-class ImportFailed(ValueError):
-    """The source could not be imported; the message says what is wrong with it."""
 
 
 @dataclass
@@ -33,21 +36,34 @@ class ImportResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def load_document(source: str | os.PathLike[str] | Mapping[str, Any]) -> dict[str, Any]:
-    """A parsed JSON or YAML document from a path, text or dict."""
+def load_document(
+    source: str | os.PathLike[str] | Mapping[str, Any], limits: ImportLimits = DEFAULT_LIMITS
+) -> dict[str, Any]:
+    """A parsed JSON or YAML document from a path, text or dict, within ``limits``.
+
+    YAML is loaded with a ``SafeLoader`` (plain data only), after its alias expansion has been
+    counted without building anything (:func:`check_yaml_expansion`).
+    """
     if isinstance(source, Mapping):
         return dict(source)
     text = str(source)
+    what = "the document"
     if isinstance(source, os.PathLike) or (
         not text.lstrip().startswith(("{", "[")) and "\n" not in text and Path(text).is_file()
     ):
+        path = Path(source)
+        what = path.name
         try:
-            text = Path(source).read_text(encoding="utf-8-sig")
+            # Refused from its size on disk, before it is read into memory.
+            check_size(path.stat().st_size, limits, what)
+            text = path.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
             raise ImportFailed(f"cannot read {source}: {exc}") from exc
+    check_size(len(text.encode("utf-8", "replace")), limits, what)
     try:
         data = json.loads(text)
     except ValueError as json_error:
+        check_yaml_expansion(text, limits)
         try:
             # A SafeLoader subclass: builds plain data only, never arbitrary objects.
             data = yaml.load(text, Loader=_JsonCompatibleLoader)
