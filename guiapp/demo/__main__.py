@@ -8,6 +8,8 @@ input closes, so the server never outlives the app).
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import signal
 import socket
 import sys
@@ -44,7 +46,10 @@ def main(argv: list[str] | None = None) -> int:
     # SIGTERM explicitly: a process started in the background inherits SIGINT ignored, and
     # then Ctrl+C semantics cannot be relied on to stop it.
     signal.signal(signal.SIGTERM, on_signal)
-    if args.stdin_lifeline:
+    if args.stdin_lifeline:  # started by the app
+        # A background helper: under a flood, the app's GUI thread gets the CPU first.
+        with contextlib.suppress(AttributeError, OSError):
+            os.nice(10)
         threading.Thread(target=_watch_stdin, args=(stop,), name="lifeline", daemon=True).start()
     limits = ServerLimits(max_connections=args.max_connections, idle_timeout=args.idle_timeout)
     sock = socket.socket(fileno=args.fd) if args.fd is not None else None
