@@ -128,6 +128,12 @@ def test_document_size_is_bounded_before_reading(tmp_path: Path) -> None:
         import_postman(doc, tmp_path / "out", limits=ImportLimits(max_document_bytes=1000))
 
 
+@pytest.mark.parametrize("text", ["[" * 100_000 + "]" * 100_000, "a:\n" + "- " * 50_000 + "x"])
+def test_deeply_nested_documents_are_refused(tmp_path: Path, text: str) -> None:
+    with pytest.raises(ImportFailed, match="nested too deeply"):
+        import_postman(text, tmp_path / "deep")
+
+
 def _postman(items: list[Any]) -> dict[str, Any]:
     return {"info": {"name": "P"}, "item": items}
 

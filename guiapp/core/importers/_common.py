@@ -61,16 +61,19 @@ def load_document(
             raise ImportFailed(f"cannot read {source}: {exc}") from exc
     check_size(len(text.encode("utf-8", "replace")), limits, what)
     try:
-        data = json.loads(text)
-    except ValueError as json_error:
-        check_yaml_expansion(text, limits)
         try:
-            # A SafeLoader subclass: builds plain data only, never arbitrary objects.
-            data = yaml.load(text, Loader=_JsonCompatibleLoader)
-        except yaml.YAMLError as exc:
-            raise ImportFailed(
-                f"neither valid JSON ({json_error}) nor valid YAML ({_yaml_problem(exc)})"
-            ) from None
+            data = json.loads(text)
+        except ValueError as json_error:
+            check_yaml_expansion(text, limits)
+            try:
+                # A SafeLoader subclass: builds plain data only, never arbitrary objects.
+                data = yaml.load(text, Loader=_JsonCompatibleLoader)
+            except yaml.YAMLError as exc:
+                raise ImportFailed(
+                    f"neither valid JSON ({json_error}) nor valid YAML ({_yaml_problem(exc)})"
+                ) from None
+    except RecursionError:
+        raise ImportFailed(f"{what} is nested too deeply to be read") from None
     if not isinstance(data, dict):
         kind = "nothing" if data is None else f"a {type(data).__name__}"
         raise ImportFailed(
