@@ -32,13 +32,13 @@ from guiapp.core.curl import parse_curl
 from guiapp.core.history import HistoryStore
 from guiapp.core.private_files import ensure_private_dir, make_private_tree
 from guiapp.core.secret_files import secret_store_for
-from guiapp.demo import DemoServer, sample_requests
 from guiapp.offload.qt import (
     GuiThreadGarbageCollector,
     set_slot_error_handler,
     shutdown_qthreads,
 )
 from guiapp.ui.cookie_keeper import COOKIE_FILE, install_cookies
+from guiapp.ui.demo_launcher import start_demo, tabs_use_demo
 from guiapp.ui.exit_signals import ExitSignals
 from guiapp.ui.history_model import AsyncHistory
 from guiapp.ui.history_panel import HistoryPanel
@@ -79,8 +79,10 @@ def create_window(
 
     ``data_dir`` holds settings.ini, the history database and cookies.json (default:
     :func:`default_data_dir`).
-    With ``demo=True``, or on a first run (no settings yet), the embedded demo server starts and
-    its example requests are opened; ``window.demo_server`` is then set and stopped on shutdown.
+    With ``demo=True``, or on a first run (no settings yet), the demo API starts (in its own
+    process, on port 8765 or the one remembered) and its example requests are added to the
+    tabs; a later launch restarts it whenever a restored tab points at it.
+    ``window.demo_server`` is then set and stopped on shutdown (:mod:`guiapp.ui.demo_launcher`).
     ``workspace=True`` attaches the collections sidebar and environments
     (:class:`~guiapp.ui.workspace.WorkspaceController`, then ``window.workspace``); ``main``
     does, tests attach their own.
@@ -111,9 +113,9 @@ def create_window(
     QTimer.singleShot(0, history_panel.refresh)
 
     state = WindowState(data_dir / SETTINGS_FILE)
-    restored = state.restore(window)
-    if demo or first_run:
-        _start_demo(window, replace=demo or not restored)
+    state.restore(window)
+    if demo or first_run or tabs_use_demo(window, state.settings):
+        start_demo(window, state.settings, add_examples=demo or first_run)
     window.aboutToSave.connect(lambda: state.save(window))
     window.aboutToSave.connect(recorder.close)
     # Files written during the run (by other parts too) end readable by the user only.
@@ -131,19 +133,11 @@ def create_window(
     return window
 
 
-def _start_demo(window: MainWindow, *, replace: bool) -> None:
-    server = DemoServer().start()
-    window.demo_server = server
-    window.shutDown.connect(lambda: server.stop(0.5))
-    window.statusBar().showMessage(f"Demo API running at {server.url}", 10_000)
-    if replace:
-        examples = sample_requests(server.url)
-        window.replace_tabs([example.spec for example in examples[:3]], 0)
-
-
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="guiapp", description="A desktop HTTP API client.")
-    parser.add_argument("--demo", action="store_true", help="start the embedded demo API")
+    parser.add_argument(
+        "--demo", action="store_true", help="start the demo API and add its example requests"
+    )
     parser.add_argument("--data-dir", type=Path, help="where settings and history live")
     parser.add_argument(
         "--quit-after-ms",

@@ -46,15 +46,37 @@ class CollectionError(ValueError):
     """A collection file or operation failed; the message names the file and the problem."""
 
 
+# Stems a request or folder file must not take: ``collection.toml`` is the collection's own
+# file, and Windows refuses these device names whatever the extension (``con.toml``).
+_RESERVED_STEMS = frozenset(
+    {"collection", "con", "prn", "aux", "nul"}
+    | {f"{dev}{n}" for dev in ("com", "lpt") for n in "0123456789¹²³"}
+)
+#: Longest stem in characters, and in UTF-8 bytes (file systems limit names to 255 bytes, and
+#: a deep folder tree adds every level's name to the path).
+MAX_STEM_CHARS = 60
+MAX_STEM_BYTES = 100
+
+
 def slugify(name: str, default: str = "request") -> str:
-    """A portable file name stem for ``name``.
+    """A portable, bounded file name stem for ``name``.
+
+    Case-folded (so that two names differing only in case collide on every file system, and
+    :func:`~guiapp.core._collection_ops.unique_path` numbers them), at most 60 characters and
+    100 UTF-8 bytes, never a reserved name (``collection``, Windows' ``con``, ``com1``...).
 
     >>> slugify("Get user #42 (v2)"), slugify("Café ☕"), slugify("..")
     ('get-user-42-v2', 'café', 'request')
+    >>> slugify("Collection"), slugify("CON"), slugify("Straße") == slugify("STRASSE")
+    ('collection-request', 'con-request', True)
     """
-    text = unicodedata.normalize("NFC", name).lower()
+    text = unicodedata.normalize("NFC", name).casefold()
     text = re.sub(r"[^\w]+", "-", text, flags=re.UNICODE).strip("-_")
-    return text[:60].rstrip("-_") or default
+    text = text[:MAX_STEM_CHARS]
+    while len(text.encode("utf-8")) > MAX_STEM_BYTES:
+        text = text[:-1]
+    text = text.rstrip("-_") or default
+    return f"{text}-{default}" if text in _RESERVED_STEMS else text
 
 
 def read_toml(path: Path) -> dict[str, Any]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import quote, quote_plus, unquote_plus
 
 from guiapp.core.errors import InvalidRequest
@@ -20,11 +19,11 @@ __all__ = [
     "FORM_TYPE",
     "DataPiece",
     "encode_pairs",
+    "file_not_read",
     "form_fields",
     "form_option",
     "is_json_type",
     "parse_form_option",
-    "read_text_file",
 ]
 
 FORM_TYPE = "application/x-www-form-urlencoded"
@@ -55,17 +54,26 @@ def is_json_type(content_type: str) -> bool:
     return bool(_JSON_TYPE.search(content_type))
 
 
-def read_text_file(path: str, cwd: str | None, *, option: str) -> str:
-    """Read a file named in a curl option, or raise InvalidRequest saying which and why."""
+def file_not_read(option: str, path: str, hint: str) -> InvalidRequest:
+    """The error for a curl option that would read a local file while the command is parsed.
+
+    Parsing never reads files: a pasted command must not pull ``~/.ssh/id_rsa`` into a request
+    unseen. Options whose file stays a reference (``-d @file`` alone, ``-F name=@file``,
+    ``-T file``) are imported as file bodies and parts; the others are refused with a way out.
+
+    >>> str(file_not_read("-F", "~/.ssh/id_rsa", "attach it as a file part: -F 'name=@path'"))
+    "-F reads '~/.ssh/id_rsa' into the request text: guiapp never reads local files while \
+importing a command; attach it as a file part: -F 'name=@path'"
+    """
     if path == "-":
-        raise InvalidRequest(
+        return InvalidRequest(
             f"{option}: reading from standard input is not supported", field="curl"
         )
-    full = Path(cwd or ".") / Path(path).expanduser()
-    try:
-        return full.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidRequest(f"{option}: cannot read {path!r}: {exc}", field="curl") from exc
+    return InvalidRequest(
+        f"{option} reads {path!r} into the request text: guiapp never reads local files while "
+        f"importing a command; {hint}",
+        field="curl",
+    )
 
 
 def form_fields(text: str) -> tuple[tuple[str, str], ...] | None:
@@ -112,14 +120,18 @@ def encode_pairs(pairs: tuple[tuple[str, str], ...]) -> str:
     return "&".join(encode_pair(k, v) for k, v in pairs)
 
 
-def urlencode_option(value: str, cwd: str | None) -> str:
-    """The text curl sends for one ``--data-urlencode`` argument."""
+def urlencode_option(value: str, option: str = "--data-urlencode") -> str:
+    """The text curl sends for one ``--data-urlencode`` (or ``--url-query``) argument.
+
+    The ``name@file`` forms would read the file now: refused (see :func:`file_not_read`).
+    """
     # Forms: "content", "=content", "name=content", "@file", "name@file".
     eq, at = value.find("="), value.find("@")
     if at >= 0 and (eq < 0 or at < eq):
         name, path = value[:at], value[at + 1 :]
-        content = read_text_file(path, cwd, option="--data-urlencode")
-        return f"{name}={quote(content, safe='')}" if name else quote(content, safe="")
+        raise file_not_read(
+            option, path, f"paste the text instead: {option} '{name or 'name'}=text'"
+        )
     if eq >= 0:
         name, content = value[:eq], value[eq + 1 :]
         return f"{name}={quote(content, safe='')}" if name else quote(content, safe="")
@@ -145,12 +157,14 @@ def _param_word(text: str, i: int) -> tuple[str, int]:
     return text[i:end], end
 
 
-def parse_form_option(value: str, cwd: str | None) -> TextPart | FilePart:
+def parse_form_option(value: str) -> TextPart | FilePart:
     """One ``-F name=content[;type=...][;filename=...]`` argument as a multipart part.
 
-    >>> parse_form_option('file=@"my photo.jpg";type=image/jpeg', None)
+    ``name=<file`` (the file's text as a field) would read the file now: refused.
+
+    >>> parse_form_option('file=@"my photo.jpg";type=image/jpeg')
     FilePart(name='file', path='my photo.jpg', filename=None, content_type='image/jpeg')
-    >>> parse_form_option("name=Ada", None)
+    >>> parse_form_option("name=Ada")
     TextPart(name='name', value='Ada')
     """
     name, eq, content = value.partition("=")
@@ -178,7 +192,9 @@ def parse_form_option(value: str, cwd: str | None) -> TextPart | FilePart:
     if kind == "@":
         return FilePart(name, word, params.get("filename"), params.get("type"))
     if kind == "<":
-        return TextPart(name, read_text_file(word, cwd, option="-F"))
+        raise file_not_read(
+            "-F", word, f"attach it as a file part (-F '{name}=@{word}') or paste the text"
+        )
     return TextPart(name, word)
 
 

@@ -78,7 +78,7 @@ def _data(opaque: bool = False, strip: bool = True, files: bool = True) -> Handl
 
 
 def _data_urlencode(p: _Parsed, value: str) -> None:
-    p.data.append(DataPiece(text=urlencode_option(value, p.cwd)))
+    p.data.append(DataPiece(text=urlencode_option(value)))
 
 
 def _json(p: _Parsed, value: str) -> None:
@@ -87,7 +87,7 @@ def _json(p: _Parsed, value: str) -> None:
 
 
 def _form(p: _Parsed, value: str) -> None:
-    p.parts.append(parse_form_option(value, p.cwd))
+    p.parts.append(parse_form_option(value))
 
 
 def _form_string(p: _Parsed, value: str) -> None:
@@ -98,7 +98,7 @@ def _form_string(p: _Parsed, value: str) -> None:
 
 
 def _url_query(p: _Parsed, value: str) -> None:
-    p.query.append(value[1:] if value.startswith("+") else urlencode_option(value, p.cwd))
+    p.query.append(value[1:] if value.startswith("+") else urlencode_option(value, "--url-query"))
 
 
 def _cookie(p: _Parsed, value: str) -> None:

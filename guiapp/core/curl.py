@@ -9,8 +9,13 @@ Mapping rules follow curl's own behaviour, so that the request sent is the one c
   An explicit ``Content-Type`` header moves into the body (JSON types give a :class:`JsonBody`);
   ``--data-binary`` text is kept verbatim as a :class:`TextBody`; a lone ``@file`` is a
   :class:`FileBody`. ``--json`` gives a JSON body and ``Accept: application/json``;
-* ``-F``/``--form-string`` give a :class:`MultipartBody` (``@file`` a :class:`FilePart`,
-  ``<file`` a text part read from the file); ``-G`` moves the data into the query;
+* ``-F``/``--form-string`` give a :class:`MultipartBody` (``@file`` a :class:`FilePart`);
+  ``-G`` moves the data into the query;
+* parsing never reads a local file: a file stays a reference (``-d @file`` alone, ``-T file``,
+  ``-F name=@file``), sent only when the user sends the request; options that would put a
+  file's content into the request text now (``-F name=<file``, ``--data-urlencode name@file``,
+  ``--url-query @file``, ``-d @file`` mixed with other data or with ``-G``) are refused with a
+  message saying what to write instead;
 * ``-u`` is :class:`BasicAuth` (:class:`DigestAuth` with ``--digest``); ``--oauth2-bearer`` is
   :class:`BearerAuth`; an ``Authorization`` header stays a header, exactly as written;
 * the URL's query string becomes ``params`` when it is cleanly ``k=v&...``;
@@ -37,9 +42,9 @@ from guiapp.core import _curl_options as opts
 from guiapp.core._curl_data import (
     FORM_TYPE,
     DataPiece,
+    file_not_read,
     form_fields,
     is_json_type,
-    read_text_file,
 )
 from guiapp.core._curl_lex import split_command
 from guiapp.core.errors import InvalidRequest
@@ -96,9 +101,8 @@ class _Parsed:
 def parse_curl(command: str, *, cwd: str | None = None) -> RequestSpec:
     """Parse a curl command line (see the module docstring for the rules).
 
-    ``cwd`` is where relative ``@file``/``<file`` names that must be read now are looked up
-    (``--data-urlencode name@file``, ``-F name=<file``); file bodies and file parts keep their
-    path and are read when the request is sent.
+    No file is read: file bodies and file parts keep their path and are read when the request
+    is sent. ``cwd`` is accepted for compatibility and unused.
     """
     words = split_command(command.strip().removeprefix("$ "))
     if not words or words[0].rsplit("/", 1)[-1].lower() not in ("curl", "curl.exe"):
@@ -186,7 +190,7 @@ def _build(p: _Parsed) -> RequestSpec:
     if p.parts and (p.data or p.upload):
         raise InvalidRequest("curl cannot mix -F with -d/-T; pick one kind of body", field="body")
     if p.get:
-        query.extend(_piece_text(piece, p.cwd) for piece in p.data)
+        query.extend(_piece_text(piece, "with -G") for piece in p.data)
     elif p.data:
         body, headers = _data_body(p, headers)
     if p.parts:
@@ -226,12 +230,16 @@ def _method(p: _Parsed, body: Body | None) -> str:
     return "GET"
 
 
-def _piece_text(piece: DataPiece, cwd: str | None) -> str:
+def _piece_text(piece: DataPiece, context: str) -> str:
     if piece.text is not None:
         return piece.text
     assert piece.file is not None
-    text = read_text_file(piece.file, cwd, option="-d")
-    return text.replace("\r", "").replace("\n", "") if piece.strip_newlines else text
+    hint = (
+        "paste the data instead, or drop -G and send the file as the body with a single -d @file"
+        if context == "with -G"
+        else "send the file alone as the body (a single -d @file) or paste the data"
+    )
+    raise file_not_read(f"-d @{piece.file} {context}", piece.file, hint)
 
 
 def _pop_content_type(headers: list[tuple[str, str]]) -> str | None:
@@ -248,7 +256,7 @@ def _data_body(p: _Parsed, headers: list[tuple[str, str]]) -> tuple[Body, list[t
             headers.append(("Accept", "application/json"))
     if len(p.data) == 1 and p.data[0].file is not None:
         return FileBody(p.data[0].file, content_type), headers
-    text = "&".join(_piece_text(piece, p.cwd) for piece in p.data)
+    text = "&".join(_piece_text(piece, "with other -d data") for piece in p.data)
     opaque = any(piece.opaque for piece in p.data)
     if content_type is not None and is_json_type(content_type) and not opaque:
         return JsonBody(text, content_type), headers

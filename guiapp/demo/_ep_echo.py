@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import parse_qsl, quote
 
 from guiapp.demo._handler import DemoHandler
+from guiapp.demo._headers import cookie_name, safe_location
 from guiapp.demo._routing import ALL_METHODS, BadRequest, RouteTable
 
 routes = RouteTable()
@@ -172,7 +173,7 @@ def redirect(h: DemoHandler, args: dict[str, str]) -> None:
     target = f"/redirect/{n - 1}" if n > 1 else "/get"
     if h.arg("absolute", "false").lower() in ("1", "true"):  # type: ignore[union-attr]
         target = h.base_url() + target + ("?absolute=true" if n > 1 else "")
-    h.send(b"", "text/plain", 302, [("Location", target)])
+    h.send(b"", "text/plain", 302, [("Location", safe_location(target))])
 
 
 @routes.add(
@@ -186,7 +187,7 @@ def redirect_to(h: DemoHandler, _: dict[str, str]) -> None:
     if not url:
         raise BadRequest("url: missing")
     code = int(h.number(h.arg("status_code"), "status_code", 302, 300, 399))
-    h.send(b"", "text/plain", code, [("Location", url)])
+    h.send(b"", "text/plain", code, [("Location", safe_location(url))])
 
 
 @routes.add("/cookies", "The cookies the client sent.")
@@ -205,7 +206,7 @@ def cookies(h: DemoHandler, _: dict[str, str]) -> None:
     "/cookies/set?session=abc&theme=dark",
 )
 def cookies_set(h: DemoHandler, _: dict[str, str]) -> None:
-    extra = [("Set-Cookie", f"{k}={quote(v)}; Path=/") for k, v in h.query]
+    extra = [("Set-Cookie", f"{cookie_name(k)}={quote(v)}; Path=/") for k, v in h.query]
     h.send(b"", "text/plain", 302, [*extra, ("Location", "/cookies")])
 
 
@@ -216,5 +217,5 @@ def cookies_set(h: DemoHandler, _: dict[str, str]) -> None:
 )
 def cookies_delete(h: DemoHandler, _: dict[str, str]) -> None:
     expired = "Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/"
-    extra = [("Set-Cookie", f"{k}=; {expired}") for k, _v in h.query]
+    extra = [("Set-Cookie", f"{cookie_name(k)}=; {expired}") for k, _v in h.query]
     h.send(b"", "text/plain", 302, [*extra, ("Location", "/cookies")])

@@ -18,6 +18,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
+from guiapp.demo._headers import header_problem
 from guiapp.demo._routing import BadRequest, Route
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ log = logging.getLogger(__name__)
 
 #: Request bodies above this are refused with 413: the demo echoes bodies back in memory.
 MAX_REQUEST_BODY = 16 * 1024 * 1024
+_MIB = 1024 * 1024
 _POLL = 0.05  # seconds between checks that the client is still there
 
 
@@ -39,7 +41,9 @@ class DemoHandler(BaseHTTPRequestHandler):
     server_version = "guiapp-demo/1.0"
     # Headers and body are separate writes: with Nagle on, keep-alive requests stall ~40 ms.
     disable_nagle_algorithm = True
-    timeout = 120  # an idle keep-alive connection is closed after this many seconds
+    #: An idle keep-alive connection (or a client that stops sending mid-request) is closed
+    #: after this many seconds; the server sets it from its ``idle_timeout``.
+    timeout = 15.0
     server: DemoHTTPServer
 
     routes: tuple[Route, ...] = ()  # set by the server
@@ -53,11 +57,15 @@ class DemoHandler(BaseHTTPRequestHandler):
         self.route_path = parts.path or "/"
         self.query = parse_qsl(parts.query, keep_blank_values=True)
         try:
-            self.body = self._read_body()
+            with self.server.uploads.reserve(self._declared_length()):
+                self.body = self._read_body()
+                self._route()
         except BadRequest as exc:
             self.close_connection = True  # the rest of the body is still in the socket
-            self.send_json({"error": str(exc)}, status=exc.status)
-            return
+            extra = [("Retry-After", "1")] if exc.status == 503 else []
+            self.send_json({"error": str(exc), **exc.details}, status=exc.status, headers=extra)
+
+    def _route(self) -> None:
         for route in self.routes:
             captured = route.match(self.route_path)
             if captured is None:
@@ -93,6 +101,20 @@ class DemoHandler(BaseHTTPRequestHandler):
                 self.close_connection = True
                 self.send_json({"error": "internal error"}, status=500)
 
+    def _declared_length(self) -> int:
+        """Bytes the body will take in memory: Content-Length, or the cap for chunked bodies."""
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            return MAX_REQUEST_BODY
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            raise BadRequest("malformed Content-Length") from None
+        if length < 0:
+            raise BadRequest("malformed Content-Length")
+        if length > MAX_REQUEST_BODY:
+            raise _too_large(length)
+        return length
+
     def _read_body(self) -> bytes:
         try:
             if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
@@ -100,8 +122,6 @@ class DemoHandler(BaseHTTPRequestHandler):
             length = int(self.headers.get("Content-Length") or 0)
         except ValueError:
             raise BadRequest("malformed Content-Length or chunk size") from None
-        if length > MAX_REQUEST_BODY:
-            raise BadRequest(f"request body over {MAX_REQUEST_BODY} bytes", status=413)
         return self.rfile.read(length) if length > 0 else b""
 
     def _read_chunked(self) -> bytes:
@@ -113,7 +133,7 @@ class DemoHandler(BaseHTTPRequestHandler):
                     pass  # trailers
                 return bytes(out)
             if len(out) + size > MAX_REQUEST_BODY:
-                raise BadRequest(f"request body over {MAX_REQUEST_BODY} bytes", status=413)
+                raise _too_large(len(out) + size)
             out += self.rfile.read(size)
             self.rfile.readline(1024)
 
@@ -151,7 +171,16 @@ class DemoHandler(BaseHTTPRequestHandler):
     def start(
         self, status: int, headers: Iterable[tuple[str, str]] = (), length: int | None = None
     ) -> None:
-        """Send the status line and headers; ``length=None`` means a chunked body follows."""
+        """Send the status line and headers; ``length=None`` means a chunked body follows.
+
+        A header value with a control character is refused (BadRequest, nothing sent): endpoints
+        echo user input into headers, and a CR/LF there would split the response.
+        """
+        headers = list(headers)
+        for key, value in headers:
+            problem = header_problem(key, value)
+            if problem is not None:
+                raise BadRequest(problem)
         self._started = True
         self.send_response(status)
         for key, value in headers:
@@ -226,3 +255,12 @@ class DemoHandler(BaseHTTPRequestHandler):
     # -- quiet logs ------------------------------------------------------------------------------
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s %s", self.address_string(), format % args)
+
+
+def _too_large(length: int) -> BadRequest:
+    return BadRequest(
+        f"request body too large: {length} bytes; this demo server accepts bodies up to "
+        f"{MAX_REQUEST_BODY // _MIB} MiB ({MAX_REQUEST_BODY} bytes)",
+        status=413,
+        limit=MAX_REQUEST_BODY,
+    )

@@ -18,9 +18,11 @@ ALL_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 class BadRequest(Exception):
     """Raised by an endpoint for invalid input; answered with ``status`` and the message."""
 
-    def __init__(self, message: str, status: int = 400) -> None:
+    def __init__(self, message: str, status: int = 400, **details: object) -> None:
         super().__init__(message)
         self.status = status
+        #: Extra fields of the JSON error body (e.g. ``limit``).
+        self.details = details
 
 
 @dataclass(frozen=True, slots=True)

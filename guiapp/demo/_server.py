@@ -3,26 +3,81 @@
 Stopping never hangs: it refuses new connections, wakes every waiting endpoint through a shared
 event, shuts down every live socket (which unblocks reads and writes at once), then joins the
 connection threads with a deadline and logs any it had to abandon.
+
+A flood cannot exhaust it: at most ``max_connections`` are served at once (the next ones get an
+immediate ``503`` and are closed), an idle connection is closed after ``idle_timeout`` seconds,
+and request bodies held in memory at once are bounded by ``upload_budget`` bytes (a body that
+does not fit gets ``503`` with ``Retry-After``; one over 16 MiB gets ``413``).
 """
 
 from __future__ import annotations
 
 import contextlib
 import itertools
+import json
 import logging
 import socket
 import threading
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from http.server import ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 
-from guiapp.demo._handler import DemoHandler
+from guiapp.demo._handler import MAX_REQUEST_BODY, DemoHandler
+from guiapp.demo._routing import BadRequest
 
-__all__ = ["DemoHTTPServer", "DemoServer"]
+__all__ = ["DemoHTTPServer", "DemoServer", "ServerLimits"]
 
 log = logging.getLogger(__name__)
 _ids = itertools.count(1)
+
+
+@dataclass(frozen=True, slots=True)
+class ServerLimits:
+    """How much a flood of clients may take from the demo server."""
+
+    #: Connections served at once; more are answered ``503`` and closed at once.
+    max_connections: int = 256
+    #: Seconds a connection may stay idle (or stall mid-request) before it is closed.
+    idle_timeout: float = 15.0
+    #: Bytes of request bodies held in memory at once, over all connections.
+    upload_budget: int = 4 * MAX_REQUEST_BODY
+
+
+_BUSY = (
+    b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+    b"Retry-After: 1\r\nConnection: close\r\nContent-Length: %d\r\n\r\n%s"
+)
+
+
+class UploadBudget:
+    """Bytes of request bodies in memory at once; :meth:`reserve` refuses what does not fit."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self._used = 0
+        self._lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def reserve(self, size: int) -> Iterator[None]:
+        if size <= 0:
+            yield
+            return
+        with self._lock:
+            if self._used + size > self.total:
+                raise BadRequest(
+                    f"the demo server is busy receiving other uploads (at most "
+                    f"{self.total // (1024 * 1024)} MiB at once); try again in a moment",
+                    status=503,
+                )
+            self._used += size
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._used -= size
 
 
 class DemoHTTPServer(ThreadingHTTPServer):
@@ -33,18 +88,38 @@ class DemoHTTPServer(ThreadingHTTPServer):
     # the client a 1 s retransmit.
     request_queue_size = 256
 
-    def __init__(self, address: tuple[str, int], name: str) -> None:
+    def __init__(
+        self,
+        address: tuple[str, int],
+        name: str,
+        limits: ServerLimits | None = None,
+        sock: socket.socket | None = None,
+    ) -> None:
         self.stopping = threading.Event()
+        self.limits = limits or ServerLimits()
+        self.uploads = UploadBudget(self.limits.upload_budget)
+        self.refused = 0  # connections answered 503 because max_connections were busy
         self._name = name
         self._lock = threading.Lock()
         self._live: dict[socket.socket, threading.Thread] = {}
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
-        super().__init__(address, DemoHandler)
+        if sock is None:
+            super().__init__(address, DemoHandler)
+        else:  # a listening socket handed over by the parent process (DemoProcess)
+            super().__init__(address, DemoHandler, bind_and_activate=False)
+            self.socket.close()
+            self.socket = sock
+            self.server_address = sock.getsockname()
 
     def process_request(self, request: Any, client_address: Any) -> None:
         if self.stopping.is_set():
             self.shutdown_request(request)
+            return
+        with self._lock:
+            busy = len(self._live) >= self.limits.max_connections
+        if busy:
+            self._refuse(request)
             return
         thread = threading.Thread(
             target=self._serve_connection,
@@ -55,6 +130,22 @@ class DemoHTTPServer(ThreadingHTTPServer):
         with self._lock:
             self._live[request] = thread
         thread.start()
+
+    def _refuse(self, request: socket.socket) -> None:
+        """Answer 503 on the accepting thread (a few hundred bytes into an empty socket buffer:
+        it never blocks for long) and close: no thread is started for it."""
+        self.refused += 1
+        body = json.dumps(
+            {
+                "error": f"the demo server is serving its maximum of "
+                f"{self.limits.max_connections} connections; try again in a moment",
+                "limit": self.limits.max_connections,
+            }
+        ).encode()
+        with contextlib.suppress(OSError):
+            request.settimeout(0.2)
+            request.sendall(_BUSY % (len(body), body))
+        self.shutdown_request(request)
 
     def _serve_connection(self, request: socket.socket, client_address: Any) -> None:
         try:
@@ -95,9 +186,18 @@ class DemoServer:
         {'x': '1'}
     """
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        limits: ServerLimits | None = None,
+        sock: socket.socket | None = None,
+    ) -> None:
         self._host = host
         self._port = port
+        self._limits = limits or ServerLimits()
+        self._sock = sock
         self._httpd: DemoHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._name = ""
@@ -132,8 +232,10 @@ class DemoServer:
         from guiapp.demo._endpoints import ROUTES  # the route table is built on first use
 
         name = self._name = f"guiapp-demo-{next(_ids)}"
-        httpd = DemoHTTPServer((self._host, self._port), name)
-        httpd.RequestHandlerClass = type("Handler", (DemoHandler,), {"routes": ROUTES})
+        httpd = DemoHTTPServer((self._host, self._port), name, self._limits, self._sock)
+        httpd.RequestHandlerClass = type(
+            "Handler", (DemoHandler,), {"routes": ROUTES, "timeout": self._limits.idle_timeout}
+        )
         self._httpd = httpd
         self._thread = threading.Thread(
             target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, name=name, daemon=True

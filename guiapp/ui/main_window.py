@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 from guiapp.core.request import RequestSpec
 from guiapp.offload.qt import LagMonitor, async_slot
 from guiapp.ui import icons
+from guiapp.ui.file_consent import confirm_file_upload
 from guiapp.ui.lag_indicator import LagIndicator
 from guiapp.ui.qt_helpers import framed_dock, named
 from guiapp.ui.request_bar import RequestBar
@@ -194,6 +195,8 @@ class MainWindow(TabbedWindow):
 
     @async_slot
     async def _send(self, tab: RequestTab, strategy: str) -> None:
+        if not await confirm_file_upload(self, tab, self._resolver):
+            return  # it uploads local files the user did not allow (guiapp.ui.file_consent)
         await tab.send(
             strategy, self.services.offloader, send=self.send_function, resolve=self._resolver
         )

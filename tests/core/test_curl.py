@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from guiapp.core.curl import parse_curl
@@ -72,23 +70,14 @@ def test_lone_file_reference_is_a_file_body() -> None:
     assert parse_curl("curl -T ./big.iso http://h/up").method == "PUT"
 
 
-def test_data_files_mixed_with_text_are_read_now(tmp_path: Path) -> None:
-    (tmp_path / "more.txt").write_text("b=2\nc=3\n", encoding="utf-8")
-    spec = parse_curl("curl -d a=1 -d @more.txt http://h/", cwd=str(tmp_path))
-    assert spec.body == FormBody([("a", "1"), ("b", "2c=3")])  # -d @file strips newlines
-
-
-def test_form_parts(tmp_path: Path) -> None:
-    (tmp_path / "note.txt").write_text("hello", encoding="utf-8")
+def test_form_parts() -> None:
     spec = parse_curl(
-        "curl -F 'meta=<note.txt' -F 'img=@pic.png;type=image/png;filename=p.png' "
+        "curl -F 'img=@pic.png;type=image/png;filename=p.png' "
         "-F 'title=Hi there;type=text/plain' http://h/",
-        cwd=str(tmp_path),
     )
     assert spec.method == "POST"
     assert spec.body == MultipartBody(
         [
-            TextPart("meta", "hello"),
             FilePart("img", "pic.png", "p.png", "image/png"),
             TextPart("title", "Hi there"),
         ]
@@ -193,7 +182,7 @@ def test_bare_host_gets_http() -> None:
         ("curl -b cookies.txt http://h", "cookies from a file"),
         ("curl -m soon http://h", "expected a number"),
         ("curl http://a http://b", "2 URLs"),
-        ("curl -d @missing-file.txt -d x=1 http://h", "cannot read"),
+        ("curl -d @missing-file.txt -d x=1 http://h", "never reads local files"),
     ],
 )
 def test_errors_name_the_problem(command: str, message: str) -> None:

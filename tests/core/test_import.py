@@ -261,3 +261,20 @@ def test_yaml_text_and_its_errors(tmp_path: Path, store: SecretStore) -> None:
     broken.write_text("openapi: 3.0.3\npaths:\n  /a: [get\n")
     with pytest.raises(ImportFailed, match=r"nor valid YAML \(.* at line 4, column 1\)"):
         import_openapi(broken, tmp_path / "b", secrets=store)
+
+
+def test_a_literal_folder_token_reaches_the_real_secret_store(
+    tmp_path: Path, store: SecretStore
+) -> None:
+    """Imports are built in a staging folder with a staged secret store; the collection's and
+    folders' own secrets must end in ``store``, keyed to the final location."""
+    doc = {
+        "info": {"name": "Tok", "schema": "v2.1"},
+        "auth": {"type": "bearer", "bearer": [{"key": "token", "value": "s3cr3t-tok"}]},
+        "item": [{"name": "F", "item": [{"name": "Me", "request": {"url": "http://h/me"}}]}],
+    }
+    result = import_postman(doc, tmp_path / "tok", secrets=store)
+    reopened = Collection.open(tmp_path / "tok", secrets=store)
+    assert reopened.load_auth("") == AuthSetting(BearerAuth("s3cr3t-tok"), inherit=False)
+    assert "s3cr3t-tok" not in (tmp_path / "tok" / "collection.toml").read_text()
+    assert result.collection.root == (tmp_path / "tok").resolve()

@@ -11,14 +11,18 @@ from typing import Any
 
 import yaml
 
+from guiapp.core.auth_inherit import AuthSetting
 from guiapp.core.collections import Collection
+from guiapp.core.importers._errors import ImportFailed
+from guiapp.core.importers._limits import (
+    DEFAULT_LIMITS,
+    ImportLimits,
+    check_size,
+    check_yaml_expansion,
+)
 from guiapp.core.variables import Environment
 
 __all__ = ["ImportFailed", "ImportResult", "load_document"]
-
-
-class ImportFailed(ValueError):
-    """The source could not be imported; the message says what is wrong with it."""
 
 
 @dataclass
@@ -31,30 +35,49 @@ class ImportResult:
     collection_variables: Environment | None = None
     request_ids: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: Folder id -> own auth (with its secret) of the collection and folders that set one;
+    #: filled when the collection is moved into place, so secrets are keyed to it.
+    folder_auth: dict[str, AuthSetting] = field(default_factory=dict)
 
 
-def load_document(source: str | os.PathLike[str] | Mapping[str, Any]) -> dict[str, Any]:
-    """A parsed JSON or YAML document from a path, text or dict."""
+def load_document(
+    source: str | os.PathLike[str] | Mapping[str, Any], limits: ImportLimits = DEFAULT_LIMITS
+) -> dict[str, Any]:
+    """A parsed JSON or YAML document from a path, text or dict, within ``limits``.
+
+    YAML is loaded with a ``SafeLoader`` (plain data only), after its alias expansion has been
+    counted without building anything (:func:`check_yaml_expansion`).
+    """
     if isinstance(source, Mapping):
         return dict(source)
     text = str(source)
+    what = "the document"
     if isinstance(source, os.PathLike) or (
         not text.lstrip().startswith(("{", "[")) and "\n" not in text and Path(text).is_file()
     ):
+        path = Path(source)
+        what = path.name
         try:
-            text = Path(source).read_text(encoding="utf-8-sig")
+            # Refused from its size on disk, before it is read into memory.
+            check_size(path.stat().st_size, limits, what)
+            text = path.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
             raise ImportFailed(f"cannot read {source}: {exc}") from exc
+    check_size(len(text.encode("utf-8", "replace")), limits, what)
     try:
-        data = json.loads(text)
-    except ValueError as json_error:
         try:
-            # A SafeLoader subclass: builds plain data only, never arbitrary objects.
-            data = yaml.load(text, Loader=_JsonCompatibleLoader)
-        except yaml.YAMLError as exc:
-            raise ImportFailed(
-                f"neither valid JSON ({json_error}) nor valid YAML ({_yaml_problem(exc)})"
-            ) from None
+            data = json.loads(text)
+        except ValueError as json_error:
+            check_yaml_expansion(text, limits)
+            try:
+                # A SafeLoader subclass: builds plain data only, never arbitrary objects.
+                data = yaml.load(text, Loader=_JsonCompatibleLoader)
+            except yaml.YAMLError as exc:
+                raise ImportFailed(
+                    f"neither valid JSON ({json_error}) nor valid YAML ({_yaml_problem(exc)})"
+                ) from None
+    except RecursionError:
+        raise ImportFailed(f"{what} is nested too deeply to be read") from None
     if not isinstance(data, dict):
         kind = "nothing" if data is None else f"a {type(data).__name__}"
         raise ImportFailed(

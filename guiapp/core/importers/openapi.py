@@ -8,6 +8,11 @@ schema), and auth from the security schemes (``{{username}}``/``{{password}}``,
 ``{{bearerToken}}``, API keys). An environment named after the API holds ``baseUrl``, example
 path parameter values and the credentials (secret, empty).
 
+Hostile documents are bounded (:class:`~guiapp.core.importers.ImportLimits`): YAML alias
+expansion and document size are checked before loading, ``$ref`` resolutions are counted over
+the whole import, and a generated example stops growing at ``max_example_values`` values (the
+warning says which request's example was cut). The import is all-or-nothing.
+
 Example::
 
     >>> import tempfile
@@ -30,8 +35,10 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from guiapp.core.collections import Collection
-from guiapp.core.importers._common import ImportFailed, ImportResult, load_document
+from guiapp.core.importers._common import ImportResult, load_document
+from guiapp.core.importers._errors import ImportFailed
+from guiapp.core.importers._limits import DEFAULT_LIMITS, ImportLimits
+from guiapp.core.importers._staging import build_collection
 from guiapp.core.request import (
     Auth,
     BasicAuth,
@@ -51,7 +58,6 @@ from guiapp.core.variables import Environment, Variable
 __all__ = ["import_openapi"]
 
 _METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-_MAX_DEPTH = 8
 
 
 def import_openapi(
@@ -59,40 +65,53 @@ def import_openapi(
     dest: str | os.PathLike[str],
     *,
     secrets: SecretStore | None = None,
+    limits: ImportLimits = DEFAULT_LIMITS,
 ) -> ImportResult:
-    """Create a collection at ``dest`` from an OpenAPI 3 file, text or dict."""
-    doc = load_document(source)
+    """Create a collection at ``dest`` from an OpenAPI 3 file, text or dict.
+
+    All or nothing: on :class:`ImportFailed` (or any error) nothing is left at ``dest``.
+    """
+    doc = load_document(source, limits)
     if not str(doc.get("openapi", "")).startswith("3"):
         raise ImportFailed("not an OpenAPI 3 document: the 'openapi: 3.x' key is missing")
     if not isinstance(doc.get("paths"), Mapping):
         raise ImportFailed("the OpenAPI document has no 'paths'")
-    title = str(doc.get("info", {}).get("title") or "API")
-    col = Collection.create(dest, name=title, secrets=secrets)
-    result = ImportResult(col)
-    builder = _Builder(doc, result)
-    folders: dict[str, str] = {}
-    for path, item in doc["paths"].items():
-        item = builder.deref(item)
-        if not isinstance(item, Mapping):
-            continue
-        for method in _METHODS:
-            op = item.get(method)
-            if not isinstance(op, Mapping):
+    info = doc.get("info")
+    title = str((info.get("title") if isinstance(info, Mapping) else None) or "API")
+
+    def build(result: ImportResult) -> None:
+        col = result.collection
+        builder = _Builder(doc, result, limits)
+        folders: dict[str, str] = {}
+        for path, item in doc["paths"].items():
+            item = builder.deref(item)
+            if not isinstance(item, Mapping):
                 continue
-            spec = builder.request(str(path), method, op, item.get("parameters", []))
-            name = str(op.get("summary") or op.get("operationId") or f"{method.upper()} {path}")
-            tags = op.get("tags") or []
-            folder = ""
-            if tags:
-                tag = str(tags[0])
-                if tag not in folders:
-                    folders[tag] = col.create_folder("", tag)
-                folder = folders[tag]
-            result.request_ids.append(col.new_request(folder, name, spec))
-    env = Environment(title, tuple(builder.variables.values()))
-    col.save_environment(env)
-    result.environments.append(env)
-    return result
+            for method in _METHODS:
+                op = item.get(method)
+                if not isinstance(op, Mapping):
+                    continue
+                name = str(op.get("summary") or op.get("operationId") or f"{method.upper()} {path}")
+                builder.current = name
+                spec = builder.request(str(path), method, op, item.get("parameters", []))
+                tags = op.get("tags") or []
+                folder = ""
+                if isinstance(tags, list) and tags:
+                    tag = str(tags[0])
+                    if tag not in folders:
+                        folders[tag] = col.create_folder("", tag)
+                    folder = folders[tag]
+                if len(result.request_ids) >= limits.max_requests:
+                    raise ImportFailed(
+                        f"the document has more than {limits.max_requests} operations "
+                        "(setting: import/max_requests)"
+                    )
+                result.request_ids.append(col.new_request(folder, name, spec))
+        env = Environment(title, tuple(builder.variables.values()))
+        col.save_environment(env)
+        result.environments.append(env)
+
+    return build_collection(dest, title, secrets, build)
 
 
 def _scalar(value: Any) -> str:
@@ -101,10 +120,19 @@ def _scalar(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 
 
+class _ExampleFull(Exception):
+    """The example being generated reached ``max_example_values``."""
+
+
 class _Builder:
-    def __init__(self, doc: Mapping[str, Any], result: ImportResult) -> None:
+    def __init__(self, doc: Mapping[str, Any], result: ImportResult, limits: ImportLimits) -> None:
         self.doc = doc
         self.result = result
+        self.limits = limits
+        self.resolutions = 0
+        self.written = 0  # bytes of example bodies so far
+        self.budget = 0  # values the example being generated may still add
+        self.current = ""  # the operation being imported, for warnings
         self.variables: dict[str, Variable] = {"baseUrl": Variable("baseUrl", self._server())}
 
     def _server(self) -> str:
@@ -117,7 +145,14 @@ class _Builder:
 
     def deref(self, node: Any, depth: int = 0) -> Any:
         """Follow local ``$ref`` pointers (``#/components/...``), guarding against loops."""
-        while isinstance(node, Mapping) and "$ref" in node and depth < _MAX_DEPTH:
+        while isinstance(node, Mapping) and "$ref" in node and depth < self.limits.max_ref_depth:
+            self.resolutions += 1
+            if self.resolutions > self.limits.max_ref_resolutions:
+                raise ImportFailed(
+                    f"the document needs more than {self.limits.max_ref_resolutions} $ref "
+                    "resolutions (its schemas refer to each other too many times); refused "
+                    "(setting: import/max_ref_resolutions)"
+                )
             ref = str(node["$ref"])
             if not ref.startswith("#/"):
                 self.result.warnings.append(f"external $ref {ref!r} is not followed")
@@ -184,7 +219,7 @@ class _Builder:
         example = self._media_example(media)
         schema = self.deref(media.get("schema", {}))
         if "json" in chosen:
-            return JsonBody(json.dumps(example, indent=2), chosen)
+            return JsonBody(self._bounded(json.dumps(example, indent=2)), chosen)
         if chosen == "application/x-www-form-urlencoded":
             values = example if isinstance(example, Mapping) else {}
             return FormBody(tuple((str(k), _scalar(v)) for k, v in values.items()))
@@ -199,7 +234,27 @@ class _Builder:
                     value = example.get(name) if isinstance(example, Mapping) else None
                     parts.append(TextPart(name, "" if value is None else _scalar(value)))
             return MultipartBody(tuple(parts))
-        return TextBody("" if example is None else _scalar(example), chosen)
+        return TextBody(self._bounded("" if example is None else _scalar(example)), chosen)
+
+    def _bounded(self, text: str) -> str:
+        """``text``, or "" (with a warning) past the per-body limit; the total written by the
+        whole import is bounded too: examples shared through ``$ref`` by many operations are
+        copied into every request file."""
+        size = len(text.encode("utf-8"))
+        if size > self.limits.max_example_bytes:
+            self.result.warnings.append(
+                f"{self.current}: the example body ({size} bytes) was left empty: it is larger "
+                f"than {self.limits.max_example_bytes} bytes (setting: import/max_example_kb)"
+            )
+            return ""
+        self.written += size
+        if self.written > self.limits.max_total_example_bytes:
+            raise ImportFailed(
+                f"the example bodies add up to more than {self.limits.max_total_example_bytes} "
+                "bytes (many operations share large examples); refused "
+                "(setting: import/max_total_example_mb)"
+            )
+        return text
 
     def _media_example(self, media: Mapping[str, Any]) -> Any:
         if "example" in media:
@@ -209,19 +264,32 @@ class _Builder:
             first = self.deref(next(iter(examples.values())))
             if isinstance(first, Mapping) and "value" in first:
                 return first["value"]
-        return self._from_schema(media.get("schema", {}), 0)
+        self.budget = self.limits.max_example_values
+        try:
+            return self._from_schema(media.get("schema", {}), 0)
+        except _ExampleFull:
+            self.result.warnings.append(
+                f"{self.current}: the example body was left empty: generating it from the "
+                f"schema took more than {self.limits.max_example_values} values "
+                "(setting: import/max_example_values)"
+            )
+            return None
 
     def _from_schema(self, schema: Any, depth: int) -> Any:
+        self.budget -= 1
+        if self.budget < 0:
+            raise _ExampleFull
         schema = self.deref(schema)
-        if not isinstance(schema, Mapping) or depth > _MAX_DEPTH:
+        if not isinstance(schema, Mapping) or depth > self.limits.max_ref_depth:
             return None
         for key in ("example", "default"):
             if key in schema:
                 return schema[key]
-        if schema.get("enum"):
-            return schema["enum"][0]
+        enum = schema.get("enum")
+        if isinstance(enum, list) and enum:
+            return enum[0]
         for combo in ("allOf", "oneOf", "anyOf"):
-            if schema.get(combo):
+            if isinstance(schema.get(combo), list) and schema[combo]:
                 parts = [self._from_schema(s, depth + 1) for s in schema[combo]]
                 if combo == "allOf" and all(isinstance(p, dict) for p in parts):
                     return {k: v for p in parts for k, v in p.items()}
@@ -229,7 +297,9 @@ class _Builder:
         kind = schema.get("type", "object" if "properties" in schema else None)
         if kind == "object":
             props = schema.get("properties") or {}
-            return {k: self._from_schema(v, depth + 1) for k, v in props.items()}
+            if not isinstance(props, Mapping):
+                return {}
+            return {str(k): self._from_schema(v, depth + 1) for k, v in props.items()}
         if kind == "array":
             return [self._from_schema(schema.get("items", {}), depth + 1)]
         defaults = {"string": "string", "integer": 0, "number": 0, "boolean": False}

@@ -13,6 +13,12 @@ auth). The collection's ``variable`` array becomes the collection's
 own variables (``type: "secret"`` ones go to the keyring); an active environment overrides them,
 as in Postman. Anything else (scripts, other auth types) is listed in ``ImportResult.warnings``.
 
+Bodies that name local files (``file`` mode, file fields of ``formdata``) stay file
+references: nothing is read while importing, each one is listed in the warnings, and the app
+asks before the first send of a request whose files lie outside its collection. The import is
+all-or-nothing (:mod:`~guiapp.core.importers._staging`) and bounded by
+:class:`~guiapp.core.importers.ImportLimits` (folder depth, request count, document size).
+
 Example::
 
     >>> import tempfile
@@ -37,7 +43,10 @@ from urllib.parse import unquote_plus
 
 from guiapp.core.auth_inherit import NO_AUTH, AuthSetting
 from guiapp.core.collections import Collection
-from guiapp.core.importers._common import ImportFailed, ImportResult, load_document
+from guiapp.core.importers._common import ImportResult, load_document
+from guiapp.core.importers._errors import ImportFailed
+from guiapp.core.importers._limits import DEFAULT_LIMITS, ImportLimits
+from guiapp.core.importers._staging import build_collection
 from guiapp.core.request import (
     Auth,
     BasicAuth,
@@ -69,26 +78,32 @@ def import_postman(
     dest: str | os.PathLike[str],
     *,
     secrets: SecretStore | None = None,
+    limits: ImportLimits = DEFAULT_LIMITS,
 ) -> ImportResult:
-    """Create a collection at ``dest`` from a Postman collection file, JSON text or dict."""
-    doc = load_document(source)
+    """Create a collection at ``dest`` from a Postman collection file, JSON text or dict.
+
+    All or nothing: on :class:`ImportFailed` (or any error) nothing is left at ``dest``.
+    """
+    doc = load_document(source, limits)
     info = doc.get("info")
     if not isinstance(info, Mapping) or not isinstance(doc.get("item"), list):
         raise ImportFailed("not a Postman collection: expected 'info' and 'item'")
     name = str(info.get("name") or Path(dest).name)
-    col = Collection.create(dest, name=name, secrets=secrets)
-    result = ImportResult(col)
-    importer = _Importer(col, result)
-    importer.items(doc["item"], "", importer.folder_auth("", doc.get("auth"), name))
-    variables = _variables(doc.get("variable"), result.warnings)
-    if variables:
-        # Collection variables, not an environment: in Postman an environment overrides them,
-        # so an environment made from them would shadow every later edit of the collection's.
-        col.save_variables(variables)
-        result.collection_variables = col.load_variables()
-    if doc.get("event"):
-        result.warnings.append("collection scripts (pre-request/test) are not imported")
-    return result
+
+    def build(result: ImportResult) -> None:
+        col = result.collection
+        importer = _Importer(col, result, limits)
+        importer.items(doc["item"], "", importer.folder_auth("", doc.get("auth"), name))
+        variables = _variables(doc.get("variable"), result.warnings)
+        if variables:
+            # Collection variables, not an environment: in Postman an environment overrides
+            # them, so an environment made from them would shadow every later edit.
+            col.save_variables(variables)
+            result.collection_variables = col.load_variables()
+        if doc.get("event"):
+            result.warnings.append("collection scripts (pre-request/test) are not imported")
+
+    return build_collection(dest, name, secrets, build)
 
 
 def _variables(raw: Any, warnings: list[str]) -> tuple[Variable, ...]:
@@ -149,10 +164,20 @@ def _values(auth: Mapping[str, Any]) -> dict[str, str]:
     return {}
 
 
+def _file_paths(spec: RequestSpec) -> list[str]:
+    body = spec.body
+    if isinstance(body, FileBody):
+        return [body.path] if body.path else []
+    if isinstance(body, MultipartBody):
+        return [p.path for p in body.parts if isinstance(p, FilePart) and p.path]
+    return []
+
+
 class _Importer:
-    def __init__(self, col: Collection, result: ImportResult) -> None:
+    def __init__(self, col: Collection, result: ImportResult, limits: ImportLimits) -> None:
         self.col = col
         self.result = result
+        self.limits = limits
 
     def folder_auth(self, folder: str, auth: Any, name: str) -> Any:
         """Keep ``auth`` (Postman's, of the collection or a folder) on ``folder``; return the
@@ -166,23 +191,39 @@ class _Importer:
         self.col.save_auth(folder, NO_AUTH if own is None else AuthSetting(own, inherit=False))
         return None
 
-    def items(self, items: list[Any], folder: str, copied_auth: Any) -> None:
+    def items(self, items: list[Any], folder: str, copied_auth: Any, depth: int = 0) -> None:
         for item in items:
             if not isinstance(item, Mapping):
                 continue
             name = str(item.get("name") or "Untitled")
             if isinstance(item.get("item"), list):
+                if depth >= self.limits.max_folder_depth:
+                    raise ImportFailed(
+                        f"the folder “{name[:80]}” is nested {depth + 1} levels deep, more than "
+                        f"the limit of {self.limits.max_folder_depth} "
+                        "(setting: import/max_folder_depth)"
+                    )
                 sub = self.col.create_folder(folder, name)
                 copied = copied_auth
                 if isinstance(item.get("auth"), Mapping):  # null or absent: inherit
                     copied = self.folder_auth(sub, item["auth"], name)
-                self.items(item["item"], sub, copied)
+                self.items(item["item"], sub, copied, depth + 1)
             elif isinstance(item.get("request"), Mapping | str):
+                if len(self.result.request_ids) >= self.limits.max_requests:
+                    raise ImportFailed(
+                        f"the collection has more than {self.limits.max_requests} requests "
+                        "(setting: import/max_requests)"
+                    )
                 try:
                     spec = self.request(item["request"], copied_auth, name)
                 except (ValueError, TypeError) as exc:
                     self.result.warnings.append(f"{name}: skipped ({exc})")
                     continue
+                for path in _file_paths(spec):
+                    self.result.warnings.append(
+                        f"{name}: sends the local file {path} (not read now; "
+                        "you will be asked before the first send)"
+                    )
                 self.result.request_ids.append(self.col.new_request(folder, name, spec))
                 if item.get("event"):
                     self.result.warnings.append(f"{name}: scripts are not imported")
