@@ -28,6 +28,7 @@ import qasync
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
+from guiapp.core.app_dirs import default_data_dir
 from guiapp.core.curl import parse_curl
 from guiapp.core.history import HistoryStore
 from guiapp.core.private_files import ensure_private_dir, make_private_tree
@@ -63,13 +64,6 @@ SETTINGS_FILE = "settings.ini"
 HISTORY_FILE = "history.sqlite3"
 #: Printed on stdout when --quit-after-ms closes the window (the exit test times from it).
 QUIT_MARKER = "guiapp: closing window"
-
-
-def default_data_dir() -> Path:
-    """The per-user data directory (platformdirs), e.g. ``~/.local/share/guiapp``."""
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("guiapp", appauthor=False))
 
 
 def create_window(

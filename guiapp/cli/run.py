@@ -26,7 +26,10 @@ from functools import partial
 from pathlib import Path
 from typing import TextIO
 
+from guiapp.core.app_dirs import default_data_dir
 from guiapp.core.collections import Collection, CollectionError
+from guiapp.core.secret_files import INSTALL_KEY_FILE, secret_store_for
+from guiapp.core.secrets import SecretStore
 from guiapp.core.transport import make_session, send
 from guiapp.core.variables import Environment
 from guiapp.offload import Offloader
@@ -78,6 +81,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="per-request timeout (overrides each request's own)",
     )
     parser.add_argument("--insecure", action="store_true", help="skip TLS certificate checks")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        metavar="PATH",
+        help="the app's data directory, for secrets kept by the app (default: the app's own)",
+    )
     return parser
 
 
@@ -147,7 +156,7 @@ def _setup(
     if root != path.resolve() and not folder:
         folder = path.resolve().relative_to(root).as_posix()
     try:
-        collection = Collection.open(root)
+        collection = Collection.open(root, secrets=_secret_store(args.data_dir))
         layers = [collection.load_variables()]
         if args.env:
             names = collection.environment_names()
@@ -173,6 +182,16 @@ def _setup(
         insecure=args.insecure,
     )
     return collection, plan, variables, secrets, options
+
+
+def _secret_store(data_dir: Path | None) -> SecretStore:
+    """The secrets the desktop app keeps for this user (keyring entries are bound to its
+    install key); without that data directory (a CI machine), an unbound store whose lookups
+    find nothing, so ``GUIAPP_VAR_<NAME>`` supplies the values. Nothing is written."""
+    home = data_dir if data_dir is not None else default_data_dir()
+    if (home / INSTALL_KEY_FILE).is_file():
+        return secret_store_for(home)
+    return SecretStore()
 
 
 def _collection_root(path: Path) -> Path | None:

@@ -228,3 +228,25 @@ def test_inherited_auth_is_sent_by_the_runner(demo: DemoServer, tmp_path: Path) 
     col.save_tests(rel, OK)
     done = _guiapp("run", str(col.root), env={"GUIAPP_VAR_token": "t-1"})
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_secrets_kept_by_the_app_are_used_with_its_data_dir(
+    demo: DemoServer, tmp_path: Path
+) -> None:
+    from guiapp.core.secret_files import save_choice, secret_store_for
+
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    save_choice(data_dir, "file")  # the user's explicit choice where no OS keyring exists
+    store = secret_store_for(data_dir)
+    col = Collection.create(tmp_path / "api", name="Kept", secrets=store)
+    rel = col.new_request("", "Key", RequestSpec(url=demo.url + "/get?key={{apiKey}}"))
+    col.save_tests(rel, RequestTests(checks=(Check("body", "==", "kept", path="$.args.key"),)))
+    col.save_environment(Environment("Dev", (Variable("apiKey", "kept", secret=True),)))
+    done = _guiapp("run", str(col.root), "--env", "Dev", "--data-dir", str(data_dir))
+    assert done.returncode == 0, done.stdout + done.stderr
+    # without the app's data dir the secret is not found, and the run says how to supply it
+    bare = _guiapp("run", str(col.root), "--env", "Dev", "--data-dir", str(tmp_path / "none"))
+    assert bare.returncode == 1
+    assert "set GUIAPP_VAR_apiKey" in bare.stderr
+    assert not (tmp_path / "none").exists()  # nothing written
