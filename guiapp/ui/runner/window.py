@@ -137,6 +137,8 @@ class RunnerWindow(QWidget):
         data_row.addWidget(self.data_label, 1)
         data_row.addWidget(choose)
         data_row.addWidget(self.clear_data)
+        for spin in (self.iterations, self.delay, self.concurrency):
+            spin.setMaximumWidth(140)  # a number field, not a full-width bar
         form = QFormLayout()
         form.addRow("Iterations", self.iterations)
         form.addRow("Delay between requests", self.delay)
