@@ -211,7 +211,7 @@ def _variables(
     secrets: set[str] = set()
     for layer in layers:
         values.update(layer.values())
-        secrets.update(v.value for v in layer.variables if v.secret and v.value)
+        secrets |= layer.secret_values()
     for key, value in environ.items():
         if key.startswith(ENV_PREFIX) and len(key) > len(ENV_PREFIX):
             name = key[len(ENV_PREFIX) :]

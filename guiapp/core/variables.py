@@ -104,6 +104,10 @@ class Environment:
         """Name -> value of the enabled variables."""
         return {v.name: v.value for v in self.variables if v.enabled}
 
+    def secret_values(self) -> set[str]:
+        """The non-empty values of the secret variables (what masking must hide)."""
+        return {v.value for v in self.variables if v.secret and v.value}
+
     def get(self, name: str, default: str | None = None) -> str | None:
         """The value of the enabled variable ``name``, or ``default``."""
         return self.values().get(name, default)
@@ -180,6 +184,14 @@ class VariableScope:
         if self.environment is not None:
             merged.update(self.environment.values())
         return merged
+
+    def secret_values(self) -> set[str]:
+        """The non-empty values of the secret variables of both layers."""
+        found: set[str] = set()
+        for layer in (self.collection, self.environment):
+            if layer is not None:
+                found |= layer.secret_values()
+        return found
 
     def origin(self, name: str) -> str | None:
         """``"environment"`` or ``"collection"``: where the value of ``name`` comes from."""

@@ -40,10 +40,7 @@ def run_target(workspace: Any, folder: str = "") -> RunTarget | None:
     if collection is None:
         return None
     scope: VariableScope = workspace.environments.scope()
-    layers = [layer for layer in (scope.collection, scope.environment) if layer is not None]
-    secrets = frozenset(
-        v.value for layer in layers for v in layer.variables if v.secret and v.value
-    )
+    secrets = frozenset(scope.secret_values())
     title = collection.name if not folder else f"{collection.name} / {folder}"
     env = scope.environment.name if scope.environment is not None else ""
     return RunTarget(title, collection, folder, scope.values(), secrets, env)
