@@ -15,14 +15,17 @@ Example::
 
 from __future__ import annotations
 
+import contextlib
 import os
+import weakref
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QLineEdit
 
 from guiapp.core.json_filter import FilterOutcome, filter_json_body
-from guiapp.offload import Job
+from guiapp.core.response import Response
+from guiapp.offload import Job, run_blocking
 
 if TYPE_CHECKING:
     from guiapp.ui.body_viewer import BodyViewer
@@ -30,6 +33,13 @@ if TYPE_CHECKING:
 __all__ = ["DEBOUNCE_MS", "BodyFilter"]
 
 DEBOUNCE_MS = 250
+#: In-memory bodies up to this size go to the worker as bytes; larger ones as a file copy.
+_INLINE_BYTES = 1024 * 1024
+
+
+def _write_bytes(path: str, data: bytes) -> None:
+    with open(path, "wb") as stream:
+        stream.write(data)
 
 
 class BodyFilter(QObject):
@@ -45,6 +55,8 @@ class BodyFilter(QObject):
         self._viewer = viewer
         self._generation = 0
         self._job: Job[Any] | None = None
+        # (the body, its file copy), see _source_of; a weak reference keeps no body alive.
+        self._copy: tuple[weakref.ref[Response], str] | None = None
         self._active = False
         self.edit = QLineEdit(placeholderText="Filter: $.items[*].id", clearButtonEnabled=True)
         self.edit.setObjectName("responseFilter")
@@ -89,7 +101,7 @@ class BodyFilter(QObject):
         viewer = self._viewer
         response = viewer.response
         assert response is not None
-        source: bytes | str = response.spool_path or response.body_bytes()
+        source = await self._source_of(response)
         out_path = os.path.join(viewer.temp_dir, f"filter-{generation}.lines")
         viewer.set_notice(f"Filtering with {expression}…")
         job = viewer.processes.submit(
@@ -115,6 +127,23 @@ class BodyFilter(QObject):
         plural = "" if outcome.matches == 1 else "es"
         viewer.set_notice(f"{outcome.matches:,} match{plural} for {expression}")
         self.filtered.emit(outcome)
+
+    async def _source_of(self, response: Response) -> bytes | str:
+        """What the worker reads: the spool file, the bytes of a small body, or, for a larger
+        in-memory body, a copy written once to a file, so that each new query neither pickles
+        the body again nor parses it again (the worker keeps a file's parsed document)."""
+        if response.spool_path is not None:
+            return response.spool_path
+        if response.size <= _INLINE_BYTES:
+            return response.body_bytes()
+        if self._copy is None or self._copy[0]() is not response:
+            if self._copy is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(self._copy[1])  # the previous body's copy
+            path = os.path.join(self._viewer.temp_dir, f"filter-source-{id(response)}.json")
+            await run_blocking(_write_bytes, path, response.body_bytes())
+            self._copy = (weakref.ref(response), path)
+        return self._copy[1]
 
     async def _restore(self, generation: int) -> None:
         await self._viewer.show_unfiltered()

@@ -131,3 +131,15 @@ def test_find_reports_how_many_lines_match(qloop, panel) -> None:
     _filter(qloop, panel, "$.items[?@.price == 3]")
     run_loop(qloop, panel.body.find_text('"id"'))
     assert panel.body.notice.text().endswith("· 5 matching lines")
+
+
+def test_a_larger_in_memory_body_is_copied_to_a_file_once(qloop, panel) -> None:
+    doc = {"rows": [{"id": i, "pad": "y" * 30} for i in range(40_000)]}  # about 2 MB
+    show(qloop, panel, _response(json.dumps(doc).encode()))
+    _filter(qloop, panel, "$.rows[0].id")
+    first = panel.body.body_filter._copy
+    assert first is not None
+    assert Path(first[1]).is_file()
+    _filter(qloop, panel, "$.rows[1].id")
+    assert panel.body.body_filter._copy == first  # not written again for a new query
+    assert json.loads(panel.body.body_text() or "") == [1]
