@@ -1,6 +1,6 @@
 """The headless Lab: every workload x strategy, plus the why.md experiments, written to files.
 
-``python -m guiapp.bench`` runs it after the issue-2 scenarios (``--lab-out DIR``, default
+``python -m guiapp.bench`` runs it after the offload scenarios (``--lab-out DIR``, default
 ``lab-results/``); ``python -m guiapp.bench lab`` runs only this. Offscreen Qt, one qasync loop.
 Writes ``lab-results.json``, ``lab-results.csv``, ``lab-results.md`` (one table per workload),
 ``why-results.md`` and ``lab-<workload>.png`` (lag over time, one curve per strategy).

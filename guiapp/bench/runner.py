@@ -81,7 +81,7 @@ class BenchReport:
         return next(r for r in self.results if r.name == name)
 
     def targets(self) -> dict[str, bool]:
-        """The issue-2 targets that the measured scenarios allow checking."""
+        """The offload benchmark targets that the measured scenarios allow checking."""
         names = {r.name for r in self.results}
         checks: dict[str, bool] = {}
         for name in ("make_async", "qthread", "qthread_paced", "json_process"):

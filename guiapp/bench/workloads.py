@@ -29,7 +29,7 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class BenchScale:
-    """How big each scenario is. ``full()`` is the issue-2 benchmark; ``quick()`` a fast check.
+    """How big each scenario is. ``full()`` is the full offload benchmark; ``quick()`` a fast check.
 
     >>> BenchScale.full().calls, BenchScale.quick().calls
     (100, 20)

@@ -4,7 +4,7 @@ Shared machinery of :class:`~guiapp.offload.Offloader`, :class:`~guiapp.offload.
 and :class:`~guiapp.offload.ProcessOffloader`. Why not ``concurrent.futures``: its shutdown and
 its ``atexit`` hook join every worker, so one call stuck in ``recv()`` keeps the process alive;
 and qasync's executor starts 10 QThreads eagerly, queues beyond them and waits without limit on
-close (ARCHITECTURE.md, "Own the executor" and "Exit never waits for a stuck call").
+close (docs/offload.md, "why not the standard executors").
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """ProcessOffloader: GIL-holding work (parsing, pretty-printing, highlighting) in processes.
 
 Threads do not help CPU-bound Python: ``json.loads`` of 35 MB in a thread stalled the GUI as
-long as on the GUI thread; in a process, 10 ms at most (ARCHITECTURE.md). Each worker process is
-driven by one daemon dispatcher thread of a :class:`~guiapp.offload._pool.WorkerPool`, so
+long as on the GUI thread; in a process, 10 ms at most (measured on a 2-core VM). Each worker
+process is driven by one daemon dispatcher thread of a :class:`~guiapp.offload._pool.WorkerPool`, so
 queueing, cancellation and a bounded shutdown work exactly as for threads.
 """
 

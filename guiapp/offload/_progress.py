@@ -4,7 +4,7 @@ A worker may report progress 100,000 times a second; the GUI only needs the late
 per frame. :class:`ProgressRelay` keeps the latest value and schedules at most one wake-up of the
 loop at a time, then delivers at most :data:`MAX_RATE_HZ` times per second (latest value wins).
 50,000 uncoalesced ``call_soon_threadsafe`` calls stalled the GUI up to 140 ms on the reference
-machine; coalesced, the worst stall was 0.17 ms (ARCHITECTURE.md, "Progress is a value").
+machine; coalesced, the worst stall was 0.17 ms (docs/offload.md).
 """
 
 from __future__ import annotations
