@@ -1,5 +1,6 @@
 """Regression guard for PySide6 6.12.0 on CPython 3.11 (interpreter abort after a few thousand
-Qt->Python callbacks: "none_dealloc"/"bool_dealloc"). The dependency markers in pyproject.toml keep 6.11.3 on CPython 3.11."""
+Qt->Python callbacks: "none_dealloc"/"bool_dealloc"). The dependency markers in pyproject.toml
+keep 6.11.3 on CPython 3.11."""
 
 from __future__ import annotations
 
