@@ -51,7 +51,12 @@ class DecodedTooLarge(Exception):
 
 
 class RatioExceeded(Exception):
-    """The decoded body outgrew ``ratio`` times the compressed bytes fed (past the floor)."""
+    """The decoded body outgrew ``ratio`` times the compressed bytes fed (past the floor);
+    ``kept`` is the decoded output of the last chunk up to the ceiling (part of the body)."""
+
+    def __init__(self, produced: int, kept: bytes) -> None:
+        super().__init__(produced)
+        self.kept = kept
 
 
 class SpoolFull(Exception):
@@ -130,7 +135,9 @@ class CappedDecoder:
         except zlib.error as exc:
             raise ContentDecodingFailed(str(exc)) from None
         if ceiling is not None and self.produced + len(out) > ceiling and ceiling != self.limit:
-            raise RatioExceeded(self.produced + len(out))
+            kept = bytes(out[: max(0, ceiling - self.produced)])
+            self.produced += len(kept)
+            raise RatioExceeded(self.produced, kept)
         return self._count(bytes(out))
 
     def _ceiling(self) -> int | None:

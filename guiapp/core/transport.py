@@ -398,6 +398,8 @@ def _read_body(
     except (DecodedTooLarge, RatioExceeded) as exc:
         if isinstance(exc, RatioExceeded):
             assert ratio is not None
+            with contextlib.suppress(SpoolFull):
+                sink.write(exc.kept)  # decoded within the limit: part of what arrived
             message = (
                 f"The decompressed body exceeds {ratio:g}x its compressed size (limit: max "
                 f"decompression ratio): reading stopped after {received:,} bytes received, "
