@@ -18,7 +18,7 @@ this package deliberately does not import.
 5
 """
 
-from guiapp.core.jobs import (
+from guiapp.offload.jobs import (
     Cancelled,
     JobControl,
     Progress,
