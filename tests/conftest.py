@@ -28,6 +28,11 @@ def pytest_configure(config: pytest.Config) -> None:
     # does with guiapp.offload.qt.GuiThreadGarbageCollector, the suite collects on the main
     # (GUI) thread only: between tests, with CPython's own generational thresholds.
     gc.disable()
+    # An attack from the red-team list and its regression test: scripts/count_hostile.py counts
+    # them per area (transport, importers, storage, demo) and how many hold.
+    config.addinivalue_line(
+        "markers", "hostile(area): a hostile input or server the app must withstand"
+    )
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
