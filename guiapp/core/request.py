@@ -28,9 +28,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
-from typing import Any, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 from guiapp.core.url_mask import mask_url_password
+
+if TYPE_CHECKING:  # request_tests needs this module: a runtime import would be circular
+    from guiapp.core.request_tests import RequestTests
 
 __all__ = [
     "DEFAULT_HEADERS_TIMEOUT",
@@ -324,7 +327,9 @@ class RequestSpec:
     fills it in before sending. ``timeout`` is seconds, or ``(connect, read)``.
     ``max_body_bytes`` is a hard cap on the (decoded) response body (default 1 GiB); ``None``
     means no cap. ``cert`` is a client certificate path, or ``(cert_path, key_path)``.
-    ``verify`` is a bool or a CA bundle path.
+    ``verify`` is a bool or a CA bundle path. ``tests`` are the request's checks and captures
+    (:class:`~guiapp.core.request_tests.RequestTests`; ``None`` when it has none): they travel
+    with the request through the editor, drafts and its file, and are never sent.
 
     Limits against hostile or broken servers (``None`` turns one off):
     ``total_timeout`` (seconds for the whole exchange, redirects and body included; default
@@ -356,6 +361,7 @@ class RequestSpec:
     disabled_params: tuple[DisabledRow, ...] = ()
     disabled_headers: tuple[DisabledRow, ...] = ()
     inherit_auth: bool = False
+    tests: RequestTests | None = None
     total_timeout: float | None = DEFAULT_TOTAL_TIMEOUT
     headers_timeout: float | None = DEFAULT_HEADERS_TIMEOUT
     max_decompression_ratio: float | None = DEFAULT_MAX_DECOMPRESSION_RATIO
@@ -363,6 +369,8 @@ class RequestSpec:
     sensitive_headers: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        if self.tests is not None and not self.tests:  # no checks, no captures: one spelling
+            object.__setattr__(self, "tests", None)
         object.__setattr__(self, "method", (self.method or "GET").strip().upper())
         object.__setattr__(self, "params", _pairs(self.params))
         object.__setattr__(self, "headers", _pairs(self.headers))
