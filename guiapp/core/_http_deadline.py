@@ -30,6 +30,7 @@ from collections.abc import Callable
 __all__ = ["Deadlines"]
 
 _IDLE_EXIT = 1.0  # seconds the watchdog thread waits with nothing to watch before it ends
+_TICK = 0.5  # longest sleep: cancelled alarms are dropped and an idle thread ends within it
 _now = time.monotonic
 
 
@@ -43,13 +44,20 @@ class _Alarm:
 
 
 class _Watchdog:
-    """Calls each armed alarm's callback at its time, on one lazily started thread."""
+    """Calls each armed alarm's callback at its time, on one lazily started thread.
+
+    Cheap per request: arming pushes on a heap and wakes the thread only for an alarm due
+    before its next tick (it never sleeps longer than :data:`_TICK`); cancelling only flags
+    the alarm, and the heap is rebuilt once most of it is cancelled.
+    """
 
     def __init__(self) -> None:
         self._cond = threading.Condition()
         self._heap: list[tuple[float, int, _Alarm]] = []
         self._seq = itertools.count()
+        self._cancelled = 0
         self._thread: threading.Thread | None = None
+        self._wakes_at = 0.0  # when the sleeping thread wakes up next
 
     def arm(self, delay: float, callback: Callable[[], None]) -> _Alarm:
         alarm = _Alarm(_now() + delay, callback)
@@ -59,35 +67,47 @@ class _Watchdog:
                 self._thread = threading.Thread(
                     target=self._run, name="guiapp-deadlines", daemon=True
                 )
+                self._wakes_at = alarm.when
                 self._thread.start()
-            self._cond.notify()
+            elif alarm.when < self._wakes_at:
+                self._cond.notify()
         return alarm
 
     def cancel(self, alarm: _Alarm) -> None:
         with self._cond:
-            alarm.cancelled = True  # dropped once at the head of the heap (no O(n) removal)
-            if self._heap and self._heap[0][2] is alarm:
-                self._cond.notify()  # the thread may sleep until it: let it move on
+            if alarm.cancelled:
+                return
+            alarm.cancelled = True
+            self._cancelled += 1
+            if self._cancelled > 64 and self._cancelled * 2 > len(self._heap):
+                self._heap = [entry for entry in self._heap if not entry[2].cancelled]
+                heapq.heapify(self._heap)
+                self._cancelled = 0
 
     def _run(self) -> None:
+        idle_since: float | None = None
         while True:
             due: list[_Alarm] = []
             with self._cond:
-                while self._heap and self._heap[0][2].cancelled:
-                    heapq.heappop(self._heap)
-                if not self._heap:
-                    self._cond.wait(_IDLE_EXIT)
-                    if not self._heap:
-                        self._thread = None
-                        return
-                    continue
                 now = _now()
-                while self._heap and self._heap[0][0] <= now:
+                while self._heap and (self._heap[0][2].cancelled or self._heap[0][0] <= now):
                     alarm = heapq.heappop(self._heap)[2]
-                    if not alarm.cancelled:
+                    if alarm.cancelled:
+                        self._cancelled -= 1
+                    else:
                         due.append(alarm)
                 if not due:
-                    self._cond.wait(self._heap[0][0] - now)
+                    if self._heap:
+                        idle_since = None
+                    elif idle_since is None:
+                        idle_since = now
+                    elif now - idle_since >= _IDLE_EXIT:
+                        self._thread = None
+                        return
+                    self._wakes_at = min(
+                        self._heap[0][0] if self._heap else now + _TICK, now + _TICK
+                    )
+                    self._cond.wait(self._wakes_at - now)
                     continue
             for alarm in due:
                 with contextlib.suppress(Exception):  # one bad callback must not stop the rest
