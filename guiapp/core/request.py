@@ -311,7 +311,9 @@ class RequestSpec:
     fills it in before sending. ``timeout`` is seconds, or ``(connect, read)``.
     ``max_body_bytes`` is a hard cap on the (decoded) response body; ``None`` means no cap.
     ``cert`` is a client certificate path, or ``(cert_path, key_path)``. ``verify`` is a bool or
-    a CA bundle path.
+    a CA bundle path. ``stream`` shows any body as it arrives (text lines); event streams and
+    NDJSON are streamed whatever it says. A streamed body has no read timeout, only the optional
+    ``stream_idle_timeout`` (seconds without a byte).
     """
 
     url: str
@@ -330,6 +332,8 @@ class RequestSpec:
     disabled_params: tuple[DisabledRow, ...] = ()
     disabled_headers: tuple[DisabledRow, ...] = ()
     inherit_auth: bool = False
+    stream: bool = False
+    stream_idle_timeout: float | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "method", (self.method or "GET").strip().upper())

@@ -27,6 +27,7 @@ from typing import IO, Any
 from requests.structures import CaseInsensitiveDict
 
 from guiapp.core.request import redact_headers
+from guiapp.core.streams import StreamSummary
 from guiapp.core.timings import Timings
 
 __all__ = ["Headers", "Response"]
@@ -66,11 +67,14 @@ class Response:
     (bytes as received, before content decoding), ``partial`` (the body is incomplete),
     ``request_headers`` (what was actually sent, secrets kept: use ``redacted`` views to show),
     ``timings`` (a :class:`~guiapp.core.timings.Timings` per hop: DNS, connect, TLS, send, wait,
-    download in seconds; ``None`` for a response that was not measured, e.g. built by hand).
+    download in seconds; ``None`` for a response that was not measured, e.g. built by hand),
+    ``stream`` (a :class:`~guiapp.core.streams.StreamSummary` for a body that was streamed as
+    events, else ``None``).
     """
 
-    # A class-level default, so responses pickled before timings existed still read as None.
+    # Class-level defaults, so responses pickled before these existed still read as None.
     timings: Timings | None = None
+    stream: StreamSummary | None = None
 
     def __init__(
         self,

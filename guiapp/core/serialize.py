@@ -95,6 +95,10 @@ def spec_to_dict(spec: RequestSpec) -> dict[str, Any]:
         "proxy": spec.proxy,
         "max_body_bytes": spec.max_body_bytes,
     }
+    if spec.stream:
+        out["stream"] = True
+    if spec.stream_idle_timeout is not None:
+        out["stream_idle_timeout"] = spec.stream_idle_timeout
     if spec.disabled_params:
         out["disabled_params"] = _disabled_to_list(spec.disabled_params)
     if spec.disabled_headers:
@@ -191,6 +195,8 @@ def spec_from_dict(data: Mapping[str, Any]) -> RequestSpec:
         cert=_cert(data.get("cert")),
         proxy=_optional(data, "proxy", str),
         max_body_bytes=_optional(data, "max_body_bytes", int),
+        stream=_get(data, "stream", bool, False),
+        stream_idle_timeout=_optional(data, "stream_idle_timeout", float),
     )
 
 

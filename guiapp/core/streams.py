@@ -40,6 +40,8 @@ __all__ = [
     "NdjsonParser",
     "SseEvent",
     "SseParser",
+    "StreamEvent",
+    "StreamSummary",
     "iter_lines",
     "iter_ndjson",
     "iter_sse",
@@ -98,6 +100,77 @@ class SseEvent:
 
     def __sizeof__(self) -> int:  # what the item channel counts against its byte bound
         return 64 + len(self.data)
+
+
+@dataclass(frozen=True, slots=True)
+class StreamEvent:
+    """One item of a streamed response as :func:`~guiapp.core.send` emits it (any kind).
+
+    ``kind`` is ``"sse"``, ``"ndjson"`` or ``"text"``; ``event`` the SSE event type, ``"json"``
+    or ``"error"`` for NDJSON lines, ``"line"`` for text; ``data`` the event's text as received
+    (capped: ``truncated`` bytes were dropped); ``at`` seconds since the request started;
+    ``index`` its 0-based position; ``line`` the NDJSON/text line number and ``error`` why an
+    NDJSON line is not JSON.
+
+    >>> StreamEvent(index=0, at=0.5, kind="sse", event="message", data="hi").preview()
+    'hi'
+    """
+
+    index: int
+    at: float
+    kind: str
+    event: str
+    data: str
+    id: str = ""
+    retry: int | None = None
+    size: int = 0
+    truncated: int = 0
+    line: int = 0
+    error: str = ""
+
+    def preview(self, width: int = 200) -> str:
+        """The data on one line, cut to ``width`` characters, with a truncation marker."""
+        text = " ".join(self.data[: width * 2].split())
+        text = text if len(text) <= width else text[: width - 1] + "…"
+        if self.truncated:
+            text += f" [+{self.truncated:,} bytes not kept]"
+        return text
+
+    def __sizeof__(self) -> int:  # what the item channel counts against its byte bound
+        return 160 + len(self.data)
+
+
+@dataclass(frozen=True, slots=True)
+class StreamSummary:
+    """What a streamed response carried: shown in the summary and kept in history.
+
+    ``first_event_at`` is seconds from the start of the request to the first event (``None``:
+    no event); ``incomplete_bytes`` is an unfinished event dropped when the stream ended.
+
+    >>> StreamSummary("sse", events=3, errors=0, bytes=120, duration=1.5).describe()
+    '3 events (SSE), 120 bytes in 1.50 s'
+    """
+
+    kind: str
+    events: int
+    errors: int
+    bytes: int
+    duration: float
+    first_event_at: float | None = None
+    truncated_events: int = 0
+    incomplete_bytes: int = 0
+
+    def describe(self) -> str:
+        """One line for a status bar or a history entry."""
+        label = {"sse": "SSE", "ndjson": "NDJSON", "text": "lines"}.get(self.kind, self.kind)
+        text = f"{self.events:,} events ({label}), {self.bytes:,} bytes in {self.duration:.2f} s"
+        if self.errors:
+            text += f", {self.errors:,} bad lines"
+        if self.truncated_events:
+            text += f", {self.truncated_events:,} cut at the size limit"
+        if self.incomplete_bytes:
+            text += f"; the stream ended mid-event ({self.incomplete_bytes:,} bytes dropped)"
+        return text
 
 
 @dataclass(frozen=True, slots=True)

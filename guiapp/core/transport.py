@@ -38,7 +38,6 @@ from guiapp.core._http_adapter import (
 )
 from guiapp.core._http_body import (
     DEFAULT_SPOOL_THRESHOLD,
-    BodySink,
     CappedDecoder,
     ContentDecodingFailed,
     DecodedTooLarge,
@@ -46,6 +45,7 @@ from guiapp.core._http_body import (
 from guiapp.core._http_direct import DirectReader
 from guiapp.core._http_errors import host_of, is_bad_chunking, is_timeout, translate
 from guiapp.core._http_prepare import PreparedFiles, build_request, mask_url, validate
+from guiapp.core._http_stream import StreamSink, stream_sink
 from guiapp.core._http_timing import PhaseClock
 from guiapp.core.errors import (
     BodyTooLarge,
@@ -245,7 +245,7 @@ def _read_body(
             limit=cap,
             url=url,
         )
-    sink = BodySink(spool_threshold, spool_dir)
+    sink = stream_sink(spec, raw, started, spool_threshold, spool_dir)
     received = 0
     # Identity bodies: one recv per read, so a slow server's bytes still come as they arrive,
     # but up to 1 MiB when the socket has that much (fewer Python iterations and syscalls).
@@ -306,11 +306,15 @@ def _read_body(
             ) from exc
         if is_timeout(exc):
             sink.discard()
+            idle = isinstance(sink, StreamSink)
+            limit = spec.stream_idle_timeout if idle else spec.read_timeout
             raise ReadTimeout(
-                f"{host} sent nothing for {spec.read_timeout:g} s (read timeout) after "
+                f"{host} sent nothing for {limit:g} s "
+                f"({'the stream idle limit' if idle else 'read timeout'}) after "
                 f"{received:,} bytes of the body.",
                 url=url,
             ) from exc
+        summary = sink.end() if isinstance(sink, StreamSink) else None
         body, path = sink.finish()
         end = time.perf_counter()
         partial = Response(
@@ -324,6 +328,7 @@ def _read_body(
             partial=True,
             timings=clock.finish(end),  # the download phase ends where the connection did
         )
+        partial.stream = summary
         of_total = f" of {total:,}" if total is not None else ""
         raise ConnectionLost(
             f"The connection to {host} was lost after {received:,}{of_total} bytes of the body; "
@@ -335,13 +340,14 @@ def _read_body(
     except BaseException:
         sink.discard()
         raise
+    summary = sink.end() if isinstance(sink, StreamSink) else None
     forget_tracked_sockets()  # from here on the socket may serve another thread's request
     with contextlib.suppress(Exception):
         raw.raw.release_conn()  # fully read: the connection may serve the next request
     body, path = sink.finish()
     report_progress(received, total if total is not None else received, phase="done")
     end = time.perf_counter()  # where elapsed always ended: the hop's total ends there too
-    return Response(
+    response = Response(
         **meta,
         body=body,
         spool_path=path,
@@ -351,6 +357,8 @@ def _read_body(
         elapsed=end - started,
         timings=clock.finish(end),
     )
+    response.stream = summary
+    return response
 
 
 def _content_length(raw: requests.Response) -> int | None:
