@@ -28,9 +28,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
-from typing import Any, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 from guiapp.core.url_mask import mask_url_password
+
+if TYPE_CHECKING:  # request_tests needs this module: a runtime import would be circular
+    from guiapp.core.request_tests import RequestTests
 
 __all__ = [
     "REDACTED",
@@ -313,7 +316,9 @@ class RequestSpec:
     ``cert`` is a client certificate path, or ``(cert_path, key_path)``. ``verify`` is a bool or
     a CA bundle path. ``stream`` shows any body as it arrives (text lines); event streams and
     NDJSON are streamed whatever it says. A streamed body has no read timeout, only the optional
-    ``stream_idle_timeout`` (seconds without a byte).
+    ``stream_idle_timeout`` (seconds without a byte). ``tests`` are the request's checks and
+    captures (:class:`~guiapp.core.request_tests.RequestTests`; ``None`` when it has none): they
+    travel with the request through the editor, drafts and its file, and are never sent.
     """
 
     url: str
@@ -334,8 +339,11 @@ class RequestSpec:
     inherit_auth: bool = False
     stream: bool = False
     stream_idle_timeout: float | None = None
+    tests: RequestTests | None = None
 
     def __post_init__(self) -> None:
+        if self.tests is not None and not self.tests:  # no checks, no captures: one spelling
+            object.__setattr__(self, "tests", None)
         object.__setattr__(self, "method", (self.method or "GET").strip().upper())
         object.__setattr__(self, "params", _pairs(self.params))
         object.__setattr__(self, "headers", _pairs(self.headers))
