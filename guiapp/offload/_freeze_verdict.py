@@ -35,6 +35,8 @@ __all__ = ["FreezeReport", "FreezeSample", "RawSample", "build_report", "culprit
 #: The share of samples in which the GUI thread's innermost frame must be the same for
 #: "blocked in a call" (a busy thread moves between samples).
 _STATIC_SHARE = 0.8
+#: Frames listed in :attr:`FreezeReport.stack` (the samples keep them all).
+_MAX_LINES = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,7 +197,10 @@ def build_report(
     )
 
     def report(kind: str, verdict: str, culprit: str, stack: RawStack, thread: str) -> FreezeReport:
-        text = "\n".join(f.line() for f in resolve_stack(stack, memo))
+        lines = [f.line() for f in resolve_stack(stack, memo)]
+        if len(lines) > _MAX_LINES:  # the outer frames (test runner, main) say little
+            lines[_MAX_LINES:] = [f"  … {len(lines) - _MAX_LINES} outer frames"]
+        text = "\n".join(lines)
         return FreezeReport(
             start, duration_ms, kind, verdict, culprit, text, thread, threshold_ms, resolved
         )

@@ -216,16 +216,20 @@ class FreezeWatchdog:
                 if last is not None and now - last > self._late_s:
                     followed = last
                     self._publish(self._follow(last, dumps))
-                while self._missed:  # freezes over before this thread could look
-                    start, end = self._missed.popleft()
-                    if start != followed:
-                        self._publish(self._judge(start, end, [], dumps))
+                self._judge_missed(followed, dumps)
                 if dumps is not None and dumps.pending():
                     dumps.clear()  # this thread was late, the GUI thread was not: no freeze
+            self._judge_missed(followed, dumps)  # a freeze that ended just before the stop
         finally:
             if dumps is not None:
                 dumps.close()
                 _DUMPS_LOCK.release()
+
+    def _judge_missed(self, followed: float, dumps: _NativeDumps | None) -> None:
+        while self._missed:  # freezes over before this thread could look
+            start, end = self._missed.popleft()
+            if start != followed:
+                self._publish(self._judge(start, end, [], dumps))
 
     def _remember_names(self) -> None:
         if len(self._names) > 1000:
