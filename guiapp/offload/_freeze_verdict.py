@@ -165,7 +165,7 @@ def _most_common(stacks: Iterable[RawStack]) -> RawStack:
 
 
 def _name(ident: int, names: Mapping[int, str]) -> str:
-    return names.get(ident, f"0x{ident:x}")
+    return names.get(ident, f"0x{ident:x} (ended)")
 
 
 def build_report(
