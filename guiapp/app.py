@@ -65,6 +65,7 @@ from guiapp.ui.history_recorder import HistoryRecorder
 from guiapp.ui.history_restore import HistoryRestorer
 from guiapp.ui.lab import install_lab
 from guiapp.ui.main_window import MainWindow
+from guiapp.ui.response_checks import bind_runtime, install_response_checks
 from guiapp.ui.response_panel import ResponsePanel
 from guiapp.ui.runner import install_runner
 from guiapp.ui.sent_secrets import capturing_resolver, sent_context
@@ -136,11 +137,13 @@ def create_window(
     install_lab(window)  # View → Responsiveness Lab
     install_cookies(window, data_dir / COOKIE_FILE)  # shared session, View → Cookies…
     install_runner(window)  # Run → Run Collection… / Run Folder…
+    checks = install_response_checks(window)  # Tests tab results, captures → runtime variables
     if set_aside:
         window.show_message(report_set_aside(set_aside), "error")
     if workspace:
         secrets = secret_store_for(data_dir)  # the OS keyring, or the user's explicit choice
         window.workspace = WorkspaceController(window, data_dir, secrets=secrets).attach()
+        bind_runtime(checks.runtime, window.workspace.environments)
         # History masks the secrets in effect when each request was resolved, too.
         window.set_request_resolver(capturing_resolver(window, window.workspace.resolve))
     return window
