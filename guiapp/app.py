@@ -101,6 +101,9 @@ def create_window(
     window.history = recorder
     window.exchangeFinished.connect(recorder.record)
     recorder.recorded.connect(history_panel.entry_added)
+    # A failed background action on the history says so in the status line (and the log).
+    recorder.recordFailed.connect(lambda text: window.show_message(text, "error"))
+    history_panel.actionFailed.connect(lambda text: window.show_message(text, "error"))
     # A restore opens a new tab unless the current one is blank: it never overwrites work.
     history_panel.entryRestored.connect(HistoryRestorer(window).restore)
     # The first page loads once the event loop runs (store calls need the running loop).
