@@ -70,7 +70,8 @@ def test_a_task_can_have_its_own_error_handler_and_is_returned() -> None:
 
     async def main() -> None:
         task = tasks.spawn(boom(), on_error=own.append, what="saving")
-        assert task is not None and task in tasks.tasks
+        assert task is not None
+        assert task in tasks.tasks
         await asyncio.wait({task})
 
     asyncio.run(main())
