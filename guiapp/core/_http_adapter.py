@@ -56,11 +56,6 @@ class SocketTracker:
         self._sockets: list[socket.socket] = []
         self._shut = False
 
-    @property
-    def shut(self) -> bool:
-        """True once :meth:`shutdown_all` has run (later sockets are shut on arrival)."""
-        return self._shut
-
     def attach(self, sock: socket.socket) -> None:
         with self._lock:
             if not self._shut:

@@ -50,7 +50,6 @@ class CappedDecoder:
         self.limit = limit
         self.produced = 0
         self._obj: zlib._Decompress | None = None
-        self._first_deflate_chunk = True
         self.decodes = self.encoding in ("gzip", "x-gzip", "deflate")
         if self.encoding in ("gzip", "x-gzip"):
             self._obj = zlib.decompressobj(16 + zlib.MAX_WBITS)

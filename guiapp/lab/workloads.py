@@ -101,11 +101,6 @@ class Workload:
     def title(self) -> str:
         return WORKLOADS[self.name][0]
 
-    def scaled(self, **changes: float) -> Workload:
-        """A copy with some parameters (or ``tasks``) changed."""
-        tasks = int(changes.pop("tasks", self.tasks))
-        return Workload(self.name, tasks, **{**self.params, **changes})
-
     def label(self) -> str:
         """``name tasks=N k=v ...``: how the result tables name this workload."""
         values = " ".join(f"{k}={_fmt(v)}" for k, v in self.params.items())
