@@ -27,9 +27,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from guiapp.core.history import HistoryStore, ResponseSummary
-from guiapp.core.jobs import checkpoint
 from guiapp.core.request import RequestSpec
 from guiapp.core.transport import send
+from guiapp.offload.jobs import checkpoint
 
 if TYPE_CHECKING:
     import httpx
