@@ -37,9 +37,6 @@ class FileActions:
     window: Any
     data_dir: Path
     service: CollectionService
-    last_dialog: QFileDialog
-    last_import: ImportResult
-    last_export: ExportDialog
 
     if TYPE_CHECKING:  # provided by WorkspaceController
 
@@ -53,7 +50,6 @@ class FileActions:
         dialog = QFileDialog(self.window, title)
         dialog.setFileMode(mode)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.last_dialog = dialog  # tests drive it
         return dialog
 
     def open_collection_dialog(self) -> QFileDialog:
@@ -93,9 +89,12 @@ class FileActions:
     async def _import_selected(self, path: str) -> None:
         await self.import_file(path)
 
-    async def import_file(self, source: str | Path, dest: Path | None = None) -> bool:
+    async def import_file(
+        self, source: str | Path, dest: Path | None = None
+    ) -> ImportResult | None:
         """Import ``source`` into a new collection (default: under ``data_dir/collections``),
-        open it, and show the warnings. False and a message if it failed."""
+        open it, show the warnings and return what was imported; None (and a message in the
+        status line) if it failed."""
         root = self.data_dir / "collections"
         try:
             result = await self.service.run(
@@ -103,16 +102,15 @@ class FileActions:
             )
         except Exception as exc:
             self.window.show_message(f"Import failed: {exc}", "error")
-            return False
+            return None
         col = result.collection
         self.service.adopt(col)
         root_node = await self.service.call(lambda c: c.tree())
         await self._show_collection(col, root_node)
-        self.last_import = result
         warned = f" — {len(result.warnings)} warning(s)" if result.warnings else ""
         self.window.show_message(import_summary(result) + warned, "ok")
         show_import_result(self.window, result)
-        return True
+        return result
 
     def export_current(self) -> ExportDialog:
         """File → Export Request as Code…: the current tab as curl / Python."""
@@ -120,5 +118,4 @@ class FileActions:
         dialog = ExportDialog(spec, resolver=self.resolve, parent=self.window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
-        self.last_export = dialog
         return dialog
