@@ -243,6 +243,7 @@ class WorkspaceController(FileActions, CollectionActions, TabActions, QObject):
         """Reopen the collections of the previous run and bind their tabs, drafts included."""
         state = self.state
         await self.service.run(state.load)
+        previous = state.snapshot()  # opening the collections below saves the state again
         shown = state.collection
         for path in [p for p in state.collections if p != shown]:
             if await self.service.run(_is_dir, path):
@@ -252,7 +253,7 @@ class WorkspaceController(FileActions, CollectionActions, TabActions, QObject):
             await self.open_collection(shown)
         elif self.service.collection is None:
             await self.environments.reload("")
-        drafts = await restore_tabs(self, state)
+        drafts = await restore_tabs(self, previous)
         if drafts:
             kept = "draft was" if drafts == 1 else "drafts were"
             self.window.show_message(f"{drafts} unsaved {kept} kept from the last session", "ok")
@@ -369,6 +370,8 @@ class WorkspaceController(FileActions, CollectionActions, TabActions, QObject):
         return True
 
     def _capture_session(self) -> None:
+        if not self.ready:
+            return  # the previous session's tabs are still being restored: keep them
         self.state.tab_count = self.window.tabs.count()
         self.state.tabs = session_tabs(self.window, self.drafts, secret_values(self.window))
 
