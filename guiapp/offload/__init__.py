@@ -2,7 +2,8 @@
 
 Plain threads and processes, results delivered with ``loop.call_soon_threadsafe``, keyword
 arguments and contextvars carried over, cancellation that reaches the blocking code, coalesced
-progress, and a shutdown that never waits for a stuck call. See ``docs/offload.md``.
+progress, a lossless back-pressured item channel (``emit`` / ``job.items()``), and a shutdown
+that never waits for a stuck call. See ``docs/offload.md``.
 
 Qt-specific helpers (the QThread path, ``async_slot``) live in :mod:`guiapp.offload.qt`, which
 this package deliberately does not import.
@@ -16,19 +17,37 @@ this package deliberately does not import.
 ...     return n // step
 >>> asyncio.run(count(10, step=2))
 5
+
+Items (events, records, lines) are never dropped, and reach the loop thread in batches:
+
+>>> from guiapp.offload import Offloader, emit
+>>> def produce(n):
+...     for i in range(n):
+...         emit(i)
+...     return "end"
+>>> async def main():
+...     async with Offloader(name="items") as pool:
+...         job = pool.submit(produce, 1000)
+...         seen = [item async for batch in job.items() for item in batch]
+...         return len(seen), seen[:3], await job
+>>> asyncio.run(main())
+(1000, [0, 1, 2], 'end')
 """
 
-from guiapp.core.jobs import (
+from guiapp.offload.jobs import (
     Cancelled,
     JobControl,
     Progress,
     checkpoint,
     current_job,
+    emit,
+    emit_many,
     on_cancel,
     report_progress,
 )
 
 from ._api import default_offloader, make_async, reset_default_offloader, run_blocking
+from ._items import ItemStream
 from ._job import Job
 from ._pool import OffloaderClosed
 from ._process import ProcessOffloader, RemoteTraceback, WorkerProcessDied
@@ -36,6 +55,7 @@ from ._threads import Offloader, SerialLane
 
 __all__ = [
     "Cancelled",
+    "ItemStream",
     "Job",
     "JobControl",
     "Offloader",
@@ -48,6 +68,8 @@ __all__ = [
     "checkpoint",
     "current_job",
     "default_offloader",
+    "emit",
+    "emit_many",
     "make_async",
     "on_cancel",
     "report_progress",

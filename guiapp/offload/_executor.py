@@ -10,15 +10,38 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Coroutine
 from types import TracebackType
-from typing import Any, ParamSpec, Self, TypeVar
+from typing import Any, ParamSpec, Protocol, Self, TypeVar
 
 from ._job import Job
 from ._pool import WorkerPool, ensure_blocking
 
-__all__ = ["PoolExecutor"]
+__all__ = ["PoolExecutor", "Submitter", "wrap_blocking"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+
+class Submitter(Protocol):
+    """Anything with ``submit(func, *args, **kwargs) -> Job``: Offloader, SerialLane, ..."""
+
+    def submit(self, func: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> Job[R]: ...
+
+
+def wrap_blocking(
+    func: Callable[P, R], executor: Callable[[], Submitter]
+) -> Callable[P, Coroutine[Any, Any, R]]:
+    """The one ``make_async`` wrapper: each call awaits ``executor().submit(func, ...)``.
+
+    ``executor`` is looked up at call time (``make_async`` without an offloader uses the
+    default one as it is then). Rejects coroutine functions (they are not blocking).
+    """
+    ensure_blocking(func)
+
+    @functools.wraps(func)
+    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        return await executor().submit(func, *args, **kwargs)
+
+    return wrapper
 
 
 class PoolExecutor:
@@ -49,13 +72,7 @@ class PoolExecutor:
 
     def make_async(self, func: Callable[P, R], /) -> Callable[P, Coroutine[Any, Any, R]]:
         """Decorator: ``func`` becomes a coroutine function that runs it on this executor."""
-        ensure_blocking(func)
-
-        @functools.wraps(func)
-        async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-            return await self.submit(func, *args, **kwargs)
-
-        return wrapper
+        return wrap_blocking(func, lambda: self)
 
     async def __aenter__(self) -> Self:
         return self

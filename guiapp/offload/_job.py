@@ -9,8 +9,9 @@ from collections import deque
 from collections.abc import AsyncIterator, Callable, Generator
 from typing import Any, Generic, TypeVar
 
-from guiapp.core.jobs import JobControl, Progress
+from guiapp.offload.jobs import JobControl, Progress
 
+from ._items import ItemStream, JobItems
 from ._progress import ProgressRelay
 
 __all__ = ["Job", "JobLink"]
@@ -55,6 +56,8 @@ class Job(Generic[R]):
         self._future.add_done_callback(self._on_future_done)
         self._relay = ProgressRelay(loop, self._deliver_progress)
         self.control = JobControl(progress_sink=self._relay.push)
+        self._items: JobItems[Any] = JobItems(loop, self.control)
+        self.control.item_sink = self._items
         self._link = JobLink(self)
         self._progress: Progress | None = None
         self._progress_callbacks: list[Callable[[Progress], object]] = []
@@ -138,6 +141,7 @@ class Job(Generic[R]):
         if future.cancelled():
             self.cancel()
         self._end_streams()
+        self._items.end()
 
     # -- executor side -------------------------------------------------------------------------
     def _resolve(self, ok: bool, value: Any) -> None:
@@ -148,6 +152,7 @@ class Job(Generic[R]):
             self._future.cancel()
             return
         self._relay.flush()  # the final progress value arrives before the result
+        self._items.flush()  # and so do the last items
         self._relay.close()
         if ok:
             self._future.set_result(value)
@@ -200,6 +205,29 @@ class Job(Generic[R]):
         else:
             self._streams.append(stream)
         return stream
+
+    # -- items -------------------------------------------------------------------------------
+    def items(
+        self, *, max_items: int | None = None, max_bytes: int | None = None
+    ) -> ItemStream[Any]:
+        """Read the items the call emits (:func:`~guiapp.offload.emit`), in batches, in order.
+
+        Lossless: every item emitted after this call is returned, in lists (one per frame at
+        most, or everything that piled up if the reader was slower). When more than
+        ``max_items`` items (default 10,000) or ``max_bytes`` bytes (default 32 MiB) are
+        unread, the worker's ``emit`` waits. The iteration ends with the job; then await the
+        job for its result (the last batch always comes before it). One reader per job::
+
+            job = offloader.submit(tail_log, path)
+            async for lines in job.items():
+                view.append_lines(lines)
+            summary = await job
+        """
+        return self._items.stream(max_items, max_bytes)
+
+    def add_items_callback(self, callback: Callable[[list[Any]], object]) -> None:
+        """Call ``callback(batch)`` on the loop thread with each batch of emitted items."""
+        self._items.add_callback(callback)
 
     def _deliver_progress(self, progress: Progress) -> None:
         if self._future.done():

@@ -18,6 +18,8 @@ from multiprocessing.connection import Connection
 from multiprocessing.context import BaseContext
 from typing import Any, ParamSpec, TypeVar
 
+from guiapp.offload.jobs import Cancelled
+
 from ._child import child_main
 from ._executor import PoolExecutor
 from ._job import Job, JobLink
@@ -240,6 +242,11 @@ class ProcessOffloader(PoolExecutor):
                     _kind, done, total, info = message
                     link.control.report(done, total, **info)
                     continue
+                if message[0] == "items":
+                    if not _forward_items(link, message[1]):
+                        slot.discard()  # cancelled while waiting: the child is being killed
+                        return
+                    continue
                 if message[0] == "ok":
                     link.set_outcome(True, message[1])
                 else:
@@ -265,3 +272,16 @@ class ProcessOffloader(PoolExecutor):
                 _log.debug("%s: killed the worker process of cancelled %r", self.name, link)
         except Exception as exc:  # e.g. the reply could not be unpickled here
             link.set_outcome(False, exc)
+
+
+def _forward_items(link: JobLink, items: list[Any]) -> bool:
+    """Hand a batch from the child to the job's channel (this waits while the reader is
+    behind, so the pipe and then the child's ``emit`` wait too); False once cancelled."""
+    sink = link.control.item_sink
+    if sink is None:
+        return True
+    try:
+        sink.put_many(items)
+    except Cancelled:
+        return False
+    return True
