@@ -361,6 +361,8 @@ class WorkspaceController(FileActions, CollectionActions, TabActions, QObject):
         written."""
         self.watcher.stop()
         self._state_timer.stop()
+        if not self.ready:
+            return True  # closed before the last session was restored: its file stays as it is
         self._capture_session()
         try:
             self.state.save()
