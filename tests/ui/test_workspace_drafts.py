@@ -396,3 +396,52 @@ def test_the_demo_api_collection_is_read_only_and_holds_every_example(
     workspace.rename(rid, "Renamed", examples[0].name)
     wait_until(ui_loop, lambda: "read-only" in window.status_label.text())
     assert (col.root / rid).read_text() == before
+
+
+def test_file_consent_finds_the_tab_s_own_collection_while_another_is_shown(
+    workspace: WorkspaceController, ui_loop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:
+    from guiapp.core.request import FilePart, MultipartBody
+
+    window = workspace.window
+    window.workspace = workspace
+    first = tmp_path / "first"
+    col = Collection.create(first, name="Uploads")
+    (first / "fixture.csv").write_text("a,b\n")
+    spec = RequestSpec(
+        url=window.demo_server.url + "/post",
+        method="POST",
+        body=MultipartBody((FilePart("data", str(first / "fixture.csv")),)),
+    )
+    rid = col.new_request("", "Upload", spec)
+    open_collection(workspace, ui_loop, first)
+    tab = _open_tab(workspace, ui_loop, rid)
+    open_test_collection(workspace, ui_loop, tmp_path / "other")  # shown now
+    assert workspace.location(tab) == (first.resolve(), rid)
+    window.tabs.setCurrentWidget(tab)
+    task = window.send_current()
+    assert task is not None
+    wait_until(ui_loop, task.done, timeout=30)
+    assert window.findChild(QMessageBox, "fileUploadConsent") is None  # inside its collection
+    assert tab.outcome.kind == "response", tab.outcome.message
+
+
+def test_the_runner_opens_a_result_through_open_request(
+    workspace: WorkspaceController, ui_loop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from guiapp.ui.runner.window import RunnerWindow
+
+    window = workspace.window
+    window.workspace = workspace
+    root = open_test_collection(workspace, ui_loop, tmp_path / "api")
+    window.findChild(QAction, "action-run-collection").trigger()
+    runner = next(w for w in QApplication.topLevelWidgets() if isinstance(w, RunnerWindow))
+    try:
+        opened = runner._open_request("users/get-user.toml")  # what a double click does
+        tab = ui_loop.run_until_complete(opened)
+        assert workspace.location(tab) == (root.resolve(), "users/get-user.toml")
+    finally:
+        runner.close()
+        runner.deleteLater()
