@@ -128,8 +128,11 @@ class Deadlines:
         self._on_expiry = on_expiry
         self._lock = threading.Lock()
         self._expired: str | None = None
-        self._total_alarm = None if total is None else _WATCHDOG.arm(total, self._total_fired)
+        self._total_alarm: _Alarm | None = None
         self._headers_alarm: _Alarm | None = None
+        if total is not None:
+            with self._lock:  # a tiny deadline may go off before the alarm is stored
+                self._total_alarm = _WATCHDOG.arm(total, self._total_fired)
 
     @property
     def expired(self) -> str | None:
@@ -146,8 +149,8 @@ class Deadlines:
         self._disarm_headers()
         if self.headers is not None:
             mine: list[_Alarm] = []
-            alarm = _WATCHDOG.arm(self.headers, lambda: self._fire("headers_timeout", mine))
-            with self._lock:
+            with self._lock:  # a tiny deadline may go off before the alarm is stored
+                alarm = _WATCHDOG.arm(self.headers, lambda: self._fire("headers_timeout", mine))
                 mine.append(alarm)
                 self._headers_alarm = alarm
 
@@ -155,12 +158,27 @@ class Deadlines:
         """The response headers of the current hop are complete."""
         self._disarm_headers()
 
+    def lift_total(self) -> None:
+        """The exchange turned out to be an endless kind (a stream): no total deadline from now.
+
+        >>> deadlines = Deadlines(total=300.0, headers=None, on_expiry=lambda: None)
+        >>> deadlines.lift_total()
+        >>> deadlines.total is None
+        True
+        """
+        self._disarm_total()
+        self.total = None
+
     def close(self) -> None:
         """Disarm everything (the request is over, whatever its outcome)."""
         self._disarm_headers()
-        if self._total_alarm is not None:
-            _WATCHDOG.cancel(self._total_alarm)
-            self._total_alarm = None
+        self._disarm_total()
+
+    def _disarm_total(self) -> None:
+        with self._lock:  # an alarm going off at this moment either fires first or not at all
+            alarm, self._total_alarm = self._total_alarm, None
+        if alarm is not None:
+            _WATCHDOG.cancel(alarm)
 
     def _disarm_headers(self) -> None:
         with self._lock:  # an alarm going off at this moment either fires first or not at all
@@ -177,5 +195,7 @@ class Deadlines:
                 return
             if alarm is not None and (not alarm or self._headers_alarm is not alarm[0]):
                 return  # disarmed while going off: that hop's headers were in
+            if alarm is None and self._total_alarm is None:
+                return  # lifted or closed while going off
             self._expired = name
         self._on_expiry()
