@@ -49,12 +49,12 @@ def test_body_dripped_a_byte_at_a_time_ends_at_the_total_deadline_keeping_what_a
 ) -> None:
     start = time.monotonic()
     with pytest.raises(DeadlineExceeded) as info:
-        send(RequestSpec(url=faultserver.url("/drip?bytes=100"), timeout=5, total_timeout=0.8))
-    assert time.monotonic() - start < 4
+        send(RequestSpec(url=faultserver.url("/drip?bytes=100"), timeout=5, total_timeout=1.5))
+    assert time.monotonic() - start < 6  # 100 bytes take 10 s: the deadline ended it
     exc = info.value
     assert exc.limit_name == "total_timeout"
     assert str(exc).startswith("No complete response from 127.0.0.1:")
-    assert "within 0.8 s (total deadline); the part of the body that arrived is kept." in str(exc)
+    assert "within 1.5 s (total deadline); the part of the body that arrived is kept." in str(exc)
     partial = exc.partial_response
     assert partial is not None
     assert partial.partial
