@@ -23,6 +23,7 @@ import json
 import os
 import tempfile
 import threading
+import weakref
 from array import array
 from collections import Counter, OrderedDict
 from collections.abc import Iterable
@@ -146,6 +147,8 @@ class StreamLog:
     def __init__(self, spool_dir: str | None = None) -> None:
         fd, self.path = tempfile.mkstemp(prefix="guiapp-stream-", suffix=".jsonl", dir=spool_dir)
         self._file = os.fdopen(fd, "w+b")
+        # A log dropped without close() (a window torn down) still frees its file.
+        self._finalizer = weakref.finalize(self, _discard_file, self._file, self.path)
         self._offsets = array("q")
         self._end = 0
         self._lock = threading.Lock()  # the file position is shared by appends and reads
@@ -252,10 +255,14 @@ class StreamLog:
             return
         self.closed = True
         with self._lock:
-            self._file.close()
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(self.path)
+            self._finalizer()
         self._cache.clear()
+
+
+def _discard_file(file: Any, path: str) -> None:
+    file.close()
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
 
 
 def _as_dict(event: StreamEvent) -> dict[str, Any]:
