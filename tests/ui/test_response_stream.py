@@ -147,3 +147,19 @@ def test_a_plain_response_has_no_stream_tab(
     send_url(qtbot, window, ui_loop, window.demo_server.url + "/get")
     assert not panel.tabs.isTabVisible(index)
     assert stream_view(window).event_count() == 0
+
+
+def test_the_stream_options_round_trip_through_the_editor(qtbot: Any) -> None:
+    from guiapp.core.request import RequestSpec
+    from guiapp.ui.options_editor import OptionsEditor
+
+    editor = OptionsEditor()
+    qtbot.addWidget(editor)
+    assert editor.options()["stream"] is False
+    assert editor.options()["stream_idle_timeout"] is None
+    editor.load_options(RequestSpec(url="http://h/", stream=True, stream_idle_timeout=2.5))
+    assert editor.findChild(QCheckBox, "streamResponse").isChecked()
+    assert editor.options()["stream"] is True
+    assert editor.options()["stream_idle_timeout"] == 2.5
+    editor.findChild(QCheckBox, "streamIdleLimit").setChecked(False)
+    assert editor.options()["stream_idle_timeout"] is None
