@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from guiapp.core.errors import InvalidRequest, ReadTimeout
+from guiapp.core.errors import DeadlineExceeded, InvalidRequest, ReadTimeout
 from guiapp.core.jobs import Cancelled, JobControl, bind_job
 from guiapp.core.request import RequestSpec
 from guiapp.core.streams import StreamEvent
@@ -159,3 +159,24 @@ def test_a_server_closing_mid_event_keeps_the_complete_ones_and_says_so() -> Non
 
 def _fields(spec: RequestSpec) -> dict[str, Any]:
     return {name: getattr(spec, name) for name in spec.__dataclass_fields__}
+
+
+def test_the_default_total_deadline_does_not_end_a_stream(
+    demo: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The default deadline (300 s) is shrunk so that the stream outlives it within the test.
+    monkeypatch.setattr("guiapp.core.transport.DEFAULT_TOTAL_TIMEOUT", 0.4)
+    spec = RequestSpec(
+        url=f"{demo}/sse/chat", params=[("tokens", "4"), ("delay", "250")], total_timeout=0.4
+    )
+    response, sink = _send(spec)
+    assert response.status_code == 200
+    assert sink.items[-1].data == "[DONE]"
+
+
+def test_a_total_deadline_set_by_hand_still_ends_a_stream(demo: str) -> None:
+    spec = RequestSpec(
+        url=f"{demo}/sse/chat", params=[("tokens", "40"), ("delay", "100")], total_timeout=0.5
+    )
+    with pytest.raises(DeadlineExceeded, match="total deadline"):
+        _send(spec)
