@@ -42,9 +42,9 @@ import qasync  # noqa: E402
 import requests  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from guiapp.core.stats import summarize  # noqa: E402
 from guiapp.offload import Offloader  # noqa: E402
 from guiapp.offload.qt import FreezeWatch, LagMonitor  # noqa: E402
+from guiapp.offload.stats import summarize  # noqa: E402
 
 _SERVER = """
 import http.server, time

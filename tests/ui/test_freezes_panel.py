@@ -16,8 +16,8 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDockWidget, QLabel, QTreeWidget
 
 from guiapp.core.request import RequestSpec
-from guiapp.core.stats import LagStats
 from guiapp.offload.freeze import FreezeReport
+from guiapp.offload.stats import LagStats
 from guiapp.ui.freezes_panel import FreezesPanel
 from guiapp.ui.lag_indicator import FREEZE_MEMORY_S, LagIndicator
 from guiapp.ui.main_window import MainWindow
