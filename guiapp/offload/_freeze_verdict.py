@@ -98,6 +98,18 @@ class FreezeReport:
     threshold_ms: float
     samples: tuple[FreezeSample, ...] = ()
 
+    @property
+    def cause(self) -> str:
+        """The verdict without the culprit: ``busy``, ``blocked in a call``, ``starved of the
+        GIL by <thread>`` or ``stalled``.
+
+        >>> FreezeReport(0.0, 80.0, "starved", "v", "c", "", "offload-1", 50.0).cause
+        'starved of the GIL by offload-1'
+        """
+        if self.kind == "starved":
+            return f"starved of the GIL by {self.thread}"
+        return {"busy": "busy", "blocked": "blocked in a call"}.get(self.kind, "stalled")
+
     def summary(self) -> str:
         """One line: duration and verdict."""
         return f"{self.duration_ms:.0f} ms · {self.verdict}"

@@ -33,24 +33,11 @@ from PySide6.QtWidgets import (
 
 from guiapp.ui.qt_helpers import named
 
-__all__ = ["FreezesPanel", "short_verdict"]
+__all__ = ["FreezesPanel"]
 
 #: Rows kept (older ones are dropped; the watch keeps its own bounded list).
 MAX_ROWS = 200
 _EMPTY = "No freezes yet: the GUI thread has served every heartbeat within 50 ms."
-
-
-def short_verdict(report: Any) -> str:
-    """The verdict without the culprit (the culprit has its own column).
-
-    >>> from guiapp.offload.freeze import FreezeReport
-    >>> short_verdict(FreezeReport(0, 80.0, "starved", "v", "c", "", "offload-1", 50.0))
-    'starved of the GIL by offload-1'
-    """
-    kind = getattr(report, "kind", "")
-    if kind == "starved":
-        return f"starved of the GIL by {report.thread}"
-    return {"busy": "busy", "blocked": "blocked in a call"}.get(kind, "stalled")
 
 
 class FreezesPanel(QWidget):
@@ -90,9 +77,7 @@ class FreezesPanel(QWidget):
     def add_report(self, report: Any) -> None:
         """Add a freeze at the top of the list."""
         when = time.strftime("%H:%M:%S", time.localtime(report.start))
-        item = QTreeWidgetItem(
-            [when, f"{report.duration_ms:.0f} ms", short_verdict(report), report.culprit]
-        )
+        item = QTreeWidgetItem([when, f"{report.duration_ms:.0f} ms", report.cause, report.culprit])
         item.setData(0, Qt.ItemDataRole.UserRole, report)
         item.setToolTip(3, report.verdict)
         item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDockWidget, QLabel, QTreeWidget
@@ -31,17 +32,31 @@ def _report(duration_ms: float = 1240.0, kind: str = "busy", start: float = 0.0)
     return FreezeReport(start, duration_ms, kind, verdict, culprit, stack, "MainThread", 50.0)
 
 
+def _record_status(window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    shown: list[str] = []
+    show = window.response_area.show_message
+
+    def record(text: str, state: str = "ok") -> None:
+        shown.append(text)
+        show(text, state)
+
+    monkeypatch.setattr(window.response_area, "show_message", record)
+    return shown
+
+
 def test_gui_thread_send_is_named_in_the_freezes_panel(
-    qtbot: Any, window: MainWindow, ui_loop: asyncio.AbstractEventLoop
+    qtbot: Any,
+    window: MainWindow,
+    ui_loop: asyncio.AbstractEventLoop,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    shown = _record_status(window, monkeypatch)
     tab = window.open_tab(RequestSpec(url=f"{window.demo_server.url}/delay/1"))
     window.send_tab(tab, "gui-thread")
-    wait_until(ui_loop, lambda: tab.in_flight)
-    status = window.status_label.text()
-    assert "Esc" not in status, status
-    assert "the window is frozen until the response arrives" in status
-
     wait_until(ui_loop, lambda: tab.outcome.kind == "response", timeout=30)
+    sending = [text for text in shown if "the window is frozen until the response arrives" in text]
+    assert sending, shown  # painted before the freeze
+    assert not [text for text in shown if "Esc" in text], shown
 
     def long_freezes() -> list[FreezeReport]:
         return [r for r in window.freezes_panel.reports() if r.duration_ms > 800]
@@ -75,12 +90,12 @@ def test_gui_thread_send_is_named_in_the_freezes_panel(
 
 
 def test_offloaded_send_keeps_promising_esc(
-    window: MainWindow, ui_loop: asyncio.AbstractEventLoop
+    window: MainWindow, ui_loop: asyncio.AbstractEventLoop, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    shown = _record_status(window, monkeypatch)
     tab = window.open_tab(RequestSpec(url=f"{window.demo_server.url}/delay/1"))
     window.send_tab(tab, "asyncio-executor")
-    wait_until(ui_loop, lambda: tab.in_flight)
-    assert window.status_label.text().endswith("Esc cancels")
+    wait_until(ui_loop, lambda: any(text.endswith("Esc cancels") for text in shown))
     window.cancel_current()
     wait_until(ui_loop, lambda: not tab.in_flight)
 

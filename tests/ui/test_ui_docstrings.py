@@ -13,7 +13,6 @@ MODULES = [
     "guiapp.ui.request_bar",
     "guiapp.ui.request_body",
     "guiapp.ui.lag_indicator",
-    "guiapp.ui.freezes_panel",
     "guiapp.ui.qt_helpers",
     "guiapp.ui.history_panel",
 ]
