@@ -8,11 +8,22 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import settings
+
+# Hypothesis' per-example deadline is a wall-clock assertion: on a loaded 2-core machine it fails
+# examples that are merely slow. Correctness is what the property tests check; speed lives in
+# the benchmarks.
+settings.register_profile("guiapp", deadline=None)
+settings.load_profile("guiapp")
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
 
 _THRESHOLDS = gc.get_threshold()
+
+# pytester: the gui_responsive plugin's own tests. guiapp.pytest_plugin is also a pytest11 entry
+# point; listed here too so that an environment installed before it existed still loads it.
+pytest_plugins = ["pytester", "guiapp.pytest_plugin"]
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -21,6 +32,11 @@ def pytest_configure(config: pytest.Config) -> None:
     # does with guiapp.offload.qt.GuiThreadGarbageCollector, the suite collects on the main
     # (GUI) thread only: between tests, with CPython's own generational thresholds.
     gc.disable()
+    # An attack from the red-team list and its regression test: scripts/count_hostile.py counts
+    # them per area (transport, importers, storage, demo) and how many hold.
+    config.addinivalue_line(
+        "markers", "hostile(area): a hostile input or server the app must withstand"
+    )
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

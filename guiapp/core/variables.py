@@ -356,7 +356,14 @@ def resolve(spec: RequestSpec, env: Values) -> RequestSpec:
     """``spec`` with every ``{{name}}`` substituted.
 
     Raises :class:`~guiapp.core.errors.InvalidRequest` (``field="variables"``) naming every
-    unresolved variable, or the chain of a loop.
+    unresolved variable, or the chain of a loop. A header whose value took a secret variable's
+    value is listed in ``sensitive_headers``: the transport drops it on a redirect to another
+    host, as it does ``Authorization``.
+
+    >>> env = Environment("p", [Variable("key", "k3y-9", secret=True)])
+    >>> resolve(RequestSpec(url="http://h/", headers=[("X-Api-Key", "{{key}}")]),
+    ...         env).sensitive_headers
+    ('x-api-key',)
     """
     expander = _Expander(_values(env), strict_cycles=True)
     resolved = map_spec_text(spec, expander.text)
@@ -375,4 +382,12 @@ def resolve(spec: RequestSpec, env: Values) -> RequestSpec:
             field="variables",
             url=spec.url,
         )
+    secrets = env.secret_values() if isinstance(env, Environment | VariableScope) else set()
+    sensitive = [
+        name
+        for (_, written), (name, value) in zip(spec.headers, resolved.headers, strict=True)
+        if written != value and any(secret in value for secret in secrets)
+    ]
+    if sensitive:
+        resolved = replace(resolved, sensitive_headers=(*resolved.sensitive_headers, *sensitive))
     return resolved

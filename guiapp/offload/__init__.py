@@ -34,7 +34,7 @@ Items (events, records, lines) are never dropped, and reach the loop thread in b
 (1000, [0, 1, 2], 'end')
 """
 
-from guiapp.core.jobs import (
+from guiapp.offload.jobs import (
     Cancelled,
     JobControl,
     Progress,

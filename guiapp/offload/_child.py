@@ -19,7 +19,7 @@ import traceback
 from multiprocessing.connection import Connection
 from typing import Any
 
-from guiapp.core.jobs import JobControl, Progress, bind_job
+from guiapp.offload.jobs import JobControl, Progress, bind_job
 
 from ._child_items import ChildItems
 

@@ -24,7 +24,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any, Generic, TypeVar
 
-from guiapp.core.jobs import Cancelled, JobControl
+from guiapp.offload.jobs import Cancelled, JobControl
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -67,7 +67,7 @@ class ItemChannel(Generic[T]):
     >>> channel.put_many(["c"])
     Traceback (most recent call last):
     ...
-    guiapp.core.jobs.Cancelled: the job was cancelled
+    guiapp.offload.jobs.Cancelled: the job was cancelled
     """
 
     def __init__(

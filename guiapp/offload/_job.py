@@ -9,7 +9,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Callable, Generator
 from typing import Any, Generic, TypeVar
 
-from guiapp.core.jobs import JobControl, Progress
+from guiapp.offload.jobs import JobControl, Progress
 
 from ._items import ItemStream, JobItems
 from ._progress import ProgressRelay

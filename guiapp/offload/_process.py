@@ -18,7 +18,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.context import BaseContext
 from typing import Any, ParamSpec, TypeVar
 
-from guiapp.core.jobs import Cancelled
+from guiapp.offload.jobs import Cancelled
 
 from ._child import child_main
 from ._executor import PoolExecutor

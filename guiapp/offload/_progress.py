@@ -14,7 +14,7 @@ import logging
 import threading
 from collections.abc import Callable
 
-from guiapp.core.jobs import Progress
+from guiapp.offload.jobs import Progress
 
 __all__ = ["MAX_RATE_HZ", "ProgressRelay"]
 

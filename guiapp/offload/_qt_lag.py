@@ -2,7 +2,7 @@
 
 A ``QTimer`` with ``Qt.PreciseTimer`` fires every 5 ms on the GUI thread; each tick records
 ``lag = actual interval - 5 ms``. Any work that blocks the GUI thread (or starves it of the GIL)
-shows up as lag. Statistics come from :mod:`guiapp.core.stats`.
+shows up as lag. Statistics come from :mod:`guiapp.offload.stats`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections import deque
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
-from guiapp.core.stats import DEFAULT_STALL_MS, LagStats, summarize
+from guiapp.offload.stats import DEFAULT_STALL_MS, LagStats, summarize
 
 __all__ = ["LagMonitor"]
 

@@ -22,9 +22,9 @@ from typing import Any
 
 from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, QTimer, Signal, Slot
 
-from guiapp.core.jobs import Cancelled, JobControl, Progress, bind_job
 from guiapp.offload._items import ItemPump
 from guiapp.offload._qt_settle import Inbox, Reaper
+from guiapp.offload.jobs import Cancelled, JobControl, Progress, bind_job
 
 __all__ = ["QtWorkerJob", "active_qthreads", "run_in_qthread", "shutdown_qthreads"]
 

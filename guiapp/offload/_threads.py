@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
-from guiapp.core.jobs import JobControl, bind_job
+from guiapp.offload.jobs import JobControl, bind_job
 
 from ._executor import PoolExecutor
 from ._job import Job
