@@ -24,7 +24,6 @@ import gc
 import logging
 import os
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
@@ -81,8 +80,6 @@ __all__ = ["create_window", "default_data_dir", "main"]
 _log = logging.getLogger("guiapp")
 SETTINGS_FILE = "settings.ini"
 HISTORY_FILE = "history.sqlite3"
-#: Printed on stdout when --quit-after-ms closes the window (the exit test times from it).
-QUIT_MARKER = "guiapp: closing window"
 
 
 def create_window(
@@ -121,6 +118,9 @@ def create_window(
     window.history = recorder
     window.exchangeFinished.connect(recorder.record)
     recorder.recorded.connect(history_panel.entry_added)
+    # A failed background action on the history says so in the status line (and the log).
+    recorder.recordFailed.connect(lambda text: window.show_message(text, "error"))
+    history_panel.actionFailed.connect(lambda text: window.show_message(text, "error"))
     # A restore opens a new tab unless the current one is blank: it never overwrites work.
     history_panel.entryRestored.connect(HistoryRestorer(window).restore)
     # The first page loads once the event loop runs (store calls need the running loop).
@@ -162,12 +162,6 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--demo", action="store_true", help="start the demo API and add its example requests"
     )
     parser.add_argument("--data-dir", type=Path, help="where settings and history live")
-    parser.add_argument(
-        "--quit-after-ms",
-        type=int,
-        default=int(os.environ.get("GUIAPP_AUTOQUIT_MS", "0") or 0),
-        help=argparse.SUPPRESS,  # test hook: send a slow request, close the window after N ms
-    )
     return parser.parse_args(argv)
 
 
@@ -247,9 +241,6 @@ def main(argv: list[str] | None = None, *, hard_exit: bool = True) -> int:
     # Closing the main window ends the app even if a secondary window (the Lab) is open.
     window.shutDown.connect(app.quit)
     window.show()
-    if args.quit_after_ms:
-        QTimer.singleShot(0, lambda: _send_slow_request(window))
-        QTimer.singleShot(args.quit_after_ms, lambda: _auto_quit(window))
 
     try:
         loop.run_forever()  # returns when the last window closes (QApplication quits)
@@ -325,18 +316,6 @@ def _reporting_excepthook(
         report(exc)
 
     return hook
-
-
-def _send_slow_request(window: MainWindow) -> None:
-    if window.demo_server is not None:
-        window.bar.url_edit.setText(window.demo_server.url + "/delay/30")
-    window.send_current()
-
-
-def _auto_quit(window: MainWindow) -> None:
-    in_flight = sum(tab.in_flight for tab in window.request_tabs())
-    print(f"{QUIT_MARKER} t={time.monotonic():.3f} in_flight={in_flight}", flush=True)
-    window.close()
 
 
 def _cancel_leftover_tasks(loop: asyncio.AbstractEventLoop) -> None:

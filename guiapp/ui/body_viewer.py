@@ -79,7 +79,9 @@ class BodyViewer(QWidget):
         self._tasks = BackgroundTasks(
             lambda exc: self._set_notice(f"Could not show the body: {exc}"), "body viewer task"
         )
-        self._warm_tasks: set[asyncio.Future[Any]] = set()
+        # Kept apart from _tasks: clear() must not cancel (kill) it. A failed warm-up is only
+        # logged: the preview that follows starts its own worker and reports its own failure.
+        self._warm_tasks = BackgroundTasks(lambda exc: None, "warming up a worker process")
         self._last_find: tuple[str, int] | None = None
         self._find_counts: dict[tuple[str, int], int] = {}  # (needle, source) -> matching lines
         temp_dir = tempfile.mkdtemp(prefix="guiapp-body-")
@@ -197,12 +199,10 @@ class BodyViewer(QWidget):
         if self._warm_tasks or (callable(pids) and pids()):
             return
         try:
-            loop = asyncio.get_running_loop()
+            asyncio.get_running_loop()
         except RuntimeError:
             return
-        task = loop.create_task(_warm(self._processes))
-        self._warm_tasks.add(task)  # kept apart from _tasks: clear() must not cancel (kill) it
-        task.add_done_callback(self._warm_tasks.discard)
+        self._warm_tasks.spawn(_warm(self._processes))
 
     def clear(self) -> None:
         """Forget the body: cancel its jobs, release its files, show nothing."""

@@ -28,6 +28,9 @@ def collection_actions_menu(panel: CollectionsPanel, parent: QWidget) -> tuple[Q
     menu.addAction("Open Collection…", panel.openCollectionRequested.emit)
     menu.addAction("New Collection…", panel.newCollectionRequested.emit)
     menu.addAction("Import Postman / OpenAPI…", panel.importRequested.emit)
+    menu.addAction("Open Demo API", panel.openDemoRequested.emit)
+    close = menu.addAction("Close Collection", panel.closeCollectionRequested.emit)
+    close.setObjectName("closeCollectionAction")
     menu.addSeparator()
     variables_action = menu.addAction(
         "Collection Variables…", panel.collectionVariablesRequested.emit
