@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -63,6 +64,8 @@ class ResponseChecks(QObject):
         self._processes = processes
         self._view = view
         self.runtime = runtime
+        #: Secret values to mask in what the Tests tab shows (the window sets it).
+        self.secret_values: Callable[[], Iterable[str]] = frozenset
         self._tasks = BackgroundTasks(lambda exc: None, "evaluating checks")
         self._sends = itertools.count(1)
         self._latest: dict[str, int] = {}  # variable -> the send that set it
@@ -86,7 +89,9 @@ class ResponseChecks(QObject):
             _log.warning("evaluating the checks of %s failed: %s", spec.url, exc)
             self._view.record(response, f"Could not run the checks: {exc}")
             return
-        self._view.record(response, outcome)
+        # The tab shows a copy with the secrets masked (those of the environment, earlier
+        # captures, and the ones this response's secret captures found).
+        self._view.record(response, outcome.masked(self.secret_values()))
         newest = [c for c in outcome.captures if send >= self._latest.get(c.capture.variable, 0)]
         for name in self.runtime.set_captured(newest, _source(spec)):
             self._latest[name] = send
@@ -132,6 +137,7 @@ def install_response_checks(window: Any) -> ResponseChecks:
     # response summary and request headers.
     window.response_area.secret_values = lambda: secret_values(window)
     window.response_area.display.panel.secret_values = lambda: secret_values(window)
+    checks.secret_values = lambda: secret_values(window)
     dialogs: list[RuntimeVariablesDialog] = []
 
     def show_dialog() -> RuntimeVariablesDialog:

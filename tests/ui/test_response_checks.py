@@ -49,6 +49,7 @@ def test_checks_run_after_a_send_and_the_tab_title_counts_them(
             Check("status", "==", 200),
             Check("body", "==", "7", path="$.args.id"),
             Check("status", "==", 404),
+            Check("body", "exists", path="$.args.token"),
             Check("header", "exists", name="X-Nope", enabled=False),  # off: not run
         ),
         captures=(Capture("token", "body", "$.args.token", secret=True),),
@@ -57,15 +58,16 @@ def test_checks_run_after_a_send_and_the_tab_title_counts_them(
     _send(qtbot, window, ui_loop, RequestSpec(url=url, tests=tests))
     panel = window.response.panel
     tabs, view = panel.tabs, panel.tests
-    wait_until(ui_loop, lambda: tabs.tabText(tabs.indexOf(view)) == "Tests 2/3")
+    wait_until(ui_loop, lambda: tabs.tabText(tabs.indexOf(view)) == "Tests 3/4")
     rows = _table(view)
-    assert rows[:3] == [
+    assert rows[:4] == [
         ("✓", "status == 200", "200"),
         ("✓", "$.args.id == 7", "7"),
         ("✗", "status == 404: got 200", "200"),
+        ("✓", "$.args.token exists", "***"),  # the value a secret capture found: masked
     ]
-    assert rows[3] == ("✓", "set {{token}}", "•••")  # a secret capture is masked
-    assert view.summary() == "2/3 checks passed"
+    assert rows[4] == ("✓", "set {{token}}", "•••")
+    assert view.summary() == "3/4 checks passed"
     assert window.runtime_variables.rows() == [("token", MASK, "GET /get")]
     assert window.runtime_variables.secret_values() == {SECRET}
 
