@@ -14,7 +14,8 @@ variable wins.
 :func:`install_response_checks` wires it into a main window: ``window.runtime_variables``,
 ``window.response_checks``, View → Runtime Variables… (``action-runtime-variables``) and
 View → Clear Runtime Variables (``action-clear-runtime-variables``); :func:`bind_runtime` puts
-the runtime values on top of a workspace's variable scope.
+the runtime values on top of a workspace's variable scope and adds both actions to its
+environment bar's ⋯ menu.
 
 Example::
 
@@ -69,6 +70,8 @@ class ResponseChecks(QObject):
         self._tasks = BackgroundTasks(lambda exc: None, "evaluating checks")
         self._sends = itertools.count(1)
         self._latest: dict[str, int] = {}  # variable -> the send that set it
+        #: Show / Clear Runtime Variables (set by :func:`install_response_checks`).
+        self.actions: list[QAction] = []
 
     def evaluate(self, spec: RequestSpec, response: Response) -> None:
         """Evaluate ``spec.tests`` on ``response`` (nothing to do without tests)."""
@@ -115,11 +118,17 @@ def _source(spec: RequestSpec) -> str:
     return f"{spec.method} {path}"
 
 
-def bind_runtime(runtime: RuntimeVariables, environments: Any) -> None:
-    """Make ``runtime`` the top layer of ``environments``' scope (a workspace's
-    :class:`~guiapp.ui.workspace.env_control.EnvironmentController`), now and on each change."""
+def bind_runtime(checks: ResponseChecks, environments: Any) -> None:
+    """Make ``checks``' runtime variables the top layer of ``environments``' scope (a
+    workspace's :class:`~guiapp.ui.workspace.env_control.EnvironmentController`), now and on
+    each change, and list Runtime Variables… / Clear Runtime Variables in its bar's ⋯ menu."""
+    runtime = checks.runtime
     environments.set_runtime(runtime.environment())
     runtime.changed.connect(lambda: environments.set_runtime(runtime.environment()))
+    menu = environments.bar.menu_button.menu()
+    if menu is not None and checks.actions:
+        menu.addSeparator()
+        menu.addActions(checks.actions)
 
 
 def install_response_checks(window: Any) -> ResponseChecks:
@@ -157,5 +166,6 @@ def install_response_checks(window: Any) -> ResponseChecks:
     window.menus.view_menu.addSeparator()
     window.menus.view_menu.addAction(show)
     window.menus.view_menu.addAction(clear)
+    checks.actions = [show, clear]
     window.show_runtime_variables = show_dialog
     return checks

@@ -106,7 +106,11 @@ def test_captures_set_runtime_variables_for_later_requests_and_clear_forgets_the
     workspace: WorkspaceController,
     ui_loop: asyncio.AbstractEventLoop,
 ) -> None:
-    bind_runtime(window.runtime_variables, workspace.environments)
+    bind_runtime(window.response_checks, workspace.environments)
+    env_menu = workspace.environments.bar.menu_button.menu()
+    assert {"action-runtime-variables", "action-clear-runtime-variables"} <= {
+        a.objectName() for a in env_menu.actions()
+    }
     base = window.demo_server.url
     login = RequestSpec(
         url=f"{base}/get?token={SECRET}",
@@ -131,6 +135,7 @@ def test_captures_set_runtime_variables_for_later_requests_and_clear_forgets_the
     assert view.table.item(0, 1).text() == MASK
     qtbot.mouseClick(view.clear_button, Qt.MouseButton.LeftButton)
     assert view.table.rowCount() == 0
+    assert not view.clear_button.isEnabled()
     assert workspace.environments.scope().origin("token") is None
     tab = _send(qtbot, window, ui_loop, RequestSpec(url=base + "/get?used={{token}}"))
     assert tab.outcome.kind == "error"
