@@ -36,6 +36,15 @@ def _send(qtbot: Any, window: MainWindow, loop: asyncio.AbstractEventLoop, spec:
     return tab
 
 
+def _history(window: MainWindow, loop: asyncio.AbstractEventLoop) -> list[Any]:
+    recorder = window.history
+
+    async def query() -> list[Any]:
+        return list(await recorder.lane.submit(recorder.store.list))  # the store's own thread
+
+    return loop.run_until_complete(query())
+
+
 def _table(view: ResponseTests) -> list[tuple[str, str, str]]:
     t = view.table
     return [tuple(t.item(r, c).text() for c in range(3)) for r in range(t.rowCount())]  # type: ignore[misc]
@@ -106,6 +115,8 @@ def test_captures_set_runtime_variables_for_later_requests_and_clear_forgets_the
     workspace: WorkspaceController,
     ui_loop: asyncio.AbstractEventLoop,
 ) -> None:
+    recorded: list[int] = []
+    window.history.recorded.connect(recorded.append)
     bind_runtime(window.response_checks, workspace.environments)
     env_menu = workspace.environments.bar.menu_button.menu()
     assert {"action-runtime-variables", "action-clear-runtime-variables"} <= {
@@ -127,6 +138,12 @@ def test_captures_set_runtime_variables_for_later_requests_and_clear_forgets_the
     assert status.startswith("Sent GET /get?used=*** in ")  # the secret never shown
     assert SECRET not in window.response.panel.summary_plain_text()
     assert SECRET in secret_values(window)  # what history masks
+    wait_until(ui_loop, lambda: len(recorded) >= 2)  # the login and this one
+    entries = _history(window, ui_loop)
+    (entry,) = [e for e in entries if e.spec.params == (("used", "{{token}}"),)]  # as written
+    assert entry.sent is not None
+    assert entry.sent.params == (("used", "***"),)  # as sent: masked
+    assert SECRET not in repr((entry.spec, entry.sent, entry.url))
 
     # View → Runtime Variables…: the value masked, and Clear forgets it.
     dialog = window.show_runtime_variables()
