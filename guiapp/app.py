@@ -136,7 +136,7 @@ def create_window(
     if workspace:
         secrets = secret_store_for(data_dir)  # the OS keyring, or the user's explicit choice
         window.workspace = WorkspaceController(window, data_dir, secrets=secrets).attach()
-        bind_runtime(checks.runtime, window.workspace.environments)
+        bind_runtime(checks, window.workspace.environments)
         # History masks the secrets in effect when each request was resolved, too.
         window.set_request_resolver(capturing_resolver(window, window.workspace.resolve))
     return window
