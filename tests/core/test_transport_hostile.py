@@ -12,8 +12,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+import certifi
 import pytest
 import requests
+from pytest_httpbin import certs
 
 from guiapp.core import RequestSpec, _http_body, send
 from guiapp.core._http_adapter import make_session
@@ -24,6 +26,7 @@ from guiapp.core.errors import (
     DiskFull,
     DNSFailure,
     InvalidRequest,
+    TLSVerificationError,
 )
 from guiapp.core.request import DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_DECOMPRESSION_RATIO
 from tests.faultserver import FaultServer
@@ -196,7 +199,17 @@ def test_a_callers_session_proxies_are_used(faultserver: FaultServer) -> None:
     assert faultserver.requests == ["http://example.invalid/ok"]
 
 
-def test_a_callers_session_verify_and_cert_are_used(tmp_path: Path) -> None:
+def test_a_callers_session_verify_is_used(httpbin_secure: Any) -> None:
+    url = httpbin_secure.url + "/get"
+    session = requests.Session()
+    session.verify = certs.where()  # the test server's CA: trusted by the session only
+    with session, send(RequestSpec(url=url, timeout=10), session=session) as response:
+        assert response.status_code == 200
+    with pytest.raises(TLSVerificationError):  # the request's own choice still wins
+        send(RequestSpec(url=url, timeout=10, verify=certifi.where()), session=session)
+
+
+def test_a_callers_session_cert_is_used(tmp_path: Path) -> None:
     missing = str(tmp_path / "client.pem")
     session = requests.Session()
     session.cert = missing
