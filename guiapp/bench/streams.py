@@ -293,16 +293,18 @@ def format_table(report: dict[str, Any]) -> str:
         f"idle baseline: p50 {idle['p50_ms']:.2f} ms, p99 {idle['p99_ms']:.2f} ms, "
         f"max {idle['max_ms']:.1f} ms",
         "",
-        "| design | events sent | received by the end | lost | drain (s) | hand-overs "
-        "| lag p99 (ms) | p99 over idle (ms) | lag max (ms) | stalls > 50 ms | RSS growth (MB) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| design | events sent | stream wall (s) | received by the end | lost | drain (s) "
+        "| hand-overs | lag p99 (ms) | p99 over idle (ms) | lag max (ms) | stalls > 50 ms "
+        "| RSS growth (MB) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in report["results"]:
         if r["latency_p50_ms"] is not None or not r["lag"]:
             continue
         lag = r["lag"]
         lines.append(
-            f"| {r['name']} | {r['sent']:,} | {r['received_at_end']:,} | {r['lost']:,} "
+            f"| {r['name']} | {r['sent']:,} | {r['wall_s']:.1f} | {r['received_at_end']:,} "
+            f"| {r['lost']:,} "
             f"| {r['drain_s']:.2f} | {r['handovers']:,} | {lag['p99_ms']:.2f} "
             f"| {r['p99_over_idle_ms']:+.2f} | {lag['max_ms']:.1f} | {lag['stalls']} "
             f"| {r['rss_growth_mb']:.1f} |"

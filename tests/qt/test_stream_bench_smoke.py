@@ -23,5 +23,5 @@ def test_stream_bench_runs_and_the_channel_is_lossless(qapp: object) -> None:
     assert by_name["qt_signal_per_event"]["handovers"] == 1_000
     assert by_name["latency@20/s"]["latency_p50_ms"] is not None
     table = format_table(report)
-    assert "| channel | 1,000 |" in table
+    assert "| channel | 1,000 | " in table
     assert "latency at 20 events/s" in table
