@@ -142,3 +142,14 @@ def test_stop_and_restart(qtbot, watch: FreezeWatch) -> None:
     watch.clear()
     assert watch.reports() == []
     assert watch.threshold_ms == 50
+
+
+def test_destroying_the_watch_ends_its_watchdog_thread(qtbot) -> None:
+    parent = QPushButton()
+    watch = FreezeWatch(parent, threshold_ms=50)
+    watch.start()
+    assert "freeze-watchdog" in {t.name for t in threading.enumerate()}
+    parent.deleteLater()
+    qtbot.waitUntil(
+        lambda: "freeze-watchdog" not in {t.name for t in threading.enumerate()}, timeout=5000
+    )
