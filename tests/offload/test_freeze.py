@@ -40,7 +40,7 @@ def run_loop(
             time.sleep(0.005)
         dog.tick(frame)  # a freeze that outlasted the loop ends here, before the stop
     finally:
-        dog.stop()
+        dog.stop(timeout=10)  # a loaded machine may still be judging the last freeze
     return dog.reports()
 
 
