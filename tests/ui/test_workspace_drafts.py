@@ -445,3 +445,20 @@ def test_the_runner_opens_a_result_through_open_request(
     finally:
         runner.close()
         runner.deleteLater()
+
+
+def test_a_first_run_shows_the_demo_api_collection(
+    qtbot: Any, tmp_path: Path, ui_loop: asyncio.AbstractEventLoop
+) -> None:
+    from guiapp.app import create_window
+
+    window = create_window(tmp_path / "fresh", workspace=True)
+    try:
+        ws = window.workspace
+        wait_until(ui_loop, lambda: ws.ready)
+        assert ws.panel.title.text() == "Demo API"
+        assert len(tree_names(ws)) == 30
+        assert ws.drafts.is_read_only(ws.collection)
+    finally:
+        window.close()
+        window.deleteLater()

@@ -109,6 +109,10 @@ class WorkspaceController(FileActions, CollectionActions, TabActions, QObject):
         self.drafts = Drafts(self.service, self)
         self.conflicts = ConflictResolver(self.drafts, self)
         self.demo_descriptions: dict[str, str] = {}
+        self.drafts.read_only.add(self.demo_root())  # however it is reached, never written
+        #: Open the Demo API collection at start when no collection was open before (the
+        #: composition root sets it on a first run and with ``--demo``).
+        self.open_demo_on_start = False
         self._state_timer = QTimer(self, singleShot=True, interval=1000)
         self._state_timer.timeout.connect(self._save_state)
         self.watcher = ChangeWatcher(self.service, self, interval_ms=poll_ms)
@@ -251,6 +255,8 @@ class WorkspaceController(FileActions, CollectionActions, TabActions, QObject):
         shown_exists = bool(shown) and bool(await self.service.run(_is_dir, shown or ""))
         if shown and shown_exists:
             await self.open_collection(shown)
+        elif self.open_demo_on_start and self.window.demo_server is not None:
+            await self.open_demo()
         elif self.service.collection is None:
             await self.environments.reload("")
         drafts = await restore_tabs(self, previous)
