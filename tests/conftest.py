@@ -21,6 +21,10 @@ os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
 
 _THRESHOLDS = gc.get_threshold()
 
+# pytester: the gui_responsive plugin's own tests. guiapp.pytest_plugin is also a pytest11 entry
+# point; listed here too so that an environment installed before it existed still loads it.
+pytest_plugins = ["pytester", "guiapp.pytest_plugin"]
+
 
 def pytest_configure(config: pytest.Config) -> None:
     # Automatic collection runs in whatever thread allocates: a worker thread that frees a cycle

@@ -55,6 +55,13 @@ def _reset_mid_body(server: FaultServer, conn: socket.socket, path: str) -> None
     conn.close()
 
 
+def _sse_cut_mid_event(server: FaultServer, conn: socket.socket, path: str) -> None:
+    # Close-delimited event stream: one complete event, then half of one and invalid UTF-8.
+    head = _head("200 OK", [("Content-Type", "text/event-stream")])
+    conn.sendall(head + b"data: caf\xe9\n\ndata: half an ev")
+    conn.close()
+
+
 def _close_mid_body(server: FaultServer, conn: socket.socket, path: str) -> None:
     conn.sendall(_head("200 OK", [("Content-Length", "1000000")]) + b"y" * 3000)
     conn.close()
@@ -199,6 +206,7 @@ FAULTS: dict[str, Handler] = {
     "/close-before-headers": _close_before_headers,
     "/reset-mid-body": _reset_mid_body,
     "/close-mid-body": _close_mid_body,
+    "/sse-cut-mid-event": _sse_cut_mid_event,
     "/malformed-status": _malformed_status,
     "/huge-headers": _huge_headers,
     "/bogus-chunked": _bogus_chunked,

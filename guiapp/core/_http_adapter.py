@@ -77,11 +77,6 @@ class SocketTracker:
         self._shut = False
         self._fallbacks: list[Callable[[], None]] = []
 
-    @property
-    def shut(self) -> bool:
-        """True once :meth:`shutdown_all` has run (later sockets are shut on arrival)."""
-        return self._shut
-
     def attach(self, sock: socket.socket) -> None:
         with self._lock:
             if not self._shut:

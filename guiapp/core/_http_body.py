@@ -101,7 +101,6 @@ class CappedDecoder:
         self.consumed = 0
         self.produced = 0
         self._obj: zlib._Decompress | None = None
-        self._first_deflate_chunk = True
         self.decodes = self.encoding in ("gzip", "x-gzip", "deflate")
         if self.encoding in ("gzip", "x-gzip"):
             self._obj = zlib.decompressobj(16 + zlib.MAX_WBITS)

@@ -135,6 +135,19 @@ class Deadlines:
         """The response headers of the current hop are complete."""
         self._disarm_headers()
 
+    def lift_total(self) -> None:
+        """The exchange turned out to be an endless kind (a stream): no total deadline from now.
+
+        >>> deadlines = Deadlines(total=300.0, headers=None, on_expiry=lambda: None)
+        >>> deadlines.lift_total()
+        >>> deadlines.total is None
+        True
+        """
+        if self._total_alarm is not None:
+            _WATCHDOG.cancel(self._total_alarm)
+            self._total_alarm = None
+        self.total = None
+
     def close(self) -> None:
         """Disarm everything (the request is over, whatever its outcome)."""
         self._disarm_headers()

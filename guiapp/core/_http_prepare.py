@@ -64,6 +64,11 @@ def validate(spec: RequestSpec) -> None:
     timeouts = spec.timeout if isinstance(spec.timeout, tuple) else (spec.timeout,)
     if any(t is None or t <= 0 for t in timeouts):
         raise InvalidRequest("Timeouts must be positive numbers of seconds.", field="timeout")
+    if spec.stream_idle_timeout is not None and spec.stream_idle_timeout <= 0:
+        raise InvalidRequest(
+            "The stream idle limit must be a positive number of seconds (or none).",
+            field="stream_idle_timeout",
+        )
     if spec.max_redirects < 0:
         raise InvalidRequest("max_redirects cannot be negative.", field="max_redirects")
     if spec.max_body_bytes is not None and spec.max_body_bytes < 0:

@@ -329,7 +329,10 @@ class RequestSpec:
     means no cap. ``cert`` is a client certificate path, or ``(cert_path, key_path)``.
     ``verify`` is a bool or a CA bundle path. ``tests`` are the request's checks and captures
     (:class:`~guiapp.core.request_tests.RequestTests`; ``None`` when it has none): they travel
-    with the request through the editor, drafts and its file, and are never sent.
+    with the request through the editor, drafts and its file, and are never sent. ``stream``
+    shows any body as it arrives (text lines); event streams and NDJSON are streamed whatever it
+    says. A streamed body has no read timeout, only the optional ``stream_idle_timeout``
+    (seconds without a byte).
 
     Limits against hostile or broken servers (``None`` turns one off):
     ``total_timeout`` (seconds for the whole exchange, redirects and body included; default
@@ -361,6 +364,8 @@ class RequestSpec:
     disabled_params: tuple[DisabledRow, ...] = ()
     disabled_headers: tuple[DisabledRow, ...] = ()
     inherit_auth: bool = False
+    stream: bool = False
+    stream_idle_timeout: float | None = None
     tests: RequestTests | None = None
     total_timeout: float | None = DEFAULT_TOTAL_TIMEOUT
     headers_timeout: float | None = DEFAULT_HEADERS_TIMEOUT

@@ -27,6 +27,7 @@ from typing import IO, Any
 from requests.structures import CaseInsensitiveDict
 
 from guiapp.core.request import redact_headers
+from guiapp.core.streams import StreamSummary
 from guiapp.core.timings import Timings
 
 __all__ = ["Headers", "Response"]
@@ -68,14 +69,17 @@ class Response:
     ``timings`` (a :class:`~guiapp.core.timings.Timings` per hop: DNS, connect, TLS, send, wait,
     download in seconds; ``None`` for a response that was not measured, e.g. built by hand),
     ``proxy`` (the proxy the last hop went through, password masked, or ``None`` for a direct
-    connection) and ``proxy_source`` (where that proxy came from: ``"request"`` options,
-    the caller's ``"session"``, or the ``"environment"`` (``HTTP(S)_PROXY``); ``""`` if none).
+    connection), ``proxy_source`` (where that proxy came from: ``"request"`` options,
+    the caller's ``"session"``, or the ``"environment"`` (``HTTP(S)_PROXY``); ``""`` if none) and
+    ``stream`` (a :class:`~guiapp.core.streams.StreamSummary` for a body that was streamed as
+    events, else ``None``).
     """
 
     # Class-level defaults, so responses pickled before these existed still read as None/"".
     timings: Timings | None = None
     proxy: str | None = None
     proxy_source: str = ""
+    stream: StreamSummary | None = None
 
     def __init__(
         self,

@@ -114,6 +114,10 @@ def spec_to_dict(spec: RequestSpec) -> dict[str, Any]:
     }
     if spec.sensitive_headers:
         out["sensitive_headers"] = list(spec.sensitive_headers)
+    if spec.stream:
+        out["stream"] = True
+    if spec.stream_idle_timeout is not None:
+        out["stream_idle_timeout"] = spec.stream_idle_timeout
     if spec.disabled_params:
         out["disabled_params"] = _disabled_to_list(spec.disabled_params)
     if spec.disabled_headers:
@@ -223,6 +227,8 @@ def spec_from_dict(data: Mapping[str, Any]) -> RequestSpec:
         ),
         use_system_proxy=_get(data, "use_system_proxy", bool, True),
         sensitive_headers=_names(data.get("sensitive_headers", []), "sensitive_headers"),
+        stream=_get(data, "stream", bool, False),
+        stream_idle_timeout=_optional(data, "stream_idle_timeout", float),
         tests=_tests(data.get("tests")),
     )
 

@@ -47,7 +47,6 @@ from guiapp.core._http_adapter import (
 )
 from guiapp.core._http_body import (
     DEFAULT_SPOOL_THRESHOLD,
-    BodySink,
     CappedDecoder,
     ContentDecodingFailed,
     DecodedTooLarge,
@@ -59,6 +58,7 @@ from guiapp.core._http_direct import DirectReader
 from guiapp.core._http_errors import host_of, is_bad_chunking, is_timeout, translate
 from guiapp.core._http_prepare import PreparedFiles, build_request, mask_url, validate
 from guiapp.core._http_proxy import ProxyChoice, choose_proxy
+from guiapp.core._http_stream import StreamSink, stream_sink
 from guiapp.core.errors import (
     BodyTooLarge,
     ConnectionLost,
@@ -70,7 +70,7 @@ from guiapp.core.errors import (
     TooManyRedirects,
 )
 from guiapp.core.jobs import Cancelled, checkpoint, current_job, on_cancel, report_progress
-from guiapp.core.request import RequestSpec
+from guiapp.core.request import DEFAULT_TOTAL_TIMEOUT, RequestSpec
 from guiapp.core.response import Response
 
 __all__ = ["DEFAULT_CHUNK_SIZE", "DEFAULT_SPOOL_THRESHOLD", "make_session", "send"]
@@ -335,9 +335,13 @@ def _read_body(
             limit=cap,
             url=url,
         )
-    sink = BodySink(spool_threshold, spool_dir)
+    sink = stream_sink(spec, raw, started, spool_threshold, spool_dir)
     received = 0
     deadlines = ex.deadlines
+    if isinstance(sink, StreamSink) and spec.total_timeout == DEFAULT_TOTAL_TIMEOUT:
+        # The default total deadline is for ordinary requests: an event stream may rightly
+        # last for hours. A total deadline the user set by hand still applies.
+        deadlines.lift_total()
     # Identity bodies: one recv per read, so a slow server's bytes still come as they arrive,
     # but up to 1 MiB when the socket has that much (fewer Python iterations and syscalls).
     # The buffer is sized by Content-Length so a small response does not allocate 1 MiB.
@@ -347,9 +351,10 @@ def _read_body(
     body_started = time.perf_counter()
 
     def partial() -> Response:
+        summary = sink.end() if isinstance(sink, StreamSink) else None
         body, path = sink.finish()
         end = time.perf_counter()
-        return Response(
+        response = Response(
             **meta,
             body=body,
             spool_path=path,
@@ -362,6 +367,8 @@ def _read_body(
             proxy=ex.proxy.shown,
             proxy_source=ex.proxy.source,
         )
+        response.stream = summary
+        return response
 
     try:
         direct = None if decoder.decodes else DirectReader.attach(raw.raw, read_size)
@@ -450,8 +457,11 @@ def _read_body(
             ) from exc
         if is_timeout(exc):
             sink.discard()
+            idle = isinstance(sink, StreamSink)
+            quiet = spec.stream_idle_timeout if idle else spec.read_timeout
             raise ReadTimeout(
-                f"{host} sent nothing for {spec.read_timeout:g} s (read timeout) after "
+                f"{host} sent nothing for {quiet:g} s "
+                f"({'the stream idle limit' if idle else 'read timeout'}) after "
                 f"{received:,} bytes of the body.",
                 url=url,
             ) from exc
@@ -466,13 +476,14 @@ def _read_body(
     except BaseException:
         sink.discard()
         raise
+    summary = sink.end() if isinstance(sink, StreamSink) else None
     forget_tracked_sockets()  # from here on the socket may serve another thread's request
     with contextlib.suppress(Exception):
         raw.raw.release_conn()  # fully read: the connection may serve the next request
     body, path = sink.finish()
     report_progress(received, total if total is not None else received, phase="done")
     end = time.perf_counter()  # where elapsed always ended: the hop's total ends there too
-    return Response(
+    response = Response(
         **meta,
         body=body,
         spool_path=path,
@@ -484,6 +495,8 @@ def _read_body(
         proxy=ex.proxy.shown,
         proxy_source=ex.proxy.source,
     )
+    response.stream = summary
+    return response
 
 
 def _content_length(raw: requests.Response) -> int | None:

@@ -356,12 +356,13 @@ def test_import_adds_a_collection_and_offers_its_environment(
 ) -> None:
     root = open_test_collection(workspace, ui_loop, tmp_path / "api")
     tab = _open_tab(workspace, ui_loop, "list-items.toml")
-    assert ui_loop.run_until_complete(workspace.import_file(DATA / "petstore.openapi.json"))
+    result = ui_loop.run_until_complete(workspace.import_file(DATA / "petstore.openapi.json"))
+    assert result is not None
     assert workspace.panel.title.text() == "Swagger Petstore"
     assert str(root.resolve()) in workspace.service.opened  # added, not replaced
     assert workspace.drafts.request_id(tab) == "list-items.toml"
     assert workspace.panel.switcher.isVisibleTo(workspace.panel)
-    envs = workspace.last_import.environments
+    envs = result.environments
     if envs:  # the document declares servers: the import offers its environment
         box = workspace.window.findChild(QMessageBox, "importResult")
         button = next(b for b in box.buttons() if b.objectName() == "useImportedEnvironment")
@@ -376,7 +377,7 @@ def test_the_demo_api_collection_is_read_only_and_holds_every_example(
     window.findChild(QAction, "action-open-demo").trigger()
     wait_until(ui_loop, lambda: workspace.panel.title.text() == "Demo API")
     examples = sample_requests(window.demo_server.url)
-    assert len(examples) == 30
+    assert len(examples) >= 30
     assert sorted(tree_names(workspace)) == sorted(e.name for e in examples)
     col = workspace.collection
     rid = next(k for k, v in workspace.demo_descriptions.items() if v == examples[0].description)
@@ -457,7 +458,7 @@ def test_a_first_run_shows_the_demo_api_collection(
         ws = window.workspace
         wait_until(ui_loop, lambda: ws.ready)
         assert ws.panel.title.text() == "Demo API"
-        assert len(tree_names(ws)) == 30
+        assert len(tree_names(ws)) == len(sample_requests(window.demo_server.url))
         assert ws.drafts.is_read_only(ws.collection)
     finally:
         window.close()

@@ -41,9 +41,6 @@ class FileActions:
     service: CollectionService
     environments: EnvironmentController
     panel: CollectionsPanel
-    last_dialog: QFileDialog
-    last_import: ImportResult
-    last_export: ExportDialog
 
     if TYPE_CHECKING:  # provided by WorkspaceController
 
@@ -57,7 +54,6 @@ class FileActions:
         dialog = QFileDialog(self.window, title)
         dialog.setFileMode(mode)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.last_dialog = dialog  # tests drive it
         return dialog
 
     def open_collection_dialog(self) -> QFileDialog:
@@ -97,10 +93,13 @@ class FileActions:
     async def _import_selected(self, path: str) -> None:
         await self.import_file(path)
 
-    async def import_file(self, source: str | Path, dest: Path | None = None) -> bool:
+    async def import_file(
+        self, source: str | Path, dest: Path | None = None
+    ) -> ImportResult | None:
         """Import ``source`` into a new collection (default: under ``data_dir/collections``),
-        *add* it to the open collections and show it, show the warnings, and offer to use the
-        environment the import created. False and a message if it failed."""
+        *add* it to the open collections and show it, show the warnings, offer to use the
+        environment the import created, and return what was imported; None (and a message in
+        the status line) if it failed."""
         root = self.data_dir / "collections"
         try:
             result = await self.service.run(
@@ -108,11 +107,10 @@ class FileActions:
             )
         except Exception as exc:
             self.window.show_message(f"Import failed: {exc}", "error")
-            return False
+            return None
         col = self.service.adopt(result.collection)
         root_node = await self.service.call(lambda c: c.tree(), col)
         await self._show_collection(col, root_node)
-        self.last_import = result
         warned = f" — {len(result.warnings)} warning(s)" if result.warnings else ""
         self.window.show_message(import_summary(result) + warned, "ok")
         box = show_import_result(self.window, result)
@@ -127,7 +125,7 @@ class FileActions:
                 lambda: self._use_environment(col, name),
                 sticky=True,
             )
-        return True
+        return result
 
     def _use_environment(self, col: Collection, name: str) -> None:
         if col is self.service.collection:
@@ -139,5 +137,4 @@ class FileActions:
         dialog = ExportDialog(spec, resolver=self.resolve, parent=self.window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
-        self.last_export = dialog
         return dialog

@@ -70,6 +70,12 @@ def tree_context_menu(
     if not index.isValid() or panel.model.is_folder(index):
         menu.addAction("Auth…", lambda: panel.authRequested.emit(folder))
     menu.addAction("Collection Variables…", panel.collectionVariablesRequested.emit)
+    # The window's Run actions (guiapp.ui.runner) run the sidebar's current folder.
+    runs = ("action-run-folder", "action-run-collection") if folder else ("action-run-collection",)
+    found = [a for a in (panel.window().findChild(QAction, name) for name in runs) if a]
+    if found:
+        menu.addSeparator()
+        menu.addActions(found)
     return menu
 
 
