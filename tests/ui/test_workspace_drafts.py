@@ -463,3 +463,28 @@ def test_a_first_run_shows_the_demo_api_collection(
     finally:
         window.close()
         window.deleteLater()
+
+
+def test_a_tab_inherits_the_auth_of_its_own_collection_while_another_is_shown(
+    workspace: WorkspaceController, ui_loop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:
+    from guiapp.core.auth_inherit import AuthSetting
+    from guiapp.core.request import BearerAuth
+
+    store = workspace.service.secrets
+    roots = {}
+    for name in ("mine", "other"):
+        col = Collection.create(tmp_path / name, name=name, secrets=store)
+        col.new_request("", "Who", RequestSpec(url="http://127.0.0.1:1/who", inherit_auth=True))
+        col.save_auth("", AuthSetting(BearerAuth(f"{name}-token"), inherit=False))
+        roots[name] = tmp_path / name
+    open_collection(workspace, ui_loop, roots["mine"])
+    tab = _open_tab(workspace, ui_loop, "who.toml")
+    open_collection(workspace, ui_loop, roots["other"])  # shown now, same request id
+    wait_until(ui_loop, lambda: workspace.auth.settings.get("") is not None)
+
+    def inherited() -> object:
+        parent = workspace.auth.parent_auth_for(tab)
+        return None if parent is None else parent.auth
+
+    wait_until(ui_loop, lambda: inherited() == BearerAuth("mine-token"))
