@@ -8,11 +8,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMessageBox
 
 from guiapp.core.collections import Collection
+from guiapp.core.errors import InvalidRequest
 from guiapp.core.request import RequestSpec
 from guiapp.core.secrets import MemoryKeyring, SecretStore
 from guiapp.demo.examples import sample_requests
@@ -420,6 +422,12 @@ def test_file_consent_finds_the_tab_s_own_collection_while_another_is_shown(
     open_test_collection(workspace, ui_loop, tmp_path / "other")  # shown now
     assert workspace.location(tab) == (first.resolve(), rid)
     window.tabs.setCurrentWidget(tab)
+    with pytest.raises(InvalidRequest, match="switching to “Uploads”"):
+        workspace.resolve(tab.editor.to_spec())  # not before its own variables apply
+    wait_until(
+        ui_loop, lambda: workspace.collection is not None and workspace.collection.name == "Uploads"
+    )
+    wait_until(ui_loop, lambda: not workspace._switching)
     task = window.send_current()
     assert task is not None
     wait_until(ui_loop, task.done, timeout=30)
@@ -488,3 +496,20 @@ def test_a_tab_inherits_the_auth_of_its_own_collection_while_another_is_shown(
         return None if parent is None else parent.auth
 
     wait_until(ui_loop, lambda: inherited() == BearerAuth("mine-token"))
+
+
+def test_switching_to_a_tab_of_another_open_collection_shows_that_collection(
+    workspace: WorkspaceController, ui_loop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:
+    first = open_test_collection(workspace, ui_loop, tmp_path / "first")
+    tab_a = _open_tab(workspace, ui_loop, "list-items.toml")
+    second = open_test_collection(workspace, ui_loop, tmp_path / "second")
+    tab_b = _open_tab(workspace, ui_loop, "users/get-user.toml")
+    assert workspace.drafts.collection_of(tab_b).root == second.resolve()
+    workspace.window.tabs.setCurrentWidget(tab_a)
+    wait_until(ui_loop, lambda: workspace.collection.root == first.resolve())  # type: ignore[union-attr]
+    assert workspace.panel.switcher.currentData() == str(first.resolve())
+    wait_until(
+        ui_loop,
+        lambda: workspace.panel.tree.currentIndex() == workspace.model.find("list-items.toml"),
+    )

@@ -51,6 +51,7 @@ class CollectionActions:
     watcher: ChangeWatcher
     dock: Any
     undo_stack: Any
+    _switching: bool
     #: Descriptions of the Demo API requests (by id), shown when one is opened.
     demo_descriptions: dict[str, str]
 
@@ -107,6 +108,13 @@ class CollectionActions:
         return col
 
     async def _show_collection(self, col: Collection, root: FolderNode) -> None:
+        self._switching = True
+        try:
+            await self._show(col, root)
+        finally:
+            self._switching = False
+
+    async def _show(self, col: Collection, root: FolderNode) -> None:
         self.service.collection = col
         self.undo_stack.clear()  # its commands belong to the collection shown before
         self.model.clear()

@@ -29,6 +29,7 @@ from PySide6.QtGui import QAction, QUndoStack
 from PySide6.QtWidgets import QDockWidget, QMenu, QToolBar
 
 from guiapp.core.collections import Collection, FolderNode
+from guiapp.core.errors import InvalidRequest
 from guiapp.core.request import RequestSpec
 from guiapp.core.secrets import SecretStore
 from guiapp.offload import SerialLane
@@ -109,6 +110,7 @@ class WorkspaceController(FileActions, CollectionActions, TabActions, QObject):
         self.drafts = Drafts(self.service, self)
         self.conflicts = ConflictResolver(self.drafts, self)
         self.demo_descriptions: dict[str, str] = {}
+        self._switching = False  # the shown collection changes; its environment is loading
         self.drafts.read_only.add(self.demo_root())  # however it is reached, never written
         #: Open the Demo API collection at start when no collection was open before (the
         #: composition root sets it on a first run and with ``--demo``).
@@ -204,7 +206,18 @@ class WorkspaceController(FileActions, CollectionActions, TabActions, QObject):
     # -- public API ----------------------------------------------------------------------------
     def resolve(self, spec: RequestSpec) -> RequestSpec:
         """``spec`` with ``{{name}}`` filled in from the active environment (the window calls
-        this before sending). Raises InvalidRequest naming unresolved variables."""
+        this before sending). Raises InvalidRequest naming unresolved variables, or while the
+        current tab's collection is not yet the one shown (its variables would not apply)."""
+        col = self.drafts.collection_of(self.window.current_tab())
+        if self._switching or (col is not None and col is not self.service.collection):
+            name = col.name if col is not None else "the collection"
+            if col is not None and not self._switching:
+                self.activate(str(col.root))
+            raise InvalidRequest(
+                f"Not sent: switching to “{name}” (its environment and variables apply); "
+                "send again in a moment.",
+                field="variables",
+            )
         return self.environments.resolve(self.auth.check(spec))
 
     @property
