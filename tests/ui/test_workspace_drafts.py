@@ -513,3 +513,24 @@ def test_switching_to_a_tab_of_another_open_collection_shows_that_collection(
         ui_loop,
         lambda: workspace.panel.tree.currentIndex() == workspace.model.find("list-items.toml"),
     )
+
+
+def test_close_collection_is_refused_with_drafts_and_otherwise_shows_another(
+    workspace: WorkspaceController, ui_loop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:
+    first = open_test_collection(workspace, ui_loop, tmp_path / "first")
+    second = open_test_collection(workspace, ui_loop, tmp_path / "second")
+    tab = _open_tab(workspace, ui_loop, "list-items.toml")
+    workspace.window.bar.url_edit.setText("{{base}}/draft")
+    workspace.panel.closeCollectionRequested.emit()  # ⋯ → Close Collection
+    assert "unsaved drafts" in workspace.window.status_label.text()
+    assert str(second.resolve()) in workspace.service.opened
+    workspace.revert_current()
+    workspace.panel.closeCollectionRequested.emit()
+    assert str(second.resolve()) not in workspace.service.opened
+    assert workspace.drafts.request_id(tab) is None  # a scratch tab now, its text kept
+    assert tab.editor.url_text == "{{base}}/items"
+    assert workspace.collection is not None
+    assert workspace.collection.root == first.resolve()
+    wait_until(ui_loop, lambda: not workspace.panel.switcher.isVisibleTo(workspace.panel))
+    assert workspace.panel.switcher.currentData() == str(first.resolve())

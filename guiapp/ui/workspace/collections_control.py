@@ -159,6 +159,10 @@ class CollectionActions:
             return
         await self._show_collection(col, root)
 
+    @async_slot
+    async def _show_next(self, col: Collection) -> None:
+        await self.activate_async(col)
+
     def close_collection(self, path: str | None = None) -> bool:
         """Close the collection at ``path`` (default: the one shown). Refused, with a message,
         while one of its tabs holds a draft; its other tabs become scratch tabs."""
@@ -176,7 +180,7 @@ class CollectionActions:
         self.service.close(col)
         shown = self.service.collection
         if shown is not None:
-            self.activate(str(shown.root))
+            self._show_next(shown)
         else:
             self.model.clear()
             self.panel.show_collection(None)
