@@ -365,11 +365,11 @@ def test_import_adds_a_collection_and_offers_its_environment(
     assert workspace.drafts.request_id(tab) == "list-items.toml"
     assert workspace.panel.switcher.isVisibleTo(workspace.panel)
     envs = result.environments
-    if envs:  # the document declares servers: the import offers its environment
-        box = workspace.window.findChild(QMessageBox, "importResult")
-        button = next(b for b in box.buttons() if b.objectName() == "useImportedEnvironment")
-        button.click()
-        wait_until(ui_loop, lambda: workspace.env_bar.active() == envs[0].name)
+    assert envs  # the document declares servers: the import offers its environment
+    box = workspace.window.findChild(QMessageBox, "importResult")
+    button = next(b for b in box.buttons() if b.objectName() == "useImportedEnvironment")
+    button.click()
+    wait_until(ui_loop, lambda: workspace.env_bar.active() == envs[0].name)
 
 
 def test_the_demo_api_collection_is_read_only_and_holds_every_example(
@@ -379,7 +379,7 @@ def test_the_demo_api_collection_is_read_only_and_holds_every_example(
     window.findChild(QAction, "action-open-demo").trigger()
     wait_until(ui_loop, lambda: workspace.panel.title.text() == "Demo API")
     examples = sample_requests(window.demo_server.url)
-    assert len(examples) >= 30
+    assert len(examples) >= 30  # the demo API's examples, streaming ones included
     assert sorted(tree_names(workspace)) == sorted(e.name for e in examples)
     col = workspace.collection
     rid = next(k for k, v in workspace.demo_descriptions.items() if v == examples[0].description)
@@ -427,7 +427,7 @@ def test_file_consent_finds_the_tab_s_own_collection_while_another_is_shown(
     wait_until(
         ui_loop, lambda: workspace.collection is not None and workspace.collection.name == "Uploads"
     )
-    wait_until(ui_loop, lambda: not workspace._switching)
+    wait_until(ui_loop, lambda: not workspace.switching)
     task = window.send_current()
     assert task is not None
     wait_until(ui_loop, task.done, timeout=30)
@@ -509,6 +509,7 @@ def test_switching_to_a_tab_of_another_open_collection_shows_that_collection(
     workspace.window.tabs.setCurrentWidget(tab_a)
     wait_until(ui_loop, lambda: workspace.collection.root == first.resolve())  # type: ignore[union-attr]
     assert workspace.panel.switcher.currentData() == str(first.resolve())
+    wait_until(ui_loop, lambda: not workspace.switching)
     wait_until(
         ui_loop,
         lambda: workspace.panel.tree.currentIndex() == workspace.model.find("list-items.toml"),
@@ -533,4 +534,5 @@ def test_close_collection_is_refused_with_drafts_and_otherwise_shows_another(
     assert workspace.collection is not None
     assert workspace.collection.root == first.resolve()
     wait_until(ui_loop, lambda: not workspace.panel.switcher.isVisibleTo(workspace.panel))
+    wait_until(ui_loop, lambda: not workspace.switching)
     assert workspace.panel.switcher.currentData() == str(first.resolve())

@@ -51,7 +51,8 @@ class CollectionActions:
     watcher: ChangeWatcher
     dock: Any
     undo_stack: Any
-    _switching: bool
+    _switching: int  # activations under way (a count: they may overlap)
+    _activating: set[str]
     #: Descriptions of the Demo API requests (by id), shown when one is opened.
     demo_descriptions: dict[str, str]
 
@@ -108,11 +109,11 @@ class CollectionActions:
         return col
 
     async def _show_collection(self, col: Collection, root: FolderNode) -> None:
-        self._switching = True
+        self._switching += 1
         try:
             await self._show(col, root)
         finally:
-            self._switching = False
+            self._switching -= 1
 
     async def _show(self, col: Collection, root: FolderNode) -> None:
         self.service.collection = col
@@ -151,13 +152,20 @@ class CollectionActions:
             await self.activate_async(col)
 
     async def activate_async(self, col: Collection) -> None:
-        """Show ``col`` (already open) in the sidebar."""
+        """Show ``col`` (already open) in the sidebar (once, however often it is asked)."""
+        key = str(col.root)
+        if key in self._activating:
+            return
+        self._activating.add(key)
+        self._switching += 1
         try:
             root = await self.service.call(lambda c: c.tree(), col)
+            await self._show_collection(col, root)
         except Exception as exc:
             self.window.show_message(f"Could not list “{col.name}”: {exc}", "error")
-            return
-        await self._show_collection(col, root)
+        finally:
+            self._activating.discard(key)
+            self._switching -= 1
 
     @async_slot
     async def _show_next(self, col: Collection) -> None:

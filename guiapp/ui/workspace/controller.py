@@ -110,7 +110,8 @@ class WorkspaceController(FileActions, CollectionActions, TabActions, QObject):
         self.drafts = Drafts(self.service, self)
         self.conflicts = ConflictResolver(self.drafts, self)
         self.demo_descriptions: dict[str, str] = {}
-        self._switching = False  # the shown collection changes; its environment is loading
+        self._switching = 0  # the shown collection changes (its environment is loading)
+        self._activating: set[str] = set()
         self.drafts.read_only.add(self.demo_root())  # however it is reached, never written
         #: Open the Demo API collection at start when no collection was open before (the
         #: composition root sets it on a first run and with ``--demo``).
@@ -209,9 +210,9 @@ class WorkspaceController(FileActions, CollectionActions, TabActions, QObject):
         this before sending). Raises InvalidRequest naming unresolved variables, or while the
         current tab's collection is not yet the one shown (its variables would not apply)."""
         col = self.drafts.collection_of(self.window.current_tab())
-        if self._switching or (col is not None and col is not self.service.collection):
+        if self._switching > 0 or (col is not None and col is not self.service.collection):
             name = col.name if col is not None else "the collection"
-            if col is not None and not self._switching:
+            if col is not None and self._switching == 0:
                 self.activate(str(col.root))
             raise InvalidRequest(
                 f"Not sent: switching to “{name}” (its environment and variables apply); "
@@ -224,6 +225,12 @@ class WorkspaceController(FileActions, CollectionActions, TabActions, QObject):
     def collection(self) -> Collection | None:
         """The collection shown in the sidebar (call its methods through ``service``)."""
         return self.service.collection
+
+    @property
+    def switching(self) -> bool:
+        """True while the collection shown in the sidebar changes (its tree, environment and
+        variables are being loaded); sends are refused meanwhile."""
+        return self._switching > 0
 
     @property
     def autosaver(self) -> Drafts:
