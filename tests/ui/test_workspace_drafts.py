@@ -536,3 +536,20 @@ def test_close_collection_is_refused_with_drafts_and_otherwise_shows_another(
     wait_until(ui_loop, lambda: not workspace.panel.switcher.isVisibleTo(workspace.panel))
     wait_until(ui_loop, lambda: not workspace.switching)
     assert workspace.panel.switcher.currentData() == str(first.resolve())
+
+
+def test_closing_waits_in_the_event_loop_for_a_save_under_way(
+    workspace: WorkspaceController, ui_loop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:
+    root = open_test_collection(workspace, ui_loop, tmp_path / "api")
+    window = workspace.window
+    _open_tab(workspace, ui_loop, "list-items.toml")
+    window.bar.url_edit.setText("{{base}}/items?late=1")
+    workspace.ask_on_close = False  # as on SIGTERM: no question
+    save = workspace.save_current()
+    assert save is not None
+    _close_window_in_loop(window, ui_loop)  # the save has not run yet: the close waits for it
+    assert window.isVisible()
+    wait_until(ui_loop, lambda: not window.isVisible())
+    assert save.done() and save.result() is True
+    assert Collection.open(root).load_request("list-items.toml").params == (("late", "1"),)
