@@ -551,5 +551,6 @@ def test_closing_waits_in_the_event_loop_for_a_save_under_way(
     _close_window_in_loop(window, ui_loop)  # the save has not run yet: the close waits for it
     assert window.isVisible()
     wait_until(ui_loop, lambda: not window.isVisible())
-    assert save.done() and save.result() is True
+    assert save.done()
+    assert save.result() is True
     assert Collection.open(root).load_request("list-items.toml").params == (("late", "1"),)
