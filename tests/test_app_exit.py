@@ -60,7 +60,8 @@ def test_closing_with_a_request_in_flight_exits_fast_and_clean(
     assert "in_flight=1" in marker  # the slow request really was in flight at close
     noise_free = [line for line in stderr.splitlines() if line.strip() != _PLUGIN_NOISE]
     assert noise_free == [], "\n".join(noise_free)
-    assert exit_delay < 1.0, f"exit took {exit_delay:.2f} s after closing the window"
+    # A sanity bound (~10x what it takes here): waiting for the request would take 30 s.
+    assert exit_delay < 10.0, f"exit took {exit_delay:.2f} s after closing the window"
     assert (tmp_path / "data" / "settings.ini").exists()
 
 
