@@ -24,13 +24,12 @@ from collections.abc import Callable
 import psutil
 from PySide6.QtCore import QObject, Qt, QTimer
 
-__all__ = ["HEARTBEAT_MS", "SAMPLE_MS", "LoadProbe", "Point"]
+from guiapp.lab.results import Point
+
+__all__ = ["HEARTBEAT_MS", "SAMPLE_MS", "LoadProbe"]
 
 HEARTBEAT_MS = 5
 SAMPLE_MS = 20
-
-#: (seconds since the start, value)
-Point = tuple[float, float]
 
 # Qt's global QThreadPool names its threads so; Qt starts them itself when painting (image
 # conversion/scaling), whatever the strategy, so they are not counted as the strategy's.

@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QApplication
 
 from guiapp.bench.lab_cli import run_lab
 from guiapp.bench.lab_why import why_cancel, why_gil, why_queueing
-from guiapp.lab.engine import COLUMNS, LabSession
+from guiapp.lab.engine import LabSession
+from guiapp.lab.results import COLUMNS
 from guiapp.lab.workloads import Workload
 
 from .conftest import run

@@ -13,7 +13,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QImage
 from PySide6.QtWidgets import QMainWindow
 
-from guiapp.lab.engine import COLUMNS
+from guiapp.lab.results import COLUMNS
 from guiapp.lab.workloads import Workload
 from guiapp.ui.lab import LabWindow, install_lab
 
