@@ -119,6 +119,8 @@ class BodyViewer(QWidget):
         self.find_edit.setObjectName("responseFind")
         self.find_edit.setToolTip("Find text in the body (Enter: next match)")
         self.find_edit.returnPressed.connect(self.find_next)
+        # Every visible match is marked as the user types; Enter moves to the next one.
+        self.find_edit.textChanged.connect(lambda text: self.view.set_find(text))
         self.body_filter = BodyFilter(self)
         self.notice = QLabel(wordWrap=True)
         self.notice.setObjectName("responseBodyNotice")
@@ -331,6 +333,7 @@ class BodyViewer(QWidget):
         self._last_find = (needle, line)
         self.view.select_lines(line, line)
         self.view.scroll_to_line(line, mark=True)
+        self.view.set_find(needle, line)
         key = (needle, id(source))  # a new source (a filter, the full body) counts again
         if key not in self._find_counts:
             self._find_counts = {key: await self.loader.count_matches(needle)}

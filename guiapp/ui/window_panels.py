@@ -27,11 +27,13 @@ from __future__ import annotations
 
 import inspect
 import logging
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
 
+from guiapp.core.secret_mask import mask_text
 from guiapp.ui.background_tasks import BackgroundTasks
 from guiapp.ui.qt_helpers import named
 from guiapp.ui.request_tab import Outcome, RequestTab
@@ -119,6 +121,9 @@ class ResponseArea(QWidget):
         self.progress_bar = named(QProgressBar(), "progressBar")
         self.progress_bar.setFixedWidth(360)
         self.progress_bar.setVisible(False)
+        #: The secret values to mask in the status line (the window sets it: environment
+        #: secrets and captured runtime secrets).
+        self.secret_values: Callable[[], Iterable[str]] = frozenset
         self._tab: RequestTab | None = None
         self._shown: Outcome | None = None
         self._meters: dict[RequestTab, TransferMeter] = {}
@@ -199,6 +204,7 @@ class ResponseArea(QWidget):
             error=outcome.value if outcome.kind == "error" else None,
             response=outcome.value if outcome.kind == "response" else None,
         )
+        text = mask_text(text, self.secret_values())
         if outcome.kind == "response" and getattr(outcome.value, "partial", False):
             state = "error"  # the body is incomplete: whatever the status code said
         elif outcome.kind == "response":
