@@ -27,7 +27,7 @@ from guiapp.lab.qt_probe import LoadProbe
 from guiapp.lab.results import CellResult, Point
 from guiapp.lab.server import LabServer
 from guiapp.lab.strategy import RunHooks, Strategy
-from guiapp.lab.workloads import Workload
+from guiapp.lab.workloads import Workload, http_get
 from guiapp.offload.jobs import JobControl
 from guiapp.offload.stats import summarize
 
@@ -52,10 +52,14 @@ class LabSession:
     def base_url(self, workload: Workload) -> str:
         if not workload.is_http:
             return ""
-        return self.server.start().url
+        return self.start().server.url
 
     def start(self) -> LabSession:
-        self.server.start()
+        """Start the demo API (once) and send it one request, unmeasured: the first request of
+        a process pays one-offs that are no strategy's cost (imports, the transport's deadline
+        watchdog thread, the first connection)."""
+        if not self.server.running:
+            http_get(self.server.start().url + "/get")
         return self
 
     def close(self) -> None:
@@ -107,8 +111,8 @@ class CellRun:
 
     async def run(self) -> CellResult:
         """Prepare (unmeasured), run and measure; an aborted run returns what it measured."""
+        base_url = self.session.base_url(self.workload)  # starts the demo API if needed
         probe = LoadProbe(self.strategy.worker_pids)  # thread baseline before the strategy exists
-        base_url = self.session.base_url(self.workload)
         units = self.workload.units(base_url, self.session.scratch_dir)
         hooks = RunHooks(units, base_url, self._task_done, self.control)
         status = "ok"
