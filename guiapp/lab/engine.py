@@ -27,7 +27,7 @@ from guiapp.lab.qt_probe import LoadProbe
 from guiapp.lab.results import CellResult, Point
 from guiapp.lab.server import LabServer
 from guiapp.lab.strategy import RunHooks, Strategy
-from guiapp.lab.workloads import Workload, http_get
+from guiapp.lab.workloads import Workload
 from guiapp.offload.jobs import JobControl
 from guiapp.offload.stats import summarize
 
@@ -52,14 +52,10 @@ class LabSession:
     def base_url(self, workload: Workload) -> str:
         if not workload.is_http:
             return ""
-        return self.start().server.url
+        return self.server.start().url
 
     def start(self) -> LabSession:
-        """Start the demo API (once) and send it one request, unmeasured: the first request of
-        a process pays one-offs that are no strategy's cost (imports, the transport's deadline
-        watchdog thread, the first connection)."""
-        if not self.server.running:
-            http_get(self.server.start().url + "/get")
+        self.server.start()
         return self
 
     def close(self) -> None:

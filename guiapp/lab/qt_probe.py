@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 import time
 from collections.abc import Callable
 
@@ -35,6 +36,10 @@ SAMPLE_MS = 20
 # conversion/scaling), whatever the strategy, so they are not counted as the strategy's.
 _QT_GLOBAL_POOL_THREAD = "Thread (pooled)"
 _TASK_DIR = "/proc/self/task"
+# Threads a process keeps whoever sends: the transport's deadline watchdog (one daemon thread
+# per process, started by the first request, ending after a second with nothing to watch).
+# They are not a strategy's threads: a send on the GUI thread still adds none of its own.
+_PROCESS_WIDE_THREADS = frozenset({"guiapp-deadlines"})
 
 
 def _thread_ids() -> set[str] | None:
@@ -42,6 +47,14 @@ def _thread_ids() -> set[str] | None:
         return set(os.listdir(_TASK_DIR))
     except OSError:  # not Linux: fall back to counting
         return None
+
+
+def _process_wide_ids() -> set[str]:
+    return {
+        str(thread.native_id)
+        for thread in threading.enumerate()
+        if thread.name in _PROCESS_WIDE_THREADS and thread.native_id is not None
+    }
 
 
 def _thread_name(tid: str) -> str:
@@ -116,7 +129,7 @@ class LoadProbe(QObject):
         if ids is None or self._baseline_ids is None:
             added = count - self.baseline_threads
         else:
-            new = ids - self._baseline_ids
+            new = ids - self._baseline_ids - _process_wide_ids()
             added = sum(1 for tid in new if _thread_name(tid) != _QT_GLOBAL_POOL_THREAD)
         self.added_threads = max(self.added_threads, added)
         self.peak_rss = max(self.peak_rss, self._rss())

@@ -176,6 +176,8 @@ _ERROR_TITLES: tuple[tuple[type[BaseException], str], ...] = (
     (errors.MalformedResponse, "Invalid HTTP response"),
     (errors.ConnectionLost, "Connection lost"),
     (errors.BodyTooLarge, "Response too large"),
+    (errors.DeadlineExceeded, "Deadline exceeded"),
+    (errors.DiskFull, "Disk full"),
     (errors.TransportError, "Network error"),
     (errors.RequestError, "Request failed"),
 )
@@ -187,6 +189,10 @@ _FIELDS = {
     "body": "body",
     "auth": "Auth settings",
     "secrets": "fields marked *** (re-enter their secrets)",
+    "proxy": "Proxy option",
+    "total_timeout": "total deadline (Options)",
+    "headers_timeout": "headers deadline (Options)",
+    "max_decompression_ratio": "max decompression ratio (Options)",
 }
 
 

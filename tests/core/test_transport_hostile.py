@@ -60,6 +60,7 @@ def test_body_dripped_a_byte_at_a_time_ends_at_the_total_deadline_keeping_what_a
     assert partial.partial
     assert 1 <= partial.size < 100
     assert partial.body_bytes() == b"d" * partial.size
+    assert partial.stopped_by == "total deadline"
 
 
 def test_a_stream_without_total_deadline_runs_past_it(faultserver: FaultServer) -> None:
@@ -91,6 +92,7 @@ def test_gzip_bomb_stops_at_the_decompression_ratio_with_the_limit_named(
     with partial:
         # Kept up to the ratio's ceiling: 100x what arrived, or the 16 MiB floor.
         assert partial.size == max(16 << 20, 100 * exc.bytes_received)
+        assert partial.stopped_by == "max decompression ratio"
         assert partial.body_bytes(limit=8) == bytes(8)
 
 
@@ -108,6 +110,7 @@ def test_endless_chunked_body_stops_at_the_body_cap_keeping_what_arrived(
     assert partial is not None
     assert partial.is_spooled
     assert cap - (1 << 16) <= partial.size <= cap
+    assert partial.stopped_by == "max body size"
     partial.close()
     assert list(tmp_path.iterdir()) == []
 
