@@ -150,6 +150,7 @@ class CellRun:
             lag_series=probe.lag,
             done_series=self.done_series,
             thread_series=probe.threads,
+            freezes=probe.freezes(),
         )
 
 
