@@ -148,6 +148,7 @@ async def attribution(trials: int, url: str) -> dict[str, dict[str, Any]]:
         for name, (kind, called) in EXPECTED.items():
             named = right = 0
             culprits: dict[str, int] = {}
+            verdicts: dict[str, int] = {}
             for _ in range(trials):
                 await asyncio.sleep(0.1)
                 watch.clear()
@@ -157,6 +158,8 @@ async def attribution(trials: int, url: str) -> dict[str, dict[str, Any]]:
                 worst = max(reports, key=lambda r: r.duration_ms) if reports else None
                 culprit = worst.culprit if worst is not None else "(no report)"
                 culprits[culprit] = culprits.get(culprit, 0) + 1
+                verdict = worst.verdict if worst is not None else "(no report)"
+                verdicts[verdict] = verdicts.get(verdict, 0) + 1
                 named += worst is not None and called in worst.culprit
                 right += worst is not None and worst.kind == kind
             results[name] = {
@@ -165,6 +168,7 @@ async def attribution(trials: int, url: str) -> dict[str, dict[str, Any]]:
                 "right_verdict": right,
                 "named_share": named / trials,
                 "culprits": culprits,
+                "verdicts": verdicts,
             }
     finally:
         watch.stop()

@@ -151,6 +151,8 @@ class FreezeWatchdog:
         self._late_s = (threshold_ms + tick_interval_ms) / 1000.0
         self._missed: deque[tuple[float, float]] = deque(maxlen=100)
         self._names: dict[int, str] = {}
+        self._names_count = 0
+        self._names_at = 0.0
         self._loop_at: tuple[object, int] | None = None
         self._gui_ident = threading.get_ident()
         self._thread: threading.Thread | None = None
@@ -207,9 +209,10 @@ class FreezeWatchdog:
         try:
             while not self._stopping.wait(poll_s):
                 now = time.perf_counter()
-                # Every wake (a few µs): a thread that starts and starves the GUI thread at
-                # once may be gone by the time the freeze is judged.
-                self._remember_names()
+                # A thread that starts and starves the GUI thread at once may be gone by the
+                # time the freeze is judged: names are refreshed whenever the count changes.
+                if threading.active_count() != self._names_count or now - self._names_at > 1:
+                    self._remember_names()
                 if dumps is not None and now - dumps.armed_at > threshold_s / 2:
                     dumps.arm()
                 last = self._last_tick
@@ -234,7 +237,10 @@ class FreezeWatchdog:
     def _remember_names(self) -> None:
         if len(self._names) > 1000:
             self._names.clear()
-        self._names.update(thread_names(threading.enumerate()))
+        threads = threading.enumerate()
+        self._names.update(thread_names(threads))
+        self._names_count = len(threads)
+        self._names_at = time.perf_counter()
 
     def _publish(self, report: FreezeReport | None) -> None:
         if report is None:

@@ -62,7 +62,8 @@ class ResponseChecks(QObject):
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self._processes = processes
+        #: Where checks run: the window's worker processes.
+        self.processes = processes
         self._view = view
         self.runtime = runtime
         #: Secret values to mask in what the Tests tab shows (the window sets it).
@@ -87,7 +88,7 @@ class ResponseChecks(QObject):
     async def _evaluate(self, spec: RequestSpec, response: Response, send: int) -> None:
         assert spec.tests is not None
         try:
-            outcome: TestOutcome = await self._processes.submit(run_tests, spec.tests, response)
+            outcome: TestOutcome = await self.processes.submit(run_tests, spec.tests, response)
         except Exception as exc:  # a worker that died, a spool file already gone...
             _log.warning("evaluating the checks of %s failed: %s", spec.url, exc)
             self._view.record(response, f"Could not run the checks: {exc}")

@@ -70,3 +70,32 @@ def test_memory_stays_flat_for_many_events() -> None:
         tracemalloc.stop()
         log.close()
     assert grown < 500_000  # offsets (8 bytes each) and counters, not the events
+
+
+def test_any_text_round_trips_through_the_file() -> None:
+    log = StreamLog()
+    tricky = [
+        StreamEvent(
+            index=0,
+            at=0.5,
+            kind="ndjson",
+            event="error",
+            data='{"a": "q\\"\n\t\u2028',
+            size=3,
+            line=4,
+            error='Expecting "," delimiter: line 1',
+        ),
+        StreamEvent(
+            index=1,
+            at=1e-7,
+            kind="sse",
+            event='ty"pe\n',
+            data="\x00\x1f✓",
+            id="\\",
+            retry=3000,
+            truncated=12,
+        ),
+    ]
+    log.append(tricky)
+    assert [log.event(0), log.event(1)] == tricky
+    log.close()

@@ -37,3 +37,4 @@ def test_tiny_run_measures_overhead_and_names_each_culprit(
     for name, row in data["attribution"].items():
         assert row["trials"] == 1
         assert sum(row["culprits"].values()) == 1, name
+        assert sum(row["verdicts"].values()) == 1, name

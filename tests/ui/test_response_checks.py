@@ -63,6 +63,15 @@ def test_checks_run_after_a_send_and_the_tab_title_counts_them(
         ),
         captures=(Capture("token", "body", "$.args.token", secret=True),),
     )
+    submitted: list[object] = []
+    pool = window.response_checks.processes
+
+    class Spy:
+        def submit(self, fn: Any, *args: Any) -> Any:
+            submitted.append(fn)
+            return pool.submit(fn, *args)
+
+    window.response_checks.processes = Spy()
     url = f"{window.demo_server.url}/get?id=7&token={SECRET}"
     _send(qtbot, window, ui_loop, RequestSpec(url=url, tests=tests))
     panel = window.response.panel
@@ -77,6 +86,7 @@ def test_checks_run_after_a_send_and_the_tab_title_counts_them(
     ]
     assert rows[4] == ("✓", "set {{token}}", "•••")
     assert view.summary() == "3/4 checks passed"
+    assert submitted == [run_tests]  # evaluated in a worker process, not on the GUI thread
     assert window.runtime_variables.rows() == [("token", MASK, "GET /get")]
     assert window.runtime_variables.secret_values() == {SECRET}
 
