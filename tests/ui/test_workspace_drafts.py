@@ -383,6 +383,8 @@ def test_the_demo_api_collection_is_read_only_and_holds_every_example(
     assert sorted(tree_names(workspace)) == sorted(e.name for e in examples)
     col = workspace.collection
     rid = next(k for k, v in workspace.demo_descriptions.items() if v == examples[0].description)
+    tip = workspace.model.data(workspace.model.find(rid), Qt.ItemDataRole.ToolTipRole)
+    assert examples[0].description in tip
     tab = _open_tab(workspace, ui_loop, rid)
     assert tab.editor.url_text.startswith(window.demo_server.url)
     assert examples[0].description in window.tabs.tabToolTip(window.tabs.indexOf(tab))

@@ -119,6 +119,7 @@ class CollectionActions:
         self.service.collection = col
         self.undo_stack.clear()  # its commands belong to the collection shown before
         self.model.clear()
+        self.model.notes = self.demo_descriptions if str(col.root) == self.demo_root() else {}
         self.model.set_tree(root)
         self._refresh_marks()
         self.panel.show_collection(col.name)
