@@ -556,3 +556,21 @@ def test_closing_waits_in_the_event_loop_for_a_save_under_way(
     assert save.done()
     assert save.result() is True
     assert Collection.open(root).load_request("list-items.toml").params == (("late", "1"),)
+
+
+def test_a_collection_not_shown_is_watched_too(
+    workspace: WorkspaceController, ui_loop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:
+    first = open_test_collection(workspace, ui_loop, tmp_path / "first")
+    clean = _open_tab(workspace, ui_loop, "list-items.toml")
+    draft = _open_tab(workspace, ui_loop, "users/get-user.toml")
+    workspace.window.bar.url_edit.setText("http://mine")
+    open_test_collection(workspace, ui_loop, tmp_path / "second")  # shown now
+    other = Collection.open(first)
+    other.save_request("list-items.toml", RequestSpec(url="http://pulled"))
+    other.save_request("users/get-user.toml", RequestSpec(url="http://theirs"))
+    wait_until(ui_loop, lambda: clean.editor.url_text == "http://pulled")
+    wait_until(ui_loop, lambda: workspace.conflicts.bar(draft) is not None)
+    assert draft.editor.url_text == "http://mine"
+    assert workspace.collection is not None
+    assert workspace.collection.root == (tmp_path / "second").resolve()

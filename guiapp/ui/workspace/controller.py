@@ -148,6 +148,7 @@ class WorkspaceController(FileActions, CollectionActions, TabActions, QObject):
         self.drafts.saved.connect(self._on_drafts_saved)
         self.drafts.saveFailed.connect(lambda _tab, msg: self.window.show_message(msg, "error"))
         self.watcher.changed.connect(self._on_watcher_changed)
+        self.watcher.otherChanged.connect(self._on_watcher_other_changed)
         self.environments.activeChanged.connect(self._on_environment_changed)
         self.environments.scopeChanged.connect(self._on_environments_scope_changed)
 

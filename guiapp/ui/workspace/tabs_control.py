@@ -313,6 +313,19 @@ class TabActions:
         if changes.modified or changes.added or changes.removed:
             self.environments.schedule_check()
 
+    @async_slot
+    async def _on_watcher_other_changed(self, col: Collection, changes: Changes) -> None:
+        """Files of an open collection that is not shown changed: its tabs follow (a clean
+        tab reloads, a draft gets a conflict); its tree is listed when it is shown."""
+        for request_id in changes.modified:
+            tab = self.drafts.tab_for(request_id, col)
+            if tab is not None:
+                await self._on_file_changed(tab, request_id)
+        for request_id in changes.removed:
+            tab = self.drafts.tab_for(request_id, col)
+            if tab is not None and not self.drafts.is_dirty(tab):
+                self.drafts.unbind(tab)
+
     async def _on_file_changed(self, tab: Any, request_id: str) -> None:
         """A clean tab shows the new version; a draft gets a conflict (nothing overwritten)."""
         col = self.drafts.collection_of(tab)
