@@ -28,7 +28,7 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
-from guiapp.core.errors import ConnectionLost, InvalidRequest, RequestError
+from guiapp.core.errors import InvalidRequest, RequestError, TruncatedTransfer
 from guiapp.core.jobs import Cancelled, Progress
 from guiapp.core.request import RequestSpec
 from guiapp.core.secret_mask import fields_to_reenter, reenter_message
@@ -207,9 +207,10 @@ class RequestTab(QWidget):
             if _own_task_cancelling():
                 raise  # our own task is being cancelled (window closing): not a user cancel
             self._finish(generation, Outcome("cancelled", None, spec, _CANCELLED))
-        except ConnectionLost as exc:
-            # The headers and part of the body arrived: show them (marked incomplete), as the
-            # error message promises; the message stays with the outcome for the status line.
+        except TruncatedTransfer as exc:
+            # The headers and part of the body arrived (connection lost, a deadline, a size
+            # limit): show them (marked incomplete) so they can be saved, as the error message
+            # promises; the message stays with the outcome for the status line.
             partial = exc.partial_response
             kind, value = ("response", partial) if partial is not None else ("error", exc)
             if self._finish(generation, Outcome(kind, value, spec, str(exc))):

@@ -176,6 +176,7 @@ class ResponsePanel(QWidget):
         title = error_title(exc)  # "Host not found", never a Python class name
         # A RequestError's text is written for users; anything else is a bug, named as such.
         detail = str(exc) if isinstance(exc, RequestError) else f"{type(exc).__name__}: {exc}"
+        detail = mask_text(detail, self.secret_values())  # an error may quote the URL
         self.summary.setText(f'<b style="color:#d03838">{_esc(title)}</b>: {_esc(detail)}')
         self.body.show_hint(
             "No response: the request failed (the reason is above).\n\n"

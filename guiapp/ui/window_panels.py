@@ -231,7 +231,8 @@ class ResponseArea(QWidget):
             self.progress_bar.setVisible(False)
             return
         progress = tab.progress
-        self.show_message(sending_text(progress, tab.elapsed()), "busy")
+        cancellable = tab.strategy != "gui-thread"  # a frozen window cannot handle Esc
+        self.show_message(sending_text(progress, tab.elapsed(), cancellable=cancellable), "busy")
         self.display.show_outcome(tab)  # forwards the latest progress to the panel
         if progress is None:
             self.progress_bar.setRange(0, 0)  # indeterminate: nothing received yet
