@@ -3,7 +3,10 @@
 A 5 ms ``PreciseTimer`` heartbeat on the GUI thread records lag with timestamps (the same
 measure as :class:`guiapp.offload.qt.LagMonitor`, which keeps no timestamps); a 20 ms sampler
 records the process's OS thread count (``psutil``: QThreads and Qt's own threads included) and
-the RSS of the process and its worker processes.
+the RSS of the process and its worker processes. A :class:`~guiapp.offload.qt.FreezeWatch`
+names the code behind each stall over 50 ms (:meth:`LoadProbe.freezes`); it runs without
+faulthandler's dumps, whose timer thread would count as an added thread, and its own watchdog
+thread starts before the thread baseline is taken.
 
 Example::
 
@@ -24,6 +27,9 @@ from collections.abc import Callable
 
 import psutil
 from PySide6.QtCore import QObject, Qt, QTimer
+
+from guiapp.offload.freeze import FreezeReport
+from guiapp.offload.qt import FreezeWatch
 
 __all__ = ["HEARTBEAT_MS", "SAMPLE_MS", "LoadProbe", "Point"]
 
@@ -80,6 +86,8 @@ class LoadProbe(QObject):
         super().__init__()
         self._proc = psutil.Process()
         self._worker_pids = worker_pids
+        self._freeze_watch = FreezeWatch(self, threshold_ms=50, native_dumps=False)
+        self._freeze_watch.start()  # before the baseline: its thread is not the strategy's
         self.t0 = time.perf_counter()
         self.lag: list[Point] = []
         self.threads: list[Point] = []
@@ -97,6 +105,7 @@ class LoadProbe(QObject):
         self._sampler.timeout.connect(self.sample)
 
     def start(self) -> None:
+        self._freeze_watch.clear()  # the preparation's stalls are not the run's
         self.t0 = self._last = time.perf_counter()
         self._beat.start()
         self._sampler.start()
@@ -106,6 +115,11 @@ class LoadProbe(QObject):
         self._beat.stop()
         self._sampler.stop()
         self.sample()
+        self._freeze_watch.stop()
+
+    def freezes(self) -> list[FreezeReport]:
+        """The stalls over 50 ms since :meth:`start`, each with its culprit, oldest first."""
+        return self._freeze_watch.reports()
 
     def now(self) -> float:
         return time.perf_counter() - self.t0

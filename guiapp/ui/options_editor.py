@@ -20,6 +20,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
+    QHBoxLayout,
     QLineEdit,
     QSpinBox,
     QVBoxLayout,
@@ -81,6 +82,14 @@ class OptionsEditor(QWidget):
             "Stop a gzip/deflate body that decompresses to more than this many times the bytes "
             "received (judged past 16 MiB)"
         )
+        self.stream = named(QCheckBox("Stream the response as it arrives"), "streamResponse")
+        self.stream.setToolTip(
+            "Show any body line by line in the Stream tab as it arrives (event streams and "
+            "NDJSON are always streamed). Streams have no read timeout."
+        )
+        self.stream_idle = named(QCheckBox("Stop a stream idle for"), "streamIdleLimit")
+        self.stream_idle_seconds = named(SecondsBox(60.0), "streamIdleTimeout")
+        self.stream_idle_seconds.setToolTip("Seconds without a byte after which a stream ends")
         self._timeout: tuple[Timeout, float, float] = (30.0, 30.0, 30.0)
 
         form = QFormLayout()
@@ -100,6 +109,12 @@ class OptionsEditor(QWidget):
         form.addRow("", self.use_system_proxy)
         form.addRow("Max response body", self.max_body)
         form.addRow("Max decompression ratio", self.max_ratio)
+        form.addRow("", self.stream)
+        idle_row = QHBoxLayout()
+        idle_row.addWidget(self.stream_idle)
+        idle_row.addWidget(self.stream_idle_seconds)
+        idle_row.addStretch(1)
+        form.addRow("", idle_row)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addStretch(1)
@@ -111,7 +126,15 @@ class OptionsEditor(QWidget):
         self.max_redirects.valueChanged.connect(self.edited)
         for limit in (self.max_body, self.total_timeout, self.headers_timeout, self.max_ratio):
             limit.edited.connect(self.edited)
-        for check in (self.follow_redirects, self.verify_tls, self.use_system_proxy):
+        self.stream_idle.toggled.connect(self.stream_idle_seconds.setEnabled)
+        self.stream_idle_seconds.valueChanged.connect(self.edited)
+        for check in (
+            self.follow_redirects,
+            self.verify_tls,
+            self.use_system_proxy,
+            self.stream,
+            self.stream_idle,
+        ):
             check.toggled.connect(self.edited)
         for edit in (self.ca_bundle, self.client_cert, self.client_key, self.proxy):
             edit.textChanged.connect(self.edited)
@@ -145,6 +168,10 @@ class OptionsEditor(QWidget):
             "headers_timeout": self.headers_timeout.value(),
             "max_decompression_ratio": self.max_ratio.value(),
             "use_system_proxy": self.use_system_proxy.isChecked(),
+            "stream": self.stream.isChecked(),
+            "stream_idle_timeout": (
+                self.stream_idle_seconds.exact_value() if self.stream_idle.isChecked() else None
+            ),
         }
 
     def load_options(self, spec: RequestSpec) -> None:
@@ -167,3 +194,8 @@ class OptionsEditor(QWidget):
         self.headers_timeout.set_value(spec.headers_timeout)
         self.max_ratio.set_value(spec.max_decompression_ratio)
         self.use_system_proxy.setChecked(spec.use_system_proxy)
+        self.stream.setChecked(spec.stream)
+        idle = spec.stream_idle_timeout
+        self.stream_idle.setChecked(idle is not None)
+        self.stream_idle_seconds.set_exact(idle if idle is not None else 60.0)
+        self.stream_idle_seconds.setEnabled(idle is not None)

@@ -174,6 +174,14 @@ class ResponseTiming(QScrollArea):
         for index, hop in enumerate(hops):
             redirect = index < len(hops) - 1
             layout.addWidget(self._hop_section(hop, index + 1, len(hops), redirect, scale))
+        stream = response.stream
+        if stream is not None:
+            first = stream.first_event_at
+            when = "no event" if first is None else f"first event after {format_phase(first)}"
+            note = QLabel(f"Stream: {when}; {stream.describe()}.")
+            note.setObjectName("timingStream")
+            note.setWordWrap(True)
+            layout.addWidget(note)
         if response.partial:
             note = QLabel("The download stopped early: the body is incomplete.")
             note.setObjectName("timingIncomplete")
@@ -203,7 +211,7 @@ class ResponseTiming(QScrollArea):
                 if cells:
                     lines.append("  ".join(cells))
         for label in self._content.findChildren(QLabel):
-            if label.objectName() in ("timingMessage", "timingIncomplete"):
+            if label.objectName() in ("timingMessage", "timingIncomplete", "timingStream"):
                 lines.append(label.text())
         return "\n".join(lines)
 
