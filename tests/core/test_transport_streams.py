@@ -165,7 +165,7 @@ def test_the_default_total_deadline_does_not_end_a_stream(
     demo: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The default deadline (300 s) is shrunk so that the stream outlives it within the test.
-    monkeypatch.setattr("guiapp.core.transport.DEFAULT_TOTAL_TIMEOUT", 0.4)
+    monkeypatch.setattr("guiapp.core._http_read.DEFAULT_TOTAL_TIMEOUT", 0.4)
     spec = RequestSpec(
         url=f"{demo}/sse/chat", params=[("tokens", "4"), ("delay", "250")], total_timeout=0.4
     )
