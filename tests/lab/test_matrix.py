@@ -6,7 +6,8 @@ import asyncio
 
 import pytest
 
-from guiapp.lab.engine import COLUMNS, CellRun, LabSession
+from guiapp.lab.engine import CellRun, LabSession
+from guiapp.lab.results import COLUMNS
 from guiapp.lab.strategies import STRATEGIES
 from guiapp.lab.strategy import Strategy
 from guiapp.lab.workloads import Workload
