@@ -19,7 +19,7 @@ import pytest
 from guiapp.offload.freeze import FreezeReport, FreezeWatchdog
 
 THRESHOLD_MS = 50.0
-_BODY = json.dumps([{"id": i, "tags": ["a", "b", "c"], "v": i * 0.5} for i in range(60_000)])
+_BODY = json.dumps([{"id": i, "tags": ["a", "b", "c"], "v": i * 0.5} for i in range(200_000)])
 
 
 def run_loop(

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QPushButton
 
 from guiapp.offload.qt import FreezeWatch
 
-_BODY = json.dumps([{"id": i, "tags": ["a", "b"], "v": i / 3} for i in range(60_000)])
+_BODY = json.dumps([{"id": i, "tags": ["a", "b"], "v": i / 3} for i in range(200_000)])
 
 
 @pytest.fixture
