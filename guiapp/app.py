@@ -24,7 +24,6 @@ import gc
 import logging
 import os
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
@@ -58,6 +57,7 @@ from guiapp.ui.history_recorder import HistoryRecorder
 from guiapp.ui.history_restore import HistoryRestorer
 from guiapp.ui.lab import install_lab
 from guiapp.ui.main_window import MainWindow
+from guiapp.ui.response_checks import bind_runtime, install_response_checks
 from guiapp.ui.response_panel import ResponsePanel
 from guiapp.ui.runner import install_runner
 from guiapp.ui.sent_secrets import capturing_resolver, sent_context
@@ -73,8 +73,6 @@ __all__ = ["create_window", "default_data_dir", "main"]
 _log = logging.getLogger("guiapp")
 SETTINGS_FILE = "settings.ini"
 HISTORY_FILE = "history.sqlite3"
-#: Printed on stdout when --quit-after-ms closes the window (the exit test times from it).
-QUIT_MARKER = "guiapp: closing window"
 
 
 def create_window(
@@ -113,6 +111,9 @@ def create_window(
     window.history = recorder
     window.exchangeFinished.connect(recorder.record)
     recorder.recorded.connect(history_panel.entry_added)
+    # A failed background action on the history says so in the status line (and the log).
+    recorder.recordFailed.connect(lambda text: window.show_message(text, "error"))
+    history_panel.actionFailed.connect(lambda text: window.show_message(text, "error"))
     # A restore opens a new tab unless the current one is blank: it never overwrites work.
     history_panel.entryRestored.connect(HistoryRestorer(window).restore)
     # The first page loads once the event loop runs (store calls need the running loop).
@@ -129,11 +130,13 @@ def create_window(
     install_lab(window)  # View → Responsiveness Lab
     install_cookies(window, data_dir / COOKIE_FILE)  # shared session, View → Cookies…
     install_runner(window)  # Run → Run Collection… / Run Folder…
+    checks = install_response_checks(window)  # Tests tab results, captures → runtime variables
     if set_aside:
         window.show_message(report_set_aside(set_aside), "error")
     if workspace:
         secrets = secret_store_for(data_dir)  # the OS keyring, or the user's explicit choice
         window.workspace = WorkspaceController(window, data_dir, secrets=secrets).attach()
+        bind_runtime(checks, window.workspace.environments)
         # History masks the secrets in effect when each request was resolved, too.
         window.set_request_resolver(capturing_resolver(window, window.workspace.resolve))
     return window
@@ -152,12 +155,6 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--demo", action="store_true", help="start the demo API and add its example requests"
     )
     parser.add_argument("--data-dir", type=Path, help="where settings and history live")
-    parser.add_argument(
-        "--quit-after-ms",
-        type=int,
-        default=int(os.environ.get("GUIAPP_AUTOQUIT_MS", "0") or 0),
-        help=argparse.SUPPRESS,  # test hook: send a slow request, close the window after N ms
-    )
     return parser.parse_args(argv)
 
 
@@ -233,9 +230,6 @@ def main(argv: list[str] | None = None, *, hard_exit: bool = True) -> int:
     # Closing the main window ends the app even if a secondary window (the Lab) is open.
     window.shutDown.connect(app.quit)
     window.show()
-    if args.quit_after_ms:
-        QTimer.singleShot(0, lambda: _send_slow_request(window))
-        QTimer.singleShot(args.quit_after_ms, lambda: _auto_quit(window))
 
     try:
         loop.run_forever()  # returns when the last window closes (QApplication quits)
@@ -311,18 +305,6 @@ def _reporting_excepthook(
         report(exc)
 
     return hook
-
-
-def _send_slow_request(window: MainWindow) -> None:
-    if window.demo_server is not None:
-        window.bar.url_edit.setText(window.demo_server.url + "/delay/30")
-    window.send_current()
-
-
-def _auto_quit(window: MainWindow) -> None:
-    in_flight = sum(tab.in_flight for tab in window.request_tabs())
-    print(f"{QUIT_MARKER} t={time.monotonic():.3f} in_flight={in_flight}", flush=True)
-    window.close()
 
 
 def _cancel_leftover_tasks(loop: asyncio.AbstractEventLoop) -> None:

@@ -9,6 +9,7 @@ Example::
     python -m guiapp.bench --quick
     python -m guiapp.bench --json bench.json
     python -m guiapp.bench --lab-only --lab-out docs
+    python -m guiapp.bench --only streams --json streams.json
 """
 
 from __future__ import annotations
@@ -38,6 +39,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--calls", type=int, help="concurrent blocking calls in (a)/(b)")
     parser.add_argument("--json-mb", type=float, help="JSON document size for (d)")
+    parser.add_argument(
+        "--only",
+        choices=["streams"],
+        help="run only this section: 'streams' (a fast event stream into the window, the item "
+        "channel against a Qt signal and a call_soon_threadsafe per event)",
+    )
     lab = parser.add_mutually_exclusive_group()
     lab.add_argument("--no-lab", action="store_true", help="skip the Lab matrix")
     lab.add_argument("--lab-only", action="store_true", help="run only the Lab matrix")
@@ -46,6 +53,10 @@ def main(argv: list[str] | None = None) -> int:
 
     # Headless by default; must be set before Qt creates the application.
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if args.only == "streams":
+        from guiapp.bench.streams import main as streams_main
+
+        return streams_main(quick=args.quick, json_path=str(args.json) if args.json else None)
     from dataclasses import replace
 
     from guiapp.bench.runner import BenchScale, ScenarioResult, run_bench

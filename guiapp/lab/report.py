@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from guiapp.lab.engine import COLUMNS, CellResult
+from guiapp.lab.results import COLUMNS, CellResult
 
 __all__ = [
     "STRATEGY_COLORS",
@@ -48,7 +48,7 @@ def strategy_color(label: str) -> str:
 
 
 def csv_text(rows: Iterable[Mapping[str, Any]]) -> str:
-    """Rows (keys: :data:`~guiapp.lab.engine.COLUMNS`) as CSV with a header line.
+    """Rows (keys: :data:`~guiapp.lab.results.COLUMNS`) as CSV with a header line.
 
     >>> print(csv_text([{"workload": "cpu_loop", "tasks": 2}]).splitlines()[1][:12])
     cpu_loop,,,2

@@ -10,7 +10,12 @@ The panel never formats on the GUI thread: bodies go through a ``ProcessOffloade
   (whole text, small bodies) or :meth:`ResponsePanel.visible_text` (the viewport, any size);
 - ``responseHeaders`` / ``requestHeaders`` (QTableWidget, two columns: name, value);
 - ``responseTiming``: the "Timing" tab, a :class:`~guiapp.ui.response_timing.ResponseTiming`
-  (per-phase waterfall of each hop).
+  (per-phase waterfall of each hop);
+- ``responseStream``: the "Stream" tab (shown for streamed responses), a
+  :class:`~guiapp.ui.response_stream.ResponseStream`: the events live, ``event_count()``.
+- ``responseTests``: the "Tests" tab (``Tests 3/4``), a
+  :class:`~guiapp.ui.response_tests.ResponseTests` showing the results recorded for the
+  response shown (:mod:`guiapp.ui.response_checks` evaluates them).
 
 Example::
 
@@ -22,7 +27,7 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QTextDocumentFragment
@@ -43,8 +48,12 @@ from guiapp.core.errors import RequestError
 from guiapp.core.jobs import Progress
 from guiapp.core.request import RequestSpec
 from guiapp.core.response import Response
+from guiapp.core.secret_mask import mask_text
+from guiapp.core.stream_log import StreamLog
 from guiapp.ui.body_viewer import BodyViewer, ProcessSubmitter
+from guiapp.ui.response_stream_hook import StreamTab
 from guiapp.ui.response_summary import summary_html
+from guiapp.ui.response_tests import ResponseTests
 from guiapp.ui.response_timing import ResponseTiming
 from guiapp.ui.status_format import TransferMeter, error_title, progress_text, url_with_params
 
@@ -66,6 +75,8 @@ class ResponsePanel(QWidget):
         self._response: Response | None = None
         self._meter = TransferMeter()
         self._own_progress = True
+        #: Secret values to mask in the summary and the request headers (the window sets it).
+        self.secret_values: Callable[[], Iterable[str]] = frozenset
         self.summary = QLabel(wordWrap=True)
         self.summary.setObjectName("responseSummary")
         self.summary.setTextFormat(Qt.TextFormat.RichText)
@@ -79,12 +90,19 @@ class ResponsePanel(QWidget):
         self.headers_table = _headers_table("responseHeaders")
         self.request_headers_table = _headers_table("requestHeaders")
         self.timing = ResponseTiming()
+        self.tests = ResponseTests()
         self.tabs = QTabWidget()
         self.tabs.setObjectName("responseTabs")
         self.tabs.addTab(self.body, "Body")
         self.tabs.addTab(self.headers_table, "Headers")
         self.tabs.addTab(self.request_headers_table, "Request headers")
         self.tabs.addTab(self.timing, "Timing")
+        self.tabs.addTab(self.tests, "Tests")
+        self.tests.titleChanged.connect(
+            lambda title: self.tabs.setTabText(self.tabs.indexOf(self.tests), title)
+        )
+        self.stream_tab = StreamTab(self.tabs, process_offloader)
+        self.stream = self.stream_tab.view
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.summary)
@@ -107,12 +125,14 @@ class ResponsePanel(QWidget):
         self._forget()
         self._meter = TransferMeter()
         url = url_with_params(spec.url, spec.params)  # the query as sent, not just the path
+        url = mask_text(url, self.secret_values())
         self.summary.setText(f"Sending <b>{_esc(spec.method)}</b> {_esc(url)}…")
         self.progress.setRange(0, 0)
         self.progress.setFormat("Waiting for the server…")
         self.progress.setVisible(self._own_progress)
         self.body.show_hint("Waiting for the response…")
         self.timing.show_message("Waiting for the response…")
+        self.stream_tab.reset()
         self.body.warm_up()
         self._set_state("sending")
 
@@ -135,12 +155,17 @@ class ResponsePanel(QWidget):
         self._forget()
         self._response = response
         self.progress.hide()
-        self.summary.setText(summary_html(response))
-        self.summary.setToolTip(f"{response.method} {response.url}")  # the URL unelided
+        secrets = frozenset(self.secret_values())
+        self.summary.setText(mask_text(summary_html(response), secrets))
+        # The URL unelided
+        self.summary.setToolTip(mask_text(f"{response.method} {response.url}", secrets))
         _fill(self.headers_table, response.headers.items_raw)
-        _fill(self.request_headers_table, response.redacted_request_headers())
+        sent = [(k, mask_text(v, secrets)) for k, v in response.redacted_request_headers()]
+        _fill(self.request_headers_table, sent)
         self._count_headers()
         self.timing.show_response(response)
+        self.stream_tab.show_response(response)
+        self.tests.show_for(response)
         self._set_state("response")
         await self.body.show_body(response)
 
@@ -151,6 +176,7 @@ class ResponsePanel(QWidget):
         title = error_title(exc)  # "Host not found", never a Python class name
         # A RequestError's text is written for users; anything else is a bug, named as such.
         detail = str(exc) if isinstance(exc, RequestError) else f"{type(exc).__name__}: {exc}"
+        detail = mask_text(detail, self.secret_values())  # an error may quote the URL
         self.summary.setText(f'<b style="color:#d03838">{_esc(title)}</b>: {_esc(detail)}')
         self.body.show_hint(
             "No response: the request failed (the reason is above).\n\n"
@@ -168,9 +194,14 @@ class ResponsePanel(QWidget):
         self.timing.show_message("No timing: the request was cancelled.")
         self._set_state("cancelled")
 
+    def show_stream(self, log: StreamLog | None) -> None:
+        """Show the events of the current tab's streamed response (live), if any."""
+        self.stream_tab.show_log(log)
+
     def clear(self) -> None:
         """Back to the empty state."""
         self._forget()
+        self.stream_tab.reset()
         self.progress.hide()
         self.summary.setText("<i>Send a request to see its response here.</i>")
         self.body.show_hint(
@@ -212,6 +243,7 @@ class ResponsePanel(QWidget):
         self.headers_table.setRowCount(0)
         self.request_headers_table.setRowCount(0)
         self._count_headers()
+        self.tests.show_for(None)
 
     def _count_headers(self) -> None:
         # "Headers (7)": the tab says there is something to see before it is opened.

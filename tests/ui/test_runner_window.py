@@ -10,7 +10,8 @@ from functools import partial
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+import shiboken6
+from PySide6.QtCore import QModelIndex, Qt
 
 from guiapp.core.captures import Capture
 from guiapp.core.checks import Check
@@ -21,9 +22,12 @@ from guiapp.core.transport import make_session, send
 from guiapp.demo import DemoServer
 from guiapp.offload import Offloader
 from guiapp.ui.runner import RunnerWindow, RunTarget
+from tests.ui import test_workspace_tree
 from tests.ui.conftest import run_for, wait_until
+from tests.ui.test_workspace_tree import open_test_collection
 
 OK = RequestTests(checks=(Check("status", "==", 200),))
+workspace = test_workspace_tree.workspace  # the fixture
 
 
 @pytest.fixture(scope="module")
@@ -174,3 +178,55 @@ def test_the_run_menu_is_in_the_window(window) -> None:
     assert {"action-run-collection", "action-run-folder"} <= actions
     titles = [a.text() for a in window.menuBar().actions()]
     assert titles.index("&Run") == titles.index("&Help") - 1
+
+
+def test_the_sidebar_menu_runs_a_folder_or_the_collection(
+    window, workspace, ui_loop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:
+    window.workspace = workspace  # as create_window(workspace=True) does
+    open_test_collection(workspace, ui_loop, tmp_path / "api")
+    panel = workspace.panel
+    assert panel.select("users")
+    menu = panel.context_menu(workspace.model.find("users"))
+    runs = {a.text(): a for a in menu.actions() if a.objectName().startswith("action-run-")}
+    assert set(runs) == {"Run Folder…", "Run Collection…"}
+    runs["Run Folder…"].trigger()
+    assert window.runner_windows[-1].windowTitle().endswith("Test API / users")
+    # On the collection itself (no item under the mouse): only the whole collection.
+    menu = panel.context_menu(QModelIndex())
+    runs = {a.text() for a in menu.actions() if a.objectName().startswith("action-run-")}
+    assert runs == {"Run Collection…"}
+
+
+def test_painting_the_results_never_calls_python(qtbot) -> None:
+    """The cells live in Qt's item model: no Python ``data()``/``filterAcceptsRow`` for the
+    view to call while worker threads hold the GIL (that made a paint take up to 80 ms)."""
+    from PySide6.QtCore import QSortFilterProxyModel
+    from PySide6.QtGui import QStandardItemModel
+
+    from guiapp.runner import RequestRun
+    from guiapp.ui.runner.results_model import STATE_ROLE, FailuresOnly, RunResultsModel
+
+    model = RunResultsModel()
+    assert type(model).data is QStandardItemModel.data
+    assert type(model).rowCount is QStandardItemModel.rowCount
+    assert FailuresOnly.filterAcceptsRow is QSortFilterProxyModel.filterAcceptsRow
+    ok = RequestRun(1, 0, "Get", "get.toml", "GET", "http://h/get", status=200, elapsed_ms=12)
+    bad = RequestRun(1, 1, "Bad", "bad.toml", "GET", "http://h/bad", error="refused")
+    for result in (ok, bad):
+        model.add(result)
+    model.flush()
+    cells = [model.index(0, c).data() for c in range(8)]
+    assert cells == ["1.1", "Get", "GET", "200", "12", "0", "", "✓ passed"]
+    assert model.index(1, 7).data() == "✗ refused"
+    assert model.index(1, 0).data(STATE_ROLE) == "failed"
+    failures = FailuresOnly()
+    failures.setSourceModel(model)
+    failures.set_enabled(True)
+    assert failures.rowCount() == 1
+    failures.set_enabled(False)
+    assert failures.rowCount() == 2
+    # Deleted here, on the GUI thread: left to the garbage collector, the model and its timer
+    # could be destroyed by whichever thread runs a collection, which Qt objects forbid.
+    shiboken6.delete(failures)
+    shiboken6.delete(model)
