@@ -276,3 +276,17 @@ def test_closed_store_refuses_calls(tmp_path: Path) -> None:
     store.close()  # idempotent
     with pytest.raises(HistoryError, match="closed"):
         store.list()
+
+
+def test_a_streamed_response_is_kept_with_its_stream_summary(tmp_path: Path) -> None:
+    store = HistoryStore(tmp_path / "history.db")
+    try:
+        summary = ResponseSummary(
+            200, "OK", 1.5, 120, "text/event-stream", stream="3 events (SSE), 120 bytes in 1.50 s"
+        )
+        entry_id = store.add(RequestSpec(url="http://127.0.0.1:1/sse"), summary)
+        assert store.get(entry_id).summary.stream == "3 events (SSE), 120 bytes in 1.50 s"
+        plain = store.add(RequestSpec(url="http://127.0.0.1:1/get"), ResponseSummary(200, "OK"))
+        assert store.get(plain).summary.stream is None
+    finally:
+        store.close()

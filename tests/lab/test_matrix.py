@@ -30,7 +30,7 @@ def _run(loop: asyncio.AbstractEventLoop, session: LabSession, wl: Workload, s: 
 
 
 def test_matrix_covers_every_applicable_pair() -> None:
-    assert len(CELLS) == 29  # 5 workloads x 7 strategies, minus process x 3, native x 3
+    assert len(CELLS) == 35  # 6 workloads x 7 strategies, minus process x 4, native x 3
     na = {(w, s) for w in TINY for s in STRATEGIES if not STRATEGIES[s]().applies(TINY[w])}
     assert ("http_delay", "process") in na
     assert ("cpu_loop", "native_async") in na
