@@ -245,19 +245,28 @@ def test_not_a_database_is_a_history_error(tmp_path: Path) -> None:
 def test_built_on_one_thread_used_on_another(tmp_path: Path) -> None:
     store = HistoryStore(tmp_path / "h.db")  # built here, connection not opened yet
     results: list[object] = []
+    used, checked = threading.Event(), threading.Event()
 
     def worker() -> None:
         entry_id = store.add(RequestSpec(url="http://h/lane"), ok())
         results.append(store.get(entry_id).url)
+        used.set()
+        checked.wait(30)
+        store.close()  # the owning thread closes it (no connection left for the collector)
 
     lane = threading.Thread(target=worker)
     lane.start()
-    lane.join()
-    assert results == ["http://h/lane"]
-    with pytest.raises(HistoryError, match="second thread"):
-        store.count()
-    with pytest.raises(HistoryError, match="thread"):
-        store.close()
+    assert used.wait(30)
+    try:
+        assert results == ["http://h/lane"]
+        with pytest.raises(HistoryError, match="second thread"):
+            store.count()
+        with pytest.raises(HistoryError, match="thread"):
+            store.close()
+    finally:
+        checked.set()
+        lane.join(30)
+    assert not lane.is_alive()
 
 
 def test_closed_store_refuses_calls(tmp_path: Path) -> None:
