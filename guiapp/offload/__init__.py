@@ -18,7 +18,29 @@ this package deliberately does not import.
 5
 """
 
-from guiapp.offload.jobs import (
+from ._api import (
+    default_offloader,
+    make_async,
+    reset_default_offloader,
+    run_blocking,
+)
+from ._job import (
+    Job,
+    dispose_result,
+)
+from ._pool import (
+    OffloaderClosed,
+)
+from ._process import (
+    ProcessOffloader,
+    RemoteTraceback,
+    WorkerProcessDied,
+)
+from ._threads import (
+    Offloader,
+    SerialLane,
+)
+from .jobs import (
     Cancelled,
     JobControl,
     Progress,
@@ -27,12 +49,6 @@ from guiapp.offload.jobs import (
     on_cancel,
     report_progress,
 )
-
-from ._api import default_offloader, make_async, reset_default_offloader, run_blocking
-from ._job import Job
-from ._pool import OffloaderClosed
-from ._process import ProcessOffloader, RemoteTraceback, WorkerProcessDied
-from ._threads import Offloader, SerialLane
 
 __all__ = [
     "Cancelled",
@@ -48,6 +64,7 @@ __all__ = [
     "checkpoint",
     "current_job",
     "default_offloader",
+    "dispose_result",
     "make_async",
     "on_cancel",
     "report_progress",
