@@ -224,16 +224,26 @@ def _run_cancel_callback(callback: Callable[[], object]) -> None:
 _current: contextvars.ContextVar[JobControl | None] = contextvars.ContextVar(
     "guiapp_current_job", default=None
 )
+# The job a thread is running, for code that runs it in another context: asyncio.to_thread
+# (and anything that calls contextvars.Context.run) runs the function in the context copied
+# where the call was *made*, on the loop thread, where no job is bound.
+_thread = threading.local()
 
 
 def current_job() -> JobControl | None:
-    """The :class:`JobControl` of the job running in this context, or ``None``."""
-    return _current.get()
+    """The :class:`JobControl` of the job running in this context (or thread), or ``None``."""
+    control = _current.get()
+    if control is None:
+        control = getattr(_thread, "job", None)
+    return control
 
 
 @contextlib.contextmanager
 def bind_job(control: JobControl) -> Iterator[JobControl]:
     """Make ``control`` the current job for the duration of the ``with`` block.
+
+    It is bound to the running context and, for code that switches context (such as
+    :func:`asyncio.to_thread`'s ``Context.run``), to the calling thread.
 
     >>> control = JobControl()
     >>> with bind_job(control):
@@ -243,9 +253,12 @@ def bind_job(control: JobControl) -> Iterator[JobControl]:
     True
     """
     token = _current.set(control)
+    previous = getattr(_thread, "job", None)
+    _thread.job = control
     try:
         yield control
     finally:
+        _thread.job = previous
         _current.reset(token)
 
 
@@ -254,7 +267,7 @@ def checkpoint() -> None:
 
     >>> checkpoint()   # outside a job: nothing happens
     """
-    control = _current.get()
+    control = current_job()
     if control is not None:
         control.check()
 
@@ -266,7 +279,7 @@ def report_progress(done: float, total: float | None = None, **info: Any) -> Non
 
     >>> report_progress(10, 100, stage="download")   # outside a job: nothing happens
     """
-    control = _current.get()
+    control = current_job()
     if control is not None:
         control.report(done, total, **info)
 
@@ -281,7 +294,7 @@ def on_cancel(callback: Callable[[], object]) -> CancelRegistration:
         with on_cancel(lambda: sock.shutdown(socket.SHUT_RDWR)):
             data = sock.recv(65536)
     """
-    control = _current.get()
+    control = current_job()
     if control is None:
         return CancelRegistration(None, callback)
     return control.add_cancel_callback(callback)
