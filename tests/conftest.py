@@ -8,6 +8,13 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import settings
+
+# Hypothesis' per-example deadline is a wall-clock assertion: on a loaded 2-core machine it fails
+# examples that are merely slow. Correctness is what the property tests check; speed lives in
+# the benchmarks.
+settings.register_profile("guiapp", deadline=None)
+settings.load_profile("guiapp")
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")

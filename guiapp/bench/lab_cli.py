@@ -28,7 +28,7 @@ __all__ = ["add_lab_arguments", "full_workloads", "main", "quick_workloads", "ru
 
 
 def quick_workloads() -> list[Any]:
-    from guiapp.bench.lab_workloads import Workload
+    from guiapp.lab.workloads import Workload
 
     return [
         Workload("http_delay", tasks=16, delay=0.1),
@@ -40,7 +40,7 @@ def quick_workloads() -> list[Any]:
 
 
 def full_workloads() -> list[Any]:
-    from guiapp.bench.lab_workloads import Workload
+    from guiapp.lab.workloads import Workload
 
     return [
         Workload("http_delay", tasks=20, delay=0.25),
@@ -88,10 +88,11 @@ def run_lab(
     import qasync
     from PySide6.QtWidgets import QApplication
 
-    from guiapp.bench.lab_engine import LabSession, run_matrix
-    from guiapp.bench.lab_report import markdown_table, plot_lag_png, write_csv, write_json
-    from guiapp.bench.lab_strategies import STRATEGIES
+    from guiapp.bench.lab_plot import plot_lag_png
     from guiapp.bench.lab_why import run_why, why_markdown
+    from guiapp.lab.engine import LabSession, run_matrix
+    from guiapp.lab.report import markdown_table, write_csv, write_json
+    from guiapp.lab.strategies import STRATEGIES
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -25,9 +25,9 @@ from typing import Any
 
 import qasync
 
-from guiapp.bench.lab_engine import CellResult, CellRun, LabSession
-from guiapp.bench.lab_strategies import STRATEGIES
-from guiapp.bench.lab_workloads import Workload, http_get
+from guiapp.lab.engine import CellResult, CellRun, LabSession
+from guiapp.lab.strategies import STRATEGIES
+from guiapp.lab.workloads import Workload, http_get
 from guiapp.offload import Offloader, make_async
 
 __all__ = ["Fact", "exit_child", "run_why", "why_markdown"]

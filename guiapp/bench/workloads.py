@@ -1,7 +1,8 @@
-"""Workload definitions for the responsiveness benchmark (and the Lab that reuses them).
+"""Workload definitions for the responsiveness benchmark.
 
 Everything here is plain, picklable, module-level Python with no Qt, so a workload can run on
-the GUI thread, in a worker thread, on a QThread or in a spawned worker process alike.
+the GUI thread, in a worker thread, on a QThread or in a spawned worker process alike. The JSON
+documents come from the Lab's generator (:func:`guiapp.lab.workloads.make_json_document`).
 
 Example::
 
@@ -17,6 +18,8 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import asdict, dataclass
+
+from guiapp.lab.workloads import make_json_document
 
 __all__ = [
     "BenchScale",
@@ -57,34 +60,6 @@ def blocking_call(seconds: float) -> float:
     """Blocking I/O stand-in: sleeps ``seconds`` with the GIL released, like a socket read."""
     time.sleep(seconds)
     return seconds
-
-
-def make_json_document(size_mb: float) -> bytes:
-    """A deterministic JSON array of API-like records, about ``size_mb`` megabytes (compact)."""
-    target = int(size_mb * 1_000_000)
-    record = {
-        "id": 0,
-        "name": "customer-00000",
-        "email": "customer00000@example.test",
-        "active": True,
-        "score": 0.0,
-        "tags": ["alpha", "beta", "gamma"],
-        "address": {"street": "1 Loopback Road", "city": "Localhost", "zip": "12700"},
-    }
-    one = len(json.dumps(record, separators=(",", ":"))) + 1
-    count = max(1, target // one)
-    records = [
-        {
-            **record,
-            "id": i,
-            "name": f"customer-{i:05d}",
-            "email": f"customer{i:05d}@example.test",
-            "active": i % 3 != 0,
-            "score": (i * 37 % 1000) / 10.0,
-        }
-        for i in range(count)
-    ]
-    return json.dumps(records, separators=(",", ":")).encode()
 
 
 def json_roundtrip(data: bytes) -> int:

@@ -12,6 +12,7 @@ import re
 import tomllib
 import unicodedata
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -19,13 +20,16 @@ import tomlkit
 import tomlkit.items
 
 from guiapp.core.request import RequestSpec
+from guiapp.core.request_tests import TestsFormatError, parse_tests, tests_to_document
 from guiapp.core.serialize import DISABLED_KEYS, SpecFormatError, spec_from_dict, spec_to_dict
 from guiapp.core.variables import Environment, Variable
 
 __all__ = [
     "SCHEMA",
+    "TESTS_KEYS",
     "CollectionError",
     "dump_merged",
+    "dump_request",
     "dump_without",
     "environment_document",
     "parse_environment",
@@ -40,6 +44,8 @@ __all__ = [
 
 #: Version of the collection file layout; files with a newer one are refused, not half-read.
 SCHEMA = 1
+#: Top-level arrays of a request file holding its checks and captures.
+TESTS_KEYS = ("checks", "captures")
 
 
 class CollectionError(ValueError):
@@ -125,9 +131,13 @@ def parse_request(path: Path, data: Mapping[str, Any]) -> RequestSpec:
     if not isinstance(request, Mapping):
         raise CollectionError(f"{path}: missing the [request] table")
     try:
-        return spec_from_dict(request)
+        spec = spec_from_dict(request)
     except SpecFormatError as exc:
         raise CollectionError(f"{path}: request.{exc}") from exc
+    try:  # [[checks]] and [[captures]] sit next to [request], not in it
+        return replace(spec, tests=parse_tests(data))
+    except TestsFormatError as exc:
+        raise CollectionError(f"{path}: {exc}") from None
 
 
 def _drop_none(value: Any) -> Any:
@@ -221,8 +231,22 @@ def _table(value: Mapping[str, Any]) -> tomlkit.items.Table:
 
 
 def request_document(name: str, spec: RequestSpec) -> dict[str, Any]:
-    """The content of a request file: ``schema``, ``name`` and the ``[request]`` table."""
-    return {"schema": SCHEMA, "name": name, "request": _drop_none(spec_to_dict(spec))}
+    """The content of a request file: ``schema``, ``name``, the ``[request]`` table and the
+    request's ``[[checks]]`` and ``[[captures]]`` (only when it has some)."""
+    table = _drop_none(spec_to_dict(replace(spec, tests=None)))
+    tests = tests_to_document(spec.tests) if spec.tests else {}
+    return {"schema": SCHEMA, "name": name, "request": table, **tests}
+
+
+def dump_request(existing: str | None, name: str, spec: RequestSpec) -> str:
+    """The text of a request file holding ``spec``, merged into ``existing`` (comments and
+    unknown keys kept); checks or captures the request no longer has are removed."""
+    document = request_document(name, spec)
+    text = dump_merged(existing, document)
+    for key in TESTS_KEYS:
+        if key not in document and existing is not None:
+            text = dump_without(text, key)
+    return text
 
 
 # -- environments and collection variables ------------------------------------------------------

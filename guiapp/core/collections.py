@@ -36,15 +36,16 @@ from guiapp.core import _collection_ops
 from guiapp.core._collection_auth import auth_table, parse_auth_table, secret_of, with_secret
 from guiapp.core._collection_files import (
     SCHEMA,
+    TESTS_KEYS,
     CollectionError,
     dump_merged,
+    dump_request,
     dump_without,
     environment_document,
     parse_environment,
     parse_request,
     parse_variables,
     read_toml,
-    request_document,
     slugify,
     variable_entries,
 )
@@ -132,7 +133,9 @@ class Collection(_collection_ops.TreeOps):
         return str(data.get("name") or PurePosixPath(rel).stem)
 
     def save_request(self, rel: str, spec: RequestSpec, *, name: str | None = None) -> str:
-        """Write ``spec`` to ``rel`` (created if new), keeping comments and unknown keys."""
+        """Write ``spec`` to ``rel`` (created if new), keeping comments and unknown keys; its
+        checks and captures (``spec.tests``) are written next to it, or removed when it has
+        none."""
         if not rel.endswith(".toml") or PurePosixPath(rel).name in (FOLDER_FILE, COLLECTION_FILE):
             raise CollectionError(f"invalid request id {rel!r}: expected a name ending in .toml")
         path = self.path_of(rel)
@@ -140,7 +143,7 @@ class Collection(_collection_ops.TreeOps):
         if name is None:
             name = self.request_name(rel) if existing is not None else path.stem
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._write(path, dump_merged(existing, request_document(name, spec)))
+        self._write(path, dump_request(existing, name, spec))
         return rel
 
     def new_request(self, folder: str, name: str, spec: RequestSpec) -> str:
@@ -378,7 +381,7 @@ class Collection(_collection_ops.TreeOps):
         text = path.read_text(encoding="utf-8")
         document = tests_to_document(tests)
         text = dump_merged(text, document)
-        for key in ("checks", "captures"):
+        for key in TESTS_KEYS:
             if key not in document:
                 text = dump_without(text, key)
         self._write(path, text)

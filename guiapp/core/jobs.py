@@ -12,11 +12,14 @@ True
 from guiapp.offload.jobs import (
     Cancelled,
     CancelRegistration,
+    ItemSink,
     JobControl,
     Progress,
     bind_job,
     checkpoint,
     current_job,
+    emit,
+    emit_many,
     on_cancel,
     report_progress,
 )
@@ -24,11 +27,14 @@ from guiapp.offload.jobs import (
 __all__ = [
     "CancelRegistration",
     "Cancelled",
+    "ItemSink",
     "JobControl",
     "Progress",
     "bind_job",
     "checkpoint",
     "current_job",
+    "emit",
+    "emit_many",
     "on_cancel",
     "report_progress",
 ]

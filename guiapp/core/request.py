@@ -28,9 +28,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
-from typing import Any, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 from guiapp.core.url_mask import mask_url_password
+
+if TYPE_CHECKING:  # request_tests needs this module: a runtime import would be circular
+    from guiapp.core.request_tests import RequestTests
 
 __all__ = [
     "REDACTED",
@@ -311,7 +314,9 @@ class RequestSpec:
     fills it in before sending. ``timeout`` is seconds, or ``(connect, read)``.
     ``max_body_bytes`` is a hard cap on the (decoded) response body; ``None`` means no cap.
     ``cert`` is a client certificate path, or ``(cert_path, key_path)``. ``verify`` is a bool or
-    a CA bundle path.
+    a CA bundle path. ``tests`` are the request's checks and captures
+    (:class:`~guiapp.core.request_tests.RequestTests`; ``None`` when it has none): they travel
+    with the request through the editor, drafts and its file, and are never sent.
     """
 
     url: str
@@ -330,8 +335,11 @@ class RequestSpec:
     disabled_params: tuple[DisabledRow, ...] = ()
     disabled_headers: tuple[DisabledRow, ...] = ()
     inherit_auth: bool = False
+    tests: RequestTests | None = None
 
     def __post_init__(self) -> None:
+        if self.tests is not None and not self.tests:  # no checks, no captures: one spelling
+            object.__setattr__(self, "tests", None)
         object.__setattr__(self, "method", (self.method or "GET").strip().upper())
         object.__setattr__(self, "params", _pairs(self.params))
         object.__setattr__(self, "headers", _pairs(self.headers))

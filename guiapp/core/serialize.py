@@ -11,6 +11,8 @@ with their position among all rows (``"disabled_headers": [{"at": 1, "name": "X-
 "value": "1"}]``; ``disabled_fields`` and ``disabled_parts`` inside a form or multipart body).
 A request that inherits the auth of its folder or collection has ``"auth": {"type":
 "inherit"}``. Readers that predate these keys ignore the rows (and refuse the auth type).
+Checks and captures, when there are some, are under ``"tests"`` in their TOML form
+(``{"checks": [...], "captures": [...]}``, see :mod:`guiapp.core.request_tests`).
 
 Loading validates every field and raises :class:`SpecFormatError` (a ``ValueError``) with a
 message naming the bad field. Missing optional keys take the ``RequestSpec`` defaults, so a
@@ -53,6 +55,7 @@ from guiapp.core.request import (
     TextPart,
     Timeout,
 )
+from guiapp.core.request_tests import RequestTests, TestsFormatError, parse_tests, tests_to_document
 
 __all__ = [
     "DISABLED_KEYS",
@@ -99,6 +102,8 @@ def spec_to_dict(spec: RequestSpec) -> dict[str, Any]:
         out["disabled_params"] = _disabled_to_list(spec.disabled_params)
     if spec.disabled_headers:
         out["disabled_headers"] = _disabled_to_list(spec.disabled_headers)
+    if spec.tests:
+        out["tests"] = tests_to_document(spec.tests)
     return out
 
 
@@ -191,7 +196,19 @@ def spec_from_dict(data: Mapping[str, Any]) -> RequestSpec:
         cert=_cert(data.get("cert")),
         proxy=_optional(data, "proxy", str),
         max_body_bytes=_optional(data, "max_body_bytes", int),
+        tests=_tests(data.get("tests")),
     )
+
+
+def _tests(value: Any) -> RequestTests | None:
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise SpecFormatError(f"tests: expected an object, got {type(value).__name__}")
+    try:
+        return parse_tests(value)
+    except TestsFormatError as exc:
+        raise SpecFormatError(f"tests: {exc}") from None
 
 
 def _check(value: Any, kind: type[_T], where: str) -> _T:

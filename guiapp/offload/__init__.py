@@ -2,7 +2,8 @@
 
 Plain threads and processes, results delivered with ``loop.call_soon_threadsafe``, keyword
 arguments and contextvars carried over, cancellation that reaches the blocking code, coalesced
-progress, and a shutdown that never waits for a stuck call. See ``docs/offload.md``.
+progress, a lossless back-pressured item channel (``emit`` / ``job.items()``), and a shutdown
+that never waits for a stuck call. See ``docs/offload.md``.
 
 Qt-specific helpers (the QThread path, ``async_slot``) live in :mod:`guiapp.offload.qt`, which
 this package deliberately does not import.
@@ -16,6 +17,21 @@ this package deliberately does not import.
 ...     return n // step
 >>> asyncio.run(count(10, step=2))
 5
+
+Items (events, records, lines) are never dropped, and reach the loop thread in batches:
+
+>>> from guiapp.offload import Offloader, emit
+>>> def produce(n):
+...     for i in range(n):
+...         emit(i)
+...     return "end"
+>>> async def main():
+...     async with Offloader(name="items") as pool:
+...         job = pool.submit(produce, 1000)
+...         seen = [item async for batch in job.items() for item in batch]
+...         return len(seen), seen[:3], await job
+>>> asyncio.run(main())
+(1000, [0, 1, 2], 'end')
 """
 
 from ._api import (
@@ -23,6 +39,9 @@ from ._api import (
     make_async,
     reset_default_offloader,
     run_blocking,
+)
+from ._items import (
+    ItemStream,
 )
 from ._job import (
     Job,
@@ -46,12 +65,15 @@ from .jobs import (
     Progress,
     checkpoint,
     current_job,
+    emit,
+    emit_many,
     on_cancel,
     report_progress,
 )
 
 __all__ = [
     "Cancelled",
+    "ItemStream",
     "Job",
     "JobControl",
     "Offloader",
@@ -65,6 +87,8 @@ __all__ = [
     "current_job",
     "default_offloader",
     "dispose_result",
+    "emit",
+    "emit_many",
     "make_async",
     "on_cancel",
     "report_progress",

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import functools
 import threading
 from collections.abc import Callable, Coroutine
-from typing import Any, ParamSpec, Protocol, TypeVar, overload
+from typing import Any, ParamSpec, TypeVar, overload
 
-from ._job import Job
+from ._executor import Submitter, wrap_blocking
 from ._pool import ensure_blocking
 from ._threads import Offloader
 
@@ -24,12 +23,6 @@ R = TypeVar("R")
 
 _default: Offloader | None = None
 _default_lock = threading.Lock()
-
-
-class Submitter(Protocol):
-    """Anything with ``submit(func, *args, **kwargs) -> Job``: Offloader, SerialLane, ..."""
-
-    def submit(self, func: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> Job[R]: ...
 
 
 def default_offloader() -> Offloader:
@@ -102,15 +95,11 @@ def make_async(
     True
     """
 
+    def executor() -> Submitter:
+        return offloader if offloader is not None else default_offloader()
+
     def decorate(function: Callable[P, R]) -> Callable[P, Coroutine[Any, Any, R]]:
-        ensure_blocking(function)
-
-        @functools.wraps(function)
-        async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-            executor = offloader if offloader is not None else default_offloader()
-            return await executor.submit(function, *args, **kwargs)
-
-        return wrapper
+        return wrap_blocking(function, executor)
 
     if func is not None:
         return decorate(func)

@@ -2,20 +2,26 @@
 
 Protocol over one duplex pipe: the parent sends ``pickle.dumps((func, args, kwargs))`` (or
 closes the pipe to stop the worker); the child answers with zero or more
-``("progress", done, total, info)`` messages followed by exactly one ``("ok", result)`` or
-``("error", exception, traceback_text)``.
+``("progress", done, total, info)`` and ``("items", [item, ...])`` messages followed by exactly
+one ``("ok", result)`` or ``("error", exception, traceback_text)``. Items are pickled in
+batches, at most ~60 a second, by a sender thread (:mod:`guiapp.offload._child_items`); when
+the parent reads slowly the pipe fills and ``emit`` in the child waits.
 """
 
 from __future__ import annotations
 
+import contextlib
 import pickle
 import signal
+import threading
 import time
 import traceback
 from multiprocessing.connection import Connection
 from typing import Any
 
 from guiapp.offload.jobs import JobControl, Progress, bind_job
+
+from ._child_items import ChildItems
 
 __all__ = ["child_main"]
 
@@ -25,8 +31,9 @@ _PROGRESS_INTERVAL = 1.0 / 60.0
 class _ProgressSender:
     """Coalesce progress in the child too: at most ~60 messages a second, last one flushed."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, lock: threading.Lock) -> None:
         self._conn = conn
+        self._lock = lock
         self._pending: Progress | None = None
         self._last = float("-inf")
 
@@ -46,10 +53,12 @@ class _ProgressSender:
 
     def _send(self, progress: Progress) -> None:
         try:
-            self._conn.send(("progress", progress.done, progress.total, dict(progress.info)))
+            data = pickle.dumps(("progress", progress.done, progress.total, dict(progress.info)))
         except (pickle.PicklingError, TypeError, AttributeError):
             # Progress is best effort: an unpicklable ``info`` must not fail the job.
-            self._conn.send(("progress", progress.done, progress.total, {}))
+            data = pickle.dumps(("progress", progress.done, progress.total, {}))
+        with self._lock:
+            self._conn.send_bytes(data)
 
 
 def child_main(conn: Connection) -> None:
@@ -61,12 +70,19 @@ def child_main(conn: Connection) -> None:
             data = conn.recv_bytes()
         except (EOFError, OSError):
             return
-        sender = _ProgressSender(conn)
+        send_lock = threading.Lock()  # the job's thread and the item sender share the pipe
+        sender = _ProgressSender(conn, send_lock)
+        items = ChildItems(conn, send_lock)
         try:
             func, args, kwargs = pickle.loads(data)
-            with bind_job(JobControl(progress_sink=sender)):
+            control = JobControl(progress_sink=sender)
+            control.item_sink = items
+            with bind_job(control):
                 result = func(*args, **kwargs)
+            items.finish()  # every item is sent before the outcome (raises if one could not be)
         except BaseException as exc:  # everything goes back to the awaiting task
+            with contextlib.suppress(BaseException):
+                items.finish()  # the items emitted before the error still arrive first
             sender.flush()
             _send_error(conn, exc, traceback.format_exc())
             del exc

@@ -12,18 +12,41 @@ import functools
 from collections.abc import Callable, Coroutine
 from concurrent.futures import Executor
 from types import TracebackType
-from typing import Any, ParamSpec, Self, TypeVar
+from typing import Any, ParamSpec, Protocol, Self, TypeVar
 
 from ._job import Job
 from ._pool import WorkerPool, ensure_blocking
 
-__all__ = ["DEFAULT_CLOSE_TIMEOUT", "PoolExecutor"]
+__all__ = ["DEFAULT_CLOSE_TIMEOUT", "PoolExecutor", "Submitter", "wrap_blocking"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 #: Seconds ``close``/``shutdown`` wait for the workers before abandoning them.
 DEFAULT_CLOSE_TIMEOUT = 2.0
+
+
+class Submitter(Protocol):
+    """Anything with ``submit(func, *args, **kwargs) -> Job``: Offloader, SerialLane, ..."""
+
+    def submit(self, func: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> Job[R]: ...
+
+
+def wrap_blocking(
+    func: Callable[P, R], executor: Callable[[], Submitter]
+) -> Callable[P, Coroutine[Any, Any, R]]:
+    """The one ``make_async`` wrapper: each call awaits ``executor().submit(func, ...)``.
+
+    ``executor`` is looked up at call time (``make_async`` without an offloader uses the
+    default one as it is then). Rejects coroutine functions (they are not blocking).
+    """
+    ensure_blocking(func)
+
+    @functools.wraps(func)
+    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        return await executor().submit(func, *args, **kwargs)
+
+    return wrapper
 
 
 class PoolExecutor(Executor):
@@ -88,13 +111,7 @@ class PoolExecutor(Executor):
 
     def make_async(self, func: Callable[P, R], /) -> Callable[P, Coroutine[Any, Any, R]]:
         """Decorator: ``func`` becomes a coroutine function that runs it on this executor."""
-        ensure_blocking(func)
-
-        @functools.wraps(func)
-        async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-            return await self.submit(func, *args, **kwargs)
-
-        return wrapper
+        return wrap_blocking(func, lambda: self)
 
     def __enter__(self) -> Self:
         return self

@@ -13,11 +13,12 @@ import asyncio
 import logging
 import threading
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Generator
+from collections.abc import AsyncIterator, Callable, Generator, Iterable
 from concurrent.futures import Future, InvalidStateError
 from typing import Any, TypeVar
 
 from ._deliver import completions_for
+from ._items import ItemStream, JobItems
 from ._progress import ProgressRelay
 from .jobs import JobControl, Progress
 
@@ -72,6 +73,10 @@ class Job(Future[R]):
         self._progress: Progress | None = None
         self._progress_callbacks: list[Callable[[Progress], object]] | None = None
         self._streams: list[_ProgressStream] | None = None
+        # The item channel (emit / items()) is made by the first emit or reader.
+        self._items: JobItems[Any] | None = None
+        self._items_lock = threading.Lock()
+        self.control.item_sink = self
         # Set by the executor: drops the job from its queue, or stops its worker process.
         self._cancel_hook: Callable[[Job[Any]], object] | None = None
 
@@ -112,7 +117,11 @@ class Job(Future[R]):
 
     # -- awaiting ------------------------------------------------------------------------------
     def __await__(self) -> Generator[Any, None, R]:
-        if not self.done():
+        # An ended job with progress or items waits for its delivery: the final progress
+        # value and the last items always reach the loop before the result.
+        if not self._delivered and (
+            not self.done() or self._relay is not None or self._items is not None
+        ):
             loop = asyncio.get_running_loop()
             waiter: asyncio.Future[None] = loop.create_future()
             if self._aio_waiters is None:
@@ -139,6 +148,9 @@ class Job(Future[R]):
             if not self.cancelled():
                 relay.flush()  # the final progress value arrives before the result
             relay.close()
+        items = self._items
+        if items is not None:
+            items.end()  # the last items arrive before the result (unless cancelled)
         self._delivered = True
         waiters, self._aio_waiters = self._aio_waiters, None
         for waiter in waiters or ():
@@ -203,7 +215,7 @@ class Job(Future[R]):
         stream = _ProgressStream(loop)
         if self._progress is not None:
             stream.put(self._progress)
-        if self.done():
+        if self._delivered:
             stream.end()
         else:
             if self._streams is None:
@@ -247,6 +259,52 @@ class Job(Future[R]):
         streams, self._streams = self._streams, None
         for stream in streams or ():
             stream.end()
+
+    # -- items -------------------------------------------------------------------------------
+    def items(
+        self, *, max_items: int | None = None, max_bytes: int | None = None
+    ) -> ItemStream[Any]:
+        """Read the items the call emits (:func:`~guiapp.offload.emit`), in batches, in order.
+
+        Lossless: every item emitted after this call is returned, in lists (one per frame at
+        most, or everything that piled up if the reader was slower). When more than
+        ``max_items`` items (default 10,000) or ``max_bytes`` bytes (default 32 MiB) are
+        unread, the worker's ``emit`` waits. The iteration ends with the job; then await the
+        job for its result (the last batch always comes before it). One reader per job::
+
+            job = offloader.submit(tail_log, path)
+            async for lines in job.items():
+                view.append_lines(lines)
+            summary = await job
+        """
+        channel = self._item_channel(asyncio.get_running_loop())
+        assert channel is not None  # a loop was given
+        return channel.stream(max_items, max_bytes)
+
+    def add_items_callback(self, callback: Callable[[list[Any]], object]) -> None:
+        """Call ``callback(batch)`` on the loop thread with each batch of emitted items."""
+        channel = self._item_channel(asyncio.get_running_loop())
+        assert channel is not None  # a loop was given
+        channel.add_callback(callback)
+
+    def put_many(self, items: Iterable[Any], /) -> None:
+        """The job's :class:`~guiapp.offload.jobs.ItemSink`: ``emit`` calls it in the worker."""
+        channel = self._items or self._item_channel(None)
+        if channel is None:  # submitted off-loop: nobody can read; still honour a cancel
+            self.control.check()
+            return
+        channel.put_many(items)
+
+    def _item_channel(self, loop: asyncio.AbstractEventLoop | None) -> JobItems[Any] | None:
+        with self._items_lock:
+            if self._items is None:
+                loop = loop or self._loop
+                if loop is None:
+                    return None
+                self._items = JobItems(loop, self.control)
+                # The channel ends when the job's completion reaches the loop.
+                self.add_done_callback(completions_for(loop).push)
+            return self._items
 
 
 def dispose_result(value: object, job: Job[Any] | None = None) -> None:

@@ -18,6 +18,8 @@ from multiprocessing.connection import Connection
 from multiprocessing.context import BaseContext
 from typing import Any, ParamSpec, TypeVar
 
+from guiapp.offload.jobs import Cancelled
+
 from ._child import child_main
 from ._executor import DEFAULT_CLOSE_TIMEOUT, PoolExecutor
 from ._job import Job
@@ -260,6 +262,11 @@ class ProcessOffloader(PoolExecutor):
                     _kind, done, total, info = message
                     job.control.report(done, total, **info)
                     continue
+                if message[0] == "items":
+                    if not _forward_items(job, message[1]):
+                        slot.discard()  # cancelled while waiting: the child is being killed
+                        return None
+                    continue
                 if message[0] == "ok":
                     return True, message[1]
                 _kind, error, tb_text = message
@@ -279,3 +286,16 @@ class ProcessOffloader(PoolExecutor):
             )
         except Exception as exc:  # e.g. the reply could not be unpickled here
             return False, exc
+
+
+def _forward_items(job: Job[Any], items: list[Any]) -> bool:
+    """Hand a batch from the child to the job's channel (this waits while the reader is
+    behind, so the pipe and then the child's ``emit`` wait too); False once cancelled."""
+    sink = job.control.item_sink
+    if sink is None:
+        return True
+    try:
+        sink.put_many(items)
+    except Cancelled:
+        return False
+    return True

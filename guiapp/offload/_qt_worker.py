@@ -22,6 +22,7 @@ from typing import Any
 
 from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, QTimer, Signal, Slot
 
+from guiapp.offload._items import ItemPump
 from guiapp.offload._qt_settle import Inbox, Reaper
 from guiapp.offload.jobs import Cancelled, JobControl, Progress, bind_job
 
@@ -97,6 +98,10 @@ class QtWorkerJob(QObject):
 
     Signals (past-tense facts, emitted on the thread that created the job):
 
+    - ``itemsEmitted(list)`` — the items the call emitted (:func:`~guiapp.offload.emit`), in
+      order, in batches (at most ~60 a second); none is dropped, and the last batch comes
+      before ``succeeded``/``failed``. The worker's ``emit`` waits while more than 10,000
+      items (or 32 MiB) are undelivered: see :meth:`set_item_limits`;
     - ``progressed(Progress)`` — coalesced: latest value wins, at most ~60 a second, and the
       last value reported is always delivered before ``succeeded``/``failed``;
     - ``succeeded(object)`` — the return value;
@@ -119,6 +124,7 @@ class QtWorkerJob(QObject):
     """
 
     progressed = Signal(object)
+    itemsEmitted = Signal(list)
     succeeded = Signal(object)
     failed = Signal(object)
     wasCancelled = Signal()
@@ -140,6 +146,14 @@ class QtWorkerJob(QObject):
         # Created on first use: starting 100 jobs at once must cost the GUI thread little, so
         # the constructor makes only the objects and connections every job needs.
         self._progress_timer: QTimer | None = None
+        self._items: ItemPump[Any] = ItemPump(
+            self._post_items,
+            self._items_later,
+            time.monotonic,
+            self._emit_items,
+            control=self.control,
+        )
+        self.control.item_sink = self._items
 
         self._endings = _endings_here()
         self._thread = QThread()
@@ -201,6 +215,10 @@ class QtWorkerJob(QObject):
             _post(self, "_settle_cancelled")
         return True
 
+    def set_item_limits(self, max_items: int | None = None, max_bytes: int | None = None) -> None:
+        """How many undelivered items (or bytes) make the worker's ``emit`` wait."""
+        self._items.set_limits(max_items, max_bytes)
+
     def wait(self) -> asyncio.Future[Any]:
         """A future on the running asyncio loop, resolved with the outcome on the GUI thread.
 
@@ -232,6 +250,7 @@ class QtWorkerJob(QObject):
     def _on_worker_ended(self, kind: str, value: object) -> None:
         # GUI thread, a few jobs per event-loop turn (the Inbox's budget); order kept.
         self._flush_progress()
+        self._items.flush()
         self._settle(kind, value)
         # The worker has returned, but its thread is still ending; drop the registry's
         # reference (the last one, perhaps) only once it has ended.
@@ -255,6 +274,7 @@ class QtWorkerJob(QObject):
             self._progress_timer.stop()
         with self._lock:
             self._pending_progress = None
+        self._items.close()
         if kind == _SUCCEEDED:
             self.succeeded.emit(value)
         elif kind == _FAILED:
@@ -265,6 +285,27 @@ class QtWorkerJob(QObject):
         waiters, self._waiters = self._waiters, []
         for future in waiters:
             _resolve(future, self._outcome)
+
+    # -- items -------------------------------------------------------------------------------
+    def _post_items(self) -> None:  # worker thread
+        try:
+            _post(self, "_on_items_posted")
+        except RuntimeError:  # no C++ object any more: nobody listens
+            self._items.close()
+
+    @Slot()
+    def _on_items_posted(self) -> None:
+        self._items.on_wake()
+
+    def _items_later(self, delay: float, callback: Callable[[], None]) -> None:
+        QTimer.singleShot(max(1, round(delay * 1000.0)), self, callback)
+
+    def _emit_items(self, items: list[Any], nbytes: int) -> None:
+        try:
+            if self._outcome is None and not self.control.cancelled:
+                self.itemsEmitted.emit(items)
+        finally:
+            self._items.channel.release(len(items), nbytes)
 
     # -- progress ----------------------------------------------------------------------------
     def _on_progress_reported(self, progress: Progress) -> None:

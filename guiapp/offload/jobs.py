@@ -26,19 +26,22 @@ import contextlib
 import contextvars
 import logging
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Protocol
 
 __all__ = [
     "CancelRegistration",
     "Cancelled",
+    "ItemSink",
     "JobControl",
     "Progress",
     "bind_job",
     "checkpoint",
     "current_job",
+    "emit",
+    "emit_many",
     "on_cancel",
     "report_progress",
 ]
@@ -113,6 +116,16 @@ class CancelRegistration:
         self.remove()
 
 
+class ItemSink(Protocol):
+    """Where :func:`emit` puts a job's items: whoever runs the job sets ``JobControl.item_sink``.
+
+    ``put_many`` is called in the worker thread; it may block (back-pressure) and raises
+    :class:`Cancelled` once the job is cancelled.
+    """
+
+    def put_many(self, items: Iterable[Any], /) -> None: ...
+
+
 class JobControl:
     """Thread-safe cancellation flag, cancel callbacks and latest progress of one job.
 
@@ -140,6 +153,8 @@ class JobControl:
         self._callbacks: list[Callable[[], object]] = []
         self._progress: Progress | None = None
         self._progress_sink = progress_sink
+        #: The job's item channel (see :func:`emit`); ``None``: items are ignored.
+        self.item_sink: ItemSink | None = None
 
     # -- cancellation --------------------------------------------------------------------------
     @property
@@ -282,6 +297,31 @@ def report_progress(done: float, total: float | None = None, **info: Any) -> Non
     control = current_job()
     if control is not None:
         control.report(done, total, **info)
+
+
+def emit(item: object) -> None:
+    """Hand one item (an event, a row, a log line) to whoever awaits the current job.
+
+    Unlike progress, items are never dropped or coalesced: they reach the reader in order,
+    in batches (``async for batch in job.items()``). When the reader falls too far behind,
+    ``emit`` blocks until it catches up, and raises :class:`Cancelled` at once if the job is
+    cancelled meanwhile. Outside a job, or for a job nobody reads, it does nothing.
+
+    >>> emit({"event": "tick"})   # outside a job: nothing happens
+    """
+    control = current_job()
+    if control is not None and (sink := control.item_sink) is not None:
+        sink.put_many((item,))
+
+
+def emit_many(items: Iterable[object]) -> None:
+    """:func:`emit` each of ``items``, in order, with one hand-over (cheaper for many).
+
+    >>> emit_many(range(3))   # outside a job: nothing happens
+    """
+    control = current_job()
+    if control is not None and (sink := control.item_sink) is not None:
+        sink.put_many(items)
 
 
 def on_cancel(callback: Callable[[], object]) -> CancelRegistration:

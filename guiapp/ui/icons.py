@@ -39,7 +39,7 @@ def icon_color() -> str:
 
 @cache
 def svg_text(name: str) -> str:
-    """The SVG source of icon ``name`` (``resources/icons/<name>.svg``)."""
+    """The SVG source of icon ``name`` (``guiapp/resources/icons/<name>.svg``)."""
     return (files("guiapp.resources") / "icons" / f"{name}.svg").read_text(encoding="utf-8")
 
 

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from guiapp.lab.strategies import SEND_STRATEGIES
 from guiapp.ui import icons
 from guiapp.ui.qt_helpers import named
 
@@ -31,20 +32,7 @@ __all__ = ["METHODS", "STRATEGIES", "RequestBar", "StableButton", "UrlEdit"]
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 #: (item data, label, tooltip) of the strategy combo; the data values are a public contract.
-STRATEGIES = (
-    (
-        "asyncio-executor",
-        "Async executor",
-        "Runs the request in a worker thread awaited on the qasync loop (make_async).",
-    ),
-    ("qthread", "QThread worker", "Runs the request in a QThread worker with Qt signals."),
-    (
-        "gui-thread",
-        "GUI thread (freezes!)",
-        "Calls the blocking send directly in the GUI thread: the window freezes until the "
-        "response arrives. Here only to show the contrast.",
-    ),
-)
+STRATEGIES = tuple((sid, cls.send_label, cls.send_tooltip) for sid, cls in SEND_STRATEGIES.items())
 
 
 def looks_like_curl(text: str) -> bool:

@@ -1,4 +1,5 @@
-"""One request's editor: URL text and method plus the Params / Headers / Body / Auth / Options tabs.
+"""One request's editor: URL text and method plus the Params / Headers / Body / Auth / Options /
+Tests tabs.
 
 The method combo and URL field live in the shared :class:`~guiapp.ui.request_bar.RequestBar`
 (one instance bound to the current tab); this editor holds their *values* for its tab and keeps
@@ -26,6 +27,7 @@ from guiapp.ui.auth_editor import AuthEditor
 from guiapp.ui.kv_table import KeyValueTable
 from guiapp.ui.options_editor import OptionsEditor
 from guiapp.ui.request_body import RequestBodyEditor
+from guiapp.ui.request_tests_editor import RequestTestsEditor
 from guiapp.ui.url_params import join_url, split_url
 
 __all__ = ["RequestEditor"]
@@ -36,6 +38,7 @@ _TAB_TIPS = (
     "Request body: JSON, form, multipart, raw text or a file",
     "Authentication: Basic, Bearer token or Digest",
     "Timeouts, redirects, TLS, proxy and the response size limit",
+    "Checks on the response and captures into variables, saved with the request",
 )
 
 
@@ -68,6 +71,7 @@ class RequestEditor(QTabWidget):
         self.body = RequestBodyEditor()
         self.auth = AuthEditor()
         self.options = OptionsEditor()
+        self.tests = RequestTestsEditor()
         self.addTab(self.params, "Params")
         self.addTab(self.headers, "Headers")
         self.addTab(self.body, "Body")
@@ -75,11 +79,12 @@ class RequestEditor(QTabWidget):
         # or the splitter cannot give the response most of the window.
         self.addTab(_scrollable(self.auth), "Auth")
         self.addTab(_scrollable(self.options), "Options")
+        self.addTab(self.tests, "Tests")
         for index, tip in enumerate(_TAB_TIPS):
             self.setTabToolTip(index, tip)
 
         self.params.edited.connect(self._on_params_edited)
-        for widget in (self.headers, self.body, self.auth, self.options):
+        for widget in (self.headers, self.body, self.auth, self.options, self.tests):
             widget.edited.connect(self.edited)
             widget.edited.connect(self._update_tab_counts)
 
@@ -120,6 +125,8 @@ class RequestEditor(QTabWidget):
         if self.auth.inherits_auth():
             auth = "inherited"
         self.setTabText(3, f"Auth · {auth}" if auth else "Auth")
+        tests = self.tests.count()
+        self.setTabText(5, f"Tests ({tests})" if tests else "Tests")
 
     # -- spec ----------------------------------------------------------------------------------
     def validation_error(self) -> str | None:
@@ -149,6 +156,7 @@ class RequestEditor(QTabWidget):
             body=self.body.to_body(),
             auth=self.auth.to_auth(),
             inherit_auth=self.auth.inherits_auth(),
+            tests=self.tests.to_tests(),
             **self.options.options(),
         )
 
@@ -179,6 +187,7 @@ class RequestEditor(QTabWidget):
             self.body.load_body(spec.body)
             self.auth.load_auth(spec.auth, inherit=spec.inherit_auth)
             self.options.load_options(spec)
+            self.tests.load_tests(spec.tests)
         self._update_tab_counts()
         self.urlTextChanged.emit(self.url_text)
         self.edited.emit()

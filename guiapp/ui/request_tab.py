@@ -32,9 +32,10 @@ from guiapp.core.errors import ConnectionLost, InvalidRequest, RequestError
 from guiapp.core.jobs import Cancelled, Progress
 from guiapp.core.request import RequestSpec
 from guiapp.core.secret_mask import fields_to_reenter, reenter_message
+from guiapp.lab.strategies import SendFunc, start_request
+from guiapp.lab.strategy import RunningRequest
 from guiapp.offload import Offloader
 from guiapp.ui.request_editor import RequestEditor
-from guiapp.ui.strategies import RunningRequest, SendFunc, start_request
 
 __all__ = ["Outcome", "RequestTab"]
 

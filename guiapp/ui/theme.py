@@ -1,6 +1,6 @@
 """Light and dark themes that follow the system colour scheme unless the user picks one.
 
-The stylesheets are ``resources/styles/{light,dark}.qss``; the palette is set too so that
+The stylesheets are ``guiapp/resources/styles/{light,dark}.qss``; the palette is set too so that
 unstyled parts (scroll bars, check boxes, rich-text labels, custom-painted views such as the
 response body) match. The stylesheet goes on the window, not the application, so several
 windows in one process (tests) keep their own. The palette goes on the application as well:

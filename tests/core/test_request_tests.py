@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -51,10 +52,23 @@ def test_saving_the_request_keeps_its_tests_and_comments(collection: Collection)
     collection.save_tests(rel, TESTS)
     path = collection.path_of(rel)
     path.write_text("# kept\n" + path.read_text())
-    collection.save_request(rel, RequestSpec(url="http://b/login"))
+    loaded = collection.load_request(rel)
+    assert loaded.tests == TESTS  # the request as loaded carries its tests...
+    collection.save_request(rel, replace(loaded, url="http://b/login"))  # ...and saves them
     assert collection.load_tests(rel) == TESTS
     assert path.read_text().startswith("# kept\n")
     assert collection.load_request(rel).url == "http://b/login"
+
+
+def test_the_request_is_saved_with_its_tests(collection: Collection) -> None:
+    spec = RequestSpec(url="http://a/login", tests=TESTS)
+    rel = collection.new_request("", "Login", spec)
+    assert collection.load_request(rel) == spec
+    text = collection.path_of(rel).read_text()
+    assert text.index("[request]") < text.index("[[checks]]")  # next to [request], not in it
+    collection.save_request(rel, replace(spec, tests=RequestTests()))  # all removed in the editor
+    assert "checks" not in collection.path_of(rel).read_text()
+    assert collection.load_request(rel).tests is None
 
 
 def test_empty_tests_leave_no_empty_arrays(collection: Collection) -> None:

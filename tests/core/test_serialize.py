@@ -97,3 +97,18 @@ def test_invalid_input_names_the_field(data: dict[str, Any], field: str) -> None
 def test_non_mapping_is_rejected() -> None:
     with pytest.raises(SpecFormatError, match="expected an object"):
         spec_from_dict([])  # type: ignore[arg-type]
+
+
+def test_tests_round_trip_and_bad_tests_name_the_field() -> None:
+    from guiapp.core.captures import Capture
+    from guiapp.core.checks import Check
+    from guiapp.core.request_tests import RequestTests
+
+    tests = RequestTests((Check("status", "==", 200),), (Capture("t", "header", "X-T"),))
+    spec = RequestSpec(url="http://h/", tests=tests)
+    data = spec_to_dict(spec)
+    assert data["tests"]["checks"] == [{"subject": "status", "op": "==", "value": 200}]
+    assert spec_from_dict(json.loads(json.dumps(data))) == spec
+    assert "tests" not in spec_to_dict(RequestSpec(url="http://h/", tests=RequestTests()))
+    with pytest.raises(SpecFormatError, match=r"tests: checks\[0\]: unknown operator"):
+        spec_from_dict({**data, "tests": {"checks": [{"subject": "status", "op": "~"}]}})

@@ -12,8 +12,8 @@ import psutil
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from guiapp.bench.lab_engine import LabSession
-from guiapp.bench.lab_workloads import Workload
+from guiapp.lab.engine import LabSession
+from guiapp.lab.workloads import Workload
 from tests.loops import qasync_loop
 
 T = TypeVar("T")

@@ -10,7 +10,7 @@ import pytest
 
 @pytest.mark.parametrize(
     "module_name",
-    ["guiapp.bench.lab_workloads", "guiapp.bench.lab_report", "guiapp.bench.lab_cli"],
+    ["guiapp.lab.workloads", "guiapp.lab.report", "guiapp.bench.lab_cli"],
 )
 def test_docstring_examples(module_name: str) -> None:
     module = importlib.import_module(module_name)

@@ -6,9 +6,10 @@ import asyncio
 
 import pytest
 
-from guiapp.bench.lab_engine import COLUMNS, CellRun, LabSession
-from guiapp.bench.lab_strategies import STRATEGIES, Strategy
-from guiapp.bench.lab_workloads import Workload
+from guiapp.lab.engine import COLUMNS, CellRun, LabSession
+from guiapp.lab.strategies import STRATEGIES
+from guiapp.lab.strategy import Strategy
+from guiapp.lab.workloads import Workload
 
 from .conftest import TINY
 

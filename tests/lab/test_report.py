@@ -10,9 +10,9 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication
 
 from guiapp.bench.lab_cli import run_lab
-from guiapp.bench.lab_engine import COLUMNS, LabSession
 from guiapp.bench.lab_why import why_cancel, why_gil, why_queueing
-from guiapp.bench.lab_workloads import Workload
+from guiapp.lab.engine import COLUMNS, LabSession
+from guiapp.lab.workloads import Workload
 
 from .conftest import run
 

@@ -8,7 +8,8 @@ import sys
 
 import psutil
 
-from guiapp.bench.lab_workloads import LabServer, http_get
+from guiapp.lab.server import LabServer
+from guiapp.lab.workloads import http_get
 
 
 def test_serves_and_stops() -> None:
@@ -27,7 +28,7 @@ def test_serves_and_stops() -> None:
 def test_child_exits_when_its_parent_dies() -> None:
     code = (
         "import os\n"
-        "from guiapp.bench.lab_workloads import LabServer\n"
+        "from guiapp.lab.server import LabServer\n"
         "print(LabServer().start().pid, flush=True)\n"
         "os._exit(0)  # no cleanup at all, as in a crash\n"
     )

@@ -13,8 +13,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QImage
 from PySide6.QtWidgets import QMainWindow
 
-from guiapp.bench.lab_engine import COLUMNS
-from guiapp.bench.lab_workloads import Workload
+from guiapp.lab.engine import COLUMNS
+from guiapp.lab.workloads import Workload
 from guiapp.ui.lab import LabWindow, install_lab
 
 from .conftest import child_pids, run, strategy_threads, until

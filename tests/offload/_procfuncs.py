@@ -57,3 +57,20 @@ def raise_unrebuildable() -> None:
 def progress_with_unpicklable_info() -> str:
     report_progress(1, 2, callback=lambda: None)  # the lambda cannot cross the pipe
     return "fine"
+
+
+def emit_numbers(n: int) -> str:
+    from guiapp.offload import emit, emit_many
+
+    emit_many(range(n // 2))
+    for i in range(n // 2, n):
+        emit(i)
+    return "sent"
+
+
+def emit_unpicklable() -> None:
+    import threading
+
+    from guiapp.offload import emit
+
+    emit(threading.Lock())

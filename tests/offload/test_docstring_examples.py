@@ -16,6 +16,7 @@ MODULES = [
     "guiapp.offload._progress",
     "guiapp.offload._threads",
     "guiapp.offload._child",
+    "guiapp.offload._items",
 ]
 
 # Public names whose docstring must carry an example (">>>" or an indented "::" block).
@@ -29,6 +30,9 @@ PUBLIC_WITH_EXAMPLES = [
     "reset_default_offloader",
     "run_blocking",
     "RemoteTraceback",
+    "ItemStream",
+    "emit",
+    "emit_many",
 ]
 
 

@@ -281,3 +281,51 @@ def test_one_vocabulary_with_concurrent_futures(qtbot: QtBot) -> None:
     assert job.cancelled()
     release.set()
     _wait_thread_end(qtbot, job)
+
+
+def test_items_emitted_arrive_in_order_in_batches_before_succeeded(qtbot: QtBot) -> None:
+    from guiapp.offload import emit, emit_many
+
+    def produce(n: int) -> str:
+        emit_many(range(n // 2))
+        for i in range(n // 2, n):
+            emit(i)
+        return "end"
+
+    job = run_in_qthread(produce, 50_000)
+    job.set_item_limits(max_items=1_000)
+    events: list[object] = []
+    seen: list[int] = []
+    job.itemsEmitted.connect(lambda batch: (seen.extend(batch), events.append("items")))
+    job.succeeded.connect(lambda result: events.append(("succeeded", result)))
+    with qtbot.waitSignal(job.finished, timeout=20_000):
+        pass
+    assert seen == list(range(50_000))
+    assert events[-1] == ("succeeded", "end")
+    assert 1 <= events.count("items") < 50_000 // 10
+    _wait_thread_end(qtbot, job)
+
+
+def test_cancel_wakes_a_qthread_producer_blocked_on_items(qtbot: QtBot) -> None:
+    from guiapp.core.jobs import Cancelled
+    from guiapp.offload import emit
+
+    outcome: list[str] = []
+
+    def flood() -> None:
+        try:
+            for i in range(1_000_000):
+                emit(i)
+        except Cancelled:
+            outcome.append("cancelled")
+            raise
+
+    job = run_in_qthread(flood)
+    job.set_item_limits(max_items=20)
+    # The GUI thread does not run its event loop here, so nothing is delivered: the channel fills.
+    deadline = time.monotonic() + 10
+    while job._items.channel.waits == 0 and time.monotonic() < deadline:
+        time.sleep(0.005)
+    job.cancel()
+    qtbot.waitUntil(lambda: outcome == ["cancelled"], timeout=5000)
+    _wait_thread_end(qtbot, job)

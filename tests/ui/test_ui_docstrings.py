@@ -18,6 +18,7 @@ MODULES = [
 ]
 
 
+@pytest.mark.usefixtures("qapp")  # some examples build widgets
 @pytest.mark.parametrize("module_name", MODULES)
 def test_docstring_examples(module_name: str) -> None:
     module = importlib.import_module(module_name)

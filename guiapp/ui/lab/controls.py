@@ -14,8 +14,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from guiapp.bench.lab_strategies import STRATEGIES, Strategy
-from guiapp.bench.lab_workloads import WORKLOADS, Workload
+from guiapp.lab.strategies import STRATEGIES
+from guiapp.lab.strategy import Strategy
+from guiapp.lab.workloads import WORKLOADS, Workload
 
 __all__ = ["StrategyForm", "WorkloadForm"]
 

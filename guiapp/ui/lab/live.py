@@ -1,7 +1,7 @@
 """What the Lab shows while a run goes: live plots, and a ball that stutters when the GUI does.
 
 :class:`LivePlots` redraws three pyqtgraph plots (event-loop lag, tasks completed, OS threads)
-from a :class:`~guiapp.bench.lab_engine.CellRun`'s series four times a second; each finished run
+from a :class:`~guiapp.lab.engine.CellRun`'s series four times a second; each finished run
 stays as a curve in its strategy's colour until :meth:`LivePlots.clear`.
 :class:`BouncingBall` moves with wall-clock time on a 16 ms timer: when the GUI thread is
 blocked, the ball freezes and then jumps, which is what a user sees.
@@ -17,8 +17,8 @@ from PySide6.QtCore import QPointF, Qt, QTimer
 from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from guiapp.bench.lab_engine import CellRun
-from guiapp.bench.lab_report import stems, strategy_color
+from guiapp.lab.engine import CellRun
+from guiapp.lab.report import stems, strategy_color
 
 __all__ = ["REFRESH_MS", "BouncingBall", "LivePlots"]
 

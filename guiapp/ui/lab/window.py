@@ -4,7 +4,7 @@ Left: the workload and its parameters, the strategies (n/a ones disabled), Run /
 Stop, and an input field plus a bouncing ball to feel the difference. Right: live plots, the
 accumulating results table (CSV / PNG export) and each strategy's explain panel.
 
-Runs are coroutines on the qasync loop; the engine is :mod:`guiapp.bench.lab_engine`, shared
+Runs are coroutines on the qasync loop; the engine is :mod:`guiapp.lab.engine`, shared
 with the headless ``python -m guiapp.bench``. Closing the window aborts the run (sockets shut,
 loops stop at their checkpoints, threads joined with a deadline) and then stops the Lab's demo
 API child process.
@@ -38,9 +38,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from guiapp.bench.lab_engine import CellResult, CellRun, LabSession, run_matrix
-from guiapp.bench.lab_strategies import STRATEGIES, Strategy
-from guiapp.bench.lab_workloads import WORKLOADS, Workload
+from guiapp.lab.engine import CellResult, CellRun, LabSession, run_matrix
+from guiapp.lab.strategies import STRATEGIES
+from guiapp.lab.strategy import Strategy
+from guiapp.lab.workloads import WORKLOADS, Workload
 from guiapp.ui.lab.controls import StrategyForm, WorkloadForm
 from guiapp.ui.lab.explain import explain_html
 from guiapp.ui.lab.live import BouncingBall, LivePlots

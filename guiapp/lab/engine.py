@@ -1,10 +1,9 @@
 """Run one workload under one strategy and measure it: the cell of the Lab's matrix.
 
-:class:`CellRun` runs on the GUI thread's qasync loop. While it runs, a 5 ms ``PreciseTimer``
-heartbeat records event-loop lag with timestamps (the same measure as
-:class:`guiapp.offload.qt.LagMonitor`, which keeps no timestamps), and a 20 ms sampler records
-the process's OS thread count (``psutil``: QThreads and Qt's own threads included) and RSS. The
-live series feed the Lab's plots; :meth:`CellRun.run` returns a :class:`CellResult`.
+:class:`CellRun` runs on the GUI thread's qasync loop. While it runs, a
+:class:`~guiapp.lab.qt_probe.LoadProbe` records event-loop lag (5 ms heartbeat), the process's
+OS thread count and its RSS; the live series feed the Lab's plots; :meth:`CellRun.run`
+returns a :class:`CellResult`.
 
 Example::
 
@@ -19,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import shutil
 import tempfile
 import time
@@ -27,18 +25,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import psutil
-from PySide6.QtCore import QObject, Qt, QTimer
-
-from guiapp.bench.lab_strategies import RunHooks, Strategy
-from guiapp.bench.lab_workloads import LabServer, Workload
 from guiapp.core.jobs import JobControl
 from guiapp.core.stats import LagStats, summarize
+from guiapp.lab.qt_probe import LoadProbe, Point
+from guiapp.lab.server import LabServer
+from guiapp.lab.strategy import RunHooks, Strategy
+from guiapp.lab.workloads import Workload
 
 __all__ = ["COLUMNS", "CellResult", "CellRun", "LabSession", "run_matrix"]
 
-HEARTBEAT_MS = 5
-SAMPLE_MS = 20
 SETTLE_S = 0.1  # heartbeat time after the work, so the tick that ends a stall is recorded
 
 #: Columns of a result row, in table / CSV order.
@@ -60,8 +55,6 @@ COLUMNS = (
     "rss_added_mb",
     "status",
 )
-
-Point = tuple[float, float]
 
 
 @dataclass
@@ -141,95 +134,6 @@ class LabSession:
             shutil.rmtree(scratch, ignore_errors=True)
 
 
-# Qt's global QThreadPool names its threads so; Qt starts them itself when painting (image
-# conversion/scaling), whatever the strategy, so they are not counted as the strategy's.
-_QT_GLOBAL_POOL_THREAD = "Thread (pooled)"
-_TASK_DIR = "/proc/self/task"
-
-
-def _thread_ids() -> set[str] | None:
-    try:
-        return set(os.listdir(_TASK_DIR))
-    except OSError:  # not Linux: fall back to counting
-        return None
-
-
-def _thread_name(tid: str) -> str:
-    try:
-        with open(f"{_TASK_DIR}/{tid}/comm", encoding="utf-8", errors="replace") as comm:
-            return comm.read().strip()
-    except OSError:  # the thread has just ended
-        return _QT_GLOBAL_POOL_THREAD
-
-
-class _Probe(QObject):
-    """Heartbeat (lag with timestamps) and sampler (threads, RSS) on the GUI thread.
-
-    Added threads are the OS threads alive now that were not at the baseline, except Qt's
-    global pool (on Linux, from /proc; elsewhere the difference of the counts).
-    """
-
-    def __init__(self, worker_pids: Callable[[], list[int]]) -> None:
-        super().__init__()
-        self._proc = psutil.Process()
-        self._worker_pids = worker_pids
-        self.t0 = time.perf_counter()
-        self.lag: list[Point] = []
-        self.threads: list[Point] = []
-        self.peak_threads = self.baseline_threads = self._proc.num_threads()
-        self._baseline_ids = _thread_ids()
-        self.added_threads = 0
-        self.peak_rss = self.baseline_rss = self._rss()
-        self._last = self.t0
-        self._beat = QTimer(self)
-        self._beat.setTimerType(Qt.TimerType.PreciseTimer)
-        self._beat.setInterval(HEARTBEAT_MS)
-        self._beat.timeout.connect(self._on_beat)
-        self._sampler = QTimer(self)
-        self._sampler.setInterval(SAMPLE_MS)
-        self._sampler.timeout.connect(self.sample)
-
-    def start(self) -> None:
-        self.t0 = self._last = time.perf_counter()
-        self._beat.start()
-        self._sampler.start()
-        self.sample()
-
-    def stop(self) -> None:
-        self._beat.stop()
-        self._sampler.stop()
-        self.sample()
-
-    def now(self) -> float:
-        return time.perf_counter() - self.t0
-
-    def _on_beat(self) -> None:
-        now = time.perf_counter()
-        lag = max(0.0, (now - self._last) * 1000.0 - HEARTBEAT_MS)
-        self._last = now
-        self.lag.append((now - self.t0, lag))
-
-    def _rss(self) -> int:
-        total = self._proc.memory_info().rss
-        for pid in self._worker_pids():
-            with contextlib.suppress(psutil.Error):
-                total += psutil.Process(pid).memory_info().rss
-        return total
-
-    def sample(self) -> None:
-        count = self._proc.num_threads()
-        self.peak_threads = max(self.peak_threads, count)
-        ids = _thread_ids()
-        if ids is None or self._baseline_ids is None:
-            added = count - self.baseline_threads
-        else:
-            new = ids - self._baseline_ids
-            added = sum(1 for tid in new if _thread_name(tid) != _QT_GLOBAL_POOL_THREAD)
-        self.added_threads = max(self.added_threads, added)
-        self.peak_rss = max(self.peak_rss, self._rss())
-        self.threads.append((self.now(), float(count)))
-
-
 class CellRun:
     """One live run; read :attr:`lag_series`, :attr:`done_series`, :attr:`thread_series`
     while it runs, call :meth:`abort` to stop it early."""
@@ -243,7 +147,7 @@ class CellRun:
         self.completed = 0
         self.done_series: list[Point] = [(0.0, 0.0)]
         self.control = JobControl()
-        self._probe: _Probe | None = None
+        self._probe: LoadProbe | None = None
         self._task: asyncio.Task[None] | None = None
 
     @property
@@ -272,7 +176,7 @@ class CellRun:
 
     async def run(self) -> CellResult:
         """Prepare (unmeasured), run and measure; an aborted run returns what it measured."""
-        probe = _Probe(self.strategy.worker_pids)  # thread baseline before the strategy exists
+        probe = LoadProbe(self.strategy.worker_pids)  # thread baseline before the strategy exists
         base_url = self.session.base_url(self.workload)
         units = self.workload.units(base_url, self.session.scratch_dir)
         hooks = RunHooks(units, base_url, self._task_done, self.control)

@@ -1,10 +1,12 @@
-"""Lab results out: CSV, JSON, a Markdown table, and PNG plots (pyqtgraph, works offscreen).
+"""Lab results out: CSV, JSON, a Markdown table, the strategies' colours, plot series.
+
+The PNG plots are drawn by the benchmark command (``guiapp.bench.lab_plot``) and the live
+plots by the Lab window; both take their colours and stems from here.
 
 Example::
 
     write_csv(results, "lab.csv")
     Path("docs/lab-results.md").write_text(markdown_table(results))
-    plot_lag_png([r for r in results if r.workload.name == "json_format"], "docs/lab-json.png")
 """
 
 from __future__ import annotations
@@ -16,13 +18,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from guiapp.bench.lab_engine import COLUMNS, CellResult
+from guiapp.lab.engine import COLUMNS, CellResult
 
 __all__ = [
     "STRATEGY_COLORS",
     "csv_text",
     "markdown_table",
-    "plot_lag_png",
     "stems",
     "strategy_color",
     "write_csv",
@@ -47,7 +48,7 @@ def strategy_color(label: str) -> str:
 
 
 def csv_text(rows: Iterable[Mapping[str, Any]]) -> str:
-    """Rows (keys: :data:`~guiapp.bench.lab_engine.COLUMNS`) as CSV with a header line.
+    """Rows (keys: :data:`~guiapp.lab.engine.COLUMNS`) as CSV with a header line.
 
     >>> print(csv_text([{"workload": "cpu_loop", "tasks": 2}]).splitlines()[1][:12])
     cpu_loop,,,2
@@ -111,40 +112,6 @@ def markdown_table(results: Sequence[CellResult], all_strategies: Sequence[str] 
             lines += ["", "n/a: " + ", ".join(missing)]
         lines.append("")
     return "\n".join(lines)
-
-
-def plot_lag_png(
-    results: Sequence[CellResult], path: str | Path, *, title: str = "", width: int = 900
-) -> Path:
-    """Event-loop lag over time, one curve per result, exported with pyqtgraph (offscreen ok).
-
-    Needs a ``QApplication``.
-    """
-    import pyqtgraph as pg
-    from pyqtgraph.exporters import ImageExporter
-    from PySide6.QtWidgets import QApplication
-
-    widget = pg.PlotWidget(background="w")
-    widget.resize(width, width * 4 // 9)
-    plot = widget.getPlotItem()
-    plot.setTitle(title or (results[0].workload.label() if results else "lag"))
-    plot.setLabel("left", "event-loop lag", units="ms")
-    plot.setLabel("bottom", "time", units="s")
-    plot.addLegend(offset=(-10, 10))
-    plot.showGrid(x=True, y=True, alpha=0.3)
-    for result in results:
-        xs, ys = stems(result.lag_series)
-        pen = pg.mkPen(strategy_color(result.strategy), width=2)
-        plot.plot(xs, ys, pen=pen, connect="pairs", name=result.strategy)
-    widget.show()  # lay the plot out at its size before exporting (offscreen: nothing shows)
-    QApplication.processEvents()
-    exporter = ImageExporter(plot)
-    exporter.parameters()["width"] = width
-    path = Path(path)
-    exporter.export(str(path))
-    widget.hide()
-    widget.deleteLater()
-    return path
 
 
 def stems(series: Sequence[tuple[float, float]]) -> tuple[list[float], list[float]]:

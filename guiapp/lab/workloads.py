@@ -5,10 +5,9 @@ expands it into one picklable ``(function, args)`` call per task, so the same ca
 the GUI thread, in a worker thread, on a QThread or in a spawned process. HTTP workloads also
 have a native-async form (:meth:`Workload.async_unit`, httpx on the running loop).
 
-The HTTP workloads talk to :class:`LabServer`: the embedded demo API run in a *child process*
-(which exits when its parent does),
-so that its handler threads neither show up in the GUI process's thread count nor compete with
-it for the GIL (a real API is remote too).
+The HTTP workloads talk to the embedded demo API run in a child process
+(:class:`guiapp.lab.server.LabServer`), so that its handler threads neither show up in the GUI
+process's thread count nor compete with it for the GIL (a real API is remote too).
 
 Example::
 
@@ -23,29 +22,27 @@ from __future__ import annotations
 
 import functools
 import os
-import subprocess
-import sys
 import tempfile
 from dataclasses import dataclass, field
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from guiapp.core.history import HistoryStore, ResponseSummary
 from guiapp.core.jobs import checkpoint
 from guiapp.core.request import RequestSpec
 from guiapp.core.transport import send
 
+if TYPE_CHECKING:
+    import httpx
+
 __all__ = [
     "WORKLOADS",
-    "LabServer",
     "Workload",
     "cpu_loop",
     "format_json",
     "http_download",
     "http_get",
     "legacy_history",
-    "make_json_body",
+    "make_json_document",
 ]
 
 #: Workload name -> (title, default parameters, is HTTP).
@@ -122,7 +119,7 @@ class Workload:
         if self.name == "download":
             return [(http_download, (f"{base_url}/download?mb={_fmt(p['mb'])}",))] * self.tasks
         if self.name == "json_format":
-            body = make_json_body(p["mb"])  # built once, outside the measurement
+            body = make_json_document(p["mb"])  # built once, outside the measurement
             return [(format_json, (body, bool(p["parse_only"])))] * self.tasks
         if self.name == "cpu_loop":
             return [(cpu_loop, (int(p["iterations"]),))] * self.tasks
@@ -167,8 +164,17 @@ def http_download(url: str) -> int:
 
 
 @functools.lru_cache(maxsize=2)  # runs of one workload reuse the body (built unmeasured)
-def make_json_body(size_mb: float) -> bytes:
-    """A deterministic JSON array of API-like records of about ``size_mb`` MB."""
+def make_json_document(size_mb: float) -> bytes:
+    """A deterministic JSON array of API-like records of about ``size_mb`` MB (compact).
+
+    The one JSON generator of the Lab and the benchmarks; cached, so that runs of one size
+    reuse the document, built outside any measurement.
+
+    >>> import json
+    >>> doc = make_json_document(0.01)
+    >>> 9_000 < len(doc) < 11_000, json.loads(doc)[1]["name"]
+    (True, 'customer-00001')
+    """
     record = (
         '{"id":%d,"name":"customer-%05d","email":"c%05d@example.test","active":true,'
         '"score":%d.5,"tags":["alpha","beta"],"address":{"city":"Localhost","zip":"12700"}}'
@@ -211,91 +217,3 @@ def legacy_history(path: str, rows: int) -> int:
             store.add(spec, ResponseSummary(200, "OK", elapsed=0.01 * i, size=i))
         store.list(limit=50)
         return store.count()
-
-
-# -- the demo API in a child process -------------------------------------------------------------
-_SERVE = "from guiapp.bench.lab_workloads import serve_demo_until_eof; serve_demo_until_eof()"
-
-
-def _close_pipes(process: subprocess.Popen[str]) -> None:
-    for pipe in (process.stdin, process.stdout):
-        if pipe is not None:
-            pipe.close()
-
-
-def serve_demo_until_eof() -> None:
-    """Child process of :class:`LabServer`: serve the demo API until stdin reaches EOF.
-
-    The parent holds the other end of the pipe: whether it closes it or dies (a crash, a
-    SIGKILL), the read returns and the server stops, so no orphan outlives the Lab.
-    """
-    from guiapp.demo import DemoServer
-
-    server = DemoServer().start()
-    print(f"guiapp demo API on {server.url}", flush=True)
-    try:
-        sys.stdin.read()
-    finally:
-        server.stop(1.0)
-
-
-class LabServer:
-    """The demo API in a child process that ends with its parent; :attr:`url` once started.
-
-    Example::
-
-        with LabServer() as server:
-            http_get(server.url + "/delay/0.1")
-    """
-
-    def __init__(self) -> None:
-        self._process: subprocess.Popen[str] | None = None
-        self.url = ""
-
-    @property
-    def pid(self) -> int | None:
-        return self._process.pid if self._process is not None else None
-
-    @property
-    def running(self) -> bool:
-        return self._process is not None and self._process.poll() is None
-
-    def start(self, timeout: float = 20.0) -> LabServer:
-        if self.running:
-            return self
-        process = subprocess.Popen(
-            [sys.executable, "-c", _SERVE],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-        )
-        assert process.stdout is not None
-        line = process.stdout.readline()  # "guiapp demo API on http://127.0.0.1:NNNN  (...)"
-        if " on http" not in line:
-            process.kill()
-            process.wait(timeout)
-            _close_pipes(process)
-            raise RuntimeError(f"the demo API did not start: {line!r}")
-        self._process = process
-        self.url = line.split(" on ", 1)[1].split()[0]
-        return self
-
-    def stop(self, timeout: float = 2.0) -> None:
-        process, self._process = self._process, None
-        if process is None:
-            return
-        if process.stdin is not None:
-            process.stdin.close()  # EOF: the child stops its server and exits
-        try:
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout)
-        _close_pipes(process)
-
-    def __enter__(self) -> LabServer:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
