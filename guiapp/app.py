@@ -9,6 +9,11 @@ Example::
     window.show()
 
     $ guiapp --demo                              # or: python -m guiapp --data-dir /tmp/g
+    $ guiapp --install-desktop-entry             # launcher, icons, metainfo for this user
+
+Exit codes of ``main``: 0 done, 1 another instance owns the data directory and did not answer,
+2 an unusable data or log directory (or the desktop entry could not be written), 3 no display to
+open a window on (one line says what to install or set).
 """
 
 from __future__ import annotations
@@ -19,20 +24,31 @@ import gc
 import logging
 import os
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
 import qasync
 from PySide6.QtCore import QTimer
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
+from guiapp import __version__
 from guiapp.core.app_dirs import default_data_dir
 from guiapp.core.curl import parse_curl
 from guiapp.core.history import HistoryStore
 from guiapp.core.private_files import ensure_private_dir, make_private_tree
 from guiapp.core.secret_files import secret_store_for
+from guiapp.desktop import (
+    APP_ID,
+    NO_DISPLAY_EXIT,
+    LogFiles,
+    app_icon,
+    default_log_dir,
+    display_problem,
+    install_desktop_entry,
+    start_logging,
+)
 from guiapp.offload.qt import (
     GuiThreadGarbageCollector,
     set_slot_error_handler,
@@ -40,6 +56,7 @@ from guiapp.offload.qt import (
 )
 from guiapp.ui.cookie_keeper import COOKIE_FILE, install_cookies
 from guiapp.ui.demo_launcher import start_demo, tabs_use_demo
+from guiapp.ui.error_dialog import ErrorReporter
 from guiapp.ui.exit_signals import ExitSignals
 from guiapp.ui.history_model import AsyncHistory
 from guiapp.ui.history_panel import HistoryPanel
@@ -47,6 +64,7 @@ from guiapp.ui.history_recorder import HistoryRecorder
 from guiapp.ui.history_restore import HistoryRestorer
 from guiapp.ui.lab import install_lab
 from guiapp.ui.main_window import MainWindow
+from guiapp.ui.response_checks import bind_runtime, install_response_checks
 from guiapp.ui.response_panel import ResponsePanel
 from guiapp.ui.runner import install_runner
 from guiapp.ui.sent_secrets import capturing_resolver, sent_context
@@ -62,8 +80,6 @@ __all__ = ["create_window", "default_data_dir", "main"]
 _log = logging.getLogger("guiapp")
 SETTINGS_FILE = "settings.ini"
 HISTORY_FILE = "history.sqlite3"
-#: Printed on stdout when --quit-after-ms closes the window (the exit test times from it).
-QUIT_MARKER = "guiapp: closing window"
 
 
 def create_window(
@@ -94,6 +110,7 @@ def create_window(
         history_panel=history_panel,
         curl_parser=parse_curl,
     )
+    window.setWindowIcon(app_icon())
     window.data_dir = data_dir
     recorder = HistoryRecorder(
         store, services.lane, window, context=lambda spec: sent_context(window, spec)
@@ -101,6 +118,9 @@ def create_window(
     window.history = recorder
     window.exchangeFinished.connect(recorder.record)
     recorder.recorded.connect(history_panel.entry_added)
+    # A failed background action on the history says so in the status line (and the log).
+    recorder.recordFailed.connect(lambda text: window.show_message(text, "error"))
+    history_panel.actionFailed.connect(lambda text: window.show_message(text, "error"))
     # A restore opens a new tab unless the current one is blank: it never overwrites work.
     history_panel.entryRestored.connect(HistoryRestorer(window).restore)
     # The first page loads once the event loop runs (store calls need the running loop).
@@ -117,11 +137,13 @@ def create_window(
     install_lab(window)  # View → Responsiveness Lab
     install_cookies(window, data_dir / COOKIE_FILE)  # shared session, View → Cookies…
     install_runner(window)  # Run → Run Collection… / Run Folder…
+    checks = install_response_checks(window)  # Tests tab results, captures → runtime variables
     if set_aside:
         window.show_message(report_set_aside(set_aside), "error")
     if workspace:
         secrets = secret_store_for(data_dir)  # the OS keyring, or the user's explicit choice
         window.workspace = WorkspaceController(window, data_dir, secrets=secrets).attach()
+        bind_runtime(checks.runtime, window.workspace.environments)
         # History masks the secrets in effect when each request was resolved, too.
         window.set_request_resolver(capturing_resolver(window, window.workspace.resolve))
     return window
@@ -129,16 +151,17 @@ def create_window(
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="guiapp", description="A desktop HTTP API client.")
+    parser.add_argument("--version", action="version", version=f"guiapp {__version__}")
+    parser.add_argument(
+        "--install-desktop-entry",
+        action="store_true",
+        help="add guiapp to the desktop's application menu (Linux: launcher, icons, metainfo "
+        "in the user's XDG data directory) and exit",
+    )
     parser.add_argument(
         "--demo", action="store_true", help="start the demo API and add its example requests"
     )
     parser.add_argument("--data-dir", type=Path, help="where settings and history live")
-    parser.add_argument(
-        "--quit-after-ms",
-        type=int,
-        default=int(os.environ.get("GUIAPP_AUTOQUIT_MS", "0") or 0),
-        help=argparse.SUPPRESS,  # test hook: send a slow request, close the window after N ms
-    )
     return parser.parse_args(argv)
 
 
@@ -152,12 +175,22 @@ def main(argv: list[str] | None = None, *, hard_exit: bool = True) -> int:
     where PySide/qasync teardown crashes happen (qasync #154). Nothing is left to clean up by then.
     """
     args = _parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    if args.install_desktop_entry:
+        return _install_desktop_entry()
+    existing = QApplication.instance()
+    problem = None if existing is not None else display_problem()
+    if problem is not None:  # instead of Qt's abort and its misleading "reinstall" hint
+        print(problem, file=sys.stderr)
+        return NO_DISPLAY_EXIT
+    # Before the app exists: Wayland takes the window's app ID from it (the launcher match).
+    QGuiApplication.setDesktopFileName(APP_ID)
+    app = existing or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("guiapp")
+    app.setApplicationVersion(__version__)
     app.setOrganizationName("guiapp")
     app.setStyle("Fusion")
+    app.setWindowIcon(app_icon())
     # Cyclic GC only on the GUI thread: a collection that happens to run in a worker thread
     # must never destroy Qt objects there.
     collector = GuiThreadGarbageCollector(app)
@@ -174,27 +207,40 @@ def main(argv: list[str] | None = None, *, hard_exit: bool = True) -> int:
             loop.close()
             asyncio.set_event_loop(None)
             return _finish(0 if instance.handed_over else 1, hard_exit)
+        log_dir = default_log_dir(args.data_dir)
+        try:
+            logs = start_logging(log_dir)
+        except OSError as exc:
+            instance.release()
+            print(f"guiapp: cannot write the log folder {log_dir}: {exc}", file=sys.stderr)
+            loop.close()
+            asyncio.set_event_loop(None)
+            return 2
+        _log.info("guiapp %s started, data in %s", __version__, data_dir)
         window = create_window(data_dir, demo=args.demo, workspace=True)
     except OSError as exc:  # an unusable --data-dir: say so, no traceback
         print(f"guiapp: cannot use the data directory: {exc}", file=sys.stderr)
         loop.close()
         asyncio.set_event_loop(None)
         return 2
+    if logs.previous_crash is not None:
+        window.show_message(
+            f"guiapp stopped unexpectedly last time; the crash report is {logs.previous_crash}",
+            "error",
+        )
     instance.serve(window)  # later launches on this data dir bring this window to the front
     exits = ExitSignals(window)  # SIGTERM / Ctrl+C: close the window in order
     # Start-up objects (modules, Qt wrappers, the window) live as long as the app: move them out
     # of the collector's way, so a full collection scans only what came since (150-250 ms for
     # ~120k objects here otherwise, on the GUI thread).
     gc.freeze()
-    set_slot_error_handler(window.report_error)
+    reporter = ErrorReporter(window, logs.directory)  # a dialog offering the report
+    set_slot_error_handler(reporter.report)
     previous_hook = sys.excepthook
-    sys.excepthook = _status_line_excepthook(window)
+    sys.excepthook = _reporting_excepthook(reporter.report)
     # Closing the main window ends the app even if a secondary window (the Lab) is open.
     window.shutDown.connect(app.quit)
     window.show()
-    if args.quit_after_ms:
-        QTimer.singleShot(0, lambda: _send_slow_request(window))
-        QTimer.singleShot(args.quit_after_ms, lambda: _auto_quit(window))
 
     try:
         loop.run_forever()  # returns when the last window closes (QApplication quits)
@@ -212,6 +258,8 @@ def main(argv: list[str] | None = None, *, hard_exit: bool = True) -> int:
         app.processEvents()
         collector.uninstall()
         instance.release()
+        _log.info("guiapp closed")
+        _close_logs(logs, hard_exit)
     return _finish(0, hard_exit)
 
 
@@ -226,34 +274,48 @@ def _exit_now(code: int) -> None:
 
     atexit._run_exitfuncs()  # what a normal exit would run: logging, multiprocessing, QThreads
     logging.shutdown()
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):  # None under pythonw (guiapp-gui on Windows)
+        if stream is not None:
+            stream.flush()
     os._exit(code)
 
 
-def _status_line_excepthook(
-    window: MainWindow,
+def _close_logs(logs: LogFiles, hard_exit: bool) -> None:
+    if hard_exit:
+        # The crash file stays armed until os._exit: atexit handlers still run after this.
+        return
+    logs.close()
+
+
+def _install_desktop_entry() -> int:
+    if sys.platform in ("win32", "darwin"):
+        print(
+            "guiapp: --install-desktop-entry is for Linux and other freedesktop systems; "
+            "on Windows, guiapp-gui starts the app without a console window",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        written = install_desktop_entry()
+    except OSError as exc:
+        print(f"guiapp: cannot install the desktop entry: {exc}", file=sys.stderr)
+        return 2
+    for path in written:
+        print(path)
+    return 0
+
+
+def _reporting_excepthook(
+    report: Callable[[BaseException], None],
 ) -> Callable[[type[BaseException], BaseException, TracebackType | None], None]:
     def hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
-        # No traceback dialog for the user: one status line, the details in the log.
+        # No traceback for the user: the error dialog offers the report, the log keeps it.
         if isinstance(exc, KeyboardInterrupt):
             sys.__excepthook__(exc_type, exc, tb)
             return
-        window.report_error(exc)
+        report(exc)
 
     return hook
-
-
-def _send_slow_request(window: MainWindow) -> None:
-    if window.demo_server is not None:
-        window.bar.url_edit.setText(window.demo_server.url + "/delay/30")
-    window.send_current()
-
-
-def _auto_quit(window: MainWindow) -> None:
-    in_flight = sum(tab.in_flight for tab in window.request_tabs())
-    print(f"{QUIT_MARKER} t={time.monotonic():.3f} in_flight={in_flight}", flush=True)
-    window.close()
 
 
 def _cancel_leftover_tasks(loop: asyncio.AbstractEventLoop) -> None:

@@ -35,6 +35,9 @@ REQUIRED = (
     "guiapp/resources/icons/send.svg",
     "guiapp/resources/styles/light.qss",
     "guiapp/resources/styles/dark.qss",
+    "guiapp/desktop/guiapp.svg",
+    "guiapp/desktop/guiapp.desktop",
+    "guiapp/desktop/guiapp.metainfo.xml",
 )
 _STEP_TIMEOUT = 300  # seconds, per subprocess
 
@@ -62,6 +65,7 @@ window = create_window(data)
 window.show()
 app.processEvents()
 assert window.isVisible()
+assert len(window.windowIcon().availableSizes()) >= 8, "the window icon is missing"
 window.close()
 window.shutdown()
 print("app started from", where.parent)
@@ -91,6 +95,10 @@ def check(work: Path, *, full: bool) -> None:
         raise SystemExit(f"{wheel.name} lacks {', '.join(missing)}")
     if not any(name.endswith(".dist-info/licenses/LICENSE") for name in names):
         raise SystemExit(f"{wheel.name} carries no LICENSE")
+    entry_points = next(name for name in names if name.endswith(".dist-info/entry_points.txt"))
+    scripts = zipfile.ZipFile(wheel).read(entry_points).decode()
+    if "[gui_scripts]" not in scripts or "guiapp-gui" not in scripts:
+        raise SystemExit(f"{wheel.name} declares no guiapp-gui GUI script")
     print(f"{wheel.name}: {len(names)} files, resources and LICENSE present", flush=True)
 
     venv = work / "venv"
@@ -114,6 +122,8 @@ def check(work: Path, *, full: bool) -> None:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     env["QT_QPA_PLATFORM"] = "offscreen"
     _run([str(python), "-I", "-c", _STARTUP_CHECK], env=env, cwd=work)
+    bin_dir = python.parent
+    _run([str(bin_dir / "guiapp"), "--version"], env=env, cwd=work)
 
 
 def main(argv: list[str] | None = None) -> int:

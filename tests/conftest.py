@@ -21,6 +21,10 @@ os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
 
 _THRESHOLDS = gc.get_threshold()
 
+# pytester: the gui_responsive plugin's own tests. guiapp.pytest_plugin is also a pytest11 entry
+# point; listed here too so that an environment installed before it existed still loads it.
+pytest_plugins = ["pytester", "guiapp.pytest_plugin"]
+
 
 def pytest_configure(config: pytest.Config) -> None:
     # Automatic collection runs in whatever thread allocates: a worker thread that frees a cycle
@@ -28,6 +32,11 @@ def pytest_configure(config: pytest.Config) -> None:
     # does with guiapp.offload.qt.GuiThreadGarbageCollector, the suite collects on the main
     # (GUI) thread only: between tests, with CPython's own generational thresholds.
     gc.disable()
+    # An attack from the red-team list and its regression test: scripts/count_hostile.py counts
+    # them per area (transport, importers, storage, demo) and how many hold.
+    config.addinivalue_line(
+        "markers", "hostile(area): a hostile input or server the app must withstand"
+    )
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -55,6 +55,13 @@ def _reset_mid_body(server: FaultServer, conn: socket.socket, path: str) -> None
     conn.close()
 
 
+def _sse_cut_mid_event(server: FaultServer, conn: socket.socket, path: str) -> None:
+    # Close-delimited event stream: one complete event, then half of one and invalid UTF-8.
+    head = _head("200 OK", [("Content-Type", "text/event-stream")])
+    conn.sendall(head + b"data: caf\xe9\n\ndata: half an ev")
+    conn.close()
+
+
 def _close_mid_body(server: FaultServer, conn: socket.socket, path: str) -> None:
     conn.sendall(_head("200 OK", [("Content-Length", "1000000")]) + b"y" * 3000)
     conn.close()
@@ -136,12 +143,70 @@ def _stream_bytes(server: FaultServer, conn: socket.socket, path: str) -> None:
             count -= len(block)
 
 
+def _drip_headers(server: FaultServer, conn: socket.socket, path: str) -> None:
+    """The status line and headers one byte every 50 ms, without end (a slowloris reply)."""
+    head = _head("200 OK", [("X-Slow", "x" * 4000), ("Content-Length", "0")])
+    for byte in head:
+        if server.stopping.wait(0.05):
+            return
+        conn.sendall(bytes([byte]))
+
+
+def _chunked_endless(server: FaultServer, conn: socket.socket, path: str) -> None:
+    """A chunked body of 64 KiB chunks that never ends (until the client stops reading)."""
+    conn.sendall(_head("200 OK", [("Transfer-Encoding", "chunked")]))
+    chunk = b"%x\r\n%s\r\n" % (1 << 16, b"z" * (1 << 16))
+    with contextlib.suppress(OSError):
+        while not server.stopping.is_set():
+            conn.sendall(chunk)
+
+
+def _set_cookies(server: FaultServer, conn: socket.socket, path: str) -> None:
+    """``?case=`` ip-domain (Domain=.0.0.1), bare-cr (a CR inside a Set-Cookie value),
+    public-suffix (Domain=.co.uk), huge (a 5000-byte value), flood&from=K&n=N (cookies cK...)."""
+    query = parse_qs(urlsplit(path).query)
+    case = query.get("case", [""])[0]
+    lines: list[bytes] = []
+    if case == "ip-domain":
+        lines.append(b"Set-Cookie: wide=1; Domain=.0.0.1; Path=/")
+        lines.append(b"Set-Cookie: own=1; Path=/")
+    elif case == "bare-cr":
+        lines.append(b"Set-Cookie: sid=1\rSet-Cookie: injected=evil; Path=/")
+    elif case == "public-suffix":
+        lines.append(b"Set-Cookie: tracker=1; Domain=.co.uk; Path=/")
+    elif case == "huge":
+        lines.append(b"Set-Cookie: big=" + b"v" * 5000 + b"; Path=/")
+        lines.append(b"Set-Cookie: small=1; Path=/")
+    elif case == "flood":
+        first, count = int(query.get("from", ["0"])[0]), int(query.get("n", ["0"])[0])
+        lines.extend(b"Set-Cookie: c%d=%d; Path=/" % (i, i) for i in range(first, first + count))
+    head = b"HTTP/1.1 200 OK\r\n" + b"".join(line + b"\r\n" for line in lines)
+    conn.sendall(head + b"Content-Length: 2\r\nConnection: close\r\n\r\nok")
+
+
+def _redirect_to(server: FaultServer, conn: socket.socket, path: str) -> None:
+    """``/redirect-to?url=U``: 302 to U (any host)."""
+    target = parse_qs(urlsplit(path).query).get("url", ["/"])[0]
+    conn.sendall(_head("302 Found", [("Location", target), ("Content-Length", "0")]))
+
+
+def _ok(server: FaultServer, conn: socket.socket, path: str) -> None:
+    """Not a fault: 200 with a two-byte body (the request head is in ``server.heads``)."""
+    conn.sendall(_head("200 OK", [("Content-Length", "2")]) + b"ok")
+
+
 FAULTS: dict[str, Handler] = {
+    "/ok": _ok,
+    "/drip-headers": _drip_headers,
+    "/chunked-endless": _chunked_endless,
+    "/set-cookies": _set_cookies,
+    "/redirect-to": _redirect_to,
     "/bytes": _stream_bytes,
     "/never-answer": _never_answer,
     "/close-before-headers": _close_before_headers,
     "/reset-mid-body": _reset_mid_body,
     "/close-mid-body": _close_mid_body,
+    "/sse-cut-mid-event": _sse_cut_mid_event,
     "/malformed-status": _malformed_status,
     "/huge-headers": _huge_headers,
     "/bogus-chunked": _bogus_chunked,
@@ -165,6 +230,8 @@ class FaultServer:
         self._lock = threading.Lock()
         self._deadline = time.monotonic() + lifetime
         self.requests: list[str] = []
+        #: The head (request line and headers) of each request, in order.
+        self.heads: list[bytes] = []
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
@@ -202,6 +269,7 @@ class FaultServer:
                 data += chunk
             target = data.split(b"\r\n", 1)[0].split(b" ")[1].decode("latin-1")
             self.requests.append(target)
+            self.heads.append(data.split(b"\r\n\r\n", 1)[0])
             handler = FAULTS.get(urlsplit(target).path)
             if handler is None:
                 conn.sendall(_head("404 Not Found", [("Content-Length", "0")]))

@@ -1,8 +1,9 @@
 """The real exit path, in a subprocess: closing the window with a request in flight cancels it,
 and the process exits promptly, with code 0 and no Qt warning or traceback.
 
-``--quit-after-ms`` is the test hook: it sends a slow request (demo ``/delay/30``) at start and
-closes the window after N ms, printing a marker line at that moment; we time from the marker.
+:mod:`tests.app_driver` runs the real entry point, sends a slow request (demo ``/delay/30``)
+at start and closes the window after N ms, printing a marker line at that moment; we time from
+the marker.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from guiapp.app import QUIT_MARKER
+from tests.app_driver import QUIT_MARKER
 
 # The offscreen platform plugin prints this for any top-level layout change; it is not a
 # warning about our code (a bare QMainWindow triggers it) and never appears on a real display.
@@ -25,7 +26,8 @@ _PLUGIN_NOISE = "This plugin does not support propagateSizeHints()"
 def _run_app(args: list[str], tmp_path: Path) -> tuple[int, list[str], str, float]:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONUNBUFFERED="1")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "guiapp", *args, "--data-dir", str(tmp_path / "data")],
+        [sys.executable, "-m", "tests.app_driver", *args, "--data-dir", str(tmp_path / "data")],
+        cwd=Path(__file__).resolve().parents[1],  # where the tests package is importable
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -51,7 +53,7 @@ def _run_app(args: list[str], tmp_path: Path) -> tuple[int, list[str], str, floa
 def test_closing_with_a_request_in_flight_exits_fast_and_clean(
     tmp_path: Path, first_run: bool
 ) -> None:
-    args = ["--quit-after-ms", "2500"] + ([] if first_run else ["--demo"])
+    args = ["2500", "--send-slow"] + ([] if first_run else ["--demo"])
     rc, lines, stderr, exit_delay = _run_app(args, tmp_path)
     assert rc == 0
     marker = next(line for line in lines if line.startswith(QUIT_MARKER))

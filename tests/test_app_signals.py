@@ -113,3 +113,45 @@ def test_a_second_instance_hands_over_and_exits_without_writing(tmp_path: Path) 
         if third.poll() is None:
             third.kill()
             third.communicate()
+
+
+def test_sigterm_with_a_draft_closes_without_asking_and_keeps_the_draft(tmp_path: Path) -> None:
+    import json
+
+    from guiapp.core.collections import Collection
+    from guiapp.core.request import RequestSpec
+    from guiapp.core.serialize import spec_to_dict
+
+    data = tmp_path / "data"
+    data.mkdir(mode=0o700)
+    col = Collection.create(tmp_path / "api", name="Signals")
+    rid = col.new_request("", "Ping", RequestSpec(url="http://127.0.0.1:9/saved"))
+    draft = spec_to_dict(RequestSpec(url="http://127.0.0.1:9/draft"))
+    state = {
+        "collection": str(col.root),
+        "collections": [str(col.root)],
+        "tabs": [{"index": 0, "collection": str(col.root), "request": rid, "draft": draft}],
+        "tab_count": 1,
+    }
+    state_file = data / "workspace.json"
+    state_file.write_text(json.dumps(state))
+    written = state_file.stat().st_mtime_ns
+    proc = _start(data)
+    try:
+        _wait_ready(proc, data)
+        deadline = time.monotonic() + 30
+        while state_file.stat().st_mtime_ns == written:  # the collection was opened again
+            assert time.monotonic() < deadline, "the workspace was not restored in time"
+            time.sleep(0.05)
+        time.sleep(1.0)  # the draft is bound right after (one read on the lane)
+        proc.send_signal(signal.SIGTERM)
+        rc, _out, err = _finish(proc)  # a modal question would keep it running: a timeout
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert rc == 0, err
+    assert "Traceback" not in err
+    kept = json.loads(state_file.read_text())["tabs"]
+    assert [t["draft"]["url"] for t in kept if "draft" in t] == ["http://127.0.0.1:9/draft"]
+    assert Collection.open(col.root).load_request(rid).url == "http://127.0.0.1:9/saved"

@@ -33,9 +33,9 @@ from guiapp.bench.workloads import (
     json_roundtrip_generated,
     make_json_document,
 )
-from guiapp.core.stats import LagStats
 from guiapp.offload import Offloader, ProcessOffloader, make_async
 from guiapp.offload.qt import LagMonitor, run_in_qthread, run_in_qthreads
+from guiapp.offload.stats import LagStats
 
 __all__ = ["SCENARIOS", "BenchReport", "BenchScale", "ScenarioResult", "run_bench"]
 

@@ -7,7 +7,11 @@ display or Qt's system libraries.
 Example::
 
     $ guiapp                                   # the desktop app
+    $ guiapp --version                         # "guiapp 0.1.0", without loading Qt
     $ guiapp run ./my-api --env Staging --junit report.xml
+
+``guiapp-gui`` is the same command installed as a GUI script: on Windows it starts without a
+console window (``sys.stdout`` and ``sys.stderr`` are None there, and nothing may assume them).
 """
 
 from __future__ import annotations
@@ -24,6 +28,11 @@ def main(argv: list[str] | None = None) -> int:
         from guiapp.cli.run import run_command
 
         return run_command(args[1:])
+    if args == ["--version"]:  # answered before Qt loads: works without Qt's system libraries
+        from guiapp import __version__
+
+        print(f"guiapp {__version__}")
+        return 0
     from guiapp.app import main as app_main
 
     return app_main(args)

@@ -332,7 +332,3 @@ class TreeOps:
         shutil.rmtree(slot)
         self._moved(None, target)
         return self.rel_of(target)
-
-    def empty_trash(self) -> None:
-        """Delete the trash for good."""
-        shutil.rmtree(self.root / TRASH_DIR, ignore_errors=True)

@@ -12,6 +12,17 @@ The same connection classes stamp the tracker's :class:`~guiapp.core._http_timin
 (name resolved, connected, tunnel, TLS done, request written, response headers in), which is how
 ``send`` knows where the time of each hop went (:class:`~guiapp.core.timings.Timings`).
 
+Their responses replace each bare CR in the status line and header lines by a space, as RFC
+9112 allows, instead of letting the header parser take it for a line break (a ``Set-Cookie``
+value with a bare CR would otherwise smuggle in a second cookie).
+
+Private hooks, pinned by ``urllib3>=2,<3`` and checked by the test suite: ``_new_conn`` (to see
+the socket before it connects, so a cancel unblocks a connect) with ``_dns_host``, ``_tunnel``
+(a timing stamp) and ``HTTPSConnectionPool._validate_conn`` (no warning per unverified
+request). If one moves, requests still work: a socket is then tracked from the request on and
+the timings say unavailable; a cancel while reading the body falls back on urllib3's public
+``HTTPResponse.shutdown()``.
+
 Example::
 
     tracker = SocketTracker()
@@ -23,19 +34,28 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import http.client
+import re
 import socket
+import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    LocationParseError,
+    NameResolutionError,
+    NewConnectionError,
+)
 from urllib3.util.connection import allowed_gai_family
 
 from guiapp.core._http_timing import PhaseClock
+from guiapp.core.cookie_jar import BoundedCookieJar
 
 __all__ = ["SocketTracker", "TrackingAdapter", "forget_tracked_sockets", "make_session"]
 
@@ -55,11 +75,7 @@ class SocketTracker:
         self._lock = threading.Lock()
         self._sockets: list[socket.socket] = []
         self._shut = False
-
-    @property
-    def shut(self) -> bool:
-        """True once :meth:`shutdown_all` has run (later sockets are shut on arrival)."""
-        return self._shut
+        self._fallbacks: list[Callable[[], None]] = []
 
     def attach(self, sock: socket.socket) -> None:
         with self._lock:
@@ -69,6 +85,12 @@ class SocketTracker:
                 return
         _shutdown(sock)  # cancelled already: the new socket must not block either
 
+    def add_fallback(self, shutdown: Callable[[], None]) -> None:
+        """``shutdown`` is called by :meth:`shutdown_all` if no socket was tracked (a moved
+        private hook): e.g. the public ``HTTPResponse.shutdown`` of the response being read."""
+        with self._lock:
+            self._fallbacks.append(shutdown)
+
     def shutdown_all(self) -> None:
         """Shut every tracked socket for reading and writing (call from any thread)."""
         # Under the lock (shutdown never blocks): once forget() has returned, no socket handed
@@ -76,13 +98,19 @@ class SocketTracker:
         with self._lock:
             self._shut = True
             sockets, self._sockets = self._sockets, []
+            fallbacks = [] if sockets else self._fallbacks
+            self._fallbacks = []
             for sock in sockets:
                 _shutdown(sock)
+            for fallback in fallbacks:
+                with contextlib.suppress(Exception):  # released to the pool, already closed
+                    fallback()
 
     def forget(self) -> None:
         """Stop tracking the current sockets: call before handing a connection back to a pool."""
         with self._lock:
             self._sockets.clear()
+            self._fallbacks.clear()
 
     @contextlib.contextmanager
     def bound(self) -> Iterator[SocketTracker]:
@@ -122,9 +150,14 @@ def _stamp(name: str) -> None:
 
 
 def _create_tracked_connection(conn: HTTPConnection) -> socket.socket:
-    """urllib3's create_connection, handing the socket to the tracker *before* connect."""
-    host, port = conn._dns_host, conn.port
+    """urllib3's create_connection (its IDNA check included), handing the socket to the
+    tracker *before* connect."""
+    host, port = getattr(conn, "_dns_host", None) or conn.host, conn.port
     host = host.strip("[]")
+    try:
+        host.encode("idna")
+    except UnicodeError:
+        raise LocationParseError(f"'{host}', label empty or too long") from None
     err: OSError | None = None
     _stamp("dns_start")
     infos = socket.getaddrinfo(host, port, allowed_gai_family(), socket.SOCK_STREAM)
@@ -148,11 +181,43 @@ def _create_tracked_connection(conn: HTTPConnection) -> socket.socket:
     raise err if err is not None else OSError("getaddrinfo returns an empty list")
 
 
+_BARE_CR = re.compile(rb"\r(?!\n)")
+
+
+class _HeaderLines:
+    """The socket file, as the status line and header parser see it: bare CRs become spaces."""
+
+    def __init__(self, raw: Any) -> None:
+        self._raw = raw
+
+    def readline(self, limit: int = -1) -> bytes:
+        line: bytes = self._raw.readline(limit)
+        return _BARE_CR.sub(b" ", line) if b"\r" in line else line
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._raw, name)
+
+
+class GuardedHTTPResponse(http.client.HTTPResponse):
+    """``http.client.HTTPResponse`` whose status and header lines have no bare CR left."""
+
+    def begin(self) -> None:
+        raw = self.fp
+        self.fp = _HeaderLines(raw)  # type: ignore[assignment]
+        try:
+            super().begin()
+        finally:
+            if self.fp is not None:
+                self.fp = raw  # the body is read straight from the socket file
+
+
 class _TrackedMixin:
+    response_class = GuardedHTTPResponse
+
     def _new_conn(self) -> socket.socket:
         conn: Any = self
         try:
-            return _create_tracked_connection(conn)
+            sock = _create_tracked_connection(conn)
         except socket.gaierror as exc:
             raise NameResolutionError(conn.host, conn, exc) from exc
         except TimeoutError as exc:
@@ -161,6 +226,12 @@ class _TrackedMixin:
             ) from exc
         except OSError as exc:
             raise NewConnectionError(conn, f"Failed to establish a new connection: {exc}") from exc
+        sys.audit("http.client.connect", conn, conn.host, conn.port)  # as urllib3's own does
+        return sock
+
+    def connect(self) -> None:
+        _stamp("connect_called")  # a fresh connection: without dns/connect stamps, unmeasured
+        super().connect()  # type: ignore[misc]
 
     def request(self, *args: Any, **kwargs: Any) -> None:
         # Called for every request, on a fresh or a pooled connection: track the socket in use.
@@ -185,11 +256,11 @@ class _TrackedMixin:
         _stamp("tunnel_end")  # a proxy's CONNECT counts as part of connecting
 
 
-class TrackedHTTPConnection(_TrackedMixin, HTTPConnection):
+class TrackedHTTPConnection(_TrackedMixin, HTTPConnection):  # type: ignore[misc]
     """An HTTP connection whose sockets are visible to the current :class:`SocketTracker`."""
 
 
-class TrackedHTTPSConnection(_TrackedMixin, HTTPSConnection):
+class TrackedHTTPSConnection(_TrackedMixin, HTTPSConnection):  # type: ignore[misc]
     """An HTTPS connection whose sockets are visible to the current :class:`SocketTracker`."""
 
     def connect(self) -> None:
@@ -232,8 +303,11 @@ class TrackingAdapter(HTTPAdapter):
 def make_session(*, pool_maxsize: int = 16) -> requests.Session:
     """A :class:`requests.Session` with tracking adapters, for sharing between ``send`` calls.
 
-    ``trust_env`` is off: the proxy and TLS settings of a request come from its spec, not from
-    environment variables the user of a desktop app never sees.
+    ``trust_env`` is off: the proxy and TLS settings of a request come from its spec (whose
+    ``use_system_proxy``, on by default, makes ``send`` read ``HTTP(S)_PROXY``/``NO_PROXY``),
+    never from ``.netrc`` or a CA bundle variable the user of a desktop app never sees. Its
+    cookie jar is a :class:`~guiapp.core.cookie_jar.BoundedCookieJar` (browser limits, no
+    domain cookies for IP addresses or public suffixes).
 
     >>> session = make_session()
     >>> isinstance(session.get_adapter("https://x/"), TrackingAdapter)
@@ -241,6 +315,7 @@ def make_session(*, pool_maxsize: int = 16) -> requests.Session:
     """
     session = requests.Session()
     session.trust_env = False
+    session.cookies = BoundedCookieJar()
     install_tracking(session, pool_maxsize=pool_maxsize)
     return session
 

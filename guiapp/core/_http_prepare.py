@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 import requests
 from requests.auth import HTTPBasicAuth, HTTPDigestAuth
 
+from guiapp.core._http_proxy import refuse_socks
 from guiapp.core.errors import InvalidRequest
 from guiapp.core.jobs import checkpoint, report_progress
 from guiapp.core.request import (
@@ -63,6 +64,11 @@ def validate(spec: RequestSpec) -> None:
     timeouts = spec.timeout if isinstance(spec.timeout, tuple) else (spec.timeout,)
     if any(t is None or t <= 0 for t in timeouts):
         raise InvalidRequest("Timeouts must be positive numbers of seconds.", field="timeout")
+    if spec.stream_idle_timeout is not None and spec.stream_idle_timeout <= 0:
+        raise InvalidRequest(
+            "The stream idle limit must be a positive number of seconds (or none).",
+            field="stream_idle_timeout",
+        )
     if spec.max_redirects < 0:
         raise InvalidRequest("max_redirects cannot be negative.", field="max_redirects")
     if spec.max_body_bytes is not None and spec.max_body_bytes < 0:
@@ -72,10 +78,20 @@ def validate(spec: RequestSpec) -> None:
     for path in (spec.cert,) if isinstance(spec.cert, str) else spec.cert or ():
         _check_readable(path, "Client certificate", "cert")
     if spec.proxy:
+        refuse_socks(spec.proxy)
         proxy = urlsplit(spec.proxy)
-        if proxy.scheme not in ("http", "https", "socks5", "socks5h") or not proxy.hostname:
+        if proxy.scheme not in ("http", "https") or not proxy.hostname:
             raise InvalidRequest(
                 f"Invalid proxy URL {mask_url(spec.proxy)!r}: use http://host:port.", field="proxy"
+            )
+    for limit, amount in (
+        ("total_timeout", spec.total_timeout),
+        ("headers_timeout", spec.headers_timeout),
+        ("max_decompression_ratio", spec.max_decompression_ratio),
+    ):
+        if amount is not None and not amount > 0:
+            raise InvalidRequest(
+                f"{limit} must be a positive number (or off), not {amount!r}.", field=limit
             )
     if spec.auth is not None:
         secret = spec.auth.token if isinstance(spec.auth, BearerAuth) else spec.auth.username

@@ -30,6 +30,7 @@ class PhaseClock:
     """Stamps of the hop in progress (``None`` until reached). Used by one thread at a time."""
 
     __slots__ = (
+        "connect_called",
         "connect_end",
         "dns_end",
         "dns_start",
@@ -46,6 +47,7 @@ class PhaseClock:
         self._reset()
 
     def _reset(self) -> None:
+        self.connect_called: float | None = None
         self.dns_start: float | None = None
         self.dns_end: float | None = None
         self.connect_end: float | None = None
@@ -66,10 +68,15 @@ class PhaseClock:
 
     def finish(self, at: float | None = None) -> Timings | None:
         """The :class:`Timings` of the hop ended ``at`` (default now), or ``None`` if no
-        request went out through a tracking connection (nothing to measure)."""
+        request went out through a tracking connection (nothing to measure), or if a fresh
+        connection was made without the resolver's stamps (a private hook of urllib3 moved:
+        the phases are unavailable rather than wrong)."""
         end = _now() if at is None else at
         started = self.started
         if started is None or self.sent is None:
+            return None
+        if self.connect_called is not None and self.dns_start is None:
+            self.started = None
             return None
         reused = self.dns_start is None and self.connect_end is None
         # Each phase runs from the previous boundary to its own stamp, so the phases tile

@@ -25,6 +25,7 @@ import shlex
 
 from guiapp.core._curl_data import encode_pairs, form_option
 from guiapp.core.request import (
+    DEFAULT_MAX_BODY_BYTES,
     BasicAuth,
     BearerAuth,
     Body,
@@ -138,8 +139,9 @@ def to_curl(spec: RequestSpec) -> str:
             args.append(("--key", key))
     if spec.proxy is not None:
         args.append(("-x", spec.proxy))
-    if spec.max_body_bytes is not None:
-        args.append(("--max-filesize", str(spec.max_body_bytes)))
+    if spec.max_body_bytes != DEFAULT_MAX_BODY_BYTES:
+        # curl's --max-filesize 0 means no limit, as None does here.
+        args.append(("--max-filesize", str(spec.max_body_bytes or 0)))
     lines = [" ".join(first)]
     for flag, value in args:
         no_value = flag in ("-L", "-k", "--digest")

@@ -41,6 +41,7 @@ from typing import Any
 from requests.cookies import RequestsCookieJar, create_cookie
 
 from guiapp.core.atomic import atomic_write_text
+from guiapp.core.cookie_jar import BoundedCookieJar
 from guiapp.core.request import REDACTED
 
 __all__ = [
@@ -148,7 +149,8 @@ def remove_cookies(
 def _locked(jar: CookieJar) -> AbstractContextManager[object]:
     """The jar's own lock, so that a listing or a removal sees one consistent state while worker
     threads store cookies (``http.cookiejar.CookieJar`` takes this re-entrant lock around every
-    change it makes)."""
+    change it makes). A private member of the standard library, checked by the test suite; if
+    it ever moves, listing works unlocked (a cookie arriving meanwhile may be missed once)."""
     lock = getattr(jar, "_cookies_lock", None)
     return lock if lock is not None else contextlib.nullcontext()
 
@@ -166,8 +168,11 @@ def save_cookies(jar: CookieJar, path: str | os.PathLike[str]) -> int:
 
 def load_cookies(path: str | os.PathLike[str], *, now: float | None = None) -> RequestsCookieJar:
     """The jar saved at ``path``, without the cookies that expired since; an empty jar if there
-    is no file. Raises :class:`CookieFileError` for a file that is not a readable cookie file."""
-    jar = RequestsCookieJar()
+    is no file. Raises :class:`CookieFileError` for a file that is not a readable cookie file.
+
+    The jar is a :class:`~guiapp.core.cookie_jar.BoundedCookieJar`: a file holding more than its
+    limits (written by hand, or before they existed) keeps the newest cookies."""
+    jar = BoundedCookieJar()
     try:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:

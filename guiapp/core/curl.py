@@ -49,6 +49,7 @@ from guiapp.core._curl_data import (
 from guiapp.core._curl_lex import split_command
 from guiapp.core.errors import InvalidRequest
 from guiapp.core.request import (
+    DEFAULT_MAX_BODY_BYTES,
     Auth,
     BasicAuth,
     BearerAuth,
@@ -214,8 +215,15 @@ def _build(p: _Parsed) -> RequestSpec:
         verify=False if p.insecure else (p.cacert if p.cacert is not None else True),
         cert=_cert(p),
         proxy=p.proxy,
-        max_body_bytes=p.max_filesize,
+        max_body_bytes=_max_filesize(p.max_filesize),
     )
+
+
+def _max_filesize(value: int | None) -> int | None:
+    # Absent: this app's default cap. 0 is curl's "no limit".
+    if value is None:
+        return DEFAULT_MAX_BODY_BYTES
+    return value or None
 
 
 def _method(p: _Parsed, body: Body | None) -> str:

@@ -28,6 +28,8 @@ __all__ = [
     "ConnectionLost",
     "ConnectionRefused",
     "DNSFailure",
+    "DeadlineExceeded",
+    "DiskFull",
     "InvalidRequest",
     "MalformedResponse",
     "ProxyFailure",
@@ -37,6 +39,7 @@ __all__ = [
     "TLSVerificationError",
     "TooManyRedirects",
     "TransportError",
+    "TruncatedTransfer",
 ]
 
 
@@ -127,12 +130,12 @@ class MalformedResponse(TransportError):
     """The server answered with something that is not valid HTTP."""
 
 
-class ConnectionLost(TransportError):
-    """The connection was reset or closed before the whole response arrived.
+class TruncatedTransfer(TransportError):
+    """The response stopped before its end; what did arrive is kept.
 
-    ``bytes_received`` counts the body bytes that did arrive; ``partial_response`` keeps them
-    (a :class:`~guiapp.core.response.Response` with ``partial=True``), or is ``None`` when the
-    connection dropped before the headers.
+    ``bytes_received`` counts the body bytes that arrived (as received, before decoding);
+    ``partial_response`` keeps them (a :class:`~guiapp.core.response.Response` with
+    ``partial=True``, for "Save what arrived"), or is ``None`` when nothing of the body was kept.
     """
 
     def __init__(
@@ -148,9 +151,71 @@ class ConnectionLost(TransportError):
         self.partial_response = partial_response
 
 
-class BodyTooLarge(TransportError):
-    """The (decoded) response body exceeded ``max_body_bytes``; reading stopped at the cap."""
+class ConnectionLost(TruncatedTransfer):
+    """The connection was reset or closed before the whole response arrived.
 
-    def __init__(self, message: str, *, limit: int, url: str | None = None) -> None:
-        super().__init__(message, url=url)
+    ``partial_response`` is ``None`` when the connection dropped before the headers.
+    """
+
+
+class BodyTooLarge(TruncatedTransfer):
+    """The response body passed a size limit; reading stopped there.
+
+    ``limit`` is the limit's value and ``limit_name`` its setting: ``"max_body_bytes"`` (bytes
+    of the decoded body) or ``"max_decompression_ratio"`` (decoded bytes per byte received).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        limit: float,
+        limit_name: str = "max_body_bytes",
+        bytes_received: int = 0,
+        partial_response: Response | None = None,
+        url: str | None = None,
+    ) -> None:
+        super().__init__(
+            message, bytes_received=bytes_received, partial_response=partial_response, url=url
+        )
         self.limit = limit
+        self.limit_name = limit_name
+
+
+class DeadlineExceeded(TruncatedTransfer):
+    """No complete response within a deadline: ``limit_name`` is ``"total_timeout"`` (the whole
+    exchange, redirects included) or ``"headers_timeout"`` (until the response headers are in);
+    ``seconds`` is its value. Unlike :class:`ReadTimeout`, this stops a server that keeps
+    sending, a byte at a time."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        limit_name: str,
+        seconds: float,
+        bytes_received: int = 0,
+        partial_response: Response | None = None,
+        url: str | None = None,
+    ) -> None:
+        super().__init__(
+            message, bytes_received=bytes_received, partial_response=partial_response, url=url
+        )
+        self.limit_name = limit_name
+        self.seconds = seconds
+
+
+class DiskFull(TruncatedTransfer):
+    """The disk filled up while a large body was being saved to its temporary file;
+    ``bytes_written`` says how much of the body had been written."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        bytes_written: int,
+        bytes_received: int = 0,
+        url: str | None = None,
+    ) -> None:
+        super().__init__(message, bytes_received=bytes_received, url=url)
+        self.bytes_written = bytes_written

@@ -36,6 +36,10 @@ if TYPE_CHECKING:  # request_tests needs this module: a runtime import would be 
     from guiapp.core.request_tests import RequestTests
 
 __all__ = [
+    "DEFAULT_HEADERS_TIMEOUT",
+    "DEFAULT_MAX_BODY_BYTES",
+    "DEFAULT_MAX_DECOMPRESSION_RATIO",
+    "DEFAULT_TOTAL_TIMEOUT",
     "REDACTED",
     "SECRET_HEADERS",
     "Auth",
@@ -63,6 +67,15 @@ __all__ = [
 REDACTED = "***"
 #: Header names whose values are secrets: never shown in a repr, a log line or an export.
 SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
+
+#: Seconds allowed for a whole exchange (redirects and body included) unless set otherwise.
+DEFAULT_TOTAL_TIMEOUT = 300.0
+#: Seconds allowed until the response headers are complete (each hop).
+DEFAULT_HEADERS_TIMEOUT = 60.0
+#: Bytes of decoded response body kept at most (1 GiB).
+DEFAULT_MAX_BODY_BYTES = 1 << 30
+#: Decoded bytes allowed per byte received for a compressed body (gzip, deflate).
+DEFAULT_MAX_DECOMPRESSION_RATIO = 100.0
 
 Pairs: TypeAlias = tuple[tuple[str, str], ...]
 Timeout: TypeAlias = float | tuple[float, float]
@@ -312,11 +325,27 @@ class RequestSpec:
     docstring). ``inherit_auth`` means "use the auth of the folder or collection holding this
     request": ``auth`` is then None until :func:`guiapp.core.auth_inherit.apply_parent_auth`
     fills it in before sending. ``timeout`` is seconds, or ``(connect, read)``.
-    ``max_body_bytes`` is a hard cap on the (decoded) response body; ``None`` means no cap.
-    ``cert`` is a client certificate path, or ``(cert_path, key_path)``. ``verify`` is a bool or
-    a CA bundle path. ``tests`` are the request's checks and captures
+    ``max_body_bytes`` is a hard cap on the (decoded) response body (default 1 GiB); ``None``
+    means no cap. ``cert`` is a client certificate path, or ``(cert_path, key_path)``.
+    ``verify`` is a bool or a CA bundle path. ``tests`` are the request's checks and captures
     (:class:`~guiapp.core.request_tests.RequestTests`; ``None`` when it has none): they travel
-    with the request through the editor, drafts and its file, and are never sent.
+    with the request through the editor, drafts and its file, and are never sent. ``stream``
+    shows any body as it arrives (text lines); event streams and NDJSON are streamed whatever it
+    says. A streamed body has no read timeout, only the optional ``stream_idle_timeout``
+    (seconds without a byte).
+
+    Limits against hostile or broken servers (``None`` turns one off):
+    ``total_timeout`` (seconds for the whole exchange, redirects and body included; default
+    300, turn it off for endless streams), ``headers_timeout`` (seconds until each response's
+    headers are complete; default 60) and ``max_decompression_ratio`` (decoded bytes per byte
+    received for a gzip/deflate body; default 100). ``use_system_proxy`` (default on) takes the
+    proxy from ``HTTP_PROXY``/``HTTPS_PROXY``/``NO_PROXY`` like curl when ``proxy`` is unset.
+    ``sensitive_headers`` names (lower case) the headers whose values came from secret
+    variables: like ``Authorization``, they are dropped on a redirect to another host and on an
+    https to http downgrade.
+
+    >>> RequestSpec(url="http://h/").total_timeout, RequestSpec(url="http://h/").max_body_bytes
+    (300.0, 1073741824)
     """
 
     url: str
@@ -331,11 +360,18 @@ class RequestSpec:
     verify: bool | str = True
     cert: str | tuple[str, str] | None = None
     proxy: str | None = None
-    max_body_bytes: int | None = None
+    max_body_bytes: int | None = DEFAULT_MAX_BODY_BYTES
     disabled_params: tuple[DisabledRow, ...] = ()
     disabled_headers: tuple[DisabledRow, ...] = ()
     inherit_auth: bool = False
+    stream: bool = False
+    stream_idle_timeout: float | None = None
     tests: RequestTests | None = None
+    total_timeout: float | None = DEFAULT_TOTAL_TIMEOUT
+    headers_timeout: float | None = DEFAULT_HEADERS_TIMEOUT
+    max_decompression_ratio: float | None = DEFAULT_MAX_DECOMPRESSION_RATIO
+    use_system_proxy: bool = True
+    sensitive_headers: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.tests is not None and not self.tests:  # no checks, no captures: one spelling
@@ -353,6 +389,8 @@ class RequestSpec:
             object.__setattr__(self, "timeout", tuple(self.timeout))
         if isinstance(self.cert, list):
             object.__setattr__(self, "cert", tuple(self.cert))
+        sensitive = sorted({str(name).lower() for name in self.sensitive_headers})
+        object.__setattr__(self, "sensitive_headers", tuple(sensitive))
 
     @property
     def connect_timeout(self) -> float:

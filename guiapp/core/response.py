@@ -27,6 +27,7 @@ from typing import IO, Any
 from requests.structures import CaseInsensitiveDict
 
 from guiapp.core.request import redact_headers
+from guiapp.core.streams import StreamSummary
 from guiapp.core.timings import Timings
 
 __all__ = ["Headers", "Response"]
@@ -66,11 +67,19 @@ class Response:
     (bytes as received, before content decoding), ``partial`` (the body is incomplete),
     ``request_headers`` (what was actually sent, secrets kept: use ``redacted`` views to show),
     ``timings`` (a :class:`~guiapp.core.timings.Timings` per hop: DNS, connect, TLS, send, wait,
-    download in seconds; ``None`` for a response that was not measured, e.g. built by hand).
+    download in seconds; ``None`` for a response that was not measured, e.g. built by hand),
+    ``proxy`` (the proxy the last hop went through, password masked, or ``None`` for a direct
+    connection), ``proxy_source`` (where that proxy came from: ``"request"`` options,
+    the caller's ``"session"``, or the ``"environment"`` (``HTTP(S)_PROXY``); ``""`` if none) and
+    ``stream`` (a :class:`~guiapp.core.streams.StreamSummary` for a body that was streamed as
+    events, else ``None``).
     """
 
-    # A class-level default, so responses pickled before timings existed still read as None.
+    # Class-level defaults, so responses pickled before these existed still read as None/"".
     timings: Timings | None = None
+    proxy: str | None = None
+    proxy_source: str = ""
+    stream: StreamSummary | None = None
 
     def __init__(
         self,
@@ -91,6 +100,8 @@ class Response:
         request_headers: Iterable[tuple[str, str]] = (),
         method: str = "GET",
         timings: Timings | None = None,
+        proxy: str | None = None,
+        proxy_source: str = "",
     ) -> None:
         self.status_code = status_code
         self.reason = reason
@@ -103,6 +114,8 @@ class Response:
         self.partial = partial
         self.method = method
         self.timings = timings
+        self.proxy = proxy
+        self.proxy_source = proxy_source
         self.request_headers: tuple[tuple[str, str], ...] = tuple(request_headers)
         self._body = body
         self._spool_path = spool_path

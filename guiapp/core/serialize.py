@@ -14,6 +14,12 @@ A request that inherits the auth of its folder or collection has ``"auth": {"typ
 Checks and captures, when there are some, are under ``"tests"`` in their TOML form
 (``{"checks": [...], "captures": [...]}``, see :mod:`guiapp.core.request_tests`).
 
+Limits (``max_body_bytes``, ``total_timeout``, ``headers_timeout``,
+``max_decompression_ratio``) are a number, or ``false`` when the user turned the limit off; a
+missing key (or ``null``, which older versions wrote for "no body cap") means the default, so
+requests saved before a limit existed get it. ``sensitive_headers`` (the lower-case names of
+headers whose values came from secret variables) is written only when there are some.
+
 Loading validates every field and raises :class:`SpecFormatError` (a ``ValueError``) with a
 message naming the bad field. Missing optional keys take the ``RequestSpec`` defaults, so a
 hand-written collection file may omit them. A dict written by a newer format version is
@@ -37,6 +43,10 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from guiapp.core.request import (
+    DEFAULT_HEADERS_TIMEOUT,
+    DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_MAX_DECOMPRESSION_RATIO,
+    DEFAULT_TOTAL_TIMEOUT,
     Auth,
     BasicAuth,
     BearerAuth,
@@ -69,8 +79,8 @@ __all__ = [
 FORMAT_VERSION = 1
 
 _T = TypeVar("_T")
-#: Keys of the request dict written only when they hold rows.
-DISABLED_KEYS = ("disabled_params", "disabled_headers")
+#: Keys of the request dict written only when they hold rows (or names).
+DISABLED_KEYS = ("disabled_params", "disabled_headers", "sensitive_headers")
 
 
 class SpecFormatError(ValueError):
@@ -96,8 +106,18 @@ def spec_to_dict(spec: RequestSpec) -> dict[str, Any]:
         "verify": spec.verify,
         "cert": cert,
         "proxy": spec.proxy,
-        "max_body_bytes": spec.max_body_bytes,
+        "max_body_bytes": _limit_out(spec.max_body_bytes),
+        "total_timeout": _limit_out(spec.total_timeout),
+        "headers_timeout": _limit_out(spec.headers_timeout),
+        "max_decompression_ratio": _limit_out(spec.max_decompression_ratio),
+        "use_system_proxy": spec.use_system_proxy,
     }
+    if spec.sensitive_headers:
+        out["sensitive_headers"] = list(spec.sensitive_headers)
+    if spec.stream:
+        out["stream"] = True
+    if spec.stream_idle_timeout is not None:
+        out["stream_idle_timeout"] = spec.stream_idle_timeout
     if spec.disabled_params:
         out["disabled_params"] = _disabled_to_list(spec.disabled_params)
     if spec.disabled_headers:
@@ -105,6 +125,10 @@ def spec_to_dict(spec: RequestSpec) -> dict[str, Any]:
     if spec.tests:
         out["tests"] = tests_to_document(spec.tests)
     return out
+
+
+def _limit_out(value: float | None) -> float | bool:
+    return False if value is None else value
 
 
 def _disabled_to_list(rows: tuple[DisabledRow, ...]) -> list[dict[str, Any]]:
@@ -195,7 +219,16 @@ def spec_from_dict(data: Mapping[str, Any]) -> RequestSpec:
         verify=_verify(data.get("verify", True)),
         cert=_cert(data.get("cert")),
         proxy=_optional(data, "proxy", str),
-        max_body_bytes=_optional(data, "max_body_bytes", int),
+        max_body_bytes=_limit(data, "max_body_bytes", int, DEFAULT_MAX_BODY_BYTES),
+        total_timeout=_limit(data, "total_timeout", float, DEFAULT_TOTAL_TIMEOUT),
+        headers_timeout=_limit(data, "headers_timeout", float, DEFAULT_HEADERS_TIMEOUT),
+        max_decompression_ratio=_limit(
+            data, "max_decompression_ratio", float, DEFAULT_MAX_DECOMPRESSION_RATIO
+        ),
+        use_system_proxy=_get(data, "use_system_proxy", bool, True),
+        sensitive_headers=_names(data.get("sensitive_headers", []), "sensitive_headers"),
+        stream=_get(data, "stream", bool, False),
+        stream_idle_timeout=_optional(data, "stream_idle_timeout", float),
         tests=_tests(data.get("tests")),
     )
 
@@ -232,6 +265,24 @@ def _get(data: Mapping[str, Any], key: str, kind: type[_T], *default: _T) -> _T:
 def _optional(data: Mapping[str, Any], key: str, kind: type[_T]) -> _T | None:
     value = data.get(key)
     return None if value is None else _check(value, kind, key)
+
+
+def _limit(data: Mapping[str, Any], key: str, kind: type[_T], default: _T) -> _T | None:
+    value = data.get(key)
+    if value is None:
+        return default  # absent: written before the limit existed (or by hand)
+    if value is False:
+        return None  # the user turned the limit off
+    checked = _check(value, kind, key)
+    if checked < 0:  # type: ignore[operator]
+        raise SpecFormatError(f"{key}: expected a number >= 0 or false, got {value!r}")
+    return checked
+
+
+def _names(value: Any, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list | tuple):
+        raise SpecFormatError(f"{where}: expected a list of header names, got {value!r}")
+    return tuple(_check(item, str, f"{where}[{i}]") for i, item in enumerate(value))
 
 
 def _pairs(value: Any, where: str) -> Pairs:

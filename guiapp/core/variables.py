@@ -162,39 +162,55 @@ def variable_name_problem(name: str) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class VariableScope:
-    """The variables a request sees: the collection's own, overridden by the active environment.
+    """The variables a request sees: the collection's own, overridden by the active environment,
+    overridden by the runtime values captured from earlier responses of this session.
 
     Postman's order is globals < collection < environment; this app has no globals, so an
-    environment variable wins over a collection variable of the same name. Pass a scope
-    wherever an environment is accepted (:func:`resolve`, :func:`find_unresolved`).
+    environment variable wins over a collection variable of the same name, and a value a
+    capture set (``runtime``, never saved) wins over both, as the runner's captures do. Pass a
+    scope wherever an environment is accepted (:func:`resolve`, :func:`find_unresolved`).
 
     >>> scope = VariableScope(Environment("API", [Variable("base", "http://a"),
     ...                                           Variable("v", "1")]),
     ...                       Environment("Prod", [Variable("base", "https://b")]))
     >>> scope.values(), scope.origin("v"), scope.origin("base")
     ({'base': 'https://b', 'v': '1'}, 'collection', 'environment')
+    >>> run = VariableScope(None, None, Environment("runtime", [Variable("token", "t1")]))
+    >>> run.values(), run.origin("token")
+    ({'token': 't1'}, 'runtime')
     """
 
     collection: Environment | None = None
     environment: Environment | None = None
+    runtime: Environment | None = None
+
+    def layers(self) -> tuple[Environment, ...]:
+        """The layers present, lowest first (later ones win)."""
+        return tuple(
+            layer
+            for layer in (self.collection, self.environment, self.runtime)
+            if layer is not None
+        )
 
     def values(self) -> dict[str, str]:
-        """Name -> value of every enabled variable, the environment's winning."""
-        merged = self.collection.values() if self.collection is not None else {}
-        if self.environment is not None:
-            merged.update(self.environment.values())
+        """Name -> value of every enabled variable, the later layers winning."""
+        merged: dict[str, str] = {}
+        for layer in self.layers():
+            merged.update(layer.values())
         return merged
 
     def secret_values(self) -> set[str]:
-        """The non-empty values of the secret variables of both layers."""
+        """The non-empty values of the secret variables of every layer."""
         found: set[str] = set()
-        for layer in (self.collection, self.environment):
-            if layer is not None:
-                found |= layer.secret_values()
+        for layer in self.layers():
+            found |= layer.secret_values()
         return found
 
     def origin(self, name: str) -> str | None:
-        """``"environment"`` or ``"collection"``: where the value of ``name`` comes from."""
+        """``"runtime"``, ``"environment"`` or ``"collection"``: where the value of ``name``
+        comes from."""
+        if self.runtime is not None and name in self.runtime.values():
+            return "runtime"
         if self.environment is not None and name in self.environment.values():
             return "environment"
         if self.collection is not None and name in self.collection.values():
@@ -340,7 +356,14 @@ def resolve(spec: RequestSpec, env: Values) -> RequestSpec:
     """``spec`` with every ``{{name}}`` substituted.
 
     Raises :class:`~guiapp.core.errors.InvalidRequest` (``field="variables"``) naming every
-    unresolved variable, or the chain of a loop.
+    unresolved variable, or the chain of a loop. A header whose value took a secret variable's
+    value is listed in ``sensitive_headers``: the transport drops it on a redirect to another
+    host, as it does ``Authorization``.
+
+    >>> env = Environment("p", [Variable("key", "k3y-9", secret=True)])
+    >>> resolve(RequestSpec(url="http://h/", headers=[("X-Api-Key", "{{key}}")]),
+    ...         env).sensitive_headers
+    ('x-api-key',)
     """
     expander = _Expander(_values(env), strict_cycles=True)
     resolved = map_spec_text(spec, expander.text)
@@ -359,4 +382,12 @@ def resolve(spec: RequestSpec, env: Values) -> RequestSpec:
             field="variables",
             url=spec.url,
         )
+    secrets = env.secret_values() if isinstance(env, Environment | VariableScope) else set()
+    sensitive = [
+        name
+        for (_, written), (name, value) in zip(spec.headers, resolved.headers, strict=True)
+        if written != value and any(secret in value for secret in secrets)
+    ]
+    if sensitive:
+        resolved = replace(resolved, sensitive_headers=(*resolved.sensitive_headers, *sensitive))
     return resolved

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from guiapp.demo import _ep_auth, _ep_content, _ep_echo, _ep_session, _ep_slow
+from guiapp.demo import _ep_auth, _ep_content, _ep_echo, _ep_session, _ep_slow, _ep_streams
 from guiapp.demo._handler import DemoHandler
 from guiapp.demo._routing import Route, RouteTable
 
@@ -38,4 +38,5 @@ ROUTES: tuple[Route, ...] = (
     *_ep_content.routes,
     *_ep_auth.routes,
     *_ep_session.routes,
+    *_ep_streams.routes,
 )

@@ -70,6 +70,31 @@ def sample_requests(base_url: str) -> list[DemoExample]:
             params=[("delay", "0.1")],
         ),
         ex(
+            "SSE: LLM-like chat",
+            "A chat completion streamed token by token: watch the Stream view and the "
+            "assembled text grow.",
+            "/sse/chat",
+            params=[("tokens", "60"), ("delay", "80")],
+        ),
+        ex(
+            "SSE: event counter",
+            "500 Server-Sent Events at 50 a second, with ids, comments and multi-line data.",
+            "/sse/counter",
+            params=[("n", "500"), ("rate", "50")],
+        ),
+        ex(
+            "NDJSON feed",
+            "300 JSON lines at 30 a second; every 50th is invalid and shown as an error.",
+            "/ndjson",
+            params=[("n", "300"), ("rate", "30"), ("bad", "50")],
+        ),
+        ex(
+            "SSE: never ends",
+            "An event every half second until you cancel it.",
+            "/sse/forever",
+            params=[("interval", "0.5")],
+        ),
+        ex(
             "Download 200 MB",
             "A large binary body with a known length.",
             "/download",

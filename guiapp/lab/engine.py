@@ -25,12 +25,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from guiapp.core.jobs import JobControl
-from guiapp.core.stats import LagStats, summarize
 from guiapp.lab.qt_probe import LoadProbe, Point
 from guiapp.lab.server import LabServer
 from guiapp.lab.strategy import RunHooks, Strategy
 from guiapp.lab.workloads import Workload
+from guiapp.offload.jobs import JobControl
+from guiapp.offload.stats import LagStats, summarize
 
 __all__ = ["COLUMNS", "CellResult", "CellRun", "LabSession", "run_matrix"]
 

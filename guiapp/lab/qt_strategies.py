@@ -23,7 +23,6 @@ from typing import Any
 import qasync
 from PySide6.QtCore import QRunnable, QThread, QThreadPool
 
-from guiapp.core.jobs import JobControl
 from guiapp.lab.strategy import (
     JOIN_TIMEOUT,
     ProgressCallback,
@@ -35,6 +34,7 @@ from guiapp.lab.strategy import (
 )
 from guiapp.lab.workloads import Workload
 from guiapp.offload import Offloader
+from guiapp.offload.jobs import JobControl
 from guiapp.offload.qt import QtWorkerJob, run_in_qthread
 
 __all__ = ["QThreadPerTask", "QThreadPoolStrategy", "QasyncDefault"]

@@ -27,7 +27,6 @@ from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any
 
 from guiapp.core import transport
-from guiapp.core.jobs import JobControl, bind_job
 from guiapp.core.request import RequestSpec
 from guiapp.lab.qt_strategies import QasyncDefault, QThreadPerTask, QThreadPoolStrategy
 from guiapp.lab.strategy import (
@@ -41,6 +40,7 @@ from guiapp.lab.strategy import (
 )
 from guiapp.lab.workloads import Workload, cpu_loop
 from guiapp.offload import Offloader, ProcessOffloader, make_async
+from guiapp.offload.jobs import JobControl, bind_job
 
 if TYPE_CHECKING:
     import httpx

@@ -24,7 +24,7 @@ from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
-from guiapp.core.jobs import Cancelled, JobControl, Progress, bind_job
+from guiapp.offload.jobs import Cancelled, JobControl, Progress, bind_job
 
 if TYPE_CHECKING:
     from guiapp.lab.workloads import Workload

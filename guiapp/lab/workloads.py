@@ -27,9 +27,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from guiapp.core.history import HistoryStore, ResponseSummary
-from guiapp.core.jobs import checkpoint
 from guiapp.core.request import RequestSpec
 from guiapp.core.transport import send
+from guiapp.offload.jobs import checkpoint
 
 if TYPE_CHECKING:
     import httpx
@@ -100,11 +100,6 @@ class Workload:
     @property
     def title(self) -> str:
         return WORKLOADS[self.name][0]
-
-    def scaled(self, **changes: float) -> Workload:
-        """A copy with some parameters (or ``tasks``) changed."""
-        tasks = int(changes.pop("tasks", self.tasks))
-        return Workload(self.name, tasks, **{**self.params, **changes})
 
     def label(self) -> str:
         """``name tasks=N k=v ...``: how the result tables name this workload."""

@@ -53,7 +53,6 @@ class ProgressRelay:
         self._wake_pending = False
         self._last_delivery = float("-inf")
         self._closed = False
-        self.wakeups = 0  # loop callbacks scheduled from other threads; read by tests
 
     def push(self, progress: Progress) -> None:
         """Record ``progress`` as the latest value; wake the loop if no wake-up is pending."""
@@ -64,7 +63,6 @@ class ProgressRelay:
             if self._wake_pending:
                 return
             self._wake_pending = True
-            self.wakeups += 1
             loop = self._loop
         if loop is None or loop.is_closed():
             return

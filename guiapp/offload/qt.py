@@ -33,6 +33,7 @@ Example::
 """
 
 from guiapp.offload._qt_batch import run_in_qthreads
+from guiapp.offload._qt_freeze import FreezeWatch
 from guiapp.offload._qt_gc import GuiThreadGarbageCollector
 from guiapp.offload._qt_lag import LagMonitor
 from guiapp.offload._qt_slot import AsyncSlot, SlotErrorHandler, async_slot, set_slot_error_handler
@@ -45,6 +46,7 @@ from guiapp.offload._qt_worker import (
 
 __all__ = [
     "AsyncSlot",
+    "FreezeWatch",
     "GuiThreadGarbageCollector",
     "LagMonitor",
     "QtWorkerJob",

@@ -13,6 +13,7 @@ Example::
     view.set_source(ListLineSource(["{", '  "a": 1', "}"]))
     view.highlightNeeded.connect(lambda block: ...)   # compute spans, then set_block_spans()
     view.visible_text()        # '{\\n  "a": 1\\n}'
+    view.set_find('"a"', current_line=1)   # Find: every visible match marked, line 1's first
 """
 
 from __future__ import annotations
@@ -71,6 +72,8 @@ class BodyLineView(QAbstractScrollArea):
         self._anchor: int | None = None
         self._cursor: int | None = None
         self._highlight_line: int | None = None
+        self._find = ""
+        self._find_line: int | None = None
         self.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.viewport().setCursor(Qt.CursorShape.IBeamCursor)
@@ -152,6 +155,35 @@ class BodyLineView(QAbstractScrollArea):
         self.verticalScrollBar().setValue(max(0, line - (3 if mark else 0)))
         self.viewport().update()
 
+    def set_find(self, needle: str, current_line: int | None = None) -> None:
+        """Mark every occurrence of ``needle`` (case-sensitive, as Find searches) in the lines
+        painted, the first one on ``current_line`` (the current match) more strongly.
+
+        Only the viewport is searched, when it is painted: the cost does not grow with the
+        body's size. ``""`` removes the marks.
+        """
+        if (needle, current_line) != (self._find, self._find_line):
+            self._find, self._find_line = needle, current_line
+            self.viewport().update()
+
+    def find_marks(
+        self, index: int, first_col: int = 0, cols: int | None = None
+    ) -> list[tuple[int, int, bool]]:
+        """``(column, length, current)`` of the Find marks on line ``index`` that fall within
+        columns ``first_col`` to ``first_col + cols`` (all of the displayed line by default)."""
+        needle = self._find
+        if not needle or not 0 <= index < self._source.line_count:
+            return []
+        text = self._display_line(index)
+        stop = len(text) if cols is None else min(len(text), first_col + cols + len(needle))
+        current = text.find(needle) if index == self._find_line else -1
+        marks = []
+        at = text.find(needle, max(0, first_col - len(needle) + 1), stop)
+        while at >= 0:
+            marks.append((at, len(needle), at == current))
+            at = text.find(needle, at + len(needle), stop)
+        return marks
+
     def selected_range(self) -> tuple[int, int] | None:
         """``(first, stop)`` of the selected lines, or ``None``."""
         if self._anchor is None or self._cursor is None:
@@ -199,6 +231,7 @@ class BodyLineView(QAbstractScrollArea):
         dim = palette.color(QPalette.ColorRole.PlaceholderText)
         selected = self.selected_range()
         selection_colour = self._selection_colour()
+        match_colour, current_colour = _find_colours(palette)
         x0 = gutter + _GUTTER_PAD - self.horizontalScrollBar().value()
         first_col = max(0, int(self.horizontalScrollBar().value() / self._char_width) - 1)
         cols = int(self.viewport().width() / self._char_width) + 2
@@ -215,12 +248,26 @@ class BodyLineView(QAbstractScrollArea):
                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
                 str(index + 1),
             )
+            # x0 is column 0's place: the slice starting at first_col is drawn from there on.
+            left = x0 + first_col * self._char_width
+            painter.setClipRect(QRectF(gutter, 0, self.viewport().width(), self.height()))
+            for col, length, current in self.find_marks(index, first_col, cols):
+                painter.fillRect(
+                    QRectF(
+                        x0 + col * self._char_width,
+                        top,
+                        length * self._char_width,
+                        self._line_height,
+                    ),
+                    current_colour if current else match_colour,
+                )
             text = self._display_line(index)[first_col : first_col + cols]
             spans = self._spans_for(index)
             baseline = top + self._ascent
             for start, piece, style in _segments(text, spans, first_col):
                 painter.setPen(colours[style] if style else text_colour)
-                painter.drawText(QPointF(x0 + start * self._char_width, baseline), piece)
+                painter.drawText(QPointF(left + start * self._char_width, baseline), piece)
+            painter.setClipping(False)
         painter.end()
         if self._pending:
             self._emit_timer.start()
@@ -342,6 +389,14 @@ class BodyLineView(QAbstractScrollArea):
             self.verticalScrollBar().setValue(self.verticalScrollBar().maximum())
         else:
             super().keyPressEvent(event)
+
+
+def _find_colours(palette: QPalette) -> tuple[QColor, QColor]:
+    # Yellow marks, the current one orange, as browsers and editors do; darker on dark themes
+    # so that the syntax colours stay readable.
+    if palette.color(QPalette.ColorRole.Base).lightness() < 128:
+        return QColor(120, 100, 0), QColor(170, 90, 0)
+    return QColor(255, 230, 110), QColor(255, 160, 60)
 
 
 def _segments(text: str, spans: tuple[Span, ...], first_col: int) -> list[tuple[int, str, int]]:

@@ -79,7 +79,9 @@ class BodyViewer(QWidget):
         self._tasks = BackgroundTasks(
             lambda exc: self._set_notice(f"Could not show the body: {exc}"), "body viewer task"
         )
-        self._warm_tasks: set[asyncio.Future[Any]] = set()
+        # Kept apart from _tasks: clear() must not cancel (kill) it. A failed warm-up is only
+        # logged: the preview that follows starts its own worker and reports its own failure.
+        self._warm_tasks = BackgroundTasks(lambda exc: None, "warming up a worker process")
         self._last_find: tuple[str, int] | None = None
         self._find_counts: dict[tuple[str, int], int] = {}  # (needle, source) -> matching lines
         temp_dir = tempfile.mkdtemp(prefix="guiapp-body-")
@@ -117,6 +119,8 @@ class BodyViewer(QWidget):
         self.find_edit.setObjectName("responseFind")
         self.find_edit.setToolTip("Find text in the body (Enter: next match)")
         self.find_edit.returnPressed.connect(self.find_next)
+        # Every visible match is marked as the user types; Enter moves to the next one.
+        self.find_edit.textChanged.connect(lambda text: self.view.set_find(text))
         self.body_filter = BodyFilter(self)
         self.notice = QLabel(wordWrap=True)
         self.notice.setObjectName("responseBodyNotice")
@@ -195,12 +199,10 @@ class BodyViewer(QWidget):
         if self._warm_tasks or (callable(pids) and pids()):
             return
         try:
-            loop = asyncio.get_running_loop()
+            asyncio.get_running_loop()
         except RuntimeError:
             return
-        task = loop.create_task(_warm(self._processes))
-        self._warm_tasks.add(task)  # kept apart from _tasks: clear() must not cancel (kill) it
-        task.add_done_callback(self._warm_tasks.discard)
+        self._warm_tasks.spawn(_warm(self._processes))
 
     def clear(self) -> None:
         """Forget the body: cancel its jobs, release its files, show nothing."""
@@ -331,6 +333,7 @@ class BodyViewer(QWidget):
         self._last_find = (needle, line)
         self.view.select_lines(line, line)
         self.view.scroll_to_line(line, mark=True)
+        self.view.set_find(needle, line)
         key = (needle, id(source))  # a new source (a filter, the full body) counts again
         if key not in self._find_counts:
             self._find_counts = {key: await self.loader.count_matches(needle)}

@@ -5,7 +5,8 @@ waits for events no Python code runs: a Ctrl+C used to wait for the next event, 
 ``KeyboardInterrupt`` somewhere inside a Qt callback (a traceback, and no exit). Here the
 handlers do nothing themselves; :func:`signal.set_wakeup_fd` writes the signal number to a
 socket pair that a :class:`QSocketNotifier` watches, so Qt wakes at once and the slot closes
-the window through its normal path (session saved, requests cancelled, history closed). A
+the window through its normal path (session saved, requests cancelled, history closed)
+without asking about unsaved drafts: they are kept in the session for the next start. A
 second signal while closing ends the process at once (exit code 128 + signal), as terminals
 expect of a repeated Ctrl+C.
 
@@ -73,6 +74,10 @@ class ExitSignals(QObject):
             os._exit(128 + signum)
         name = signal.Signals(signum).name
         _log.info("%s received: closing the window", name)
+        # No question about drafts: they are kept in the session for the next start.
+        workspace = getattr(self.window, "workspace", None)
+        if workspace is not None:
+            workspace.ask_on_close = False
         # Close from the event loop, not from inside this notification.
         QTimer.singleShot(0, self.window.close)
 

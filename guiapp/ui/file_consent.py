@@ -77,14 +77,12 @@ def _collection_of(window: MainWindow, tab: RequestTab) -> tuple[Path | None, st
     Looked up defensively: the workspace is optional (tests build windows without it).
     """
     workspace: Any = getattr(window, "workspace", None)
-    try:
-        rel = workspace.autosaver.request_id(tab)
-        col = workspace.service.collection
-    except AttributeError:
+    location = getattr(workspace, "location", None)
+    found = location(tab) if callable(location) else None
+    if found is None:
         return None, None
-    if rel is None or col is None:
-        return None, None
-    return Path(col.root), str(rel)
+    root, rel = found
+    return Path(root), str(rel)
 
 
 def _key(request: str, files: list[str]) -> str:

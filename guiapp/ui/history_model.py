@@ -17,13 +17,14 @@ Example::
 
 from __future__ import annotations
 
-import asyncio
 import logging
+from collections.abc import Coroutine
 from typing import Any, Protocol
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from guiapp.core.history import HistoryEntry, HistoryStore
+from guiapp.ui.background_tasks import BackgroundTasks
 
 __all__ = ["ENTRY_ROLE", "AsyncHistory", "HistoryListModel", "HistoryService"]
 
@@ -103,7 +104,7 @@ class HistoryListModel(QAbstractListModel):
         self._search: str | None = None
         self._generation = 0
         self._loading = False
-        self._tasks: set[asyncio.Future[Any]] = set()
+        self._tasks = BackgroundTasks(lambda exc: self.failed.emit(str(exc)), "loading history")
         self.total = 0
 
     @property
@@ -194,18 +195,5 @@ class HistoryListModel(QAbstractListModel):
         """:meth:`reload` as a background task (from a slot)."""
         self._spawn(self.reload(search))
 
-    def _spawn(self, coro: Any) -> None:
-        try:
-            task = asyncio.ensure_future(coro)
-        except RuntimeError:  # no event loop (a bare model in a test)
-            coro.close()
-            return
-        self._tasks.add(task)
-        task.add_done_callback(self._on_task_done)
-
-    def _on_task_done(self, task: asyncio.Future[Any]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            exc = task.exception()
-            _log.error("loading history failed", exc_info=exc)
-            self.failed.emit(str(exc))
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        self._tasks.spawn(coro)  # no event loop (a bare model in a test): dropped

@@ -10,19 +10,22 @@ offers *Restore in new tab* (``requestRestoredInNewTab(spec)``), *Copy as curl*,
 *Clear all…* (confirmed in a window-modal box opened with ``open()``, never ``exec()``). Both
 restores also emit ``entryRestored(entry, new_tab)``, which the app connects to
 :class:`~guiapp.ui.history_restore.HistoryRestorer` (never overwrites a tab with work in it).
+A Delete or Clear that fails (the database is read-only, the disk is full) emits
+``actionFailed(message)``, a sentence for the window's status line, and is logged.
 
 Example::
 
     panel = HistoryPanel(AsyncHistory(store, services.lane))
     panel.requestRestored.connect(window.load_into_current_tab)
+    panel.actionFailed.connect(lambda text: window.show_message(text, "error"))
     recorder.recorded.connect(panel.entry_added)
     panel.refresh()
 """
 
 from __future__ import annotations
 
-import asyncio
 import time
+from collections.abc import Coroutine
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRect, QSize, Qt, QTimer
@@ -43,6 +46,7 @@ from PySide6.QtWidgets import (
 )
 
 from guiapp.core.history import HistoryEntry
+from guiapp.ui.background_tasks import BackgroundTasks
 from guiapp.ui.history_model import ENTRY_ROLE, HistoryListModel, HistoryService
 from guiapp.ui.response_summary import status_colour
 from guiapp.ui.status_format import format_duration
@@ -75,6 +79,8 @@ class HistoryPanel(QWidget):
     #: An entry was chosen for restoring: (HistoryEntry, in a new tab). Carries what the spec
     #: signals do not: the response summary and the fields to re-enter.
     entryRestored = _Signal(object, bool)
+    #: A Delete / Clear all failed: one sentence saying what and why, for the status line.
+    actionFailed = _Signal(str)
 
     def __init__(
         self,
@@ -91,7 +97,7 @@ class HistoryPanel(QWidget):
         self.model = HistoryListModel(history, page_size=page_size, parent=self)
         self.model.loaded.connect(self._update_count)
         self.model.failed.connect(self._on_model_failed)
-        self._tasks: set[asyncio.Future[Any]] = set()
+        self._tasks = BackgroundTasks(self._on_action_failed, "a history action")
 
         self.search_edit = QLineEdit(placeholderText="Search history", clearButtonEnabled=True)
         self.search_edit.setObjectName("historySearch")
@@ -172,7 +178,7 @@ class HistoryPanel(QWidget):
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self,
         )  # fmt: skip
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.accepted.connect(lambda: self._spawn(self.clear_all()))
+        box.accepted.connect(lambda: self._spawn(self.clear_all(), "clear the history"))
         box.open()
         return box
 
@@ -194,7 +200,7 @@ class HistoryPanel(QWidget):
             _add(menu, "Restore in new tab", lambda: self.restore(row, new_tab=True))
             _add(menu, "Copy as curl", lambda: self.copy_as_curl(row))
             menu.addSeparator()
-            _add(menu, "Delete", lambda: self._spawn(self.delete(row)))
+            _add(menu, "Delete", lambda: self._spawn(self.delete(row), "delete the entry"))
         _add(menu, "Clear all…", self.confirm_clear_all).setEnabled(self.model.total > 0)
         return menu
 
@@ -218,14 +224,15 @@ class HistoryPanel(QWidget):
         self.count_label.setText("History could not be loaded")
         self.count_label.setToolTip(message)
 
-    def _spawn(self, coro: Any) -> None:
-        try:
-            task = asyncio.ensure_future(coro)
-        except RuntimeError:
-            coro.close()
-            return
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+    def _spawn(self, coro: Coroutine[Any, Any, None], action: str) -> None:
+        self._tasks.spawn(
+            coro,
+            on_error=lambda exc: self._on_action_failed(exc, action),
+            what=f"history: {action}",
+        )
+
+    def _on_action_failed(self, exc: BaseException, action: str = "update the history") -> None:
+        self.actionFailed.emit(f"Could not {action}: {exc}")
 
 
 def entry_meta(summary: Any, now: float | None = None) -> str:

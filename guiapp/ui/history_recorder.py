@@ -2,7 +2,8 @@
 
 The :class:`~guiapp.core.history.HistoryStore` owns a sqlite3 connection, which belongs to one
 thread, so every call goes through one :class:`~guiapp.offload.SerialLane`. Errors are recorded
-too (with their message); cancelled sends and input refused before sending are not.
+too (with their message); cancelled sends and input refused before sending are not. A send
+that cannot be stored is logged and emitted as ``recordFailed(message)`` (for the status line).
 
 Example::
 
@@ -26,6 +27,7 @@ from guiapp.core.errors import InvalidRequest
 from guiapp.core.history import HistoryStore, ResponseSummary
 from guiapp.core.request import RequestSpec
 from guiapp.offload import SerialLane
+from guiapp.ui.background_tasks import BackgroundTasks
 from guiapp.ui.response_summary import incomplete_text
 
 __all__ = ["HistoryRecorder", "summarize"]
@@ -55,6 +57,8 @@ class HistoryRecorder(QObject):
 
     #: An entry was stored: its id.
     recorded = Signal(int)
+    #: A send could not be stored: one sentence saying why.
+    recordFailed = Signal(str)
 
     def __init__(
         self,
@@ -70,7 +74,7 @@ class HistoryRecorder(QObject):
         #: Maps a sent spec to (the request as written, the secret values in effect): see
         #: :func:`guiapp.ui.sent_secrets.sent_context`.
         self.context = context
-        self._tasks: set[asyncio.Future[Any]] = set()
+        self._tasks = BackgroundTasks(self._on_record_failed, "recording a history entry")
 
     def record(self, spec: RequestSpec, result: Any) -> None:
         """Queue ``spec`` and its Response (or exception) for storage; returns at once."""
@@ -82,17 +86,13 @@ class HistoryRecorder(QObject):
             job = self.lane.submit(self.store.add, written, summary, sent=spec, secrets=secrets)
         except RuntimeError:  # the lane is closed: the window is shutting down
             return
-        future = asyncio.ensure_future(self._await(job))
-        self._tasks.add(future)
-        future.add_done_callback(self._tasks.discard)
+        self._tasks.spawn(self._await(job))
 
     async def _await(self, job: Any) -> None:
-        try:
-            entry_id = await job
-        except Exception:
-            _log.exception("could not record a history entry")
-            return
-        self.recorded.emit(entry_id)
+        self.recorded.emit(await job)
+
+    def _on_record_failed(self, exc: BaseException) -> None:
+        self.recordFailed.emit(f"This request was not saved in the history: {exc}")
 
     def close(self, timeout: float = 2.0) -> bool:
         """Close the store in its own thread (merging its WAL into the database) and wait up to

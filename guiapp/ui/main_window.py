@@ -92,6 +92,9 @@ class MainWindow(TabbedWindow):
         self.history: Any = None  # the HistoryRecorder
         self.workspace: Any = None  # the WorkspaceController, when attached
         self._resolver: Callable[[RequestSpec], RequestSpec] | None = None
+        #: Asked before the window closes (the workspace, for drafts): False keeps it open (the
+        #: guard then asks the user or waits for saves, and closes the window again itself).
+        self.close_guard: Callable[[], bool] | None = None
         #: What sends a spec (None: ``guiapp.core.send`` with a private session per request);
         #: the composition root binds the shared session here (:mod:`guiapp.ui.cookie_keeper`).
         self.send_function: Callable[[RequestSpec], Any] | None = None
@@ -297,6 +300,9 @@ class MainWindow(TabbedWindow):
             self.bar.url_edit.setFocus()  # ready to type a URL, not on the tab bar
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._closing and self.close_guard is not None and not self.close_guard():
+            event.ignore()
+            return
         if not self._closing:
             self.aboutToSave.emit()
         self.shutdown()

@@ -10,7 +10,10 @@ The panel never formats on the GUI thread: bodies go through a ``ProcessOffloade
   (whole text, small bodies) or :meth:`ResponsePanel.visible_text` (the viewport, any size);
 - ``responseHeaders`` / ``requestHeaders`` (QTableWidget, two columns: name, value);
 - ``responseTiming``: the "Timing" tab, a :class:`~guiapp.ui.response_timing.ResponseTiming`
-  (per-phase waterfall of each hop).
+  (per-phase waterfall of each hop);
+- ``responseTests``: the "Tests" tab (``Tests 3/4``), a
+  :class:`~guiapp.ui.response_tests.ResponseTests` showing the results recorded for the
+  response shown (:mod:`guiapp.ui.response_checks` evaluates them).
 
 Example::
 
@@ -22,7 +25,7 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QTextDocumentFragment
@@ -43,8 +46,10 @@ from guiapp.core.errors import RequestError
 from guiapp.core.jobs import Progress
 from guiapp.core.request import RequestSpec
 from guiapp.core.response import Response
+from guiapp.core.secret_mask import mask_text
 from guiapp.ui.body_viewer import BodyViewer, ProcessSubmitter
 from guiapp.ui.response_summary import summary_html
+from guiapp.ui.response_tests import ResponseTests
 from guiapp.ui.response_timing import ResponseTiming
 from guiapp.ui.status_format import TransferMeter, error_title, progress_text, url_with_params
 
@@ -66,6 +71,8 @@ class ResponsePanel(QWidget):
         self._response: Response | None = None
         self._meter = TransferMeter()
         self._own_progress = True
+        #: Secret values to mask in the summary and the request headers (the window sets it).
+        self.secret_values: Callable[[], Iterable[str]] = frozenset
         self.summary = QLabel(wordWrap=True)
         self.summary.setObjectName("responseSummary")
         self.summary.setTextFormat(Qt.TextFormat.RichText)
@@ -79,12 +86,17 @@ class ResponsePanel(QWidget):
         self.headers_table = _headers_table("responseHeaders")
         self.request_headers_table = _headers_table("requestHeaders")
         self.timing = ResponseTiming()
+        self.tests = ResponseTests()
         self.tabs = QTabWidget()
         self.tabs.setObjectName("responseTabs")
         self.tabs.addTab(self.body, "Body")
         self.tabs.addTab(self.headers_table, "Headers")
         self.tabs.addTab(self.request_headers_table, "Request headers")
         self.tabs.addTab(self.timing, "Timing")
+        self.tabs.addTab(self.tests, "Tests")
+        self.tests.titleChanged.connect(
+            lambda title: self.tabs.setTabText(self.tabs.indexOf(self.tests), title)
+        )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.summary)
@@ -107,6 +119,7 @@ class ResponsePanel(QWidget):
         self._forget()
         self._meter = TransferMeter()
         url = url_with_params(spec.url, spec.params)  # the query as sent, not just the path
+        url = mask_text(url, self.secret_values())
         self.summary.setText(f"Sending <b>{_esc(spec.method)}</b> {_esc(url)}…")
         self.progress.setRange(0, 0)
         self.progress.setFormat("Waiting for the server…")
@@ -135,12 +148,16 @@ class ResponsePanel(QWidget):
         self._forget()
         self._response = response
         self.progress.hide()
-        self.summary.setText(summary_html(response))
-        self.summary.setToolTip(f"{response.method} {response.url}")  # the URL unelided
+        secrets = frozenset(self.secret_values())
+        self.summary.setText(mask_text(summary_html(response), secrets))
+        # The URL unelided
+        self.summary.setToolTip(mask_text(f"{response.method} {response.url}", secrets))
         _fill(self.headers_table, response.headers.items_raw)
-        _fill(self.request_headers_table, response.redacted_request_headers())
+        sent = [(k, mask_text(v, secrets)) for k, v in response.redacted_request_headers()]
+        _fill(self.request_headers_table, sent)
         self._count_headers()
         self.timing.show_response(response)
+        self.tests.show_for(response)
         self._set_state("response")
         await self.body.show_body(response)
 
@@ -212,6 +229,7 @@ class ResponsePanel(QWidget):
         self.headers_table.setRowCount(0)
         self.request_headers_table.setRowCount(0)
         self._count_headers()
+        self.tests.show_for(None)
 
     def _count_headers(self) -> None:
         # "Headers (7)": the tab says there is something to see before it is opened.

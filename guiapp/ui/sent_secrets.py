@@ -32,8 +32,9 @@ _REMEMBERED = 256
 
 def secret_values(window: Any) -> set[str]:
     """The values of every secret variable in effect in ``window`` (its workspace's active
-    environment and collection variables); empty without a workspace."""
-    found: set[str] = set()
+    environment and collection variables, and the runtime values captured as secret)."""
+    runtime = getattr(window, "runtime_variables", None)
+    found: set[str] = set(runtime.secret_values()) if runtime is not None else set()
     environments = getattr(getattr(window, "workspace", None), "environments", None)
     for env in (
         getattr(environments, "environment", None),

@@ -25,14 +25,16 @@ Example::
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import logging
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
 
+from guiapp.core.secret_mask import mask_text
+from guiapp.ui.background_tasks import BackgroundTasks
 from guiapp.ui.qt_helpers import named
 from guiapp.ui.request_tab import Outcome, RequestTab
 from guiapp.ui.status_format import (
@@ -58,7 +60,7 @@ class ResponseDisplay:
     def __init__(self, panel: QWidget) -> None:
         self.panel: Any = panel
         self._shown: Outcome | None = None
-        self._task: asyncio.Future[Any] | None = None
+        self._tasks = BackgroundTasks(self._on_show_failed, "showing the response")
 
     def replay(self, tab: RequestTab) -> None:
         """Show ``tab``'s outcome even if it is the one shown last (tab switch)."""
@@ -89,26 +91,14 @@ class ResponseDisplay:
             self.panel.clear()
 
     def _start(self, result: Any) -> None:
-        if not inspect.isawaitable(result):
-            return
-        task = asyncio.ensure_future(result)
-        self._task = task
-        task.add_done_callback(self._on_task_done)
+        if inspect.isawaitable(result):
+            self._tasks.spawn(result)
 
     def _cancel_task(self) -> None:
-        task, self._task = self._task, None
-        if task is not None and not task.done():
-            task.cancel()
+        self._tasks.cancel_all()
 
-    def _on_task_done(self, task: asyncio.Future[Any]) -> None:
-        if self._task is task:
-            self._task = None
-        if task.cancelled():
-            return
-        exc = task.exception()
-        if exc is not None:
-            _log.error("showing the response failed", exc_info=(type(exc), exc, exc.__traceback__))
-            self.panel.show_error(RuntimeError(f"Could not display the response: {exc}"))
+    def _on_show_failed(self, exc: BaseException) -> None:
+        self.panel.show_error(RuntimeError(f"Could not display the response: {exc}"))
 
     def close(self) -> None:
         """Cancel any formatting in progress (the window is closing)."""
@@ -131,6 +121,9 @@ class ResponseArea(QWidget):
         self.progress_bar = named(QProgressBar(), "progressBar")
         self.progress_bar.setFixedWidth(360)
         self.progress_bar.setVisible(False)
+        #: The secret values to mask in the status line (the window sets it: environment
+        #: secrets and captured runtime secrets).
+        self.secret_values: Callable[[], Iterable[str]] = frozenset
         self._tab: RequestTab | None = None
         self._shown: Outcome | None = None
         self._meters: dict[RequestTab, TransferMeter] = {}
@@ -211,6 +204,7 @@ class ResponseArea(QWidget):
             error=outcome.value if outcome.kind == "error" else None,
             response=outcome.value if outcome.kind == "response" else None,
         )
+        text = mask_text(text, self.secret_values())
         if outcome.kind == "response" and getattr(outcome.value, "partial", False):
             state = "error"  # the body is incomplete: whatever the status code said
         elif outcome.kind == "response":

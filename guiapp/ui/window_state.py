@@ -53,10 +53,6 @@ class WindowState:
         self.path = path
         self.settings = QSettings(str(path), QSettings.Format.IniFormat)
 
-    def has_requests(self) -> bool:
-        """True if a previous run saved open requests."""
-        return bool(self.settings.value("session/requests", ""))
-
     def save(self, window: MainWindow) -> None:
         """Write the window's state now."""
         s = self.settings

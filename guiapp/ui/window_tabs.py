@@ -14,6 +14,7 @@ Example::
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QPoint, QSignalBlocker, Qt
@@ -41,6 +42,9 @@ class TabbedWindow(QMainWindow):
     menus: WindowMenus
     indicators: TabIndicators
     _closing: bool
+    #: Asked before a tab closes (e.g. by the workspace, for a draft): False keeps it open
+    #: (the guard then asks the user and closes it itself with ``ask=False``).
+    tab_close_guard: Callable[[RequestTab], bool] | None = None
     # Signals of the subclass that every tab's own signals are forwarded to.
     responseReceived: Any
     exchangeFinished: Any
@@ -109,10 +113,13 @@ class TabbedWindow(QMainWindow):
         if index >= 0:
             self.menus.tab_context_menu(index).popup(global_pos)
 
-    def close_tab(self, index: int) -> None:
-        """Close the tab at ``index``, cancelling its request; the last tab is reset instead."""
+    def close_tab(self, index: int, *, ask: bool = True) -> None:
+        """Close the tab at ``index``, cancelling its request; the last tab is reset instead.
+        With ``ask``, :attr:`tab_close_guard` may keep it open (a draft: the user is asked)."""
         tab = self.tabs.widget(index)
         if not isinstance(tab, RequestTab):
+            return
+        if ask and self.tab_close_guard is not None and not self.tab_close_guard(tab):
             return
         # Focus inside the closing tab (its editor, the shared bar) would fall on whatever Qt
         # picks next (the method combo, the tab bar): put it back on the URL field instead.
@@ -140,12 +147,17 @@ class TabbedWindow(QMainWindow):
         with kept_in(self.bar):
             self.tabs.setCurrentIndex((self.tabs.currentIndex() + step) % self.tabs.count())
 
+    def update_tab_title(self, tab: RequestTab) -> None:
+        """Show ``tab``'s title, after its ``titlePrefix`` property (e.g. "• " for a draft)."""
+        self._update_tab_title(tab)
+
     def _update_tab_title(self, tab: RequestTab) -> None:
         index = self.tabs.indexOf(tab)
         if index < 0:
             return
         title = tab.editor.title()
-        self.tabs.setTabText(index, title if len(title) <= 32 else title[:31] + "…")
+        prefix = str(tab.property("titlePrefix") or "")
+        self.tabs.setTabText(index, prefix + (title if len(title) <= 32 else title[:31] + "…"))
         self.tabs.setTabToolTip(index, f"{tab.editor.method} {tab.editor.url_text}")
         if index == self.tabs.currentIndex():
             self.setWindowTitle(f"{title} — guiapp")

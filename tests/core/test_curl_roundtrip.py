@@ -89,7 +89,7 @@ curl_specs = st.builds(
     verify=st.booleans() | _no_nul(20),
     cert=st.none() | _no_nul(20) | st.tuples(_no_nul(20), _no_nul(20)),
     proxy=st.none() | _no_nul(20),
-    max_body_bytes=st.none() | st.integers(0, 2**40),
+    max_body_bytes=st.none() | st.integers(1, 2**40),
 )
 
 

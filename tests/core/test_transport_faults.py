@@ -85,8 +85,14 @@ def test_gzip_bomb_is_stopped_at_the_cap(faultserver: FaultServer) -> None:
     assert "larger than the limit of 5,242,880 bytes once decompressed" in str(info.value)
 
 
-def test_gzip_bomb_without_cap_spools_instead_of_buffering(faultserver: FaultServer) -> None:
-    with send(RequestSpec(url=faultserver.url("/gzip-bomb"), timeout=30)) as response:
+def test_gzip_bomb_without_limits_spools_instead_of_buffering(faultserver: FaultServer) -> None:
+    spec = RequestSpec(
+        url=faultserver.url("/gzip-bomb"),
+        timeout=30,
+        max_body_bytes=None,
+        max_decompression_ratio=None,
+    )
+    with send(spec) as response:
         assert response.size == BOMB_INFLATED
         assert response.is_spooled
         assert response.wire_size < BOMB_INFLATED // 100

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import uuid
+from datetime import datetime, timedelta
 
 import pytest
 from hypothesis import assume, given, settings
@@ -231,3 +233,45 @@ def test_names_that_cannot_be_used_as_references_are_explained(name: str, proble
 def test_usable_names_have_no_problem(name: str) -> None:
     assert variable_name_problem(name) is None
     assert expand("{{" + name + "}}", {name: "ok"}) == "ok"
+
+
+def test_every_documented_dynamic_variable() -> None:
+    spec = RequestSpec(
+        url="http://h/{{$guid}}",
+        headers=[
+            ("X-G", "{{$guid}}"),
+            ("X-T", "{{$timestamp}}"),
+            ("X-I", "{{$isoTimestamp}}"),
+            ("X-R", "{{$randomInt}}"),
+        ],
+    )
+    before = int(time.time())
+    out = resolve(spec, {})
+    guid = out.url.rsplit("/", 1)[1]
+    assert str(uuid.UUID(guid)) == guid
+    assert out.headers[0][1] == guid
+    assert before <= int(out.headers[1][1]) <= int(time.time())
+    iso = datetime.fromisoformat(out.headers[2][1])
+    assert iso.utcoffset() == timedelta(0)
+    assert abs(iso.timestamp() - time.time()) < 60
+    assert 0 <= int(out.headers[3][1]) <= 1000
+    # A variable of the scope with the same name cannot exist: "$" names are refused.
+    assert variable_name_problem("$guid") is not None
+
+
+def test_runtime_values_win_over_environment_and_collection() -> None:
+    scope = VariableScope(
+        Environment("API", [Variable("token", "from-collection"), Variable("base", "http://a")]),
+        Environment("Dev", [Variable("token", "from-env")]),
+        Environment("runtime", [Variable("token", "captured-123", secret=True)]),
+    )
+    assert scope.values() == {"token": "captured-123", "base": "http://a"}
+    assert scope.origin("token") == "runtime"
+    assert scope.origin("base") == "collection"
+    assert scope.secret_values() == {"captured-123"}
+    assert resolve(RequestSpec(url="{{base}}/?t={{token}}"), scope).url == (
+        "http://a/?t=captured-123"
+    )
+    # Without runtime values the environment's value is back.
+    assert VariableScope(scope.collection, scope.environment).values()["token"] == "from-env"
+    assert [layer.name for layer in scope.layers()] == ["API", "Dev", "runtime"]

@@ -356,3 +356,31 @@ def test_malformed_content_length_is_a_400(url: str) -> None:
         assert "Content-Length" in json.loads(response.read())["error"]
     finally:
         conn.close()
+
+
+def test_stream_endpoints_send_their_content_types_and_counts(url: str) -> None:
+    import requests
+
+    chat = requests.get(f"{url}/sse/chat?tokens=5&delay=0", timeout=10)
+    assert chat.headers["Content-Type"] == "text/event-stream"
+    assert chat.text.count("data: ") == 6
+    assert chat.text.endswith("data: [DONE]\n\n")
+    anthropic = requests.get(f"{url}/sse/chat?tokens=3&delay=0&style=anthropic", timeout=10)
+    assert anthropic.text.count("event: content_block_delta") == 3
+    counter = requests.get(f"{url}/sse/counter?n=40&rate=0", timeout=10)
+    assert counter.text.count("\nid: ") + counter.text.startswith("id: ") >= 39
+    assert ": keep-alive" in counter.text
+    assert "retry: 2000" in counter.text
+    lines = requests.get(f"{url}/ndjson?n=20&rate=0&bad=5", timeout=10)
+    assert lines.headers["Content-Type"] == "application/x-ndjson"
+    assert len(lines.text.splitlines()) == 20
+
+
+def test_a_rated_stream_is_paced(url: str) -> None:
+    import time
+
+    import requests
+
+    started = time.monotonic()
+    requests.get(f"{url}/ndjson?n=20&rate=100", timeout=10)
+    assert time.monotonic() - started >= 0.15  # 20 lines at 100/s take ~0.2 s, never less

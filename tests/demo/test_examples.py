@@ -33,6 +33,10 @@ _SKIP = {
     "Slow: 3 s delay",
     "Drip stream",
     "JSON lines stream",
+    "SSE: LLM-like chat",
+    "SSE: event counter",
+    "NDJSON feed",
+    "SSE: never ends",
 }
 
 

@@ -20,10 +20,11 @@ import requests
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
-from guiapp.app import QUIT_MARKER, create_window
+from guiapp.app import create_window
 from guiapp.core.request import RequestSpec
 from guiapp.ui.demo_launcher import DEFAULT_PORT
 from guiapp.ui.main_window import MainWindow
+from tests.app_driver import QUIT_MARKER
 from tests.loops import qasync_loop
 
 
@@ -167,10 +168,12 @@ def test_a_taken_port_falls_back_and_is_remembered(
 
 
 # -- the real app, in subprocesses -----------------------------------------------------------
-def _app(data_dir: Path, *args: str) -> subprocess.Popen[str]:
+def _app(data_dir: Path, quit_after_ms: int, *args: str) -> subprocess.Popen[str]:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONUNBUFFERED="1")
+    driver = [sys.executable, "-m", "tests.app_driver", str(quit_after_ms)]
     return subprocess.Popen(
-        [sys.executable, "-m", "guiapp", "--data-dir", str(data_dir), *args],
+        [*driver, "--data-dir", str(data_dir), *args],
+        cwd=Path(__file__).resolve().parents[2],  # where the tests package is importable
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -181,7 +184,7 @@ def _app(data_dir: Path, *args: str) -> subprocess.Popen[str]:
 def _wait_for_marker(proc: subprocess.Popen[str]) -> None:
     assert proc.stdout is not None
     with proc.stdout:
-        seen = [line for line in proc.stdout]  # EOF at exit: bounded by --quit-after-ms
+        seen = [line for line in proc.stdout]  # EOF at exit: bounded by the driver's timer
     assert proc.wait(timeout=60) == 0
     assert any(line.startswith(QUIT_MARKER) for line in seen)
 
@@ -192,10 +195,10 @@ def test_relaunched_app_serves_the_demo_tabs_and_its_server_ends_with_it(tmp_pat
     data = tmp_path / "data"
     data.mkdir()
     _remember_port(data, port)
-    _wait_for_marker(_app(data, "--demo", "--quit-after-ms", "1500"))
+    _wait_for_marker(_app(data, 1500, "--demo"))
     assert _refused(port)
 
-    second = _app(data, "--quit-after-ms", "8000")  # a plain second launch
+    second = _app(data, 8000)  # a plain second launch
     try:
         assert _answers(f"http://127.0.0.1:{port}/get")
     finally:
@@ -210,7 +213,7 @@ def test_demo_process_dies_with_a_killed_app(tmp_path: Path) -> None:
     data = tmp_path / "data"
     data.mkdir()
     _remember_port(data, port)
-    proc = _app(data, "--demo")
+    proc = _app(data, 60_000, "--demo")  # killed long before the driver would close it
     try:
         assert _answers(f"http://127.0.0.1:{port}/get")
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -98,6 +99,17 @@ def test_independent_requests_run_n_at_a_time() -> None:
     assert summary.requests == 12
     assert len(seen) == 12
     assert [r.name for r in summary.results] == [f"r{i}" for i in range(12)]
+
+
+def test_dynamic_variables_get_a_new_value_per_request() -> None:
+    server = FakeServer()
+    url = "http://h/r?id={{$guid}}&n={{$randomInt}}&t={{$timestamp}}&at={{$isoTimestamp}}"
+    plan = [_planned(f"r{i}", url) for i in range(3)]
+    summary, _ = _run(plan, server.send, RunOptions(concurrency=3))
+    assert summary.failed_requests == 0
+    ids = [re.search(r"id=([0-9a-f-]{36})&n=(\d+)&t=(\d{10})&at=20\d\d-", u) for u in server.sent]
+    assert all(ids), server.sent
+    assert len({m.group(1) for m in ids if m}) == 3  # one value per request, never shared
 
 
 def test_concurrency_one_keeps_strict_order() -> None:

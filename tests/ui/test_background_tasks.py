@@ -58,3 +58,23 @@ def test_without_an_event_loop_nothing_runs() -> None:
 
     BackgroundTasks(lambda exc: None, "test task").spawn(work())  # closed, no warning
     assert ran == []
+
+
+def test_a_task_can_have_its_own_error_handler_and_is_returned() -> None:
+    default: list[BaseException] = []
+    own: list[BaseException] = []
+    tasks = BackgroundTasks(default.append, "test task")
+
+    async def boom() -> None:
+        raise OSError("disk full")
+
+    async def main() -> None:
+        task = tasks.spawn(boom(), on_error=own.append, what="saving")
+        assert task is not None
+        assert task in tasks.tasks
+        await asyncio.wait({task})
+
+    asyncio.run(main())
+    assert [str(e) for e in own] == ["disk full"]
+    assert default == []
+    assert not tasks

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import logging
+import sqlite3
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import shiboken6
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QMessageBox
 
 from guiapp.core.history import HistoryStore, ResponseSummary
 from guiapp.core.request import BearerAuth, RequestSpec
@@ -199,3 +202,50 @@ def test_a_failed_send_shows_no_duration() -> None:
     failed = ResponseSummary.failed("connection refused")
     assert "ms" not in entry_meta(failed)
     assert entry_meta(ResponseSummary(200, "OK", elapsed=0.25, size=1)).startswith("250 ms · ")
+
+
+class _ReadOnlyHistory(AsyncHistory):
+    """A history whose writes fail as sqlite's do on a read-only database."""
+
+    async def delete(self, entry_id: int) -> bool:
+        raise sqlite3.OperationalError("attempt to write a readonly database")
+
+    async def clear(self) -> int:
+        raise sqlite3.OperationalError("attempt to write a readonly database")
+
+
+@pytest.mark.parametrize(
+    ("action", "message"),
+    [
+        ("Delete", "Could not delete the entry: attempt to write a readonly database"),
+        ("Clear all…", "Could not clear the history: attempt to write a readonly database"),
+    ],
+)
+def test_a_failed_delete_or_clear_is_reported_and_logged(
+    loop, qtbot, history, caplog, action: str, message: str
+) -> None:
+    panel = HistoryPanel(_ReadOnlyHistory(history.store, history.lane), page_size=10)
+    try:
+        run(loop, panel.reload())
+        menu = panel.build_context_menu(panel.model.index(0, 0))
+        chosen = next(a for a in menu.actions() if a.text() == action)
+
+        async def choose() -> tuple[Any, ...]:
+            failed = asyncio.ensure_future(_signal(panel.actionFailed))
+            await asyncio.sleep(0)  # connected before the action runs
+            chosen.trigger()
+            if action == "Clear all…":  # confirmed in the box it opens
+                box = panel.findChild(QMessageBox)
+                assert box is not None
+                box.accept()
+            return await asyncio.wait_for(failed, 10)
+
+        with caplog.at_level(logging.ERROR, logger="guiapp.ui.background_tasks"):
+            assert run(loop, choose()) == (message,)
+        menu.close()
+        assert any("readonly" in str(r.exc_info[1]) for r in caplog.records if r.exc_info)
+        assert panel.model.rowCount() == 10  # nothing was removed from the list
+    finally:
+        panel.close()
+        shiboken6.delete(panel)
+        gc.collect()

@@ -319,7 +319,7 @@ def test_show_sending_starts_a_worker_process_ahead_of_the_response(loop, qtbot)
 
         async def send_started() -> None:
             panel.show_sending(RequestSpec(url="http://127.0.0.1:9/"))
-            await asyncio.gather(*panel.body._warm_tasks)
+            await asyncio.gather(*panel.body._warm_tasks.tasks)
 
         run_loop(loop, send_started())
         assert len(pool.worker_pids()) == 1

@@ -10,7 +10,7 @@ from functools import partial
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelIndex, Qt
 
 from guiapp.core.captures import Capture
 from guiapp.core.checks import Check
@@ -21,9 +21,12 @@ from guiapp.core.transport import make_session, send
 from guiapp.demo import DemoServer
 from guiapp.offload import Offloader
 from guiapp.ui.runner import RunnerWindow, RunTarget
+from tests.ui import test_workspace_tree
 from tests.ui.conftest import run_for, wait_until
+from tests.ui.test_workspace_tree import open_test_collection
 
 OK = RequestTests(checks=(Check("status", "==", 200),))
+workspace = test_workspace_tree.workspace  # the fixture
 
 
 @pytest.fixture(scope="module")
@@ -174,3 +177,21 @@ def test_the_run_menu_is_in_the_window(window) -> None:
     assert {"action-run-collection", "action-run-folder"} <= actions
     titles = [a.text() for a in window.menuBar().actions()]
     assert titles.index("&Run") == titles.index("&Help") - 1
+
+
+def test_the_sidebar_menu_runs_a_folder_or_the_collection(
+    window, workspace, ui_loop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:
+    window.workspace = workspace  # as create_window(workspace=True) does
+    open_test_collection(workspace, ui_loop, tmp_path / "api")
+    panel = workspace.panel
+    assert panel.select("users")
+    menu = panel.context_menu(workspace.model.find("users"))
+    runs = {a.text(): a for a in menu.actions() if a.objectName().startswith("action-run-")}
+    assert set(runs) == {"Run Folder…", "Run Collection…"}
+    runs["Run Folder…"].trigger()
+    assert window.runner_windows[-1].windowTitle().endswith("Test API / users")
+    # On the collection itself (no item under the mouse): only the whole collection.
+    menu = panel.context_menu(QModelIndex())
+    runs = {a.text() for a in menu.actions() if a.objectName().startswith("action-run-")}
+    assert runs == {"Run Collection…"}

@@ -128,12 +128,20 @@ def test_view_menu_opens_the_dialog_and_removals_are_saved(
 def test_sends_that_set_no_cookie_write_nothing(
     qtbot: Any, window: MainWindow, ui_loop: asyncio.AbstractEventLoop
 ) -> None:
-    from tests.ui.conftest import run_for
-
     path = window.data_dir / COOKIE_FILE
+    finished: list[object] = []
+    window.exchangeFinished.connect(lambda *_args: finished.append(None))
     for _ in range(3):
         _send_spec(window, ui_loop, RequestSpec(url=window.demo_server.url + "/get"))
-    run_for(ui_loop, 0.8)  # past the save delay: a save would have happened by now
+    wait_until(ui_loop, lambda: len(finished) == 3)  # each exchange has (re)started the timer
+    # What would prove a write: the delayed save runs, then its job on the history/cookie lane.
+    save_timer = window.cookies._save_timer
+    wait_until(ui_loop, lambda: not save_timer.isActive())
+
+    async def drain_lane() -> None:  # the lane is FIFO: a save queued before is done after
+        await window.services.lane.submit(lambda: None)
+
+    ui_loop.run_until_complete(drain_lane())
     assert not path.exists()
     _login(window, ui_loop)
     wait_until(ui_loop, path.exists)

@@ -5,6 +5,7 @@ accepts actions from other windows."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import sys
 import threading
 from typing import Any
@@ -137,3 +138,20 @@ def test_the_app_excepthook_shows_a_status_line(window: MainWindow) -> None:
     except KeyError as exc:
         hook(type(exc), exc, exc.__traceback__)
     assert window.status_label.text() == "Unexpected error: KeyError: 'missing-thing'"
+
+
+def test_history_failures_reach_the_status_line(
+    window: MainWindow, ui_loop: asyncio.AbstractEventLoop, monkeypatch: Any
+) -> None:
+    def read_only(*args: Any, **kwargs: Any) -> int:
+        raise sqlite3.OperationalError("attempt to write a readonly database")
+
+    monkeypatch.setattr(window.history.store, "add", read_only)
+    window.bar.url_edit.setText(window.demo_server.url + "/get")
+    window.send_current()
+    label = window.response_area.status_label
+    wait_until(ui_loop, lambda: "not saved in the history" in label.text())
+    assert label.text().endswith("attempt to write a readonly database")
+
+    window.history_panel.actionFailed.emit("Could not clear the history: disk full")
+    assert label.text() == "Could not clear the history: disk full"

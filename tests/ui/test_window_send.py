@@ -222,17 +222,17 @@ def test_newest_send_wins(
     w = widgets(window)
     tab = window.current_tab()
     w["url"].setText(window.demo_server.url + "/delay/1?n=first")
-    window.send_current()
+    first = window.send_current()
+    assert first is not None
     wait_until(ui_loop, lambda: tab.in_flight)
     w["url"].setText(window.demo_server.url + "/get?n=second")
     window.send_current()
     wait_until(ui_loop, lambda: tab.outcome.kind == "response")
     assert "second" in tab.outcome.value.url
-    # Let the first (slow) response's time pass: it must not replace the second.
+    # The first (slow) send must not replace the second: wait until its task has ended (its
+    # request cancelled or answered), after which nothing of it can land any more.
+    wait_until(ui_loop, first.done)
     wait_until(ui_loop, lambda: not tab.in_flight)
-    from tests.ui.conftest import run_for
-
-    run_for(ui_loop, 1.2)
     assert "second" in tab.outcome.value.url
     assert w["status"].text().startswith("Sent GET /get?n=second in ")
 

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QStyleOpti
 
 from guiapp.core.codegen import to_curl, to_python_make_async, to_python_requests
 from guiapp.core.collections import Collection
+from guiapp.core.importers import ImportResult
 from guiapp.core.request import BearerAuth, JsonBody, RequestSpec
 from guiapp.core.secrets import SecretStore
 from guiapp.core.variables import Environment, Variable
@@ -32,17 +33,18 @@ workspace = test_workspace_tree.workspace  # the fixture
 DATA = Path(__file__).resolve().parents[1] / "data" / "import"
 
 
-def _import(workspace: WorkspaceController, loop: asyncio.AbstractEventLoop, name: str) -> None:
-    assert loop.run_until_complete(workspace.import_file(DATA / name)), (
-        workspace.window.status_label.text()
-    )
+def _import(
+    workspace: WorkspaceController, loop: asyncio.AbstractEventLoop, name: str
+) -> ImportResult:
+    result = loop.run_until_complete(workspace.import_file(DATA / name))
+    assert result is not None, workspace.window.status_label.text()
+    return result
 
 
 def test_import_postman_opens_the_new_collection_and_shows_warnings(
     workspace: WorkspaceController, ui_loop: asyncio.AbstractEventLoop
 ) -> None:
-    _import(workspace, ui_loop, "shop.postman_collection.json")
-    result = workspace.last_import
+    result = _import(workspace, ui_loop, "shop.postman_collection.json")
     assert workspace.panel.title.text() == "Shop API"
     assert result.collection.root.parent == workspace.data_dir / "collections"
     assert len(tree_names(workspace)) > 0
@@ -63,13 +65,13 @@ def test_import_postman_opens_the_new_collection_and_shows_warnings(
 
 
 def test_import_openapi(workspace: WorkspaceController, ui_loop: asyncio.AbstractEventLoop) -> None:
-    _import(workspace, ui_loop, "petstore.openapi.json")
+    first = _import(workspace, ui_loop, "petstore.openapi.json")
     assert workspace.panel.title.text() == "Swagger Petstore"
     assert "pet" in [name.lower() for name in tree_names(workspace)]
-    assert len(workspace.last_import.request_ids) >= 5
+    assert len(first.request_ids) >= 5
     # Imported twice: a second folder, never over the first.
-    _import(workspace, ui_loop, "petstore.openapi.json")
-    assert workspace.last_import.collection.root.name.endswith("-2")
+    second = _import(workspace, ui_loop, "petstore.openapi.json")
+    assert second.collection.root.name.endswith("-2")
 
 
 def test_import_of_something_else_says_what_it_accepts(

@@ -10,6 +10,7 @@ refused (the "no" cursor: the move event is not accepted) and change nothing.
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, QMimeData, QPoint, Qt
@@ -29,6 +30,22 @@ workspace = test_workspace_tree.workspace  # the fixture
 _MOVE = Qt.DropAction.MoveAction
 _LEFT = Qt.MouseButton.LeftButton
 _NO_MODIFIERS = Qt.KeyboardModifier.NoModifier
+
+
+def _settle(loop: asyncio.AbstractEventLoop, workspace: WorkspaceController) -> None:
+    """Wait until every task the drops may have started has ended, then until the collection's
+    lane has run everything queued before now (it is FIFO): what a wrong move would need to
+    touch the disk. Bounded: 15 s."""
+
+    async def settle() -> None:
+        deadline = time.monotonic() + 15
+        me = asyncio.current_task()
+        while others := {t for t in asyncio.all_tasks() if t is not me and not t.done()}:
+            assert time.monotonic() < deadline, f"tasks still running: {others}"
+            await asyncio.wait(others, timeout=1)
+        await workspace.service.lane.submit(lambda: None)
+
+    loop.run_until_complete(settle())
 
 
 def _select(tree: QTreeView, ids: list[str]) -> None:
@@ -181,7 +198,7 @@ def test_drops_on_invalid_targets_are_refused_and_lose_nothing(
     run_for(ui_loop, 0.05)
     assert drag_and_drop(tree, ["health.toml"], "users", mime=stale) == (False, False)
 
-    run_for(ui_loop, 0.3)  # anything wrongly queued on the lane would have run by now
+    _settle(ui_loop, workspace)  # anything a refused drop had started has finished
     assert {p: (root / p).read_bytes() for p in _files(root)} == before
     assert (tree_names(workspace), tree_names(workspace, workspace.model.find("users"))) == shown
     assert workspace.undo_stack.count() == 0

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+from PySide6.QtGui import QAction
 
 from guiapp.core.collections import Collection
 from guiapp.core.errors import InvalidRequest
@@ -32,83 +33,64 @@ def _open_tab(workspace: WorkspaceController, loop: asyncio.AbstractEventLoop, r
     return tab
 
 
-def test_edits_are_autosaved_and_shown_dirty_until_written(
-    workspace: WorkspaceController, ui_loop: asyncio.AbstractEventLoop, tmp_path: Path
-) -> None:
-    root = open_test_collection(workspace, ui_loop, tmp_path / "api")
-    window = workspace.window
-    tab = _open_tab(workspace, ui_loop, "list-items.toml")
-    assert not workspace.autosaver.is_dirty(tab)
-    window.bar.url_edit.setText("{{base}}/items?page=2")  # as the user types
-    assert workspace.autosaver.is_dirty(tab)
-    index = window.tabs.indexOf(tab)
-    assert window.tabs.tabText(index).startswith("● ")
-    assert workspace.model.data(workspace.model.find("list-items.toml")).endswith("●")
-    wait_until(ui_loop, lambda: not workspace.autosaver.is_dirty(tab))
-    assert not window.tabs.tabText(index).startswith("● ")
-    assert workspace.panel.save_state.text() == "All changes saved"
-    saved = Collection.open(root).load_request("list-items.toml")
-    assert saved.url == "{{base}}/items"
-    assert saved.params == (("page", "2"),)
-
-    # Typing back to the saved text leaves the tab clean: nothing to save.
-    window.bar.url_edit.setText("{{base}}/items?page=3")
-    window.bar.url_edit.setText("{{base}}/items?page=2")
-    assert not workspace.autosaver.is_dirty(tab)
-
-    # Closing a tab right after an edit still writes it.
-    window.bar.url_edit.setText("{{base}}/items?page=9")
-    window.close_tab(window.tabs.indexOf(tab))
-    wait_until(
-        ui_loop,
-        lambda: Collection.open(root).load_request("list-items.toml").params == (("page", "9"),),
-    )
+def _save(workspace: WorkspaceController, loop: asyncio.AbstractEventLoop) -> bool:
+    """Ctrl+S on the current tab; True once its draft is written."""
+    task = workspace.save_current()
+    assert task is not None
+    return bool(loop.run_until_complete(task))
 
 
-def test_a_renamed_file_keeps_autosaving_under_its_new_id(
+def test_a_renamed_file_s_draft_is_saved_under_its_new_id(
     workspace: WorkspaceController, ui_loop: asyncio.AbstractEventLoop, tmp_path: Path
 ) -> None:
     root = open_test_collection(workspace, ui_loop, tmp_path / "api")
     tab = _open_tab(workspace, ui_loop, "users/get-user.toml")
     workspace.window.bar.url_edit.setText("{{base}}/users/2")
-    workspace.rename("users/get-user.toml", "Fetch user", "Get user")  # queued before the save
-    wait_until(ui_loop, lambda: workspace.autosaver.request_id(tab) == "users/fetch-user.toml")
-    wait_until(ui_loop, lambda: not workspace.autosaver.is_dirty(tab))
+    workspace.rename("users/get-user.toml", "Fetch user", "Get user")
+    wait_until(ui_loop, lambda: workspace.drafts.request_id(tab) == "users/fetch-user.toml")
+    assert workspace.is_dirty(tab)  # a rename writes the file's name, never the draft
+    assert Collection.open(root).load_request("users/fetch-user.toml").url == "{{base}}/users/1"
+    assert _save(workspace, ui_loop)
     assert not (root / "users" / "get-user.toml").exists()  # never recreated by the save
     assert Collection.open(root).load_request("users/fetch-user.toml").url == "{{base}}/users/2"
-    # A deleted file stops autosaving (nothing comes back from the trash by itself).
+    # A deleted file has nothing to save into: Ctrl+S asks where instead (Save As) and the
+    # folder stays in the trash.
     workspace.delete(["users"])
-    wait_until(ui_loop, lambda: workspace.autosaver.request_id(tab) is None)
+    wait_until(ui_loop, lambda: workspace.drafts.request_id(tab) is None)
     workspace.window.bar.url_edit.setText("{{base}}/users/3")
-    ui_loop.run_until_complete(asyncio.sleep(1.0))  # longer than the autosave delay
+    assert workspace.save_current() is None
+    dialog = workspace.last_save_as
+    assert dialog.isVisible()
+    dialog.reject()
     assert not (root / "users").exists()
     # A new request that happens to get the same id is not this tab's file.
     workspace.new_folder("")
     wait_until(ui_loop, lambda: (root / "new-folder").exists())
-    assert workspace.autosaver.request_id(tab) is None
-    # Undoing the deletion binds the tab again; its edit (made meanwhile) is then saved.
+    assert workspace.drafts.request_id(tab) is None
+    # Undoing the deletion binds the tab again; its edit (made meanwhile) is still a draft.
     workspace.undo_stack.undo()  # the new folder
     workspace.undo_stack.undo()  # the deletion
-    wait_until(ui_loop, lambda: workspace.autosaver.request_id(tab) == "users/fetch-user.toml")
-    wait_until(
-        ui_loop,
-        lambda: (
-            Collection.open(root).load_request("users/fetch-user.toml").url == "{{base}}/users/3"
-        ),
-    )
+    wait_until(ui_loop, lambda: workspace.drafts.request_id(tab) == "users/fetch-user.toml")
+    assert workspace.is_dirty(tab)
+    assert _save(workspace, ui_loop)
+    assert Collection.open(root).load_request("users/fetch-user.toml").url == "{{base}}/users/3"
 
 
-def test_pending_edits_are_written_when_the_window_closes(
+def test_closing_the_window_keeps_drafts_out_of_the_collection_files(
     workspace: WorkspaceController, ui_loop: asyncio.AbstractEventLoop, tmp_path: Path
 ) -> None:
     root = open_test_collection(workspace, ui_loop, tmp_path / "api")
     _open_tab(workspace, ui_loop, "list-items.toml")
     workspace.window.bar.url_edit.setText("http://127.0.0.1:1/closing")
-    assert workspace.save_all()
-    assert Collection.open(root).load_request("list-items.toml").url == "http://127.0.0.1:1/closing"
+    assert workspace.save_all()  # what the closing window calls
+    assert Collection.open(root).load_request("list-items.toml").url == "{{base}}/items"
+    state = json.loads((workspace.data_dir / "workspace.json").read_text())
+    (entry,) = state["tabs"]
+    assert entry["request"] == "list-items.toml"
+    assert entry["draft"]["url"] == "http://127.0.0.1:1/closing"
 
 
-def test_external_edits_are_picked_up(
+def test_external_edits_reload_clean_tabs_and_conflict_with_drafts(
     workspace: WorkspaceController, ui_loop: asyncio.AbstractEventLoop, tmp_path: Path
 ) -> None:
     root = open_test_collection(workspace, ui_loop, tmp_path / "api")
@@ -119,21 +101,21 @@ def test_external_edits_are_picked_up(
     # A clean tab is reloaded; the new file appears in the tree.
     wait_until(ui_loop, lambda: clean.editor.url_text == "http://127.0.0.1:1/pulled")
     wait_until(ui_loop, lambda: "Added upstream" in tree_names(workspace))
-    assert not workspace.autosaver.is_dirty(clean)
+    assert not workspace.is_dirty(clean)
     assert "changed on disk" in workspace.window.status_label.text()
 
-    # A tab with unsaved edits is not overwritten: the user is offered to reload.
-    workspace.autosaver.delay_ms = 60_000
+    # A tab with a draft is not overwritten: it gets a conflict bar.
     dirty = _open_tab(workspace, ui_loop, "users/get-user.toml")
     workspace.window.bar.url_edit.setText("http://127.0.0.1:1/mine")
     other.save_request("users/get-user.toml", RequestSpec(url="http://127.0.0.1:1/theirs"))
-    panel = workspace.panel
-    wait_until(ui_loop, lambda: panel.notice_bar.isVisibleTo(panel))
-    assert "changed on disk" in panel.notice_label.text()
+    wait_until(ui_loop, lambda: workspace.conflicts.bar(dirty) is not None)
     assert dirty.editor.url_text == "http://127.0.0.1:1/mine"
-    panel.notice_button.click()  # "Reload from disk"
-    wait_until(ui_loop, lambda: dirty.editor.url_text == "http://127.0.0.1:1/theirs")
-    assert not workspace.autosaver.is_dirty(dirty)
+    bar = workspace.conflicts.bar(dirty)
+    assert bar is not None
+    bar.theirs_button.click()  # "Take Theirs"
+    assert dirty.editor.url_text == "http://127.0.0.1:1/theirs"
+    assert not workspace.is_dirty(dirty)
+    assert workspace.conflicts.bar(dirty) is None
 
 
 def _environments(root: Path, base: str, workspace: WorkspaceController) -> None:
@@ -198,44 +180,52 @@ def test_resolve_names_every_unresolved_variable(
     assert workspace.resolve(RequestSpec(url="http://h/{{$timestamp}}")).url != "http://h/"
 
 
-def test_opening_another_collection_saves_and_releases_the_tabs_of_the_first(
+def test_opening_another_collection_adds_it_and_tabs_keep_their_own(
     workspace: WorkspaceController, ui_loop: asyncio.AbstractEventLoop, tmp_path: Path
 ) -> None:
     first, second = tmp_path / "first", tmp_path / "second"
     make_collection(first)
     make_collection(second)
     open_collection(workspace, ui_loop, first)
-    workspace.autosaver.delay_ms = 60_000  # only the switch can write it
     tab = _open_tab(workspace, ui_loop, "list-items.toml")
     workspace.window.bar.url_edit.setText("http://127.0.0.1:1/first-edit")
     open_collection(workspace, ui_loop, second)
-    assert workspace.autosaver.request_id(tab) is None  # a scratch tab now
+    # Both are open; the sidebar shows the second; the tab still belongs to the first.
+    assert set(workspace.service.opened) == {str(first.resolve()), str(second.resolve())}
+    assert workspace.panel.switcher.count() == 2
+    assert workspace.drafts.request_id(tab) == "list-items.toml"
+    assert workspace.is_dirty(tab)
+    workspace.window.tabs.setCurrentWidget(tab)
+    assert _save(workspace, ui_loop)  # the proof: a save that completed, and where it went
+    assert Collection.open(first).load_request("list-items.toml").url.endswith("first-edit")
+    assert Collection.open(second).load_request("list-items.toml").url == "{{base}}/items"
+    # The switcher shows the first collection's tree again.
+    workspace.panel.switcher.activated.emit(workspace.panel.switcher.findData(str(first.resolve())))
     wait_until(
         ui_loop,
-        lambda: (
-            Collection.open(first).load_request("list-items.toml").url
-            == "http://127.0.0.1:1/first-edit"
-        ),
+        lambda: workspace.collection is not None and workspace.collection.root == first.resolve(),
     )
-    assert Collection.open(second).load_request("list-items.toml").url == "{{base}}/items"
-    workspace.window.bar.url_edit.setText("http://127.0.0.1:1/later")
-    ui_loop.run_until_complete(asyncio.sleep(0.3))
-    assert Collection.open(second).load_request("list-items.toml").url == "{{base}}/items"
 
 
-def test_save_to_collection_adds_a_scratch_tab_and_binds_it(
+def test_save_as_adds_a_scratch_tab_to_the_chosen_folder_and_binds_it(
     workspace: WorkspaceController, ui_loop: asyncio.AbstractEventLoop, tmp_path: Path
 ) -> None:
     root = open_test_collection(workspace, ui_loop, tmp_path / "api")
     window = workspace.window
     tab = window.open_tab(RequestSpec(url="http://127.0.0.1:1/scratch", method="DELETE"))
-    workspace.panel.select("users")  # the sidebar's current folder receives it
-    workspace.actions["save_to_collection"].trigger()  # Ctrl+S
-    wait_until(ui_loop, lambda: workspace.autosaver.request_id(tab) is not None)
-    rid = workspace.autosaver.request_id(tab)
+    workspace.panel.select("users")  # the sidebar's current folder is preselected
+    window.findChild(QAction, "action-save").trigger()  # Ctrl+S on a scratch tab: Save As
+    dialog = workspace.last_save_as
+    wait_until(ui_loop, lambda: dialog.folder_combo.currentData() == "users")
+    assert dialog.name_edit.text() == "DELETE /scratch"  # the tab title
+    dialog.accept()
+    wait_until(ui_loop, lambda: workspace.drafts.request_id(tab) is not None)
+    rid = workspace.drafts.request_id(tab)
     assert rid == "users/delete-scratch.toml"
     saved = Collection.open(root).load_request(rid)
     assert (saved.method, saved.url) == ("DELETE", "http://127.0.0.1:1/scratch")
-    assert workspace.panel.tree.currentIndex() == workspace.model.find(rid)
-    window.bar.url_edit.setText("http://127.0.0.1:1/scratch2")  # now autosaved
-    wait_until(ui_loop, lambda: Collection.open(root).load_request(rid).url.endswith("scratch2"))
+    assert not workspace.is_dirty(tab)
+    window.bar.url_edit.setText("http://127.0.0.1:1/scratch2")  # now a draft of that file
+    assert workspace.is_dirty(tab)
+    assert _save(workspace, ui_loop)
+    assert Collection.open(root).load_request(rid).url.endswith("scratch2")

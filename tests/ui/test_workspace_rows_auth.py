@@ -54,7 +54,9 @@ def test_an_unticked_header_stays_in_the_file_and_comes_back_unticked(
     form = tab.editor.body.form_table
     form.item(0, 0).setCheckState(Qt.CheckState.Unchecked)
     assert tab.editor.to_spec().headers == (("Accept", "application/json"), ("X-Trace", "on"))
-    assert workspace.save_all()  # the public save path (also used when the window closes)
+    save = workspace.save_current()  # Ctrl+S: the one path that writes a request's file
+    assert save is not None
+    assert ui_loop.run_until_complete(save)
 
     data = tomllib.loads((root / rid).read_text(encoding="utf-8"))["request"]
     assert data["disabled_headers"] == [{"at": 1, "name": "X-Debug", "value": "1"}]

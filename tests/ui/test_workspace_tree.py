@@ -353,7 +353,9 @@ def test_collection_calls_never_run_on_the_gui_thread(
     open_collection(workspace, ui_loop, root)
     tab = ui_loop.run_until_complete(workspace.open_request_async("list-items.toml"))
     workspace.window.bar.url_edit.setText("{{base}}/items?x=1")
-    wait_until(ui_loop, lambda: not workspace.autosaver.is_dirty(tab))
+    assert workspace.is_dirty(tab)
+    workspace.actions["save"].trigger()  # Ctrl+S
+    wait_until(ui_loop, lambda: not workspace.is_dirty(tab))
     workspace.rename("users/get-user.toml", "Fetch user", "Get user")
     workspace.delete(["users"])
     wait_until(ui_loop, lambda: not (root / "users").exists())

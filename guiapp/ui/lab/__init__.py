@@ -2,7 +2,9 @@
 
 :func:`install_lab` adds the menu action to a main window that offers ``add_view_action``
 (see :class:`guiapp.ui.main_window.MainWindow`); the window is created on first use and closed
-when the main window shuts down.
+when the main window shuts down. The Lab's window, with its plotting library (pyqtgraph and
+numpy) and its probe (psutil), is imported only when the Lab first opens: they are not part of
+the app's start-up.
 
 Example::
 
@@ -12,13 +14,22 @@ Example::
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QAction
 
-from guiapp.ui.lab.window import LabWindow
+if TYPE_CHECKING:
+    from guiapp.ui.lab.window import LabWindow
 
 __all__ = ["LabWindow", "install_lab"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "LabWindow":  # imported on first use: pyqtgraph, numpy and psutil come with it
+        from guiapp.ui.lab.window import LabWindow
+
+        return LabWindow
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def install_lab(window: Any) -> QAction:
@@ -35,6 +46,8 @@ def install_lab(window: Any) -> QAction:
     def open_lab() -> None:
         lab = state.get("lab")
         if lab is None:
+            from guiapp.ui.lab.window import LabWindow
+
             lab = state["lab"] = LabWindow()
             lab.closed.connect(lambda: state.pop("lab", None))
         lab.show()

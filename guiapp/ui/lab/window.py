@@ -19,8 +19,8 @@ Example::
 from __future__ import annotations
 
 import asyncio
-import logging
 from pathlib import Path
+from typing import cast
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent
@@ -42,14 +42,13 @@ from guiapp.lab.engine import CellResult, CellRun, LabSession, run_matrix
 from guiapp.lab.strategies import STRATEGIES
 from guiapp.lab.strategy import Strategy
 from guiapp.lab.workloads import WORKLOADS, Workload
+from guiapp.ui.background_tasks import BackgroundTasks
 from guiapp.ui.lab.controls import StrategyForm, WorkloadForm
 from guiapp.ui.lab.explain import explain_html
 from guiapp.ui.lab.live import BouncingBall, LivePlots
 from guiapp.ui.lab.results import ResultsTable
 
 __all__ = ["LabWindow"]
-
-_log = logging.getLogger(__name__)
 
 
 class LabWindow(QWidget):
@@ -67,6 +66,7 @@ class LabWindow(QWidget):
         self._own_session = session is None
         self.session = session or LabSession()
         self._task: asyncio.Task[list[CellResult]] | None = None
+        self._tasks = BackgroundTasks(self._on_batch_failed, "the Lab run")
         self._current: CellRun | None = None
         self._last_rows: dict[str, dict[str, object]] = {}
         self._closing = False
@@ -177,10 +177,14 @@ class LabWindow(QWidget):
         self.plots.clear()
         self.ball.reset()
         self._set_running(True)
-        self._task = asyncio.ensure_future(
+        task = self._tasks.spawn(
             run_matrix(cells, self.session, on_start=self._on_run_started, on_result=self._add)
         )
-        self._task.add_done_callback(self._on_batch_done)
+        if task is None:  # no event loop: nothing can run
+            self._set_running(False)
+            return None
+        self._task = cast("asyncio.Task[list[CellResult]]", task)
+        task.add_done_callback(self._on_batch_done)  # after the failure report
         return self._task
 
     def _on_run_started(self, run: CellRun) -> None:
@@ -203,14 +207,14 @@ class LabWindow(QWidget):
         )
         self.runFinished.emit(result)
 
-    def _on_batch_done(self, task: asyncio.Task[list[CellResult]]) -> None:
+    def _on_batch_failed(self, exc: BaseException) -> None:
+        self.status.setText(f"Failed: {type(exc).__name__}: {exc}")
+
+    def _on_batch_done(self, task: asyncio.Future[list[CellResult]]) -> None:
         self._current = None
         self.plots.finish()
         if task.cancelled():
             self.status.setText("Stopped.")
-        elif (exc := task.exception()) is not None:
-            _log.error("lab run failed", exc_info=exc)
-            self.status.setText(f"Failed: {type(exc).__name__}: {exc}")
         self._set_running(False)
         self.idle.emit()
         if self._closing:

@@ -72,7 +72,7 @@ def install_runner(window: Any) -> QMenu:
             target,
             offloader=window.services.offloader,
             send=window.send_function or _default_send(window),
-            open_request=lambda rel: workspace.panel.openRequested.emit(rel, True),
+            open_request=lambda rel: workspace.open_request(target.collection.root, rel),
         )
         runners.append(runner)
         runner.closed.connect(lambda: runners.remove(runner) if runner in runners else None)

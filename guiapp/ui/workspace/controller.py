@@ -1,15 +1,19 @@
-"""The workspace: collections sidebar, environments, autosave and import/export, wired into the
-main window through its public API only.
+"""The workspace: collections sidebar, environments, drafts and explicit saves, import/export,
+wired into the main window through its public API only.
 
 Everything that touches a collection runs on one SerialLane (a :class:`CollectionService`);
 the GUI thread only applies results: a new listing becomes row inserts/removes in the lazy tree
-model, so even a 5,000-request collection opens without stalling the window.
+model, so even a 5,000-request collection opens without stalling the window. Editing a saved
+request makes a draft (:mod:`~guiapp.ui.workspace.drafts`); collection files change only when
+the user saves, renames, moves, creates or deletes something.
 
 Example::
 
     controller = WorkspaceController(window, data_dir)
     controller.attach()                        # dock, environment toolbar, File menu actions
     await controller.open_collection(path)     # or File → Open Collection…
+    tab = await controller.open_request(path, "users/get-user.toml")
+    controller.is_dirty(tab)                   # True once the user edits it; Ctrl+S saves
     spec = controller.resolve(tab_spec)        # {{variables}} filled in, or InvalidRequest
 """
 
@@ -30,15 +34,21 @@ from guiapp.core.secrets import SecretStore
 from guiapp.offload import SerialLane
 from guiapp.offload.qt import async_slot
 from guiapp.ui.qt_helpers import named
+from guiapp.ui.sent_secrets import secret_values
 from guiapp.ui.workspace import tree_commands as commands
 from guiapp.ui.workspace.auth_control import AuthInheritance
-from guiapp.ui.workspace.autosave import Autosaver, IdTracker
+from guiapp.ui.workspace.closing import CloseGuard
+from guiapp.ui.workspace.collections_control import CollectionActions
+from guiapp.ui.workspace.conflicts import ConflictResolver
 from guiapp.ui.workspace.dialogs import FileActions
+from guiapp.ui.workspace.drafts import Drafts
 from guiapp.ui.workspace.editor_variables import EditorVariables
 from guiapp.ui.workspace.env_control import EnvironmentController
 from guiapp.ui.workspace.environments import EnvironmentBar
+from guiapp.ui.workspace.ids import IdTracker
 from guiapp.ui.workspace.panel import CollectionsPanel
 from guiapp.ui.workspace.service import CollectionService
+from guiapp.ui.workspace.session import restore_tabs, session_tabs
 from guiapp.ui.workspace.state import STATE_FILE, WorkspaceState
 from guiapp.ui.workspace.tabs_control import TabActions
 from guiapp.ui.workspace.tree_model import CollectionTreeModel
@@ -55,7 +65,7 @@ def _is_dir(path: str) -> bool:
     return Path(path).is_dir()
 
 
-class WorkspaceController(FileActions, TabActions, QObject):
+class WorkspaceController(FileActions, CollectionActions, TabActions, QObject):
     """Adds the workspace to ``window`` (a :class:`~guiapp.ui.main_window.MainWindow`)."""
 
     def __init__(
@@ -75,7 +85,6 @@ class WorkspaceController(FileActions, TabActions, QObject):
             lane or SerialLane(name="guiapp-workspace"), secrets or SecretStore()
         )
         self.state = WorkspaceState(self.data_dir / STATE_FILE)
-        self.tracker = IdTracker()
         self.undo_stack = QUndoStack(self)
         self.model = CollectionTreeModel(self)
         self.panel = CollectionsPanel(self.model, self.undo_stack)
@@ -96,19 +105,25 @@ class WorkspaceController(FileActions, TabActions, QObject):
         )
         #: ``{{name}}`` colours and tooltips in the request editors (docs/workspace-ui.md).
         self.variables = EditorVariables(self)
-        self.autosaver = Autosaver(self.service, self.tracker, self)
+        #: Tabs bound to saved requests and their drafts.
+        self.drafts = Drafts(self.service, self)
+        self.conflicts = ConflictResolver(self.drafts, self)
+        self.demo_descriptions: dict[str, str] = {}
+        self._state_timer = QTimer(self, singleShot=True, interval=1000)
+        self._state_timer.timeout.connect(self._save_state)
         self.watcher = ChangeWatcher(self.service, self, interval_ms=poll_ms)
         self.actions: dict[str, QAction] = {}
         #: True once the previous run's collection was restored (or there was none).
         self.ready = False
         self._watched_tabs: set[int] = set()
+        self.close_guard = CloseGuard(self)  # a tab or the window with drafts asks first
         self._connect()
         self.auth = AuthInheritance(self)  # folder/collection auth, inherited by requests
 
     # -- wiring --------------------------------------------------------------------------------
     def _connect(self) -> None:
         panel, model = self.panel, self.model
-        panel.openRequested.connect(self.open_request)
+        panel.openRequested.connect(self._on_panel_open_requested)
         panel.newRequestRequested.connect(self.new_request)
         panel.newFolderRequested.connect(self.new_folder)
         panel.duplicateRequested.connect(self.duplicate)
@@ -117,11 +132,14 @@ class WorkspaceController(FileActions, TabActions, QObject):
         panel.newCollectionRequested.connect(self.new_collection_dialog)
         panel.importRequested.connect(self.import_dialog)
         panel.collectionVariablesRequested.connect(self.environments.edit_collection_variables)
+        panel.collectionActivated.connect(self.activate)
+        panel.closeCollectionRequested.connect(lambda: self.close_collection())
+        panel.openDemoRequested.connect(self.open_demo)
         model.renameRequested.connect(self.rename)
         model.moveRequested.connect(self.move)
-        self.autosaver.dirtyChanged.connect(self._on_autosaver_dirty_changed)
-        self.autosaver.saved.connect(self._on_autosaver_saved)
-        self.autosaver.saveFailed.connect(lambda _rid, msg: self.window.show_message(msg, "error"))
+        self.drafts.stateChanged.connect(self._on_drafts_state_changed)
+        self.drafts.saved.connect(self._on_drafts_saved)
+        self.drafts.saveFailed.connect(lambda _tab, msg: self.window.show_message(msg, "error"))
         self.watcher.changed.connect(self._on_watcher_changed)
         self.environments.activeChanged.connect(self._on_environment_changed)
         self.environments.scopeChanged.connect(self._on_environments_scope_changed)
@@ -136,7 +154,10 @@ class WorkspaceController(FileActions, TabActions, QObject):
             ("open_collection", "Open Collection…", self.open_collection_dialog, "Ctrl+O"),
             ("new_collection", "New Collection…", self.new_collection_dialog, ""),
             ("import", "Import Postman / OpenAPI…", self.import_dialog, "Ctrl+I"),
-            ("save_to_collection", "Save to Collection", self.save_current, "Ctrl+S"),
+            ("open-demo", "Open Demo API", self.open_demo, ""),
+            ("save", "Save", self.save_current, "Ctrl+S"),
+            ("save-as", "Save As…", self.save_as_current, "Ctrl+Shift+S"),
+            ("revert", "Revert to Saved", self.revert_current, ""),
             ("export", "Export Request as Code…", self.export_current, "Ctrl+Shift+E"),
         ]
         for key, text, slot, shortcut in items:
@@ -157,7 +178,6 @@ class WorkspaceController(FileActions, TabActions, QObject):
         window.bar.url_edit.textChanged.connect(self.environments.schedule_check)
         if window.tabs.count():
             self._watch_tab(window.current_tab())  # later tabs: on becoming current
-        window.bar.sendRequested.connect(self._on_send_requested)
         window.tabs.currentChanged.connect(self._on_current_tab_changed)
         window.aboutToSave.connect(self.save_all)
         window.shutDown.connect(self.shutdown)
@@ -185,59 +205,63 @@ class WorkspaceController(FileActions, TabActions, QObject):
 
     @property
     def collection(self) -> Collection | None:
-        """The open collection (call its methods through ``service``, never directly)."""
+        """The collection shown in the sidebar (call its methods through ``service``)."""
         return self.service.collection
+
+    @property
+    def autosaver(self) -> Drafts:
+        """The former name of :attr:`drafts` (kept for existing callers): nothing is saved
+        automatically any more."""
+        return self.drafts
+
+    @property
+    def tracker(self) -> IdTracker:
+        """The id-change log of the collection shown."""
+        return self.drafts.tracker(self.service.require())
+
+    @property
+    def ask_on_close(self) -> bool:
+        """False: closing the window does not ask about drafts, it keeps them in the session
+        (set when SIGTERM / Ctrl+C close the window)."""
+        return self.close_guard.ask_on_close
+
+    @ask_on_close.setter
+    def ask_on_close(self, value: bool) -> None:
+        self.close_guard.ask_on_close = value
+
+    def is_dirty(self, tab: Any) -> bool:
+        """True if ``tab`` holds a draft: edits of a saved request not written to its file."""
+        return self.drafts.is_dirty(tab)
+
+    def location(self, tab: Any) -> tuple[Path, str] | None:
+        """(collection folder, request id) of the saved request ``tab`` shows, or None."""
+        col, rid = self.drafts.collection_of(tab), self.drafts.request_id(tab)
+        return None if col is None or rid is None else (Path(col.root), rid)
 
     @async_slot
     async def restore(self) -> None:
-        """Reopen the collection of the previous run, if any."""
+        """Reopen the collections of the previous run and bind their tabs, drafts included."""
         state = self.state
         await self.service.run(state.load)
-        path = state.collection
-        exists = bool(path) and await self.service.run(_is_dir, path)
-        if path and exists:
-            await self.open_collection(path)
+        previous = state.snapshot()  # opening the collections below saves the state again
+        shown = state.collection
+        for path in [p for p in state.collections if p != shown]:
+            if await self.service.run(_is_dir, path):
+                await self.collection_at(path)
+        shown_exists = bool(shown) and bool(await self.service.run(_is_dir, shown or ""))
+        if shown and shown_exists:
+            await self.open_collection(shown)
         elif self.service.collection is None:
             await self.environments.reload("")
+        drafts = await restore_tabs(self, previous)
+        if drafts:
+            kept = "draft was" if drafts == 1 else "drafts were"
+            self.window.show_message(f"{drafts} unsaved {kept} kept from the last session", "ok")
         self.ready = True
 
-    async def open_collection(self, path: str | Path) -> bool:
-        """Open the collection at ``path`` (off the GUI thread); False and a message if not."""
-        try:
-            col, root = await self.service.open(path)
-        except Exception as exc:
-            self.window.show_message(f"Could not open the collection: {exc}", "error")
-            return False
-        await self._show_collection(col, root)
-        return True
-
-    async def create_collection(self, path: str | Path, name: str | None = None) -> bool:
-        """Create an empty collection at ``path`` and open it."""
-        name = name or Path(path).name
-        try:
-            col, root = await self.service.create(path, name)
-        except Exception as exc:
-            self.window.show_message(f"Could not create the collection: {exc}", "error")
-            return False
-        await self._show_collection(col, root)
-        return True
-
-    async def _show_collection(self, col: Collection, root: FolderNode) -> None:
-        self.autosaver.release_all()  # tabs of the previous collection become scratch tabs
-        self.undo_stack.clear()
-        self.model.clear()
-        self.model.set_tree(root)
-        self.panel.show_collection(col.name)
-        self.dock.show()
-        self.dock.raise_()  # it may be tabbed behind the history
-        self.state.collection = str(col.root)
-        await self.environments.reload(self.state.environments.get(col.id, ""))
-        self._save_state()
-        self.watcher.start()
-        count = len(root.walk_requests())
-        self.window.show_message(f"Opened collection “{col.name}” ({count} requests)", "ok")
-
     def _save_state(self) -> None:
+        self._state_timer.stop()
+        self._capture_session()
         snapshot = self.state.snapshot()
         lane = self.service.lane
         try:
@@ -262,23 +286,28 @@ class WorkspaceController(FileActions, TabActions, QObject):
     async def _run_op(
         self, op: commands.LaneOp, select: commands.Selector | None, edit: bool
     ) -> None:
-        tracker = self.tracker
+        col = self.service.require()
+        if self.drafts.is_read_only(col):
+            self.window.show_message(f"“{col.name}” is read-only: nothing was changed.", "error")
+            await self.refresh()  # e.g. an inline rename shows the old name again
+            return
+        tracker = self.drafts.tracker(col)
 
         def lane_op(col: Collection) -> tuple[commands.IdChanges, int, FolderNode]:
             changes = op(col)
             return changes, tracker.record(changes), col.tree()
 
-        col = self.service.require()
         try:
             changes, seq, root = await self.service.call(lane_op, col)
         except Exception as exc:
             self.window.show_message(f"{exc}", "error")
             await self.refresh()
             return
+        self.drafts.remap(col, changes, seq)
         if col is not self.service.collection:
-            return  # another collection was opened meanwhile: this listing is stale
-        self.autosaver.remap(changes, seq)
+            return  # another collection is shown meanwhile: this listing is stale
         self.model.set_tree(root)
+        self._refresh_marks()
         target = select(changes) if select is not None else None
         if target:
             self.panel.select(target, edit=edit)
@@ -327,14 +356,26 @@ class WorkspaceController(FileActions, TabActions, QObject):
 
     # -- shutdown ------------------------------------------------------------------------------
     def save_all(self) -> bool:
-        """Write pending edits and the workspace state now (the window is closing)."""
+        """Write the workspace state now, drafts included (the window is closing). No
+        collection file is written: drafts stay drafts. False if the state could not be
+        written."""
         self.watcher.stop()
-        ok = self.autosaver.flush_blocking(2.0)
+        self._state_timer.stop()
+        if not self.ready:
+            return True  # closed before the last session was restored: its file stays as it is
+        self._capture_session()
         try:
             self.state.save()
         except OSError as exc:
             _log.warning("saving the workspace state failed: %s", exc)
-        return ok
+            return False
+        return True
+
+    def _capture_session(self) -> None:
+        if not self.ready:
+            return  # the previous session's tabs are still being restored: keep them
+        self.state.tab_count = self.window.tabs.count()
+        self.state.tabs = session_tabs(self.window, self.drafts, secret_values(self.window))
 
     def shutdown(self) -> None:
         """Stop polling and close the lane (if this controller created it)."""

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from guiapp.offload.qt import async_slot
 from guiapp.ui.workspace.export_dialog import ExportDialog
@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from guiapp.core.collections import Collection, FolderNode
     from guiapp.core.importers import ImportResult
     from guiapp.core.request import RequestSpec
+    from guiapp.ui.workspace.env_control import EnvironmentController
+    from guiapp.ui.workspace.panel import CollectionsPanel
     from guiapp.ui.workspace.service import CollectionService
 
 __all__ = ["FileActions"]
@@ -37,13 +39,12 @@ class FileActions:
     window: Any
     data_dir: Path
     service: CollectionService
-    last_dialog: QFileDialog
-    last_import: ImportResult
-    last_export: ExportDialog
+    environments: EnvironmentController
+    panel: CollectionsPanel
 
     if TYPE_CHECKING:  # provided by WorkspaceController
 
-        async def open_collection(self, path: str | Path) -> bool: ...
+        async def _open_collection(self, path: str | Path) -> bool: ...
         async def create_collection(self, path: str | Path, name: str | None = None) -> bool: ...
         async def _show_collection(self, col: Collection, root: FolderNode) -> None: ...
         def resolve(self, spec: RequestSpec) -> RequestSpec: ...
@@ -53,7 +54,6 @@ class FileActions:
         dialog = QFileDialog(self.window, title)
         dialog.setFileMode(mode)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.last_dialog = dialog  # tests drive it
         return dialog
 
     def open_collection_dialog(self) -> QFileDialog:
@@ -66,7 +66,7 @@ class FileActions:
 
     @async_slot
     async def _open_selected(self, path: str) -> None:
-        await self.open_collection(path)
+        await self._open_collection(path)
 
     def new_collection_dialog(self) -> QFileDialog:
         """File → New Collection…: name a new folder; the collection is named after it."""
@@ -93,9 +93,13 @@ class FileActions:
     async def _import_selected(self, path: str) -> None:
         await self.import_file(path)
 
-    async def import_file(self, source: str | Path, dest: Path | None = None) -> bool:
+    async def import_file(
+        self, source: str | Path, dest: Path | None = None
+    ) -> ImportResult | None:
         """Import ``source`` into a new collection (default: under ``data_dir/collections``),
-        open it, and show the warnings. False and a message if it failed."""
+        *add* it to the open collections and show it, show the warnings, offer to use the
+        environment the import created, and return what was imported; None (and a message in
+        the status line) if it failed."""
         root = self.data_dir / "collections"
         try:
             result = await self.service.run(
@@ -103,16 +107,29 @@ class FileActions:
             )
         except Exception as exc:
             self.window.show_message(f"Import failed: {exc}", "error")
-            return False
-        col = result.collection
-        self.service.adopt(col)
-        root_node = await self.service.call(lambda c: c.tree())
+            return None
+        col = self.service.adopt(result.collection)
+        root_node = await self.service.call(lambda c: c.tree(), col)
         await self._show_collection(col, root_node)
-        self.last_import = result
         warned = f" — {len(result.warnings)} warning(s)" if result.warnings else ""
         self.window.show_message(import_summary(result) + warned, "ok")
-        show_import_result(self.window, result)
-        return True
+        box = show_import_result(self.window, result)
+        if result.environments:
+            name = result.environments[0].name
+            use = box.addButton(f"Use “{name}”", QMessageBox.ButtonRole.ActionRole)
+            use.setObjectName("useImportedEnvironment")
+            use.clicked.connect(lambda: self._use_environment(col, name))
+            self.panel.show_notice(
+                f"The import created the environment “{name}”.",
+                "Use it",
+                lambda: self._use_environment(col, name),
+                sticky=True,
+            )
+        return result
+
+    def _use_environment(self, col: Collection, name: str) -> None:
+        if col is self.service.collection:
+            self.environments.bar.select(name)
 
     def export_current(self) -> ExportDialog:
         """File → Export Request as Code…: the current tab as curl / Python."""
@@ -120,5 +137,4 @@ class FileActions:
         dialog = ExportDialog(spec, resolver=self.resolve, parent=self.window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
-        self.last_export = dialog
         return dialog

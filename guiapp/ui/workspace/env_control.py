@@ -85,6 +85,8 @@ class EnvironmentController(QObject):
         self.secret_note: str | None = None
         #: The editor dialog opened last (tests drive it).
         self.editor: EnvironmentEditor | None = None
+        #: The values captured from responses in this session (see :meth:`set_runtime`).
+        self.runtime: Environment | None = None
         self._secret_note_shown = False
         self._generation = 0
         self._check_timer = QTimer(self, singleShot=True, interval=120)
@@ -97,8 +99,15 @@ class EnvironmentController(QObject):
 
     # -- resolution ----------------------------------------------------------------------------
     def scope(self) -> VariableScope:
-        """The variables requests see: the collection's, overridden by the active environment."""
-        return VariableScope(self.collection_variables, self.environment)
+        """The variables requests see: the collection's, overridden by the active environment,
+        overridden by the runtime values captured in this session."""
+        return VariableScope(self.collection_variables, self.environment, self.runtime)
+
+    def set_runtime(self, runtime: Environment | None) -> None:
+        """Use ``runtime`` (captured values, never saved) as the top layer of :meth:`scope`."""
+        self.runtime = runtime
+        self.scopeChanged.emit()
+        self.schedule_check()
 
     def resolve(self, spec: RequestSpec) -> RequestSpec:
         """``spec`` with ``{{name}}`` filled in from :meth:`scope`.

@@ -23,6 +23,7 @@ from PySide6.QtCore import QModelIndex, QPoint, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -73,6 +74,10 @@ class CollectionsPanel(QWidget):
     collectionVariablesRequested = Signal()
     #: Edit the auth of a folder (id; ``""`` is the collection).
     authRequested = Signal(str)
+    #: Show another open collection (its folder) / close the one shown / open the Demo API.
+    collectionActivated = Signal(str)
+    closeCollectionRequested = Signal()
+    openDemoRequested = Signal()
 
     def __init__(
         self, model: CollectionTreeModel, undo_stack: QUndoStack, parent: QWidget | None = None
@@ -99,6 +104,11 @@ class CollectionsPanel(QWidget):
         self.new_folder_button.clicked.connect(
             lambda: self.newFolderRequested.emit(self.current_folder())
         )
+        # Several collections can be open: the switcher shows one tree at a time.
+        self.switcher = named(QComboBox(), "collectionSwitcher")
+        self.switcher.setToolTip("Open collections: choose the one to show")
+        self.switcher.activated.connect(self._on_switcher_activated)
+        self.switcher.hide()
         header = QHBoxLayout()
         header.setContentsMargins(4, 0, 0, 0)
         header.addWidget(self.title, 1)
@@ -161,6 +171,7 @@ class CollectionsPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
         layout.addLayout(header)
+        layout.addWidget(self.switcher)
         layout.addWidget(self.filter_edit)
         layout.addWidget(self.stack, 1)
         layout.addWidget(self.notice_bar)
@@ -241,6 +252,28 @@ class CollectionsPanel(QWidget):
         self.filter_edit.setVisible(name is not None)
         self.apply_filter()
 
+    def set_collections(self, items: list[tuple[str, str]], current: str | None) -> None:
+        """List the open collections ((folder, title) pairs) in the switcher, ``current``
+        selected; the switcher shows once more than one is open."""
+        self.switcher.blockSignals(True)
+        try:
+            self.switcher.clear()
+            for root, title in items:
+                self.switcher.addItem(title, root)
+                self.switcher.setItemData(
+                    self.switcher.count() - 1, root, Qt.ItemDataRole.ToolTipRole
+                )
+            index = self.switcher.findData(current) if current is not None else -1
+            self.switcher.setCurrentIndex(index)
+        finally:
+            self.switcher.blockSignals(False)
+        self.switcher.setVisible(len(items) > 1)
+
+    def _on_switcher_activated(self, index: int) -> None:
+        root = self.switcher.itemData(index)
+        if root:
+            self.collectionActivated.emit(str(root))
+
     # -- filtering -----------------------------------------------------------------------------
     def apply_filter(self) -> None:
         """Show the requests matching the filter text instead of the tree (empty: the tree)."""
@@ -309,7 +342,7 @@ class CollectionsPanel(QWidget):
             self._notice_timer.start()
 
     def set_save_state(self, text: str) -> None:
-        """The autosave state line ("Saved", "Saving…", "Unsaved changes")."""
+        """The save state line ("2 drafts", "Saving…", "All changes saved")."""
         self.save_state.setText(text)
 
     def _on_notice_clicked(self) -> None:

@@ -28,6 +28,9 @@ def collection_actions_menu(panel: CollectionsPanel, parent: QWidget) -> tuple[Q
     menu.addAction("Open Collection…", panel.openCollectionRequested.emit)
     menu.addAction("New Collection…", panel.newCollectionRequested.emit)
     menu.addAction("Import Postman / OpenAPI…", panel.importRequested.emit)
+    menu.addAction("Open Demo API", panel.openDemoRequested.emit)
+    close = menu.addAction("Close Collection", panel.closeCollectionRequested.emit)
+    close.setObjectName("closeCollectionAction")
     menu.addSeparator()
     variables_action = menu.addAction(
         "Collection Variables…", panel.collectionVariablesRequested.emit
@@ -67,6 +70,12 @@ def tree_context_menu(
     if not index.isValid() or panel.model.is_folder(index):
         menu.addAction("Auth…", lambda: panel.authRequested.emit(folder))
     menu.addAction("Collection Variables…", panel.collectionVariablesRequested.emit)
+    # The window's Run actions (guiapp.ui.runner) run the sidebar's current folder.
+    runs = ("action-run-folder", "action-run-collection") if folder else ("action-run-collection",)
+    found = [a for a in (panel.window().findChild(QAction, name) for name in runs) if a]
+    if found:
+        menu.addSeparator()
+        menu.addActions(found)
     return menu
 
 

@@ -48,32 +48,52 @@ class CollectionService:
     def __init__(self, lane: SerialLane, secrets: SecretStore) -> None:
         self.lane = lane
         self.secrets = secrets
-        #: The open collection (its ``id``, ``name`` and ``root`` may be read anywhere; its
-        #: methods are called on the lane only).
+        #: The collection shown in the sidebar (its ``id``, ``name`` and ``root`` may be read
+        #: anywhere; its methods are called on the lane only).
         self.collection: Collection | None = None
+        #: Every open collection by its folder (several may be open; one is shown).
+        self.opened: dict[str, Collection] = {}
         self._lock = threading.Lock()
 
     async def open(self, path: str | os.PathLike[str]) -> tuple[Collection, FolderNode]:
         """Open the collection at ``path`` and list it; it becomes the current one."""
         col, root = await self.lane.submit(self._locked, _open, path, self.secrets, None)
-        self.collection = col
-        return col, root
+        return self.adopt(col), root
 
     async def create(
         self, path: str | os.PathLike[str], name: str
     ) -> tuple[Collection, FolderNode]:
         """Create an empty collection at ``path``; it becomes the current one."""
         col, root = await self.lane.submit(self._locked, _open, path, self.secrets, name)
-        self.collection = col
-        return col, root
+        return self.adopt(col), root
 
-    def adopt(self, col: Collection) -> None:
-        """Make ``col`` (opened on the lane, e.g. by an importer) the current collection."""
+    def adopt(self, col: Collection) -> Collection:
+        """Add ``col`` (opened on the lane, e.g. by an importer) to the open collections and
+        make it the current one. A collection already open at the same folder is kept (tabs
+        are bound to it) and returned instead."""
+        col = self.opened.setdefault(str(col.root), col)
         self.collection = col
+        return col
 
-    def close(self) -> None:
-        """Forget the current collection (results for it that arrive later are stale)."""
-        self.collection = None
+    def find(self, path: str | os.PathLike[str]) -> Collection | None:
+        """The open collection at ``path`` (None if it is not open)."""
+        key = str(path)
+        found = self.opened.get(key)
+        if found is None:
+            resolved = os.path.realpath(key)
+            found = next(
+                (c for k, c in self.opened.items() if os.path.realpath(k) == resolved), None
+            )
+        return found
+
+    def close(self, col: Collection | None = None) -> None:
+        """Forget ``col`` (default: the current collection); results for it that arrive later
+        are stale. The current one becomes another open collection, or None."""
+        col = col if col is not None else self.collection
+        if col is not None:
+            self.opened.pop(str(col.root), None)
+        if col is self.collection:
+            self.collection = next(iter(self.opened.values()), None)
 
     def require(self) -> Collection:
         """The current collection, or :class:`NoCollection`."""

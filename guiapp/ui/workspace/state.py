@@ -1,4 +1,7 @@
-"""What the workspace remembers between runs: the last collection and each one's environment.
+"""What the workspace remembers between runs: the open collections, the one shown, each one's
+environment, and which tabs show which saved request — with their drafts.
+
+Drafts live here, in the session, never in the collection files until the user saves them.
 
 A small JSON file in the data directory, written atomically. Reads and writes block on disk, so
 the controller calls :meth:`WorkspaceState.load` and :meth:`WorkspaceState.save` on its lane.
@@ -8,7 +11,9 @@ Example::
     state = WorkspaceState(data_dir / "workspace.json")
     state.load()
     state.collection = "/home/me/api/my-api"
+    state.collections = ["/home/me/api/my-api", "/home/me/api/other"]
     state.environments["<collection id>"] = "Dev"
+    state.tabs = [{"index": 0, "collection": "/home/me/api/my-api", "request": "get.toml"}]
     state.save()
 """
 
@@ -18,8 +23,10 @@ import json
 import logging
 import threading
 from pathlib import Path
+from typing import Any
 
 from guiapp.core.atomic import atomic_write_text
+from guiapp.core.private_files import make_private
 
 __all__ = ["STATE_FILE", "WorkspaceState"]
 
@@ -29,12 +36,19 @@ _WRITE_LOCK = threading.Lock()
 
 
 class WorkspaceState:
-    """``collection`` (a path or None) and ``environments`` (collection id -> name)."""
+    """``collection`` (the one shown: a path or None), ``collections`` (every open one),
+    ``environments`` (collection id -> name) and ``tabs``: one entry per tab bound to a saved
+    request (``index``, ``collection``, ``request``; with a draft also ``draft``, the spec as
+    written with secrets masked, and ``base``, a digest of the file it was based on), with
+    ``tab_count``, the number of tabs then open."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.collection: str | None = None
+        self.collections: list[str] = []
         self.environments: dict[str, str] = {}
+        self.tabs: list[dict[str, Any]] = []
+        self.tab_count = 0
 
     def load(self) -> WorkspaceState:
         """Read the file; a missing or damaged file means a fresh start (logged, not raised)."""
@@ -51,19 +65,37 @@ class WorkspaceState:
             envs = data.get("environments")
             if isinstance(envs, dict):
                 self.environments = {str(k): str(v) for k, v in envs.items()}
+            paths = data.get("collections")
+            if isinstance(paths, list):
+                self.collections = [p for p in paths if isinstance(p, str)]
+            tabs = data.get("tabs")
+            if isinstance(tabs, list):
+                self.tabs = [t for t in tabs if isinstance(t, dict)]
+            count = data.get("tab_count")
+            self.tab_count = count if isinstance(count, int) else 0
         return self
 
     def save(self) -> None:
         """Write the file atomically (one writer at a time: snapshots may be saved from two
         threads)."""
-        data = {"collection": self.collection, "environments": self.environments}
+        data = {
+            "collection": self.collection,
+            "collections": self.collections,
+            "environments": self.environments,
+            "tabs": self.tabs,
+            "tab_count": self.tab_count,
+        }
         with _WRITE_LOCK:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             atomic_write_text(self.path, json.dumps(data, indent=2) + "\n")
+        make_private(self.path)  # drafts are the user's work: readable by the user only
 
     def snapshot(self) -> WorkspaceState:
         """A copy to hand to another thread while this one keeps changing."""
         copy = WorkspaceState(self.path)
         copy.collection = self.collection
+        copy.collections = list(self.collections)
         copy.environments = dict(self.environments)
+        copy.tabs = [dict(t) for t in self.tabs]
+        copy.tab_count = self.tab_count
         return copy

@@ -1,26 +1,32 @@
-"""Requests in tabs: opening them, reflecting unsaved state, reloading external edits (a mixin
-of :class:`~guiapp.ui.workspace.controller.WorkspaceController`).
+"""Requests in tabs: opening them, drafts and explicit saves, external edits (a mixin of
+:class:`~guiapp.ui.workspace.controller.WorkspaceController`).
 
-A tab opened from the collection is bound to its request id (:class:`Autosaver`). A file
-changed on disk by someone else reloads a clean tab at once; a tab with unsaved edits is never
-overwritten: the sidebar offers "Reload from disk" instead.
+A tab opened from a collection is bound to its request (:class:`~guiapp.ui.workspace.drafts.
+Drafts`); editing it makes a draft ("• " before its title and its name in the tree) until the
+user saves (Ctrl+S, ``action-save``), saves it elsewhere (``action-save-as``) or reverts
+(``action-revert``). A file changed on disk by someone else reloads a clean tab at once; a tab
+with a draft gets a conflict bar instead (:mod:`~guiapp.ui.workspace.conflicts`).
 
 Example::
 
-    tab = await controller.open_request_async("users/get-user.toml")
+    tab = await controller.open_request(collection_root, "users/get-user.toml")
+    controller.save_current()           # Ctrl+S: written on the lane; "Saving… " then clean
 """
 
 from __future__ import annotations
 
-import functools
+import asyncio
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from guiapp.core.collections import COLLECTION_FILE, Changes, Collection, FolderNode
 from guiapp.core.request import RequestSpec
 from guiapp.offload.qt import async_slot
+from guiapp.ui.workspace.drafts import describe
+from guiapp.ui.workspace.save_as import SaveAsDialog
 
 if TYPE_CHECKING:
-    from guiapp.ui.workspace.autosave import Autosaver, IdTracker
+    from guiapp.ui.workspace.drafts import Drafts
     from guiapp.ui.workspace.editor_variables import EditorVariables
     from guiapp.ui.workspace.env_control import EnvironmentController
     from guiapp.ui.workspace.panel import CollectionsPanel
@@ -39,42 +45,74 @@ def _is_env(path: str) -> bool:
     return path.startswith(ENV_PREFIX)
 
 
+def _folders(node: FolderNode) -> list[str]:
+    out = [node.id]
+    for folder in node.folders:
+        out.extend(_folders(folder))
+    return out
+
+
 class TabActions:
-    """The controller's tab binding and external-change handling."""
+    """The controller's tab binding, saving and external-change handling."""
 
     window: Any
     service: CollectionService
-    autosaver: Autosaver
-    tracker: IdTracker
+    drafts: Drafts
     environments: EnvironmentController
     variables: EditorVariables
     panel: CollectionsPanel
     model: CollectionTreeModel
     state: WorkspaceState
+    demo_descriptions: dict[str, str]
     _watched_tabs: set[int]
+    _state_timer: Any
+    #: The Save As dialog opened last (tests drive it).
+    last_save_as: SaveAsDialog
 
     if TYPE_CHECKING:  # provided by WorkspaceController
 
         async def refresh(self) -> None: ...
         def _save_state(self) -> None: ...
+        async def collection_at(self, path: str) -> Collection | None: ...
+        def open_collection(self, path: str | Path) -> asyncio.Task[bool]: ...
 
     # -- requests in tabs ----------------------------------------------------------------------
+    def open_request(self, collection_path: str | Path, rel: str) -> asyncio.Task[Any]:
+        """Open the saved request ``rel`` of the collection at ``collection_path`` in a tab
+        (the one already showing it, if any), opening the collection if needed. Returns a task
+        whose result is the tab (None if it could not be read); it runs whether awaited or not.
+        """
+        task: asyncio.Task[Any] = self._open_request_at(str(collection_path), rel)
+        return task
+
     @async_slot
-    async def open_request(self, request_id: str, new_tab: bool = False) -> None:
-        """Show the request in a tab (the one already showing it, if any) and bind it."""
+    async def _open_request_at(self, path: str, rel: str) -> Any:
+        col = self.service.find(path)
+        if col is None:
+            await self.open_collection(path)
+            col = self.service.find(path)
+        if col is None:
+            return None
+        return await self.open_request_async(rel, True, col)
+
+    @async_slot
+    async def _on_panel_open_requested(self, request_id: str, new_tab: bool = False) -> None:
         await self.open_request_async(request_id, new_tab)
 
-    async def open_request_async(self, request_id: str, new_tab: bool = False) -> Any:
-        """:meth:`open_request`, awaitable: returns the tab (None if it could not be read)."""
+    async def open_request_async(
+        self, request_id: str, new_tab: bool = False, col: Collection | None = None
+    ) -> Any:
+        """Show request ``request_id`` of ``col`` (default: the collection shown) in a tab and
+        bind it; returns the tab (None if it could not be read)."""
         window = self.window
-        existing = self.autosaver.tab_for(request_id)
+        col = col if col is not None else self.service.collection
+        if col is None:
+            return None
+        existing = self.drafts.tab_for(request_id, col)
         if existing is not None:
             window.tabs.setCurrentWidget(existing)
             return existing
-        tracker = self.tracker
-        col = self.service.collection
-        if col is None:
-            return None
+        tracker = self.drafts.tracker(col)
         try:
             spec, seq = await self.service.call(
                 lambda c: (c.load_request(request_id), tracker.latest), col
@@ -85,7 +123,7 @@ class TabActions:
         tab = window.current_tab()
         reusable = (
             not new_tab
-            and self.autosaver.request_id(tab) is None
+            and self.drafts.request_id(tab) is None
             and not tab.editor.url_text.strip()
             and not tab.in_flight
         )
@@ -94,48 +132,95 @@ class TabActions:
             tab = window.current_tab()
         else:
             tab = window.open_tab(spec)
-        self.autosaver.bind(tab, request_id, seq, col)
+        self.drafts.bind(tab, request_id, seq, col, disk=spec)
         self._watch_tab(tab)
+        if self.drafts.is_read_only(col):
+            note = self.demo_descriptions.get(request_id, "")
+            window.tabs.setTabToolTip(window.tabs.indexOf(tab), note or col.name)
+            window.show_message(f"{col.name}: {note} (read-only: Save As… to keep changes)")
         return tab
 
-    def save_current(self) -> None:
-        """File → Save to Collection (Ctrl+S): write a bound tab now; add a scratch tab's
-        request to the collection (in the sidebar's current folder) and bind it."""
+    # -- saving --------------------------------------------------------------------------------
+    def save_current(self) -> asyncio.Task[bool] | None:
+        """File → Save (Ctrl+S): write the current tab's draft to its file (on the lane). A
+        scratch tab, or one from a read-only collection, asks where instead (Save As)."""
         tab = self.window.current_tab()
-        if self.autosaver.request_id(tab) is not None:
-            self.autosaver.save_now(tab)
-            return
-        if self.service.collection is None:
-            self.window.show_message(
-                "Open or create a collection first (File → Open Collection…)", "error"
-            )
-            return
-        self._add_to_collection(tab, self.panel.current_folder())
+        col = self.drafts.collection_of(tab)
+        if self.drafts.request_id(tab) is None or self.drafts.is_read_only(col):
+            self.save_as_current()
+            return None
+        if not self.drafts.is_dirty(tab):
+            self.window.show_message("No unsaved changes", "ok")
+            return None
+        return self.drafts.save(tab)
+
+    def save_as_current(self) -> SaveAsDialog:
+        """File → Save As…: choose a collection, a folder and a name (non-blocking dialog)."""
+        tab = self.window.current_tab()
+        writable = [
+            (key, c.name)
+            for key, c in self.service.opened.items()
+            if not self.drafts.is_read_only(c)
+        ]
+        shown = self.service.collection
+        current = str(shown.root) if shown is not None else None
+        dialog = SaveAsDialog(writable, tab.editor.title(), current=current, parent=self.window)
+        dialog.collectionChosen.connect(lambda root: self._list_folders(dialog, root))
+        dialog.accepted.connect(lambda: self._save_as(tab, *dialog.choice()))
+        self.last_save_as = dialog
+        dialog.open()
+        return dialog
 
     @async_slot
-    async def _add_to_collection(self, tab: Any, folder: str) -> None:
-        col = self.service.collection
+    async def _list_folders(self, dialog: SaveAsDialog, root: str) -> None:
+        col = self.service.find(root)
         if col is None:
             return
-        spec = tab.editor.to_spec()
-        name = tab.editor.title()
-        tracker = self.tracker
+        try:
+            tree = await self.service.call(lambda c: c.tree(), col)
+        except Exception as exc:
+            self.window.show_message(f"Could not list “{col.name}”: {exc}", "error")
+            return
+        folders = _folders(tree)
+        dialog.set_folders(root, folders)
+        if col is self.service.collection:  # preselect the sidebar's folder
+            index = dialog.folder_combo.findData(self.panel.current_folder())
+            if index >= 0:
+                dialog.folder_combo.setCurrentIndex(index)
 
-        def create(c: Collection) -> tuple[str, int, FolderNode]:
+    @async_slot
+    async def _save_as(self, tab: Any, root: str, folder: str, name: str) -> bool:
+        col = self.service.find(root)
+        if col is None or not name:
+            return False
+        spec = tab.editor.to_spec()
+        tracker = self.drafts.tracker(col)
+
+        def create(c: Collection) -> tuple[str, int, RequestSpec, FolderNode]:
             rid = c.new_request(folder, name, spec)
-            return rid, tracker.record([("", rid)]), c.tree()
+            return rid, tracker.record([("", rid)]), c.load_request(rid), c.tree()
 
         try:
-            rid, seq, root = await self.service.call(create, col)
+            rid, seq, disk, tree = await self.service.call(create, col)
         except Exception as exc:
             self.window.show_message(f"Could not save the request: {exc}", "error")
-            return
-        self.autosaver.bind(tab, rid, seq, col)
+            return False
+        self.drafts.bind(tab, rid, seq, col, disk=disk, saved=spec)
         self._watch_tab(tab)
         if col is self.service.collection:
-            self.model.set_tree(root)
-            self.panel.select(rid, edit=True)  # name it right away
+            self.model.set_tree(tree)
+            self.panel.select(rid)
         self.window.show_message(f"Saved to {col.name}: {rid}", "ok")
+        return True
+
+    def revert_current(self) -> bool:
+        """File → Revert to Saved: drop the current tab's draft (False if it has none)."""
+        tab = self.window.current_tab()
+        if not self.drafts.is_dirty(tab):
+            return False
+        self.drafts.revert(tab)
+        self.window.show_message(f"Reverted “{tab.editor.title()}” to the saved version", "ok")
+        return True
 
     def _current_spec(self) -> RequestSpec | None:
         try:
@@ -156,28 +241,33 @@ class TabActions:
         if self.window.tabs.count():
             tab = self.window.current_tab()
             self._watch_tab(tab)
-            request_id = self.autosaver.request_id(tab)
-            if request_id is not None:
+            request_id = self.drafts.request_id(tab)
+            if request_id is not None and self.drafts.collection_of(tab) is self.service.collection:
                 self.panel.select(request_id)  # show where the request lives, as Postman does
         self.environments.schedule_check()
 
-    def _on_send_requested(self) -> None:
-        self.autosaver.save_now(self.window.current_tab())
+    def _on_drafts_state_changed(self, tab: Any) -> None:
+        tab.setProperty("titlePrefix", describe(self.drafts, tab))
+        self.window.update_tab_title(tab)
+        self._refresh_marks()
+        self._state_timer.start()  # the session keeps drafts even if the app is killed
 
-    def _on_autosaver_dirty_changed(self, request_id: str, dirty: bool) -> None:
-        self.model.set_dirty(request_id, dirty)
-        tab = self.autosaver.tab_for(request_id)
-        tabs = self.window.tabs
-        index = tabs.indexOf(tab) if tab is not None else -1
-        if index >= 0:
-            text = tabs.tabText(index).removeprefix("● ")
-            tabs.setTabText(index, f"● {text}" if dirty else text)
-        pending = self.autosaver.dirty_count()
-        self.panel.set_save_state(f"{pending} unsaved…" if pending else "All changes saved")
+    def _refresh_marks(self) -> None:
+        shown = self.service.collection
+        dirty = [t for t in self.drafts.dirty_tabs() if self.drafts.collection_of(t) is shown]
+        self.model.set_dirty_ids({rid for t in dirty if (rid := self.drafts.request_id(t))})
+        saving = any(self.drafts.is_saving(t) for t in self.drafts.tabs())
+        count = len(self.drafts.dirty_tabs())
+        if saving:
+            text = "Saving…"
+        elif count:
+            text = f"{count} unsaved draft" + ("s" if count > 1 else "") + " (Ctrl+S saves)"
+        else:
+            text = "All changes saved"
+        self.panel.set_save_state(text)
 
-    def _on_autosaver_saved(self, request_id: str) -> None:
-        if not self.autosaver.dirty_count():
-            self.panel.set_save_state("All changes saved")
+    def _on_drafts_saved(self, tab: Any) -> None:
+        self.window.show_message(f"Saved {self.drafts.request_id(tab)}", "ok")
 
     def _on_environments_scope_changed(self) -> None:
         self.variables.set_scope(self.environments.scope())
@@ -200,41 +290,39 @@ class TabActions:
                 self.window.show_message(f"Reloaded environment “{active}” (changed on disk)", "ok")
         elif COLLECTION_FILE in changes.modified:  # its [[variables]] may have changed
             await self.environments.reload_collection_variables()
+        col = self.service.collection
         for request_id in changes.modified:
-            tab = self.autosaver.tab_for(request_id)
-            if tab is None:
-                continue
-            if self.autosaver.is_dirty(tab):
-                self.panel.show_notice(
-                    f"{request_id} changed on disk while you were editing it.",
-                    "Reload from disk",
-                    functools.partial(self._reload_tab, tab, request_id),
-                    sticky=True,
-                )
-            else:
-                await self._reload_tab_async(tab, request_id)
+            tab = self.drafts.tab_for(request_id, col)
+            if tab is not None:
+                await self._on_file_changed(tab, request_id)
         for request_id in changes.removed:
-            tab = self.autosaver.tab_for(request_id)
-            if tab is not None and not self.autosaver.is_dirty(tab):
-                self.autosaver.unbind(tab)
+            tab = self.drafts.tab_for(request_id, col)
+            if tab is not None and not self.drafts.is_dirty(tab):
+                self.drafts.unbind(tab)
                 self.window.show_message(f"{request_id} was deleted on disk", "error")
         if changes.modified or changes.added or changes.removed:
             self.environments.schedule_check()
 
-    @async_slot
-    async def _reload_tab(self, tab: Any, request_id: str) -> None:
-        await self._reload_tab_async(tab, request_id)
-
-    async def _reload_tab_async(self, tab: Any, request_id: str) -> None:
-        tracker = self.tracker
+    async def _on_file_changed(self, tab: Any, request_id: str) -> None:
+        """A clean tab shows the new version; a draft gets a conflict (nothing overwritten)."""
+        col = self.drafts.collection_of(tab)
+        if col is None:
+            return
+        tracker = self.drafts.tracker(col)
         try:
-            spec, seq = await self.service.call(
-                lambda col: (col.load_request(request_id), tracker.latest)
+            theirs, seq = await self.service.call(
+                lambda c: (c.load_request(request_id), tracker.latest), col
             )
         except Exception as exc:
             self.window.show_message(f"Could not reload {request_id}: {exc}", "error")
             return
-        current = self.autosaver.tab_for(request_id)
-        if current is not None and current is tab:
-            self.autosaver.reload(current, spec, seq)
+        still = self.drafts.tab_for(request_id, col)
+        if still is None or still is not tab or theirs == self.drafts.disk_spec(still):
+            return  # closed, moved, or our own save
+        tab = still
+        if self.drafts.is_dirty(tab):
+            self.drafts.set_conflict(tab, theirs)
+            self.window.show_message(f"{request_id} changed on disk: you have a draft", "error")
+        else:
+            self.drafts.reload(tab, theirs, seq)
             self.window.show_message(f"Reloaded {request_id} (changed on disk)", "ok")

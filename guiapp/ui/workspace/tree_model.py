@@ -162,7 +162,7 @@ class CollectionTreeModel(QAbstractItemModel):
         item = self._item(index)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             if role == Qt.ItemDataRole.DisplayRole and item.id in self._dirty:
-                return f"{item.name} ●"  # unsaved edits, as editors mark a modified file
+                return f"• {item.name}"  # a draft, marked as its tab is
             return item.name
         if role == Qt.ItemDataRole.DecorationRole:
             if item.is_folder:
@@ -380,8 +380,15 @@ class CollectionTreeModel(QAbstractItemModel):
         """True for folders and the root."""
         return self._item(index).is_folder
 
+    def set_dirty_ids(self, ids: set[str]) -> None:
+        """Mark exactly ``ids`` as having drafts (every other mark goes)."""
+        for item_id in self._dirty - ids:
+            self.set_dirty(item_id, False)
+        for item_id in ids - self._dirty:
+            self.set_dirty(item_id, True)
+
     def set_dirty(self, item_id: str, dirty: bool) -> None:
-        """Mark ``item_id`` as having unsaved edits (a ``●`` after its name)."""
+        """Mark ``item_id`` as having a draft (a ``•`` before its name)."""
         if dirty == (item_id in self._dirty):
             return
         if dirty:

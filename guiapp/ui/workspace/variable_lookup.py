@@ -83,8 +83,8 @@ class VariableLookup:
         self.values = self.scope.values()
         self._secret: set[str] = set()
         # Later layers and later definitions win, as in VariableScope.values().
-        for layer in (self.scope.collection, self.scope.environment):
-            for var in layer.variables if layer is not None else ():
+        for layer in self.scope.layers():
+            for var in layer.variables:
                 if not var.enabled:
                     continue
                 if var.secret:
@@ -101,8 +101,11 @@ class VariableLookup:
         return name in self._secret
 
     def origin_text(self, name: str) -> str:
-        """``"environment 'Prod'"``, ``"the collection variables"``, or ``""``."""
+        """``"environment 'Prod'"``, ``"the collection variables"``, ``"runtime (captured from
+        a response)"``, or ``""``."""
         origin = self.scope.origin(name)
+        if origin == "runtime":
+            return "runtime (captured from a response)"
         if origin == "environment" and self.scope.environment is not None:
             return f"environment {self.scope.environment.name!r}"
         if origin == "collection":

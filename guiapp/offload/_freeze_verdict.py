@@ -1,0 +1,266 @@
+"""From stack samples taken during a freeze to a :class:`FreezeReport` with a verdict.
+
+Three situations, told apart by where the GUI thread is and how easily the watchdog got the GIL:
+
+- **busy**: the GUI thread runs its own code (its stack is deeper than the event loop's) and
+  holds the GIL: the watchdog woke late (it waited for the GIL) or could only read the stacks
+  through faulthandler, which needs no GIL.
+- **blocked in a call**: the GUI thread sits in one call (its innermost frame does not move)
+  while the watchdog gets the GIL on time: a sleep, a socket read, a lock.
+- **starved of the GIL**: the GUI thread is back in the event loop (the frame that runs it,
+  recorded by the heartbeat) but cannot run Python: another thread holds the GIL; it is named
+  with what it was running.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from guiapp.offload._freeze_stacks import (
+    RawFrame,
+    RawStack,
+    StackFrame,
+    is_library,
+    is_waiting,
+    resolve_stack,
+    stack_key,
+)
+
+__all__ = ["FreezeReport", "FreezeSample", "RawSample", "build_report", "culprit_of"]
+
+#: The share of samples in which the GUI thread's innermost frame must be the same for
+#: "blocked in a call" (a busy thread moves between samples).
+_STATIC_SHARE = 0.8
+#: Frames listed in :attr:`FreezeReport.stack` (the samples keep them all).
+_MAX_LINES = 30
+
+
+@dataclass(frozen=True, slots=True)
+class RawSample:
+    """One sample as taken: ``at_ms`` since the last heartbeat before the freeze; ``native``
+    for a faulthandler dump (taken without the GIL); ``wake_lag_ms``: how late the watchdog
+    woke for it (None for dumps)."""
+
+    at_ms: float
+    native: bool
+    stacks: Mapping[int, RawStack]
+    wake_lag_ms: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FreezeSample:
+    """One look at the threads during a freeze.
+
+    ``source`` is ``"frames"`` (``sys._current_frames()``, by the watchdog holding the GIL) or
+    ``"native"`` (a faulthandler dump, read while another thread held the GIL). ``gui`` is the
+    GUI thread's stack, ``threads`` the other threads' stacks by name; innermost frame first.
+    """
+
+    at_ms: float
+    source: str
+    gui: tuple[StackFrame, ...]
+    threads: Mapping[str, tuple[StackFrame, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class FreezeReport:
+    """What froze the GUI thread, and where.
+
+    - ``start``: wall-clock time (``time.time()``) of the last heartbeat before the freeze.
+    - ``duration_ms``: how long the GUI thread did not serve its heartbeat.
+    - ``kind``: ``"busy"``, ``"blocked"``, ``"starved"`` or ``"unknown"`` (over before the
+      first sample); ``verdict``: the sentence for people.
+    - ``culprit``: the frame to blame, ``code in function (file:line)``; when that is your
+      code calling into a library, ``your frame → the library's innermost frame``.
+    - ``stack``: the most frequent stack of ``thread`` (the GUI thread, or the thread that held
+      the GIL), innermost frame first, one ``function (file:line)  code`` per line.
+    - ``samples``: every :class:`FreezeSample`, oldest first.
+
+    Example::
+
+        >>> report = FreezeReport(0.0, 180.0, "busy", "GUI thread busy in x", "x", "  f (a.py:1)",
+        ...                       "MainThread", 50.0)
+        >>> report.summary()
+        '180 ms · GUI thread busy in x'
+    """
+
+    start: float
+    duration_ms: float
+    kind: str
+    verdict: str
+    culprit: str
+    stack: str
+    thread: str
+    threshold_ms: float
+    samples: tuple[FreezeSample, ...] = ()
+
+    def summary(self) -> str:
+        """One line: duration and verdict."""
+        return f"{self.duration_ms:.0f} ms · {self.verdict}"
+
+    def as_text(self) -> str:
+        """The report as plain text (what "Copy as text" and the pytest plugin show)."""
+        lines = [
+            f"GUI thread frozen for {self.duration_ms:.0f} ms "
+            f"(threshold {self.threshold_ms:.0f} ms)",
+            self.verdict,
+        ]
+        if self.stack:
+            lines += ["", f"Stack of {self.thread} (innermost first):", self.stack]
+        lines.append(f"({len(self.samples)} samples)")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.as_text()
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready summary (without the samples).
+
+        >>> sorted(FreezeReport(0.0, 80.0, "unknown", "v", "", "", "", 50.0).to_dict())[:3]
+        ['culprit', 'duration_ms', 'kind']
+        """
+        return {
+            "start": self.start,
+            "duration_ms": round(self.duration_ms, 1),
+            "kind": self.kind,
+            "verdict": self.verdict,
+            "culprit": self.culprit,
+            "thread": self.thread,
+            "stack": self.stack,
+            "samples": len(self.samples),
+        }
+
+
+def culprit_of(stack: Sequence[StackFrame]) -> str:
+    """The frame to blame: the innermost frame of your own code, and the library frame it was
+    in when that is deeper.
+
+    >>> own = StackFrame("main.py", 42, "on_click", "json.loads(body)")
+    >>> lib = StackFrame(__import__("json").decoder.__file__, 353, "raw_decode", "scan(s)")
+    >>> for part in culprit_of([lib, own]).split(" → "):
+    ...     print(part)
+    json.loads(body) in on_click (main.py:42)
+    scan(s) in raw_decode (json/decoder.py:353)
+    """
+    if not stack:
+        return ""
+    innermost = stack[0]
+    own = next((f for f in stack if not is_library(f.filename)), None)
+    if own is None or own is innermost:
+        return innermost.describe()
+    return f"{own.describe()} → {innermost.describe()}"
+
+
+def _most_common(stacks: Iterable[RawStack]) -> RawStack:
+    stacks = list(stacks)
+    counts = Counter(stack_key(s) for s in stacks)
+    best = counts.most_common(1)[0][0]
+    # Prefer a live sample of that stack: it has the exact call expression of each frame.
+    matching = [s for s in stacks if stack_key(s) == best]
+    return next((s for s in matching if s and s[0][0] is not None), matching[0])
+
+
+def _name(ident: int, names: Mapping[int, str]) -> str:
+    return names.get(ident, f"0x{ident:x} (ended)")
+
+
+def build_report(
+    *,
+    start: float,
+    duration_ms: float,
+    threshold_ms: float,
+    gui_ident: int,
+    loop_frame: tuple[str, int, str] | None,
+    samples: Sequence[RawSample],
+    names: Mapping[int, str],
+    switch_interval_ms: float,
+) -> FreezeReport:
+    """Judge ``samples`` (oldest first) and build the report."""
+    memo: dict[RawFrame, StackFrame] = {}
+    gui_name = _name(gui_ident, names)
+    resolved = tuple(
+        FreezeSample(
+            sample.at_ms,
+            "native" if sample.native else "frames",
+            resolve_stack(sample.stacks.get(gui_ident, ()), memo),
+            {
+                _name(ident, names): resolve_stack(stack, memo)
+                for ident, stack in sample.stacks.items()
+                if ident != gui_ident
+            },
+        )
+        for sample in samples
+    )
+
+    def report(kind: str, verdict: str, culprit: str, stack: RawStack, thread: str) -> FreezeReport:
+        lines = [f.line() for f in resolve_stack(stack, memo)]
+        if len(lines) > _MAX_LINES:  # the outer frames (test runner, main) say little
+            lines[_MAX_LINES:] = [f"  … {len(lines) - _MAX_LINES} outer frames"]
+        text = "\n".join(lines)
+        return FreezeReport(
+            start, duration_ms, kind, verdict, culprit, text, thread, threshold_ms, resolved
+        )
+
+    gui_stacks = [s.stacks.get(gui_ident, ()) for s in samples]
+    if not samples:
+        verdict = "GUI thread stalled; it was running again before the first sample"
+        return report("unknown", verdict, "", (), gui_name)
+
+    def in_loop(stack: RawStack) -> bool:
+        return not stack or (loop_frame is not None and stack_key(stack[:1])[0] == loop_frame)
+
+    def idle(stack: RawStack) -> bool:
+        return in_loop(stack) or is_waiting(resolve_stack(stack[:1], memo)[0])
+
+    lags = [s.wake_lag_ms for s in samples if s.wake_lag_ms is not None]
+    native = sum(s.native for s in samples)
+    # The GIL was hard to get: the watchdog could often only read faulthandler's dumps, or it
+    # woke late (it waited for the GIL for about a switch interval).
+    contended = native * 2 >= len(samples) or (
+        bool(lags) and statistics.median(lags) >= switch_interval_ms / 2
+    )
+    looping = [in_loop(s) for s in gui_stacks]
+    waiting = [idle(s) for s in gui_stacks]
+    if sum(waiting) * 2 > len(samples):
+        holder = _gil_holder(samples, gui_ident, memo) if contended else None
+        if holder is not None:
+            stack = _most_common(s.stacks[holder] for s in samples if holder in s.stacks)
+            culprit = culprit_of(resolve_stack(stack, memo))
+            name = _name(holder, names)
+            verdict = f"GUI thread starved of the GIL by thread {name} in {culprit}"
+            return report("starved", verdict, culprit, stack, name)
+        stack = _most_common(gui_stacks)
+        culprit = culprit_of(resolve_stack(stack, memo))
+        if sum(looping) * 2 > len(samples):
+            verdict = f"GUI thread blocked outside Python (in Qt, called from {culprit})"
+        else:
+            verdict = f"GUI thread blocked in a call: {culprit}"
+        return report("blocked", verdict, culprit, stack, gui_name)
+
+    own = [s for s, idle in zip(gui_stacks, looping, strict=True) if not idle]
+    stack = _most_common(own)
+    culprit = culprit_of(resolve_stack(stack, memo))
+    innermost = Counter(stack_key(s[:1]) for s in own).most_common(1)[0][1]
+    if not contended and innermost >= _STATIC_SHARE * len(own):
+        return report(
+            "blocked", f"GUI thread blocked in a call: {culprit}", culprit, stack, gui_name
+        )
+    return report("busy", f"GUI thread busy in {culprit}", culprit, stack, gui_name)
+
+
+def _gil_holder(
+    samples: Sequence[RawSample], gui_ident: int, memo: dict[RawFrame, StackFrame]
+) -> int | None:
+    """The thread most often seen running (not waiting) while the GUI thread could not."""
+    running: Counter[int] = Counter()
+    for sample in samples:
+        for ident, stack in sample.stacks.items():
+            if ident != gui_ident and stack and not is_waiting(resolve_stack(stack[:1], memo)[0]):
+                running[ident] += 2 if sample.native else 1  # a dump shows the GIL holder
+    if not running:
+        return None
+    return running.most_common(1)[0][0]

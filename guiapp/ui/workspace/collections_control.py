@@ -1,0 +1,215 @@
+"""Several collections open at once (a mixin of
+:class:`~guiapp.ui.workspace.controller.WorkspaceController`).
+
+Every collection the user opens, creates or imports is *added*: the sidebar's switcher
+(``collectionSwitcher``) lists them and shows one tree at a time; tabs stay bound to their own
+collection whichever is shown. Closing a collection (its "⋯" menu) is refused while one of its
+tabs holds a draft. The read-only Demo API collection (File → Open Demo API) is one of them.
+
+Example::
+
+    await controller.open_collection("/home/me/api/shop")      # added and shown
+    controller.activate("/home/me/api/other")                   # show another open one
+    await controller.open_demo()                                # the Demo API examples
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QSettings
+
+from guiapp.core.collections import Collection, FolderNode
+from guiapp.offload.qt import async_slot
+from guiapp.ui.workspace.demo_collection import DEMO_FOLDER, build_demo_collection
+
+if TYPE_CHECKING:
+    from guiapp.ui.workspace.drafts import Drafts
+    from guiapp.ui.workspace.env_control import EnvironmentController
+    from guiapp.ui.workspace.panel import CollectionsPanel
+    from guiapp.ui.workspace.service import CollectionService
+    from guiapp.ui.workspace.state import WorkspaceState
+    from guiapp.ui.workspace.tree_model import CollectionTreeModel
+    from guiapp.ui.workspace.watcher import ChangeWatcher
+
+__all__ = ["CollectionActions"]
+
+
+class CollectionActions:
+    """Opening, showing, switching and closing collections."""
+
+    window: Any
+    data_dir: Path
+    service: CollectionService
+    drafts: Drafts
+    panel: CollectionsPanel
+    model: CollectionTreeModel
+    state: WorkspaceState
+    environments: EnvironmentController
+    watcher: ChangeWatcher
+    dock: Any
+    undo_stack: Any
+    #: Descriptions of the Demo API requests (by id), shown when one is opened.
+    demo_descriptions: dict[str, str]
+
+    if TYPE_CHECKING:  # provided by WorkspaceController
+
+        def _save_state(self) -> None: ...
+        def _refresh_marks(self) -> None: ...
+
+    def open_collection(self, path: str | Path) -> asyncio.Task[bool]:
+        """Open the collection at ``path`` (off the GUI thread), add it to the sidebar and show
+        it. Returns a task (await it, or not: it runs either way) whose result is True once the
+        tree is shown; False and a message if it could not be opened."""
+        task: asyncio.Task[bool] = self._open_collection(path)
+        return task
+
+    @async_slot
+    async def _open_collection(self, path: str | Path) -> bool:
+        known = self.service.find(path)
+        if known is not None:
+            await self.activate_async(known)
+            return True
+        try:
+            col, root = await self.service.open(path)
+        except Exception as exc:
+            self.window.show_message(f"Could not open the collection: {exc}", "error")
+            return False
+        await self._show_collection(col, root)
+        return True
+
+    async def create_collection(self, path: str | Path, name: str | None = None) -> bool:
+        """Create an empty collection at ``path``, add it and show it."""
+        name = name or Path(path).name
+        try:
+            col, root = await self.service.create(path, name)
+        except Exception as exc:
+            self.window.show_message(f"Could not create the collection: {exc}", "error")
+            return False
+        await self._show_collection(col, root)
+        return True
+
+    async def collection_at(self, path: str) -> Collection | None:
+        """The open collection at ``path``, opening it (without showing it) if needed; None
+        if it cannot be opened."""
+        col = self.service.find(path) if path else None
+        if col is not None or not path:
+            return col
+        shown = self.service.collection
+        try:
+            col, _root = await self.service.open(path)
+        except Exception:
+            return None
+        self.service.collection = shown  # opened for a tab: the sidebar keeps its collection
+        self.panel.set_collections(self._switcher_items(), str(shown.root) if shown else None)
+        return col
+
+    async def _show_collection(self, col: Collection, root: FolderNode) -> None:
+        self.service.collection = col
+        self.undo_stack.clear()  # its commands belong to the collection shown before
+        self.model.clear()
+        self.model.set_tree(root)
+        self._refresh_marks()
+        self.panel.show_collection(col.name)
+        self.panel.set_collections(self._switcher_items(), str(col.root))
+        self.dock.show()
+        self.dock.raise_()  # it may be tabbed behind the history
+        self.state.collection = str(col.root)
+        self.state.collections = [p for p in self.service.opened if p != self.demo_root()]
+        await self.environments.reload(self.state.environments.get(col.id, ""))
+        self._save_state()
+        self.watcher.start()
+        count = len(root.walk_requests())
+        self.window.show_message(f"Opened collection “{col.name}” ({count} requests)", "ok")
+
+    def _switcher_items(self) -> list[tuple[str, str]]:
+        items = []
+        for key, col in self.service.opened.items():
+            suffix = " (read-only)" if self.drafts.is_read_only(col) else ""
+            items.append((key, col.name + suffix))
+        return items
+
+    def activate(self, path: str) -> asyncio.Task[None]:
+        """Show the open collection at ``path`` in the sidebar (the switcher does this)."""
+        task: asyncio.Task[None] = self._activate(path)
+        return task
+
+    @async_slot
+    async def _activate(self, path: str) -> None:
+        col = self.service.find(path)
+        if col is not None and col is not self.service.collection:
+            await self.activate_async(col)
+
+    async def activate_async(self, col: Collection) -> None:
+        """Show ``col`` (already open) in the sidebar."""
+        try:
+            root = await self.service.call(lambda c: c.tree(), col)
+        except Exception as exc:
+            self.window.show_message(f"Could not list “{col.name}”: {exc}", "error")
+            return
+        await self._show_collection(col, root)
+
+    def close_collection(self, path: str | None = None) -> bool:
+        """Close the collection at ``path`` (default: the one shown). Refused, with a message,
+        while one of its tabs holds a draft; its other tabs become scratch tabs."""
+        col = self.service.find(path) if path else self.service.collection
+        if col is None:
+            return False
+        tabs = self.drafts.tabs(col)
+        if any(self.drafts.is_dirty(tab) for tab in tabs):
+            self.window.show_message(
+                f"“{col.name}” has unsaved drafts: save or revert them first.", "error"
+            )
+            return False
+        for tab in tabs:
+            self.drafts.unbind(tab)
+        self.service.close(col)
+        shown = self.service.collection
+        if shown is not None:
+            self.activate(str(shown.root))
+        else:
+            self.model.clear()
+            self.panel.show_collection(None)
+            self.panel.set_collections([], None)
+            self.state.collection = None
+            self.watcher.stop()
+        self.state.collections = [p for p in self.service.opened if p != self.demo_root()]
+        self._save_state()
+        return True
+
+    # -- the Demo API --------------------------------------------------------------------------
+    def demo_root(self) -> str:
+        """Where the Demo API collection of this workspace lives (its key when open)."""
+        return str((self.data_dir / DEMO_FOLDER).resolve())
+
+    def open_demo(self) -> asyncio.Task[bool]:
+        """File → Open Demo API: the demo examples as a read-only collection (the demo API is
+        started if it is not running). Returns a task, True once the tree is shown."""
+        task: asyncio.Task[bool] = self._open_demo()
+        return task
+
+    @async_slot
+    async def _open_demo(self) -> bool:
+        window = self.window
+        if window.demo_server is None:
+            from guiapp.ui.demo_launcher import start_demo
+
+            settings = QSettings(str(self.data_dir / "settings.ini"), QSettings.Format.IniFormat)
+            start_demo(window, settings, add_examples=False)
+        url = window.demo_server.url
+        root = Path(self.demo_root())
+        self.drafts.read_only.add(str(root))
+        try:
+            col, descriptions = await self.service.run(
+                build_demo_collection, root, url, self.service.secrets
+            )
+            tree = await self.service.call(lambda c: c.tree(), col)
+        except Exception as exc:
+            window.show_message(f"Could not open the Demo API collection: {exc}", "error")
+            return False
+        self.demo_descriptions = descriptions
+        col = self.service.adopt(col)
+        await self._show_collection(col, tree)
+        return True

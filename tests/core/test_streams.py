@@ -1,0 +1,145 @@
+"""guiapp.core.streams: SSE per the WHATWG algorithm, NDJSON, text lines; any chunking; caps."""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from guiapp.core.streams import (
+    NdjsonError,
+    SseEvent,
+    SseParser,
+    iter_lines,
+    iter_ndjson,
+    iter_sse,
+    stream_kind,
+)
+
+STREAM = (
+    b"\xef\xbb\xbf: a comment, ignored\n"
+    b"retry: 3000\n"
+    b"event: greeting\n"
+    b"id: 1\n"
+    b"data: hello\n"
+    b"data:  two spaces keep one\n"
+    b"\n"
+    b"data:no space\r\n"
+    b"\r\n"
+    b"id\r"
+    b"data\r"
+    b"\r"
+    b"event: bye\n"
+    b"id: 2\0x\n"
+    b"retry: 12a\n"
+    b"unknown: field\n"
+    b'data: {"ok": true}\n'
+    b"\n"
+    b"event: only-type\n"
+    b"\n"
+)
+
+EXPECTED = [
+    SseEvent(data="hello\n two spaces keep one", event="greeting", id="1", retry=3000),
+    SseEvent(data="no space", id="1"),
+    SseEvent(data="", id=""),  # "id" with no value resets the last event id
+    SseEvent(data='{"ok": true}', event="bye", id=""),  # an id with NUL is ignored
+]
+
+
+def _fields(events: list[SseEvent]) -> list[tuple[str, str, str, int | None]]:
+    return [(e.event, e.data, e.id, e.retry) for e in events]
+
+
+def test_whatwg_fields_comments_line_ends_bom_and_ids() -> None:
+    assert _fields(list(iter_sse([STREAM]))) == _fields(EXPECTED)
+
+
+@given(st.lists(st.integers(min_value=0, max_value=len(STREAM)), max_size=12))
+def test_any_chunking_gives_the_same_events(cuts: list[int]) -> None:
+    points = sorted({0, len(STREAM), *cuts})
+    chunks = [STREAM[a:b] for a, b in itertools.pairwise(points)]
+    assert _fields(list(iter_sse(chunks))) == _fields(EXPECTED)
+
+
+def test_byte_by_byte_with_crlf_split_between_chunks() -> None:
+    data = b"data: a\r\n\r\ndata: b\r\n\r\n"
+    assert [e.data for e in iter_sse(data[i : i + 1] for i in range(len(data)))] == ["a", "b"]
+
+
+def test_several_events_in_one_chunk_and_str_chunks() -> None:
+    events = list(iter_sse(["data: 1\n\ndata: 2\n\ndata: 3\n\n"]))
+    assert [e.data for e in events] == ["1", "2", "3"]
+
+
+def test_invalid_utf8_becomes_replacement_characters() -> None:
+    (event,) = iter_sse([b"data: caf\xe9 \xff\n\n"])
+    assert event.data == "caf\ufffd \ufffd"
+
+
+def test_a_server_closing_mid_event_drops_it_and_says_how_much() -> None:
+    parser = SseParser()
+    assert [e.data for e in parser.feed(b"data: done\n\ndata: half")] == ["done"]
+    assert parser.close() == len(b"data: half")
+    assert list(iter_sse([b"data: half"])) == []
+
+
+def test_a_huge_event_is_capped_with_its_size_and_the_stream_goes_on() -> None:
+    cap = 1 << 10
+    huge = b"data: " + b"x" * (50 * cap) + b"\n\n"
+    chunks = [huge[i : i + 4096] for i in range(0, len(huge), 4096)] + [b"data: next\n\n"]
+    big, after = iter_sse(chunks, max_event_bytes=cap)
+    assert cap - 16 <= len(big.data) <= cap  # the line's cap includes "data: "
+    assert len(big.data) + big.truncated == 50 * cap
+    assert after.data == "next"
+    assert after.truncated == 0
+
+
+def test_many_data_lines_are_capped_in_total() -> None:
+    body = b"".join(b"data: " + b"y" * 100 + b"\n" for _ in range(100)) + b"\n"
+    (event,) = iter_sse([body], max_event_bytes=1000)
+    assert len(event.data.encode()) <= 1000
+    assert event.truncated > 0
+
+
+def test_ndjson_values_and_error_items_with_line_numbers() -> None:
+    chunks = [b'{"a": 1}\n', b"\n", b"not json\n", b'\x1e[1, 2]\r\n{"b"', b": 2}"]
+    items = list(iter_ndjson(chunks))
+    assert items[0] == {"a": 1}
+    assert isinstance(items[1], NdjsonError)
+    assert items[1].line == 3
+    assert "Expecting value" in items[1].error
+    assert items[1].text == "not json"
+    assert items[2:] == [[1, 2], {"b": 2}]
+
+
+def test_an_overlong_ndjson_line_is_an_error_item_and_the_stream_goes_on() -> None:
+    line = json.dumps({"x": "y" * 5000}).encode() + b"\n"
+    items = list(iter_ndjson([line, b"7\n"], max_line_bytes=100))
+    assert isinstance(items[0], NdjsonError)
+    assert "longer than 100 bytes" in items[0].error
+    assert items[1] == 7
+
+
+def test_text_lines() -> None:
+    assert list(iter_lines([b"a\r", b"\nb\n\nc"])) == ["a", "b", "", "c"]
+
+
+@pytest.mark.parametrize(
+    ("content_type", "kind"),
+    [
+        ("text/event-stream", "sse"),
+        ("Text/Event-Stream; charset=utf-8", "sse"),
+        ("application/x-ndjson", "ndjson"),
+        ("application/jsonl", "ndjson"),
+        ("application/json-seq", "ndjson"),
+        ("application/json", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_stream_kind_by_content_type(content_type: str | None, kind: str | None) -> None:
+    assert stream_kind(content_type) == kind

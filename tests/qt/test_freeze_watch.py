@@ -1,0 +1,144 @@
+"""FreezeWatch on real Qt event loops: plain Qt (pytest-qt's waits) and qasync.
+
+QtAsyncio is not part of PySide6-Essentials (which this project installs), so it is not
+exercised here; FreezeWatch needs nothing but a QTimer, which every such loop serves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QPushButton
+
+from guiapp.offload.qt import FreezeWatch
+
+_BODY = json.dumps([{"id": i, "tags": ["a", "b"], "v": i / 3} for i in range(60_000)])
+
+
+@pytest.fixture
+def watch(qapp: object) -> Iterator[FreezeWatch]:
+    w = FreezeWatch(threshold_ms=50)
+    w.start()
+    try:
+        yield w
+    finally:
+        w.stop()
+
+
+def sleep_on_the_gui_thread() -> None:
+    time.sleep(0.3)
+
+
+def test_plain_qt_a_blocking_call_in_a_timer_callback(qtbot, watch: FreezeWatch) -> None:
+    QTimer.singleShot(30, sleep_on_the_gui_thread)
+    with qtbot.waitSignal(watch.frozen, timeout=10_000) as blocker:
+        pass
+    report = blocker.args[0]
+    assert report.kind == "blocked", report.as_text()
+    assert "time.sleep(0.3) in sleep_on_the_gui_thread" in report.culprit
+    assert report.duration_ms > 250
+    assert watch.reports()[-1] is report
+
+
+def test_plain_qt_busy_in_a_clicked_slot(qtbot, watch: FreezeWatch) -> None:
+    button = QPushButton("Parse")
+    qtbot.addWidget(button)
+
+    def on_click() -> None:
+        json.loads(_BODY)
+
+    button.clicked.connect(on_click)
+    QTimer.singleShot(30, button.click)
+    with qtbot.waitSignal(watch.frozen, timeout=10_000) as blocker:
+        pass
+    report = blocker.args[0]
+    assert report.kind == "busy", report.as_text()
+    assert "json.loads(_BODY) in on_click" in report.culprit
+    assert "loads (json/__init__.py:" in report.stack
+
+
+def test_plain_qt_starved_by_a_parsing_thread(qtbot, watch: FreezeWatch) -> None:
+    done = threading.Event()
+
+    def parse() -> None:
+        json.loads(_BODY)
+        done.wait(10)  # a pool thread lives on after its job
+
+    worker = threading.Thread(target=parse, name="json-parser")
+    QTimer.singleShot(30, worker.start)
+    try:
+        with qtbot.waitSignal(watch.frozen, timeout=10_000) as blocker:
+            pass
+    finally:
+        done.set()
+        worker.join(10)
+    report = blocker.args[0]
+    # Thread.start() waits on the GUI thread until the new thread runs: the parser takes the
+    # GIL at once, so the GUI thread is stuck waiting inside start(), not in its own code.
+    assert report.kind == "starved", report.as_text()
+    assert report.thread == "json-parser"
+    assert "loads (json/__init__.py:" in report.stack
+
+
+def test_qasync_a_coroutine_that_blocks_the_loop(
+    qtbot, qloop: asyncio.AbstractEventLoop, watch: FreezeWatch
+) -> None:
+    async def handler() -> None:
+        await asyncio.sleep(0.05)
+        time.sleep(0.3)  # noqa: ASYNC251 - the freeze under test
+        await asyncio.sleep(0.3)
+
+    with qtbot.waitSignal(watch.frozen, timeout=10_000) as blocker:
+        qloop.run_until_complete(handler())
+    report = blocker.args[0]
+    assert report.kind == "blocked", report.as_text()
+    assert "time.sleep(0.3) in handler" in report.culprit
+
+
+def test_qasync_starved_while_the_loop_waits(
+    qtbot, qloop: asyncio.AbstractEventLoop, watch: FreezeWatch
+) -> None:
+    started = threading.Event()
+    go = threading.Event()
+
+    def parse() -> None:
+        started.set()
+        go.wait(5)
+        json.loads(_BODY)
+
+    worker = threading.Thread(target=parse, name="json-parser")
+    worker.start()
+    started.wait(5)
+
+    async def idle() -> None:
+        await asyncio.sleep(0.05)
+        go.set()
+        await asyncio.sleep(1.5)
+
+    try:
+        qloop.run_until_complete(idle())
+    finally:
+        worker.join(10)
+    report = max(watch.reports(), key=lambda r: r.duration_ms)
+    assert report.kind == "starved", report.as_text()
+    assert report.thread == "json-parser"
+    assert "loads (json/__init__.py:" in report.stack
+
+
+def test_stop_and_restart(qtbot, watch: FreezeWatch) -> None:
+    assert watch.is_running()
+    watch.stop()
+    assert not watch.is_running()
+    watch.start()
+    QTimer.singleShot(30, sleep_on_the_gui_thread)
+    with qtbot.waitSignal(watch.frozen, timeout=10_000):
+        pass
+    watch.clear()
+    assert watch.reports() == []
+    assert watch.threshold_ms == 50
