@@ -318,13 +318,23 @@ def _reporting_excepthook(
     return hook
 
 
-def _cancel_leftover_tasks(loop: asyncio.AbstractEventLoop) -> None:
+def _cancel_leftover_tasks(loop: asyncio.AbstractEventLoop, timeout: float = 0.5) -> None:
+    """Cancel the loop's unfinished tasks and give them ``timeout`` s to end; never raises.
+
+    A task that outlives the timeout is left (and logged): the rest of the teardown must run.
+    """
     pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
     for task in pending:
         task.cancel()
-    if pending:
-        gathered = asyncio.gather(*pending, return_exceptions=True)
-        loop.run_until_complete(asyncio.wait_for(gathered, 0.5))
+    if not pending:
+        return
+    try:
+        _done, still = loop.run_until_complete(asyncio.wait(pending, timeout=timeout))
+    except Exception:
+        _log.exception("cancelling the remaining tasks failed")
+        return
+    if still:
+        _log.warning("%d task(s) still running at exit: %s", len(still), sorted(map(repr, still)))
 
 
 if __name__ == "__main__":
