@@ -38,6 +38,7 @@ from guiapp.core.app_dirs import default_data_dir
 from guiapp.core.curl import parse_curl
 from guiapp.core.history import HistoryStore
 from guiapp.core.private_files import ensure_private_dir, make_private_tree
+from guiapp.core.response import sweep_stale_spool_files
 from guiapp.core.secret_files import secret_store_for
 from guiapp.desktop import (
     APP_ID,
@@ -194,6 +195,9 @@ def main(argv: list[str] | None = None, *, hard_exit: bool = True) -> int:
     # Cyclic GC only on the GUI thread: a collection that happens to run in a worker thread
     # must never destroy Qt objects there.
     collector = GuiThreadGarbageCollector(app)
+    # Large response bodies spooled by a process that crashed are deleted; this one's are
+    # deleted as each response is closed or dropped.
+    sweep_stale_spool_files()
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
 
