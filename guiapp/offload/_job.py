@@ -28,6 +28,11 @@ _log = logging.getLogger(__name__)
 
 R = TypeVar("R")
 
+# Guards the creation of a job's progress relay and item channel. Shared by every job: both
+# are created at most once per job and most jobs never need them, so a lock per job would
+# cost every job for the sake of a few.
+_LAZY_LOCK = threading.Lock()
+
 
 class Job(Future[R]):
     """A submitted call: await it for the result, cancel it, watch its progress.
@@ -68,14 +73,12 @@ class Job(Future[R]):
         # Everything below is created on first use: most jobs never report progress, are
         # awaited once and never cancelled, and 1,000 jobs in flight must cost the loop little.
         self._relay: ProgressRelay | None = None
-        self._relay_lock: threading.Lock | None = None
         self._aio_waiters: list[asyncio.Future[None]] | None = None
         self._progress: Progress | None = None
         self._progress_callbacks: list[Callable[[Progress], object]] | None = None
         self._streams: list[_ProgressStream] | None = None
         # The item channel (emit / items()) is made by the first emit or reader.
         self._items: JobItems[Any] | None = None
-        self._items_lock = threading.Lock()
         self.control.item_sink = self
         # Set by the executor: drops the job from its queue, or stops its worker process.
         self._cancel_hook: Callable[[Job[Any]], object] | None = None
@@ -232,9 +235,7 @@ class Job(Future[R]):
             loop = self._loop
             if loop is None:
                 return  # submitted off-loop (or already ended): nobody to deliver to
-            if self._relay_lock is None:
-                self._relay_lock = threading.Lock()  # one worker per job: no race creating it
-            with self._relay_lock:
+            with _LAZY_LOCK:
                 if self._relay is None:
                     self._relay = ProgressRelay(loop, self._deliver_progress)
                     # The final value is flushed when the job's completion reaches the loop,
@@ -296,7 +297,7 @@ class Job(Future[R]):
         channel.put_many(items)
 
     def _item_channel(self, loop: asyncio.AbstractEventLoop | None) -> JobItems[Any] | None:
-        with self._items_lock:
+        with _LAZY_LOCK:
             if self._items is None:
                 loop = loop or self._loop
                 if loop is None:

@@ -100,6 +100,7 @@ class WorkerPool(Generic[S]):
         self._counter = itertools.count(1)
         self._closed = False
         self._exit_waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
+        self._discard_hook: Callable[[Job[Any]], object] = self._discard  # bound once
 
     @property
     def closed(self) -> bool:
@@ -142,7 +143,7 @@ class WorkerPool(Generic[S]):
                 raise OffloaderClosed(f"{self.name} is closed; it accepts no new work")
             self._queue.append(item)
             job._cancel_hook = (
-                self._discard if cancel_hook is None else _chain(self._discard, cancel_hook)
+                self._discard_hook if cancel_hook is None else _chain(self._discard, cancel_hook)
             )
             wanted = len(self._queue) > self._idle + self._pending
             if wanted and len(self._active) + self._pending < self.max_workers:
@@ -153,7 +154,8 @@ class WorkerPool(Generic[S]):
                     )
                 else:
                     self._starter_wake.notify()
-            self._cond.notify()
+            if self._idle:  # a thread waits for work: wake one (else nobody is listening)
+                self._cond.notify()
         if start is not None:
             start.start()
 
@@ -218,9 +220,7 @@ class WorkerPool(Generic[S]):
                 except BaseException:  # the runner reports outcomes; this is a bug guard
                     _log.exception("%s: worker failed on %r", me.name, item.job)
                 finally:
-                    with self._cond:
-                        self._running.pop(me, None)
-                    del item
+                    del item  # _next_item drops the pool's reference, in its one locked section
         finally:
             try:
                 self._end_state(state)
@@ -229,6 +229,7 @@ class WorkerPool(Generic[S]):
 
     def _next_item(self, me: threading.Thread) -> WorkItem | None:
         with self._cond:
+            self._running.pop(me, None)  # the previous item, if any, has ended
             while not self._queue:
                 if self._closed:
                     self._active.discard(me)
