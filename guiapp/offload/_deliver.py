@@ -82,12 +82,21 @@ _by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Completions] = (
 _by_loop_lock = threading.Lock()
 
 
+# The last loop asked about and its batch: an app has one loop, and every awaited job asks.
+_last: tuple[weakref.ref[asyncio.AbstractEventLoop], Completions] | None = None
+
+
 def completions_for(loop: asyncio.AbstractEventLoop) -> Completions:
     """The :class:`Completions` batch of ``loop`` (created on first use)."""
+    global _last
+    last = _last
+    if last is not None and last[0]() is loop:
+        return last[1]
     found = _by_loop.get(loop)
     if found is None:
         with _by_loop_lock:
             found = _by_loop.get(loop)
             if found is None:
                 found = _by_loop[loop] = Completions(loop)
+    _last = (weakref.ref(loop), found)
     return found

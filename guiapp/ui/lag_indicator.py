@@ -50,7 +50,7 @@ class LagIndicator(QLabel):
         self._apply_level("ok")
 
     def show_stats(self, stats: Any) -> None:
-        """Display a :class:`~guiapp.core.stats.LagStats` (the monitor's ``updated`` payload)."""
+        """Display a :class:`~guiapp.offload.stats.LagStats` (the monitor's ``updated`` payload)."""
         if not stats.samples:
             return
         self.setText(f"GUI lag p99 {stats.p99_ms:.1f} ms · max {stats.max_ms:.0f} ms")
