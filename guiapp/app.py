@@ -12,8 +12,8 @@ Example::
     $ guiapp --install-desktop-entry             # launcher, icons, metainfo for this user
 
 Exit codes of ``main``: 0 done, 1 another instance owns the data directory and did not answer,
-2 an unusable data or log directory (or the desktop entry could not be written), 3 no display to
-open a window on (one line says what to install or set).
+2 an unusable data or log directory (or the desktop entry could not be written). The ``guiapp``
+command (:mod:`guiapp.cli`) checks first that a window can open at all (exit code 3).
 """
 
 from __future__ import annotations
@@ -40,16 +40,9 @@ from guiapp.core.history import HistoryStore
 from guiapp.core.private_files import ensure_private_dir, make_private_tree
 from guiapp.core.response import sweep_stale_spool_files
 from guiapp.core.secret_files import secret_store_for
-from guiapp.desktop import (
-    APP_ID,
-    NO_DISPLAY_EXIT,
-    LogFiles,
-    app_icon,
-    default_log_dir,
-    display_problem,
-    install_desktop_entry,
-    start_logging,
-)
+from guiapp.desktop.entry import APP_ID, install_desktop_entry
+from guiapp.desktop.icon import app_icon
+from guiapp.desktop.logs import LogFiles, default_log_dir, start_logging
 from guiapp.offload.qt import (
     GuiThreadGarbageCollector,
     set_slot_error_handler,
@@ -144,7 +137,7 @@ def create_window(
     if workspace:
         secrets = secret_store_for(data_dir)  # the OS keyring, or the user's explicit choice
         window.workspace = WorkspaceController(window, data_dir, secrets=secrets).attach()
-        bind_runtime(checks.runtime, window.workspace.environments)
+        bind_runtime(checks, window.workspace.environments)
         # History masks the secrets in effect when each request was resolved, too.
         window.set_request_resolver(capturing_resolver(window, window.workspace.resolve))
     return window
@@ -179,10 +172,6 @@ def main(argv: list[str] | None = None, *, hard_exit: bool = True) -> int:
     if args.install_desktop_entry:
         return _install_desktop_entry()
     existing = QApplication.instance()
-    problem = None if existing is not None else display_problem()
-    if problem is not None:  # instead of Qt's abort and its misleading "reinstall" hint
-        print(problem, file=sys.stderr)
-        return NO_DISPLAY_EXIT
     # Before the app exists: Wayland takes the window's app ID from it (the launcher match).
     QGuiApplication.setDesktopFileName(APP_ID)
     app = existing or QApplication(sys.argv[:1])

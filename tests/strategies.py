@@ -119,5 +119,10 @@ def _specs(**kwargs: st.SearchStrategy[object]) -> st.SearchStrategy[RequestSpec
         max_body_bytes=st.none() | st.integers(0, 2**40),
         disabled_params=disabled_rows(),
         disabled_headers=disabled_rows(),
+        total_timeout=st.none() | _seconds,
+        headers_timeout=st.none() | _seconds,
+        max_decompression_ratio=st.none() | _seconds,
+        use_system_proxy=st.booleans(),
+        sensitive_headers=st.lists(texts(12), max_size=3).map(tuple),
         **kwargs,
     )

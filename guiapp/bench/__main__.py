@@ -10,6 +10,7 @@ Example::
     python -m guiapp.bench --json bench.json
     python -m guiapp.bench --lab-only --lab-out docs
     python -m guiapp.bench --only scale --json scale.json   # offload at scale vs the stdlib
+    python -m guiapp.bench --only streams --json streams.json
 """
 
 from __future__ import annotations
@@ -41,9 +42,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json-mb", type=float, help="JSON document size for (d)")
     parser.add_argument(
         "--only",
-        choices=["scale"],
+        choices=["scale", "streams"],
         help="run only this section: 'scale' = offload at 100-2,000 calls in flight against "
-        "the standard library (lag, per-call cost, the QThread path)",
+        "the standard library (lag, per-call cost, the QThread path); 'streams' (a fast event "
+        "stream into the window, the item channel against a Qt signal and a "
+        "call_soon_threadsafe per event)",
     )
     lab = parser.add_mutually_exclusive_group()
     lab.add_argument("--no-lab", action="store_true", help="skip the Lab matrix")
@@ -55,6 +58,10 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     if args.only == "scale":
         return _run_scale(args.quick, args.json)
+    if args.only == "streams":
+        from guiapp.bench.streams import main as streams_main
+
+        return streams_main(quick=args.quick, json_path=str(args.json) if args.json else None)
     from dataclasses import replace
 
     from guiapp.bench.runner import BenchScale, ScenarioResult, run_bench

@@ -34,7 +34,7 @@ from guiapp.bench.workloads import (
     make_json_document,
 )
 from guiapp.offload import Offloader, ProcessOffloader, make_async
-from guiapp.offload.qt import LagMonitor, run_in_qthread, run_in_qthreads
+from guiapp.offload.qt import FreezeWatch, LagMonitor, run_in_qthread, run_in_qthreads
 from guiapp.offload.stats import LagStats
 
 __all__ = ["SCENARIOS", "BenchReport", "BenchScale", "ScenarioResult", "run_bench"]
@@ -57,6 +57,9 @@ class ScenarioResult:
     # meanwhile, so its max lag is at least this minus one interval. qthread_paced: the same
     # starts spread over event-loop turns.
     start_ms: float | None = None
+    # Each stall over 50 ms during the scenario, named by FreezeWatch: duration, verdict,
+    # culprit frame and the innermost frames of its stack (FreezeReport.to_dict, trimmed).
+    freezes: tuple[dict[str, Any], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -66,7 +69,12 @@ class ScenarioResult:
             "lag": self.lag.to_dict(),
             "delta_p99_ms": self.delta_p99_ms,
             "start_ms": self.start_ms,
+            "freezes": list(self.freezes),
         }
+
+    def worst_freeze(self) -> dict[str, Any] | None:
+        """The longest recorded freeze, or None."""
+        return max(self.freezes, key=lambda f: f["duration_ms"], default=None)
 
 
 @dataclass(slots=True)
@@ -119,6 +127,13 @@ class BenchReport:
                 f"{r.lag.max_ms:>8.1f} {r.lag.stalls:>9d} {r.delta_p99_ms:>+8.2f} "
                 f"{'' if r.start_ms is None else f'{r.start_ms:.1f}':>8}"
             )
+        for r in self.results:
+            worst = r.worst_freeze()
+            if worst is not None:
+                lines.append(
+                    f"{r.name}: {len(r.freezes)} stall(s) > 50 ms; worst "
+                    f"{worst['duration_ms']:.0f} ms, {worst['verdict']}"
+                )
         for check, ok in self.targets().items():
             lines.append(f"{'PASS' if ok else 'FAIL'}  {check}")
         return "\n".join(lines)
@@ -270,8 +285,18 @@ def machine_info() -> dict[str, Any]:
     }
 
 
+def _freeze_record(report: Any) -> dict[str, Any]:
+    record: dict[str, Any] = report.to_dict()
+    record["stack"] = "\n".join(record["stack"].splitlines()[:8])  # the innermost frames
+    return record
+
+
 async def _run_scenarios(
-    scale: BenchScale, names: Sequence[str], monitor: LagMonitor, baseline: LagStats | None
+    scale: BenchScale,
+    names: Sequence[str],
+    monitor: LagMonitor,
+    baseline: LagStats | None,
+    watch: FreezeWatch | None = None,
 ) -> list[ScenarioResult]:
     results: list[ScenarioResult] = []
     for name in names:
@@ -279,15 +304,20 @@ async def _run_scenarios(
         workload = await scenario.build(scale)()
         await asyncio.sleep(scale.settle_seconds)  # let preparation's own lag pass
         monitor.reset()
+        if watch is not None:
+            watch.clear()
         started = time.perf_counter()
         start_ms = await workload()
         wall = time.perf_counter() - started
         await asyncio.sleep(scale.settle_seconds)  # the tick after a stall records it
         lag = monitor.snapshot()
+        freezes = tuple(_freeze_record(r) for r in watch.reports()) if watch is not None else ()
         if name == "idle":
             baseline = lag
         delta = lag.p99_ms - baseline.p99_ms if baseline is not None else 0.0
-        results.append(ScenarioResult(name, scenario.description, wall, lag, delta, start_ms))
+        results.append(
+            ScenarioResult(name, scenario.description, wall, lag, delta, start_ms, freezes)
+        )
     return results
 
 
@@ -315,17 +345,20 @@ def run_bench(
     loop = qasync.QEventLoop(app)
     previous_loop = None
     monitor = LagMonitor()
+    watch = FreezeWatch(threshold_ms=50)  # names the culprit of each stall over 50 ms
 
     async def main() -> None:
         monitor.start()
+        watch.start()
         baseline: LagStats | None = None
         for name in names:
-            (result,) = await _run_scenarios(scale, [name], monitor, baseline)
+            (result,) = await _run_scenarios(scale, [name], monitor, baseline, watch)
             if name == "idle":
                 baseline = result.lag
             report.results.append(result)
             if progress is not None:
                 progress(result)
+        watch.stop()
         monitor.stop()
 
     asyncio.set_event_loop(loop)

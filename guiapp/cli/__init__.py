@@ -18,7 +18,10 @@ from __future__ import annotations
 
 import sys
 
-__all__ = ["main"]
+__all__ = ["QUICK_EXITS", "main"]
+
+#: Options that do their job and exit without a window: no display needed.
+QUICK_EXITS = frozenset({"-h", "--help", "--install-desktop-entry"})
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,6 +36,14 @@ def main(argv: list[str] | None = None) -> int:
 
         print(f"guiapp {__version__}")
         return 0
+    if QUICK_EXITS.isdisjoint(args):
+        # Before Qt loads: a missing library or display is one line, not Qt's abort.
+        from guiapp.desktop.display import NO_DISPLAY_EXIT, display_problem
+
+        problem = display_problem()
+        if problem is not None:
+            print(problem, file=sys.stderr)
+            return NO_DISPLAY_EXIT
     from guiapp.app import main as app_main
 
     return app_main(args)

@@ -30,6 +30,7 @@ from collections.abc import Callable
 __all__ = ["Deadlines"]
 
 _IDLE_EXIT = 1.0  # seconds the watchdog thread waits with nothing to watch before it ends
+_TICK = 0.5  # longest sleep: cancelled alarms are dropped and an idle thread ends within it
 _now = time.monotonic
 
 
@@ -43,13 +44,20 @@ class _Alarm:
 
 
 class _Watchdog:
-    """Calls each armed alarm's callback at its time, on one lazily started thread."""
+    """Calls each armed alarm's callback at its time, on one lazily started thread.
+
+    Cheap per request: arming pushes on a heap and wakes the thread only for an alarm due
+    before its next tick (it never sleeps longer than :data:`_TICK`); cancelling only flags
+    the alarm, and the heap is rebuilt once most of it is cancelled.
+    """
 
     def __init__(self) -> None:
         self._cond = threading.Condition()
         self._heap: list[tuple[float, int, _Alarm]] = []
         self._seq = itertools.count()
+        self._cancelled = 0
         self._thread: threading.Thread | None = None
+        self._wakes_at = 0.0  # when the sleeping thread wakes up next
 
     def arm(self, delay: float, callback: Callable[[], None]) -> _Alarm:
         alarm = _Alarm(_now() + delay, callback)
@@ -59,35 +67,47 @@ class _Watchdog:
                 self._thread = threading.Thread(
                     target=self._run, name="guiapp-deadlines", daemon=True
                 )
+                self._wakes_at = alarm.when
                 self._thread.start()
-            self._cond.notify()
+            elif alarm.when < self._wakes_at:
+                self._cond.notify()
         return alarm
 
     def cancel(self, alarm: _Alarm) -> None:
         with self._cond:
-            alarm.cancelled = True  # dropped once at the head of the heap (no O(n) removal)
-            if self._heap and self._heap[0][2] is alarm:
-                self._cond.notify()  # the thread may sleep until it: let it move on
+            if alarm.cancelled:
+                return
+            alarm.cancelled = True
+            self._cancelled += 1
+            if self._cancelled > 64 and self._cancelled * 2 > len(self._heap):
+                self._heap = [entry for entry in self._heap if not entry[2].cancelled]
+                heapq.heapify(self._heap)
+                self._cancelled = 0
 
     def _run(self) -> None:
+        idle_since: float | None = None
         while True:
             due: list[_Alarm] = []
             with self._cond:
-                while self._heap and self._heap[0][2].cancelled:
-                    heapq.heappop(self._heap)
-                if not self._heap:
-                    self._cond.wait(_IDLE_EXIT)
-                    if not self._heap:
-                        self._thread = None
-                        return
-                    continue
                 now = _now()
-                while self._heap and self._heap[0][0] <= now:
+                while self._heap and (self._heap[0][2].cancelled or self._heap[0][0] <= now):
                     alarm = heapq.heappop(self._heap)[2]
-                    if not alarm.cancelled:
+                    if alarm.cancelled:
+                        self._cancelled -= 1
+                    else:
                         due.append(alarm)
                 if not due:
-                    self._cond.wait(self._heap[0][0] - now)
+                    if self._heap:
+                        idle_since = None
+                    elif idle_since is None:
+                        idle_since = now
+                    elif now - idle_since >= _IDLE_EXIT:
+                        self._thread = None
+                        return
+                    self._wakes_at = min(
+                        self._heap[0][0] if self._heap else now + _TICK, now + _TICK
+                    )
+                    self._cond.wait(self._wakes_at - now)
                     continue
             for alarm in due:
                 with contextlib.suppress(Exception):  # one bad callback must not stop the rest
@@ -108,8 +128,11 @@ class Deadlines:
         self._on_expiry = on_expiry
         self._lock = threading.Lock()
         self._expired: str | None = None
-        self._total_alarm = None if total is None else _WATCHDOG.arm(total, self._total_fired)
+        self._total_alarm: _Alarm | None = None
         self._headers_alarm: _Alarm | None = None
+        if total is not None:
+            with self._lock:  # a tiny deadline may go off before the alarm is stored
+                self._total_alarm = _WATCHDOG.arm(total, self._total_fired)
 
     @property
     def expired(self) -> str | None:
@@ -126,8 +149,8 @@ class Deadlines:
         self._disarm_headers()
         if self.headers is not None:
             mine: list[_Alarm] = []
-            alarm = _WATCHDOG.arm(self.headers, lambda: self._fire("headers_timeout", mine))
-            with self._lock:
+            with self._lock:  # a tiny deadline may go off before the alarm is stored
+                alarm = _WATCHDOG.arm(self.headers, lambda: self._fire("headers_timeout", mine))
                 mine.append(alarm)
                 self._headers_alarm = alarm
 
@@ -143,17 +166,19 @@ class Deadlines:
         >>> deadlines.total is None
         True
         """
-        if self._total_alarm is not None:
-            _WATCHDOG.cancel(self._total_alarm)
-            self._total_alarm = None
+        self._disarm_total()
         self.total = None
 
     def close(self) -> None:
         """Disarm everything (the request is over, whatever its outcome)."""
         self._disarm_headers()
-        if self._total_alarm is not None:
-            _WATCHDOG.cancel(self._total_alarm)
-            self._total_alarm = None
+        self._disarm_total()
+
+    def _disarm_total(self) -> None:
+        with self._lock:  # an alarm going off at this moment either fires first or not at all
+            alarm, self._total_alarm = self._total_alarm, None
+        if alarm is not None:
+            _WATCHDOG.cancel(alarm)
 
     def _disarm_headers(self) -> None:
         with self._lock:  # an alarm going off at this moment either fires first or not at all
@@ -170,5 +195,7 @@ class Deadlines:
                 return
             if alarm is not None and (not alarm or self._headers_alarm is not alarm[0]):
                 return  # disarmed while going off: that hop's headers were in
+            if alarm is None and self._total_alarm is None:
+                return  # lifted or closed while going off
             self._expired = name
         self._on_expiry()

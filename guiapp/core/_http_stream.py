@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from guiapp.core._http_body import BodySink
@@ -32,7 +33,7 @@ from guiapp.core.streams import (
     stream_kind,
 )
 
-__all__ = ["StreamSink", "stream_mode", "stream_sink"]
+__all__ = ["EventMaker", "StreamSink", "replay_events", "stream_mode", "stream_sink"]
 
 
 def stream_mode(spec: RequestSpec, content_type: str | None) -> str | None:
@@ -51,56 +52,28 @@ def stream_mode(spec: RequestSpec, content_type: str | None) -> str | None:
     return kind
 
 
-class StreamSink(BodySink):
-    """A body sink that also parses the body into :class:`StreamEvent` s and emits them."""
+class EventMaker:
+    """Turns body bytes of one kind (``sse``/``ndjson``/``text``) into :class:`StreamEvent` s.
 
-    def __init__(self, kind: str, started: float, threshold: int, spool_dir: str | None) -> None:
-        super().__init__(threshold, spool_dir)
+    ``clock()`` gives each event's ``at`` (seconds since the request started).
+
+    >>> maker = EventMaker("ndjson", lambda: 0.0)
+    >>> [e.data for e in maker.feed(b'{"a": 1}\\n[2')], [e.data for e in maker.end()[0]]
+    (['{"a": 1}'], ['[2'])
+    """
+
+    def __init__(self, kind: str, clock: Callable[[], float]) -> None:
         self.kind = kind
-        self._started = started
+        self._clock = clock
         self._sse = SseParser() if kind == "sse" else None
         self._ndjson = NdjsonParser() if kind == "ndjson" else None
         self._lines = LineSplitter(strip_bom=False) if kind == "text" else None
         self._line_number = 0
         self._next_index = 0
-        self.events = 0
-        self.errors = 0
-        self.truncated_events = 0
-        self.first_event_at: float | None = None
-        self.last_event_at: float | None = None
-        self.summary: StreamSummary | None = None
 
-    def write(self, data: bytes | bytearray | memoryview) -> None:
-        super().write(data)
-        if data:
-            self._emit(self._parse(bytes(data)))
-
-    def end(self) -> StreamSummary:
-        """The body is complete (or cut): emit what the end completes, build the summary."""
-        incomplete = 0
-        tail: list[StreamEvent] = []
-        now = time.perf_counter() - self._started
-        if self._sse is not None:
-            incomplete = self._sse.close()
-        elif self._ndjson is not None:
-            tail = [self._ndjson_event(now, *parsed) for parsed in self._ndjson.close()]
-        elif self._lines is not None and (last := self._lines.close()) is not None:
-            tail = [self._line_event(now, *last)]
-        self._emit(tail)
-        self.summary = StreamSummary(
-            kind=self.kind,
-            events=self.events,
-            errors=self.errors,
-            bytes=self.size,
-            duration=now,
-            first_event_at=self.first_event_at,
-            truncated_events=self.truncated_events,
-            incomplete_bytes=incomplete,
-        )
-        return self.summary
-
-    def _parse(self, data: bytes) -> list[StreamEvent]:
-        at = time.perf_counter() - self._started
+    def feed(self, data: bytes) -> list[StreamEvent]:
+        """The events ``data`` completed, in order."""
+        at = self._clock()
         if self._sse is not None:
             return [
                 StreamEvent(
@@ -120,6 +93,22 @@ class StreamSink(BodySink):
             return [self._ndjson_event(at, *parsed) for parsed in self._ndjson.feed(data)]
         assert self._lines is not None
         return [self._line_event(at, *line) for line in self._lines.feed(data)]
+
+    def end(self) -> tuple[list[StreamEvent], int]:
+        """End of the body: the events it completes, and the bytes of an unfinished event."""
+        at = self._clock()
+        if self._sse is not None:
+            return [], self._sse.close()
+        if self._ndjson is not None:
+            return [self._ndjson_event(at, *parsed) for parsed in self._ndjson.close()], 0
+        assert self._lines is not None
+        last = self._lines.close()
+        return ([] if last is None else [self._line_event(at, *last)]), 0
+
+    def _index(self) -> int:
+        index = self._next_index
+        self._next_index += 1
+        return index
 
     def _ndjson_event(self, at: float, number: int, text: str, value: Any) -> StreamEvent:
         error = value.error if isinstance(value, NdjsonError) else ""
@@ -147,21 +136,72 @@ class StreamSink(BodySink):
             line=self._line_number,
         )
 
-    def _index(self) -> int:
-        index = self._next_index
-        self._next_index += 1
-        return index
+
+class StreamSink(BodySink):
+    """A body sink that also parses the body into :class:`StreamEvent` s and emits them."""
+
+    def __init__(self, kind: str, started: float, threshold: int, spool_dir: str | None) -> None:
+        super().__init__(threshold, spool_dir)
+        self.kind = kind
+        self._started = started
+        self._maker = EventMaker(kind, self._elapsed)
+        self.events = 0
+        self.errors = 0
+        self.truncated_events = 0
+        self.first_event_at: float | None = None
+        self.summary: StreamSummary | None = None
+
+    def _elapsed(self) -> float:
+        return time.perf_counter() - self._started
+
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        super().write(data)
+        if data:
+            self._emit(self._maker.feed(bytes(data)))
+
+    def end(self) -> StreamSummary:
+        """The body is complete (or cut): emit what the end completes, build the summary."""
+        tail, incomplete = self._maker.end()
+        self._emit(tail)
+        self.summary = StreamSummary(
+            kind=self.kind,
+            events=self.events,
+            errors=self.errors,
+            bytes=self.size,
+            duration=self._elapsed(),
+            first_event_at=self.first_event_at,
+            truncated_events=self.truncated_events,
+            incomplete_bytes=incomplete,
+        )
+        return self.summary
 
     def _emit(self, events: list[StreamEvent]) -> None:
         if not events:
             return
         if self.first_event_at is None:
             self.first_event_at = events[0].at
-        self.last_event_at = events[-1].at
         self.events += len(events)
         self.errors += sum(1 for e in events if e.error)
         self.truncated_events += sum(1 for e in events if e.truncated)
         emit_many(events)
+
+
+def replay_events(chunks: Iterable[bytes], kind: str) -> int:
+    """Parse a complete body again and :func:`emit` its events (for a response whose events
+    were not delivered live); returns how many. ``at`` is 0 for each.
+
+    >>> replay_events([b"data: 1\\n\\n"], "sse")   # outside a job: parsed, emitted nowhere
+    1
+    """
+    maker = EventMaker(kind, lambda: 0.0)
+    count = 0
+    for chunk in chunks:
+        events = maker.feed(chunk)
+        count += len(events)
+        emit_many(events)
+    tail, _incomplete = maker.end()
+    emit_many(tail)
+    return count + len(tail)
 
 
 def stream_sink(

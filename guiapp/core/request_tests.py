@@ -34,12 +34,14 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
 from guiapp.core.captures import Capture, CaptureProblem, CaptureResult, capture
 from guiapp.core.checks import Check, CheckedResponse, CheckProblem, CheckResult, evaluate
+from guiapp.core.request import REDACTED
+from guiapp.core.secret_mask import mask_text
 
 __all__ = [
     "RequestTests",
@@ -90,6 +92,37 @@ class TestOutcome:
     @property
     def passed(self) -> bool:
         return all(c.passed for c in self.checks) and all(c.ok for c in self.captures)
+
+    def masked(self, secrets: Iterable[str]) -> TestOutcome:
+        """A copy to show: each of ``secrets`` (and each value a secret capture found) masked
+        in the checks' actual values and messages, and the secret captures' values hidden.
+
+        >>> from guiapp.core.response import Response
+        >>> r = Response(status_code=200, reason="OK", http_version="HTTP/1.1", headers=[],
+        ...              url="http://x/", body=b'{"token": "s3cr3t-tok"}')
+        >>> tests = RequestTests((Check("body", "exists", path="$.token"),),
+        ...                      (Capture("t", "body", "$.token", secret=True),))
+        >>> shown = run_tests(tests, r).masked(())
+        >>> shown.checks[0].actual, shown.captures[0].value
+        ('***', '***')
+        """
+        found = {c.value for c in self.captures if c.capture.secret and c.value}
+        values = frozenset(secrets) | found
+        if not values:
+            return self
+        checks = tuple(
+            replace(c, actual=mask_text(c.actual, values), message=mask_text(c.message, values))
+            for c in self.checks
+        )
+        captures = tuple(
+            replace(
+                c,
+                value=REDACTED if c.capture.secret and c.value is not None else c.value,
+                message=mask_text(c.message, values),
+            )
+            for c in self.captures
+        )
+        return TestOutcome(checks, captures)
 
     def summary(self) -> str:
         """``3/4 checks passed`` (and captures that found nothing), or ``""``."""

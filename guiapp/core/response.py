@@ -71,7 +71,9 @@ class Response:
     download in seconds; ``None`` for a response that was not measured, e.g. built by hand),
     ``proxy`` (the proxy the last hop went through, password masked, or ``None`` for a direct
     connection), ``proxy_source`` (where that proxy came from: ``"request"`` options,
-    the caller's ``"session"``, or the ``"environment"`` (``HTTP(S)_PROXY``); ``""`` if none) and
+    the caller's ``"session"``, or the ``"environment"`` (``HTTP(S)_PROXY``); ``""`` if none),
+    ``stopped_by`` (for a partial body, the limit that stopped it: ``"total deadline"``,
+    ``"max body size"``, ``"max decompression ratio"``; ``""`` when the connection was lost) and
     ``stream`` (a :class:`~guiapp.core.streams.StreamSummary` for a body that was streamed as
     events, else ``None``).
     """
@@ -80,6 +82,7 @@ class Response:
     timings: Timings | None = None
     proxy: str | None = None
     proxy_source: str = ""
+    stopped_by: str = ""
     stream: StreamSummary | None = None
 
     def __init__(
@@ -103,6 +106,7 @@ class Response:
         timings: Timings | None = None,
         proxy: str | None = None,
         proxy_source: str = "",
+        stopped_by: str = "",
     ) -> None:
         self.status_code = status_code
         self.reason = reason
@@ -117,6 +121,7 @@ class Response:
         self.timings = timings
         self.proxy = proxy
         self.proxy_source = proxy_source
+        self.stopped_by = stopped_by
         self.request_headers: tuple[tuple[str, str], ...] = tuple(request_headers)
         self._body = body
         self._spool_path = spool_path

@@ -350,7 +350,7 @@ def _read_body(
         read_size = max(1, min(read_size, total))
     body_started = time.perf_counter()
 
-    def partial() -> Response:
+    def partial(stopped_by: str = "") -> Response:
         summary = sink.end() if isinstance(sink, StreamSink) else None
         body, path = sink.finish()
         end = time.perf_counter()
@@ -366,6 +366,7 @@ def _read_body(
             timings=ex.clock.finish(end),  # the download phase ends where the transfer did
             proxy=ex.proxy.shown,
             proxy_source=ex.proxy.source,
+            stopped_by=stopped_by,
         )
         response.stream = summary
         return response
@@ -399,7 +400,7 @@ def _read_body(
             sink.write(decoder.flush())
         checkpoint()  # a cancel's shutdown reads as EOF on a body without Content-Length
         if deadlines.expired is not None:  # so does the deadline's
-            raise ex.deadline_error(url, received=received, partial=partial())
+            raise ex.deadline_error(url, received=received, partial=partial("total deadline"))
     except DeadlineExceeded:
         raise
     except (DecodedTooLarge, RatioExceeded) as exc:
@@ -412,7 +413,7 @@ def _read_body(
                 f"decompression ratio): reading stopped after {received:,} bytes received, "
                 f"{decoder.produced:,} decoded; the part that arrived is kept."
             )
-            limit, name = ratio, "max_decompression_ratio"
+            limit, name, stopped_by = ratio, "max_decompression_ratio", "max decompression ratio"
         else:
             assert cap is not None
             decoded = " once decompressed" if decoder.decodes else ""
@@ -420,13 +421,13 @@ def _read_body(
                 f"The response body is larger than the limit of {cap:,} bytes{decoded} (limit: "
                 "max body size); reading stopped, the part that arrived is kept."
             )
-            limit, name = cap, "max_body_bytes"
+            limit, name, stopped_by = cap, "max_body_bytes", "max body size"
         raise BodyTooLarge(
             message,
             limit=limit,
             limit_name=name,
             bytes_received=received,
-            partial_response=partial(),
+            partial_response=partial(stopped_by),
             url=url,
         ) from None
     except SpoolFull as exc:
@@ -449,7 +450,8 @@ def _read_body(
             sink.discard()
             raise
         if deadlines.expired is not None:
-            raise ex.deadline_error(url, received=received, partial=partial()) from exc
+            partial_response = partial("total deadline")
+            raise ex.deadline_error(url, received=received, partial=partial_response) from exc
         if is_bad_chunking(exc):
             sink.discard()
             raise MalformedResponse(

@@ -352,13 +352,14 @@ def find_unresolved(spec: RequestSpec, env: Values) -> list[str]:
     return list(expander.missing)
 
 
-def resolve(spec: RequestSpec, env: Values) -> RequestSpec:
+def resolve(spec: RequestSpec, env: Values, *, secrets: Iterable[str] | None = None) -> RequestSpec:
     """``spec`` with every ``{{name}}`` substituted.
 
     Raises :class:`~guiapp.core.errors.InvalidRequest` (``field="variables"``) naming every
     unresolved variable, or the chain of a loop. A header whose value took a secret variable's
     value is listed in ``sensitive_headers``: the transport drops it on a redirect to another
-    host, as it does ``Authorization``.
+    host, as it does ``Authorization``. The secret values are those of ``env`` (an
+    :class:`Environment` or :class:`VariableScope`), or ``secrets`` when given.
 
     >>> env = Environment("p", [Variable("key", "k3y-9", secret=True)])
     >>> resolve(RequestSpec(url="http://h/", headers=[("X-Api-Key", "{{key}}")]),
@@ -382,7 +383,9 @@ def resolve(spec: RequestSpec, env: Values) -> RequestSpec:
             field="variables",
             url=spec.url,
         )
-    secrets = env.secret_values() if isinstance(env, Environment | VariableScope) else set()
+    if secrets is None:
+        secrets = env.secret_values() if isinstance(env, Environment | VariableScope) else ()
+    secrets = [secret for secret in secrets if secret]
     sensitive = [
         name
         for (_, written), (name, value) in zip(spec.headers, resolved.headers, strict=True)

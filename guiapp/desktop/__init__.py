@@ -7,6 +7,8 @@ check for a usable display.
 - :mod:`guiapp.desktop.logs`: the rotating log file and the native-crash file.
 - :mod:`guiapp.desktop.display`: one clear line instead of Qt's abort when no window can open.
 
+``display`` and ``logs`` never import Qt; ``icon`` and ``entry`` do (loaded on first use).
+
 Example::
 
     problem = display_problem()             # before the QApplication exists
@@ -14,9 +16,9 @@ Example::
     app.setWindowIcon(app_icon())
 """
 
+from typing import Any
+
 from guiapp.desktop.display import NO_DISPLAY_EXIT, display_problem
-from guiapp.desktop.entry import APP_ID, install_desktop_entry, xdg_data_home
-from guiapp.desktop.icon import ICON_SIZES, app_icon, render_png
 from guiapp.desktop.logs import LogFiles, default_log_dir, start_logging
 
 __all__ = [
@@ -32,3 +34,22 @@ __all__ = [
     "start_logging",
     "xdg_data_home",
 ]
+
+# The icon and the launcher entry draw with Qt: imported on first use, so that the display check
+# and the logs (Qt-free) work where Qt's libraries cannot load.
+_LAZY = {
+    "APP_ID": "guiapp.desktop.entry",
+    "install_desktop_entry": "guiapp.desktop.entry",
+    "xdg_data_home": "guiapp.desktop.entry",
+    "ICON_SIZES": "guiapp.desktop.icon",
+    "app_icon": "guiapp.desktop.icon",
+    "render_png": "guiapp.desktop.icon",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

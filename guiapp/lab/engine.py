@@ -28,6 +28,7 @@ from guiapp.lab.qt_probe import LoadProbe, Point
 from guiapp.lab.server import LabServer
 from guiapp.lab.strategy import RunHooks, Strategy
 from guiapp.lab.workloads import Workload
+from guiapp.offload.freeze import FreezeReport
 from guiapp.offload.jobs import JobControl
 from guiapp.offload.stats import LagStats, summarize
 
@@ -52,6 +53,8 @@ COLUMNS = (
     "added_threads",
     "peak_rss_mb",
     "rss_added_mb",
+    "worst_freeze_cause",
+    "worst_freeze_culprit",
     "status",
 )
 
@@ -74,6 +77,13 @@ class CellResult:
     lag_series: list[Point] = field(default_factory=list)
     done_series: list[Point] = field(default_factory=list)
     thread_series: list[Point] = field(default_factory=list)
+    #: Each stall over 50 ms during the run, with the code behind it (FreezeWatch).
+    freezes: list[FreezeReport] = field(default_factory=list)
+
+    @property
+    def worst_freeze(self) -> FreezeReport | None:
+        """The longest freeze of the run, or None."""
+        return max(self.freezes, key=lambda r: r.duration_ms, default=None)
 
     @property
     def throughput(self) -> float:
@@ -81,6 +91,7 @@ class CellResult:
 
     def row(self) -> dict[str, Any]:
         """One table row (keys: :data:`COLUMNS`), numbers rounded for display."""
+        worst = self.worst_freeze
         return {
             "workload": self.workload.name,
             "params": self.workload.label().split(" ", 1)[1],
@@ -97,11 +108,19 @@ class CellResult:
             "added_threads": self.added_threads,
             "peak_rss_mb": round(self.peak_rss_mb, 1),
             "rss_added_mb": round(self.rss_added_mb, 1),
+            "worst_freeze_cause": worst.cause if worst is not None else "",
+            "worst_freeze_culprit": worst.culprit if worst is not None else "",
             "status": self.status,
         }
 
     def to_dict(self) -> dict[str, Any]:
-        return {**self.row(), "lag": self.lag.to_dict(), "baseline_threads": self.baseline_threads}
+        worst = self.worst_freeze
+        return {
+            **self.row(),
+            "lag": self.lag.to_dict(),
+            "baseline_threads": self.baseline_threads,
+            "worst_freeze": worst.to_dict() if worst is not None else None,
+        }
 
 
 class LabSession:
@@ -222,6 +241,7 @@ class CellRun:
             lag_series=probe.lag,
             done_series=self.done_series,
             thread_series=probe.threads,
+            freezes=probe.freezes(),
         )
 
 

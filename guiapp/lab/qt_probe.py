@@ -3,7 +3,10 @@
 A 5 ms ``PreciseTimer`` heartbeat on the GUI thread records lag with timestamps (the same
 measure as :class:`guiapp.offload.qt.LagMonitor`, which keeps no timestamps); a 20 ms sampler
 records the process's OS thread count (``psutil``: QThreads and Qt's own threads included) and
-the RSS of the process and its worker processes.
+the RSS of the process and its worker processes. A :class:`~guiapp.offload.qt.FreezeWatch`
+names the code behind each stall over 50 ms (:meth:`LoadProbe.freezes`); it runs without
+faulthandler's dumps, whose timer thread would count as an added thread, and its own watchdog
+thread starts before the thread baseline is taken.
 
 Example::
 
@@ -18,11 +21,15 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 import time
 from collections.abc import Callable
 
 import psutil
 from PySide6.QtCore import QObject, Qt, QTimer
+
+from guiapp.offload.freeze import FreezeReport
+from guiapp.offload.qt import FreezeWatch
 
 __all__ = ["HEARTBEAT_MS", "SAMPLE_MS", "LoadProbe", "Point"]
 
@@ -36,6 +43,10 @@ Point = tuple[float, float]
 # conversion/scaling), whatever the strategy, so they are not counted as the strategy's.
 _QT_GLOBAL_POOL_THREAD = "Thread (pooled)"
 _TASK_DIR = "/proc/self/task"
+# Threads a process keeps whoever sends: the transport's deadline watchdog (one daemon thread
+# per process, started by the first request, ending after a second with nothing to watch).
+# They are not a strategy's threads: a send on the GUI thread still adds none of its own.
+_PROCESS_WIDE_THREADS = frozenset({"guiapp-deadlines"})
 
 
 def _thread_ids() -> set[str] | None:
@@ -43,6 +54,14 @@ def _thread_ids() -> set[str] | None:
         return set(os.listdir(_TASK_DIR))
     except OSError:  # not Linux: fall back to counting
         return None
+
+
+def _process_wide_ids() -> set[str]:
+    return {
+        str(thread.native_id)
+        for thread in threading.enumerate()
+        if thread.name in _PROCESS_WIDE_THREADS and thread.native_id is not None
+    }
 
 
 def _thread_name(tid: str) -> str:
@@ -67,6 +86,8 @@ class LoadProbe(QObject):
         super().__init__()
         self._proc = psutil.Process()
         self._worker_pids = worker_pids
+        self._freeze_watch = FreezeWatch(self, threshold_ms=50, native_dumps=False)
+        self._freeze_watch.start()  # before the baseline: its thread is not the strategy's
         self.t0 = time.perf_counter()
         self.lag: list[Point] = []
         self.threads: list[Point] = []
@@ -84,6 +105,7 @@ class LoadProbe(QObject):
         self._sampler.timeout.connect(self.sample)
 
     def start(self) -> None:
+        self._freeze_watch.clear()  # the preparation's stalls are not the run's
         self.t0 = self._last = time.perf_counter()
         self._beat.start()
         self._sampler.start()
@@ -93,6 +115,11 @@ class LoadProbe(QObject):
         self._beat.stop()
         self._sampler.stop()
         self.sample()
+        self._freeze_watch.stop()
+
+    def freezes(self) -> list[FreezeReport]:
+        """The stalls over 50 ms since :meth:`start`, each with its culprit, oldest first."""
+        return self._freeze_watch.reports()
 
     def now(self) -> float:
         return time.perf_counter() - self.t0
@@ -117,7 +144,7 @@ class LoadProbe(QObject):
         if ids is None or self._baseline_ids is None:
             added = count - self.baseline_threads
         else:
-            new = ids - self._baseline_ids
+            new = ids - self._baseline_ids - _process_wide_ids()
             added = sum(1 for tid in new if _thread_name(tid) != _QT_GLOBAL_POOL_THREAD)
         self.added_threads = max(self.added_threads, added)
         self.peak_rss = max(self.peak_rss, self._rss())

@@ -79,10 +79,21 @@ def capture_stack(frame: FrameType | None) -> RawStack:
     """The frames from ``frame`` outwards, innermost first (at most :data:`MAX_DEPTH`)."""
     out: list[RawFrame] = []
     while frame is not None and len(out) < MAX_DEPTH:
-        code = frame.f_code
-        out.append((code, frame.f_lasti, code.co_filename, frame.f_lineno or 0, code.co_name))
+        code, lasti, lineno = frame.f_code, frame.f_lasti, frame.f_lineno
+        if lineno is None:  # an instruction without a line (a loop's jump back): the one before
+            lineno = _line_before(code, lasti)
+        out.append((code, lasti, code.co_filename, lineno, code.co_name))
         frame = frame.f_back
     return tuple(out)
+
+
+def _line_before(code: CodeType, lasti: int) -> int:
+    positions = _positions(code)
+    for index in range(min(lasti // 2, len(positions) - 1), -1, -1):
+        line = positions[index][0]
+        if line is not None:
+            return line
+    return code.co_firstlineno
 
 
 def stack_key(stack: Iterable[RawFrame]) -> tuple[tuple[str, int, str], ...]:

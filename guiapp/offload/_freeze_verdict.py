@@ -98,6 +98,18 @@ class FreezeReport:
     threshold_ms: float
     samples: tuple[FreezeSample, ...] = ()
 
+    @property
+    def cause(self) -> str:
+        """The verdict without the culprit: ``busy``, ``blocked in a call``, ``starved of the
+        GIL by <thread>`` or ``stalled``.
+
+        >>> FreezeReport(0.0, 80.0, "starved", "v", "c", "", "offload-1", 50.0).cause
+        'starved of the GIL by offload-1'
+        """
+        if self.kind == "starved":
+            return f"starved of the GIL by {self.thread}"
+        return {"busy": "busy", "blocked": "blocked in a call"}.get(self.kind, "stalled")
+
     def summary(self) -> str:
         """One line: duration and verdict."""
         return f"{self.duration_ms:.0f} ms · {self.verdict}"
@@ -220,13 +232,14 @@ def build_report(
     native = sum(s.native for s in samples)
     # The GIL was hard to get: the watchdog could often only read faulthandler's dumps, or it
     # woke late (it waited for the GIL for about a switch interval).
-    contended = native * 2 >= len(samples) or (
-        bool(lags) and statistics.median(lags) >= switch_interval_ms / 2
-    )
+    mostly_native = native * 2 >= len(samples)
+    contended = mostly_native or (bool(lags) and statistics.median(lags) >= switch_interval_ms / 2)
     looping = [in_loop(s) for s in gui_stacks]
     waiting = [idle(s) for s in gui_stacks]
     if sum(waiting) * 2 > len(samples):
-        holder = _gil_holder(samples, gui_ident, memo) if contended else None
+        # Waiting in a call that frees the GIL: starved only if the GIL was really held (the
+        # watchdog mostly had to read dumps); late wake-ups alone may be the OS's doing.
+        holder = _gil_holder(samples, gui_ident, memo) if mostly_native else None
         if holder is not None:
             stack = _most_common(s.stacks[holder] for s in samples if holder in s.stacks)
             culprit = culprit_of(resolve_stack(stack, memo))

@@ -29,8 +29,8 @@ class FreezeWatch(QObject):
     A ``Qt.PreciseTimer`` ticks a :class:`~guiapp.offload.freeze.FreezeWatchdog` every
     ``interval_ms`` (default: a quarter of the threshold, at most 10 ms); the watchdog thread
     samples all stacks while the ticks stop for longer than ``threshold_ms``. Works with any loop
-    that runs Qt's event dispatcher: ``QApplication.exec()``, qasync, QtAsyncio, pytest-qt's
-    ``qtbot.wait``.
+    that runs Qt's event dispatcher (tested: ``QApplication.exec()`` / ``QEventLoop.exec()``,
+    pytest-qt's ``qtbot.wait``, qasync).
 
     ``frozen(FreezeReport)`` is emitted on the GUI thread after each freeze ends;
     :meth:`reports` keeps the latest ``max_reports``, oldest first.

@@ -151,6 +151,8 @@ class FreezeWatchdog:
         self._late_s = (threshold_ms + tick_interval_ms) / 1000.0
         self._missed: deque[tuple[float, float]] = deque(maxlen=100)
         self._names: dict[int, str] = {}
+        self._names_count = 0
+        self._names_at = 0.0
         self._loop_at: tuple[object, int] | None = None
         self._gui_ident = threading.get_ident()
         self._thread: threading.Thread | None = None
@@ -202,14 +204,15 @@ class FreezeWatchdog:
         if self._want_dumps and _DUMPS_LOCK.acquire(blocking=False):
             dumps = _NativeDumps(self.threshold_ms / 1000.0)
         threshold_s = self.threshold_ms / 1000.0
-        poll_s = max(0.002, min(threshold_s / 4, 0.02))
+        poll_s = max(0.002, min(threshold_s / 2, 0.025))  # idle: ~40 short wakes a second
         followed = -1.0
         try:
             while not self._stopping.wait(poll_s):
                 now = time.perf_counter()
-                # Every wake (a few µs): a thread that starts and starves the GUI thread at
-                # once may be gone by the time the freeze is judged.
-                self._remember_names()
+                # A thread that starts and starves the GUI thread at once may be gone by the
+                # time the freeze is judged: names are refreshed whenever the count changes.
+                if threading.active_count() != self._names_count or now - self._names_at > 1:
+                    self._remember_names()
                 if dumps is not None and now - dumps.armed_at > threshold_s / 2:
                     dumps.arm()
                 last = self._last_tick
@@ -234,7 +237,10 @@ class FreezeWatchdog:
     def _remember_names(self) -> None:
         if len(self._names) > 1000:
             self._names.clear()
-        self._names.update(thread_names(threading.enumerate()))
+        threads = threading.enumerate()
+        self._names.update(thread_names(threads))
+        self._names_count = len(threads)
+        self._names_at = time.perf_counter()
 
     def _publish(self, report: FreezeReport | None) -> None:
         if report is None:
@@ -279,7 +285,10 @@ class FreezeWatchdog:
         native: list[RawSample] = []
         if dumps is not None:
             me = threading.get_ident()
-            native = [s for s in dumps.collect(last, me) if s.at_ms <= (end - last) * 1000]
+            # A dump's time is estimated from its timer (which a loaded machine delays), so
+            # one timer period of slack past the end; later dumps belong to no freeze.
+            until_ms = (end - last) * 1000 + self.threshold_ms
+            native = [s for s in dumps.collect(last, me) if s.at_ms <= until_ms]
             dumps.clear()
         duration_ms = (end - last - self._tick_s) * 1000.0
         if duration_ms <= self.threshold_ms:

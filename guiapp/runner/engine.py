@@ -252,7 +252,7 @@ class CollectionRun:
             iteration, index, planned.name, planned.rel, planned.spec.method, "", planned.folder
         )
         try:
-            spec = self._prepare(resolve(planned.spec, values))
+            spec = self._prepare(resolve(planned.spec, values, secrets=self._secret_values))
         except RequestError as exc:
             self._record(replace(base, url=self._mask(planned.spec.url), error=str(exc)))
             return

@@ -12,6 +12,9 @@ Example::
     sizes = ByteSizeEdit()
     sizes.set_bytes(3 * 1024**2)   # shows "3" "MiB"
     sizes.bytes()                  # 3145728; None when "Limit" is unticked
+    deadline = OptionalNumber(300.0, " s", "totalTimeout")
+    deadline.set_value(None)       # "Limit" unticked, the box keeps showing 300
+    deadline.value()               # None
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from guiapp.ui.qt_helpers import named
 
-__all__ = ["BYTE_UNITS", "ByteSizeEdit", "CodeEdit", "SecondsBox", "best_unit"]
+__all__ = ["BYTE_UNITS", "ByteSizeEdit", "CodeEdit", "OptionalNumber", "SecondsBox", "best_unit"]
 
 #: (label, bytes) of the size units, largest last.
 BYTE_UNITS = (("bytes", 1), ("KiB", 1024), ("MiB", 1024**2), ("GiB", 1024**3))
@@ -120,6 +123,45 @@ class ByteSizeEdit(QWidget):
         on = self.enabled.isChecked()
         self.amount.setEnabled(on)
         self.unit.setEnabled(on)
+
+
+class OptionalNumber(QWidget):
+    """An optional limit: a "Limit" check box and an exact number (``None`` when unticked).
+
+    The check box is named ``<name>Limit`` and the number ``<name>`` (a :class:`SecondsBox`
+    with ``suffix``); unticked, the box shows ``default`` greyed out.
+    """
+
+    edited = Signal()
+
+    def __init__(self, default: float, suffix: str, name: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.default = default
+        self.enabled = named(QCheckBox("Limit"), f"{name}Limit")
+        self.number = named(SecondsBox(default), name)
+        self.number.setSuffix(suffix)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.enabled)
+        layout.addWidget(self.number, 1)
+        self.enabled.toggled.connect(self.number.setEnabled)
+        self.enabled.toggled.connect(self.edited)
+        self.number.valueChanged.connect(self.edited)
+        self.set_value(default)
+
+    def set_value(self, value: float | None) -> None:
+        """Show ``value`` (``None``: no limit)."""
+        self.enabled.setChecked(value is not None)
+        self.number.set_exact(self.default if value is None else value)
+        self.number.setEnabled(value is not None)
+
+    def value(self) -> float | None:
+        """The number as loaded or edited, or ``None`` when no limit is set."""
+        return self.number.exact_value() if self.enabled.isChecked() else None
+
+    def setToolTip(self, text: str) -> None:  # the parts carry it: the row is two widgets
+        self.enabled.setToolTip(text)
+        self.number.setToolTip(text)
 
 
 class CodeEdit(QPlainTextEdit):

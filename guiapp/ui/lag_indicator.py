@@ -1,60 +1,119 @@
-"""The status-bar responsiveness indicator (``lagLabel``) fed by a LagMonitor.
+"""The status-bar responsiveness indicator (``lagLabel``) fed by a LagMonitor and a FreezeWatch.
 
-Green while the GUI thread serves its 5 ms heartbeat on time; amber when p99 lag exceeds one
-frame (16 ms); red past the 50 ms "long task" budget.
+Coloured by the worse of two readings over the monitor's window: p99 lag (amber above one frame,
+16 ms; red above the 50 ms "long task" budget) and the worst single stall (amber above 50 ms,
+red above 100 ms, the limit for a response to input). A reported freeze stays on the label for
+30 s ("froze 1240 ms, 4 s ago", at least amber), so a freeze is not forgotten two seconds later;
+clicking the label emits ``clicked`` (the window opens its Freezes panel).
 
 Example::
 
     monitor = LagMonitor(window)
     label = LagIndicator()
     monitor.updated.connect(label.show_stats)
+    watch.frozen.connect(label.show_freeze)
+    label.clicked.connect(show_freezes_panel)
     monitor.start()
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QLabel, QWidget
 
-__all__ = ["BAD_MS", "WARN_MS", "LagIndicator", "lag_level"]
+__all__ = ["BAD_MS", "FREEZE_MEMORY_S", "STALL_BAD_MS", "WARN_MS", "LagIndicator", "lag_level"]
 
 WARN_MS = 16.0
 BAD_MS = 50.0
+#: A single stall this long is red (the limit for a response to input); over BAD_MS, amber.
+STALL_BAD_MS = 100.0
+#: How long the label keeps showing the last freeze.
+FREEZE_MEMORY_S = 30.0
+
+_ORDER = ("ok", "warn", "bad")
 
 
-def lag_level(p99_ms: float) -> str:
-    """``ok``, ``warn`` (> 16 ms) or ``bad`` (> 50 ms).
+def lag_level(p99_ms: float, max_ms: float = 0.0) -> str:
+    """``ok``, ``warn`` or ``bad``: the worse of the p99 level (> 16 ms warn, > 50 ms bad) and
+    the worst-stall level (> 50 ms warn, > 100 ms bad).
 
     >>> lag_level(0.3), lag_level(20.0), lag_level(80.0)
     ('ok', 'warn', 'bad')
+    >>> lag_level(0.3, max_ms=60.0), lag_level(0.3, max_ms=1200.0)
+    ('warn', 'bad')
     """
-    if p99_ms > BAD_MS:
-        return "bad"
-    if p99_ms > WARN_MS:
-        return "warn"
-    return "ok"
+    by_p99 = 2 if p99_ms > BAD_MS else 1 if p99_ms > WARN_MS else 0
+    by_max = 2 if max_ms > STALL_BAD_MS else 1 if max_ms > BAD_MS else 0
+    return _ORDER[max(by_p99, by_max)]
 
 
 class LagIndicator(QLabel):
-    """Shows ``GUI lag p99 0.3 ms · max 1.2 ms`` coloured by :func:`lag_level`."""
+    """Shows ``GUI lag p99 0.3 ms · max 1 ms`` (and the last freeze) coloured by level."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    #: The label was clicked (the window shows its Freezes panel).
+    clicked = Signal()
+
+    def __init__(self, parent: QWidget | None = None, *, clock: Any = time.monotonic) -> None:
         super().__init__("GUI lag: measuring…", parent)
         self.setObjectName("lagLabel")
-        self.setToolTip(
+        self._clock = clock
+        self._base_tip = (
             "How late the GUI thread serves a 5 ms heartbeat timer (p99 and max over the recent "
-            "window). Amber above 16 ms (one frame), red above 50 ms (a visible freeze)."
+            "window). Amber above 16 ms p99 or a 50 ms stall, red above 50 ms p99 or a 100 ms "
+            "stall. Click to see what froze the window."
         )
+        self.setToolTip(self._base_tip)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.level = "ok"
+        self._stats_text = ""
+        self._stats_level = "ok"
+        self._freeze: Any = None
+        self._freeze_at = 0.0
         self._apply_level("ok")
 
     def show_stats(self, stats: Any) -> None:
         """Display a :class:`~guiapp.offload.stats.LagStats` (the monitor's ``updated`` payload)."""
         if not stats.samples:
             return
-        self.setText(f"GUI lag p99 {stats.p99_ms:.1f} ms · max {stats.max_ms:.0f} ms")
-        self._apply_level(lag_level(stats.p99_ms))
+        self._stats_text = f"GUI lag p99 {stats.p99_ms:.1f} ms · max {stats.max_ms:.0f} ms"
+        self._stats_level = lag_level(stats.p99_ms, stats.max_ms)
+        self._refresh()
+
+    def show_freeze(self, report: Any) -> None:
+        """Remember a :class:`~guiapp.offload.freeze.FreezeReport` for :data:`FREEZE_MEMORY_S`."""
+        self._freeze = report
+        self._freeze_at = self._clock()
+        self._refresh()
+
+    def last_freeze(self) -> Any:
+        """The report still on show, or None once it is older than :data:`FREEZE_MEMORY_S`."""
+        if self._freeze is None or self._clock() - self._freeze_at > FREEZE_MEMORY_S:
+            return None
+        return self._freeze
+
+    def _refresh(self) -> None:
+        freeze = self.last_freeze()
+        text, level = self._stats_text or "GUI lag: measuring…", self._stats_level
+        tip = self._base_tip
+        if freeze is not None:
+            ago = max(0, int(self._clock() - self._freeze_at))
+            text = f"{text} · froze {freeze.duration_ms:.0f} ms, {ago} s ago"
+            by_freeze = lag_level(0.0, freeze.duration_ms)
+            level = _ORDER[max(_ORDER.index(level), _ORDER.index(by_freeze))]
+            tip = f"Last freeze: {freeze.summary()}\n\n{tip}"
+        self.setText(text)
+        self.setToolTip(tip)
+        if level != self.level:
+            self._apply_level(level)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit()
+        super().mouseReleaseEvent(event)
 
     def _apply_level(self, level: str) -> None:
         self.level = level

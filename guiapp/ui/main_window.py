@@ -36,9 +36,10 @@ from PySide6.QtWidgets import (
 )
 
 from guiapp.core.request import RequestSpec
-from guiapp.offload.qt import LagMonitor, async_slot
+from guiapp.offload.qt import FreezeWatch, LagMonitor, async_slot
 from guiapp.ui import icons
 from guiapp.ui.file_consent import confirm_file_upload
+from guiapp.ui.freezes_panel import FreezesPanel
 from guiapp.ui.lag_indicator import LagIndicator
 from guiapp.ui.qt_helpers import framed_dock, named
 from guiapp.ui.request_bar import RequestBar
@@ -128,12 +129,22 @@ class MainWindow(TabbedWindow):
         self.statusBar().addPermanentWidget(self.lag_label)
         self.lag_monitor = LagMonitor(self, window=400)  # ~2 s of 5 ms ticks: a live reading
         self.lag_monitor.updated.connect(self.lag_label.show_stats)
+        # Freeze forensics: what froze the window, in the Freezes panel (click the lag label).
+        self.freeze_watch = FreezeWatch(self, threshold_ms=50)
+        self.freezes_panel = FreezesPanel()
+        self.freezes_dock = framed_dock("Freezes", "freezesDock", self.freezes_panel, self)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.freezes_dock)
+        self.freezes_dock.hide()
+        self.freeze_watch.frozen.connect(self.freezes_panel.add_report)
+        self.freeze_watch.frozen.connect(self.lag_label.show_freeze)
+        self.lag_label.clicked.connect(self.show_freezes)
 
         self.themes = ThemeManager(self)
         self.themes.themeChanged.connect(self._on_theme_changed)
         self.indicators = TabIndicators(self.tabs)
 
         self.menus: WindowMenus = WindowMenus(self, with_history=history_panel is not None)
+        self.add_view_action(self.freezes_dock.toggleViewAction())
         self.bar.sendRequested.connect(self.send_current)
         self.bar.cancelRequested.connect(self.cancel_current)
         self.bar.curlPasted.connect(self.import_curl)
@@ -144,6 +155,7 @@ class MainWindow(TabbedWindow):
         self.resize(1200, 800)
         self.open_tab()
         self.lag_monitor.start()
+        self.freeze_watch.start()
 
     # -- layout ----------------------------------------------------------------------------------
     def addDockWidget(self, area: Qt.DockWidgetArea, dock: QDockWidget, *args: Any) -> None:
@@ -244,6 +256,12 @@ class MainWindow(TabbedWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 
+    def show_freezes(self) -> None:
+        """Show the Freezes panel with the newest freeze selected (a click on the lag label)."""
+        self.freezes_dock.show()
+        self.freezes_dock.raise_()
+        self.freezes_panel.select_newest()
+
     def toggle_history(self) -> None:
         """Show or hide the history panel (Ctrl+H)."""
         dock = self.history_dock
@@ -285,6 +303,7 @@ class MainWindow(TabbedWindow):
             return True
         self._closing = True
         self.lag_monitor.stop()
+        self.freeze_watch.stop()
         self.indicators.stop()
         for tab in self.request_tabs():
             tab.dispose()

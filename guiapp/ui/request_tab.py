@@ -28,14 +28,16 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
-from guiapp.core.errors import ConnectionLost, InvalidRequest, RequestError
+from guiapp.core.errors import InvalidRequest, RequestError, TruncatedTransfer
 from guiapp.core.jobs import Cancelled, Progress
 from guiapp.core.request import RequestSpec
 from guiapp.core.secret_mask import fields_to_reenter, reenter_message
+from guiapp.core.stream_log import StreamLog
 from guiapp.lab.strategies import SendFunc, start_request
 from guiapp.lab.strategy import RunningRequest
 from guiapp.offload import Offloader
 from guiapp.ui.request_editor import RequestEditor
+from guiapp.ui.stream_feed import connect_items
 
 __all__ = ["Outcome", "RequestTab"]
 
@@ -85,6 +87,8 @@ class RequestTab(QWidget):
         #: keeps the first (secrets masked), so a restored request resolves its secrets again.
         self.last_written: RequestSpec | None = None
         self.last_sent: RequestSpec | None = None
+        #: The events of the newest send's streamed response (created on its first event).
+        self.stream_log: StreamLog | None = None
 
         self.bar_slot = QVBoxLayout()
         self.bar_slot.setContentsMargins(0, 0, 0, 0)
@@ -178,7 +182,10 @@ class RequestTab(QWidget):
         self.strategy = strategy
         self.progress = None
         self._started = time.monotonic()
+        old_log, self.stream_log = self.stream_log, None
         self._set_outcome(Outcome("sending", spec, spec))
+        if old_log is not None:
+            old_log.close()  # after the outcome change: the view has let go of it
         try:
             run = start_request(
                 strategy,
@@ -192,6 +199,7 @@ class RequestTab(QWidget):
             self._set_outcome(Outcome("error", exc, spec, message))
             return
         self._run = run
+        connect_items(run, lambda batch: self._on_items(generation, batch))
         self.inFlightChanged.emit(True)
         try:
             response = await run
@@ -199,9 +207,10 @@ class RequestTab(QWidget):
             if _own_task_cancelling():
                 raise  # our own task is being cancelled (window closing): not a user cancel
             self._finish(generation, Outcome("cancelled", None, spec, _CANCELLED))
-        except ConnectionLost as exc:
-            # The headers and part of the body arrived: show them (marked incomplete), as the
-            # error message promises; the message stays with the outcome for the status line.
+        except TruncatedTransfer as exc:
+            # The headers and part of the body arrived (connection lost, a deadline, a size
+            # limit): show them (marked incomplete) so they can be saved, as the error message
+            # promises; the message stays with the outcome for the status line.
             partial = exc.partial_response
             kind, value = ("response", partial) if partial is not None else ("error", exc)
             if self._finish(generation, Outcome(kind, value, spec, str(exc))):
@@ -234,6 +243,14 @@ class RequestTab(QWidget):
         self.inFlightChanged.emit(False)
         return True
 
+    def _on_items(self, generation: int, batch: list[Any]) -> None:
+        if generation != self._generation:
+            return  # a cancelled or replaced send's last events
+        if self.stream_log is None:
+            self.stream_log = StreamLog()
+            self.stateChanged.emit()  # the response area shows the new stream
+        self.stream_log.append(batch)
+
     def _on_progress(self, generation: int, progress: Progress) -> None:
         if generation == self._generation:
             self.progress = progress
@@ -262,6 +279,9 @@ class RequestTab(QWidget):
         if self.outcome.kind == "response":
             _close(self.outcome.value)
             self.outcome = Outcome()
+        if self.stream_log is not None:
+            self.stream_log.close()
+            self.stream_log = None
 
 
 def _own_task_cancelling() -> bool:

@@ -14,7 +14,8 @@ variable wins.
 :func:`install_response_checks` wires it into a main window: ``window.runtime_variables``,
 ``window.response_checks``, View → Runtime Variables… (``action-runtime-variables``) and
 View → Clear Runtime Variables (``action-clear-runtime-variables``); :func:`bind_runtime` puts
-the runtime values on top of a workspace's variable scope.
+the runtime values on top of a workspace's variable scope and adds both actions to its
+environment bar's ⋯ menu.
 
 Example::
 
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -60,12 +62,17 @@ class ResponseChecks(QObject):
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self._processes = processes
+        #: Where checks run: the window's worker processes.
+        self.processes = processes
         self._view = view
         self.runtime = runtime
+        #: Secret values to mask in what the Tests tab shows (the window sets it).
+        self.secret_values: Callable[[], Iterable[str]] = frozenset
         self._tasks = BackgroundTasks(lambda exc: None, "evaluating checks")
         self._sends = itertools.count(1)
         self._latest: dict[str, int] = {}  # variable -> the send that set it
+        #: Show / Clear Runtime Variables (set by :func:`install_response_checks`).
+        self.actions: list[QAction] = []
 
     def evaluate(self, spec: RequestSpec, response: Response) -> None:
         """Evaluate ``spec.tests`` on ``response`` (nothing to do without tests)."""
@@ -81,12 +88,14 @@ class ResponseChecks(QObject):
     async def _evaluate(self, spec: RequestSpec, response: Response, send: int) -> None:
         assert spec.tests is not None
         try:
-            outcome: TestOutcome = await self._processes.submit(run_tests, spec.tests, response)
+            outcome: TestOutcome = await self.processes.submit(run_tests, spec.tests, response)
         except Exception as exc:  # a worker that died, a spool file already gone...
             _log.warning("evaluating the checks of %s failed: %s", spec.url, exc)
             self._view.record(response, f"Could not run the checks: {exc}")
             return
-        self._view.record(response, outcome)
+        # The tab shows a copy with the secrets masked (those of the environment, earlier
+        # captures, and the ones this response's secret captures found).
+        self._view.record(response, outcome.masked(self.secret_values()))
         newest = [c for c in outcome.captures if send >= self._latest.get(c.capture.variable, 0)]
         for name in self.runtime.set_captured(newest, _source(spec)):
             self._latest[name] = send
@@ -110,11 +119,17 @@ def _source(spec: RequestSpec) -> str:
     return f"{spec.method} {path}"
 
 
-def bind_runtime(runtime: RuntimeVariables, environments: Any) -> None:
-    """Make ``runtime`` the top layer of ``environments``' scope (a workspace's
-    :class:`~guiapp.ui.workspace.env_control.EnvironmentController`), now and on each change."""
+def bind_runtime(checks: ResponseChecks, environments: Any) -> None:
+    """Make ``checks``' runtime variables the top layer of ``environments``' scope (a
+    workspace's :class:`~guiapp.ui.workspace.env_control.EnvironmentController`), now and on
+    each change, and list Runtime Variables… / Clear Runtime Variables in its bar's ⋯ menu."""
+    runtime = checks.runtime
     environments.set_runtime(runtime.environment())
     runtime.changed.connect(lambda: environments.set_runtime(runtime.environment()))
+    menu = environments.bar.menu_button.menu()
+    if menu is not None and checks.actions:
+        menu.addSeparator()
+        menu.addActions(checks.actions)
 
 
 def install_response_checks(window: Any) -> ResponseChecks:
@@ -132,6 +147,7 @@ def install_response_checks(window: Any) -> ResponseChecks:
     # response summary and request headers.
     window.response_area.secret_values = lambda: secret_values(window)
     window.response_area.display.panel.secret_values = lambda: secret_values(window)
+    checks.secret_values = lambda: secret_values(window)
     dialogs: list[RuntimeVariablesDialog] = []
 
     def show_dialog() -> RuntimeVariablesDialog:
@@ -151,5 +167,6 @@ def install_response_checks(window: Any) -> ResponseChecks:
     window.menus.view_menu.addSeparator()
     window.menus.view_menu.addAction(show)
     window.menus.view_menu.addAction(clear)
+    checks.actions = [show, clear]
     window.show_runtime_variables = show_dialog
     return checks

@@ -11,6 +11,8 @@ The panel never formats on the GUI thread: bodies go through a ``ProcessOffloade
 - ``responseHeaders`` / ``requestHeaders`` (QTableWidget, two columns: name, value);
 - ``responseTiming``: the "Timing" tab, a :class:`~guiapp.ui.response_timing.ResponseTiming`
   (per-phase waterfall of each hop);
+- ``responseStream``: the "Stream" tab (shown for streamed responses), a
+  :class:`~guiapp.ui.response_stream.ResponseStream`: the events live, ``event_count()``.
 - ``responseTests``: the "Tests" tab (``Tests 3/4``), a
   :class:`~guiapp.ui.response_tests.ResponseTests` showing the results recorded for the
   response shown (:mod:`guiapp.ui.response_checks` evaluates them).
@@ -47,7 +49,9 @@ from guiapp.core.jobs import Progress
 from guiapp.core.request import RequestSpec
 from guiapp.core.response import Response
 from guiapp.core.secret_mask import mask_text
+from guiapp.core.stream_log import StreamLog
 from guiapp.ui.body_viewer import BodyViewer, ProcessSubmitter
+from guiapp.ui.response_stream_hook import StreamTab
 from guiapp.ui.response_summary import summary_html
 from guiapp.ui.response_tests import ResponseTests
 from guiapp.ui.response_timing import ResponseTiming
@@ -97,6 +101,8 @@ class ResponsePanel(QWidget):
         self.tests.titleChanged.connect(
             lambda title: self.tabs.setTabText(self.tabs.indexOf(self.tests), title)
         )
+        self.stream_tab = StreamTab(self.tabs, process_offloader)
+        self.stream = self.stream_tab.view
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.summary)
@@ -126,6 +132,7 @@ class ResponsePanel(QWidget):
         self.progress.setVisible(self._own_progress)
         self.body.show_hint("Waiting for the response…")
         self.timing.show_message("Waiting for the response…")
+        self.stream_tab.reset()
         self.body.warm_up()
         self._set_state("sending")
 
@@ -157,6 +164,7 @@ class ResponsePanel(QWidget):
         _fill(self.request_headers_table, sent)
         self._count_headers()
         self.timing.show_response(response)
+        self.stream_tab.show_response(response)
         self.tests.show_for(response)
         self._set_state("response")
         await self.body.show_body(response)
@@ -168,6 +176,7 @@ class ResponsePanel(QWidget):
         title = error_title(exc)  # "Host not found", never a Python class name
         # A RequestError's text is written for users; anything else is a bug, named as such.
         detail = str(exc) if isinstance(exc, RequestError) else f"{type(exc).__name__}: {exc}"
+        detail = mask_text(detail, self.secret_values())  # an error may quote the URL
         self.summary.setText(f'<b style="color:#d03838">{_esc(title)}</b>: {_esc(detail)}')
         self.body.show_hint(
             "No response: the request failed (the reason is above).\n\n"
@@ -185,9 +194,14 @@ class ResponsePanel(QWidget):
         self.timing.show_message("No timing: the request was cancelled.")
         self._set_state("cancelled")
 
+    def show_stream(self, log: StreamLog | None) -> None:
+        """Show the events of the current tab's streamed response (live), if any."""
+        self.stream_tab.show_log(log)
+
     def clear(self) -> None:
         """Back to the empty state."""
         self._forget()
+        self.stream_tab.reset()
         self.progress.hide()
         self.summary.setText("<i>Send a request to see its response here.</i>")
         self.body.show_hint(

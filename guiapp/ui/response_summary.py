@@ -60,11 +60,16 @@ def incomplete_text(response: Response) -> str:
     ...              headers=[("Content-Length", "1000000")], body=b"y" * 3000, partial=True)
     >>> incomplete_text(r)
     'incomplete: the connection was lost after 3.0 kB of 1.0 MB'
+    >>> r.stopped_by = "total deadline"
+    >>> incomplete_text(r)
+    'incomplete: stopped by the total deadline after 3.0 kB of 1.0 MB'
     """
     expected = response.headers.get("Content-Length", "")
     of_total = f" of {format_bytes(int(expected))}" if expected.isdigit() else ""
     received = format_bytes(response.wire_size)
-    return f"incomplete: the connection was lost after {received}{of_total}"
+    stopped_by = getattr(response, "stopped_by", "")  # responses pickled before it existed
+    why = f"stopped by the {stopped_by}" if stopped_by else "the connection was lost"
+    return f"incomplete: {why} after {received}{of_total}"
 
 
 def summary_html(response: Response) -> str:

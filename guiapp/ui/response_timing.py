@@ -3,9 +3,11 @@
 One section per hop (each redirect in ``Response.history``, then the final response), one row
 per phase of its :class:`~guiapp.core.timings.Timings`: the phase's name, a horizontal bar
 placed where the phase started and as long as it lasted, and its duration; then the hop's total
-and, for a pooled connection, "reused connection". All hops share one scale, so a slow hop looks
-slow next to a fast one. Widgets for tests: ``responseTiming`` (this widget),
-``timingMessage`` (the empty/error text), ``timingHop`` (a hop's title), ``timingTotal``,
+and, for a pooled connection, "reused connection". Each hop says whether it went through a
+proxy, which one and where it came from (the request's options, the caller's session or the
+environment's ``HTTP(S)_PROXY``). All hops share one scale, so a slow hop looks slow next to a
+fast one. Widgets for tests: ``responseTiming`` (this widget), ``timingMessage`` (the
+empty/error text), ``timingHop`` (a hop's title), ``timingProxy``, ``timingTotal``,
 ``timingReused``, and per phase ``timingPhase_<name>`` / ``timingDuration_<name>``.
 
 Example::
@@ -35,7 +37,12 @@ from guiapp.core.timings import PHASE_LABELS
 __all__ = ["EMPTY_TEXT", "ResponseTiming", "format_phase", "phase_colour"]
 
 EMPTY_TEXT = "No timing yet: send a request to see where its time goes."
-_NOT_MEASURED = "No timing was recorded for this response."
+_NOT_MEASURED = "Timings unavailable: no timing was recorded for this response."
+_PROXY_SOURCES = {
+    "request": "from the request's options",
+    "session": "from the session",
+    "environment": "system proxy, from the environment",
+}
 
 # One set per theme, each at least 3:1 against that theme's pane (WCAG's bar for graphics):
 # darker shades on the light pane, lighter ones on the dark pane (tests check the ratios).
@@ -84,6 +91,14 @@ def format_phase(seconds: float) -> str:
     if ms < 1000:
         return f"{ms:.1f} ms" if ms < 100 else f"{ms:.0f} ms"
     return f"{seconds:.2f} s"
+
+
+def _proxy_text(hop: Response) -> str:
+    """``Proxy: http://p:3128 (system proxy, from the environment)`` or ``Direct connection``."""
+    if not hop.proxy:
+        return "Direct connection (no proxy)"
+    source = _PROXY_SOURCES.get(hop.proxy_source, hop.proxy_source)
+    return f"Proxy: {hop.proxy} ({source})" if source else f"Proxy: {hop.proxy}"
 
 
 class _PhaseBar(QWidget):
@@ -159,8 +174,16 @@ class ResponseTiming(QScrollArea):
         for index, hop in enumerate(hops):
             redirect = index < len(hops) - 1
             layout.addWidget(self._hop_section(hop, index + 1, len(hops), redirect, scale))
+        stream = response.stream
+        if stream is not None:
+            first = stream.first_event_at
+            when = "no event" if first is None else f"first event after {format_phase(first)}"
+            note = QLabel(f"Stream: {when}; {stream.describe()}.")
+            note.setObjectName("timingStream")
+            note.setWordWrap(True)
+            layout.addWidget(note)
         if response.partial:
-            note = QLabel("The connection was lost during the download: the body is incomplete.")
+            note = QLabel("The download stopped early: the body is incomplete.")
             note.setObjectName("timingIncomplete")
             note.setWordWrap(True)
             layout.addWidget(note)
@@ -188,7 +211,7 @@ class ResponseTiming(QScrollArea):
                 if cells:
                     lines.append("  ".join(cells))
         for label in self._content.findChildren(QLabel):
-            if label.objectName() in ("timingMessage", "timingIncomplete"):
+            if label.objectName() in ("timingMessage", "timingIncomplete", "timingStream"):
                 lines.append(label.text())
         return "\n".join(lines)
 
@@ -229,10 +252,13 @@ class ResponseTiming(QScrollArea):
         title.setFont(font)
         grid.addWidget(title, 0, 0, 1, 3)
         timings = hop.timings
+        proxy = _label(_proxy_text(hop))
+        proxy.setObjectName("timingProxy")
+        grid.addWidget(proxy, 1, 0, 1, 3)
         if timings is None:
-            grid.addWidget(_label(_NOT_MEASURED), 1, 0, 1, 3)
+            grid.addWidget(_label(_NOT_MEASURED), 2, 0, 1, 3)
             return section
-        row = 1
+        row = 2
         if timings.reused:
             reused = _label("reused connection (no DNS lookup, connect or TLS handshake)")
             reused.setObjectName("timingReused")

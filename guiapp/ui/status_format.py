@@ -176,6 +176,8 @@ _ERROR_TITLES: tuple[tuple[type[BaseException], str], ...] = (
     (errors.MalformedResponse, "Invalid HTTP response"),
     (errors.ConnectionLost, "Connection lost"),
     (errors.BodyTooLarge, "Response too large"),
+    (errors.DeadlineExceeded, "Deadline exceeded"),
+    (errors.DiskFull, "Disk full"),
     (errors.TransportError, "Network error"),
     (errors.RequestError, "Request failed"),
 )
@@ -187,6 +189,10 @@ _FIELDS = {
     "body": "body",
     "auth": "Auth settings",
     "secrets": "fields marked *** (re-enter their secrets)",
+    "proxy": "Proxy option",
+    "total_timeout": "total deadline (Options)",
+    "headers_timeout": "headers deadline (Options)",
+    "max_decompression_ratio": "max decompression ratio (Options)",
 }
 
 
@@ -202,8 +208,11 @@ def error_title(exc: BaseException) -> str:
     return "Unexpected error"
 
 
-def sending_text(progress: Progress | None, elapsed: float) -> str:
+def sending_text(progress: Progress | None, elapsed: float, *, cancellable: bool = True) -> str:
     """The status line while sending: which phase, how far, for how long, how to stop it.
+
+    ``cancellable=False`` (the GUI-thread strategy, which freezes the window while it sends)
+    promises no Esc: nothing, Esc included, is handled until the response arrives.
 
     Phases as the transport reports them: ``connecting`` (from the start of each hop until
     something else is known: the connection, and the wait for the response headers),
@@ -221,6 +230,8 @@ def sending_text(progress: Progress | None, elapsed: float) -> str:
     'Receiving 10.0 kB of 40.0 kB · 5.0 kB/s · 12.0 s · Esc cancels'
     >>> sending_text(Progress(10_000, None, {"phase": "download", "speed": 5000.0}), 12.0)
     'Receiving 10.0 kB (length unknown) · 5.0 kB/s · 12.0 s · Esc cancels'
+    >>> sending_text(None, 0.05, cancellable=False)
+    'Starting · 50 ms · the window is frozen until the response arrives (GUI-thread strategy)'
     """
     info = progress.info if progress is not None else {}
     phase = info.get("phase")
@@ -239,6 +250,9 @@ def sending_text(progress: Progress | None, elapsed: float) -> str:
         text = f"Finishing ({format_bytes(progress.done)} received)"
     else:
         text = f"Receiving {_amount(progress)}{rate}"
+    if not cancellable:
+        frozen = "the window is frozen until the response arrives (GUI-thread strategy)"
+        return f"{text} · {format_duration(elapsed)} · {frozen}"
     return f"{text} · {format_duration(elapsed)} · Esc cancels"
 
 

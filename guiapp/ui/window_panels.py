@@ -145,6 +145,7 @@ class ResponseArea(QWidget):
         self._tab = tab
         self._shown = tab.outcome
         self.display.replay(tab)
+        self._show_stream(tab)
         self.show_status()
 
     def on_state_changed(self, tab: RequestTab) -> None:
@@ -155,11 +156,17 @@ class ResponseArea(QWidget):
             self._meters.pop(tab, None)
         if tab is not self._tab:
             return
+        self._show_stream(tab)
         if tab.outcome is self._shown and tab.in_flight:
             return  # only progress changed: the 20 Hz timer repaints it (coalesced)
         self._shown = tab.outcome
         self.display.show_outcome(tab)
         self.show_status()
+
+    def _show_stream(self, tab: RequestTab) -> None:
+        show_stream = getattr(self.display.panel, "show_stream", None)
+        if show_stream is not None:
+            show_stream(tab.stream_log)  # the tab's live events, if its response is a stream
 
     def forget(self, tab: RequestTab) -> None:
         """``tab`` is closing."""
@@ -224,7 +231,8 @@ class ResponseArea(QWidget):
             self.progress_bar.setVisible(False)
             return
         progress = tab.progress
-        self.show_message(sending_text(progress, tab.elapsed()), "busy")
+        cancellable = tab.strategy != "gui-thread"  # a frozen window cannot handle Esc
+        self.show_message(sending_text(progress, tab.elapsed(), cancellable=cancellable), "busy")
         self.display.show_outcome(tab)  # forwards the latest progress to the panel
         if progress is None:
             self.progress_bar.setRange(0, 0)  # indeterminate: nothing received yet

@@ -14,6 +14,8 @@ import pytest
 
 from guiapp.core.atomic import atomic_write_text, remove_stale_temp_files
 
+pytestmark = pytest.mark.hostile("storage")
+
 # The child rewrites one file forever; every version is self-checking: a header line with the
 # SHA-256 of the rest, and a size large enough (~1 MB) that a write takes several syscalls.
 _WRITER = """

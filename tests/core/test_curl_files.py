@@ -14,6 +14,8 @@ from guiapp.core.curl import parse_curl
 from guiapp.core.errors import InvalidRequest
 from guiapp.core.request import FileBody, FilePart, MultipartBody
 
+pytestmark = pytest.mark.hostile("importers")
+
 
 @pytest.fixture
 def secret(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:

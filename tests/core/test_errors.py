@@ -150,3 +150,12 @@ def test_errors_pickle_with_their_state() -> None:
     assert (tls.host, tls.reason, str(tls)) == ("h", "r", "m")
     invalid = pickle.loads(pickle.dumps(InvalidRequest("bad", field="url")))
     assert invalid.field == "url"
+
+
+@pytest.mark.parametrize("field", ["total_timeout", "headers_timeout", "max_decompression_ratio"])
+def test_a_limit_must_be_positive_or_off(field: str) -> None:
+    with pytest.raises(InvalidRequest) as info:
+        validate(RequestSpec(url="http://h/", **{field: 0.0}))
+    assert info.value.field == field
+    assert str(info.value) == f"{field} must be a positive number (or off), not 0.0."
+    validate(RequestSpec(url="http://h/", **{field: None}))

@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from guiapp.core.history import HistoryStore, ResponseSummary
 from guiapp.core.request import JsonBody, RequestSpec
 
@@ -28,6 +30,7 @@ while True:
 """
 
 
+@pytest.mark.hostile("storage")
 def test_sigkill_mid_writes_leaves_a_sound_database(tmp_path: Path) -> None:
     path = tmp_path / "history.db"
     committed: list[int] = []

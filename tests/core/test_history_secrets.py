@@ -16,6 +16,8 @@ from guiapp.core.history import HistoryStore, ResponseSummary
 from guiapp.core.request import BearerAuth, FormBody, JsonBody, RequestSpec
 from guiapp.core.serialize import spec_to_dict
 
+pytestmark = pytest.mark.hostile("storage")
+
 KEY = "k3y-SECRET-9f8e7d"
 TOKEN = "tok-SECRET-1a2b3c"
 

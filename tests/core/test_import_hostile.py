@@ -21,6 +21,8 @@ from guiapp.core.importers import (
 from guiapp.core.request import FileBody, FilePart, MultipartBody
 from guiapp.core.secrets import MemoryKeyring, SecretStore
 
+pytestmark = pytest.mark.hostile("importers")
+
 
 @pytest.fixture
 def store() -> SecretStore:

@@ -112,3 +112,29 @@ def test_tests_round_trip_and_bad_tests_name_the_field() -> None:
     assert "tests" not in spec_to_dict(RequestSpec(url="http://h/", tests=RequestTests()))
     with pytest.raises(SpecFormatError, match=r"tests: checks\[0\]: unknown operator"):
         spec_from_dict({**data, "tests": {"checks": [{"subject": "status", "op": "~"}]}})
+
+
+def test_requests_saved_before_the_limits_existed_load_with_the_defaults() -> None:
+    old = {"version": 1, "url": "http://h/", "max_body_bytes": None}  # None was "no cap" then
+    spec = spec_from_dict(old)
+    assert spec.max_body_bytes == 1 << 30
+    assert (spec.total_timeout, spec.headers_timeout) == (300.0, 60.0)
+    assert spec.max_decompression_ratio == 100.0
+    assert spec.use_system_proxy is True
+    assert spec.sensitive_headers == ()
+
+
+def test_a_limit_turned_off_is_written_as_false_and_read_back_as_none() -> None:
+    spec = RequestSpec(url="http://h/", total_timeout=None, max_body_bytes=None)
+    data = spec_to_dict(spec)
+    assert data["total_timeout"] is False
+    assert data["max_body_bytes"] is False
+    assert spec_from_dict(json.loads(json.dumps(data))) == spec
+
+
+@pytest.mark.parametrize(
+    ("key", "value"), [("total_timeout", "soon"), ("headers_timeout", -1), ("max_body_bytes", 1.5)]
+)
+def test_a_bad_limit_names_its_field(key: str, value: Any) -> None:
+    with pytest.raises(SpecFormatError, match=f"^{key}: "):
+        spec_from_dict({"url": "http://h/", key: value})

@@ -18,6 +18,8 @@ from guiapp.core.request import RequestSpec
 from guiapp.core.transport import send
 from tests.faultserver import BOMB_INFLATED, FaultServer
 
+pytestmark = pytest.mark.hostile("transport")
+
 
 def test_never_answers_is_a_read_timeout(faultserver: FaultServer) -> None:
     start = time.monotonic()

@@ -12,8 +12,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+import certifi
 import pytest
 import requests
+from pytest_httpbin import certs
 
 from guiapp.core import RequestSpec, _http_body, send
 from guiapp.core._http_adapter import make_session
@@ -24,6 +26,7 @@ from guiapp.core.errors import (
     DiskFull,
     DNSFailure,
     InvalidRequest,
+    TLSVerificationError,
 )
 from guiapp.core.request import DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_DECOMPRESSION_RATIO
 from tests.faultserver import FaultServer
@@ -49,17 +52,18 @@ def test_body_dripped_a_byte_at_a_time_ends_at_the_total_deadline_keeping_what_a
 ) -> None:
     start = time.monotonic()
     with pytest.raises(DeadlineExceeded) as info:
-        send(RequestSpec(url=faultserver.url("/drip?bytes=100"), timeout=5, total_timeout=0.8))
-    assert time.monotonic() - start < 4
+        send(RequestSpec(url=faultserver.url("/drip?bytes=100"), timeout=5, total_timeout=1.5))
+    assert time.monotonic() - start < 6  # 100 bytes take 10 s: the deadline ended it
     exc = info.value
     assert exc.limit_name == "total_timeout"
     assert str(exc).startswith("No complete response from 127.0.0.1:")
-    assert "within 0.8 s (total deadline); the part of the body that arrived is kept." in str(exc)
+    assert "within 1.5 s (total deadline); the part of the body that arrived is kept." in str(exc)
     partial = exc.partial_response
     assert partial is not None
     assert partial.partial
     assert 1 <= partial.size < 100
     assert partial.body_bytes() == b"d" * partial.size
+    assert partial.stopped_by == "total deadline"
 
 
 def test_a_stream_without_total_deadline_runs_past_it(faultserver: FaultServer) -> None:
@@ -91,6 +95,7 @@ def test_gzip_bomb_stops_at_the_decompression_ratio_with_the_limit_named(
     with partial:
         # Kept up to the ratio's ceiling: 100x what arrived, or the 16 MiB floor.
         assert partial.size == max(16 << 20, 100 * exc.bytes_received)
+        assert partial.stopped_by == "max decompression ratio"
         assert partial.body_bytes(limit=8) == bytes(8)
 
 
@@ -108,6 +113,7 @@ def test_endless_chunked_body_stops_at_the_body_cap_keeping_what_arrived(
     assert partial is not None
     assert partial.is_spooled
     assert cap - (1 << 16) <= partial.size <= cap
+    assert partial.stopped_by == "max body size"
     partial.close()
     assert list(tmp_path.iterdir()) == []
 
@@ -193,7 +199,17 @@ def test_a_callers_session_proxies_are_used(faultserver: FaultServer) -> None:
     assert faultserver.requests == ["http://example.invalid/ok"]
 
 
-def test_a_callers_session_verify_and_cert_are_used(tmp_path: Path) -> None:
+def test_a_callers_session_verify_is_used(httpbin_secure: Any) -> None:
+    url = httpbin_secure.url + "/get"
+    session = requests.Session()
+    session.verify = certs.where()  # the test server's CA: trusted by the session only
+    with session, send(RequestSpec(url=url, timeout=10), session=session) as response:
+        assert response.status_code == 200
+    with pytest.raises(TLSVerificationError):  # the request's own choice still wins
+        send(RequestSpec(url=url, timeout=10, verify=certifi.where()), session=session)
+
+
+def test_a_callers_session_cert_is_used(tmp_path: Path) -> None:
     missing = str(tmp_path / "client.pem")
     session = requests.Session()
     session.cert = missing

@@ -235,6 +235,20 @@ def test_usable_names_have_no_problem(name: str) -> None:
     assert expand("{{" + name + "}}", {name: "ok"}) == "ok"
 
 
+def test_headers_filled_from_secret_variables_are_marked_sensitive() -> None:
+    scope = VariableScope(
+        Environment("C", [Variable("key", "k3y-9", secret=True), Variable("trace", "t1")])
+    )
+    spec = RequestSpec(
+        url="http://h/",
+        headers=[("X-Api-Key", "{{key}}"), ("X-Trace", "{{trace}}"), ("X-Fixed", "k3y-9")],
+    )
+    # X-Fixed holds the same text but was written by hand: not from a variable.
+    assert resolve(spec, scope).sensitive_headers == ("x-api-key",)
+    assert resolve(spec, scope.values()).sensitive_headers == ()
+    assert resolve(spec, scope.values(), secrets={"t1"}).sensitive_headers == ("x-trace",)
+
+
 def test_every_documented_dynamic_variable() -> None:
     spec = RequestSpec(
         url="http://h/{{$guid}}",

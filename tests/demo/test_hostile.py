@@ -16,6 +16,8 @@ import pytest
 from guiapp.demo import DemoServer
 from guiapp.demo._server import ServerLimits
 
+pytestmark = pytest.mark.hostile("demo")
+
 
 def _raw(url: str, request: bytes, timeout: float = 5.0) -> bytes:
     """Send ``request`` on a fresh connection; everything the server answers until it closes

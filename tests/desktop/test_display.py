@@ -10,17 +10,17 @@ from pathlib import Path
 import pytest
 
 from guiapp.desktop import NO_DISPLAY_EXIT, display_problem
-from guiapp.desktop.display import debian_package, missing_libraries
+from guiapp.desktop.display import debian_package, missing_libraries, probe_libraries
 
 REPO = Path(__file__).resolve().parents[2]
 
 
-def _none_missing() -> list[str]:
+def _none_missing(part: str) -> list[str]:
     return []
 
 
 def test_no_display_names_both_variables_and_the_offscreen_way_out() -> None:
-    problem = display_problem({}, platform="linux")
+    problem = display_problem({}, platform="linux", probe=_none_missing)
     assert problem is not None
     assert "DISPLAY" in problem
     assert "WAYLAND_DISPLAY" in problem
@@ -39,7 +39,7 @@ def test_no_display_names_both_variables_and_the_offscreen_way_out() -> None:
     ],
 )
 def test_a_usable_setup_is_left_to_qt(environ: dict[str, str]) -> None:
-    assert display_problem(environ, platform="linux", find_missing=_none_missing) is None
+    assert display_problem(environ, platform="linux", probe=_none_missing) is None
 
 
 def test_windows_and_macos_are_not_checked() -> None:
@@ -48,23 +48,47 @@ def test_windows_and_macos_are_not_checked() -> None:
 
 
 def test_missing_x11_libraries_are_named_with_the_packages_to_install() -> None:
-    problem = display_problem(
-        {"DISPLAY": ":0"},
-        platform="linux",
-        find_missing=lambda: ["libxcb-cursor.so.0", "libxkbcommon-x11.so.0"],
-    )
+    def probe(part: str) -> list[str]:
+        return ["libxcb-cursor.so.0", "libxkbcommon-x11.so.0"] if part == "xcb" else []
+
+    problem = display_problem({"DISPLAY": ":0"}, platform="linux", probe=probe)
     assert problem is not None
     assert "libxcb-cursor.so.0, libxkbcommon-x11.so.0" in problem
     assert "sudo apt install libxcb-cursor0 libxkbcommon-x11-0" in problem
+    assert "QT_QPA_PLATFORM=offscreen" in problem
     assert "\n" not in problem
 
 
+def test_missing_qt_libraries_are_named_even_offscreen() -> None:
+    def probe(part: str) -> list[str]:
+        return ["libGL.so.1", "libglib-2.0.so.0"] if part == "qt" else []
+
+    environ = {"QT_QPA_PLATFORM": "offscreen"}
+    problem = display_problem(environ, platform="linux", probe=probe)
+    assert problem is not None
+    assert problem.startswith("guiapp: Qt needs system libraries that are missing: libGL.so.1")
+    assert "sudo apt install libgl1 libglib2.0-0" in problem
+
+
+def test_with_an_x11_display_one_line_names_qt_and_x11_libraries() -> None:
+    def probe(part: str) -> list[str]:
+        return ["libGL.so.1"] if part == "qt" else ["libGL.so.1", "libxcb-icccm.so.4"]
+
+    problem = display_problem({"DISPLAY": ":0"}, platform="linux", probe=probe)
+    assert problem is not None
+    assert (
+        "libGL.so.1, libxcb-icccm.so.4 (Debian/Ubuntu: sudo apt install libgl1 libxcb-icccm4)"
+        in problem
+    )
+
+
 def test_a_wayland_session_does_not_need_the_x11_libraries() -> None:
-    def fail() -> list[str]:
-        raise AssertionError("the X11 plugin is not the one Qt will load")
+    def probe(part: str) -> list[str]:
+        assert part == "qt", "the X11 plugin is not the one Qt will load"
+        return []
 
     environ = {"DISPLAY": ":0", "WAYLAND_DISPLAY": "wayland-0"}
-    assert display_problem(environ, platform="linux", find_missing=fail) is None
+    assert display_problem(environ, platform="linux", probe=probe) is None
 
 
 @pytest.mark.parametrize(
@@ -75,6 +99,7 @@ def test_a_wayland_session_does_not_need_the_x11_libraries() -> None:
         ("libX11-xcb.so.1", "libx11-xcb1"),
         ("libdbus-1.so.3", "libdbus-1-3"),
         ("libGL.so.1", "libgl1"),
+        ("libgthread-2.0.so.0", "libglib2.0-0"),
     ],
 )
 def test_debian_package_names(soname: str, package: str) -> None:
@@ -96,8 +121,12 @@ def test_missing_libraries_reads_every_not_found_line_of_ldd(
     plugin = tmp_path / "libqxcb.so"
     plugin.write_bytes(b"")
     monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
-    assert missing_libraries(plugin) == ["libxcb-cursor.so.0", "libxcb-icccm.so.4"]
-    assert missing_libraries(tmp_path / "absent.so") == []
+    assert missing_libraries([plugin]) == ["libxcb-cursor.so.0", "libxcb-icccm.so.4"]
+    assert missing_libraries([tmp_path / "absent.so"]) == []
+
+
+def test_on_this_machine_qt_and_its_x11_plugin_load() -> None:
+    assert probe_libraries("qt") == []  # the suite itself runs Qt here
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="the check runs on Linux and the BSDs")

@@ -106,3 +106,29 @@ def test_unknown_workload_and_parameter_are_rejected() -> None:
         Workload("cpu_loop", delay=1)
     with pytest.raises(ValueError, match="at least 1"):
         Workload("cpu_loop", tasks=0)
+
+
+def test_a_gui_thread_run_names_the_code_that_froze_it(
+    lab_loop: asyncio.AbstractEventLoop, lab_session: LabSession
+) -> None:
+    # One pure-Python loop on the GUI thread, long enough to freeze it well past 50 ms.
+    workload = Workload("cpu_loop", tasks=1, iterations=600_000)
+    result = _run(lab_loop, lab_session, workload, STRATEGIES["gui_thread"]())
+    assert result.status == "ok"
+    worst = result.worst_freeze
+    assert worst is not None, result.lag
+    row = result.row()
+    assert row["worst_freeze_cause"] == "busy"
+    assert "in cpu_loop (guiapp/lab/workloads.py:" in row["worst_freeze_culprit"]
+    assert row["worst_freeze_culprit"] == worst.culprit
+    assert result.to_dict()["worst_freeze"]["verdict"] == worst.verdict
+
+
+def test_an_offloaded_run_has_no_freeze_to_blame(
+    lab_loop: asyncio.AbstractEventLoop, lab_session: LabSession
+) -> None:
+    result = _run(lab_loop, lab_session, TINY["http_delay"], STRATEGIES["make_async"](2))
+    # A loaded machine may stall the loop now and then; the HTTP calls never do it.
+    assert all("http_get" not in r.stack for r in result.freezes)
+    if not result.freezes:
+        assert result.row()["worst_freeze_culprit"] == ""

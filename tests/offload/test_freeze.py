@@ -108,11 +108,12 @@ def test_socket_recv_is_blocked_in_a_call() -> None:
 def test_a_thread_holding_the_gil_starves_the_loop_and_is_named() -> None:
     ready = threading.Event()
     go = threading.Event()
+    parsed: list[object] = []  # kept: freeing the document is a GIL-holding stall of its own
 
     def parser() -> None:
         ready.set()
         go.wait(5)
-        parse_document()
+        parsed.append(parse_document())
 
     worker = threading.Thread(target=parser, name="parser-7")
     worker.start()

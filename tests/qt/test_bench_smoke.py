@@ -31,6 +31,11 @@ def test_tiny_bench_runs_every_scenario(qapp: QApplication) -> None:
     assert report.result("idle").delta_p99_ms == 0.0
     # One 0.1 s call on the GUI thread blocks the heartbeat for at least ~95 ms.
     assert report.result("gui_thread").lag.max_ms > 80.0
+    # ... and FreezeWatch names it in the results: the sleep inside blocking_call.
+    worst = report.result("gui_thread").worst_freeze()
+    assert worst is not None
+    assert worst["kind"] == "blocked"
+    assert "in blocking_call (guiapp/bench/workloads.py:" in worst["culprit"]
     # Eight concurrent 0.1 s calls: far quicker than running them one after another (0.8 s).
     assert report.result("make_async").wall_s < 0.6
     assert report.result("qthread").wall_s < 0.6
@@ -45,6 +50,8 @@ def test_tiny_bench_runs_every_scenario(qapp: QApplication) -> None:
     data = json.loads(json.dumps(report.to_dict()))
     assert data["machine"]["pyside6"]
     assert data["results"][0]["start_ms"] is None
+    gui_thread = next(r for r in data["results"] if r["name"] == "gui_thread")
+    assert gui_thread["freezes"][0]["culprit"] == worst["culprit"]
     assert set(data["targets"]) >= {"qthread: max <= 16 ms", "json_process: max <= 16 ms"}
     table = report.format_table()
     for name in SCENARIOS:

@@ -13,6 +13,7 @@ Specs are first mapped to what the editor can show (docs/ui.md, "What the editor
 - an empty optional text field means "not set": ``proxy=""``, ``verify=""``, ``cert=""`` (or an
   empty path in a ``(cert, key)`` pair), and ``""`` as a file part's file name or Content-Type,
   or a file body's Content-Type, become ``None`` (or ``True`` / one path);
+- ``sensitive_headers`` is found when variables are resolved for sending, not edited: ``()``;
 - a text starting with U+FEFF (ZERO WIDTH NO-BREAK SPACE, the byte order mark): Qt drops it when
   the text enters any widget (``QLineEdit("\\ufeffb").text() == "b"``), so such specs are left out.
 """
@@ -91,6 +92,7 @@ def representable(spec: RequestSpec) -> RequestSpec:
         verify=spec.verify if spec.verify != "" else True,
         cert=_cert(spec.cert),
         proxy=spec.proxy or None,
+        sensitive_headers=(),  # found by resolve() from secret variables, not edited
     )
 
 

@@ -6,11 +6,14 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QSettings
 
 from guiapp.ui.workspace import WorkspaceController
 from guiapp.ui.workspace.importing import import_limits
 from tests.ui import test_workspace_tree
+
+pytestmark = pytest.mark.hostile("importers")
 
 workspace = test_workspace_tree.workspace  # the fixture
 

@@ -134,9 +134,9 @@ def test_test_edits_mark_a_saved_request_edited_and_are_saved_in_its_file(
     root = open_test_collection(workspace, ui_loop, tmp_path / "api")
     tab = ui_loop.run_until_complete(workspace.open_request_async("list-items.toml"))
     assert tab is not None
-    assert not workspace.autosaver.is_dirty(tab)
+    assert not workspace.is_dirty(tab)
     tab.editor.tests.add_check("status", "", "==", "200")
-    assert workspace.autosaver.is_dirty(tab)  # the same state as any other edit
+    assert workspace.is_dirty(tab)  # the same state as any other edit
     workspace.save_current()  # Ctrl+S
     wait_until(
         ui_loop,

@@ -36,6 +36,15 @@ def _send(qtbot: Any, window: MainWindow, loop: asyncio.AbstractEventLoop, spec:
     return tab
 
 
+def _history(window: MainWindow, loop: asyncio.AbstractEventLoop) -> list[Any]:
+    recorder = window.history
+
+    async def query() -> list[Any]:
+        return list(await recorder.lane.submit(recorder.store.list))  # the store's own thread
+
+    return loop.run_until_complete(query())
+
+
 def _table(view: ResponseTests) -> list[tuple[str, str, str]]:
     t = view.table
     return [tuple(t.item(r, c).text() for c in range(3)) for r in range(t.rowCount())]  # type: ignore[misc]
@@ -49,23 +58,35 @@ def test_checks_run_after_a_send_and_the_tab_title_counts_them(
             Check("status", "==", 200),
             Check("body", "==", "7", path="$.args.id"),
             Check("status", "==", 404),
+            Check("body", "exists", path="$.args.token"),
             Check("header", "exists", name="X-Nope", enabled=False),  # off: not run
         ),
         captures=(Capture("token", "body", "$.args.token", secret=True),),
     )
+    submitted: list[object] = []
+    pool = window.response_checks.processes
+
+    class Spy:
+        def submit(self, fn: Any, *args: Any) -> Any:
+            submitted.append(fn)
+            return pool.submit(fn, *args)
+
+    window.response_checks.processes = Spy()
     url = f"{window.demo_server.url}/get?id=7&token={SECRET}"
     _send(qtbot, window, ui_loop, RequestSpec(url=url, tests=tests))
     panel = window.response.panel
     tabs, view = panel.tabs, panel.tests
-    wait_until(ui_loop, lambda: tabs.tabText(tabs.indexOf(view)) == "Tests 2/3")
+    wait_until(ui_loop, lambda: tabs.tabText(tabs.indexOf(view)) == "Tests 3/4")
     rows = _table(view)
-    assert rows[:3] == [
+    assert rows[:4] == [
         ("✓", "status == 200", "200"),
         ("✓", "$.args.id == 7", "7"),
         ("✗", "status == 404: got 200", "200"),
+        ("✓", "$.args.token exists", "***"),  # the value a secret capture found: masked
     ]
-    assert rows[3] == ("✓", "set {{token}}", "•••")  # a secret capture is masked
-    assert view.summary() == "2/3 checks passed"
+    assert rows[4] == ("✓", "set {{token}}", "•••")
+    assert view.summary() == "3/4 checks passed"
+    assert submitted == [run_tests]  # evaluated in a worker process, not on the GUI thread
     assert window.runtime_variables.rows() == [("token", MASK, "GET /get")]
     assert window.runtime_variables.secret_values() == {SECRET}
 
@@ -104,7 +125,13 @@ def test_captures_set_runtime_variables_for_later_requests_and_clear_forgets_the
     workspace: WorkspaceController,
     ui_loop: asyncio.AbstractEventLoop,
 ) -> None:
-    bind_runtime(window.runtime_variables, workspace.environments)
+    recorded: list[int] = []
+    window.history.recorded.connect(recorded.append)
+    bind_runtime(window.response_checks, workspace.environments)
+    env_menu = workspace.environments.bar.menu_button.menu()
+    assert {"action-runtime-variables", "action-clear-runtime-variables"} <= {
+        a.objectName() for a in env_menu.actions()
+    }
     base = window.demo_server.url
     login = RequestSpec(
         url=f"{base}/get?token={SECRET}",
@@ -121,6 +148,12 @@ def test_captures_set_runtime_variables_for_later_requests_and_clear_forgets_the
     assert status.startswith("Sent GET /get?used=*** in ")  # the secret never shown
     assert SECRET not in window.response.panel.summary_plain_text()
     assert SECRET in secret_values(window)  # what history masks
+    wait_until(ui_loop, lambda: len(recorded) >= 2)  # the login and this one
+    entries = _history(window, ui_loop)
+    (entry,) = [e for e in entries if e.spec.params == (("used", "{{token}}"),)]  # as written
+    assert entry.sent is not None
+    assert entry.sent.params == (("used", "***"),)  # as sent: masked
+    assert SECRET not in repr((entry.spec, entry.sent, entry.url))
 
     # View → Runtime Variables…: the value masked, and Clear forgets it.
     dialog = window.show_runtime_variables()
@@ -129,6 +162,7 @@ def test_captures_set_runtime_variables_for_later_requests_and_clear_forgets_the
     assert view.table.item(0, 1).text() == MASK
     qtbot.mouseClick(view.clear_button, Qt.MouseButton.LeftButton)
     assert view.table.rowCount() == 0
+    assert not view.clear_button.isEnabled()
     assert workspace.environments.scope().origin("token") is None
     tab = _send(qtbot, window, ui_loop, RequestSpec(url=base + "/get?used={{token}}"))
     assert tab.outcome.kind == "error"

@@ -76,8 +76,11 @@ def _texts(widget: QWidget, name: str) -> list[str]:
 
 
 def test_the_tab_is_next_to_the_headers_and_starts_empty(panel: ResponsePanel) -> None:
-    titles = [panel.tabs.tabText(i) for i in range(panel.tabs.count())]
-    assert titles == ["Body", "Headers", "Request headers", "Timing"]
+    # The Stream tab exists but shows only for streamed responses.
+    tabs = panel.tabs
+    titles = [tabs.tabText(i) for i in range(tabs.count()) if tabs.isTabVisible(i)]
+    assert titles[:4] == ["Body", "Headers", "Request headers", "Timing"]  # then Tests
+    assert "Stream" not in titles
     timing = panel.findChild(ResponseTiming, "responseTiming")
     assert timing is panel.timing
     assert _texts(timing, "timingMessage") == [EMPTY_TEXT]
@@ -168,7 +171,31 @@ def test_a_response_without_timings_says_so(timing: ResponseTiming) -> None:
     timing.show_response(
         Response(status_code=200, reason="OK", http_version="HTTP/1.1", headers=[], url="http://h/")
     )
-    assert _texts(timing, "timingMessage") == ["No timing was recorded for this response."]
+    assert _texts(timing, "timingMessage") == [
+        "Timings unavailable: no timing was recorded for this response."
+    ]
+
+
+def test_each_hop_says_which_proxy_it_went_through(timing: ResponseTiming) -> None:
+    t = Timings(prepare=0.001, dns=0.001, connect=0.001, send=0.001, wait=0.01, download=0.01)
+
+    def hop(**proxy: Any) -> Response:
+        return Response(
+            status_code=200,
+            reason="OK",
+            http_version="HTTP/1.1",
+            headers=[],
+            url="http://h/",
+            timings=Timings(**{**_fields(t), "total": 0.024}),
+            **proxy,
+        )
+
+    timing.show_response(hop(proxy="http://u:***@p:3128", proxy_source="environment"))
+    assert _texts(timing, "timingProxy") == [
+        "Proxy: http://u:***@p:3128 (system proxy, from the environment)"
+    ]
+    timing.show_response(hop())
+    assert _texts(timing, "timingProxy") == ["Direct connection (no proxy)"]
 
 
 def test_a_partial_body_is_marked(timing: ResponseTiming) -> None:

@@ -9,6 +9,7 @@ that, and 50 sequential one-second freezes would only make the test slow.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import subprocess
@@ -54,6 +55,7 @@ def _measure(
     strategy: str,
     count: int,
     delay: int = 3,
+    guard: contextlib.AbstractContextManager[Any] | None = None,
 ) -> tuple[Any, float]:
     tabs = [
         window.open_tab(RequestSpec(url=f"{base}/delay/{delay}", params=[("n", str(i))]))
@@ -62,6 +64,17 @@ def _measure(
     monitor = LagMonitor(window, window=100_000)
     monitor.start()
     run_for(loop, 0.3)  # idle baseline samples in the same window
+    with guard or contextlib.nullcontext():
+        elapsed = _send_all(window, loop, tabs, strategy)
+    run_for(loop, 0.1)
+    monitor.stop()
+    return monitor.snapshot(), elapsed
+
+
+def _send_all(
+    window: MainWindow, loop: asyncio.AbstractEventLoop, tabs: list[Any], strategy: str
+) -> float:
+    count = len(tabs)
     started = time.monotonic()
     for tab in tabs:
         # Paced like rapid clicks (10 ms apart): with /delay/3 all 50 are in flight together
@@ -73,17 +86,20 @@ def _measure(
         in_flight = sum(t.in_flight for t in tabs)
         assert in_flight > 0.8 * count, f"only {in_flight} of {count} in flight together"
     wait_until(loop, lambda: all(t.outcome.kind == "response" for t in tabs), timeout=60)
-    elapsed = time.monotonic() - started
-    run_for(loop, 0.1)
-    monitor.stop()
-    return monitor.snapshot(), elapsed
+    return time.monotonic() - started
 
 
 @pytest.mark.parametrize("strategy", ["asyncio-executor", "qthread"])
 def test_offloaded_strategies_keep_the_gui_responsive(
-    window: MainWindow, ui_loop: asyncio.AbstractEventLoop, server_url: str, strategy: str
+    window: MainWindow,
+    ui_loop: asyncio.AbstractEventLoop,
+    server_url: str,
+    strategy: str,
+    gui_responsive: Any,
 ) -> None:
-    stats, elapsed = _measure(window, ui_loop, server_url, strategy, 50)
+    # gui_responsive fails the test with the code that froze the GUI, should a send block it.
+    guard = gui_responsive(max_stall_ms=400)
+    stats, elapsed = _measure(window, ui_loop, server_url, strategy, 50, guard=guard)
     print(f"{strategy}: 50 x /delay/3 in {elapsed:.2f} s, lag {stats.to_dict()}")
     assert elapsed < 10.0, "the 50 requests did not run concurrently"
     assert stats.samples > 100
@@ -91,9 +107,8 @@ def test_offloaded_strategies_keep_the_gui_responsive(
     # gui-thread strategy's (~1000 ms, below). Quiet machine: p99 ~10-25 ms, max ~40-70 ms.
     # Under load (other test runs on the 2 cores) single samples reach ~250 ms: the Offloader
     # starts worker threads on the loop thread and Thread.start() waits until the new thread
-    # is scheduled. Hence the generous max bound.
+    # is scheduled. Hence the generous max bound (the gui_responsive budget above).
     assert stats.p99_ms < 50.0, stats
-    assert stats.max_ms < 400.0, stats
 
 
 def test_gui_thread_strategy_freezes_the_window(
@@ -104,3 +119,9 @@ def test_gui_thread_strategy_freezes_the_window(
     assert stats.max_ms > 800.0, stats  # the heartbeat stood still for the whole request
     assert stats.stalls >= 1
     assert elapsed > 1.8  # and the requests ran one after the other
+    # Each freeze is on record, with the socket read inside the transport as the culprit.
+    reports = window.freeze_watch.reports()
+    sends = [r for r in reports if "  send (guiapp/core/transport.py:" in r.stack]
+    assert len(sends) == 2, [r.summary() for r in reports]
+    assert all(r.kind == "blocked" and "recv" in r.culprit for r in sends), sends
+    assert all(r.duration_ms > 800 for r in sends), sends

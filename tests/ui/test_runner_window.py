@@ -195,3 +195,33 @@ def test_the_sidebar_menu_runs_a_folder_or_the_collection(
     menu = panel.context_menu(QModelIndex())
     runs = {a.text() for a in menu.actions() if a.objectName().startswith("action-run-")}
     assert runs == {"Run Collection…"}
+
+
+def test_painting_the_results_never_calls_python(qtbot) -> None:
+    """The cells live in Qt's item model: no Python ``data()``/``filterAcceptsRow`` for the
+    view to call while worker threads hold the GIL (that made a paint take up to 80 ms)."""
+    from PySide6.QtCore import QSortFilterProxyModel
+    from PySide6.QtGui import QStandardItemModel
+
+    from guiapp.runner import RequestRun
+    from guiapp.ui.runner.results_model import STATE_ROLE, FailuresOnly, RunResultsModel
+
+    model = RunResultsModel()
+    assert type(model).data is QStandardItemModel.data
+    assert type(model).rowCount is QStandardItemModel.rowCount
+    assert FailuresOnly.filterAcceptsRow is QSortFilterProxyModel.filterAcceptsRow
+    ok = RequestRun(1, 0, "Get", "get.toml", "GET", "http://h/get", status=200, elapsed_ms=12)
+    bad = RequestRun(1, 1, "Bad", "bad.toml", "GET", "http://h/bad", error="refused")
+    for result in (ok, bad):
+        model.add(result)
+    model.flush()
+    cells = [model.index(0, c).data() for c in range(8)]
+    assert cells == ["1.1", "Get", "GET", "200", "12", "0", "", "✓ passed"]
+    assert model.index(1, 7).data() == "✗ refused"
+    assert model.index(1, 0).data(STATE_ROLE) == "failed"
+    failures = FailuresOnly()
+    failures.setSourceModel(model)
+    failures.set_enabled(True)
+    assert failures.rowCount() == 1
+    failures.set_enabled(False)
+    assert failures.rowCount() == 2

@@ -17,6 +17,8 @@ from guiapp.core.private_files import set_aside
 from guiapp.ui.state_files import set_aside_unreadable
 from tests.ui.conftest import wait_until
 
+pytestmark = pytest.mark.hostile("storage")
+
 BROKEN = {
     "settings.ini": b"[window\ngeometry=broken\n[sec",
     "workspace.json": b'{"collection": ',

@@ -152,6 +152,12 @@ def explain_html(strategy: str, last: Mapping[str, Any] | None = None) -> str:
             f"+{last['added_threads']} threads, peak RSS {last['peak_rss_mb']:.0f} MB "
             f"(+{last['rss_added_mb']:.1f} MB during the run)."
         )
+        culprit = last.get("worst_freeze_culprit")
+        if culprit:
+            cost += (
+                f" Its worst freeze: the GUI thread {html.escape(str(last['worst_freeze_cause']))}"
+                f" in <code>{html.escape(str(culprit))}</code>."
+            )
     else:
         cost = "Not run yet: run it to see its cost on this machine."
     return (

@@ -1,0 +1,358 @@
+"""The live Stream view of the response panel (objectName ``responseStream``).
+
+Shows the events of a streamed response (Server-Sent Events, NDJSON, text lines) as they
+arrive: a virtualised table (arrival time, event type, id, size, data preview) whose rows are
+read from the :class:`~guiapp.core.stream_log.StreamLog` on disk, so a million events cost the
+window a few megabytes; the selected event in full in the detail pane (JSON pretty-printed);
+for LLM chat streams (OpenAI ``choices[].delta.content``, Anthropic ``content_block_delta``)
+the assembled text, growing token by token.
+
+The table follows new events unless the user scrolled up; then a "N new" button jumps back to
+the end. The filter (``event:NAME`` for one type, any other text for a substring) runs in a
+worker process over the whole log, then applies to new events as they come. "Pause display"
+freezes the table while the stream keeps being received and counted. The view refreshes at
+most ~30 times a second, whatever the event rate.
+
+Widgets: ``streamTable``, ``streamDetail``, ``streamAssembled``, ``streamFilter``,
+``streamPause``, ``streamJumpNew``, ``streamCounts``, ``streamSave``, ``streamCopy``.
+
+Example::
+
+    view = ResponseStream(process_offloader)
+    view.show_log(tab.stream_log)     # the tab appends events; the view shows them
+    view.event_count()                # events received so far (filter and pause aside)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import time
+from array import array
+from typing import Any
+
+from PySide6.QtCore import QItemSelection, Qt, QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from guiapp.core.stream_log import StreamLog, find_rows
+from guiapp.core.streams import StreamEvent
+from guiapp.offload import Job
+from guiapp.ui.body_text_loader import ProcessSubmitter
+from guiapp.ui.qt_helpers import named
+from guiapp.ui.response_stream_model import StreamTableModel
+
+__all__ = ["REFRESH_MS", "ResponseStream"]
+
+_log = logging.getLogger(__name__)
+
+REFRESH_MS = 33  # at most ~30 repaints a second, whatever the event rate
+_FILTER_DEBOUNCE_MS = 250
+_PRETTY_LIMIT = 256 * 1024  # pretty-print the selected event's JSON up to this size
+_RATE_WINDOW = 2.0
+
+
+class ResponseStream(QWidget):
+    """The Stream tab; see the module docstring."""
+
+    def __init__(self, process_offloader: ProcessSubmitter, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("responseStream")
+        self._processes = process_offloader
+        self._log: StreamLog | None = None
+        self._new = 0
+        self._filter_generation = 0
+        self._filter_job: Job[Any] | None = None
+        self._rate_marks: list[tuple[float, int]] = []
+        self._summary = ""
+        self.model = StreamTableModel()
+
+        self.filter_edit = named(QLineEdit(), "streamFilter")
+        self.filter_edit.setPlaceholderText("Filter events: text, or event:TYPE")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.pause = named(QCheckBox("Pause display"), "streamPause")
+        self.pause.setToolTip("Freeze the table; events are still received and counted")
+        self.jump = named(QPushButton(), "streamJumpNew")
+        self.jump.setToolTip("Scroll to the newest event and follow the stream again")
+        self.jump.hide()
+        self.copy_button = named(QPushButton("Copy event"), "streamCopy")
+        self.save_button = named(QPushButton("Save events…"), "streamSave")
+        self.save_button.setToolTip("Save every event as JSON Lines (one JSON object per line)")
+        self.counts = named(QLabel("No events yet."), "streamCounts")
+        self.counts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.table = named(QTableView(), "streamTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(22)
+        # Fixed-size sections: the view never measures rows (it would read them all from disk).
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for column, width in enumerate((80, 140, 70, 70)):
+            self.table.setColumnWidth(column, width)
+        self.detail = named(QPlainTextEdit(readOnly=True), "streamDetail")
+        self.detail.setPlaceholderText("Select an event to see it in full.")
+        self.assembled = named(QPlainTextEdit(readOnly=True), "streamAssembled")
+        self.side = QTabWidget()
+        self.side.addTab(self.detail, "Event")
+        self.side.addTab(self.assembled, "Assembled text")
+        self.side.setTabVisible(1, False)
+
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(self.filter_edit, 1)
+        top.addWidget(self.pause)
+        top.addWidget(self.jump)
+        top.addWidget(self.copy_button)
+        top.addWidget(self.save_button)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.side)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(top)
+        layout.addWidget(self.counts)
+        layout.addWidget(splitter, 1)
+
+        self._timer = QTimer(self, interval=REFRESH_MS)
+        self._timer.timeout.connect(self.refresh)
+        self._filter_timer = QTimer(self, singleShot=True, interval=_FILTER_DEBOUNCE_MS)
+        self._filter_timer.timeout.connect(self._run_filter)
+        self.filter_edit.textChanged.connect(self._filter_timer.start)
+        self.pause.toggled.connect(self._on_pause_toggled)
+        self.jump.clicked.connect(self.follow)
+        self.copy_button.clicked.connect(self.copy_event)
+        self.save_button.clicked.connect(self._on_save_clicked)
+        self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
+
+    # -- the contract --------------------------------------------------------------------------
+    def event_count(self) -> int:
+        """Events received for the stream shown, whatever the filter or the pause (0: none)."""
+        return len(self._log) if self._log is not None else 0
+
+    def shown_count(self) -> int:
+        """Rows in the table now (after the filter; frozen while paused)."""
+        return self.model.rowCount()
+
+    def show_log(self, log: StreamLog | None) -> None:
+        """Show ``log`` (a tab's stream, live or finished); ``None`` empties the view."""
+        if log is self._log:
+            return
+        self._log = log
+        self._new = 0
+        self._rate_marks = []
+        self._summary = ""
+        self.jump.hide()
+        self.detail.clear()
+        self.assembled.clear()
+        self.side.setTabVisible(1, False)
+        self._cancel_filter()
+        self.model.set_log(log)
+        if log is not None and self.model.query:
+            self._run_filter()
+        self.refresh()
+        if log is not None:
+            self._timer.start()
+        else:
+            self._timer.stop()
+            self.counts.setText("No events yet.")
+
+    def finish(self, summary: str) -> None:
+        """The stream ended: show ``summary`` (e.g. :meth:`StreamSummary.describe`)."""
+        self._summary = summary
+        self.refresh()
+
+    def follow(self) -> None:
+        """Scroll to the newest event and follow new ones again."""
+        self._new = 0
+        self.jump.hide()
+        self.table.scrollToBottom()
+
+    def selected_event(self) -> StreamEvent | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.event_at(rows[0].row()) if rows else None
+
+    def copy_event(self) -> None:
+        """Copy the selected event's data (as received) to the clipboard."""
+        event = self.selected_event()
+        if event is not None:
+            QGuiApplication.clipboard().setText(event.data)
+
+    def save_events(self, path: str) -> int:
+        """Write every event as JSON Lines to ``path``; returns how many."""
+        if self._log is None:
+            return 0
+        return self._log.save(path)
+
+    # -- refreshing ----------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Add the rows that arrived, follow or count them, update counts and assembled text."""
+        log = self._log
+        if log is None:
+            return
+        if not self.pause.isChecked():
+            bar = self.table.verticalScrollBar()
+            at_end = bar.value() >= bar.maximum() - 2
+            added = self.model.sync()
+            if added:
+                if at_end and not self._new:
+                    self.table.scrollToBottom()
+                else:
+                    self._new += added
+                    self.jump.setText(f"{self._new:,} new ↓")
+                    self.jump.show()
+            if log.chat:
+                self._show_assembled(log)
+        self._show_counts(log)
+        if log.closed:
+            self._timer.stop()
+
+    def _show_assembled(self, log: StreamLog) -> None:
+        if not self.side.isTabVisible(1):
+            self.side.setTabVisible(1, True)
+            self.side.setCurrentIndex(1)
+        text = log.assembled_text()
+        current = self.assembled.toPlainText()
+        if text != current:
+            if text.startswith(current):
+                cursor = self.assembled.textCursor()
+                cursor.movePosition(cursor.MoveOperation.End)
+                cursor.insertText(text[len(current) :])  # append: no re-layout of the rest
+            else:
+                self.assembled.setPlainText(text)
+
+    def _show_counts(self, log: StreamLog) -> None:
+        now = time.monotonic()
+        total = len(log)
+        marks = self._rate_marks
+        marks.append((now, total))
+        while len(marks) > 2 and now - marks[0][0] > _RATE_WINDOW:
+            marks.pop(0)
+        span = now - marks[0][0]
+        rate = (total - marks[0][1]) / span if span > 0.2 else 0.0
+        parts = [f"{total:,} events"]
+        if rate and not self._summary:
+            parts.append(f"{rate:,.0f}/s")
+        if log.first_at is not None:
+            parts.append(f"first after {log.first_at * 1000:,.0f} ms")
+        if log.errors:
+            parts.append(f"{log.errors:,} bad lines")
+        if log.truncated:
+            parts.append(f"{log.truncated:,} cut at 1 MiB")
+        if self.model.query:
+            parts.append(f"{self.model.rowCount():,} match the filter")
+        if self.pause.isChecked():
+            parts.append(f"display paused at {self.model.rowCount():,}")
+        text = " · ".join(parts)
+        if self._summary:
+            text += f"\nEnded: {self._summary}"
+        if self.counts.text() != text:
+            self.counts.setText(text)
+
+    def _on_pause_toggled(self, paused: bool) -> None:
+        if not paused:
+            self.refresh()
+
+    # -- detail --------------------------------------------------------------------------------
+    def _on_selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        event = self.selected_event()
+        self.detail.setPlainText("" if event is None else _detail_text(event))
+
+    # -- filter --------------------------------------------------------------------------------
+    def _run_filter(self) -> None:
+        query = self.filter_edit.text().strip()
+        self._cancel_filter()
+        log = self._log
+        if not query or log is None:
+            self.model.set_filter("", None, 0)
+            self.follow()
+            return
+        self._filter_generation += 1
+        generation = self._filter_generation
+        count = len(log)
+        job: Job[Any] = self._processes.submit(find_rows, log.path, count, query)
+        self._filter_job = job
+
+        def done(finished: Job[Any]) -> None:
+            if generation != self._filter_generation or finished.cancelled():
+                return
+            self._filter_job = None
+            error = finished.exception()
+            if error is not None:
+                self.counts.setText(f"The filter could not run: {error}")
+                return
+            rows: array[int] = finished.result()
+            self.model.set_filter(query, rows, count)
+            self.follow()
+            self.refresh()
+
+        job.add_done_callback(done)
+
+    def _cancel_filter(self) -> None:
+        job, self._filter_job = self._filter_job, None
+        self._filter_generation += 1
+        if job is not None:
+            job.cancel()
+
+    def _on_save_clicked(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save events", "events.jsonl", "JSON Lines (*.jsonl);;All files (*)"
+        )
+        if not path:
+            return
+        try:
+            count = self.save_events(path)
+        except OSError as exc:
+            self.counts.setText(f"Could not save the events: {exc.strerror or exc}")
+            return
+        self.counts.setText(f"Saved {count:,} events to {path}")
+
+    def closeEvent(self, event: Any) -> None:
+        self._timer.stop()
+        self._cancel_filter()
+        super().closeEvent(event)
+
+
+def _detail_text(event: StreamEvent) -> str:
+    lines = [f"#{event.index}  {event.event}  at {event.at:.3f} s  ({event.size:,} bytes)"]
+    if event.id:
+        lines.append(f"id: {event.id}")
+    if event.retry is not None:
+        lines.append(f"retry: {event.retry} ms")
+    if event.line:
+        lines.append(f"line: {event.line}")
+    if event.error:
+        lines.append(f"Not JSON: {event.error}")
+    if event.truncated:
+        lines.append(f"Cut at the 1 MiB limit: {event.truncated:,} more bytes were not kept.")
+    lines.append("")
+    data = event.data
+    if len(data) <= _PRETTY_LIMIT and data[:1] in ("{", "["):
+        with contextlib.suppress(ValueError):  # not JSON after all: shown as received
+            data = json.dumps(json.loads(data), indent=2, ensure_ascii=False)
+    lines.append(data)
+    return "\n".join(lines)

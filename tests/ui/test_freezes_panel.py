@@ -1,0 +1,147 @@
+"""Freeze forensics in the window: the lag label remembers a freeze, the Freezes panel names it.
+
+The GUI-thread strategy against the demo API's ``/delay/1`` (a local server in its own process)
+freezes the window for a second: the panel must show that freeze with the transport's ``send``
+in the stack and the socket read as the culprit, and the status line must not promise an Esc
+that a frozen window cannot handle.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QDockWidget, QLabel, QTreeWidget
+
+from guiapp.core.request import RequestSpec
+from guiapp.offload.freeze import FreezeReport
+from guiapp.offload.stats import LagStats
+from guiapp.ui.freezes_panel import FreezesPanel
+from guiapp.ui.lag_indicator import FREEZE_MEMORY_S, LagIndicator
+from guiapp.ui.main_window import MainWindow
+from tests.ui.conftest import wait_until
+
+
+def _report(duration_ms: float = 1240.0, kind: str = "busy", start: float = 0.0) -> FreezeReport:
+    culprit = "json.loads(body) in on_click (main.py:42)"
+    verdict = f"GUI thread busy in {culprit}"
+    stack = "  loads (json/__init__.py:346)\n  on_click (main.py:42)  json.loads(body)"
+    return FreezeReport(start, duration_ms, kind, verdict, culprit, stack, "MainThread", 50.0)
+
+
+def _record_status(window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    shown: list[str] = []
+    show = window.response_area.show_message
+
+    def record(text: str, state: str = "ok") -> None:
+        shown.append(text)
+        show(text, state)
+
+    monkeypatch.setattr(window.response_area, "show_message", record)
+    return shown
+
+
+def test_gui_thread_send_is_named_in_the_freezes_panel(
+    qtbot: Any,
+    window: MainWindow,
+    ui_loop: asyncio.AbstractEventLoop,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    shown = _record_status(window, monkeypatch)
+    tab = window.open_tab(RequestSpec(url=f"{window.demo_server.url}/delay/1"))
+    window.send_tab(tab, "gui-thread")
+    wait_until(ui_loop, lambda: tab.outcome.kind == "response", timeout=30)
+    sending = [text for text in shown if "the window is frozen until the response arrives" in text]
+    assert sending, shown  # painted before the freeze
+    assert not [text for text in shown if "Esc" in text], shown
+
+    def long_freezes() -> list[FreezeReport]:
+        return [r for r in window.freezes_panel.reports() if r.duration_ms > 800]
+
+    wait_until(ui_loop, long_freezes, timeout=10)
+    report = long_freezes()[0]
+    assert report.kind == "blocked", report.as_text()
+    assert "recv" in report.culprit, report.culprit
+    lines = report.stack.splitlines()
+    assert any(line.lstrip().startswith("send (guiapp/core/transport.py:") for line in lines)
+    assert "recv" in lines[0]  # innermost first: the socket read
+
+    label = window.findChild(QLabel, "lagLabel")
+    assert isinstance(label, LagIndicator)
+    wait_until(ui_loop, lambda: "froze" in label.text())
+    assert label.property("level") == "bad"
+
+    dock = window.findChild(QDockWidget, "freezesDock")
+    assert dock is not None
+    assert not dock.isVisible()
+    qtbot.mouseClick(label, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
+    assert dock.isVisible()
+    panel = window.freezes_panel
+    assert panel.selected_report() is panel.reports()[0]  # the newest freeze
+    table = panel.findChild(QTreeWidget, "freezesList")
+    table.setCurrentItem(table.topLevelItem(panel.reports().index(report)))
+    assert report.verdict in panel.details.toPlainText()
+    assert panel.copy_button.isEnabled()
+    qtbot.mouseClick(panel.copy_button, Qt.MouseButton.LeftButton)
+    assert QGuiApplication.clipboard().text() == report.as_text()
+
+
+def test_offloaded_send_keeps_promising_esc(
+    window: MainWindow, ui_loop: asyncio.AbstractEventLoop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shown = _record_status(window, monkeypatch)
+    tab = window.open_tab(RequestSpec(url=f"{window.demo_server.url}/delay/1"))
+    window.send_tab(tab, "asyncio-executor")
+    wait_until(ui_loop, lambda: any(text.endswith("Esc cancels") for text in shown))
+    window.cancel_current()
+    wait_until(ui_loop, lambda: not tab.in_flight)
+
+
+def test_panel_lists_newest_first_with_duration_verdict_and_culprit(qtbot: Any) -> None:
+    panel = FreezesPanel()
+    qtbot.addWidget(panel)
+    assert panel.findChild(QLabel, "freezesEmpty").isVisibleTo(panel)
+    old, new = _report(300.0), _report(1240.0, "starved")
+    panel.add_report(old)
+    panel.add_report(new)
+    assert panel.reports() == [new, old]
+    table = panel.findChild(QTreeWidget, "freezesList")
+    top = table.topLevelItem(0)
+    assert [top.text(i) for i in (1, 2, 3)] == [
+        "1240 ms",
+        "starved of the GIL by MainThread",
+        "json.loads(body) in on_click (main.py:42)",
+    ]
+    assert not panel.copy_button.isEnabled()
+    table.setCurrentItem(table.topLevelItem(1))
+    assert panel.details.toPlainText() == old.as_text()
+    assert "on_click (main.py:42)  json.loads(body)" in panel.details.toPlainText()
+    assert panel.copy_selected() == old.as_text()
+
+
+def test_lag_label_colours_by_the_worst_stall_and_remembers_a_freeze(qtbot: Any) -> None:
+    now = [1000.0]
+    label = LagIndicator(clock=lambda: now[0])
+    qtbot.addWidget(label)
+    label.show_stats(LagStats(400, 0.2, 0.4, 60.0, 0.3, 1))  # low p99, one 60 ms stall
+    assert label.property("level") == "warn"
+    label.show_stats(LagStats(400, 0.2, 0.4, 1.0, 0.3, 0))
+    assert label.property("level") == "ok"
+
+    label.show_freeze(_report(1240.0))
+    now[0] += 12
+    label.show_stats(LagStats(400, 0.2, 0.4, 1.0, 0.3, 0))  # the stall left the window
+    assert label.text() == "GUI lag p99 0.4 ms · max 1 ms · froze 1240 ms, 12 s ago"
+    assert label.property("level") == "bad"
+    assert "GUI thread busy in json.loads(body)" in label.toolTip()
+    now[0] += FREEZE_MEMORY_S
+    label.show_stats(LagStats(400, 0.2, 0.4, 1.0, 0.3, 0))
+    assert label.text() == "GUI lag p99 0.4 ms · max 1 ms"
+    assert label.property("level") == "ok"
+    assert label.last_freeze() is None
+
+    with qtbot.waitSignal(label.clicked, timeout=1000):
+        qtbot.mouseClick(label, Qt.MouseButton.LeftButton)

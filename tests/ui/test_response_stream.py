@@ -1,0 +1,165 @@
+"""The Stream view (responseStream): live events for each strategy, follow, filter, pause,
+assembled chat text, save, copy, cancel of an endless stream."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QCheckBox, QLineEdit, QPlainTextEdit, QPushButton, QTableView
+
+from guiapp.ui.main_window import MainWindow
+from guiapp.ui.response_stream import ResponseStream
+from tests.ui.conftest import wait_until
+from tests.ui.test_window_send import send_url, widgets
+
+STRATEGIES = ["asyncio-executor", "qthread", "gui-thread"]
+
+
+def stream_view(window: MainWindow) -> ResponseStream:
+    view = window.findChild(ResponseStream, "responseStream")
+    assert view is not None
+    return view
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_every_event_is_shown_for_each_strategy(
+    qtbot: Any, window: MainWindow, ui_loop: asyncio.AbstractEventLoop, strategy: str
+) -> None:
+    url = window.demo_server.url + "/sse/counter?n=400&rate=0"
+    send_url(qtbot, window, ui_loop, url, strategy)
+    view = stream_view(window)
+    wait_until(ui_loop, lambda: view.shown_count() == 400)
+    assert view.event_count() == 400
+    panel = window.response.panel
+    assert panel.tabs.currentWidget() is view
+    assert view.model.event_at(399).id == "399"
+    assert "400 events" in view.counts.text()
+    assert "Ended: 400 events (SSE)" in view.counts.text()
+    assert "first event after" in panel.timing.plain_text()
+
+
+def test_live_events_arrive_before_the_stream_ends(
+    qtbot: Any, window: MainWindow, ui_loop: asyncio.AbstractEventLoop
+) -> None:
+    w = widgets(window)
+    w["url"].clear()
+    qtbot.keyClicks(w["url"], window.demo_server.url + "/sse/forever?interval=0.05")
+    qtbot.mouseClick(w["send"], Qt.MouseButton.LeftButton)
+    view = stream_view(window)
+    wait_until(ui_loop, lambda: view.shown_count() >= 5)
+    assert window.current_tab().outcome.kind == "sending"  # still streaming
+    qtbot.mouseClick(w["cancel"], Qt.MouseButton.LeftButton)
+    wait_until(ui_loop, lambda: window.current_tab().outcome.kind == "cancelled")
+    kept = view.event_count()
+    assert kept >= 5  # the events received before the cancel stay on screen
+    wait_until(ui_loop, lambda: not w["cancel"].isEnabled())
+
+
+def test_chat_streams_show_the_assembled_text(
+    qtbot: Any, window: MainWindow, ui_loop: asyncio.AbstractEventLoop
+) -> None:
+    send_url(qtbot, window, ui_loop, window.demo_server.url + "/sse/chat?tokens=6&delay=0")
+    view = stream_view(window)
+    assembled = window.findChild(QPlainTextEdit, "streamAssembled")
+    expected = "Streaming responses arrive token by token,"
+    wait_until(ui_loop, lambda: assembled.toPlainText() == expected)
+    assert view.event_count() == 7  # six tokens and [DONE]
+    send_url(
+        qtbot,
+        window,
+        ui_loop,
+        window.demo_server.url + "/sse/chat?tokens=3&delay=0&style=anthropic",
+    )
+    wait_until(ui_loop, lambda: assembled.toPlainText() == "Streaming responses arrive")
+
+
+def test_filter_pause_follow_detail_copy_and_save(
+    qtbot: Any, window: MainWindow, ui_loop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:
+    send_url(qtbot, window, ui_loop, window.demo_server.url + "/ndjson?n=200&rate=0&bad=50")
+    view = stream_view(window)
+    wait_until(ui_loop, lambda: view.shown_count() == 200)
+    assert "4 bad lines" in view.counts.text()
+    window.findChild(QLineEdit, "streamFilter").setText("event:error")
+    wait_until(ui_loop, lambda: view.shown_count() == 4)
+    assert [view.model.event_at(i).line for i in range(4)] == [50, 100, 150, 200]
+    table = window.findChild(QTableView, "streamTable")
+    table.selectRow(0)
+    detail = window.findChild(QPlainTextEdit, "streamDetail").toPlainText()
+    assert "Not JSON:" in detail
+    assert "line: 50" in detail
+    qtbot.mouseClick(window.findChild(QPushButton, "streamCopy"), Qt.MouseButton.LeftButton)
+    assert QGuiApplication.clipboard().text() == view.model.event_at(0).data
+    window.findChild(QLineEdit, "streamFilter").setText("")
+    wait_until(ui_loop, lambda: view.shown_count() == 200)
+    table.selectRow(1)
+    pretty = window.findChild(QPlainTextEdit, "streamDetail").toPlainText()
+    assert '\n  "n": 1,' in pretty  # JSON data pretty-printed
+    target = tmp_path / "events.jsonl"
+    assert view.save_events(str(target)) == 200
+    lines = target.read_text(encoding="utf-8").splitlines()
+    assert json.loads(lines[0])["data"].startswith('{"n": 0')
+    pause = window.findChild(QCheckBox, "streamPause")
+    pause.setChecked(True)
+    send_url(qtbot, window, ui_loop, window.demo_server.url + "/sse/counter?n=50&rate=0")
+    wait_until(ui_loop, lambda: view.event_count() == 50)
+    assert view.shown_count() == 0  # paused: received and counted, not shown
+    assert "display paused" in view.counts.text()
+    pause.setChecked(False)
+    wait_until(ui_loop, lambda: view.shown_count() == 50)
+
+
+def test_scrolled_up_the_view_stops_following_and_offers_a_jump(
+    qtbot: Any, window: MainWindow, ui_loop: asyncio.AbstractEventLoop
+) -> None:
+    w = widgets(window)
+    w["url"].clear()
+    qtbot.keyClicks(w["url"], window.demo_server.url + "/sse/counter?n=3000&rate=400")
+    qtbot.mouseClick(w["send"], Qt.MouseButton.LeftButton)
+    view = stream_view(window)
+    table = window.findChild(QTableView, "streamTable")
+    wait_until(ui_loop, lambda: view.shown_count() > 200)
+    table.verticalScrollBar().setValue(0)  # the user scrolls up
+    jump = window.findChild(QPushButton, "streamJumpNew")
+    wait_until(ui_loop, lambda: jump.isVisible() and "new" in jump.text())
+    assert table.verticalScrollBar().value() == 0  # not dragged back down
+    qtbot.mouseClick(jump, Qt.MouseButton.LeftButton)
+    assert not jump.isVisible()
+    bar = table.verticalScrollBar()
+    assert bar.value() >= bar.maximum() - 2
+    qtbot.mouseClick(w["cancel"], Qt.MouseButton.LeftButton)
+    wait_until(ui_loop, lambda: window.current_tab().outcome.kind == "cancelled")
+
+
+def test_a_plain_response_has_no_stream_tab(
+    qtbot: Any, window: MainWindow, ui_loop: asyncio.AbstractEventLoop
+) -> None:
+    send_url(qtbot, window, ui_loop, window.demo_server.url + "/sse/counter?n=3&rate=0")
+    panel = window.response.panel
+    index = panel.tabs.indexOf(stream_view(window))
+    assert panel.tabs.isTabVisible(index)
+    send_url(qtbot, window, ui_loop, window.demo_server.url + "/get")
+    assert not panel.tabs.isTabVisible(index)
+    assert stream_view(window).event_count() == 0
+
+
+def test_the_stream_options_round_trip_through_the_editor(qtbot: Any) -> None:
+    from guiapp.core.request import RequestSpec
+    from guiapp.ui.options_editor import OptionsEditor
+
+    editor = OptionsEditor()
+    qtbot.addWidget(editor)
+    assert editor.options()["stream"] is False
+    assert editor.options()["stream_idle_timeout"] is None
+    editor.load_options(RequestSpec(url="http://h/", stream=True, stream_idle_timeout=2.5))
+    assert editor.findChild(QCheckBox, "streamResponse").isChecked()
+    assert editor.options()["stream"] is True
+    assert editor.options()["stream_idle_timeout"] == 2.5
+    editor.findChild(QCheckBox, "streamIdleLimit").setChecked(False)
+    assert editor.options()["stream_idle_timeout"] is None
