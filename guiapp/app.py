@@ -38,6 +38,7 @@ from guiapp.core.app_dirs import default_data_dir
 from guiapp.core.curl import parse_curl
 from guiapp.core.history import HistoryStore
 from guiapp.core.private_files import ensure_private_dir, make_private_tree
+from guiapp.core.response import sweep_stale_spool_files
 from guiapp.core.secret_files import secret_store_for
 from guiapp.desktop.entry import APP_ID, install_desktop_entry
 from guiapp.desktop.icon import app_icon
@@ -184,6 +185,9 @@ def main(argv: list[str] | None = None, *, hard_exit: bool = True) -> int:
     # Cyclic GC only on the GUI thread: a collection that happens to run in a worker thread
     # must never destroy Qt objects there.
     collector = GuiThreadGarbageCollector(app)
+    # Large response bodies spooled by a process that crashed are deleted; this one's are
+    # deleted as each response is closed or dropped.
+    sweep_stale_spool_files()
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
 
@@ -308,13 +312,23 @@ def _reporting_excepthook(
     return hook
 
 
-def _cancel_leftover_tasks(loop: asyncio.AbstractEventLoop) -> None:
+def _cancel_leftover_tasks(loop: asyncio.AbstractEventLoop, timeout: float = 0.5) -> None:
+    """Cancel the loop's unfinished tasks and give them ``timeout`` s to end; never raises.
+
+    A task that outlives the timeout is left (and logged): the rest of the teardown must run.
+    """
     pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
     for task in pending:
         task.cancel()
-    if pending:
-        gathered = asyncio.gather(*pending, return_exceptions=True)
-        loop.run_until_complete(asyncio.wait_for(gathered, 0.5))
+    if not pending:
+        return
+    try:
+        _done, still = loop.run_until_complete(asyncio.wait(pending, timeout=timeout))
+    except Exception:
+        _log.exception("cancelling the remaining tasks failed")
+        return
+    if still:
+        _log.warning("%d task(s) still running at exit: %s", len(still), sorted(map(repr, still)))
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ Example::
     python -m guiapp.bench --quick
     python -m guiapp.bench --json bench.json
     python -m guiapp.bench --lab-only --lab-out docs
+    python -m guiapp.bench --only scale --json scale.json   # offload at scale vs the stdlib
     python -m guiapp.bench --only streams --json streams.json
 """
 
@@ -41,9 +42,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json-mb", type=float, help="JSON document size for (d)")
     parser.add_argument(
         "--only",
-        choices=["streams"],
-        help="run only this section: 'streams' (a fast event stream into the window, the item "
-        "channel against a Qt signal and a call_soon_threadsafe per event)",
+        choices=["scale", "streams"],
+        help="run only this section: 'scale' = offload at 100-2,000 calls in flight against "
+        "the standard library (lag, per-call cost, the QThread path); 'streams' (a fast event "
+        "stream into the window, the item channel against a Qt signal and a "
+        "call_soon_threadsafe per event)",
     )
     lab = parser.add_mutually_exclusive_group()
     lab.add_argument("--no-lab", action="store_true", help="skip the Lab matrix")
@@ -53,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
 
     # Headless by default; must be set before Qt creates the application.
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if args.only == "scale":
+        return _run_scale(args.quick, args.json)
     if args.only == "streams":
         from guiapp.bench.streams import main as streams_main
 
@@ -89,6 +94,18 @@ def main(argv: list[str] | None = None) -> int:
 
         gc.collect()  # the closed scenario loop's Qt objects go now, on this thread
         run_lab(args.lab_out, quick=args.quick, why=not args.no_why)
+    return 0
+
+
+def _run_scale(quick: bool, json_path: Path | None) -> int:
+    from guiapp.bench.scale import ScaleConfig, run_scale
+
+    config = ScaleConfig.quick() if quick else ScaleConfig()
+    report = run_scale(config, progress=lambda line: print(f"  {line}", file=sys.stderr))
+    print(report.format_table())
+    if json_path is not None:
+        json_path.write_text(json.dumps(report.to_dict(), indent=2) + "\n")
+        print(f"wrote {json_path}", file=sys.stderr)
     return 0
 
 

@@ -34,6 +34,7 @@ __all__ = [
     "DecodedTooLarge",
     "RatioExceeded",
     "SpoolFull",
+    "sweep_stale_spool_files",
 ]
 
 #: Bodies up to this size stay in memory; larger ones are spooled to a temporary file.
@@ -165,10 +166,62 @@ class CappedDecoder:
         return data
 
 
+_SPOOL_PREFIX = "guiapp-body-"
+
+
 def _open_spool(spool_dir: str | None) -> tuple[BinaryIO, str]:
-    """A new private temporary file (unbuffered: chunks are large, a buffer only copies)."""
-    fd, path = tempfile.mkstemp(prefix="guiapp-body-", dir=spool_dir)
+    """A new private temporary file (unbuffered: chunks are large, a buffer only copies).
+
+    Its name carries this process's id, so that a later start can tell a file left by a
+    process that crashed (see :func:`sweep_stale_spool_files`) from one still in use.
+    """
+    fd, path = tempfile.mkstemp(prefix=f"{_SPOOL_PREFIX}{os.getpid()}-", dir=spool_dir)
     return os.fdopen(fd, "wb", buffering=0), path
+
+
+def sweep_stale_spool_files(spool_dir: str | None = None) -> int:
+    """Delete body spool files whose process has ended (a crash, a kill); return how many.
+
+    A spooled response deletes its file on ``close()`` or when it is garbage-collected; only a
+    process that died before either leaves one behind. Files of a running process (this one
+    included) are kept. Errors are ignored: the sweep is a courtesy, never a failure.
+
+    >>> import tempfile, os
+    >>> folder = tempfile.mkdtemp()
+    >>> open(os.path.join(folder, "guiapp-body-999999999-x"), "wb").close()   # no such process
+    >>> open(os.path.join(folder, f"guiapp-body-{os.getpid()}-y"), "wb").close()
+    >>> sweep_stale_spool_files(folder), sorted(os.listdir(folder))
+    (1, ['guiapp-body-...-y'])
+    >>> import shutil; shutil.rmtree(folder)
+    """
+    folder = spool_dir or tempfile.gettempdir()
+    removed = 0
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return 0
+    for name in names:
+        if not name.startswith(_SPOOL_PREFIX):
+            continue
+        pid_text = name[len(_SPOOL_PREFIX) :].split("-", 1)[0]
+        if not pid_text.isdigit() or _process_alive(int(pid_text)):
+            continue
+        with contextlib.suppress(OSError):
+            os.unlink(os.path.join(folder, name))
+            removed += 1
+    return removed
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError, OverflowError):
+        return True  # someone else's process, or unknowable: keep its files
+    return True
 
 
 class BodySink:

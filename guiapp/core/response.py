@@ -26,11 +26,12 @@ from typing import IO, Any
 
 from requests.structures import CaseInsensitiveDict
 
+from guiapp.core._http_body import sweep_stale_spool_files
 from guiapp.core.request import redact_headers
 from guiapp.core.streams import StreamSummary
 from guiapp.core.timings import Timings
 
-__all__ = ["Headers", "Response"]
+__all__ = ["Headers", "Response", "sweep_stale_spool_files"]
 
 
 class Headers(CaseInsensitiveDict[str]):
@@ -220,6 +221,13 @@ class Response:
             self._body = b""
         for previous in self.history:
             previous.close()
+
+    def __del__(self) -> None:
+        # A response dropped without close() -- e.g. the result of a send whose job was
+        # cancelled as it returned -- still deletes the spool file it owns.
+        if getattr(self, "_owns_spool", False) and self._spool_path is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(self._spool_path)
 
     def __enter__(self) -> Response:
         return self

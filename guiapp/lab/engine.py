@@ -17,7 +17,6 @@ Example::
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import shutil
 import tempfile
 import time
@@ -123,11 +122,15 @@ class CellRun:
         try:
             await asyncio.shield(self._task)
         except asyncio.CancelledError:
-            status = "aborted"
-            if not self._task.done():  # we were cancelled, not the run: abort it too
+            if not self._task.done():
+                # We were cancelled (the Lab or the app is closing), not the run: abort it
+                # and go at once. Waiting here for its clean-up (thread joins of up to
+                # JOIN_TIMEOUT) would hold up the exit; the cancellation must propagate.
                 self.abort()
-                with contextlib.suppress(BaseException):
-                    await self._task
+                probe.stop()
+                probe.deleteLater()
+                raise
+            status = "aborted"
         except Exception as exc:  # a failed run is a result too; the table shows why
             status = f"error: {type(exc).__name__}: {exc}"
         wall = time.perf_counter() - started

@@ -34,7 +34,32 @@ Items (events, records, lines) are never dropped, and reach the loop thread in b
 (1000, [0, 1, 2], 'end')
 """
 
-from guiapp.offload.jobs import (
+from ._api import (
+    default_offloader,
+    make_async,
+    reset_default_offloader,
+    run_blocking,
+)
+from ._items import (
+    ItemStream,
+)
+from ._job import (
+    Job,
+    dispose_result,
+)
+from ._pool import (
+    OffloaderClosed,
+)
+from ._process import (
+    ProcessOffloader,
+    RemoteTraceback,
+    WorkerProcessDied,
+)
+from ._threads import (
+    Offloader,
+    SerialLane,
+)
+from .jobs import (
     Cancelled,
     JobControl,
     Progress,
@@ -45,13 +70,6 @@ from guiapp.offload.jobs import (
     on_cancel,
     report_progress,
 )
-
-from ._api import default_offloader, make_async, reset_default_offloader, run_blocking
-from ._items import ItemStream
-from ._job import Job
-from ._pool import OffloaderClosed
-from ._process import ProcessOffloader, RemoteTraceback, WorkerProcessDied
-from ._threads import Offloader, SerialLane
 
 __all__ = [
     "Cancelled",
@@ -68,6 +86,7 @@ __all__ = [
     "checkpoint",
     "current_job",
     "default_offloader",
+    "dispose_result",
     "emit",
     "emit_many",
     "make_async",

@@ -7,6 +7,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any, ParamSpec, TypeVar, overload
 
 from ._executor import Submitter, wrap_blocking
+from ._pool import ensure_blocking
 from ._threads import Offloader
 
 __all__ = [
@@ -108,8 +109,12 @@ def make_async(
 async def run_blocking(func: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R:
     """Run ``func(*args, **kwargs)`` once on the default offloader and return its result.
 
+    Like :func:`make_async`, it refuses a coroutine function (offloading it would only build
+    a coroutine in a thread): await such a function directly.
+
     >>> import asyncio
     >>> asyncio.run(run_blocking(int, "ff", base=16))
     255
     """
+    ensure_blocking(func)
     return await default_offloader().submit(func, *args, **kwargs)

@@ -22,7 +22,7 @@ __all__ = ["ChildItems"]
 
 
 class ChildItems:
-    """The child's :class:`~guiapp.core.jobs.ItemSink` for one call; started on first item."""
+    """The child's :class:`~guiapp.offload.jobs.ItemSink` for one call; started on first item."""
 
     def __init__(self, conn: Connection, lock: threading.Lock) -> None:
         self._conn = conn

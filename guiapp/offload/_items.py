@@ -6,7 +6,7 @@ NDJSON records, log lines. Worker code calls :func:`~guiapp.offload.emit` /
 the loop thread in batches, at most one hand-over per frame (~60 per second) whatever the rate.
 When the reader falls behind by more than ``max_items`` items or ``max_bytes`` bytes, ``emit``
 blocks the worker (back-pressure) until the reader catches up; a cancel wakes it at once with
-:class:`~guiapp.core.jobs.Cancelled`.
+:class:`~guiapp.offload.jobs.Cancelled`.
 
 Pieces: :class:`ItemChannel` (thread-safe buffer and accounting), :class:`ItemPump` (frame-paced
 delivery, the same for asyncio and Qt: only "wake the consumer thread" and "call me later"
@@ -236,7 +236,10 @@ class ItemPump(Generic[T]):
             self._channel.set_limits(max_items, max_bytes)
 
     def put_many(self, items: Iterable[T], /) -> None:
-        """Producer side (:class:`~guiapp.core.jobs.ItemSink`): see :meth:`ItemChannel.put_many`."""
+        """Producer side (:class:`~guiapp.offload.jobs.ItemSink`).
+
+        See :meth:`ItemChannel.put_many`.
+        """
         self.channel.put_many(items)
 
     def on_wake(self) -> None:
@@ -347,7 +350,7 @@ class ItemStream(AsyncIterator[list[T]]):
 class JobItems(Generic[T]):
     """A job's item channel on the side of an asyncio loop (plain asyncio or qasync).
 
-    Set as the job's :attr:`JobControl.item_sink <guiapp.core.jobs.JobControl.item_sink>`.
+    Set as the job's :attr:`JobControl.item_sink <guiapp.offload.jobs.JobControl.item_sink>`.
     Batches go to the reader (:meth:`stream`) and the callbacks (:meth:`add_callback`) attached
     when they arrive on the loop thread; attach them right after ``submit``, in the same turn of
     the loop, to see every item (the same rule as progress callbacks). Items of a job nobody
@@ -370,7 +373,7 @@ class JobItems(Generic[T]):
 
     # -- worker side ---------------------------------------------------------------------------
     def put_many(self, items: Iterable[T], /) -> None:
-        """:class:`~guiapp.core.jobs.ItemSink`: called by ``emit`` in the worker thread."""
+        """:class:`~guiapp.offload.jobs.ItemSink`: called by ``emit`` in the worker thread."""
         if self._discarding:
             self._control.check()
             return

@@ -1,4 +1,11 @@
-"""The awaitable handle of one piece of offloaded work: result, cancellation and progress."""
+"""The handle of one piece of offloaded work: a :class:`concurrent.futures.Future` you can await.
+
+A :class:`Job` is what ``submit`` returns. Being a real ``concurrent.futures.Future`` makes it
+work wherever the standard library expects one (``loop.run_in_executor``,
+``asyncio.wrap_future``, ``concurrent.futures.wait``); awaiting it directly is the fast path:
+its completion reaches the loop in a batch with every other job that ended meanwhile
+(:mod:`guiapp.offload._deliver`), and cancelling the awaiting task cancels the running call.
+"""
 
 from __future__ import annotations
 
@@ -6,171 +13,179 @@ import asyncio
 import logging
 import threading
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Generator
-from typing import Any, Generic, TypeVar
+from collections.abc import AsyncIterator, Callable, Generator, Iterable
+from concurrent.futures import Future, InvalidStateError
+from typing import Any, TypeVar
 
-from guiapp.offload.jobs import JobControl, Progress
-
+from ._deliver import completions_for
 from ._items import ItemStream, JobItems
 from ._progress import ProgressRelay
+from .jobs import JobControl, Progress
 
-__all__ = ["Job", "JobLink"]
+__all__ = ["Job", "dispose_result"]
 
 _log = logging.getLogger(__name__)
 
 R = TypeVar("R")
 
-_PENDING, _RUNNING, _ENDED = "pending", "running", "ended"
+# Guards the creation of a job's progress relay and item channel. Shared by every job: both
+# are created at most once per job and most jobs never need them, so a lock per job would
+# cost every job for the sake of a few.
+_LAZY_LOCK = threading.Lock()
 
 
-class Job(Generic[R]):
+class Job(Future[R]):
     """A submitted call: await it for the result, cancel it, watch its progress.
 
     Jobs are created by ``submit`` on an :class:`~guiapp.offload.Offloader`,
-    :class:`~guiapp.offload.SerialLane` or :class:`~guiapp.offload.ProcessOffloader`, always on
-    the thread of a running event loop; the result, the progress callbacks and the progress
-    iterator are all delivered on that loop's thread.
+    :class:`~guiapp.offload.SerialLane` or :class:`~guiapp.offload.ProcessOffloader`. A job is a
+    :class:`concurrent.futures.Future`, with one difference that makes cancellation useful:
+    :meth:`cancel` also works while the call runs -- it runs the job's
+    :func:`~guiapp.offload.on_cancel` callbacks (which shut a socket, interrupt a query) and
+    marks the job cancelled at once, without waiting for the worker. A job that has not
+    started never runs. ``done()``, ``cancelled()``, ``running()``, ``result()``,
+    ``exception()`` and ``add_done_callback()`` are the standard ones (done callbacks run in
+    the thread that ends the job, as for any ``concurrent.futures.Future``).
 
-    Awaiting a job behaves like awaiting an :class:`asyncio.Future`: cancelling the awaiting task
-    cancels the job. Cancelling returns control at once; the worker is told through
-    :func:`~guiapp.offload.checkpoint` and its :func:`~guiapp.offload.on_cancel` callbacks, which
-    run in the cancelling thread. A job that has not started never runs.
+    Awaiting a job behaves like awaiting an :class:`asyncio.Future`: it returns the result or
+    raises the call's exception (:class:`asyncio.CancelledError` once cancelled), and
+    cancelling the awaiting task cancels the job. Progress callbacks and
+    :meth:`progress_updates` deliver on the thread of the loop the job was submitted from.
 
-    Example::
-
-        job = offloader.submit(export_rows, rows)
-        job.add_progress_callback(lambda p: bar.setValue(int(100 * (p.fraction or 0))))
-        cancel_button.clicked.connect(job.cancel)
-        try:
-            path = await job
-        except asyncio.CancelledError:
-            ...
+    >>> import asyncio
+    >>> from guiapp.offload import Offloader
+    >>> async def main():
+    ...     with Offloader(max_workers=2) as pool:
+    ...         job = pool.submit(sum, [1, 2, 3])
+    ...         return await job, job.done(), job.cancelled()
+    >>> asyncio.run(main())
+    (6, True, False)
     """
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, name: str = "") -> None:
-        self._loop = loop
-        self._loop_thread = threading.get_ident()
+    def __init__(self, loop: asyncio.AbstractEventLoop | None, name: str = "") -> None:
+        super().__init__()
         self.name = name
-        self._cancel_requested = False
-        self._future: asyncio.Future[R] = loop.create_future()
-        self._future.add_done_callback(self._on_future_done)
-        self._relay = ProgressRelay(loop, self._deliver_progress)
-        self.control = JobControl(progress_sink=self._relay.push)
-        self._items: JobItems[Any] = JobItems(loop, self.control)
-        self.control.item_sink = self._items
-        self._link = JobLink(self)
+        # The loop the job was submitted from (None off-loop): progress is delivered there.
+        self._loop = loop
+        self._started = False
+        self._delivered = False  # the completion reached the loop: no more progress
+        self.control = JobControl(progress_sink=self._on_progress_reported)
+        # Everything below is created on first use: most jobs never report progress, are
+        # awaited once and never cancelled, and 1,000 jobs in flight must cost the loop little.
+        self._relay: ProgressRelay | None = None
+        self._aio_waiters: list[asyncio.Future[None]] | None = None
         self._progress: Progress | None = None
-        self._progress_callbacks: list[Callable[[Progress], object]] = []
-        self._streams: list[_ProgressStream] = []
+        self._progress_callbacks: list[Callable[[Progress], object]] | None = None
+        self._streams: list[_ProgressStream] | None = None
+        # The item channel (emit / items()) is made by the first emit or reader.
+        self._items: JobItems[Any] | None = None
+        self.control.item_sink = self
         # Set by the executor: drops the job from its queue, or stops its worker process.
         self._cancel_hook: Callable[[Job[Any]], object] | None = None
 
     def __repr__(self) -> str:
-        state = "cancelled" if self.cancelled() else "done" if self.done() else self._link.state
+        if self.cancelled():
+            state = "cancelled"
+        elif self.done():
+            state = "done"
+        else:
+            state = "running" if self._started else "pending"
         return f"<Job {self.name or hex(id(self))} {state}>"
+
+    # -- state ---------------------------------------------------------------------------------
+    def running(self) -> bool:
+        """True while a worker runs the call and the job has not ended (nor been cancelled)."""
+        return self._started and not self.done()
+
+    def cancel(self) -> bool:
+        """Cancel the job, queued or running; safe from any thread. False once it has ended.
+
+        Marks the job cancelled, runs its ``on_cancel`` callbacks in the calling thread and
+        wakes every awaiter with :class:`asyncio.CancelledError`, without waiting for the
+        worker. A result the worker produces later is disposed of (see :func:`dispose_result`).
+        """
+        # The job stays PENDING in concurrent.futures' terms while it runs (the worker never
+        # calls set_running_or_notify_cancel), so the standard cancel() succeeds until the
+        # outcome is set: one lock, and the race with set_result has exactly one winner.
+        if not super().cancel():
+            return False
+        if self.control.cancel():  # first time only: run the hooks once
+            hook = self._cancel_hook
+            if hook is not None:
+                try:
+                    hook(self)
+                except Exception:
+                    _log.exception("cancel hook of %r raised", self)
+        return True
 
     # -- awaiting ------------------------------------------------------------------------------
     def __await__(self) -> Generator[Any, None, R]:
-        try:
-            return (yield from self._future.__await__())
-        except asyncio.CancelledError:
-            # The awaiting task was cancelled: cancel the job now, in this thread, so the
-            # on_cancel callbacks run before control returns to the caller.
-            self.cancel()
-            raise
-
-    def done(self) -> bool:
-        """True once the job has a result, an exception, or was cancelled."""
-        return self._future.done()
-
-    def cancelled(self) -> bool:
-        """True if the job was cancelled before it delivered a result."""
-        return self._future.cancelled()
-
-    def result(self) -> R:
-        """The return value (raises the job's exception; ``InvalidStateError`` if not done)."""
-        return self._future.result()
-
-    def exception(self) -> BaseException | None:
-        """The exception raised by the call, or ``None`` (``InvalidStateError`` if not done)."""
-        return self._future.exception()
-
-    def add_done_callback(self, callback: Callable[[Job[R]], object]) -> None:
-        """Call ``callback(job)`` on the loop thread once the job is done."""
-        self._future.add_done_callback(lambda _f: callback(self))
-
-    # -- cancellation --------------------------------------------------------------------------
-    def cancel(self) -> bool:
-        """Cancel the job; safe from any thread. False if it had already finished.
-
-        Marks the job cancelled, runs its ``on_cancel`` callbacks in the calling thread, and
-        wakes every awaiter with :class:`asyncio.CancelledError` without waiting for the worker.
-        """
-        link = self._link
-        with link.lock:
-            if self._cancel_requested or (link.state == _ENDED and self._future.done()):
-                return False
-            self._cancel_requested = True
-            was_pending = link.state == _PENDING
-            link.state = _ENDED
-            link.job = None
-        self._relay.close()
-        self.control.cancel()
-        hook = self._cancel_hook
-        if hook is not None:
+        # An ended job with progress or items waits for its delivery: the final progress
+        # value and the last items always reach the loop before the result.
+        if not self._delivered and (
+            not self.done() or self._relay is not None or self._items is not None
+        ):
+            loop = asyncio.get_running_loop()
+            waiter: asyncio.Future[None] = loop.create_future()
+            if self._aio_waiters is None:
+                self._aio_waiters = []
+            self._aio_waiters.append(waiter)
+            # Runs in the thread that ends the job (at once if it already has): the job joins
+            # the loop's next batch of completions, one wake-up for all of them.
+            self.add_done_callback(completions_for(loop).push)
             try:
-                hook(self)
-            except Exception:
-                _log.exception("cancel hook of %r raised", self)
-        if was_pending:
-            _log.debug("%r cancelled before it started", self)
-        if threading.get_ident() == self._loop_thread:
-            self._cancel_future()
-        else:
-            self._call_soon_threadsafe(self._cancel_future)
-        return True
+                yield from waiter.__await__()
+            except asyncio.CancelledError:
+                # The awaiting task was cancelled: cancel the job now, in this thread, so the
+                # on_cancel callbacks run before control returns to the caller.
+                self.cancel()
+                raise
+        if self.cancelled():
+            raise asyncio.CancelledError()
+        return self.result()
 
-    def _cancel_future(self) -> None:
-        # A closed loop cannot schedule the future's callbacks (cancel() would raise): this
-        # happens when an offloader is closed after its loop, at exit.
-        if not self._future.done() and not self._loop.is_closed():
-            self._future.cancel()
-
-    def _on_future_done(self, future: asyncio.Future[R]) -> None:
-        # Someone cancelled the future directly (asyncio.wait_for, a cancelled awaiter).
-        if future.cancelled():
-            self.cancel()
+    def _deliver(self) -> None:
+        """Loop thread, in a batch of completions: final progress first, then the awaiters."""
+        relay = self._relay
+        if relay is not None:
+            if not self.cancelled():
+                relay.flush()  # the final progress value arrives before the result
+            relay.close()
+        items = self._items
+        if items is not None:
+            items.end()  # the last items arrive before the result (unless cancelled)
+        self._delivered = True
+        waiters, self._aio_waiters = self._aio_waiters, None
+        for waiter in waiters or ():
+            if not waiter.done():
+                waiter.set_result(None)
         self._end_streams()
-        self._items.end()
 
     # -- executor side -------------------------------------------------------------------------
-    def _resolve(self, ok: bool, value: Any) -> None:
-        if self._future.done():
-            return
-        if self._cancel_requested:
-            # cancel() from another thread won the race against this already-posted outcome.
-            self._future.cancel()
-            return
-        self._relay.flush()  # the final progress value arrives before the result
-        self._items.flush()  # and so do the last items
-        self._relay.close()
-        if ok:
-            self._future.set_result(value)
-        elif isinstance(value, StopIteration):
-            # A future refuses StopIteration (it would end the awaiting generator): PEP 479.
-            error = RuntimeError("the offloaded call raised StopIteration")
-            error.__cause__ = value
-            self._future.set_exception(error)
-        else:
-            self._future.set_exception(value)
+    def _claim(self) -> bool:
+        """Worker: take the job for running. False if it was cancelled while queued."""
+        if self.done():
+            return False
+        self._started = True
+        return True
 
-    def _call_soon_threadsafe(self, callback: Callable[..., object], *args: Any) -> None:
-        if self._loop.is_closed():
-            return
+    def _publish(self, ok: bool, value: Any) -> None:
+        """Worker: set the outcome; a result that lost the race with cancel() is disposed."""
         try:
-            self._loop.call_soon_threadsafe(callback, *args)
-        except RuntimeError:  # closed between the check and the call
-            _log.debug("loop closed; %r dropped its outcome", self)
+            if ok:
+                self.set_result(value)
+            elif isinstance(value, StopIteration):
+                # An awaiting generator would end on StopIteration instead of raising: PEP 479.
+                error = RuntimeError("the offloaded call raised StopIteration")
+                error.__cause__ = value
+                self.set_exception(error)
+            else:
+                self.set_exception(value)
+        except InvalidStateError:  # cancelled meanwhile: nobody will ever see this outcome
+            if ok:
+                dispose_result(value, self)
+        finally:
+            self._loop = None  # a worker stuck past its job must not keep the loop alive
 
     # -- progress ------------------------------------------------------------------------------
     @property
@@ -180,11 +195,13 @@ class Job(Generic[R]):
 
     def add_progress_callback(self, callback: Callable[[Progress], object]) -> None:
         """Call ``callback(progress)`` on the loop thread with each coalesced progress value."""
+        if self._progress_callbacks is None:
+            self._progress_callbacks = []
         self._progress_callbacks.append(callback)
 
     def remove_progress_callback(self, callback: Callable[[Progress], object]) -> None:
         """Stop calling ``callback``; harmless if it was never added."""
-        if callback in self._progress_callbacks:
+        if self._progress_callbacks and callback in self._progress_callbacks:
             self._progress_callbacks.remove(callback)
 
     def progress_updates(self) -> AsyncIterator[Progress]:
@@ -197,14 +214,52 @@ class Job(Generic[R]):
                 label.setText(f"{p.done:.0f} / {p.total:.0f}")
             result = await job
         """
-        stream = _ProgressStream(self._loop)
+        loop = asyncio.get_running_loop()
+        stream = _ProgressStream(loop)
         if self._progress is not None:
             stream.put(self._progress)
-        if self.done():
+        if self._delivered:
             stream.end()
         else:
+            if self._streams is None:
+                self._streams = []
             self._streams.append(stream)
+            # The stream ends with the job, whether or not anyone awaits the job itself.
+            self.add_done_callback(completions_for(loop).push)
         return stream
+
+    def _on_progress_reported(self, progress: Progress) -> None:
+        # Worker thread. The relay is created by the first report, not with every job.
+        relay = self._relay
+        if relay is None:
+            loop = self._loop
+            if loop is None:
+                return  # submitted off-loop (or already ended): nobody to deliver to
+            with _LAZY_LOCK:
+                if self._relay is None:
+                    self._relay = ProgressRelay(loop, self._deliver_progress)
+                    # The final value is flushed when the job's completion reaches the loop,
+                    # awaited or not.
+                    self.add_done_callback(completions_for(loop).push)
+                relay = self._relay
+        relay.push(progress)
+
+    def _deliver_progress(self, progress: Progress) -> None:
+        if self._delivered or self.cancelled():
+            return
+        self._progress = progress
+        for callback in list(self._progress_callbacks or ()):
+            try:
+                callback(progress)
+            except Exception:
+                _log.exception("progress callback %r raised", callback)
+        for stream in self._streams or ():
+            stream.put(progress)
+
+    def _end_streams(self) -> None:
+        streams, self._streams = self._streams, None
+        for stream in streams or ():
+            stream.end()
 
     # -- items -------------------------------------------------------------------------------
     def items(
@@ -223,66 +278,59 @@ class Job(Generic[R]):
                 view.append_lines(lines)
             summary = await job
         """
-        return self._items.stream(max_items, max_bytes)
+        channel = self._item_channel(asyncio.get_running_loop())
+        assert channel is not None  # a loop was given
+        return channel.stream(max_items, max_bytes)
 
     def add_items_callback(self, callback: Callable[[list[Any]], object]) -> None:
         """Call ``callback(batch)`` on the loop thread with each batch of emitted items."""
-        self._items.add_callback(callback)
+        channel = self._item_channel(asyncio.get_running_loop())
+        assert channel is not None  # a loop was given
+        channel.add_callback(callback)
 
-    def _deliver_progress(self, progress: Progress) -> None:
-        if self._future.done():
+    def put_many(self, items: Iterable[Any], /) -> None:
+        """The job's :class:`~guiapp.offload.jobs.ItemSink`: ``emit`` calls it in the worker."""
+        channel = self._items or self._item_channel(None)
+        if channel is None:  # submitted off-loop: nobody can read; still honour a cancel
+            self.control.check()
             return
-        self._progress = progress
-        for callback in list(self._progress_callbacks):
-            try:
-                callback(progress)
-            except Exception:
-                _log.exception("progress callback %r raised", callback)
-        for stream in self._streams:
-            stream.put(progress)
+        channel.put_many(items)
 
-    def _end_streams(self) -> None:
-        streams, self._streams = self._streams, []
-        for stream in streams:
-            stream.end()
+    def _item_channel(self, loop: asyncio.AbstractEventLoop | None) -> JobItems[Any] | None:
+        with _LAZY_LOCK:
+            if self._items is None:
+                loop = loop or self._loop
+                if loop is None:
+                    return None
+                self._items = JobItems(loop, self.control)
+                # The channel ends when the job's completion reaches the loop.
+                self.add_done_callback(completions_for(loop).push)
+            return self._items
 
 
-class JobLink:
-    """The worker's side of a :class:`Job`: claim it, run it, hand back the outcome.
+def dispose_result(value: object, job: Job[Any] | None = None) -> None:
+    """Release a result nobody will receive (its job was cancelled as the call returned).
 
-    Executors keep links, not jobs, in their queues and threads. Once the job has ended
-    (result delivered or cancelled) the link forgets the job, so a worker stuck in a call that
-    ignored its cancellation holds no reference to the job, its future or the event loop.
+    A result with a ``close()`` method is closed -- a spooled HTTP response deletes its
+    temporary file, a connection is closed -- and a failure to close is logged, never raised.
+    Anything else is simply dropped.
+
+    >>> class Spooled:
+    ...     def close(self):
+    ...         print("temporary file deleted")
+    >>> dispose_result(Spooled())
+    temporary file deleted
+    >>> dispose_result(42)   # nothing to release
     """
-
-    __slots__ = ("control", "job", "lock", "name", "state")
-
-    def __init__(self, job: Job[Any]) -> None:
-        self.lock = threading.Lock()
-        self.state = _PENDING
-        self.job: Job[Any] | None = job
-        self.control = job.control
-        self.name = job.name
-
-    def __repr__(self) -> str:
-        return f"<job {self.name} {self.state}>"
-
-    def start(self) -> bool:
-        """Claim the job for running. False if it was cancelled while queued: never run it."""
-        with self.lock:
-            if self.state != _PENDING:
-                return False
-            self.state = _RUNNING
-            return True
-
-    def set_outcome(self, ok: bool, value: Any) -> None:
-        """Publish the outcome to the loop thread; dropped if the job was cancelled meanwhile."""
-        with self.lock:
-            job, self.job = self.job, None
-            if self.state == _ENDED or job is None:
-                return
-            self.state = _ENDED
-        job._call_soon_threadsafe(job._resolve, ok, value)
+    close = getattr(value, "close", None)
+    if not callable(close):
+        return
+    try:
+        close()
+    except Exception:
+        _log.exception("closing the discarded result of %r failed", job)
+    else:
+        _log.debug("closed the discarded result of %r", job)
 
 
 class _ProgressStream(AsyncIterator[Progress]):

@@ -20,7 +20,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
-from ._job import Job, JobLink
+from ._job import Job
 
 __all__ = ["OffloaderClosed", "WorkItem", "WorkerPool", "ensure_blocking"]
 
@@ -43,19 +43,19 @@ def ensure_blocking(func: Callable[..., Any]) -> None:
 
 
 class WorkItem:
-    """A queued call: the job's link, the function and its arguments (plus executor data)."""
+    """A queued call: its job, the function and its arguments (plus executor data)."""
 
-    __slots__ = ("args", "func", "kwargs", "link", "payload")
+    __slots__ = ("args", "func", "job", "kwargs", "payload")
 
     def __init__(
         self,
-        link: JobLink,
+        job: Job[Any],
         func: Callable[..., Any],
         args: tuple[Any, ...],
         kwargs: dict[str, Any],
         payload: Any = None,
     ) -> None:
-        self.link = link
+        self.job = job
         self.func = func
         self.args = args
         self.kwargs = kwargs
@@ -100,6 +100,7 @@ class WorkerPool(Generic[S]):
         self._counter = itertools.count(1)
         self._closed = False
         self._exit_waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
+        self._discard_hook: Callable[[Job[Any]], object] = self._discard  # bound once
 
     @property
     def closed(self) -> bool:
@@ -114,15 +115,16 @@ class WorkerPool(Generic[S]):
 
     # -- submitting ----------------------------------------------------------------------------
     def new_job(self, func: Callable[..., Any]) -> Job[Any]:
-        """A job bound to the running loop (``submit`` needs one: the result goes there)."""
+        """A job for ``func``, tied to the running loop of this thread if there is one.
+
+        Progress is delivered on that loop; a job submitted from a thread without a running
+        loop is a plain ``concurrent.futures.Future`` (its progress is only recorded).
+        """
         try:
-            loop = asyncio.get_running_loop()
+            loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
         except RuntimeError:
-            raise RuntimeError(
-                f"{self.name}: submit() must be called from a thread running an asyncio event "
-                "loop (inside a coroutine or a callback of the loop)"
-            ) from None
-        return Job(loop, name=getattr(func, "__qualname__", repr(func)))
+            loop = None
+        return Job(loop, name=getattr(func, "__qualname__", None) or repr(func))
 
     def put(
         self,
@@ -141,7 +143,7 @@ class WorkerPool(Generic[S]):
                 raise OffloaderClosed(f"{self.name} is closed; it accepts no new work")
             self._queue.append(item)
             job._cancel_hook = (
-                self._discard if cancel_hook is None else _chain(self._discard, cancel_hook)
+                self._discard_hook if cancel_hook is None else _chain(self._discard, cancel_hook)
             )
             wanted = len(self._queue) > self._idle + self._pending
             if wanted and len(self._active) + self._pending < self.max_workers:
@@ -152,16 +154,19 @@ class WorkerPool(Generic[S]):
                     )
                 else:
                     self._starter_wake.notify()
-            self._cond.notify()
+            if self._idle:  # a thread waits for work: wake one (else nobody is listening)
+                self._cond.notify()
         if start is not None:
             start.start()
 
     def _discard(self, job: Job[Any]) -> None:
-        # A queued job that is cancelled leaves the queue at once (it would be skipped anyway).
+        # A queued job that is cancelled leaves the queue at once, with its arguments (a
+        # worker would skip it anyway). Scan from the newest: a job cancelled soon after its
+        # submit is near the end.
         with self._cond:
-            for item in self._queue:
-                if item.link is job._link:
-                    self._queue.remove(item)
+            for index in range(len(self._queue) - 1, -1, -1):
+                if self._queue[index].job is job:
+                    del self._queue[index]
                     break
 
     def _new_thread(self) -> threading.Thread:
@@ -184,7 +189,9 @@ class WorkerPool(Generic[S]):
                     if not self._starter_wake.wait(1.0) and self._pending == 0:
                         self._starter = None
                         return
-                if self._closed:
+                if self._closed and (not self._queue or self._threads):
+                    # Closed: start nothing more, unless queued work is draining and no
+                    # thread is left to run it.
                     self._pending = 0
                     self._starter = None
                     return
@@ -208,14 +215,12 @@ class WorkerPool(Generic[S]):
                 if item is None:
                     return
                 try:
-                    if item.link.start():
+                    if item.job._claim():
                         self._run(item, state)
                 except BaseException:  # the runner reports outcomes; this is a bug guard
-                    _log.exception("%s: worker failed on %r", me.name, item.link)
+                    _log.exception("%s: worker failed on %r", me.name, item.job)
                 finally:
-                    with self._cond:
-                        self._running.pop(me, None)
-                    del item
+                    del item  # _next_item drops the pool's reference, in its one locked section
         finally:
             try:
                 self._end_state(state)
@@ -224,6 +229,7 @@ class WorkerPool(Generic[S]):
 
     def _next_item(self, me: threading.Thread) -> WorkItem | None:
         with self._cond:
+            self._running.pop(me, None)  # the previous item, if any, has ended
             while not self._queue:
                 if self._closed:
                     self._active.discard(me)
@@ -257,15 +263,32 @@ class WorkerPool(Generic[S]):
                 loop.call_soon_threadsafe(_set_done, future)
 
     # -- shutdown ------------------------------------------------------------------------------
-    def begin_close(self) -> list[Job[Any]]:
-        """Refuse new work, drop queued work, cancel running jobs; return the cancelled jobs."""
+    def begin_close(self, drain: bool = False) -> list[Job[Any]]:
+        """Refuse new work; return the jobs cancelled.
+
+        Without ``drain``, queued work is dropped and running jobs are cancelled. With
+        ``drain``, queued and running jobs go on and the threads exit once the queue is empty.
+        """
         with self._cond:
             self._closed = True
-            items = [*self._queue, *self._running.values()]
-            self._queue.clear()
+            if drain:
+                items: list[WorkItem] = []
+            else:
+                items = [*self._queue, *self._running.values()]
+                self._queue.clear()
             self._cond.notify_all()
             self._starter_wake.notify_all()
-        jobs = [job for item in items if (job := item.link.job) is not None]
+        return self._cancel_items(items)
+
+    def cancel_all(self) -> list[Job[Any]]:
+        """Drop queued work and cancel running jobs (after a drain ran out of time)."""
+        with self._cond:
+            items = [*self._queue, *self._running.values()]
+            self._queue.clear()
+        return self._cancel_items(items)
+
+    def _cancel_items(self, items: list[WorkItem]) -> list[Job[Any]]:
+        jobs = [item.job for item in items if not item.job.done()]
         for job in jobs:
             try:
                 job.cancel()
@@ -273,19 +296,27 @@ class WorkerPool(Generic[S]):
                 _log.exception("%s: cancelling %r failed", self.name, job)
         return jobs
 
-    def close(self, timeout: float) -> bool:
-        """Close and wait up to ``timeout`` s for the threads; True if all of them ended."""
-        self.begin_close()
-        deadline = time.monotonic() + timeout
+    def close(self, timeout: float | None, drain: bool = False) -> bool:
+        """Close and wait up to ``timeout`` s (None: no limit) for the threads.
+
+        With ``drain``, queued work runs first; whatever is still queued or running when the
+        time is up is cancelled. True if every thread ended in time.
+        """
+        self.begin_close(drain)
+        deadline = None if timeout is None else time.monotonic() + timeout
         with self._cond:
             self._cond.wait_for(
-                lambda: not self._threads, timeout=max(0.0, deadline - time.monotonic())
+                lambda: not self._threads,
+                timeout=None if deadline is None else max(0.0, deadline - time.monotonic()),
             )
+            late = bool(self._threads)
+        if drain and late:
+            self.cancel_all()
         return self._report_stragglers()
 
-    async def aclose(self, timeout: float) -> bool:  # noqa: ASYNC109 - mirrors close(timeout)
+    async def aclose(self, timeout: float | None, drain: bool = False) -> bool:  # noqa: ASYNC109 - mirrors close(timeout)
         """Like :meth:`close`, but waits without blocking the event loop."""
-        self.begin_close()
+        self.begin_close(drain)
         loop = asyncio.get_running_loop()
         future: asyncio.Future[None] = loop.create_future()
         with self._cond:
@@ -299,6 +330,8 @@ class WorkerPool(Generic[S]):
             with self._cond:  # don't let abandoned threads hold on to this loop
                 if (loop, future) in self._exit_waiters:
                     self._exit_waiters.remove((loop, future))
+            if drain:
+                self.cancel_all()
         return self._report_stragglers()
 
     def _report_stragglers(self) -> bool:
@@ -308,7 +341,7 @@ class WorkerPool(Generic[S]):
                 key=lambda pair: pair[0],
             )
         for thread_name, item in stragglers:
-            call = item.link.name if item is not None else "no call (exiting)"
+            call = item.job.name if item is not None else "no call (exiting)"
             _log.warning("%s: abandoning thread %s still running %s", self.name, thread_name, call)
         return not stragglers
 

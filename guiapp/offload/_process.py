@@ -21,8 +21,8 @@ from typing import Any, ParamSpec, TypeVar
 from guiapp.offload.jobs import Cancelled
 
 from ._child import child_main
-from ._executor import PoolExecutor
-from ._job import Job, JobLink
+from ._executor import DEFAULT_CLOSE_TIMEOUT, PoolExecutor
+from ._job import Job
 from ._pool import WorkerPool, WorkItem
 
 __all__ = ["ProcessOffloader", "RemoteTraceback", "WorkerProcessDied"]
@@ -63,9 +63,17 @@ class _Slot:
         self._lock = threading.Lock()
         self.process: multiprocessing.process.BaseProcess | None = None
         self.conn: Connection | None = None
+        self.killed = False  # kill() was called: the process may still look alive a moment
 
     def ensure_started(self) -> Connection:
-        if self.process is not None and self.conn is not None and self.process.is_alive():
+        with self._lock:
+            killed, self.killed = self.killed, False
+        if (
+            not killed
+            and self.process is not None
+            and self.conn is not None
+            and self.process.is_alive()
+        ):
             return self.conn
         self.discard()
         parent_conn, child_conn = self._context.Pipe(duplex=True)
@@ -82,6 +90,7 @@ class _Slot:
         """Kill the process now (from any thread); the dispatcher then sees EOF."""
         with self._lock:
             process = self.process
+            self.killed = True
         if process is None:
             return
         try:
@@ -137,12 +146,14 @@ class ProcessOffloader(PoolExecutor):
         name: str = "offload-process",
         *,
         mp_context: str = "spawn",
+        shutdown_timeout: float | None = DEFAULT_CLOSE_TIMEOUT,
     ) -> None:
+        self.shutdown_timeout = shutdown_timeout
         if mp_context == "fork":
             raise ValueError("fork is unsafe in a process that runs Qt: use spawn or forkserver")
         self._context = multiprocessing.get_context(mp_context)
         self._slots: set[_Slot] = set()
-        self._job_slots: dict[JobLink, _Slot] = {}
+        self._job_slots: dict[Job[Any], _Slot] = {}
         self._lock = threading.Lock()
         self._pool: WorkerPool[_Slot] = WorkerPool(
             name=name,
@@ -166,23 +177,28 @@ class ProcessOffloader(PoolExecutor):
             if (process := slot.process) is not None and (pid := process.pid) is not None
         )
 
-    def submit(self, func: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> Job[R]:
-        """Run ``func(*args, **kwargs)`` in a worker process; return its :class:`Job` at once."""
-        payload = pickle.dumps((func, args, kwargs))
-        job: Job[R] = self._pool.new_job(func)
-        item = WorkItem(job._link, func, (), {}, payload=payload)
+    def submit(self, fn: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> Job[R]:
+        """Run ``fn(*args, **kwargs)`` in a worker process; return its :class:`Job` at once."""
+        payload = pickle.dumps((fn, args, kwargs))
+        job: Job[R] = self._pool.new_job(fn)
+        item = WorkItem(job, fn, (), {}, payload=payload)
         self._pool.put(job, item, cancel_hook=self._kill_job)
         return job
 
-    def close(self, timeout: float = 2.0) -> bool:
-        """Refuse new work, cancel everything, wait up to ``timeout`` s, kill what is left."""
-        clean = self._pool.close(timeout)
+    def close(self, timeout: float | None = DEFAULT_CLOSE_TIMEOUT, *, drain: bool = False) -> bool:
+        """Refuse new work, cancel (or ``drain``) it, wait up to ``timeout`` s, kill the rest."""
+        clean = self._pool.close(timeout, drain)
         self._kill_all()
         return clean
 
-    async def aclose(self, timeout: float = 2.0) -> bool:  # noqa: ASYNC109 - mirrors close(timeout)
+    async def aclose(
+        self,
+        timeout: float | None = DEFAULT_CLOSE_TIMEOUT,  # noqa: ASYNC109 - mirrors close()
+        *,
+        drain: bool = False,
+    ) -> bool:
         """:meth:`close` without blocking the event loop while it waits."""
-        clean = await self._pool.aclose(timeout)
+        clean = await self._pool.aclose(timeout, drain)
         self._kill_all()
         return clean
 
@@ -199,10 +215,12 @@ class ProcessOffloader(PoolExecutor):
         slot.discard(grace=0.5)
 
     def _kill_job(self, job: Job[Any]) -> None:
+        # Under the lock: the dispatcher drops the job's slot (under the same lock) before it
+        # publishes the outcome, so a slot found here still runs this job, never the next.
         with self._lock:
-            slot = self._job_slots.get(job._link)
-        if slot is not None:
-            slot.kill()
+            slot = self._job_slots.get(job)
+            if slot is not None:
+                slot.kill()
 
     def _kill_all(self) -> None:
         with self._lock:
@@ -211,73 +229,69 @@ class ProcessOffloader(PoolExecutor):
             slot.kill()
 
     def _run(self, item: WorkItem, slot: _Slot) -> None:
-        link = item.link
+        job = item.job
         with self._lock:
-            self._job_slots[link] = slot
+            self._job_slots[job] = slot
         try:
-            if link.control.cancelled:  # cancelled before the slot was registered
-                return
-            self._dispatch(item, slot)
+            outcome = self._dispatch(item, slot) if not job.control.cancelled else None
         finally:
+            # Drop the slot *before* publishing: once the outcome is out, the next job may
+            # start on this process, and a late cancel of this job must not kill it.
             with self._lock:
-                self._job_slots.pop(link, None)
+                self._job_slots.pop(job, None)
+        if outcome is not None:
+            job._publish(*outcome)
 
-    def _dispatch(self, item: WorkItem, slot: _Slot) -> None:
-        link = item.link
+    def _dispatch(self, item: WorkItem, slot: _Slot) -> tuple[bool, Any] | None:
+        """Run the call in the slot's process; the outcome, or None if the job was cancelled."""
+        job = item.job
         try:
             conn = slot.ensure_started()
         except BaseException as exc:
-            link.set_outcome(False, exc)
-            return
+            return False, exc
         process = slot.process
-        if link.control.cancelled:
+        if job.control.cancelled:
             # Cancelled while the process was starting: the cancel hook found no process to
             # kill, so nothing must be sent to it.
-            return
+            return None
         try:
             conn.send_bytes(item.payload)
             while True:
                 message = conn.recv()
                 if message[0] == "progress":
                     _kind, done, total, info = message
-                    link.control.report(done, total, **info)
+                    job.control.report(done, total, **info)
                     continue
                 if message[0] == "items":
-                    if not _forward_items(link, message[1]):
+                    if not _forward_items(job, message[1]):
                         slot.discard()  # cancelled while waiting: the child is being killed
-                        return
+                        return None
                     continue
                 if message[0] == "ok":
-                    link.set_outcome(True, message[1])
-                else:
-                    _kind, error, tb_text = message
-                    error.__cause__ = RemoteTraceback(tb_text)
-                    link.set_outcome(False, error)
-                return
+                    return True, message[1]
+                _kind, error, tb_text = message
+                error.__cause__ = RemoteTraceback(tb_text)
+                return False, error
         except (EOFError, OSError):
             exitcode = None
             if process is not None:
                 process.join(1.0)  # reap it, so the exit code is known
                 exitcode = process.exitcode
             slot.discard()
-            if not link.control.cancelled:
-                link.set_outcome(
-                    False,
-                    WorkerProcessDied(
-                        f"{self.name}: the worker process exited (code {exitcode}) "
-                        f"while running {link.name}"
-                    ),
-                )
-            else:
-                _log.debug("%s: killed the worker process of cancelled %r", self.name, link)
+            if job.control.cancelled:
+                _log.debug("%s: killed the worker process of cancelled %r", self.name, job)
+                return None
+            return False, WorkerProcessDied(
+                f"{self.name}: the worker process exited (code {exitcode}) while running {job.name}"
+            )
         except Exception as exc:  # e.g. the reply could not be unpickled here
-            link.set_outcome(False, exc)
+            return False, exc
 
 
-def _forward_items(link: JobLink, items: list[Any]) -> bool:
+def _forward_items(job: Job[Any], items: list[Any]) -> bool:
     """Hand a batch from the child to the job's channel (this waits while the reader is
     behind, so the pipe and then the child's ``emit`` wait too); False once cancelled."""
-    sink = link.control.item_sink
+    sink = job.control.item_sink
     if sink is None:
         return True
     try:

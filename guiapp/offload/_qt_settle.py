@@ -69,15 +69,21 @@ class Inbox(Generic[T]):
         At least one item is delivered per call, so a slow ``deliver`` still makes progress.
         """
         deadline = time.perf_counter() + self._budget_s
-        while True:
-            with self._lock:
-                if not self._items:
-                    self._wake_pending = False
-                    return
-                item = self._items.popleft()
-            self._deliver(item)
-            if time.perf_counter() >= deadline:
-                break
+        try:
+            while True:
+                with self._lock:
+                    if not self._items:
+                        self._wake_pending = False
+                        return
+                    item = self._items.popleft()
+                self._deliver(item)
+                if time.perf_counter() >= deadline:
+                    break
+        except BaseException:
+            # A delivery raised: the rest still needs a turn, or every later push would find
+            # the wake-up "pending" and never be delivered.
+            self._wake()
+            raise
         self._wake()  # the rest in a later turn; the wake-up stays pending meanwhile
 
 

@@ -148,8 +148,9 @@ def _current_loop() -> asyncio.AbstractEventLoop:
     try:
         return asyncio.get_running_loop()
     except RuntimeError:
-        # A Qt signal delivered while qasync's loop is set but not inside run_forever().
-        return asyncio.get_event_loop_policy().get_event_loop()
+        # A Qt signal delivered while qasync's loop is set (asyncio.set_event_loop) but not
+        # inside run_forever(). The policy API is deprecated (3.14) and goes away (3.16).
+        return asyncio.get_event_loop()
 
 
 @overload

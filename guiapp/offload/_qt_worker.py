@@ -106,7 +106,7 @@ class QtWorkerJob(QObject):
       last value reported is always delivered before ``succeeded``/``failed``;
     - ``succeeded(object)`` — the return value;
     - ``failed(object)`` — the exception (its ``__traceback__`` is kept);
-    - ``cancelled()`` — emitted at once by :meth:`cancel`, without waiting for the worker;
+    - ``wasCancelled()`` — emitted at once by :meth:`cancel`, without waiting for the worker;
     - ``finished()`` — always last, after exactly one of the three above.
 
     The job is also awaitable from asyncio code running on the GUI thread (e.g. with qasync):
@@ -127,7 +127,7 @@ class QtWorkerJob(QObject):
     itemsEmitted = Signal(list)
     succeeded = Signal(object)
     failed = Signal(object)
-    cancelled = Signal()
+    wasCancelled = Signal()
     finished = Signal()
 
     def __init__(self, call: Callable[[], object], name: str) -> None:
@@ -169,9 +169,17 @@ class QtWorkerJob(QObject):
         return f"<QtWorkerJob {self.objectName()} {state}>"
 
     # -- state -------------------------------------------------------------------------------
-    def is_done(self) -> bool:
-        """True once the job succeeded, failed or was cancelled (its thread may still run)."""
+    def done(self) -> bool:
+        """True once the job succeeded, failed or was cancelled (its thread may still run).
+
+        The same vocabulary as :class:`~guiapp.offload.Job` and ``concurrent.futures``:
+        ``done()``, ``cancelled()``, ``cancel()``.
+        """
         return self._outcome is not None
+
+    def cancelled(self) -> bool:
+        """True once the job was cancelled (``wasCancelled`` has been emitted)."""
+        return self._outcome is not None and self._outcome[0] == _CANCELLED
 
     def is_running(self) -> bool:
         """True while the job's thread runs (it can outlive a cancel, until the call returns)."""
@@ -192,7 +200,7 @@ class QtWorkerJob(QObject):
         """Cancel the job; safe from any thread. False if it had already ended.
 
         Calls ``requestInterruption()`` on the thread, marks the :class:`JobControl` cancelled
-        and runs its ``on_cancel`` callbacks in the calling thread; ``cancelled`` and
+        and runs its ``on_cancel`` callbacks in the calling thread; ``wasCancelled`` and
         ``finished`` are emitted at once on the GUI thread. The worker's eventual return value
         or exception is discarded.
         """
@@ -272,7 +280,7 @@ class QtWorkerJob(QObject):
         elif kind == _FAILED:
             self.failed.emit(value)
         else:
-            self.cancelled.emit()
+            self.wasCancelled.emit()
         self.finished.emit()
         waiters, self._waiters = self._waiters, []
         for future in waiters:
@@ -384,7 +392,8 @@ def _post(receiver: QObject, slot: str) -> None:
 
 
 def _resolve(future: asyncio.Future[Any], outcome: tuple[str, object]) -> None:
-    if future.done():
+    # A waiter's loop may have closed meanwhile (exit): its callbacks cannot be scheduled.
+    if future.done() or future.get_loop().is_closed():
         return
     kind, value = outcome
     if kind == _SUCCEEDED:

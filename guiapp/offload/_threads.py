@@ -1,4 +1,10 @@
-"""Thread executors: :class:`Offloader` (a bounded pool) and :class:`SerialLane` (one thread)."""
+"""Thread executors: :class:`Offloader` (a bounded pool) and :class:`SerialLane` (one thread).
+
+Both are :class:`concurrent.futures.ThreadPoolExecutor` instances, so asyncio accepts them as
+the loop's default executor (``loop.set_default_executor`` insists on that class since
+Python 3.11), and both replace its machinery entirely: the worker threads, queue, job type
+and shutdown are this package's own.
+"""
 
 from __future__ import annotations
 
@@ -6,26 +12,24 @@ import contextvars
 import logging
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ParamSpec, TypeVar
 
-from guiapp.offload.jobs import JobControl, bind_job
-
-from ._executor import PoolExecutor
+from ._executor import DEFAULT_CLOSE_TIMEOUT, PoolExecutor
 from ._job import Job
 from ._pool import WorkerPool, WorkItem
+from .jobs import JobControl, bind_job
 
 __all__ = ["Offloader", "SerialLane"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
-DEFAULT_CLOSE_TIMEOUT = 2.0
-
 _log = logging.getLogger(__name__)
 
 
-class _ThreadExecutor(PoolExecutor):
-    """What Offloader and SerialLane share: submit, make_async, close, aclose."""
+class _ThreadExecutor(PoolExecutor, ThreadPoolExecutor):
+    """What Offloader and SerialLane share: submit, make_async, close, aclose, shutdown."""
 
     def __init__(
         self,
@@ -33,7 +37,12 @@ class _ThreadExecutor(PoolExecutor):
         max_workers: int,
         idle_timeout: float | None,
         initializer: Callable[[], object] | None = None,
+        shutdown_timeout: float | None = DEFAULT_CLOSE_TIMEOUT,
     ) -> None:
+        # The base's attributes exist (code that inspects a ThreadPoolExecutor finds them),
+        # but none of its machinery runs: it starts no thread and registers no exit hook.
+        ThreadPoolExecutor.__init__(self, max_workers=max_workers, thread_name_prefix=name)
+        self.shutdown_timeout = shutdown_timeout
         self._pool: WorkerPool[None] = WorkerPool(
             name=name,
             max_workers=max_workers,
@@ -52,32 +61,19 @@ class _ThreadExecutor(PoolExecutor):
         """Worker threads alive now (0 until the first submit; never above ``max_workers``)."""
         return self._pool.thread_count
 
-    def submit(self, func: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> Job[R]:
-        """Run ``func(*args, **kwargs)`` in a worker thread; return its :class:`Job` at once.
+    def submit(self, fn: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> Job[R]:
+        """Run ``fn(*args, **kwargs)`` in a worker thread; return its :class:`Job` at once.
 
-        Must be called on the thread of a running event loop. The call runs in a copy of the
-        caller's :mod:`contextvars` context, with its own :class:`~guiapp.offload.JobControl`
-        bound, so :func:`~guiapp.offload.checkpoint` & co. work inside it.
+        Safe from any thread. The call runs in a copy of the caller's :mod:`contextvars`
+        context, with its own :class:`~guiapp.offload.JobControl` bound, so
+        :func:`~guiapp.offload.checkpoint` & co. work inside it; progress is delivered on the
+        loop running in the submitting thread, if any.
         Raises :class:`~guiapp.offload.OffloaderClosed` after :meth:`close`.
         """
-        job: Job[R] = self._pool.new_job(func)
+        job: Job[R] = self._pool.new_job(fn)
         context = contextvars.copy_context()
-        self._pool.put(job, WorkItem(job._link, func, args, kwargs, payload=context))
+        self._pool.put(job, WorkItem(job, fn, args, kwargs, payload=context))
         return job
-
-    def close(self, timeout: float = DEFAULT_CLOSE_TIMEOUT) -> bool:
-        """Shut down, waiting at most ``timeout`` seconds; safe in ``aboutToQuit``.
-
-        New submissions raise, queued jobs are cancelled and never start, running jobs are
-        cancelled (their ``on_cancel`` callbacks run now). Threads still busy after ``timeout``
-        are abandoned (they are daemon threads, so they never delay interpreter exit) and
-        logged by name. Returns True if every thread ended in time.
-        """
-        return self._pool.close(timeout)
-
-    async def aclose(self, timeout: float = DEFAULT_CLOSE_TIMEOUT) -> bool:  # noqa: ASYNC109 - mirrors close(timeout)
-        """:meth:`close` without blocking the event loop while it waits."""
-        return await self._pool.aclose(timeout)
 
 
 class Offloader(_ThreadExecutor):
@@ -85,8 +81,16 @@ class Offloader(_ThreadExecutor):
 
     Threads are named ``<name>-N``, started only when work arrives, never more than
     ``max_workers``; an idle thread serves the next job and exits after ``idle_timeout``
-    seconds without work. Results come back through ``loop.call_soon_threadsafe``, so it works
-    the same on a plain asyncio loop and on qasync's ``QEventLoop``.
+    seconds without work. Awaited jobs come back through ``loop.call_soon_threadsafe``, one
+    wake-up per batch of completions, so it works the same on a plain asyncio loop and on
+    qasync's ``QEventLoop``.
+
+    It is a :class:`concurrent.futures.ThreadPoolExecutor`: make it the loop's default
+    executor and existing ``run_in_executor(None, ...)`` and ``asyncio.to_thread(...)`` calls
+    run on it, with bounded shutdown and cancellation that reaches the running call
+    (``docs/offload.md``, "Adopt it")::
+
+        loop.set_default_executor(Offloader(max_workers=64))
 
     >>> import asyncio, time
     >>> async def main():
@@ -109,11 +113,9 @@ class Offloader(_ThreadExecutor):
         *,
         idle_timeout: float | None = 60.0,
         initializer: Callable[[], object] | None = None,
+        shutdown_timeout: float | None = DEFAULT_CLOSE_TIMEOUT,
     ) -> None:
-        super().__init__(name, max_workers, idle_timeout, initializer)
-
-    async def __aenter__(self) -> Offloader:
-        return self
+        super().__init__(name, max_workers, idle_timeout, initializer, shutdown_timeout)
 
 
 class SerialLane(_ThreadExecutor):
@@ -137,23 +139,23 @@ class SerialLane(_ThreadExecutor):
     [(42,)]
     """
 
-    def __init__(self, name: str = "lane") -> None:
+    def __init__(
+        self, name: str = "lane", *, shutdown_timeout: float | None = DEFAULT_CLOSE_TIMEOUT
+    ) -> None:
         # The thread never retires: whatever it created (a connection) must stay usable.
-        super().__init__(name, max_workers=1, idle_timeout=None)
-
-    async def __aenter__(self) -> SerialLane:
-        return self
+        super().__init__(name, max_workers=1, idle_timeout=None, shutdown_timeout=shutdown_timeout)
 
 
 def _run_in_thread(item: WorkItem, _state: None) -> None:
-    link = item.link
+    job = item.job
     context: contextvars.Context = item.payload
     try:
-        value = context.run(_call_bound, link.control, item.func, item.args, item.kwargs)
+        value = context.run(_call_bound, job.control, item.func, item.args, item.kwargs)
     except BaseException as exc:  # everything, KeyboardInterrupt included, goes to the awaiter
-        link.set_outcome(False, exc)
+        job._publish(False, exc)
+        del exc
     else:
-        link.set_outcome(True, value)
+        job._publish(True, value)
 
 
 def _call_bound(

@@ -239,16 +239,26 @@ def _run_cancel_callback(callback: Callable[[], object]) -> None:
 _current: contextvars.ContextVar[JobControl | None] = contextvars.ContextVar(
     "guiapp_current_job", default=None
 )
+# The job a thread is running, for code that runs it in another context: asyncio.to_thread
+# (and anything that calls contextvars.Context.run) runs the function in the context copied
+# where the call was *made*, on the loop thread, where no job is bound.
+_thread = threading.local()
 
 
 def current_job() -> JobControl | None:
-    """The :class:`JobControl` of the job running in this context, or ``None``."""
-    return _current.get()
+    """The :class:`JobControl` of the job running in this context (or thread), or ``None``."""
+    control = _current.get()
+    if control is None:
+        control = getattr(_thread, "job", None)
+    return control
 
 
 @contextlib.contextmanager
 def bind_job(control: JobControl) -> Iterator[JobControl]:
     """Make ``control`` the current job for the duration of the ``with`` block.
+
+    It is bound to the running context and, for code that switches context (such as
+    :func:`asyncio.to_thread`'s ``Context.run``), to the calling thread.
 
     >>> control = JobControl()
     >>> with bind_job(control):
@@ -258,9 +268,12 @@ def bind_job(control: JobControl) -> Iterator[JobControl]:
     True
     """
     token = _current.set(control)
+    previous = getattr(_thread, "job", None)
+    _thread.job = control
     try:
         yield control
     finally:
+        _thread.job = previous
         _current.reset(token)
 
 
@@ -269,7 +282,7 @@ def checkpoint() -> None:
 
     >>> checkpoint()   # outside a job: nothing happens
     """
-    control = _current.get()
+    control = current_job()
     if control is not None:
         control.check()
 
@@ -281,7 +294,7 @@ def report_progress(done: float, total: float | None = None, **info: Any) -> Non
 
     >>> report_progress(10, 100, stage="download")   # outside a job: nothing happens
     """
-    control = _current.get()
+    control = current_job()
     if control is not None:
         control.report(done, total, **info)
 
@@ -296,7 +309,7 @@ def emit(item: object) -> None:
 
     >>> emit({"event": "tick"})   # outside a job: nothing happens
     """
-    control = _current.get()
+    control = current_job()
     if control is not None and (sink := control.item_sink) is not None:
         sink.put_many((item,))
 
@@ -306,7 +319,7 @@ def emit_many(items: Iterable[object]) -> None:
 
     >>> emit_many(range(3))   # outside a job: nothing happens
     """
-    control = _current.get()
+    control = current_job()
     if control is not None and (sink := control.item_sink) is not None:
         sink.put_many(items)
 
@@ -321,7 +334,7 @@ def on_cancel(callback: Callable[[], object]) -> CancelRegistration:
         with on_cancel(lambda: sock.shutdown(socket.SHUT_RDWR)):
             data = sock.recv(65536)
     """
-    control = _current.get()
+    control = current_job()
     if control is None:
         return CancelRegistration(None, callback)
     return control.add_cancel_callback(callback)

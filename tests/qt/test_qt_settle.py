@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 
@@ -109,3 +110,26 @@ def test_many_jobs_ending_together_all_settle_and_leave_the_registry(qtbot: QtBo
     qtbot.waitUntil(lambda: not any(job in _registry for job in jobs), timeout=10_000)
     assert all(not job.is_running() for job in jobs)
     assert not any(job in active_qthreads() for job in jobs)
+
+
+def test_a_raising_delivery_does_not_lose_later_items() -> None:
+    delivered: list[int] = []
+    wakes: list[None] = []
+
+    def deliver(item: int) -> None:
+        if item == 1:
+            raise RuntimeError("a broken slot")
+        delivered.append(item)
+
+    inbox: Inbox[int] = Inbox(deliver, lambda: wakes.append(None), budget_s=10.0)
+    inbox.push(1)
+    inbox.push(2)
+    with contextlib.suppress(RuntimeError):
+        inbox.drain()
+    assert len(wakes) == 2  # the failed drain asked for another turn
+    inbox.drain()
+    assert delivered == [2]
+    inbox.push(3)  # a later ending wakes the owner again: nothing is stuck "pending"
+    assert len(wakes) == 3
+    inbox.drain()
+    assert delivered == [2, 3]

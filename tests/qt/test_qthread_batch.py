@@ -86,7 +86,7 @@ def test_cancelling_the_starter_cancels_the_jobs_already_started(
     monkeypatch.setattr(_qt_batch, "run_in_qthread", spy)
     qloop.run_until_complete(main())
     assert 0 < len(started_jobs) < 30  # stopped starting
-    assert all(job.is_done() for job in started_jobs)  # settled as cancelled at once
+    assert all(job.done() for job in started_jobs)  # settled as cancelled at once
     release.set()
     for job in started_jobs:
         qtbot.waitUntil(lambda job=job: not job.is_running(), timeout=5000)

@@ -42,7 +42,7 @@ def test_succeeded_then_finished_off_the_gui_thread(qtbot: QtBot) -> None:
     assert events == [("succeeded", 42), "finished"]
     assert seen[0] != gui_ident
     assert seen[1] is True  # the JobControl is bound in the worker thread
-    assert job.is_done()
+    assert job.done()
     _wait_thread_end(qtbot, job)
 
 
@@ -121,7 +121,7 @@ def test_cancel_settles_at_once_and_runs_on_cancel_in_cancelling_thread(qtbot: Q
     succeeded: list[object] = []
     job.succeeded.connect(succeeded.append)
     assert started.wait(5)
-    with qtbot.waitSignals([job.cancelled, job.finished], order="strict", timeout=1000):
+    with qtbot.waitSignals([job.wasCancelled, job.finished], order="strict", timeout=1000):
         assert job.cancel() is True
     assert job.cancel() is False
     assert callback_threads == [threading.get_ident()]
@@ -143,9 +143,9 @@ def test_cancel_from_another_thread_settles_on_the_gui_thread(qtbot: QtBot) -> N
     job = run_in_qthread(work)
     assert registered.wait(5)
     emitted_in: list[int] = []
-    job.cancelled.connect(lambda: emitted_in.append(threading.get_ident()))
+    job.wasCancelled.connect(lambda: emitted_in.append(threading.get_ident()))
     canceller = threading.Thread(target=job.cancel)
-    with qtbot.waitSignal(job.cancelled):
+    with qtbot.waitSignal(job.wasCancelled):
         canceller.start()
         canceller.join()
     release.set()
@@ -159,7 +159,7 @@ def test_late_result_after_cancel_is_discarded(qtbot: QtBot) -> None:
     job = run_in_qthread(lambda: release.wait(10) and "late")
     outcomes: list[str] = []
     job.succeeded.connect(lambda _r: outcomes.append("succeeded"))
-    job.cancelled.connect(lambda: outcomes.append("cancelled"))
+    job.wasCancelled.connect(lambda: outcomes.append("cancelled"))
     job.finished.connect(lambda: outcomes.append("finished"))
     job.cancel()
     release.set()
@@ -188,7 +188,7 @@ def test_shutdown_joins_cooperative_jobs(qtbot: QtBot) -> None:
     jobs = [run_in_qthread(cooperative) for _ in range(3)]
     assert shutdown_qthreads(5.0) == []
     assert all(not job.is_running() for job in jobs)
-    assert all(job.is_done() for job in jobs)
+    assert all(job.done() for job in jobs)
 
 
 def test_await_returns_the_result(qloop: asyncio.AbstractEventLoop) -> None:
@@ -233,7 +233,7 @@ def test_cancelling_the_awaiting_task_cancels_the_job(
     assert started.is_set()
     _wait_thread_end(qtbot, job)
     assert cancelled_in_worker == [True]
-    assert job.is_done()
+    assert job.done()
 
 
 def test_await_of_a_cancelled_job_raises_cancelled_error(
@@ -248,6 +248,37 @@ def test_await_of_a_cancelled_job_raises_cancelled_error(
 
     with pytest.raises(asyncio.CancelledError):
         qloop.run_until_complete(main())
+    release.set()
+    _wait_thread_end(qtbot, job)
+
+
+def test_a_waiter_whose_loop_closed_is_left_alone(qtbot: QtBot) -> None:
+    release = threading.Event()
+    job = run_in_qthread(release.wait, 10)
+    loop = asyncio.new_event_loop()
+
+    async def make_waiter() -> asyncio.Future[Any]:
+        return job.wait()
+
+    waiter = loop.run_until_complete(make_waiter())
+    loop.close()  # the app's loop ends before the job does (exit)
+    with qtbot.waitSignal(job.succeeded, timeout=10_000):
+        release.set()
+    assert job.done()
+    assert not job.cancelled()
+    assert not waiter.done()  # never resolved on a closed loop, and nothing raised
+    _wait_thread_end(qtbot, job)
+
+
+def test_one_vocabulary_with_concurrent_futures(qtbot: QtBot) -> None:
+    release = threading.Event()
+    job = run_in_qthread(release.wait, 10)
+    assert not job.done()
+    assert not job.cancelled()
+    with qtbot.waitSignals([job.wasCancelled, job.finished], order="strict", timeout=1000):
+        assert job.cancel() is True
+    assert job.done()
+    assert job.cancelled()
     release.set()
     _wait_thread_end(qtbot, job)
 

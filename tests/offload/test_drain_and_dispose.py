@@ -1,0 +1,189 @@
+"""Close in drain mode, results disposed of after a lost race, batched completions."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import threading
+import time
+
+import pytest
+
+from guiapp.offload import (
+    Job,
+    Offloader,
+    OffloaderClosed,
+    ProcessOffloader,
+    SerialLane,
+    make_async,
+    run_blocking,
+)
+from guiapp.offload._deliver import completions_for
+
+from ._helpers import run, wait_until
+
+
+def test_drain_runs_queued_writes_before_the_lane_stops(loop: asyncio.AbstractEventLoop) -> None:
+    lane = SerialLane(name="drain")
+    written: list[int] = []
+
+    def write(n: int) -> None:
+        time.sleep(0.01)
+        written.append(n)
+
+    async def main() -> list[Job[None]]:
+        return [lane.submit(write, n) for n in range(20)]
+
+    jobs = run(loop, main())
+    assert lane.close(10.0, drain=True) is True
+    assert written == list(range(20))
+    assert all(job.done() and not job.cancelled() for job in jobs)
+    with pytest.raises(OffloaderClosed):
+        lane.submit(write, 99)
+
+
+def test_close_without_drain_drops_queued_work(loop: asyncio.AbstractEventLoop) -> None:
+    lane = SerialLane(name="nodrain")
+    gate = threading.Event()
+    written: list[int] = []
+
+    def write(n: int) -> None:
+        gate.wait(10)
+        written.append(n)
+
+    async def main() -> list[Job[None]]:
+        return [lane.submit(write, n) for n in range(5)]
+
+    jobs = run(loop, main())
+    threading.Timer(0.1, gate.set).start()
+    lane.close(10.0)
+    assert written in ([], [0])  # at most the running one ends; queued ones never start
+    assert all(job.cancelled() for job in jobs[1:])
+
+
+def test_a_drain_that_runs_out_of_time_cancels_the_rest(loop: asyncio.AbstractEventLoop) -> None:
+    lane = SerialLane(name="stuck-drain")
+    release = threading.Event()
+
+    async def main() -> tuple[Job[bool], Job[int]]:
+        return lane.submit(release.wait, 30), lane.submit(int, "1")
+
+    stuck, queued = run(loop, main())
+    try:
+        assert lane.close(0.2, drain=True) is False  # the stuck call is abandoned
+        assert stuck.cancelled()
+        assert queued.cancelled()
+    finally:
+        release.set()
+
+
+def test_shutdown_follows_the_executor_interface() -> None:
+    pool = Offloader(max_workers=1, name="shutdown")
+    done: list[int] = []
+    futures = [pool.submit(lambda n=n: (time.sleep(0.01), done.append(n))) for n in range(5)]
+    pool.shutdown(wait=True)  # cancel_futures=False: queued work completes
+    assert done == list(range(5))
+    assert all(f.done() and not f.cancelled() for f in futures)
+
+    pool = Offloader(max_workers=1, name="shutdown-cancel")
+    gate = threading.Event()
+    futures = [pool.submit(gate.wait, 10) for _ in range(3)]
+    pool.shutdown(wait=False, cancel_futures=True)
+    assert all(f.cancelled() for f in futures)
+    gate.set()
+
+
+class Spooled:
+    """Stands for a Response spooled to a temporary file."""
+
+    def __init__(self) -> None:
+        self.closed = threading.Event()
+
+    def close(self) -> None:
+        self.closed.set()
+
+
+def test_a_result_that_loses_the_race_with_cancel_is_closed(
+    loop: asyncio.AbstractEventLoop,
+) -> None:
+    pool = Offloader(max_workers=1, name="dispose")
+    started, release = threading.Event(), threading.Event()
+    made: list[Spooled] = []
+
+    def download() -> Spooled:
+        started.set()
+        release.wait(10)  # ignores cancellation, as legacy code does
+        made.append(Spooled())
+        return made[-1]
+
+    async def main() -> None:
+        job = pool.submit(download)
+        await wait_until(started.is_set)
+        assert job.cancel() is True
+        release.set()
+        await wait_until(lambda: bool(made) and made[0].closed.is_set())
+        assert job.cancelled()
+
+    try:
+        run(loop, main())
+    finally:
+        pool.close()
+
+
+def test_completions_reach_the_loop_in_batches(loop: asyncio.AbstractEventLoop) -> None:
+    pool = Offloader(max_workers=50, name="batch")
+    gate = threading.Event()
+
+    async def main() -> int:
+        jobs = [pool.submit(gate.wait, 10) for _ in range(200)]
+        gathered = asyncio.gather(*jobs)
+        await asyncio.sleep(0)  # every job is awaited now
+        before = completions_for(asyncio.get_running_loop()).wakeups
+        gate.set()
+        # Block the loop thread until every call has returned: 200 completions pile up.
+        concurrent.futures.wait(jobs, timeout=20)
+        assert all(await gathered)
+        return completions_for(asyncio.get_running_loop()).wakeups - before
+
+    try:
+        wakeups = run(loop, main())
+    finally:
+        pool.close()
+    assert wakeups == 1
+
+
+def test_run_blocking_refuses_a_coroutine_function(loop: asyncio.AbstractEventLoop) -> None:
+    async def fetch() -> int:
+        return 1
+
+    async def main() -> None:
+        with pytest.raises(TypeError, match="coroutine function"):
+            await run_blocking(fetch)  # type: ignore[arg-type]
+        with pytest.raises(TypeError, match="coroutine function"):
+            make_async(fetch)
+
+    run(loop, main())
+
+
+def test_a_process_slot_is_released_before_the_outcome_is_published(
+    loop: asyncio.AbstractEventLoop,
+) -> None:
+    # A cancel arriving as the result is published must not find (and kill) the process,
+    # which may already run the next job: the slot is dropped first.
+    pool = ProcessOffloader(max_workers=1, name="slot")
+    slot_at_publish: list[object] = []
+
+    async def main() -> list[int]:
+        first = pool.submit(abs, -1)
+        first.add_done_callback(lambda job: slot_at_publish.append(pool._job_slots.get(job)))
+        second = pool.submit(abs, -2)
+        results = [await first, await second]
+        first.cancel()  # too late: nothing is killed
+        results.append(await pool.submit(abs, -3))
+        return results
+
+    try:
+        assert run(loop, main()) == [1, 2, 3]
+    finally:
+        pool.close()
+    assert slot_at_publish == [None]
