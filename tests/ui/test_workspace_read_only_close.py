@@ -15,7 +15,7 @@ from guiapp.core.request import RequestSpec
 from guiapp.ui.workspace import WorkspaceController
 from tests.ui import test_workspace_tree
 from tests.ui.conftest import wait_until
-from tests.ui.test_workspace_drafts import _close_window_in_loop, _open_tab, _question
+from tests.ui.test_workspace_drafts import _close_window_in_loop, _open_tab, _question, _restart
 from tests.ui.test_workspace_tree import open_collection, open_test_collection
 
 workspace = test_workspace_tree.workspace  # the fixture
@@ -168,3 +168,38 @@ def test_a_failed_save_at_quit_says_which_tab_and_why(
     assert "changed on disk" in text
     assert window.isVisible()
     assert workspace.is_dirty(tab)
+
+
+def _switcher_roots(ws: WorkspaceController) -> list[str]:
+    switcher = ws.panel.switcher
+    return [str(switcher.itemData(i)) for i in range(switcher.count())]
+
+
+def test_the_demo_api_stays_in_the_switcher_after_a_restart_with_another_shown(
+    workspace: WorkspaceController, ui_loop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:
+    root = open_test_collection(workspace, ui_loop, tmp_path / "api")
+    window = workspace.window
+    window.workspace = workspace
+    window.findChild(QAction, "action-open-demo").trigger()
+    wait_until(ui_loop, lambda: workspace.panel.title.text() == "Demo API")
+    ui_loop.run_until_complete(workspace.activate(str(root)))  # the other one shown at quit
+    assert workspace.panel.title.text() == "Test API"
+    workspace.ask_on_close = False
+    _close_window_in_loop(window, ui_loop)
+    wait_until(ui_loop, lambda: not window.isVisible())
+
+    second = _restart(window, workspace.data_dir, ui_loop)
+    try:
+        ws = second.workspace
+        assert ws.panel.title.text() == "Test API"  # the active one is shown
+        assert set(_switcher_roots(ws)) == {str(root), ws.demo_root()}
+        assert ws.panel.switcher.isVisibleTo(ws.panel)
+        assert ws.panel.switcher.currentData() == str(root)
+        assert ws.drafts.is_read_only(ws.service.find(ws.demo_root()))
+        ws.activate(ws.demo_root())  # and it still works: its examples are listed
+        wait_until(ui_loop, lambda: ws.panel.title.text() == "Demo API")
+        assert ws.demo_descriptions
+    finally:
+        second.close()
+        second.deleteLater()

@@ -127,7 +127,7 @@ class CollectionActions:
         self.dock.show()
         self.dock.raise_()  # it may be tabbed behind the history
         self.state.collection = str(col.root)
-        self.state.collections = [p for p in self.service.opened if p != self.demo_root()]
+        self.state.collections = list(self.service.opened)  # the Demo API included
         await self.environments.reload(self.state.environments.get(col.id, ""))
         self._save_state()
         self.watcher.start()
@@ -196,7 +196,7 @@ class CollectionActions:
             self.panel.set_collections([], None)
             self.state.collection = None
             self.watcher.stop()
-        self.state.collections = [p for p in self.service.opened if p != self.demo_root()]
+        self.state.collections = list(self.service.opened)
         self._save_state()
         return True
 
@@ -213,6 +213,24 @@ class CollectionActions:
 
     @async_slot
     async def _open_demo(self) -> bool:
+        loaded = await self._load_demo()
+        if loaded is None:
+            return False
+        await self._show_collection(*loaded)
+        return True
+
+    async def add_demo(self) -> bool:
+        """Open the Demo API collection without showing it (a restart restores it this way
+        when another collection was shown at quit). True once it is in the switcher."""
+        shown = self.service.collection
+        if await self._load_demo() is None:
+            return False
+        self.service.collection = shown  # the sidebar keeps its collection
+        self.panel.set_collections(self._switcher_items(), str(shown.root) if shown else None)
+        return True
+
+    async def _load_demo(self) -> tuple[Collection, FolderNode] | None:
+        """Start the demo API if needed and (re)build its collection for the API's address."""
         window = self.window
         if window.demo_server is None:
             from guiapp.ui.demo_launcher import start_demo
@@ -229,8 +247,6 @@ class CollectionActions:
             tree = await self.service.call(lambda c: c.tree(), col)
         except Exception as exc:
             window.show_message(f"Could not open the Demo API collection: {exc}", "error")
-            return False
+            return None
         self.demo_descriptions = descriptions
-        col = self.service.adopt(col)
-        await self._show_collection(col, tree)
-        return True
+        return self.service.adopt(col), tree

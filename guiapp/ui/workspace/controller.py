@@ -270,11 +270,16 @@ class WorkspaceController(FileActions, CollectionActions, TabActions, QObject):
         await self.service.run(state.load)
         previous = state.snapshot()  # opening the collections below saves the state again
         shown = state.collection
+        demo = self.demo_root()
         for path in [p for p in state.collections if p != shown]:
-            if await self.service.run(_is_dir, path):
+            if path == demo:
+                await self.add_demo()  # rebuilt for the demo API's address of this run
+            elif await self.service.run(_is_dir, path):
                 await self.collection_at(path)
         shown_exists = bool(shown) and bool(await self.service.run(_is_dir, shown or ""))
-        if shown and shown_exists:
+        if shown == demo:
+            await self.open_demo()
+        elif shown and shown_exists:
             await self.open_collection(shown)
         elif self.open_demo_on_start and self.window.demo_server is not None:
             await self.open_demo()
