@@ -53,6 +53,8 @@ def bind_listener(host: str, port: int, *, fallback: bool = True) -> socket.sock
             sock.close()
             if exc.errno not in (errno.EADDRINUSE, errno.EACCES) or candidate == 0:
                 raise
+            if not fallback:
+                raise  # the caller tries its own next port
             _log.info("demo API: port %d is taken, using a free one", candidate)
     raise AssertionError("unreachable")  # pragma: no cover
 
