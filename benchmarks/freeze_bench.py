@@ -153,7 +153,12 @@ async def attribution(trials: int, url: str) -> dict[str, dict[str, Any]]:
                 await asyncio.sleep(0.1)
                 watch.clear()
                 await freeze(name)
-                await asyncio.sleep(0.2)  # the next tick ends the freeze; the report follows
+                # The next tick ends the freeze and the report follows: wait for it (at most
+                # 2 s), then a little longer for a second stall of the same trial.
+                deadline = time.perf_counter() + 2.0
+                while not watch.reports() and time.perf_counter() < deadline:  # noqa: ASYNC110
+                    await asyncio.sleep(0.02)
+                await asyncio.sleep(0.1)
                 reports = watch.reports()
                 worst = max(reports, key=lambda r: r.duration_ms) if reports else None
                 culprit = worst.culprit if worst is not None else "(no report)"

@@ -48,10 +48,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)  # the servers live in tests/faultserver.py, shared with the tests
 
 from guiapp.core._http_adapter import make_session  # noqa: E402
+from guiapp.core._http_read import _DIRECT_READ_SIZE  # noqa: E402
 from guiapp.core.jobs import Cancelled, JobControl, bind_job  # noqa: E402
 from guiapp.core.request import RequestSpec  # noqa: E402
 from guiapp.core.transport import (  # noqa: E402
-    _DIRECT_READ_SIZE,
     DEFAULT_CHUNK_SIZE,
     DEFAULT_SPOOL_THRESHOLD,
     send,

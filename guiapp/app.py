@@ -137,6 +137,7 @@ def create_window(
     if workspace:
         secrets = secret_store_for(data_dir)  # the OS keyring, or the user's explicit choice
         window.workspace = WorkspaceController(window, data_dir, secrets=secrets).attach()
+        window.workspace.open_demo_on_start = demo or first_run  # the read-only Demo API
         bind_runtime(checks, window.workspace.environments)
         # History masks the secrets in effect when each request was resolved, too.
         window.set_request_resolver(capturing_resolver(window, window.workspace.resolve))

@@ -62,6 +62,19 @@ def _sse_cut_mid_event(server: FaultServer, conn: socket.socket, path: str) -> N
     conn.close()
 
 
+def _sse_huge_event(server: FaultServer, conn: socket.socket, path: str) -> None:
+    # One 100 MB event (sent a block at a time, never held whole), then a small one.
+    conn.sendall(_head("200 OK", [("Content-Type", "text/event-stream")]) + b"data: ")
+    block = b"x" * (1 << 20)
+    try:
+        for _ in range(100):
+            conn.sendall(block)
+        conn.sendall(b"\n\ndata: after\n\n")
+    except OSError:
+        pass  # the client went away
+    conn.close()
+
+
 def _close_mid_body(server: FaultServer, conn: socket.socket, path: str) -> None:
     conn.sendall(_head("200 OK", [("Content-Length", "1000000")]) + b"y" * 3000)
     conn.close()
@@ -207,6 +220,7 @@ FAULTS: dict[str, Handler] = {
     "/reset-mid-body": _reset_mid_body,
     "/close-mid-body": _close_mid_body,
     "/sse-cut-mid-event": _sse_cut_mid_event,
+    "/sse-huge-event": _sse_huge_event,
     "/malformed-status": _malformed_status,
     "/huge-headers": _huge_headers,
     "/bogus-chunked": _bogus_chunked,

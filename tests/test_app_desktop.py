@@ -29,13 +29,20 @@ app = QApplication(sys.argv[:1])
 notes = []
 
 def main_window():
-    return next(w for w in app.topLevelWidgets() if w.objectName() == "mainWindow")
+    return next((w for w in app.topLevelWidgets() if w.objectName() == "mainWindow"), None)
 
-def planted():
+def planted(attempt=0):
+    window = main_window()
+    if (window is None or not window.isVisible()) and attempt < 100:  # the hooks come with it
+        QTimer.singleShot(100, lambda: planted(attempt + 1))
+        return
     raise RuntimeError("planted failure")
 
-def inspect():
+def inspect(attempt=0):
     window = main_window()
+    if (window is None or not window.isVisible()) and attempt < 100:  # a slow start (busy machine)
+        QTimer.singleShot(250, lambda: inspect(attempt + 1))
+        return
     sizes = sorted({s.width() for s in app.windowIcon().availableSizes()})
     notes.append("sizes=" + ",".join(map(str, sizes)))
     notes.append("desktop=" + QGuiApplication.desktopFileName())

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from guiapp.lab.engine import CellResult
 from guiapp.lab.report import stems, strategy_color
+from guiapp.lab.results import CellResult
 
 __all__ = ["plot_lag_png"]
 

@@ -25,7 +25,8 @@ from typing import Any
 
 import qasync
 
-from guiapp.lab.engine import CellResult, CellRun, LabSession
+from guiapp.lab.engine import CellRun, LabSession
+from guiapp.lab.results import CellResult
 from guiapp.lab.strategies import STRATEGIES
 from guiapp.lab.workloads import Workload, http_get
 from guiapp.offload import Offloader, make_async

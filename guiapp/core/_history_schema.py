@@ -39,6 +39,11 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
         # written by version 1, whose spec_json is the (redacted) request that was sent.
         "ALTER TABLE entry ADD COLUMN sent_json TEXT",
     ),
+    (
+        # Version 3: for a streamed response, its summary ("400 events (SSE), 31,120 bytes in
+        # 0.21 s"); NULL otherwise and in older entries.
+        "ALTER TABLE entry ADD COLUMN stream TEXT",
+    ),
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
 

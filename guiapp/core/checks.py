@@ -104,6 +104,11 @@ class Check:
         if problem:
             raise CheckProblem(problem)
 
+    def __hash__(self) -> int:
+        # ``value`` may be a list ([low, high]): hashed in a frozen form, so that a check (and a
+        # RequestSpec holding checks) stays hashable like every other part of a request.
+        return hash((self.subject, self.op, _frozen(self.value), self.name, self.path))
+
     def problem(self) -> str:
         """Why this check can never pass as written, or ``""``."""
         if self.subject not in SUBJECTS:
@@ -312,6 +317,14 @@ def _show(value: Any) -> str:
         return json.dumps(value, ensure_ascii=False)
     except (TypeError, ValueError):
         return repr(value)
+
+
+def _frozen(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(v) for v in value)
+    if isinstance(value, dict):
+        return frozenset((k, _frozen(v)) for k, v in value.items())
+    return value
 
 
 def _preview(text: str) -> str:

@@ -78,7 +78,8 @@ __all__ = ["HistoryEntry", "HistoryError", "HistoryStore", "ResponseSummary"]
 #: Only this much of a request body is indexed for search (the whole body is still stored).
 SEARCH_TEXT_LIMIT = 8 * 1024
 _COLUMNS = (
-    "id, created_at, status_code, reason, elapsed, size, content_type, error, spec_json, sent_json"
+    "id, created_at, status_code, reason, elapsed, size, content_type, error, spec_json, sent_json,"
+    " stream"
 )
 
 
@@ -89,7 +90,8 @@ class HistoryError(Exception):
 @dataclass(frozen=True, slots=True)
 class ResponseSummary:
     """What history keeps of a response. ``status_code`` is None and ``error`` set for a send
-    that failed (timeout, refused, cancelled...)."""
+    that failed (timeout, refused, cancelled...). ``stream`` summarises a streamed response
+    (events, bytes, duration; :meth:`guiapp.core.streams.StreamSummary.describe`)."""
 
     status_code: int | None
     reason: str = ""
@@ -98,6 +100,7 @@ class ResponseSummary:
     content_type: str = ""
     error: str | None = None
     created_at: float = field(default_factory=time.time)
+    stream: str | None = None
 
     @classmethod
     def failed(cls, error: str, elapsed: float = 0.0) -> ResponseSummary:
@@ -283,11 +286,12 @@ class HistoryStore:
             # ASCII-only JSON: always storable.
             json.dumps(spec_to_dict(written), separators=(",", ":")),
             json.dumps(spec_to_dict(safe), separators=(",", ":")),
+            None if summary.stream is None else _clean(summary.stream),
         )
         cursor = conn.execute(
             "INSERT INTO entry (created_at, method, url, status_code, reason, elapsed, size,"
-            " content_type, error, body_text, spec_json, sent_json)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            " content_type, error, body_text, spec_json, sent_json, stream)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             row,
         )
         return int(cursor.lastrowid or 0)
@@ -368,13 +372,16 @@ class HistoryStore:
 
 
 def _entry(row: tuple[Any, ...]) -> HistoryEntry:
-    entry_id, created_at, status, reason, elapsed, size, ctype, error, spec_json, sent_json = row
+    entry_id, created_at, status, reason, elapsed, size, ctype, error, spec_json, sent_json = row[
+        :10
+    ]
+    stream = row[10]
     try:
         spec = spec_from_dict(json.loads(spec_json))
         sent = None if sent_json is None else spec_from_dict(json.loads(sent_json))
     except (ValueError, SpecFormatError) as exc:
         raise HistoryError(f"history entry {entry_id} is unreadable: {exc}") from exc
-    summary = ResponseSummary(status, reason, elapsed, size, ctype, error, created_at)
+    summary = ResponseSummary(status, reason, elapsed, size, ctype, error, created_at, stream)
     return HistoryEntry(int(entry_id), spec, summary, sent)
 
 

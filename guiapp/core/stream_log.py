@@ -210,6 +210,8 @@ class StreamLog:
         if cached is not None:
             self._cache.move_to_end(row)
             return cached
+        if self.closed:  # a view painting once more after its tab let the log go
+            return StreamEvent(index=row, at=0.0, kind="text", event="", data="")
         start = self._offsets[row]
         end = self._offsets[row + 1] if row + 1 < len(self._offsets) else self._end
         with self._lock:
@@ -230,7 +232,7 @@ class StreamLog:
     def events(self, start: int, end: int) -> list[StreamEvent]:
         """Rows ``start..end-1`` with one read of the file (new rows to filter, say)."""
         end = min(end, len(self._offsets))
-        if start >= end:
+        if start >= end or self.closed:
             return []
         first = self._offsets[start]
         last = self._offsets[end] if end < len(self._offsets) else self._end

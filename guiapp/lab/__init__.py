@@ -10,11 +10,13 @@ both drive it; it draws nothing. Modules:
   of every strategy (the Lab's seven, three of them the main window's Send strategies);
   :mod:`guiapp.lab.qt_strategies`: the ones built on Qt's threads;
 - :mod:`guiapp.lab.engine`: one measured run (:class:`~guiapp.lab.engine.CellRun`) and the
-  matrix; :mod:`guiapp.lab.qt_probe`: the lag / threads / memory probe;
+  matrix; :mod:`guiapp.lab.results`: what a run measured; :mod:`guiapp.lab.qt_probe`: the
+  lag / threads / memory probe;
 - :mod:`guiapp.lab.report`: CSV, JSON, Markdown, the strategies' colours.
 
-Only the ``qt_*`` modules import Qt (QtCore: timers and threads, never widgets); an
-import-linter contract keeps it so. Importing the package itself loads nothing.
+Only the ``qt_*`` modules import Qt (timers, QThreads, qasync's executor; no widgets of
+their own, no plots); an import-linter contract keeps it so. Importing the package itself
+loads nothing.
 
 Example::
 

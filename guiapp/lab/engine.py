@@ -21,106 +21,18 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Any
 
-from guiapp.lab.qt_probe import LoadProbe, Point
+from guiapp.lab.qt_probe import LoadProbe
+from guiapp.lab.results import CellResult, Point
 from guiapp.lab.server import LabServer
 from guiapp.lab.strategy import RunHooks, Strategy
 from guiapp.lab.workloads import Workload
-from guiapp.offload.freeze import FreezeReport
 from guiapp.offload.jobs import JobControl
-from guiapp.offload.stats import LagStats, summarize
+from guiapp.offload.stats import summarize
 
-__all__ = ["COLUMNS", "CellResult", "CellRun", "LabSession", "run_matrix"]
+__all__ = ["CellRun", "LabSession", "run_matrix"]
 
 SETTLE_S = 0.1  # heartbeat time after the work, so the tick that ends a stall is recorded
-
-#: Columns of a result row, in table / CSV order.
-COLUMNS = (
-    "workload",
-    "params",
-    "strategy",
-    "tasks",
-    "completed",
-    "wall_s",
-    "throughput_per_s",
-    "lag_p50_ms",
-    "lag_p99_ms",
-    "lag_max_ms",
-    "stalls_over_50ms",
-    "peak_threads",
-    "added_threads",
-    "peak_rss_mb",
-    "rss_added_mb",
-    "worst_freeze_cause",
-    "worst_freeze_culprit",
-    "status",
-)
-
-
-@dataclass
-class CellResult:
-    """The measurements of one run (and its time series, for plots)."""
-
-    workload: Workload
-    strategy: str
-    completed: int
-    wall_s: float
-    lag: LagStats
-    baseline_threads: int
-    peak_threads: int
-    added_threads: int
-    peak_rss_mb: float
-    rss_added_mb: float = 0.0
-    status: str = "ok"
-    lag_series: list[Point] = field(default_factory=list)
-    done_series: list[Point] = field(default_factory=list)
-    thread_series: list[Point] = field(default_factory=list)
-    #: Each stall over 50 ms during the run, with the code behind it (FreezeWatch).
-    freezes: list[FreezeReport] = field(default_factory=list)
-
-    @property
-    def worst_freeze(self) -> FreezeReport | None:
-        """The longest freeze of the run, or None."""
-        return max(self.freezes, key=lambda r: r.duration_ms, default=None)
-
-    @property
-    def throughput(self) -> float:
-        return self.completed / self.wall_s if self.wall_s > 0 else 0.0
-
-    def row(self) -> dict[str, Any]:
-        """One table row (keys: :data:`COLUMNS`), numbers rounded for display."""
-        worst = self.worst_freeze
-        return {
-            "workload": self.workload.name,
-            "params": self.workload.label().split(" ", 1)[1],
-            "strategy": self.strategy,
-            "tasks": self.workload.tasks,
-            "completed": self.completed,
-            "wall_s": round(self.wall_s, 3),
-            "throughput_per_s": round(self.throughput, 2),
-            "lag_p50_ms": round(self.lag.p50_ms, 2),
-            "lag_p99_ms": round(self.lag.p99_ms, 2),
-            "lag_max_ms": round(self.lag.max_ms, 1),
-            "stalls_over_50ms": self.lag.stalls,
-            "peak_threads": self.peak_threads,
-            "added_threads": self.added_threads,
-            "peak_rss_mb": round(self.peak_rss_mb, 1),
-            "rss_added_mb": round(self.rss_added_mb, 1),
-            "worst_freeze_cause": worst.cause if worst is not None else "",
-            "worst_freeze_culprit": worst.culprit if worst is not None else "",
-            "status": self.status,
-        }
-
-    def to_dict(self) -> dict[str, Any]:
-        worst = self.worst_freeze
-        return {
-            **self.row(),
-            "lag": self.lag.to_dict(),
-            "baseline_threads": self.baseline_threads,
-            "worst_freeze": worst.to_dict() if worst is not None else None,
-        }
 
 
 class LabSession:
@@ -194,8 +106,8 @@ class CellRun:
 
     async def run(self) -> CellResult:
         """Prepare (unmeasured), run and measure; an aborted run returns what it measured."""
+        base_url = self.session.base_url(self.workload)  # starts the demo API if needed
         probe = LoadProbe(self.strategy.worker_pids)  # thread baseline before the strategy exists
-        base_url = self.session.base_url(self.workload)
         units = self.workload.units(base_url, self.session.scratch_dir)
         hooks = RunHooks(units, base_url, self._task_done, self.control)
         status = "ok"

@@ -28,16 +28,14 @@ from collections.abc import Callable
 import psutil
 from PySide6.QtCore import QObject, Qt, QTimer
 
+from guiapp.lab.results import Point
 from guiapp.offload.freeze import FreezeReport
 from guiapp.offload.qt import FreezeWatch
 
-__all__ = ["HEARTBEAT_MS", "SAMPLE_MS", "LoadProbe", "Point"]
+__all__ = ["HEARTBEAT_MS", "SAMPLE_MS", "LoadProbe"]
 
 HEARTBEAT_MS = 5
 SAMPLE_MS = 20
-
-#: (seconds since the start, value)
-Point = tuple[float, float]
 
 # Qt's global QThreadPool names its threads so; Qt starts them itself when painting (image
 # conversion/scaling), whatever the strategy, so they are not counted as the strategy's.

@@ -18,11 +18,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from guiapp.lab.engine import COLUMNS, CellResult
+from guiapp.lab.results import COLUMNS, CellResult
 
 __all__ = [
     "STRATEGY_COLORS",
     "csv_text",
+    "freeze_cell",
     "markdown_table",
     "stems",
     "strategy_color",
@@ -48,7 +49,7 @@ def strategy_color(label: str) -> str:
 
 
 def csv_text(rows: Iterable[Mapping[str, Any]]) -> str:
-    """Rows (keys: :data:`~guiapp.lab.engine.COLUMNS`) as CSV with a header line.
+    """Rows (keys: :data:`~guiapp.lab.results.COLUMNS`) as CSV with a header line.
 
     >>> print(csv_text([{"workload": "cpu_loop", "tasks": 2}]).splitlines()[1][:12])
     cpu_loop,,,2
@@ -96,13 +97,15 @@ def markdown_table(results: Sequence[CellResult], all_strategies: Sequence[str] 
         by_workload.setdefault(result.workload.label(), []).append(result)
     for label, rows in by_workload.items():
         lines += [f"#### {label}", ""]
-        lines.append("| " + " | ".join(title for _, title, _ in _MD_COLUMNS) + " |")
+        titles = [title for _, title, _ in _MD_COLUMNS] + ["worst freeze"]
+        lines.append("| " + " | ".join(titles) + " |")
         lines.append(
-            "|" + "|".join("---" if i == 0 else "---:" for i in range(len(_MD_COLUMNS))) + "|"
+            "|" + "|".join("---" if i == 0 else "---:" for i in range(len(_MD_COLUMNS))) + "|---|"
         )
         for result in rows:
             row = result.row()
             cells = [fmt.format(row[key]) for key, _, fmt in _MD_COLUMNS]
+            cells.append(freeze_cell(row))
             if result.status != "ok":
                 cells[0] += f" ({result.status})"
             lines.append("| " + " | ".join(cells) + " |")
@@ -112,6 +115,23 @@ def markdown_table(results: Sequence[CellResult], all_strategies: Sequence[str] 
             lines += ["", "n/a: " + ", ".join(missing)]
         lines.append("")
     return "\n".join(lines)
+
+
+def freeze_cell(row: Mapping[str, Any]) -> str:
+    """The worst freeze of a row for a Markdown cell: cause and your frame (the library's
+    innermost frame, after the arrow, is left to the JSON and CSV).
+
+    >>> freeze_cell({"worst_freeze_cause": "busy",
+    ...              "worst_freeze_culprit": "loads(b) in parse (w.py:3) → scan in raw_decode"})
+    'busy: `loads(b) in parse (w.py:3)`'
+    >>> freeze_cell({"worst_freeze_cause": "", "worst_freeze_culprit": ""})
+    ''
+    """
+    culprit = str(row.get("worst_freeze_culprit") or "")
+    if not culprit:
+        return ""
+    own = culprit.split(" → ", 1)[0].replace("|", "\\|")
+    return f"{row.get('worst_freeze_cause', '')}: `{own}`"
 
 
 def stems(series: Sequence[tuple[float, float]]) -> tuple[list[float], list[float]]:

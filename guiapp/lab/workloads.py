@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from guiapp.core.history import HistoryStore, ResponseSummary
 from guiapp.core.request import RequestSpec
+from guiapp.core.streams import SseParser
 from guiapp.core.transport import send
 from guiapp.offload.jobs import checkpoint
 
@@ -41,6 +42,7 @@ __all__ = [
     "format_json",
     "http_download",
     "http_get",
+    "http_stream",
     "legacy_history",
     "make_json_document",
 ]
@@ -59,6 +61,11 @@ WORKLOADS: dict[str, tuple[str, dict[str, float], bool]] = {
         False,
     ),
     "cpu_loop": ("pure-Python CPU loop", {"tasks": 2, "iterations": 2_000_000}, False),
+    "stream": (
+        "N Server-Sent Events at R/s per task, every one counted (a loss fails the run)",
+        {"tasks": 2, "events": 2_000, "rate": 2_000},
+        True,
+    ),
     "sqlite_legacy": (
         "legacy sync function: history store add() x R",
         {"tasks": 2, "rows": 400},
@@ -118,6 +125,8 @@ class Workload:
             return [(format_json, (body, bool(p["parse_only"])))] * self.tasks
         if self.name == "cpu_loop":
             return [(cpu_loop, (int(p["iterations"]),))] * self.tasks
+        if self.name == "stream":
+            return [(http_stream, (self._stream_url(base_url), int(p["events"])))] * self.tasks
         return [
             (legacy_history, (os.path.join(scratch_dir, f"history-{i}.db"), int(p["rows"])))
             for i in range(self.tasks)
@@ -138,7 +147,18 @@ class Workload:
                         sink.write(chunk)
                         total += len(chunk)
             return total
+        if self.name == "stream":
+            parser = SseParser()
+            events = 0
+            async with client.stream("GET", self._stream_url(base_url)) as r:
+                async for chunk in r.aiter_bytes():
+                    events += len(parser.feed(chunk))
+            return _check_events(events, int(p["events"]))
         raise ValueError(f"{self.name} has no native-async form")
+
+    def _stream_url(self, base_url: str) -> str:
+        p = self.params
+        return f"{base_url}/sse/counter?n={int(p['events'])}&rate={_fmt(p['rate'])}"
 
 
 def _fmt(value: float) -> str:
@@ -150,6 +170,20 @@ def http_get(url: str) -> int:
     """One blocking request through ``guiapp.core.send`` (cancellable at the socket)."""
     with send(RequestSpec(url=url, timeout=60.0)) as response:
         return response.status_code
+
+
+def http_stream(url: str, expected: int) -> int:
+    """A Server-Sent Events stream through ``guiapp.core.send``; returns the events parsed
+    and raises if any of the ``expected`` events is missing."""
+    with send(RequestSpec(url=url, timeout=60.0)) as response:
+        events = response.stream.events if response.stream is not None else 0
+    return _check_events(events, expected)
+
+
+def _check_events(events: int, expected: int) -> int:
+    if events != expected:
+        raise RuntimeError(f"{expected - events} of {expected} events were lost")
+    return events
 
 
 def http_download(url: str) -> int:

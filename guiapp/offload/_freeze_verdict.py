@@ -237,9 +237,14 @@ def build_report(
     looping = [in_loop(s) for s in gui_stacks]
     waiting = [idle(s) for s in gui_stacks]
     if sum(waiting) * 2 > len(samples):
-        # Waiting in a call that frees the GIL: starved only if the GIL was really held (the
-        # watchdog mostly had to read dumps); late wake-ups alone may be the OS's doing.
-        holder = _gil_holder(samples, gui_ident, memo) if mostly_native else None
+        # Waiting in a call that frees the GIL (or in the loop): starved if a dump shows the
+        # GIL held meanwhile (dumps happen only then); else, from live samples, if the
+        # watchdog mostly woke late. Live samples after the holder let go only dilute.
+        dumps = [s for s in samples if s.native]
+        if dumps:
+            holder = _gil_holder(dumps, gui_ident, memo)
+        else:
+            holder = _gil_holder(samples, gui_ident, memo) if contended else None
         if holder is not None:
             stack = _most_common(s.stacks[holder] for s in samples if holder in s.stacks)
             culprit = culprit_of(resolve_stack(stack, memo))

@@ -66,6 +66,10 @@ class FreezeWatch(QObject):
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self._on_tick)
+        # Destroyed without stop() (its parent window went away): without the heartbeat the
+        # watchdog would take the silence for a freeze that never ends.
+        dog = self._dog
+        self.destroyed.connect(lambda *_: dog.stop(timeout=0))
 
     @property
     def threshold_ms(self) -> float:

@@ -86,6 +86,8 @@ class _NativeDumps:
             return
         self.armed_at = time.perf_counter()
         faulthandler.dump_traceback_later(self._timeout_s, repeat=True, file=self._fd)
+        if size == 0:  # no dump to time: the earlier arms are of no use (and must not pile up)
+            self._arms.clear()
         self._arms.append((self.armed_at, size))
 
     def pending(self) -> bool:
@@ -200,28 +202,33 @@ class FreezeWatchdog:
 
     # -- the watchdog thread ----------------------------------------------------------------------
     def _run(self) -> None:
-        dumps = None
-        if self._want_dumps and _DUMPS_LOCK.acquire(blocking=False):
-            dumps = _NativeDumps(self.threshold_ms / 1000.0)
+        dumps: _NativeDumps | None = None
         threshold_s = self.threshold_ms / 1000.0
         poll_s = max(0.002, min(threshold_s / 2, 0.025))  # idle: ~40 short wakes a second
         followed = -1.0
         try:
+            due = time.perf_counter() + poll_s
             while not self._stopping.wait(poll_s):
                 now = time.perf_counter()
+                late_ms = max(0.0, (now - due) * 1000.0)  # woke late: someone held the GIL?
                 # A thread that starts and starves the GUI thread at once may be gone by the
                 # time the freeze is judged: names are refreshed whenever the count changes.
                 if threading.active_count() != self._names_count or now - self._names_at > 1:
                     self._remember_names()
+                if dumps is None and self._want_dumps and _DUMPS_LOCK.acquire(blocking=False):
+                    # Checked at every wake: a watchdog that is still ending (a stop() then a
+                    # start()) may hold faulthandler's timer for a moment.
+                    dumps = _NativeDumps(self.threshold_ms / 1000.0)
                 if dumps is not None and now - dumps.armed_at > threshold_s / 2:
                     dumps.arm()
                 last = self._last_tick
                 if last is not None and now - last > self._late_s:
                     followed = last
-                    self._publish(self._follow(last, dumps))
+                    self._publish(self._follow(last, dumps, late_ms))
                 self._judge_missed(followed, dumps)
                 if dumps is not None and dumps.pending():
                     dumps.clear()  # this thread was late, the GUI thread was not: no freeze
+                due = time.perf_counter() + poll_s
             self._judge_missed(followed, dumps)  # a freeze that ended just before the stop
         finally:
             if dumps is not None:
@@ -249,13 +256,16 @@ class FreezeWatchdog:
         if self._on_freeze is not None:
             self._on_freeze(report)
 
-    def _follow(self, last: float, dumps: _NativeDumps | None) -> FreezeReport | None:
-        """Sample every thread until the GUI thread ticks again; then judge."""
+    def _follow(
+        self, last: float, dumps: _NativeDumps | None, late_ms: float
+    ) -> FreezeReport | None:
+        """Sample every thread until the GUI thread ticks again; then judge. ``late_ms``: how
+        late this thread woke to notice the freeze (a GIL held in C shows here first)."""
         me = threading.get_ident()
         self._remember_names()
         samples: list[RawSample] = []
         interval = self._sample_s
-        wake_lag: float | None = None
+        wake_lag: float | None = late_ms
         threshold_s = self.threshold_ms / 1000.0
         while self._last_tick == last and not self._stopping.is_set():
             taken = time.perf_counter()

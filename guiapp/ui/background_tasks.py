@@ -20,13 +20,14 @@ import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 __all__ = ["BackgroundTasks", "ErrorHandler"]
 
 _log = logging.getLogger(__name__)
 
 ErrorHandler = Callable[[BaseException], object]
+FutureT = TypeVar("FutureT", bound="asyncio.Future[Any]")
 
 
 class BackgroundTasks:
@@ -70,6 +71,16 @@ class BackgroundTasks:
             if close is not None:
                 close()
             return None
+        return self.keep(task, on_error=on_error, what=what)
+
+    def keep(
+        self,
+        task: FutureT,
+        *,
+        on_error: ErrorHandler | None = None,
+        what: str | None = None,
+    ) -> FutureT:
+        """Keep a task created elsewhere (e.g. on a given loop) like a spawned one; returns it."""
         self._tasks.add(task)
         task.add_done_callback(
             functools.partial(self._on_done, on_error or self._on_error, what or self._what)

@@ -128,8 +128,8 @@ class HistoryListModel(QAbstractListModel):
             status = entry.summary.status_code or "ERR"
             return f"{entry.method} {entry.url} {status}"
         if role == Qt.ItemDataRole.ToolTipRole:
-            error = entry.summary.error
-            return f"{entry.url}\n{error}" if error else entry.url
+            lines = [entry.url, entry.summary.error, entry.summary.stream]
+            return "\n".join(line for line in lines if line)
         return None
 
     def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008

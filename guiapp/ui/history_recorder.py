@@ -49,6 +49,7 @@ def summarize(result: Any) -> ResponseSummary | None:
         content_type=result.content_type,
         # A body cut short by a lost connection is said so (and found by searching "incomplete").
         error=incomplete_text(result) if getattr(result, "partial", False) else None,
+        stream=result.stream.describe() if getattr(result, "stream", None) is not None else None,
     )
 
 

@@ -30,9 +30,10 @@ import json
 import logging
 import time
 from array import array
+from concurrent.futures import Future
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, Qt, QTimer
+from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -71,6 +72,9 @@ _RATE_WINDOW = 2.0
 class ResponseStream(QWidget):
     """The Stream tab; see the module docstring."""
 
+    # A filter job ends on a worker thread: this queued signal brings it to the GUI thread.
+    _filterFinished = Signal(object)
+
     def __init__(self, process_offloader: ProcessSubmitter, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("responseStream")
@@ -82,6 +86,7 @@ class ResponseStream(QWidget):
         self._rate_marks: list[tuple[float, int]] = []
         self._summary = ""
         self.model = StreamTableModel()
+        self._filterFinished.connect(self._on_filter_finished, Qt.ConnectionType.QueuedConnection)
 
         self.filter_edit = named(QLineEdit(), "streamFilter")
         self.filter_edit.setPlaceholderText("Filter events: text, or event:TYPE")
@@ -297,7 +302,7 @@ class ResponseStream(QWidget):
         job: Job[Any] = self._processes.submit(find_rows, log.path, count, query)
         self._filter_job = job
 
-        def done(finished: Job[Any]) -> None:
+        def done(finished: Future[Any]) -> None:
             if generation != self._filter_generation or finished.cancelled():
                 return
             self._filter_job = None
@@ -310,7 +315,15 @@ class ResponseStream(QWidget):
             self.follow()
             self.refresh()
 
-        job.add_done_callback(done)
+        def ended_on_a_worker(finished: Future[Any]) -> None:
+            with contextlib.suppress(RuntimeError):  # the view is gone: nobody to tell
+                self._filterFinished.emit((done, finished))
+
+        job.add_done_callback(ended_on_a_worker)
+
+    def _on_filter_finished(self, pair: tuple[Any, Future[Any]]) -> None:
+        callback, finished = pair
+        callback(finished)
 
     def _cancel_filter(self) -> None:
         job, self._filter_job = self._filter_job, None

@@ -9,6 +9,7 @@ worker thread, with its events fed through the same item channel, into a log own
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Future
 from typing import Any
 
 from PySide6.QtWidgets import QTabWidget
@@ -95,6 +96,7 @@ class StreamTab:
             log.close()
 
 
-def _log_failure(job: Job[Any]) -> None:
+def _log_failure(job: Future[Any]) -> None:
+    # Runs on the worker thread that ended the job: logging only.
     if not job.cancelled() and job.exception() is not None:
         _log.warning("could not show the stream's events again: %s", job.exception())

@@ -245,19 +245,28 @@ def test_not_a_database_is_a_history_error(tmp_path: Path) -> None:
 def test_built_on_one_thread_used_on_another(tmp_path: Path) -> None:
     store = HistoryStore(tmp_path / "h.db")  # built here, connection not opened yet
     results: list[object] = []
+    used, checked = threading.Event(), threading.Event()
 
     def worker() -> None:
         entry_id = store.add(RequestSpec(url="http://h/lane"), ok())
         results.append(store.get(entry_id).url)
+        used.set()
+        checked.wait(30)
+        store.close()  # the owning thread closes it (no connection left for the collector)
 
     lane = threading.Thread(target=worker)
     lane.start()
-    lane.join()
-    assert results == ["http://h/lane"]
-    with pytest.raises(HistoryError, match="second thread"):
-        store.count()
-    with pytest.raises(HistoryError, match="thread"):
-        store.close()
+    assert used.wait(30)
+    try:
+        assert results == ["http://h/lane"]
+        with pytest.raises(HistoryError, match="second thread"):
+            store.count()
+        with pytest.raises(HistoryError, match="thread"):
+            store.close()
+    finally:
+        checked.set()
+        lane.join(30)
+    assert not lane.is_alive()
 
 
 def test_closed_store_refuses_calls(tmp_path: Path) -> None:
@@ -267,3 +276,17 @@ def test_closed_store_refuses_calls(tmp_path: Path) -> None:
     store.close()  # idempotent
     with pytest.raises(HistoryError, match="closed"):
         store.list()
+
+
+def test_a_streamed_response_is_kept_with_its_stream_summary(tmp_path: Path) -> None:
+    store = HistoryStore(tmp_path / "history.db")
+    try:
+        summary = ResponseSummary(
+            200, "OK", 1.5, 120, "text/event-stream", stream="3 events (SSE), 120 bytes in 1.50 s"
+        )
+        entry_id = store.add(RequestSpec(url="http://127.0.0.1:1/sse"), summary)
+        assert store.get(entry_id).summary.stream == "3 events (SSE), 120 bytes in 1.50 s"
+        plain = store.add(RequestSpec(url="http://127.0.0.1:1/get"), ResponseSummary(200, "OK"))
+        assert store.get(plain).summary.stream is None
+    finally:
+        store.close()

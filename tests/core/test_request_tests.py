@@ -13,6 +13,7 @@ from guiapp.core.checks import Check
 from guiapp.core.collections import Collection, CollectionError
 from guiapp.core.request import RequestSpec
 from guiapp.core.request_tests import RequestTests, TestsFormatError, parse_tests
+from guiapp.core.request_tests import tests_to_document as to_document
 from guiapp.core.secrets import MemoryKeyring, SecretStore
 
 TESTS = RequestTests(
@@ -109,3 +110,11 @@ def test_a_bad_entry_names_its_file_and_place(collection: Collection) -> None:
 def test_format_errors(data: dict, message: str) -> None:
     with pytest.raises(TestsFormatError, match=re.escape(message)):
         parse_tests(data)
+
+
+def test_a_request_with_tests_stays_hashable() -> None:
+    spec = RequestSpec(url="http://a/", tests=TESTS)  # "in range" holds a list
+    same = RequestSpec(url="http://a/", tests=parse_tests(to_document(TESTS)))
+    assert same == spec
+    assert hash(same) == hash(spec)
+    assert len({spec, same, RequestSpec(url="http://a/")}) == 2

@@ -99,3 +99,11 @@ def test_any_text_round_trips_through_the_file() -> None:
     log.append(tricky)
     assert [log.event(0), log.event(1)] == tricky
     log.close()
+
+
+def test_a_closed_log_answers_harmlessly() -> None:
+    log = StreamLog()
+    log.append([StreamEvent(index=0, at=0.0, kind="sse", event="tick", data="a")] * 3)
+    log.close()
+    assert log.event(2).data == ""  # no I/O on the closed file, no exception in a paint
+    assert log.events(0, 3) == []

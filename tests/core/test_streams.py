@@ -143,3 +143,18 @@ def test_text_lines() -> None:
 )
 def test_stream_kind_by_content_type(content_type: str | None, kind: str | None) -> None:
     assert stream_kind(content_type) == kind
+
+
+def test_a_capped_event_says_so_in_its_preview() -> None:
+    from guiapp.core.streams import StreamEvent
+
+    event = StreamEvent(index=0, at=0.0, kind="sse", event="big", data="x" * 500, truncated=99)
+    preview = event.preview(40)
+    assert preview.startswith("x" * 39 + "…")
+    assert preview.endswith("[+99 bytes not kept]")
+
+
+def test_malformed_lines_are_ignored_not_fatal() -> None:
+    body = b"no colon here\n:\n\xff\xfe: junk\ndata:ok\nretry: -5\nretry: 1e3\n\n"
+    (event,) = iter_sse([body])
+    assert (event.data, event.retry) == ("ok", None)

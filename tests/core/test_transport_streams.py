@@ -165,7 +165,7 @@ def test_the_default_total_deadline_does_not_end_a_stream(
     demo: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The default deadline (300 s) is shrunk so that the stream outlives it within the test.
-    monkeypatch.setattr("guiapp.core.transport.DEFAULT_TOTAL_TIMEOUT", 0.4)
+    monkeypatch.setattr("guiapp.core._http_read.DEFAULT_TOTAL_TIMEOUT", 0.4)
     spec = RequestSpec(
         url=f"{demo}/sse/chat", params=[("tokens", "4"), ("delay", "250")], total_timeout=0.4
     )
@@ -180,3 +180,15 @@ def test_a_total_deadline_set_by_hand_still_ends_a_stream(demo: str) -> None:
     )
     with pytest.raises(DeadlineExceeded, match="total deadline"):
         _send(spec)
+
+
+def test_a_100_mb_event_is_capped_and_the_stream_goes_on() -> None:
+    with FaultServer() as server:
+        response, sink = _send(RequestSpec(url=server.url("/sse-huge-event")))
+    big, after = sink.items
+    assert len(big.data) <= 1 << 20  # 1 MiB kept of 100 MB
+    assert len(big.data) + big.truncated == 100 << 20
+    assert "bytes not kept]" in big.preview()
+    assert after.data == "after"
+    assert response.stream.truncated_events == 1
+    assert response.size == len(b"data: ") + (100 << 20) + len(b"\n\ndata: after\n\n")

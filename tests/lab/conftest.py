@@ -25,6 +25,7 @@ TINY = {
     "json_format": Workload("json_format", tasks=1, mb=0.2),
     "cpu_loop": Workload("cpu_loop", tasks=2, iterations=20_000),
     "sqlite_legacy": Workload("sqlite_legacy", tasks=2, rows=10),
+    "stream": Workload("stream", tasks=2, events=300, rate=3_000),
 }
 
 

@@ -6,7 +6,8 @@ import asyncio
 
 import pytest
 
-from guiapp.lab.engine import COLUMNS, CellRun, LabSession
+from guiapp.lab.engine import CellRun, LabSession
+from guiapp.lab.results import COLUMNS
 from guiapp.lab.strategies import STRATEGIES
 from guiapp.lab.strategy import Strategy
 from guiapp.lab.workloads import Workload
@@ -29,7 +30,7 @@ def _run(loop: asyncio.AbstractEventLoop, session: LabSession, wl: Workload, s: 
 
 
 def test_matrix_covers_every_applicable_pair() -> None:
-    assert len(CELLS) == 29  # 5 workloads x 7 strategies, minus process x 3, native x 3
+    assert len(CELLS) == 35  # 6 workloads x 7 strategies, minus process x 4, native x 3
     na = {(w, s) for w in TINY for s in STRATEGIES if not STRATEGIES[s]().applies(TINY[w])}
     assert ("http_delay", "process") in na
     assert ("cpu_loop", "native_async") in na
@@ -112,7 +113,7 @@ def test_a_gui_thread_run_names_the_code_that_froze_it(
     lab_loop: asyncio.AbstractEventLoop, lab_session: LabSession
 ) -> None:
     # One pure-Python loop on the GUI thread, long enough to freeze it well past 50 ms.
-    workload = Workload("cpu_loop", tasks=1, iterations=600_000)
+    workload = Workload("cpu_loop", tasks=1, iterations=3_000_000)
     result = _run(lab_loop, lab_session, workload, STRATEGIES["gui_thread"]())
     assert result.status == "ok"
     worst = result.worst_freeze

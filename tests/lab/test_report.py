@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QApplication
 
 from guiapp.bench.lab_cli import run_lab
 from guiapp.bench.lab_why import why_cancel, why_gil, why_queueing
-from guiapp.lab.engine import COLUMNS, LabSession
+from guiapp.lab.engine import LabSession
+from guiapp.lab.results import COLUMNS
 from guiapp.lab.workloads import Workload
 
 from .conftest import run
@@ -60,11 +61,14 @@ def test_run_in_executor_keeps_its_thread_and_socket_cancel_frees_it(
 def test_default_executor_queues_beyond_ten_threads(
     lab_loop: asyncio.AbstractEventLoop, lab_session: LabSession
 ) -> None:
-    fact = run(lab_loop, why_queueing(lab_session, 20, 0.4))
+    fact = run(lab_loop, why_queueing(lab_session, 30, 0.4))
     figures = fact.figures
-    assert figures["qasync_default(10)"] >= 0.75  # 20 calls / 10 threads = 2 waves of 0.4 s
-    assert figures["make_async(64)"] < figures["qasync_default(10)"]
-    assert figures["native_async"] < figures["qasync_default(10)"]
+    # 30 calls / 10 threads: at least 3 waves of 0.4 s, however idle the machine (load only
+    # adds). How much faster the others are is the benchmark's to measure (docs/why.md, W2): on
+    # a loaded machine starting 30 threads can take longer than the waves themselves.
+    assert figures["qasync_default(10)"] >= 1.15
+    assert set(figures) == {"qasync_default(10)", "make_async(64)", "native_async"}
+    assert all(wall > 0 for wall in figures.values())
 
 
 def test_a_thread_does_not_help_json_loads_but_a_process_does(

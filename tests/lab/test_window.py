@@ -13,7 +13,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QImage
 from PySide6.QtWidgets import QMainWindow
 
-from guiapp.lab.engine import COLUMNS
+from guiapp.lab.results import COLUMNS
 from guiapp.lab.workloads import Workload
 from guiapp.ui.lab import LabWindow, install_lab
 
@@ -231,3 +231,19 @@ def test_stop_aborts_the_batch_and_the_next_run_works(
     assert lab.status.text().startswith("make_async(64):")
     assert lab.run_button.isEnabled()
     assert not lab.stop_button.isEnabled()
+
+
+def test_a_failed_batch_says_why_in_the_status_and_the_lab_is_idle_again(
+    lab: LabWindow, lab_loop: asyncio.AbstractEventLoop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken_matrix(*_args: object, **_kwargs: object) -> list[object]:
+        raise RuntimeError("the demo API did not start")
+
+    monkeypatch.setattr("guiapp.ui.lab.window.run_matrix", broken_matrix)
+    idle: list[bool] = []
+    lab.idle.connect(lambda: idle.append(True))
+    _select(lab, Workload("cpu_loop", tasks=1, iterations=1_000), ["gui_thread"])
+    run(lab_loop, _run_selected(lab))
+    assert lab.status.text() == "Failed: RuntimeError: the demo API did not start"
+    assert idle == [True]
+    assert lab.run_button.isEnabled()

@@ -70,7 +70,7 @@ def test_cancel_returns_at_once_marks_job_and_runs_on_cancel_in_cancelling_threa
         elapsed = run(loop, main())
     finally:
         pool.close()
-    assert elapsed < 0.5
+    assert elapsed < 5.0  # a sanity bound: ~1 ms here; not cancelled, the call waits 30 s
     # on_cancel ran promptly in the cancelling (loop) thread, before the worker reacted.
     assert log == ["on_cancel in MainThread", "worker saw Cancelled"]
 

@@ -88,7 +88,7 @@ def test_a_busy_lane_does_not_block_the_offloader(loop: asyncio.AbstractEventLoo
         began = time.perf_counter()
         results = await asyncio.gather(*(pool.submit(str, i) for i in range(8)))
         assert results == [str(i) for i in range(8)]
-        assert time.perf_counter() - began < 2.0
+        assert time.perf_counter() - began < 10.0  # sanity bound; the held lane waits 30 s
         assert not held.done()  # the lane is still busy, and nothing waited for it
         gate.set()
         assert await held == "lane done"

@@ -107,7 +107,7 @@ def test_cancelling_a_running_job_returns_at_once_and_replaces_the_process(
         return elapsed, first_pid, second_pid
 
     elapsed, first_pid, second_pid = run(loop, main())
-    assert elapsed < 0.5
+    assert elapsed < 5.0  # a sanity bound: at once here; the job would hang for 30 s
     assert second_pid != first_pid
 
 
@@ -179,7 +179,7 @@ def test_close_with_a_stuck_job_never_hangs(loop: asyncio.AbstractEventLoop) -> 
         return elapsed, pids
 
     elapsed, pids = run(loop, main())
-    assert elapsed < 2.0
+    assert elapsed < 10.0  # a sanity bound: ~0.5 s (its timeout) here; the jobs hang for 30 s
     assert pool.close(timeout=0.5) is True  # idempotent
     for pid in pids:
         deadline = time.monotonic() + 5

@@ -11,7 +11,7 @@ from guiapp.bench.__main__ import main
 from guiapp.bench.runner import SCENARIOS, BenchScale, run_bench
 from guiapp.bench.workloads import json_roundtrip, json_roundtrip_generated, make_json_document
 
-TINY = BenchScale(calls=8, call_seconds=0.1, json_mb=0.3, idle_seconds=0.2, settle_seconds=0.05)
+TINY = BenchScale(calls=8, call_seconds=0.3, json_mb=0.3, idle_seconds=0.2, settle_seconds=0.05)
 
 
 def test_workloads_are_deterministic_and_sized() -> None:
@@ -29,17 +29,18 @@ def test_tiny_bench_runs_every_scenario(qapp: QApplication) -> None:
     for result in report.results:
         assert result.lag.samples > 0, result.name
     assert report.result("idle").delta_p99_ms == 0.0
-    # One 0.1 s call on the GUI thread blocks the heartbeat for at least ~95 ms.
-    assert report.result("gui_thread").lag.max_ms > 80.0
+    # One 0.3 s call on the GUI thread blocks the heartbeat for at least ~295 ms.
+    assert report.result("gui_thread").lag.max_ms > 250.0
     # ... and FreezeWatch names it in the results: the sleep inside blocking_call.
     worst = report.result("gui_thread").worst_freeze()
     assert worst is not None
     assert worst["kind"] == "blocked"
     assert "in blocking_call (guiapp/bench/workloads.py:" in worst["culprit"]
-    # Eight concurrent 0.1 s calls: far quicker than running them one after another (0.8 s).
-    assert report.result("make_async").wall_s < 0.6
-    assert report.result("qthread").wall_s < 0.6
-    assert report.result("qthread_paced").wall_s < 0.6
+    # Eight concurrent 0.3 s calls: quicker than half of running them in turn (2.4 s). A sanity
+    # bound (4x the ideal 0.3 s); the benchmark itself reports the real figures.
+    assert report.result("make_async").wall_s < 1.2
+    assert report.result("qthread").wall_s < 1.2
+    assert report.result("qthread_paced").wall_s < 1.2
     # The qthread scenario times its own start burst (the run_in_qthread calls, on the GUI
     # thread, before its first await); the heartbeat could not tick meanwhile.
     start_ms = report.result("qthread").start_ms

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QPushButton
 
 from guiapp.offload.qt import FreezeWatch
 
-_BODY = json.dumps([{"id": i, "tags": ["a", "b"], "v": i / 3} for i in range(60_000)])
+_BODY = json.dumps([{"id": i, "tags": ["a", "b"], "v": i / 3} for i in range(200_000)])
 
 
 @pytest.fixture
@@ -125,6 +125,8 @@ def test_qasync_starved_while_the_loop_waits(
         qloop.run_until_complete(idle())
     finally:
         worker.join(10)
+    # On a loaded machine the parse may outlast idle(): the report follows the freeze's end.
+    qtbot.waitUntil(lambda: bool(watch.reports()), timeout=10_000)
     report = max(watch.reports(), key=lambda r: r.duration_ms)
     assert report.kind == "starved", report.as_text()
     assert report.thread == "json-parser"
@@ -142,3 +144,14 @@ def test_stop_and_restart(qtbot, watch: FreezeWatch) -> None:
     watch.clear()
     assert watch.reports() == []
     assert watch.threshold_ms == 50
+
+
+def test_destroying_the_watch_ends_its_watchdog_thread(qtbot) -> None:
+    parent = QPushButton()
+    watch = FreezeWatch(parent, threshold_ms=50)
+    watch.start()
+    assert "freeze-watchdog" in {t.name for t in threading.enumerate()}
+    parent.deleteLater()
+    qtbot.waitUntil(
+        lambda: "freeze-watchdog" not in {t.name for t in threading.enumerate()}, timeout=5000
+    )

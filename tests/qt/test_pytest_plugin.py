@@ -19,7 +19,7 @@ import time
 import pytest
 from PySide6.QtCore import QTimer
 
-DOC = json.dumps([{"id": i, "tags": ["a", "b"]} for i in range(60_000)])
+DOC = json.dumps([{"id": i, "tags": ["a", "b"]} for i in range(400_000)])
 
 
 def test_quiet_block_passes(qtbot, gui_responsive):

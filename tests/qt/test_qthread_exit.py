@@ -113,8 +113,8 @@ def _run(body: str, *, expected_rc: int = 0) -> subprocess.CompletedProcess[str]
     quit_lines = [line for line in out.splitlines() if line.startswith("QUIT_AT")]
     if quit_lines:
         quit_at = float(quit_lines[0].split()[1])
-        # Generous for a loaded 2-core machine; a stuck 60 s call must not hold the exit.
-        assert ended - quit_at < 2.0, f"exit took {ended - quit_at:.2f} s after quit"
+        # A sanity bound; a stuck 60 s call must not hold the exit.
+        assert ended - quit_at < 10.0, f"exit took {ended - quit_at:.2f} s after quit"
     return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 
 

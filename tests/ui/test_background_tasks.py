@@ -78,3 +78,21 @@ def test_a_task_can_have_its_own_error_handler_and_is_returned() -> None:
     assert [str(e) for e in own] == ["disk full"]
     assert default == []
     assert not tasks
+
+
+def test_keep_adopts_a_task_created_elsewhere() -> None:
+    errors: list[BaseException] = []
+    tasks = BackgroundTasks(errors.append, "test task")
+
+    async def boom() -> None:
+        raise KeyError("gone")
+
+    async def main() -> None:
+        task = asyncio.get_running_loop().create_task(boom())
+        assert tasks.keep(task) is task
+        assert len(tasks) == 1
+        await asyncio.wait({task})
+
+    asyncio.run(main())
+    assert [type(e) for e in errors] == [KeyError]
+    assert len(tasks) == 0

@@ -3,6 +3,7 @@ instead of a traceback; further errors join the open dialog."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +18,10 @@ from guiapp.ui.main_window import MainWindow
 
 
 @pytest.fixture
-def quiet_window(qtbot: QtBot, tmp_path: Path) -> Iterator[MainWindow]:
+def quiet_window(
+    qtbot: QtBot, tmp_path: Path, ui_loop: asyncio.AbstractEventLoop
+) -> Iterator[MainWindow]:
+    """A window on a non-first-run data dir, with the suite's qasync loop (its history loads)."""
     data = tmp_path / "data"
     data.mkdir()
     (data / "settings.ini").write_text("")  # not a first run: no demo server

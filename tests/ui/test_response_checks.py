@@ -167,3 +167,19 @@ def test_captures_set_runtime_variables_for_later_requests_and_clear_forgets_the
     tab = _send(qtbot, window, ui_loop, RequestSpec(url=base + "/get?used={{token}}"))
     assert tab.outcome.kind == "error"
     assert "Unresolved variable {{token}}" in tab.outcome.message
+
+
+def test_editor_tooltips_name_the_runtime_origin_and_mask_captured_secrets() -> None:
+    from guiapp.core.variables import Environment, Variable, VariableScope
+    from guiapp.ui.workspace.variable_lookup import VariableLookup
+
+    runtime = Environment(
+        "runtime", [Variable("token", "t-1234", secret=True), Variable("id", "42")]
+    )
+    lookup = VariableLookup(
+        VariableScope(None, Environment("Dev", [Variable("token", "e")]), runtime)
+    )
+    assert lookup.describe("id") == "{{id}} = 42, from runtime (captured from a response)"
+    assert lookup.describe("token") == (
+        "{{token}} = •••• (secret), from runtime (captured from a response)"
+    )

@@ -174,7 +174,8 @@ def test_headers_table_lists_every_header(loop, panel, demo) -> None:
 def test_redirect_chain_and_status_colours(loop, panel, demo) -> None:
     show(loop, panel, fetch(demo, "/redirect/2"))
     summary = panel.summary_text()
-    assert summary.count("302") == 2
+    port = str(demo.port)  # a port such as 53020 holds "302" too
+    assert summary.replace(port, "").count("302") == 2
     assert "Redirects:" in summary
     assert "#2f6fd6" in summary
     show(loop, panel, fetch(demo, "/status/404"))

@@ -42,6 +42,12 @@ def test_every_event_is_shown_for_each_strategy(
     assert "400 events" in view.counts.text()
     assert "Ended: 400 events (SSE)" in view.counts.text()
     assert "first event after" in panel.timing.plain_text()
+    from guiapp.ui.history_recorder import summarize
+
+    summary = summarize(window.current_tab().outcome.value)
+    assert summary is not None
+    assert summary.stream is not None
+    assert summary.stream.startswith("400 events (SSE), ")  # what history keeps
 
 
 def test_live_events_arrive_before_the_stream_ends(

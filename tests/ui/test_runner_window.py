@@ -10,6 +10,7 @@ from functools import partial
 from pathlib import Path
 
 import pytest
+import shiboken6
 from PySide6.QtCore import QModelIndex, Qt
 
 from guiapp.core.captures import Capture
@@ -225,3 +226,7 @@ def test_painting_the_results_never_calls_python(qtbot) -> None:
     assert failures.rowCount() == 1
     failures.set_enabled(False)
     assert failures.rowCount() == 2
+    # Deleted here, on the GUI thread: left to the garbage collector, the model and its timer
+    # could be destroyed by whichever thread runs a collection, which Qt objects forbid.
+    shiboken6.delete(failures)
+    shiboken6.delete(model)

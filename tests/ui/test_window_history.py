@@ -129,15 +129,16 @@ def test_a_request_resolver_maps_the_spec_before_sending(
     assert "Unresolved variable {{missing}}" in window.response.panel.summary_plain_text()
 
 
-def test_the_app_excepthook_shows_a_status_line(window: MainWindow) -> None:
-    from guiapp.app import _status_line_excepthook
+def test_the_app_excepthook_reports_without_a_traceback(window: MainWindow) -> None:
+    from guiapp.app import _reporting_excepthook
 
-    hook = _status_line_excepthook(window)
+    reported: list[BaseException] = []
+    hook = _reporting_excepthook(reported.append)  # the app passes ErrorReporter.report
     try:
         raise KeyError("missing-thing")
     except KeyError as exc:
         hook(type(exc), exc, exc.__traceback__)
-    assert window.status_label.text() == "Unexpected error: KeyError: 'missing-thing'"
+    assert [repr(e) for e in reported] == ["KeyError('missing-thing')"]
 
 
 def test_history_failures_reach_the_status_line(

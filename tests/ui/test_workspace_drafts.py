@@ -8,11 +8,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMessageBox
 
 from guiapp.core.collections import Collection
+from guiapp.core.errors import InvalidRequest
 from guiapp.core.request import RequestSpec
 from guiapp.core.secrets import MemoryKeyring, SecretStore
 from guiapp.demo.examples import sample_requests
@@ -381,6 +383,8 @@ def test_the_demo_api_collection_is_read_only_and_holds_every_example(
     assert sorted(tree_names(workspace)) == sorted(e.name for e in examples)
     col = workspace.collection
     rid = next(k for k, v in workspace.demo_descriptions.items() if v == examples[0].description)
+    tip = workspace.model.data(workspace.model.find(rid), Qt.ItemDataRole.ToolTipRole)
+    assert examples[0].description in tip
     tab = _open_tab(workspace, ui_loop, rid)
     assert tab.editor.url_text.startswith(window.demo_server.url)
     assert examples[0].description in window.tabs.tabToolTip(window.tabs.indexOf(tab))
@@ -420,6 +424,12 @@ def test_file_consent_finds_the_tab_s_own_collection_while_another_is_shown(
     open_test_collection(workspace, ui_loop, tmp_path / "other")  # shown now
     assert workspace.location(tab) == (first.resolve(), rid)
     window.tabs.setCurrentWidget(tab)
+    with pytest.raises(InvalidRequest, match="switching to “Uploads”"):
+        workspace.resolve(tab.editor.to_spec())  # not before its own variables apply
+    wait_until(
+        ui_loop, lambda: workspace.collection is not None and workspace.collection.name == "Uploads"
+    )
+    wait_until(ui_loop, lambda: not workspace.switching)
     task = window.send_current()
     assert task is not None
     wait_until(ui_loop, task.done, timeout=30)
@@ -446,3 +456,121 @@ def test_the_runner_opens_a_result_through_open_request(
     finally:
         runner.close()
         runner.deleteLater()
+
+
+def test_a_first_run_shows_the_demo_api_collection(
+    qtbot: Any, tmp_path: Path, ui_loop: asyncio.AbstractEventLoop
+) -> None:
+    from guiapp.app import create_window
+
+    window = create_window(tmp_path / "fresh", workspace=True)
+    try:
+        ws = window.workspace
+        wait_until(ui_loop, lambda: ws.ready)
+        assert ws.panel.title.text() == "Demo API"
+        assert len(tree_names(ws)) == len(sample_requests(window.demo_server.url))
+        assert ws.drafts.is_read_only(ws.collection)
+    finally:
+        window.close()
+        window.deleteLater()
+
+
+def test_a_tab_inherits_the_auth_of_its_own_collection_while_another_is_shown(
+    workspace: WorkspaceController, ui_loop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:
+    from guiapp.core.auth_inherit import AuthSetting
+    from guiapp.core.request import BearerAuth
+
+    store = workspace.service.secrets
+    roots = {}
+    for name in ("mine", "other"):
+        col = Collection.create(tmp_path / name, name=name, secrets=store)
+        col.new_request("", "Who", RequestSpec(url="http://127.0.0.1:1/who", inherit_auth=True))
+        col.save_auth("", AuthSetting(BearerAuth(f"{name}-token"), inherit=False))
+        roots[name] = tmp_path / name
+    open_collection(workspace, ui_loop, roots["mine"])
+    tab = _open_tab(workspace, ui_loop, "who.toml")
+    open_collection(workspace, ui_loop, roots["other"])  # shown now, same request id
+    wait_until(ui_loop, lambda: workspace.auth.settings.get("") is not None)
+
+    def inherited() -> object:
+        parent = workspace.auth.parent_auth_for(tab)
+        return None if parent is None else parent.auth
+
+    wait_until(ui_loop, lambda: inherited() == BearerAuth("mine-token"))
+
+
+def test_switching_to_a_tab_of_another_open_collection_shows_that_collection(
+    workspace: WorkspaceController, ui_loop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:
+    first = open_test_collection(workspace, ui_loop, tmp_path / "first")
+    tab_a = _open_tab(workspace, ui_loop, "list-items.toml")
+    second = open_test_collection(workspace, ui_loop, tmp_path / "second")
+    tab_b = _open_tab(workspace, ui_loop, "users/get-user.toml")
+    assert workspace.drafts.collection_of(tab_b).root == second.resolve()
+    workspace.window.tabs.setCurrentWidget(tab_a)
+    wait_until(ui_loop, lambda: workspace.collection.root == first.resolve())  # type: ignore[union-attr]
+    assert workspace.panel.switcher.currentData() == str(first.resolve())
+    wait_until(ui_loop, lambda: not workspace.switching)
+    wait_until(
+        ui_loop,
+        lambda: workspace.panel.tree.currentIndex() == workspace.model.find("list-items.toml"),
+    )
+
+
+def test_close_collection_is_refused_with_drafts_and_otherwise_shows_another(
+    workspace: WorkspaceController, ui_loop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:
+    first = open_test_collection(workspace, ui_loop, tmp_path / "first")
+    second = open_test_collection(workspace, ui_loop, tmp_path / "second")
+    tab = _open_tab(workspace, ui_loop, "list-items.toml")
+    workspace.window.bar.url_edit.setText("{{base}}/draft")
+    workspace.panel.closeCollectionRequested.emit()  # ⋯ → Close Collection
+    assert "unsaved drafts" in workspace.window.status_label.text()
+    assert str(second.resolve()) in workspace.service.opened
+    workspace.revert_current()
+    workspace.panel.closeCollectionRequested.emit()
+    assert str(second.resolve()) not in workspace.service.opened
+    assert workspace.drafts.request_id(tab) is None  # a scratch tab now, its text kept
+    assert tab.editor.url_text == "{{base}}/items"
+    assert workspace.collection is not None
+    assert workspace.collection.root == first.resolve()
+    wait_until(ui_loop, lambda: not workspace.panel.switcher.isVisibleTo(workspace.panel))
+    wait_until(ui_loop, lambda: not workspace.switching)
+    assert workspace.panel.switcher.currentData() == str(first.resolve())
+
+
+def test_closing_waits_in_the_event_loop_for_a_save_under_way(
+    workspace: WorkspaceController, ui_loop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:
+    root = open_test_collection(workspace, ui_loop, tmp_path / "api")
+    window = workspace.window
+    _open_tab(workspace, ui_loop, "list-items.toml")
+    window.bar.url_edit.setText("{{base}}/items?late=1")
+    workspace.ask_on_close = False  # as on SIGTERM: no question
+    save = workspace.save_current()
+    assert save is not None
+    _close_window_in_loop(window, ui_loop)  # the save has not run yet: the close waits for it
+    assert window.isVisible()
+    wait_until(ui_loop, lambda: not window.isVisible())
+    assert save.done()
+    assert save.result() is True
+    assert Collection.open(root).load_request("list-items.toml").params == (("late", "1"),)
+
+
+def test_a_collection_not_shown_is_watched_too(
+    workspace: WorkspaceController, ui_loop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:
+    first = open_test_collection(workspace, ui_loop, tmp_path / "first")
+    clean = _open_tab(workspace, ui_loop, "list-items.toml")
+    draft = _open_tab(workspace, ui_loop, "users/get-user.toml")
+    workspace.window.bar.url_edit.setText("http://mine")
+    open_test_collection(workspace, ui_loop, tmp_path / "second")  # shown now
+    other = Collection.open(first)
+    other.save_request("list-items.toml", RequestSpec(url="http://pulled"))
+    other.save_request("users/get-user.toml", RequestSpec(url="http://theirs"))
+    wait_until(ui_loop, lambda: clean.editor.url_text == "http://pulled")
+    wait_until(ui_loop, lambda: workspace.conflicts.bar(draft) is not None)
+    assert draft.editor.url_text == "http://mine"
+    assert workspace.collection is not None
+    assert workspace.collection.root == (tmp_path / "second").resolve()

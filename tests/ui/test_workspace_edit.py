@@ -205,6 +205,7 @@ def test_opening_another_collection_adds_it_and_tabs_keep_their_own(
         ui_loop,
         lambda: workspace.collection is not None and workspace.collection.root == first.resolve(),
     )
+    wait_until(ui_loop, lambda: not workspace.switching)  # its environment loaded too
 
 
 def test_save_as_adds_a_scratch_tab_to_the_chosen_folder_and_binds_it(

@@ -8,8 +8,8 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QTableWidget, QTableWidgetItem, QWidget
 
-from guiapp.lab.engine import COLUMNS, CellResult
 from guiapp.lab.report import csv_text
+from guiapp.lab.results import COLUMNS, CellResult
 
 __all__ = ["ResultsTable"]
 
@@ -46,7 +46,7 @@ class ResultsTable(QTableWidget):
         self.scrollToBottom()
 
     def rows(self) -> list[dict[str, Any]]:
-        """The rows shown, as dicts keyed by :data:`~guiapp.lab.engine.COLUMNS`."""
+        """The rows shown, as dicts keyed by :data:`~guiapp.lab.results.COLUMNS`."""
         return list(self._rows)
 
     def clear_results(self) -> None:

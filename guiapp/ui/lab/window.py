@@ -38,7 +38,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from guiapp.lab.engine import CellResult, CellRun, LabSession, run_matrix
+from guiapp.lab.engine import CellRun, LabSession, run_matrix
+from guiapp.lab.results import CellResult
 from guiapp.lab.strategies import STRATEGIES
 from guiapp.lab.strategy import Strategy
 from guiapp.lab.workloads import WORKLOADS, Workload

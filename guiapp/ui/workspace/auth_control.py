@@ -104,6 +104,10 @@ class AuthInheritance(QObject):
         self.window = controller.window
         self.settings: Settings = {}
         self._settings_of: Collection | None = None
+        # Settings of the other open collections (by folder): a tab keeps inheriting from its
+        # own collection while another one is shown in the sidebar.
+        self._others: dict[str, tuple[Collection, Settings]] = {}
+        self._reading: set[str] = set()
         #: Why the settings of the open collection are not known (empty once they are read).
         self.problem = ""
         #: The dialog opened last (tests drive it).
@@ -141,19 +145,42 @@ class AuthInheritance(QObject):
 
     def request_id(self, tab: Any) -> str | None:
         """The collection request ``tab`` shows (None: a scratch tab)."""
-        rid = self.controller.autosaver.request_id(tab)
+        rid = self.controller.drafts.request_id(tab)
         return rid if isinstance(rid, str) else None
 
     def parent_auth_for(self, tab: Any) -> ParentAuth | None:
-        """What ``tab``'s request inherits now; None for a tab outside the collection."""
+        """What ``tab``'s request inherits now, from *its own* collection (whichever is shown);
+        None for a tab outside any collection."""
         rid = self.request_id(tab)
-        col = self.controller.service.collection
+        col = self.controller.drafts.collection_of(tab)
         if rid is None or col is None:
             return None
-        if self._settings_of is not col:
-            problem = self.problem or "The collection's auth settings are still being read."
-            return ParentAuth(None, problem=problem)
-        return parent_auth_of(rid, self.settings)
+        if col is self.controller.service.collection:
+            if self._settings_of is not col:
+                problem = self.problem or "The collection's auth settings are still being read."
+                return ParentAuth(None, problem=problem)
+            return parent_auth_of(rid, self.settings)
+        known = self._others.get(str(col.root))
+        if known is None or known[0] is not col:
+            self._read_other(col)
+            return ParentAuth(None, problem="The collection's auth settings are still being read.")
+        return parent_auth_of(rid, known[1])
+
+    @async_slot
+    async def _read_other(self, col: Collection) -> None:
+        key = str(col.root)
+        if key in self._reading:
+            return
+        self._reading.add(key)
+        try:
+            settings = await self.controller.service.call(Collection.auth_settings, col)
+        except Exception as exc:
+            _log.warning("reading the auth settings of %s failed: %s", col.name, exc)
+            return
+        finally:
+            self._reading.discard(key)
+        self._others[key] = (col, settings)
+        self.install_all()
 
     def check(self, spec: RequestSpec) -> RequestSpec:
         """``spec``, if its auth is settled: a request still inheriting here (its parent's auth
@@ -200,6 +227,7 @@ class AuthInheritance(QObject):
         if col is not self.controller.service.collection:
             return  # another collection was opened meanwhile
         self.settings, self._settings_of, self.problem = settings, col, ""
+        self._others[str(col.root)] = (col, settings)
         self.install_all()
         self.settingsChanged.emit()
 

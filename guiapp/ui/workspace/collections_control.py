@@ -51,6 +51,8 @@ class CollectionActions:
     watcher: ChangeWatcher
     dock: Any
     undo_stack: Any
+    _switching: int  # activations under way (a count: they may overlap)
+    _activating: set[str]
     #: Descriptions of the Demo API requests (by id), shown when one is opened.
     demo_descriptions: dict[str, str]
 
@@ -107,9 +109,17 @@ class CollectionActions:
         return col
 
     async def _show_collection(self, col: Collection, root: FolderNode) -> None:
+        self._switching += 1
+        try:
+            await self._show(col, root)
+        finally:
+            self._switching -= 1
+
+    async def _show(self, col: Collection, root: FolderNode) -> None:
         self.service.collection = col
         self.undo_stack.clear()  # its commands belong to the collection shown before
         self.model.clear()
+        self.model.notes = self.demo_descriptions if str(col.root) == self.demo_root() else {}
         self.model.set_tree(root)
         self._refresh_marks()
         self.panel.show_collection(col.name)
@@ -143,13 +153,24 @@ class CollectionActions:
             await self.activate_async(col)
 
     async def activate_async(self, col: Collection) -> None:
-        """Show ``col`` (already open) in the sidebar."""
+        """Show ``col`` (already open) in the sidebar (once, however often it is asked)."""
+        key = str(col.root)
+        if key in self._activating:
+            return
+        self._activating.add(key)
+        self._switching += 1
         try:
             root = await self.service.call(lambda c: c.tree(), col)
+            await self._show_collection(col, root)
         except Exception as exc:
             self.window.show_message(f"Could not list “{col.name}”: {exc}", "error")
-            return
-        await self._show_collection(col, root)
+        finally:
+            self._activating.discard(key)
+            self._switching -= 1
+
+    @async_slot
+    async def _show_next(self, col: Collection) -> None:
+        await self.activate_async(col)
 
     def close_collection(self, path: str | None = None) -> bool:
         """Close the collection at ``path`` (default: the one shown). Refused, with a message,
@@ -168,7 +189,7 @@ class CollectionActions:
         self.service.close(col)
         shown = self.service.collection
         if shown is not None:
-            self.activate(str(shown.root))
+            self._show_next(shown)
         else:
             self.model.clear()
             self.panel.show_collection(None)

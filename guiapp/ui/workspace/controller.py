@@ -29,6 +29,7 @@ from PySide6.QtGui import QAction, QUndoStack
 from PySide6.QtWidgets import QDockWidget, QMenu, QToolBar
 
 from guiapp.core.collections import Collection, FolderNode
+from guiapp.core.errors import InvalidRequest
 from guiapp.core.request import RequestSpec
 from guiapp.core.secrets import SecretStore
 from guiapp.offload import SerialLane
@@ -109,6 +110,12 @@ class WorkspaceController(FileActions, CollectionActions, TabActions, QObject):
         self.drafts = Drafts(self.service, self)
         self.conflicts = ConflictResolver(self.drafts, self)
         self.demo_descriptions: dict[str, str] = {}
+        self._switching = 0  # the shown collection changes (its environment is loading)
+        self._activating: set[str] = set()
+        self.drafts.read_only.add(self.demo_root())  # however it is reached, never written
+        #: Open the Demo API collection at start when no collection was open before (the
+        #: composition root sets it on a first run and with ``--demo``).
+        self.open_demo_on_start = False
         self._state_timer = QTimer(self, singleShot=True, interval=1000)
         self._state_timer.timeout.connect(self._save_state)
         self.watcher = ChangeWatcher(self.service, self, interval_ms=poll_ms)
@@ -141,6 +148,7 @@ class WorkspaceController(FileActions, CollectionActions, TabActions, QObject):
         self.drafts.saved.connect(self._on_drafts_saved)
         self.drafts.saveFailed.connect(lambda _tab, msg: self.window.show_message(msg, "error"))
         self.watcher.changed.connect(self._on_watcher_changed)
+        self.watcher.otherChanged.connect(self._on_watcher_other_changed)
         self.environments.activeChanged.connect(self._on_environment_changed)
         self.environments.scopeChanged.connect(self._on_environments_scope_changed)
 
@@ -200,13 +208,30 @@ class WorkspaceController(FileActions, CollectionActions, TabActions, QObject):
     # -- public API ----------------------------------------------------------------------------
     def resolve(self, spec: RequestSpec) -> RequestSpec:
         """``spec`` with ``{{name}}`` filled in from the active environment (the window calls
-        this before sending). Raises InvalidRequest naming unresolved variables."""
+        this before sending). Raises InvalidRequest naming unresolved variables, or while the
+        current tab's collection is not yet the one shown (its variables would not apply)."""
+        col = self.drafts.collection_of(self.window.current_tab())
+        if self._switching > 0 or (col is not None and col is not self.service.collection):
+            name = col.name if col is not None else "the collection"
+            if col is not None and self._switching == 0:
+                self.activate(str(col.root))
+            raise InvalidRequest(
+                f"Not sent: switching to “{name}” (its environment and variables apply); "
+                "send again in a moment.",
+                field="variables",
+            )
         return self.environments.resolve(self.auth.check(spec))
 
     @property
     def collection(self) -> Collection | None:
         """The collection shown in the sidebar (call its methods through ``service``)."""
         return self.service.collection
+
+    @property
+    def switching(self) -> bool:
+        """True while the collection shown in the sidebar changes (its tree, environment and
+        variables are being loaded); sends are refused meanwhile."""
+        return self._switching > 0
 
     @property
     def autosaver(self) -> Drafts:
@@ -251,6 +276,8 @@ class WorkspaceController(FileActions, CollectionActions, TabActions, QObject):
         shown_exists = bool(shown) and bool(await self.service.run(_is_dir, shown or ""))
         if shown and shown_exists:
             await self.open_collection(shown)
+        elif self.open_demo_on_start and self.window.demo_server is not None:
+            await self.open_demo()
         elif self.service.collection is None:
             await self.environments.reload("")
         drafts = await restore_tabs(self, previous)

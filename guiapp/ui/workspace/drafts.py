@@ -31,6 +31,7 @@ from PySide6.QtCore import QObject, Signal
 
 from guiapp.core.collections import Collection
 from guiapp.core.request import RequestSpec
+from guiapp.ui.background_tasks import BackgroundTasks
 from guiapp.ui.request_tab import RequestTab
 from guiapp.ui.workspace.ids import IdTracker, follow_change
 from guiapp.ui.workspace.service import CollectionService
@@ -92,6 +93,9 @@ class Drafts(QObject):
         super().__init__(parent)
         self.service = service
         self._bindings: dict[RequestTab, _Binding] = {}
+        # Saves stay referenced until they end; an unexpected failure is logged and reported
+        # through saveFailed (expected ones are reported by _write itself).
+        self._tasks = BackgroundTasks(lambda exc: None, "saving a request")
         self._trackers: dict[str, IdTracker] = {}
         #: Roots of collections that are never written (the Demo API): Save As only.
         self.read_only: set[str] = set()
@@ -282,7 +286,10 @@ class Drafts(QObject):
         binding = self._bindings.get(tab)
         if binding is not None and binding.saving is not None:
             return binding.saving
-        task: asyncio.Task[bool] = _loop().create_task(self._save(tab))
+        task: asyncio.Task[bool] = self._tasks.keep(
+            _loop().create_task(self._save(tab)),
+            on_error=lambda exc: self.saveFailed.emit(tab, f"Could not save: {exc}"),
+        )
         if binding is not None:
             binding.saving = task
             self.stateChanged.emit(tab)

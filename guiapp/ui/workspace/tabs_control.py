@@ -75,6 +75,7 @@ class TabActions:
         def _save_state(self) -> None: ...
         async def collection_at(self, path: str) -> Collection | None: ...
         def open_collection(self, path: str | Path) -> asyncio.Task[bool]: ...
+        async def activate_async(self, col: Collection) -> None: ...
 
     # -- requests in tabs ----------------------------------------------------------------------
     def open_request(self, collection_path: str | Path, rel: str) -> asyncio.Task[Any]:
@@ -241,10 +242,19 @@ class TabActions:
         if self.window.tabs.count():
             tab = self.window.current_tab()
             self._watch_tab(tab)
-            request_id = self.drafts.request_id(tab)
-            if request_id is not None and self.drafts.collection_of(tab) is self.service.collection:
+            request_id, col = self.drafts.request_id(tab), self.drafts.collection_of(tab)
+            if col is not None and col is not self.service.collection:
+                # Show the tab's own collection: its environment and variables apply to it.
+                self._show_tab_collection(col, request_id)
+            elif request_id is not None:
                 self.panel.select(request_id)  # show where the request lives, as Postman does
         self.environments.schedule_check()
+
+    @async_slot
+    async def _show_tab_collection(self, col: Collection, request_id: str | None) -> None:
+        await self.activate_async(col)
+        if request_id is not None and col is self.service.collection:
+            self.panel.select(request_id)
 
     def _on_drafts_state_changed(self, tab: Any) -> None:
         tab.setProperty("titlePrefix", describe(self.drafts, tab))
@@ -302,6 +312,19 @@ class TabActions:
                 self.window.show_message(f"{request_id} was deleted on disk", "error")
         if changes.modified or changes.added or changes.removed:
             self.environments.schedule_check()
+
+    @async_slot
+    async def _on_watcher_other_changed(self, col: Collection, changes: Changes) -> None:
+        """Files of an open collection that is not shown changed: its tabs follow (a clean
+        tab reloads, a draft gets a conflict); its tree is listed when it is shown."""
+        for request_id in changes.modified:
+            tab = self.drafts.tab_for(request_id, col)
+            if tab is not None:
+                await self._on_file_changed(tab, request_id)
+        for request_id in changes.removed:
+            tab = self.drafts.tab_for(request_id, col)
+            if tab is not None and not self.drafts.is_dirty(tab):
+                self.drafts.unbind(tab)
 
     async def _on_file_changed(self, tab: Any, request_id: str) -> None:
         """A clean tab shows the new version; a draft gets a conflict (nothing overwritten)."""

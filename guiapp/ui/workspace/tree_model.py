@@ -94,6 +94,8 @@ class CollectionTreeModel(QAbstractItemModel):
         super().__init__(parent)
         self._root = _Item(FolderNode("", ""), None, 0)
         self._dirty: set[str] = set()
+        #: A sentence per request id shown in its tooltip (the Demo API's descriptions).
+        self.notes: dict[str, str] = {}
         self._syncing = False
         # Drags carry this token: ids are paths in *this* collection, so a payload from
         # another window, process or a collection shown earlier must not move anything here.
@@ -171,7 +173,9 @@ class CollectionTreeModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if item.method == "!":
                 return f"{item.id}: this file could not be read; open it to see why"
-            return f"{item.method} {item.name}\n{item.id}" if item.method else item.id
+            tip = f"{item.method} {item.name}\n{item.id}" if item.method else item.id
+            note = self.notes.get(item.id)
+            return f"{tip}\n{note}" if note else tip
         if role == ID_ROLE:
             return item.id
         if role == IS_FOLDER_ROLE:

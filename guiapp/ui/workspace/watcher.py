@@ -1,4 +1,4 @@
-"""Notice edits made by other programs (``git pull``, an editor) to the open collection.
+"""Notice edits made by other programs (``git pull``, an editor) to the open collections.
 
 Polls :meth:`Collection.scan_changes` on the collection's lane every :data:`POLL_MS`: a stat of
 every file, no parsing (~0.1 s for 5,000 files, off the GUI thread). Polling rather than
@@ -44,9 +44,12 @@ def _loop_running() -> bool:
 
 
 class ChangeWatcher(QObject):
-    """Emits ``changed(Changes)`` when files of the open collection change on disk."""
+    """Emits ``changed(Changes)`` when files of the collection shown change on disk, and
+    ``otherChanged(Collection, Changes)`` for the other open collections (whose tabs may hold
+    drafts too)."""
 
     changed = Signal(object)
+    otherChanged = Signal(object, object)
 
     def __init__(
         self,
@@ -71,16 +74,26 @@ class ChangeWatcher(QObject):
 
     @async_slot
     async def poll(self) -> None:
-        """Scan once now (skipped while a scan is running or no collection is open)."""
+        """Scan every open collection once now (skipped while a scan is running or no
+        collection is open)."""
         if self._busy or self.service.collection is None or not _loop_running():
             return
         self._busy = True
         try:
-            col, changes = await self.service.call(_scan)
+            for col in list(self.service.opened.values()) or [self.service.collection]:
+                await self._scan(col)
+        finally:
+            self._busy = False
+
+    async def _scan(self, target: Collection) -> None:
+        try:
+            col, changes = await self.service.call(_scan, target)
         except Exception as exc:  # e.g. the folder was removed: say so once per poll, go on
             _log.warning("scanning the collection failed: %s", exc)
             return
-        finally:
-            self._busy = False
-        if changes and col is self.service.collection:
+        if not changes:
+            return
+        if col is self.service.collection:
             self.changed.emit(changes)
+        elif str(col.root) in self.service.opened:
+            self.otherChanged.emit(col, changes)
