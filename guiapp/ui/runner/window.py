@@ -23,7 +23,7 @@ from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -157,7 +157,7 @@ class RunnerWindow(QWidget):
         self.run_button.clicked.connect(self.start)
         self.cancel_button = named(QPushButton("Cancel"), "runnerCancel")
         self.cancel_button.setEnabled(False)
-        self.cancel_button.setShortcut(QKeySequence("Esc"))
+        self.cancel_button.setToolTip("Cancel the run: the requests in flight are cancelled (Esc)")
         self.cancel_button.clicked.connect(self.cancel)
         self.progress = named(QProgressBar(), "runnerProgress")
         self.progress.setTextVisible(True)
@@ -204,12 +204,24 @@ class RunnerWindow(QWidget):
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
 
+        self.close_button = named(QPushButton("Close"), "runnerClose")
+        self.close_button.setToolTip("Close this window; a run in progress is cancelled (Ctrl+W)")
+        self.close_button.clicked.connect(self.close)
+        bottom = QHBoxLayout()
+        bottom.addStretch(1)
+        bottom.addWidget(self.close_button)
+        # One Esc shortcut for the window (a second one on the Cancel button would make both
+        # ambiguous): it cancels a run in progress and closes the window only when idle.
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self._on_escape_pressed)
+        QShortcut(QKeySequence("Ctrl+W"), self, self.close)
+
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addLayout(buttons)
         layout.addWidget(self.status)
         layout.addLayout(tools)
         layout.addWidget(split, 1)
+        layout.addLayout(bottom)
 
     # -- public API ------------------------------------------------------------------------------
     @property
@@ -367,6 +379,13 @@ class RunnerWindow(QWidget):
         self._tasks.spawn(write())
 
     # -- closing ---------------------------------------------------------------------------------
+    def _on_escape_pressed(self) -> None:
+        if self._run is not None:  # never close silently under a run: cancel it first
+            self.cancel()
+            self.status.setText("Cancelling… (Esc again, once it stops, closes this window)")
+        else:
+            self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:
         self.cancel()
         self._tasks.cancel_all()
