@@ -21,7 +21,8 @@ from PySide6.QtWidgets import QMenu
 from guiapp.core.variables import VariableScope
 from guiapp.ui.placement import center_over
 from guiapp.ui.runner.results_model import RunResultsModel
-from guiapp.ui.runner.window import RunnerWindow, RunTarget, describe_result, summary_text
+from guiapp.ui.runner.results_text import describe_result, summary_text
+from guiapp.ui.runner.window import RunnerWindow, RunTarget
 
 __all__ = [
     "RunResultsModel",
