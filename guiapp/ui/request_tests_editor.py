@@ -30,9 +30,11 @@ from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QComboBox,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -55,6 +57,8 @@ _RANGE = re.compile(r"^\s*(-?[\d.]+)\s*(?:\.\.|–|-|,)\s*(-?[\d.]+)\s*$")
 # Column order of the two tables.
 _C_ON, _C_SUBJECT, _C_WHAT, _C_OP, _C_EXPECTED = range(5)
 _K_ON, _K_VARIABLE, _K_FROM, _K_EXPR, _K_SECRET = range(5)
+# Rows each table shows at least, however short the editor pane.
+_MIN_CHECK_ROWS, _MIN_CAPTURE_ROWS = 4, 3
 
 
 def parse_expected(text: str, op: str = "==") -> Any:
@@ -104,13 +108,26 @@ class RequestTestsEditor(QWidget):
         self.problem = named(QLabel(wordWrap=True), "testsProblem")
         self.problem.setStyleSheet("color: #d03838")
         self.problem.hide()
+        # Each table keeps room for a few rows; when the editor pane is shorter than that, the
+        # two tables scroll together instead of being squeezed to one row each (and their
+        # height does not become the editor's minimum, which would push the response away).
+        _show_rows(self.checks, _MIN_CHECK_ROWS)
+        _show_rows(self.captures, _MIN_CAPTURE_ROWS)
+        tables = QWidget()
+        inner = QVBoxLayout(tables)
+        inner.setContentsMargins(0, 0, 0, 0)
+        inner.addLayout(self._header("Checks", "Add check", self.add_check, self.checks))
+        inner.addWidget(self.checks, 3)
+        inner.addLayout(self._header("Captures", "Add capture", self.add_capture, self.captures))
+        inner.addWidget(self.captures, 2)
+        scroll = named(QScrollArea(), "testsScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(tables)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addLayout(self._header("Checks", "Add check", self.add_check, self.checks))
-        layout.addWidget(self.checks, 3)
-        layout.addLayout(self._header("Captures", "Add capture", self.add_capture, self.captures))
-        layout.addWidget(self.captures, 2)
-        layout.addWidget(self.problem)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(self.problem)  # outside the scroll area: always in sight
         for table in (self.checks, self.captures):
             table.itemChanged.connect(self._on_changed)
         self._problems: list[str] = []
@@ -286,6 +303,16 @@ def _table(name: str, labels: list[str]) -> QTableWidget:
     table.setColumnWidth(2, 200)
     table.setColumnWidth(3, 110)
     return table
+
+
+def _show_rows(table: QTableWidget, rows: int) -> None:
+    """Give ``table`` the minimum height of its header, ``rows`` rows and a scroll bar."""
+    table.setMinimumHeight(
+        table.horizontalHeader().sizeHint().height()
+        + rows * table.verticalHeader().defaultSectionSize()
+        + table.horizontalScrollBar().sizeHint().height()
+        + 2 * table.frameWidth()
+    )
 
 
 def _tick(on: bool) -> QTableWidgetItem:

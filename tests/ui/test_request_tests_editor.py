@@ -8,13 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QPushButton
+from PySide6.QtWidgets import QComboBox, QPushButton, QTableWidget
 
 from guiapp.core.captures import Capture
 from guiapp.core.checks import Check
 from guiapp.core.collections import Collection
 from guiapp.core.request import RequestSpec
 from guiapp.core.request_tests import RequestTests
+from guiapp.ui.main_window import MainWindow
 from guiapp.ui.request_editor import RequestEditor
 from guiapp.ui.request_tests_editor import RequestTestsEditor, parse_expected, show_expected
 from guiapp.ui.workspace import WorkspaceController
@@ -147,3 +148,19 @@ def test_test_edits_mark_a_saved_request_edited_and_are_saved_in_its_file(
     )
     text = (root / "list-items.toml").read_text()
     assert '[[checks]]\nsubject = "status"\nop = "=="\nvalue = 200' in text
+
+
+def _visible_rows(table: QTableWidget) -> float:
+    """How many rows the table shows without scrolling (fractions count)."""
+    return table.viewport().height() / table.verticalHeader().defaultSectionSize()
+
+
+def test_the_tests_tab_shows_several_checks_and_captures_in_the_window(
+    qtbot: Any, window: MainWindow
+) -> None:
+    editor = window.current_tab().editor
+    editor.tests.load_tests(TESTS)
+    editor.setCurrentWidget(editor.tests)
+    qtbot.waitUntil(lambda: editor.tests.checks.isVisible())
+    assert _visible_rows(editor.tests.checks) >= 3
+    assert _visible_rows(editor.tests.captures) >= 2
