@@ -47,7 +47,13 @@ from guiapp.core.jsonpath import JSONPathProblem, compile_query
 from guiapp.core.request_tests import RequestTests
 from guiapp.ui.qt_helpers import TabLeavingTable, named
 
-__all__ = ["CAPTURE_FROM", "RequestTestsEditor", "parse_expected", "show_expected"]
+__all__ = [
+    "CAPTURE_FROM",
+    "RequestTestsEditor",
+    "label_for_tests",
+    "parse_expected",
+    "show_expected",
+]
 
 #: The "From" choices of a capture and the source each stores.
 CAPTURE_FROM = {"JSONPath": "body", "Header": "header", "Regex": "regex", "Status": "status"}
@@ -77,6 +83,20 @@ def parse_expected(text: str, op: str = "==") -> Any:
         return json.loads(text)
     except ValueError:
         return text
+
+
+def label_for_tests(checks: int, captures: int) -> str:
+    """The request editor's Tests tab title for ``checks`` checks and ``captures`` captures.
+
+    >>> label_for_tests(2, 1), label_for_tests(1, 0), label_for_tests(0, 3), label_for_tests(0, 0)
+    ('Tests (2 checks, 1 capture)', 'Tests (1 check)', 'Tests (3 captures)', 'Tests')
+    """
+    parts = [
+        f"{n} {word}{'' if n == 1 else 's'}"
+        for n, word in ((checks, "check"), (captures, "capture"))
+        if n
+    ]
+    return f"Tests ({', '.join(parts)})" if parts else "Tests"
 
 
 def show_expected(value: Any) -> str:
@@ -170,8 +190,19 @@ class RequestTestsEditor(QWidget):
         return list(self._problems)
 
     def count(self) -> int:
-        """How many checks and captures are listed (for the tab title)."""
+        """How many checks and captures are listed (switched off or not yet valid included)."""
         return self.checks.rowCount() + self.captures.rowCount()
+
+    def tab_title(self) -> str:
+        """The Tests tab's title: the checks and captures that will run (:func:`label_for_tests`).
+
+        Rows switched off, or not valid yet, are not counted: they do not run, and the response's
+        ``Tests 2/2`` counts the checks that ran.
+        """
+        tests = self.to_tests()
+        return label_for_tests(
+            sum(c.enabled for c in tests.checks), sum(c.enabled for c in tests.captures)
+        )
 
     # -- rows ------------------------------------------------------------------------------------
     def add_check(

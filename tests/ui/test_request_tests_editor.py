@@ -102,16 +102,17 @@ def test_the_request_editor_carries_tests_in_its_spec(qtbot: Any) -> None:
     spec = RequestSpec(url="http://h/login", method="POST", tests=TESTS)
     editor.load_spec(spec)
     assert editor.to_spec() == spec
-    assert editor.tabText(5) == "Tests (7)"
+    assert editor.tabText(5) == "Tests (3 checks, 2 captures)"  # rows switched off do not run
     with qtbot.waitSignal(editor.edited):
         editor.tests.add_capture("id", "body", "$.id")
     assert editor.to_spec().tests is not None
     assert editor.to_spec().tests.captured_names == {"token", "code", "id"}
-    assert editor.tabText(5) == "Tests (8)"
+    assert editor.tabText(5) == "Tests (3 checks, 3 captures)"
     # Switching a row off is an edit too, and it is saved off (not dropped).
     with qtbot.waitSignal(editor.edited):
         editor.tests.checks.item(0, 0).setCheckState(Qt.CheckState.Unchecked)
     assert not editor.to_spec().tests.checks[0].enabled  # type: ignore[union-attr]
+    assert editor.tabText(5) == "Tests (2 checks, 3 captures)"
 
 
 def test_changing_the_operator_is_an_edit(qtbot: Any) -> None:
