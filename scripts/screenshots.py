@@ -22,6 +22,7 @@ restore and the Keyboard Shortcuts dialog.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import sys
@@ -270,13 +271,35 @@ async def take_screenshots(
                     return await _tour(window, out)
                 shots = await _shots(window, out, Path(temp) / "demo-api", settle)
             finally:
-                window.close()
-                window.deleteLater()
+                await _close_for_good(window)
     finally:
         app.setQuitOnLastWindowClosed(quit_on_close)
     if docs_dir is not None:
         await asyncio.to_thread(_copy_to_docs, shots, docs_dir)
     return shots
+
+
+async def _close_for_good(window: MainWindow) -> None:
+    """Close ``window`` without questions and wait until Qt has deleted it.
+
+    The data directory is a temporary one removed right after: the window must be gone (its
+    lanes closed, its widgets deleted) before that, not deleted later in the middle of
+    whatever the caller does next.
+    """
+    workspace = getattr(window, "workspace", None)
+    if workspace is not None:
+        workspace.ask_on_close = False  # a screenshot run keeps no drafts: never ask
+    window.close()
+    gone = asyncio.get_running_loop().create_future()
+
+    def destroyed(*_args: object) -> None:
+        if not gone.done():
+            gone.set_result(None)
+
+    window.destroyed.connect(destroyed)
+    window.deleteLater()
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(gone, 5.0)
 
 
 def _copy_to_docs(shots: dict[str, Path], docs_dir: Path) -> None:

@@ -79,6 +79,9 @@ class CellRun:
         self.control = JobControl()
         self._probe: LoadProbe | None = None
         self._task: asyncio.Task[None] | None = None
+        #: What a run cancelled from outside measured (status "aborted"): :meth:`run` raises
+        #: the cancellation at once, so the caller finds the result here.
+        self.aborted_result: CellResult | None = None
 
     @property
     def lag_series(self) -> list[Point]:
@@ -129,6 +132,7 @@ class CellRun:
                 self.abort()
                 probe.stop()
                 probe.deleteLater()
+                self.aborted_result = self._result(probe, "aborted", time.perf_counter() - started)
                 raise
             status = "aborted"
         except Exception as exc:  # a failed run is a result too; the table shows why
@@ -138,6 +142,9 @@ class CellRun:
             await asyncio.sleep(SETTLE_S)
         probe.stop()
         probe.deleteLater()
+        return self._result(probe, status, wall)
+
+    def _result(self, probe: LoadProbe, status: str, wall: float) -> CellResult:
         return CellResult(
             workload=self.workload,
             strategy=self.strategy.label(),

@@ -29,6 +29,8 @@ _log = logging.getLogger(__name__)
 class _Deliverable(Protocol):
     def _deliver(self) -> None: ...
 
+    def _abandon(self) -> None: ...
+
 
 class Completions:
     """The pending batch of one loop; :meth:`push` from any thread, delivered on the loop."""
@@ -63,6 +65,11 @@ class Completions:
             dropped, self._batch = self._batch, []
             self._wake_pending = False
         _log.debug("event loop closed: %d completions not delivered", len(dropped))
+        for job in dropped:
+            try:
+                job._abandon()  # its done callbacks still run, in this thread
+            except Exception:
+                _log.exception("abandoning the completion of %r failed", job)
 
     def _drain(self) -> None:
         # Loop thread. Jobs ending while this runs start the next batch (and its wake-up).

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import weakref
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Generator, Iterable
 from concurrent.futures import Future, InvalidStateError
@@ -67,6 +68,10 @@ class Job(Future[R]):
         self.name = name
         # The loop the job was submitted from (None off-loop): progress is delivered there.
         self._loop = loop
+        # The same loop, weakly: done callbacks run on its thread (a worker stuck past its job
+        # must not keep the loop alive).
+        self._home = None if loop is None else weakref.ref(loop)
+        self._loop_callbacks: list[Callable[[Job[R]], object]] | None = None
         self._started = False
         self._delivered = False  # the completion reached the loop: no more progress
         self.control = JobControl(progress_sink=self._on_progress_reported)
@@ -132,7 +137,7 @@ class Job(Future[R]):
             self._aio_waiters.append(waiter)
             # Runs in the thread that ends the job (at once if it already has): the job joins
             # the loop's next batch of completions, one wake-up for all of them.
-            self.add_done_callback(completions_for(loop).push)
+            Future.add_done_callback(self, completions_for(loop).push)
             try:
                 yield from waiter.__await__()
             except asyncio.CancelledError:
@@ -154,12 +159,68 @@ class Job(Future[R]):
         items = self._items
         if items is not None:
             items.end()  # the last items arrive before the result (unless cancelled)
-        self._delivered = True
+        with _LAZY_LOCK:
+            self._delivered = True
+            callbacks, self._loop_callbacks = self._loop_callbacks, None
         waiters, self._aio_waiters = self._aio_waiters, None
         for waiter in waiters or ():
             if not waiter.done():
                 waiter.set_result(None)
         self._end_streams()
+        self._run_callbacks(callbacks)
+
+    def _abandon(self) -> None:
+        """The loop closed before the completion reached it: run the done callbacks here."""
+        with _LAZY_LOCK:
+            self._delivered = True
+            callbacks, self._loop_callbacks = self._loop_callbacks, None
+        self._run_callbacks(callbacks)
+
+    def _run_callbacks(self, callbacks: list[Callable[[Job[R]], object]] | None) -> None:
+        for callback in callbacks or ():
+            try:
+                callback(self)
+            except Exception:
+                _log.exception("done callback %r of %r raised", callback, self)
+
+    def add_done_callback(self, fn: Callable[[Job[R]], object]) -> None:
+        """Call ``fn(job)`` once the job has ended, on the thread of the loop it was submitted
+        from (in the batch that delivers its result: before the awaiting tasks resume).
+
+        A job submitted without a running loop calls it in the thread that ends it, as a
+        plain ``concurrent.futures.Future`` does; so does a job whose loop has closed.
+        ``concurrent.futures`` promises only "a thread of this process": code written for it
+        (``asyncio.wrap_future``, ``loop.run_in_executor``) works either way.
+        """
+        home = self._home
+        loop = None if home is None else home()
+        if loop is None:
+            super().add_done_callback(fn)  # type: ignore[arg-type]  # it is called with self
+            return
+        with _LAZY_LOCK:
+            if not self._delivered:
+                first = self._loop_callbacks is None
+                if first:
+                    self._loop_callbacks = []
+                self._loop_callbacks.append(fn)  # type: ignore[union-attr]
+            else:
+                first = False
+        if not self._delivered:
+            if first:  # ends up in the loop's next batch of completions, once done
+                super().add_done_callback(completions_for(loop).push)
+            return
+        # Already delivered: now if on the loop's thread, else in its next turn.
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            self._run_callbacks([fn])
+        else:
+            try:
+                loop.call_soon_threadsafe(self._run_callbacks, [fn])
+            except RuntimeError:  # the loop closed meanwhile
+                self._run_callbacks([fn])
 
     # -- executor side -------------------------------------------------------------------------
     def _claim(self) -> bool:
@@ -225,7 +286,7 @@ class Job(Future[R]):
                 self._streams = []
             self._streams.append(stream)
             # The stream ends with the job, whether or not anyone awaits the job itself.
-            self.add_done_callback(completions_for(loop).push)
+            Future.add_done_callback(self, completions_for(loop).push)
         return stream
 
     def _on_progress_reported(self, progress: Progress) -> None:
@@ -240,7 +301,7 @@ class Job(Future[R]):
                     self._relay = ProgressRelay(loop, self._deliver_progress)
                     # The final value is flushed when the job's completion reaches the loop,
                     # awaited or not.
-                    self.add_done_callback(completions_for(loop).push)
+                    Future.add_done_callback(self, completions_for(loop).push)
                 relay = self._relay
         relay.push(progress)
 
@@ -304,7 +365,7 @@ class Job(Future[R]):
                     return None
                 self._items = JobItems(loop, self.control)
                 # The channel ends when the job's completion reaches the loop.
-                self.add_done_callback(completions_for(loop).push)
+                Future.add_done_callback(self, completions_for(loop).push)
             return self._items
 
 

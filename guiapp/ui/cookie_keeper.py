@@ -18,11 +18,8 @@ Example::
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import functools
 import logging
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -114,14 +111,12 @@ class CookieKeeper(QObject):
         if cookies is None or self._window.services.closed:
             return
         try:
-            loop = asyncio.get_running_loop()
             job = self._window.services.lane.submit(save_cookies, self.jar, self.path)
         except RuntimeError:  # no running event loop (a test driving Qt alone): save here
             self.save_now()
             return
         self._on_disk = cookies
-        # A job's done callbacks run in the lane's thread: report on the GUI thread.
-        job.add_done_callback(lambda done: _call_soon(loop, self._saved, done))
+        job.add_done_callback(self._saved)
 
     def _saved(self, job: Any) -> None:
         if job.cancelled():
@@ -174,10 +169,3 @@ def install_cookies(window: Any, path: Path | None) -> CookieKeeper:
     window.add_view_action(action)
     window.cookies = keeper
     return keeper
-
-
-def _call_soon(
-    loop: asyncio.AbstractEventLoop, callback: Callable[[Any], object], arg: Any
-) -> None:
-    with contextlib.suppress(RuntimeError):  # the loop has closed: the window is gone
-        loop.call_soon_threadsafe(callback, arg)

@@ -175,7 +175,10 @@ def test_a_process_slot_is_released_before_the_outcome_is_published(
 
     async def main() -> list[int]:
         first = pool.submit(abs, -1)
-        first.add_done_callback(lambda job: slot_at_publish.append(pool._job_slots.get(job)))
+        # The plain Future's hook runs in the dispatcher thread, the moment the outcome is set.
+        concurrent.futures.Future.add_done_callback(
+            first, lambda job: slot_at_publish.append(pool._job_slots.get(job))
+        )
         second = pool.submit(abs, -2)
         results = [await first, await second]
         first.cancel()  # too late: nothing is killed
@@ -187,3 +190,37 @@ def test_a_process_slot_is_released_before_the_outcome_is_published(
     finally:
         pool.close()
     assert slot_at_publish == [None]
+
+
+def test_done_callbacks_run_on_the_loop_thread(
+    loop: asyncio.AbstractEventLoop,
+) -> None:
+    pool = Offloader(max_workers=2, name="callbacks")
+    seen: list[tuple[str, str]] = []
+
+    async def main() -> None:
+        job = pool.submit(sum, [1, 2])
+        job.add_done_callback(lambda j: seen.append(("callback", threading.current_thread().name)))
+        assert await job == 3
+        seen.append(("awaiter", threading.current_thread().name))
+        await wait_until(lambda: len(seen) == 2)
+        late: list[str] = []
+        job.add_done_callback(lambda j: late.append(threading.current_thread().name))
+        assert late == [threading.current_thread().name]  # already done: called at once
+
+    try:
+        run(loop, main())
+    finally:
+        pool.close()
+    main_thread = threading.main_thread().name
+    assert sorted(seen) == [("awaiter", main_thread), ("callback", main_thread)]
+
+
+def test_done_callbacks_of_a_job_submitted_off_loop_run_in_the_worker() -> None:
+    with Offloader(max_workers=1, name="offloop") as pool:
+        names: list[str] = []
+        done = threading.Event()
+        job = pool.submit(sum, [1])
+        job.add_done_callback(lambda j: (names.append(threading.current_thread().name), done.set()))
+        assert done.wait(10)
+    assert names[0] in ("MainThread", "offloop-1")  # at once if already done, else the worker

@@ -212,7 +212,9 @@ class LabWindow(QWidget):
         self.status.setText(f"Failed: {type(exc).__name__}: {exc}")
 
     def _on_batch_done(self, task: asyncio.Future[list[CellResult]]) -> None:
-        self._current = None
+        current, self._current = self._current, None
+        if current is not None and current.aborted_result is not None:
+            self._add(current.aborted_result)  # the run was cut short: its row says so
         self.plots.finish()
         if task.cancelled():
             self.status.setText("Stopped.")
