@@ -125,8 +125,9 @@ class RequestEditor(QTabWidget):
         if self.auth.inherits_auth():
             auth = "inherited"
         self.setTabText(3, f"Auth · {auth}" if auth else "Auth")
-        tests = self.tests.count()
-        self.setTabText(5, f"Tests ({tests})" if tests else "Tests")
+        # The checks and captures that run: "Tests (2 checks, 1 capture)" here, "Tests 2/2"
+        # on the response (checks passed / checks run).
+        self.setTabText(5, self.tests.tab_title())
 
     # -- spec ----------------------------------------------------------------------------------
     def validation_error(self) -> str | None:

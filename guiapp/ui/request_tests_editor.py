@@ -30,9 +30,11 @@ from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QComboBox,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -45,7 +47,13 @@ from guiapp.core.jsonpath import JSONPathProblem, compile_query
 from guiapp.core.request_tests import RequestTests
 from guiapp.ui.qt_helpers import TabLeavingTable, named
 
-__all__ = ["CAPTURE_FROM", "RequestTestsEditor", "parse_expected", "show_expected"]
+__all__ = [
+    "CAPTURE_FROM",
+    "RequestTestsEditor",
+    "label_for_tests",
+    "parse_expected",
+    "show_expected",
+]
 
 #: The "From" choices of a capture and the source each stores.
 CAPTURE_FROM = {"JSONPath": "body", "Header": "header", "Regex": "regex", "Status": "status"}
@@ -55,6 +63,8 @@ _RANGE = re.compile(r"^\s*(-?[\d.]+)\s*(?:\.\.|–|-|,)\s*(-?[\d.]+)\s*$")
 # Column order of the two tables.
 _C_ON, _C_SUBJECT, _C_WHAT, _C_OP, _C_EXPECTED = range(5)
 _K_ON, _K_VARIABLE, _K_FROM, _K_EXPR, _K_SECRET = range(5)
+# Rows each table shows at least, however short the editor pane.
+_MIN_CHECK_ROWS, _MIN_CAPTURE_ROWS = 4, 3
 
 
 def parse_expected(text: str, op: str = "==") -> Any:
@@ -73,6 +83,20 @@ def parse_expected(text: str, op: str = "==") -> Any:
         return json.loads(text)
     except ValueError:
         return text
+
+
+def label_for_tests(checks: int, captures: int) -> str:
+    """The request editor's Tests tab title for ``checks`` checks and ``captures`` captures.
+
+    >>> label_for_tests(2, 1), label_for_tests(1, 0), label_for_tests(0, 3), label_for_tests(0, 0)
+    ('Tests (2 checks, 1 capture)', 'Tests (1 check)', 'Tests (3 captures)', 'Tests')
+    """
+    parts = [
+        f"{n} {word}{'' if n == 1 else 's'}"
+        for n, word in ((checks, "check"), (captures, "capture"))
+        if n
+    ]
+    return f"Tests ({', '.join(parts)})" if parts else "Tests"
 
 
 def show_expected(value: Any) -> str:
@@ -104,13 +128,26 @@ class RequestTestsEditor(QWidget):
         self.problem = named(QLabel(wordWrap=True), "testsProblem")
         self.problem.setStyleSheet("color: #d03838")
         self.problem.hide()
+        # Each table keeps room for a few rows; when the editor pane is shorter than that, the
+        # two tables scroll together instead of being squeezed to one row each (and their
+        # height does not become the editor's minimum, which would push the response away).
+        _show_rows(self.checks, _MIN_CHECK_ROWS)
+        _show_rows(self.captures, _MIN_CAPTURE_ROWS)
+        tables = QWidget()
+        inner = QVBoxLayout(tables)
+        inner.setContentsMargins(0, 0, 0, 0)
+        inner.addLayout(self._header("Checks", "Add check", self.add_check, self.checks))
+        inner.addWidget(self.checks, 3)
+        inner.addLayout(self._header("Captures", "Add capture", self.add_capture, self.captures))
+        inner.addWidget(self.captures, 2)
+        scroll = named(QScrollArea(), "testsScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(tables)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addLayout(self._header("Checks", "Add check", self.add_check, self.checks))
-        layout.addWidget(self.checks, 3)
-        layout.addLayout(self._header("Captures", "Add capture", self.add_capture, self.captures))
-        layout.addWidget(self.captures, 2)
-        layout.addWidget(self.problem)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(self.problem)  # outside the scroll area: always in sight
         for table in (self.checks, self.captures):
             table.itemChanged.connect(self._on_changed)
         self._problems: list[str] = []
@@ -153,8 +190,19 @@ class RequestTestsEditor(QWidget):
         return list(self._problems)
 
     def count(self) -> int:
-        """How many checks and captures are listed (for the tab title)."""
+        """How many checks and captures are listed (switched off or not yet valid included)."""
         return self.checks.rowCount() + self.captures.rowCount()
+
+    def tab_title(self) -> str:
+        """The Tests tab's title: the checks and captures that will run (:func:`label_for_tests`).
+
+        Rows switched off, or not valid yet, are not counted: they do not run, and the response's
+        ``Tests 2/2`` counts the checks that ran.
+        """
+        tests = self.to_tests()
+        return label_for_tests(
+            sum(c.enabled for c in tests.checks), sum(c.enabled for c in tests.captures)
+        )
 
     # -- rows ------------------------------------------------------------------------------------
     def add_check(
@@ -286,6 +334,16 @@ def _table(name: str, labels: list[str]) -> QTableWidget:
     table.setColumnWidth(2, 200)
     table.setColumnWidth(3, 110)
     return table
+
+
+def _show_rows(table: QTableWidget, rows: int) -> None:
+    """Give ``table`` the minimum height of its header, ``rows`` rows and a scroll bar."""
+    table.setMinimumHeight(
+        table.horizontalHeader().sizeHint().height()
+        + rows * table.verticalHeader().defaultSectionSize()
+        + table.horizontalScrollBar().sizeHint().height()
+        + 2 * table.frameWidth()
+    )
 
 
 def _tick(on: bool) -> QTableWidgetItem:

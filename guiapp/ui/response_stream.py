@@ -9,7 +9,8 @@ the assembled text, growing token by token.
 
 The table follows new events unless the user scrolled up; then a "N new" button jumps back to
 the end. The filter (``event:NAME`` for one type, any other text for a substring) runs in a
-worker process over the whole log, then applies to new events as they come. "Pause display"
+worker process over the whole log, then applies to new events as they come; each stream keeps
+its own filter text, so a new stream starts unfiltered. "Pause display"
 freezes the table while the stream keeps being received and counted. The view refreshes at
 most ~30 times a second, whatever the event rate.
 
@@ -29,11 +30,12 @@ import contextlib
 import json
 import logging
 import time
+import weakref
 from array import array
 from concurrent.futures import Future
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelection, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -83,6 +85,8 @@ class ResponseStream(QWidget):
         self._new = 0
         self._filter_generation = 0
         self._filter_job: Job[Any] | None = None
+        # The filter text of each stream shown before (gone with its log).
+        self._filters: weakref.WeakKeyDictionary[StreamLog, str] = weakref.WeakKeyDictionary()
         self._rate_marks: list[tuple[float, int]] = []
         self._summary = ""
         self.model = StreamTableModel()
@@ -164,9 +168,15 @@ class ResponseStream(QWidget):
         return self.model.rowCount()
 
     def show_log(self, log: StreamLog | None) -> None:
-        """Show ``log`` (a tab's stream, live or finished); ``None`` empties the view."""
+        """Show ``log`` (a tab's stream, live or finished); ``None`` empties the view.
+
+        Each stream keeps its own filter text: a new stream starts unfiltered, and a stream
+        shown again (the user switched back to its tab) gets back the filter it had.
+        """
         if log is self._log:
             return
+        if self._log is not None:
+            self._filters[self._log] = self.filter_edit.text()
         self._log = log
         self._new = 0
         self._rate_marks = []
@@ -177,8 +187,8 @@ class ResponseStream(QWidget):
         self.side.setTabVisible(1, False)
         self._cancel_filter()
         self.model.set_log(log)
-        if log is not None and self.model.query:
-            self._run_filter()
+        if log is not None:
+            self._restore_filter(log)
         self.refresh()
         if log is not None:
             self._timer.start()
@@ -288,6 +298,14 @@ class ResponseStream(QWidget):
         self.detail.setPlainText("" if event is None else _detail_text(event))
 
     # -- filter --------------------------------------------------------------------------------
+    def _restore_filter(self, log: StreamLog) -> None:
+        text = self._filters.get(log, "")
+        self._filter_timer.stop()
+        with QSignalBlocker(self.filter_edit):  # no debounced second run of the same filter
+            self.filter_edit.setText(text)
+        if text.strip() or self.model.query:
+            self._run_filter()
+
     def _run_filter(self) -> None:
         query = self.filter_edit.text().strip()
         self._cancel_filter()

@@ -1,5 +1,8 @@
 """Remember the window between runs: geometry, layout, theme, strategy and the open requests.
 
+The ``gui-thread`` strategy (which freezes the window on every send) is never brought back: a
+launch that finds it saved starts with the default, ``asyncio-executor``.
+
 Stored with :class:`QSettings` in an ini file under the app's data directory (never the system
 registry), so tests pointing ``data_dir`` at ``tmp_path`` are isolated; the file is ``0600``.
 Requests are saved as written, ``{{variables}}`` kept (so a secret comes back from the keyring
@@ -35,15 +38,22 @@ from guiapp.core.private_files import make_private
 from guiapp.core.request import RequestSpec
 from guiapp.core.secret_mask import fields_to_reenter, mask_template
 from guiapp.core.serialize import spec_from_dict, spec_to_dict
+from guiapp.lab.strategies import SEND_STRATEGY_IDS
 from guiapp.ui.reenter_marks import mark_reenter
 from guiapp.ui.sent_secrets import secret_values
 
 if TYPE_CHECKING:
     from guiapp.ui.main_window import MainWindow
 
-__all__ = ["WindowState"]
+__all__ = ["DEFAULT_STRATEGY", "NOT_REMEMBERED_STRATEGIES", "WindowState"]
 
 _log = logging.getLogger(__name__)
+
+#: The strategy a new window starts with (the combo's first item).
+DEFAULT_STRATEGY = SEND_STRATEGY_IDS[0]
+#: Strategies that are saved but not restored: a remembered ``gui-thread`` would freeze every
+#: send of the next launch, so the next launch starts with :data:`DEFAULT_STRATEGY` instead.
+NOT_REMEMBERED_STRATEGIES = frozenset({"gui-thread"})
 
 
 class WindowState:
@@ -86,7 +96,7 @@ class WindowState:
             window.themes.set_mode(theme)
             for action in window.theme_actions():
                 action.setChecked(action.data() == theme)
-        window.bar.set_strategy(str(s.value("session/strategy", "asyncio-executor")))
+        window.bar.set_strategy(_restorable_strategy(s.value("session/strategy", DEFAULT_STRATEGY)))
         specs = self._saved_specs()
         if not specs:
             return False
@@ -136,6 +146,16 @@ class _LayoutOnFirstShow(QObject):
         if not self._window.restoreState(self._state):
             _log.warning("ignoring an unreadable saved window layout")
         self.deleteLater()
+
+
+def _restorable_strategy(saved: object) -> str:
+    """The strategy to select at start-up for the ``saved`` one.
+
+    >>> _restorable_strategy("qthread"), _restorable_strategy("gui-thread")
+    ('qthread', 'asyncio-executor')
+    """
+    strategy = str(saved)
+    return DEFAULT_STRATEGY if strategy in NOT_REMEMBERED_STRATEGIES else strategy
 
 
 def _int(value: object) -> int:

@@ -8,13 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QPushButton
+from PySide6.QtWidgets import QComboBox, QPushButton, QTableWidget
 
 from guiapp.core.captures import Capture
 from guiapp.core.checks import Check
 from guiapp.core.collections import Collection
 from guiapp.core.request import RequestSpec
 from guiapp.core.request_tests import RequestTests
+from guiapp.ui.main_window import MainWindow
 from guiapp.ui.request_editor import RequestEditor
 from guiapp.ui.request_tests_editor import RequestTestsEditor, parse_expected, show_expected
 from guiapp.ui.workspace import WorkspaceController
@@ -101,16 +102,17 @@ def test_the_request_editor_carries_tests_in_its_spec(qtbot: Any) -> None:
     spec = RequestSpec(url="http://h/login", method="POST", tests=TESTS)
     editor.load_spec(spec)
     assert editor.to_spec() == spec
-    assert editor.tabText(5) == "Tests (7)"
+    assert editor.tabText(5) == "Tests (3 checks, 2 captures)"  # rows switched off do not run
     with qtbot.waitSignal(editor.edited):
         editor.tests.add_capture("id", "body", "$.id")
     assert editor.to_spec().tests is not None
     assert editor.to_spec().tests.captured_names == {"token", "code", "id"}
-    assert editor.tabText(5) == "Tests (8)"
+    assert editor.tabText(5) == "Tests (3 checks, 3 captures)"
     # Switching a row off is an edit too, and it is saved off (not dropped).
     with qtbot.waitSignal(editor.edited):
         editor.tests.checks.item(0, 0).setCheckState(Qt.CheckState.Unchecked)
     assert not editor.to_spec().tests.checks[0].enabled  # type: ignore[union-attr]
+    assert editor.tabText(5) == "Tests (2 checks, 3 captures)"
 
 
 def test_changing_the_operator_is_an_edit(qtbot: Any) -> None:
@@ -147,3 +149,19 @@ def test_test_edits_mark_a_saved_request_edited_and_are_saved_in_its_file(
     )
     text = (root / "list-items.toml").read_text()
     assert '[[checks]]\nsubject = "status"\nop = "=="\nvalue = 200' in text
+
+
+def _visible_rows(table: QTableWidget) -> float:
+    """How many rows the table shows without scrolling (fractions count)."""
+    return table.viewport().height() / table.verticalHeader().defaultSectionSize()
+
+
+def test_the_tests_tab_shows_several_checks_and_captures_in_the_window(
+    qtbot: Any, window: MainWindow
+) -> None:
+    editor = window.current_tab().editor
+    editor.tests.load_tests(TESTS)
+    editor.setCurrentWidget(editor.tests)
+    qtbot.waitUntil(lambda: editor.tests.checks.isVisible())
+    assert _visible_rows(editor.tests.checks) >= 3
+    assert _visible_rows(editor.tests.captures) >= 2

@@ -77,6 +77,9 @@ def test_checks_run_after_a_send_and_the_tab_title_counts_them(
     panel = window.response.panel
     tabs, view = panel.tabs, panel.tests
     wait_until(ui_loop, lambda: tabs.tabText(tabs.indexOf(view)) == "Tests 3/4")
+    # the editor counts what runs, as the response does: 4 checks (one is off), 1 capture
+    editor = window.current_tab().editor
+    assert editor.tabText(editor.indexOf(editor.tests)) == "Tests (4 checks, 1 capture)"
     rows = _table(view)
     assert rows[:4] == [
         ("✓", "status == 200", "200"),

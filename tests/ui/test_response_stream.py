@@ -169,3 +169,30 @@ def test_the_stream_options_round_trip_through_the_editor(qtbot: Any) -> None:
     assert editor.options()["stream_idle_timeout"] == 2.5
     editor.findChild(QCheckBox, "streamIdleLimit").setChecked(False)
     assert editor.options()["stream_idle_timeout"] is None
+
+
+def test_a_new_stream_starts_unfiltered_and_each_stream_keeps_its_filter(
+    qtbot: Any, window: MainWindow, ui_loop: asyncio.AbstractEventLoop
+) -> None:
+    view = stream_view(window)
+    filter_edit = window.findChild(QLineEdit, "streamFilter")
+    send_url(qtbot, window, ui_loop, window.demo_server.url + "/ndjson?n=200&rate=0&bad=50")
+    first = window.current_tab()
+    filter_edit.setText("event:error")
+    wait_until(ui_loop, lambda: view.shown_count() == 4)
+    # the next stream, in the same tab: nothing of the old filter is left
+    send_url(qtbot, window, ui_loop, window.demo_server.url + "/sse/counter?n=50&rate=0")
+    wait_until(ui_loop, lambda: view.shown_count() == 50)
+    assert filter_edit.text() == ""
+    assert "match the filter" not in view.counts.text()
+    filter_edit.setText("event:error")
+    wait_until(ui_loop, lambda: view.shown_count() == 0)
+    # another tab's new stream is unfiltered; back on the first tab, its filter is back
+    window.open_tab()
+    send_url(qtbot, window, ui_loop, window.demo_server.url + "/sse/counter?n=30&rate=0")
+    wait_until(ui_loop, lambda: view.shown_count() == 30)
+    assert filter_edit.text() == ""
+    window.tabs.setCurrentWidget(first)
+    wait_until(ui_loop, lambda: view.event_count() == 50)
+    assert filter_edit.text() == "event:error"
+    wait_until(ui_loop, lambda: "0 match the filter" in view.counts.text())

@@ -230,3 +230,62 @@ def test_painting_the_results_never_calls_python(qtbot) -> None:
     # could be destroyed by whichever thread runs a collection, which Qt objects forbid.
     shiboken6.delete(failures)
     shiboken6.delete(model)
+
+
+def test_close_button_and_ctrl_w_close_the_window(
+    runner_for, qtbot, demo: DemoServer, tmp_path: Path
+) -> None:
+    col = _collection(tmp_path / "api", demo.url)
+    window: RunnerWindow = runner_for(col)
+    with qtbot.waitSignal(window.closed, timeout=2000):
+        window.close_button.click()
+    assert not window.isVisible()
+    window = runner_for(col)
+    with qtbot.waitActive(window):
+        window.activateWindow()
+    with qtbot.waitSignal(window.closed, timeout=2000):
+        qtbot.keyClick(window.table, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)
+    assert not window.isVisible()
+
+
+def test_esc_cancels_a_run_first_and_closes_only_when_idle(
+    runner_for, qtbot, ui_loop, demo: DemoServer, tmp_path: Path
+) -> None:
+    col = Collection.create(tmp_path / "slow", name="Slow")
+    col.new_request("", "slow", RequestSpec(url=f"{demo.url}/delay/20"))
+    window: RunnerWindow = runner_for(col)
+    with qtbot.waitActive(window):
+        window.activateWindow()
+    window.start()
+    wait_until(ui_loop, lambda: window.running)
+    qtbot.keyClick(window.table, Qt.Key.Key_Escape)
+    assert window.isVisible()  # not closed under a running run
+    wait_until(ui_loop, lambda: window.summary is not None, timeout=10)
+    summary = window.summary
+    assert summary is not None
+    assert summary.cancelled
+    assert window.isVisible()
+    with qtbot.waitSignal(window.closed, timeout=2000):
+        qtbot.keyClick(window.table, Qt.Key.Key_Escape)
+    assert not window.isVisible()
+
+
+def test_the_runner_opens_centred_over_the_main_window(
+    window, workspace, ui_loop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:
+    window.workspace = workspace  # as create_window(workspace=True) does
+    open_test_collection(workspace, ui_loop, tmp_path / "api")
+    window.resize(700, 520)  # inside the offscreen screen (800x600)
+    window.move(50, 40)
+    runner = window.open_runner(False)
+    assert runner is not None
+    screen = window.screen().availableGeometry()
+    assert screen.contains(runner.frameGeometry())  # shrunk to fit, nothing off screen
+    assert runner.pos() != screen.topLeft()
+    centre, main_centre = runner.frameGeometry().center(), window.frameGeometry().center()
+    assert abs(centre.y() - main_centre.y()) <= 1
+    # the main window's minimum width is near the offscreen screen's: centred, or as near as
+    # the screen's right edge allows
+    frame = runner.frameGeometry()
+    assert abs(centre.x() - main_centre.x()) <= 1 or frame.right() == screen.right()
+    assert frame.left() > screen.left()

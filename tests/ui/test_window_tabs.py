@@ -183,6 +183,23 @@ def test_settings_restore_requests_geometry_and_strategy(
         first.deleteLater()
 
 
+def test_the_freezing_gui_thread_strategy_is_not_restored(
+    qtbot: Any, tmp_path: Path, ui_loop: asyncio.AbstractEventLoop
+) -> None:
+    first = create_window(tmp_path)
+    first.bar.set_strategy("gui-thread")
+    first.close()
+    assert "strategy=gui-thread" in (tmp_path / "settings.ini").read_text()
+    second = create_window(tmp_path)
+    try:
+        assert second.bar.strategy() == "asyncio-executor"
+        assert second.bar.strategy_combo.currentText() == "Async executor"
+    finally:
+        second.close()
+        second.deleteLater()
+        first.deleteLater()
+
+
 def test_esc_in_url_field_cancels(
     qtbot: Any, window: MainWindow, ui_loop: asyncio.AbstractEventLoop
 ) -> None:

@@ -19,8 +19,10 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
 from guiapp.core.variables import VariableScope
+from guiapp.ui.placement import center_over
 from guiapp.ui.runner.results_model import RunResultsModel
-from guiapp.ui.runner.window import RunnerWindow, RunTarget, describe_result, summary_text
+from guiapp.ui.runner.results_text import describe_result, summary_text
+from guiapp.ui.runner.window import RunnerWindow, RunTarget
 
 __all__ = [
     "RunResultsModel",
@@ -77,7 +79,10 @@ def install_runner(window: Any) -> QMenu:
         runners.append(runner)
         runner.closed.connect(lambda: runners.remove(runner) if runner in runners else None)
         runner.show()
+        # not wherever the window manager likes (0,0 on some); once shown, the frame is known
+        center_over(runner, window)
         runner.raise_()
+        runner.activateWindow()
         return runner
 
     run_all = QAction("Run Collection…", window)

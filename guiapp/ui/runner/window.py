@@ -23,7 +23,7 @@ from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -48,7 +48,6 @@ from guiapp.core.response import Response
 from guiapp.offload import Offloader
 from guiapp.runner import (
     CollectionRun,
-    RequestRun,
     RunOptions,
     RunSetupError,
     RunSummary,
@@ -60,8 +59,9 @@ from guiapp.runner import (
 from guiapp.ui.background_tasks import BackgroundTasks
 from guiapp.ui.qt_helpers import named
 from guiapp.ui.runner.results_model import FailuresOnly, RunResultsModel
+from guiapp.ui.runner.results_text import describe_result, summary_text
 
-__all__ = ["RunTarget", "RunnerWindow", "describe_result"]
+__all__ = ["RunTarget", "RunnerWindow"]
 
 _log = logging.getLogger(__name__)
 _COUNTS_MS = 100  # the progress bar and the counts line are refreshed at most 10 times a second
@@ -157,7 +157,7 @@ class RunnerWindow(QWidget):
         self.run_button.clicked.connect(self.start)
         self.cancel_button = named(QPushButton("Cancel"), "runnerCancel")
         self.cancel_button.setEnabled(False)
-        self.cancel_button.setShortcut(QKeySequence("Esc"))
+        self.cancel_button.setToolTip("Cancel the run: the requests in flight are cancelled (Esc)")
         self.cancel_button.clicked.connect(self.cancel)
         self.progress = named(QProgressBar(), "runnerProgress")
         self.progress.setTextVisible(True)
@@ -204,12 +204,24 @@ class RunnerWindow(QWidget):
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
 
+        self.close_button = named(QPushButton("Close"), "runnerClose")
+        self.close_button.setToolTip("Close this window; a run in progress is cancelled (Ctrl+W)")
+        self.close_button.clicked.connect(self.close)
+        bottom = QHBoxLayout()
+        bottom.addStretch(1)
+        bottom.addWidget(self.close_button)
+        # One Esc shortcut for the window (a second one on the Cancel button would make both
+        # ambiguous): it cancels a run in progress and closes the window only when idle.
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self._on_escape_pressed)
+        QShortcut(QKeySequence("Ctrl+W"), self, self.close)
+
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addLayout(buttons)
         layout.addWidget(self.status)
         layout.addLayout(tools)
         layout.addWidget(split, 1)
+        layout.addLayout(bottom)
 
     # -- public API ------------------------------------------------------------------------------
     @property
@@ -367,55 +379,15 @@ class RunnerWindow(QWidget):
         self._tasks.spawn(write())
 
     # -- closing ---------------------------------------------------------------------------------
+    def _on_escape_pressed(self) -> None:
+        if self._run is not None:  # never close silently under a run: cancel it first
+            self.cancel()
+            self.status.setText("Cancelling… (Esc again, once it stops, closes this window)")
+        else:
+            self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:
         self.cancel()
         self._tasks.cancel_all()
         self.closed.emit()
         super().closeEvent(event)
-
-
-def summary_text(summary: RunSummary) -> str:
-    """One line for the status area, e.g. ``200 requests · 3 failed · checks 397/400 · …``."""
-    if summary.cancelled:
-        head = f"Cancelled after {summary.requests} requests"
-    elif summary.passed:
-        head = f"All {summary.requests} requests passed"
-    else:
-        head = f"{summary.failed_requests} of {summary.requests} requests failed"
-        if summary.bailed:
-            head += " (stopped at the first failure)"
-    parts = [head]
-    if summary.checks:
-        parts.append(f"checks {summary.checks - summary.failed_checks}/{summary.checks}")
-    p50, p95 = summary.percentile_ms(0.5), summary.percentile_ms(0.95)
-    if p50 is not None and p95 is not None:
-        slowest = max(r.elapsed_ms for r in summary.results if r.status is not None)
-        parts.append(f"p50 {p50:.0f} ms · p95 {p95:.0f} ms · max {slowest:.0f} ms")
-    parts.append(f"{summary.duration_s:.2f} s")
-    return " · ".join(parts)
-
-
-def describe_result(result: RequestRun) -> str:
-    """The details pane's text for one result: request, response, checks, captures."""
-    lines = [f"{result.method} {result.url}"]
-    lines.append(f"Request: {' / '.join((*result.folder, result.name))} ({result.rel})")
-    if result.status is not None:
-        lines.append(
-            f"Response: {result.status} {result.reason} · {result.elapsed_ms:.0f} ms · "
-            f"{result.size} bytes"
-        )
-    if result.error:
-        lines.append(f"Not sent: {result.error}" if result.status is None else result.error)
-    if result.checks:
-        lines.append("")
-        lines.append("Checks:")
-        for check in result.checks:
-            mark = "✓" if check.passed else "✗"
-            lines.append(f"  {mark} {check.message}   (actual: {check.actual})")
-    if result.captures:
-        lines.append("")
-        lines.append("Captures:")
-        for cap in result.captures:
-            shown = cap.value if cap.ok else cap.message
-            lines.append(f"  {'✓' if cap.ok else '✗'} {{{{{cap.capture.variable}}}}} = {shown}")
-    return "\n".join(lines)
