@@ -130,7 +130,9 @@ async def overhead(seconds: float, rounds: int) -> list[dict[str, Any]]:
 async def attribution(trials: int, url: str) -> dict[str, dict[str, Any]]:
     worker = Offloader(max_workers=1, name="json-worker")
     await worker.submit(time.sleep, 0)
-    watch = FreezeWatch(threshold_ms=50)
+    # The diagnostic setting: faulthandler's dumps name a C call that holds the GIL (off by
+    # default, as they can crash the interpreter; this is a process of its own).
+    watch = FreezeWatch(threshold_ms=50, native_dumps=True)
     watch.start()
     results: dict[str, dict[str, Any]] = {}
 

@@ -33,7 +33,9 @@ class FreezeWatch(QObject):
     pytest-qt's ``qtbot.wait``, qasync).
 
     ``frozen(FreezeReport)`` is emitted on the GUI thread after each freeze ends;
-    :meth:`reports` keeps the latest ``max_reports``, oldest first.
+    :meth:`reports` keeps the latest ``max_reports``, oldest first. ``native_dumps`` (off by
+    default) adds faulthandler's stack dumps, which name a C call that holds the GIL but can
+    crash the interpreter: see :mod:`guiapp.offload.freeze`.
     """
 
     #: A freeze ended: the :class:`FreezeReport` (emitted on the GUI thread).
@@ -48,7 +50,7 @@ class FreezeWatch(QObject):
         interval_ms: int | None = None,
         sample_interval_ms: float = 5.0,
         max_reports: int = 100,
-        native_dumps: bool = True,
+        native_dumps: bool = False,
     ) -> None:
         super().__init__(parent)
         if interval_ms is None:

@@ -9,11 +9,15 @@ a call* (a socket read, a sleep), or *starved of the GIL* by another thread, wit
 frame and the most frequent stack.
 
 A thread that holds the GIL inside one long C call (``json.loads`` of a large document) keeps the
-watchdog itself from running. For that case the watchdog keeps
-:func:`faulthandler.dump_traceback_later` armed: faulthandler's own C thread needs no GIL and
-writes the stacks of all threads to a private file whenever the watchdog misses its re-arming
-deadline; those dumps join the samples. Only one timer of that kind exists per process: a
-watchdog started while another is running (or with ``native_dumps=False``) does without.
+watchdog itself from running: by default such a freeze is reported from the first sample the
+watchdog can take after it. With ``native_dumps=True`` (opt-in, for a diagnostic session) the
+watchdog also keeps :func:`faulthandler.dump_traceback_later` armed: faulthandler's own C thread
+needs no GIL and writes the stacks of all threads to a private file whenever the watchdog misses
+its re-arming deadline; those dumps join the samples and name the C call. That dump reads other
+threads' frames *without* the GIL, so a thread whose frames change at that moment can crash the
+interpreter (seen here: a segfault inside faulthandler's dump thread, in a long test run with
+many threads) — which is why it is off by default and off in the app. Only one timer of that
+kind exists per process: a second watchdog started while one uses it does without.
 
 Qt users want :class:`guiapp.offload.qt.FreezeWatch`, which owns the heartbeat timer and emits a
 signal per report. Without Qt, tick from any event loop::
@@ -137,7 +141,7 @@ class FreezeWatchdog:
         sample_interval_ms: float = 5.0,
         max_samples: int = 400,
         max_reports: int = 100,
-        native_dumps: bool = True,
+        native_dumps: bool = False,
         on_freeze: Callable[[FreezeReport], object] | None = None,
     ) -> None:
         if threshold_ms <= 0 or tick_interval_ms <= 0 or sample_interval_ms <= 0:

@@ -16,6 +16,7 @@ import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QPushButton
 
+from guiapp.offload.freeze import FreezeReport
 from guiapp.offload.qt import FreezeWatch
 
 _BODY = json.dumps([{"id": i, "tags": ["a", "b"], "v": i / 3} for i in range(200_000)])
@@ -29,6 +30,19 @@ def watch(qapp: object) -> Iterator[FreezeWatch]:
         yield w
     finally:
         w.stop()
+
+
+def assert_starved_or_honestly_unknown(report: FreezeReport) -> None:
+    """A thread holding the GIL in one C call keeps the watchdog from sampling too. Without
+    faulthandler's dumps (off by default: they can crash the interpreter) the report says it
+    did not see the culprit rather than naming a wrong one; a sample taken as the GIL came back
+    may still catch the parser, and then it must be named."""
+    if report.kind == "unknown":
+        assert "before the first sample" in report.as_text(), report.as_text()
+        assert report.culprit == "" or "json" not in report.culprit.lower(), report.as_text()
+    else:
+        assert report.kind == "starved", report.as_text()
+        assert report.thread == "json-parser", report.as_text()
 
 
 def sleep_on_the_gui_thread() -> None:
@@ -81,9 +95,7 @@ def test_plain_qt_starved_by_a_parsing_thread(qtbot, watch: FreezeWatch) -> None
     report = blocker.args[0]
     # Thread.start() waits on the GUI thread until the new thread runs: the parser takes the
     # GIL at once, so the GUI thread is stuck waiting inside start(), not in its own code.
-    assert report.kind == "starved", report.as_text()
-    assert report.thread == "json-parser"
-    assert "loads (json/__init__.py:" in report.stack
+    assert_starved_or_honestly_unknown(report)
 
 
 def test_qasync_a_coroutine_that_blocks_the_loop(
@@ -128,9 +140,7 @@ def test_qasync_starved_while_the_loop_waits(
     # On a loaded machine the parse may outlast idle(): the report follows the freeze's end.
     qtbot.waitUntil(lambda: bool(watch.reports()), timeout=10_000)
     report = max(watch.reports(), key=lambda r: r.duration_ms)
-    assert report.kind == "starved", report.as_text()
-    assert report.thread == "json-parser"
-    assert "loads (json/__init__.py:" in report.stack
+    assert_starved_or_honestly_unknown(report)
 
 
 def test_stop_and_restart(qtbot, watch: FreezeWatch) -> None:
