@@ -448,7 +448,10 @@ def test_the_runner_opens_a_result_through_open_request(
     window.workspace = workspace
     root = open_test_collection(workspace, ui_loop, tmp_path / "api")
     window.findChild(QAction, "action-run-collection").trigger()
-    runner = next(w for w in QApplication.topLevelWidgets() if isinstance(w, RunnerWindow))
+    # This window's runner: the one just shown (an earlier test's may not be deleted yet).
+    runner = next(
+        w for w in QApplication.topLevelWidgets() if isinstance(w, RunnerWindow) and w.isVisible()
+    )
     try:
         opened = runner._open_request("users/get-user.toml")  # what a double click does
         tab = ui_loop.run_until_complete(opened)

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from guiapp.core.collections import Collection
 from guiapp.core.request import RequestSpec
 from guiapp.core.variables import Environment, Variable, VariableScope, find_unresolved, resolve
+from guiapp.offload import OffloaderClosed
 from guiapp.offload.qt import async_slot
 from guiapp.ui.secret_notice import show_secret_notice
 from guiapp.ui.workspace.collection_variables import (
@@ -230,7 +231,10 @@ class EnvironmentController(QObject):
             self.notify(f"Could not save environment “{env.name}”: {exc}", "error")
             return
         self.notify(f"Saved environment “{env.name}”", "ok")
-        await self.reload(env.name)
+        try:
+            await self.reload(env.name)
+        except OffloaderClosed:
+            return  # saved; the window closed meanwhile: nothing left to show it in
 
     def delete_active(self) -> QMessageBox | None:
         """Ask, then delete the active environment and its secret values."""
