@@ -132,7 +132,8 @@ def test_socket_recv_is_blocked_in_a_call() -> None:
     assert "left.recv(16) in receive" in report.culprit
 
 
-def test_a_thread_holding_the_gil_starves_the_loop_and_is_named() -> None:
+def starved_report(*, native_dumps: bool) -> FreezeReport:
+    """A worker thread parses a big document (holding the GIL) while the loop waits."""
     ready = threading.Event()
     go = threading.Event()
     parsed: list[object] = []  # kept: freeing the document is a GIL-holding stall of its own
@@ -146,14 +147,37 @@ def test_a_thread_holding_the_gil_starves_the_loop_and_is_named() -> None:
     worker.start()
     ready.wait(5)
     try:
-        report = _longest(run_loop(FreezeWatchdog(THRESHOLD_MS), go.set, after=1.0))
+        dog = FreezeWatchdog(THRESHOLD_MS, native_dumps=native_dumps)
+        return _longest(run_loop(dog, go.set, after=1.0))
     finally:
         worker.join(10)
-    assert report.kind == "starved", report.as_text()
-    assert report.thread == "parser-7"
-    assert report.verdict.startswith("GUI thread starved of the GIL by thread parser-7 in ")
-    assert "parse_document" in report.culprit
-    assert "loads (json/__init__.py:" in report.stack
+
+
+_STARVED_SCENARIO = """
+from tests.offload.test_freeze import starved_report
+report = starved_report(native_dumps=True)
+print(report.kind)
+print(report.thread)
+print(report.verdict.startswith("GUI thread starved of the GIL by thread parser-7 in "))
+print("parse_document" in report.culprit)
+print("loads (json/__init__.py:" in report.stack)
+"""
+
+
+def test_a_thread_holding_the_gil_starves_the_loop_and_is_named() -> None:
+    # The watchdog cannot run while the parser holds the GIL: naming it takes faulthandler's
+    # dumps (opt-in, they can crash the interpreter), so this runs in a process of its own.
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", _STARVED_SCENARIO],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["starved", "parser-7", "True", "True", "True"], done.stdout
 
 
 def test_no_report_without_a_freeze() -> None:
