@@ -160,3 +160,28 @@ def test_the_migration_matches_the_models() -> None:
     thread.start()
     thread.join(60)
     assert errors == []
+
+
+def test_the_why_experiment_reports_every_route(lab_loop: asyncio.AbstractEventLoop) -> None:
+    from guiapp.bench.lab_why import why_django
+
+    session = LabSession()
+    try:
+        fact = lab_loop.run_until_complete(why_django(session, 2, 10))
+    finally:
+        session.close()
+    rows = fact.figures["rows"]
+    assert list(rows) == [
+        "gui_thread",
+        "gui_thread+unsafe",
+        "sync_to_async",
+        "serial_lane",
+        "django_async",
+        "make_async(64)",
+    ]
+    assert rows["gui_thread"]["status"].startswith("error: SynchronousOnlyOperation")
+    assert rows["gui_thread+unsafe"]["status"] == "ok"
+    assert "(lab-orm-1)" in rows["serial_lane"]["detail"]
+    assert set(fact.figures["unrelated_wait_ms"]) == {"sync_to_async", "serial_lane"}
+    assert "DJANGO_ALLOW_ASYNC_UNSAFE" not in os.environ
+    assert "SerialLane:" in fact.sentence
