@@ -123,6 +123,7 @@ class WorkspaceController(FileActions, CollectionActions, TabActions, QObject):
         #: True once the previous run's collection was restored (or there was none).
         self.ready = False
         self._watched_tabs: set[int] = set()
+        self._shut_down = False
         self.close_guard = CloseGuard(self)  # a tab or the window with drafts asks first
         self._connect()
         self.auth = AuthInheritance(self)  # folder/collection auth, inherited by requests
@@ -266,6 +267,8 @@ class WorkspaceController(FileActions, CollectionActions, TabActions, QObject):
     @async_slot
     async def restore(self) -> None:
         """Reopen the collections of the previous run and bind their tabs, drafts included."""
+        if self._shut_down:
+            return  # the window closed before the event loop got here: its lane is closed
         state = self.state
         await self.service.run(state.load)
         previous = state.snapshot()  # opening the collections below saves the state again
@@ -411,6 +414,7 @@ class WorkspaceController(FileActions, CollectionActions, TabActions, QObject):
 
     def shutdown(self) -> None:
         """Stop polling and close the lane (if this controller created it)."""
+        self._shut_down = True
         self.watcher.stop()
         if self._own_lane:
             self.service.lane.close(0.5)
