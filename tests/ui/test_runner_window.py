@@ -293,7 +293,7 @@ def test_the_sidebar_menu_runs_a_folder_or_the_collection(
     runs = {a.text(): a for a in menu.actions() if a.objectName().startswith("action-run-")}
     assert set(runs) == {"Run Folder…", "Run Collection…"}
     runs["Run Folder…"].trigger()
-    assert window.runner_windows[-1].windowTitle().endswith("Test API / users")
+    assert window.runner.windows[-1].windowTitle().endswith("Test API / users")
     # On the collection itself (no item under the mouse): only the whole collection.
     menu = panel.context_menu(QModelIndex())
     runs = {a.text() for a in menu.actions() if a.objectName().startswith("action-run-")}
@@ -379,7 +379,7 @@ def test_the_runner_opens_centred_over_the_main_window(
     open_test_collection(workspace, ui_loop, tmp_path / "api")
     window.resize(700, 520)  # inside the offscreen screen (800x600)
     window.move(50, 40)
-    runner = window.open_runner(False)
+    runner = window.runner.open(False)
     assert runner is not None
     screen = window.screen().availableGeometry()
     assert screen.contains(runner.frameGeometry())  # shrunk to fit, nothing off screen

@@ -53,7 +53,7 @@ async def on_send_clicked(self):
 response = await loop.run_in_executor(None, send, spec)   # 10 threads, then a queue""",
     ),
     "qthread": (
-        "One QThread per call (worker-object pattern): results arrive as Qt signals on the GUI "
+        "One QThread per call (run_in_qthread): results arrive as Qt signals on the GUI "
         "thread. run_in_qthread keeps the thread referenced until it ends and never "
         "terminates it.",
         "When the rest of the code is signal/slot based, or the worker needs a Qt event loop "

@@ -152,35 +152,42 @@ class RunResultsModel(QStandardItemModel):
         try:
             for row, run in changed:
                 for column, item in enumerate(_items(run)):
-                    self.setItem(row, column, item)
+                    if item is not None:
+                        self.setItem(row, column, item)
         finally:
             self.blockSignals(blocked)
         self.dataChanged.emit(self.index(low, 0), self.index(high, len(COLUMNS) - 1), [])
         self.countsChanged.emit(Counter(self._counts))
 
 
-def _items(r: RequestRun) -> list[QStandardItem]:
+def _items(r: RequestRun) -> list[QStandardItem | None]:
+    """The cells of ``r``'s row. Every Qt call here is a chance for a worker thread to take
+    the GIL from the GUI thread for a switch interval (5 ms): as few calls as will do. The
+    view never edits (its edit triggers are off), so the items are not made read-only one by
+    one; a row still running gets only the cells it shows."""
     kind = r.outcome
-    items = []
+    if kind == RUNNING:
+        first = QStandardItem(_cell(r, 0, kind))
+        first.setData(kind, STATE_ROLE)
+        running = [first, QStandardItem(_cell(r, 1, kind)), None, None, None, None, None]
+        return [*running, QStandardItem(_RESULT_TEXT[RUNNING])]
+    items: list[QStandardItem | None] = [QStandardItem(_cell(r, c, kind)) for c in _COLUMN_RANGE]
     tip = "\n".join([f"{r.method} {r.url}", *r.failures()])
     if kind == NO_CHECKS:
         tip += "\nNo checks: this response was not checked."
     colour = QBrush(_COLOURS.get(kind, _GREY))
     status_colour = QBrush(_AMBER) if kind == NO_CHECKS and r.http_error else colour
-    for column in range(len(COLUMNS)):
-        item = QStandardItem(_cell(r, column, kind))
-        item.setEditable(False)
-        if column in (1, 3, 7):
-            item.setToolTip(tip)
-        if column == 3:
-            item.setForeground(status_colour)
-        elif column == 7:
-            item.setForeground(colour)
-        if column in (0, 3, 4, 5, 6):
-            item.setTextAlignment(_RIGHT)
-        items.append(item)
-    items[0].setData(kind, STATE_ROLE)
+    for column in _RIGHT_COLUMNS:
+        items[column].setTextAlignment(_RIGHT)  # type: ignore[union-attr]
+    items[1].setToolTip(tip)  # type: ignore[union-attr]
+    items[3].setForeground(status_colour)  # type: ignore[union-attr]
+    items[7].setForeground(colour)  # type: ignore[union-attr]
+    items[0].setData(kind, STATE_ROLE)  # type: ignore[union-attr]
     return items
+
+
+_COLUMN_RANGE = range(len(COLUMNS))
+_RIGHT_COLUMNS = (0, 3, 4, 5, 6)
 
 
 def _cell(r: RequestRun, column: int, kind: str) -> str:
