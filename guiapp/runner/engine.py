@@ -304,7 +304,7 @@ class CollectionRun:
         self, iteration: int, index: int, planned: PlannedRequest, state: str
     ) -> RequestRun:
         spec = planned.spec
-        url = self._mask(spec.url)
+        url = _mask(spec.url, self._secret_values)
         return RequestRun(
             iteration, index, planned.name, planned.rel, spec.method, url, planned.folder,
             state=state,
@@ -355,30 +355,51 @@ class CollectionRun:
         self, iteration: int, index: int, planned: PlannedRequest, row: Mapping[str, str]
     ) -> None:
         values = {**self._variables, **row, **self._captured}
+        secrets = frozenset(self._secret_values)
         base = RequestRun(
             iteration, index, planned.name, planned.rel, planned.spec.method, "", planned.folder
         )
-        try:
-            spec = self._prepare(resolve(planned.spec, values, secrets=self._secret_values))
-        except RequestError as exc:
-            self._record(replace(base, url=self._mask(planned.spec.url), error=str(exc)))
-            return
-        base = replace(base, url=self._mask(spec.url))
+        # Resolving, sending, checking and masking all run in the worker: the loop (the GUI
+        # thread, in the window) only starts the exchange and records its result.
+        sent: dict[str, str] = {}  # the worker leaves the resolved URL here, for a cancel
         started = time.perf_counter()
         try:
-            result = await self._call(lambda: _exchange(self._send, spec, planned, base))
+            result = await self._call(
+                lambda: self._resolve_and_exchange(planned, values, secrets, base, sent)
+            )
         except asyncio.CancelledError:
             if self._summary.cancelled:
                 elapsed_ms = (time.perf_counter() - started) * 1000
-                self._record(replace(base, elapsed_ms=elapsed_ms, state=CANCELLED))
+                url = sent.get("url") or _mask(planned.spec.url, secrets)
+                self._record(replace(base, url=url, elapsed_ms=elapsed_ms, state=CANCELLED))
                 return
             raise
+        new_secret = False
         for cap in result.captures:
             if cap.ok and cap.value is not None:
                 self._captured[cap.capture.variable] = cap.value
                 if cap.capture.secret:
                     self._secret_values.add(cap.value)
-        self._record(self._masked(result))
+                    new_secret = True
+        # A secret captured just now is masked in this very result too.
+        self._record(_masked(result, self._secret_values) if new_secret else result)
+
+    def _resolve_and_exchange(
+        self,
+        planned: PlannedRequest,
+        values: Mapping[str, str],
+        secrets: frozenset[str],
+        base: RequestRun,
+        sent: dict[str, str],
+    ) -> RequestRun:
+        """Resolve ``planned``, send it, check the response, mask ``secrets`` (in a worker)."""
+        try:
+            spec = self._prepare(resolve(planned.spec, values, secrets=secrets))
+        except RequestError as exc:
+            return _masked(replace(base, url=planned.spec.url, error=str(exc)), secrets)
+        sent["url"] = _mask(spec.url, secrets)
+        result = _exchange(self._send, spec, planned, replace(base, url=spec.url))
+        return _masked(result, secrets)
 
     def _prepare(self, spec: RequestSpec) -> RequestSpec:
         options = self._options
@@ -397,28 +418,38 @@ class CollectionRun:
         if self._on_result is not None:
             self._on_result(result)
 
-    # -- masking secrets ---------------------------------------------------------------------------
-    def _mask(self, text: str) -> str:
-        for secret in sorted(self._secret_values, key=len, reverse=True):
-            text = text.replace(secret, MASK)
-        return text
 
-    def _masked(self, result: RequestRun) -> RequestRun:
-        if not self._secret_values:
-            return result
-        checks = tuple(
-            replace(c, actual=self._mask(c.actual), message=self._mask(c.message))
-            for c in result.checks
+# -- masking secrets -------------------------------------------------------------------------------
+def _mask(text: str, secrets: Iterable[str]) -> str:
+    for secret in sorted(secrets, key=len, reverse=True):
+        text = text.replace(secret, MASK)
+    return text
+
+
+def _masked(result: RequestRun, secrets: Iterable[str]) -> RequestRun:
+    """``result`` with every secret value replaced by ``MASK``, and secret captures hidden."""
+    secrets = tuple(sorted(secrets, key=len, reverse=True))
+    if not secrets:
+        return result
+    checks = tuple(
+        replace(c, actual=_mask(c.actual, secrets), message=_mask(c.message, secrets))
+        for c in result.checks
+    )
+    captures = tuple(
+        replace(
+            c,
+            value=MASK if c.capture.secret and c.ok else c.value,
+            message=_mask(c.message, secrets),
         )
-        captures = tuple(
-            replace(
-                c,
-                value=MASK if c.capture.secret and c.ok else c.value,
-                message=self._mask(c.message),
-            )
-            for c in result.captures
-        )
-        return replace(result, error=self._mask(result.error), checks=checks, captures=captures)
+        for c in result.captures
+    )
+    return replace(
+        result,
+        url=_mask(result.url, secrets),
+        error=_mask(result.error, secrets),
+        checks=checks,
+        captures=captures,
+    )
 
 
 def _exchange(
