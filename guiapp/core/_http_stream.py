@@ -75,19 +75,12 @@ class EventMaker:
         """The events ``data`` completed, in order."""
         at = self._clock()
         if self._sse is not None:
+            raw = self._sse.feed_raw(data)
+            index = self._next_index
+            self._next_index += len(raw)
             return [
-                StreamEvent(
-                    index=self._index(),
-                    at=at,
-                    kind="sse",
-                    event=e.event,
-                    data=e.data,
-                    id=e.id,
-                    retry=e.retry,
-                    size=e.size,
-                    truncated=e.truncated,
-                )
-                for e in self._sse.feed(data)
+                StreamEvent(index + i, at, "sse", event, text, event_id, retry, size, truncated)
+                for i, (text, event, event_id, retry, truncated, size) in enumerate(raw)
             ]
         if self._ndjson is not None:
             return [self._ndjson_event(at, *parsed) for parsed in self._ndjson.feed(data)]
@@ -104,6 +97,11 @@ class EventMaker:
         assert self._lines is not None
         last = self._lines.close()
         return ([] if last is None else [self._line_event(at, *last)]), 0
+
+    @property
+    def ignored(self) -> int:
+        """SSE lines that were not valid fields, ignored so far (0 for other kinds)."""
+        return self._sse.ignored if self._sse is not None else 0
 
     def _index(self) -> int:
         index = self._next_index
@@ -172,6 +170,7 @@ class StreamSink(BodySink):
             first_event_at=self.first_event_at,
             truncated_events=self.truncated_events,
             incomplete_bytes=incomplete,
+            ignored_lines=self._maker.ignored,
         )
         return self.summary
 

@@ -71,12 +71,19 @@ class RunningRequest(Protocol):
 
 @dataclass
 class RunHooks:
-    """What the engine hands a strategy: the calls, where to report, a shared cancel token."""
+    """What the engine hands a strategy: the calls, where to report, a shared cancel token.
+
+    ``items`` (if set) takes, on the GUI thread, each batch of items the calls emit
+    (:func:`~guiapp.offload.emit`): a strategy whose calls run in jobs of their own (an
+    ``Offloader`` job, a QThread) connects their items to it; calls run with ``control``
+    (:func:`call_bound`) emit through ``control.item_sink``, which the engine sets up.
+    """
 
     units: list[Unit]
     base_url: str
     task_done: Callable[[], None]
     control: JobControl
+    items: Callable[[list[Any]], object] | None = None
 
 
 class RunAborted(Exception):
@@ -104,7 +111,7 @@ class Strategy:
     title: ClassVar[str] = ""
     #: None: no pool size to choose.
     default_pool: ClassVar[int | None] = None
-    #: Where the strategy makes sense: "all", "http" or "cpu".
+    #: Where the strategy makes sense: "all", "http", "cpu" or "django" (the ORM workload).
     scope: ClassVar[str] = "all"
     #: The id of this strategy in the main window's strategy combo ("" if not offered there);
     #: a public contract (saved in settings, used by UI tests).
@@ -121,6 +128,8 @@ class Strategy:
             return workload.is_http
         if self.scope == "cpu":
             return workload.name in ("json_format", "cpu_loop")
+        if self.scope == "django":
+            return workload.name == "django_etl"
         return True
 
     def max_added_threads(self, workload: Workload) -> int:

@@ -196,3 +196,72 @@ def test_a_new_stream_starts_unfiltered_and_each_stream_keeps_its_filter(
     wait_until(ui_loop, lambda: view.event_count() == 50)
     assert filter_edit.text() == "event:error"
     wait_until(ui_loop, lambda: "0 match the filter" in view.counts.text())
+
+
+def test_rows_show_as_they_arrive_at_most_once_per_refresh_period(qtbot: Any) -> None:
+    import time
+
+    from guiapp.core.stream_log import StreamLog
+    from guiapp.core.streams import StreamEvent
+    from guiapp.offload import Offloader
+    from guiapp.ui.response_stream import REFRESH_MS
+
+    pool = Offloader(max_workers=1, name="test-stream-view")
+    view = ResponseStream(pool)
+    qtbot.addWidget(view)
+    log = StreamLog()
+    view.show_log(log)
+    inserts: list[int] = []
+    view.model.rowsInserted.connect(lambda _parent, first, last: inserts.append(last - first + 1))
+
+    def event(i: int) -> StreamEvent:
+        return StreamEvent(index=i, at=0.0, kind="sse", event="tick", data=str(i))
+
+    view._last_refresh -= 1.0  # a quiet second since the view last refreshed
+    log.append([event(0)])
+    assert view.shown_count() == 1  # at once: no polling timer in between
+    started = time.monotonic()
+    for i in range(1, 201):  # a burst, without letting the event loop run
+        log.append([event(i)])
+    elapsed_ms = (time.monotonic() - started) * 1000
+    assert len(inserts) <= 2 + elapsed_ms / REFRESH_MS  # refreshes are rate-limited
+    qtbot.waitUntil(lambda: view.shown_count() == 201)  # the rest follows without new events
+    view.show_log(None)
+    log.close()
+    pool.close()
+
+
+@pytest.mark.parametrize(
+    ("path", "says", "first_data"),
+    [
+        # Invalid UTF-8 is shown as U+FFFD; the unfinished last event is dropped, and said so.
+        ("/sse-cut-mid-event", "the stream ended mid-event (16 bytes dropped)", "caf\ufffd"),
+        # Lines that are not fields are skipped, as the spec says, and counted.
+        ("/sse-malformed", "4 lines ignored (not valid SSE fields)", "ok"),
+        # One 100 MB event: 1 MiB of it is kept and the row says how much was not.
+        ("/sse-huge-event", "1 cut at the size limit", "x" * 100),
+    ],
+)
+def test_bad_streams_end_with_a_clear_message_in_the_window(
+    qtbot: Any,
+    window: MainWindow,
+    ui_loop: asyncio.AbstractEventLoop,
+    path: str,
+    says: str,
+    first_data: str,
+) -> None:
+    from tests.faultserver import FaultServer
+
+    with FaultServer(lifetime=60) as server:
+        send_url(qtbot, window, ui_loop, server.url(path))
+    view = stream_view(window)
+    wait_until(ui_loop, lambda: "Ended: " in view.counts.text())
+    assert says in view.counts.text()
+    first = view.model.event_at(0)
+    assert first is not None
+    assert first.data.startswith(first_data)
+    if path == "/sse-huge-event":
+        assert "1 cut at 1 MiB" in view.counts.text()
+        preview = view.model.data(view.model.index(0, 4))
+        assert str(preview).endswith(f"[+{(100 << 20) - len(first.data):,} bytes not kept]")
+        assert view.model.event_at(1).data == "after"

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import difflib
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QDialog,
     QDialogButtonBox,
     QFrame,
@@ -35,6 +36,9 @@ from guiapp.core.request import RequestSpec
 from guiapp.core.serialize import spec_to_dict
 from guiapp.ui.qt_helpers import named
 from guiapp.ui.workspace.drafts import Drafts
+
+if TYPE_CHECKING:
+    from guiapp.ui.request_tab import RequestTab
 
 __all__ = ["CompareDialog", "ConflictBar", "ConflictResolver", "unified_diff"]
 
@@ -129,11 +133,11 @@ class ConflictResolver(QObject):
         drafts.conflicted.connect(self._on_drafts_conflicted)
         drafts.stateChanged.connect(self._on_drafts_state_changed)
 
-    def bar(self, tab: Any) -> ConflictBar | None:
+    def bar(self, tab: RequestTab) -> ConflictBar | None:
         """The conflict bar shown on ``tab`` (None when it has no conflict)."""
         return self._bars.get(tab)
 
-    def _on_drafts_conflicted(self, tab: Any) -> None:
+    def _on_drafts_conflicted(self, tab: RequestTab) -> None:
         if tab in self._bars:
             return
         name = self.drafts.request_id(tab) or tab.editor.title()
@@ -142,18 +146,19 @@ class ConflictResolver(QObject):
         bar.takeTheirsClicked.connect(lambda t=tab: self.drafts.revert(t))
         bar.compareClicked.connect(lambda t=tab: self.compare(t))
         layout = tab.layout()
+        assert isinstance(layout, QBoxLayout)  # a RequestTab lays its parts out in a column
         layout.insertWidget(0, bar)
         self._bars[tab] = bar
         tab.destroyed.connect(lambda _=None, t=tab: self._bars.pop(t, None))
 
-    def _on_drafts_state_changed(self, tab: Any) -> None:
+    def _on_drafts_state_changed(self, tab: RequestTab) -> None:
         if self.drafts.conflict(tab) is None:
             bar = self._bars.pop(tab, None)
             if bar is not None:
                 bar.hide()
                 bar.deleteLater()
 
-    def compare(self, tab: Any) -> CompareDialog | None:
+    def compare(self, tab: RequestTab) -> CompareDialog | None:
         """Open the diff of ``tab``'s file (theirs) and its draft (mine); non-modal."""
         theirs = self.drafts.conflict(tab)
         if theirs is None:
