@@ -276,8 +276,10 @@ class MainWindow(TabbedWindow):
 
     # -- status and progress -------------------------------------------------------------------
     def show_message(self, text: str, state: str = "ok") -> None:
-        """Show ``text`` in the status line, coloured by ``state`` (ok, error, busy...)."""
-        self.response_area.show_message(text, state)
+        """Show ``text`` in the status line, coloured by ``state`` (ok, error, busy...), until
+        the current tab's state changes or for a while (a notice: ``ResponseArea.show_notice``).
+        """
+        self.response_area.show_notice(text, state)
 
     def report_error(self, exc: BaseException) -> None:
         """Show an unexpected exception as one status line (the app's slot error handler)."""

@@ -598,3 +598,23 @@ def test_a_collection_not_shown_is_watched_too(
     assert workspace.collection is not None
     assert workspace.collection.root == (tmp_path / "second").resolve()
 
+
+def test_keep_mine_replaces_the_changed_on_disk_notice(
+    workspace: WorkspaceController, ui_loop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:
+    root = open_test_collection(workspace, ui_loop, tmp_path / "api")
+    window = workspace.window
+    window.response_area.notice_ms = {"ok": 600_000, "error": 600_000}  # no time-out here
+    tab = _open_tab(workspace, ui_loop, "users/get-user.toml")
+    window.bar.url_edit.setText("http://mine")
+    Collection.open(root).save_request("users/get-user.toml", RequestSpec(url="http://theirs"))
+    wait_until(ui_loop, lambda: workspace.conflicts.bar(tab) is not None)
+    wait_until(ui_loop, lambda: "changed on disk" in window.status_label.text())
+    bar = workspace.conflicts.bar(tab)
+    assert bar is not None
+    bar.keep_button.click()
+    status = window.status_label.text()
+    assert "changed on disk" not in status, status
+    assert status.startswith("Kept your draft of users/get-user.toml"), status
+    assert window.status_label.property("state") == "ok"
+

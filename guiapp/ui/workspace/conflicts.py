@@ -183,6 +183,9 @@ class CompareDialog(QDialog):
 class ConflictResolver(QObject):
     """Shows a :class:`ConflictBar` on each tab in conflict and applies the user's choice."""
 
+    #: A tab's conflict ended (Keep Mine, Take Theirs, a save or a reload): (tab).
+    resolved = Signal(object)
+
     def __init__(self, drafts: Drafts, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.drafts = drafts
@@ -215,6 +218,7 @@ class ConflictResolver(QObject):
             if bar is not None:
                 bar.hide()
                 bar.deleteLater()
+                self.resolved.emit(tab)
 
     @async_slot
     async def compare(self, tab: Any) -> CompareDialog | None:

@@ -145,6 +145,7 @@ class WorkspaceController(FileActions, CollectionActions, TabActions, QObject):
         model.renameRequested.connect(self.rename)
         model.moveRequested.connect(self.move)
         self.drafts.stateChanged.connect(self._on_drafts_state_changed)
+        self.conflicts.resolved.connect(self._on_conflicts_resolved)
         self.drafts.saved.connect(self._on_drafts_saved)
         self.drafts.saveFailed.connect(lambda _tab, msg: self.window.show_message(msg, "error"))
         self.watcher.changed.connect(self._on_watcher_changed)

@@ -276,6 +276,14 @@ class TabActions:
             text = "All changes saved"
         self.panel.set_save_state(text)
 
+    def _on_conflicts_resolved(self, tab: Any) -> None:
+        # Replaces "… changed on disk: you have a draft", which is no longer true.
+        request_id = self.drafts.request_id(tab) or tab.editor.title()
+        if self.drafts.is_dirty(tab):
+            self.window.show_message(f"Kept your draft of {request_id} (saving replaces the file)")
+        else:
+            self.window.show_message(f"{request_id} shows the file as it is on disk")
+
     def _on_drafts_saved(self, tab: Any) -> None:
         self.window.show_message(f"Saved {self.drafts.request_id(tab)}", "ok")
 
