@@ -618,3 +618,21 @@ def test_keep_mine_replaces_the_changed_on_disk_notice(
     assert status.startswith("Kept your draft of users/get-user.toml"), status
     assert window.status_label.property("state") == "ok"
 
+
+def test_renaming_a_request_in_the_tree_renames_its_tab(
+    workspace: WorkspaceController, ui_loop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:
+    open_test_collection(workspace, ui_loop, tmp_path / "api")
+    window = workspace.window
+    workspace.new_request()
+    wait_until(ui_loop, lambda: "New request" in tree_names(workspace))
+    (rid,) = [r.id for r in workspace.model.listing().walk_requests() if r.name == "New request"]
+    tab = _open_tab(workspace, ui_loop, rid)
+    assert tab.editor.url_text == ""
+    assert _tab_text(window, tab) == "New request"
+    workspace.rename(rid, "Login", "New request")
+    wait_until(ui_loop, lambda: workspace.drafts.request_id(tab) != rid)
+    wait_until(ui_loop, lambda: _tab_text(window, tab) == "Login")
+    assert window.windowTitle() == "Login — guiapp"
+    workspace.undo_stack.undo()  # renamed back: the tab follows again
+    wait_until(ui_loop, lambda: _tab_text(window, tab) == "New request")

@@ -144,6 +144,7 @@ class WorkspaceController(FileActions, CollectionActions, TabActions, QObject):
         panel.openDemoRequested.connect(self.open_demo)
         model.renameRequested.connect(self.rename)
         model.moveRequested.connect(self.move)
+        model.treeChanged.connect(self._on_model_tree_changed)
         self.drafts.stateChanged.connect(self._on_drafts_state_changed)
         self.conflicts.resolved.connect(self._on_conflicts_resolved)
         self.drafts.saved.connect(self._on_drafts_saved)

@@ -257,6 +257,27 @@ class TabActions:
             self.panel.select(request_id)
 
     def _on_drafts_state_changed(self, tab: Any) -> None:
+        self._show_title(tab, self._tree_names())
+
+    def _on_model_tree_changed(self) -> None:
+        names = self._tree_names()  # a rename in the tree renames the tab
+        for tab in self.drafts.tabs(self.service.collection):
+            self._show_title(tab, names)
+
+    def _tree_names(self) -> dict[str, str]:
+        """Request id -> name, as the tree shows them (the collection shown)."""
+        if self.service.collection is None:
+            return {}
+        return {node.id: node.name for node in self.model.listing().walk_requests()}
+
+    def _show_title(self, tab: Any, names: dict[str, str]) -> None:
+        # A tab of a saved request is titled with the request's name, as the tree shows it.
+        request_id = self.drafts.request_id(tab)
+        shown = self.drafts.collection_of(tab) is self.service.collection
+        if request_id is not None and shown and request_id in names:
+            tab.setProperty("titleName", names[request_id])
+        elif request_id is None:
+            tab.setProperty("titleName", None)  # unbound (Save As elsewhere, deleted): its URL
         tab.setProperty("titlePrefix", describe(self.drafts, tab))
         self.window.update_tab_title(tab)
         self._refresh_marks()
