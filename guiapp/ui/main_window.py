@@ -319,6 +319,9 @@ class MainWindow(TabbedWindow):
         if not self._shown_once:
             self._shown_once = True
             self.bar.url_edit.setFocus()  # ready to type a URL, not on the tab bar
+            # A minimum of its own: else Qt sets the layout's, which grows the window on screen
+            # when a dock opens (the Freezes panel); the dock takes its room from the tabs.
+            self.setMinimumSize(self.minimumSizeHint().boundedTo(self.size()))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._closing and self.close_guard is not None and not self.close_guard():
