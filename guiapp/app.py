@@ -48,6 +48,7 @@ from guiapp.offload.qt import (
     set_slot_error_handler,
     shutdown_qthreads,
 )
+from guiapp.ui.context import AppContext, session_send
 from guiapp.ui.cookie_keeper import COOKIE_FILE, install_cookies
 from guiapp.ui.demo_launcher import start_demo, tabs_use_demo
 from guiapp.ui.error_dialog import ErrorReporter
@@ -96,16 +97,24 @@ def create_window(
     set_aside = set_aside_unreadable(data_dir)
     first_run = not (data_dir / SETTINGS_FILE).exists()
     services = Services()
+    state = WindowState(data_dir / SETTINGS_FILE)
+    context = AppContext(
+        services,
+        session_send(services),  # one session: cookies kept, connections reused
+        data_dir=data_dir,
+        window_state=state,
+        # the OS keyring, or the user's explicit choice
+        secrets=secret_store_for(data_dir) if workspace else None,
+    )
     store = HistoryStore(data_dir / HISTORY_FILE)
     history_panel = HistoryPanel(AsyncHistory(store, services.lane))
     window = MainWindow(
-        services=services,
+        context=context,
         response_panel=ResponsePanel(services.processes),
         history_panel=history_panel,
         curl_parser=parse_curl,
     )
     window.setWindowIcon(app_icon())
-    window.data_dir = data_dir
     recorder = HistoryRecorder(
         store, services.lane, window, context=lambda spec: sent_context(window, spec)
     )
@@ -120,7 +129,6 @@ def create_window(
     # The first page loads once the event loop runs (store calls need the running loop).
     QTimer.singleShot(0, history_panel.refresh)
 
-    state = WindowState(data_dir / SETTINGS_FILE)
     state.restore(window)
     if demo or first_run or tabs_use_demo(window, state.settings):
         start_demo(window, state.settings, add_examples=demo or first_run)
@@ -128,19 +136,19 @@ def create_window(
     window.aboutToSave.connect(recorder.close)
     # Files written during the run (by other parts too) end readable by the user only.
     window.shutDown.connect(lambda: make_private_tree(data_dir))
-    install_lab(window)  # View → Responsiveness Lab
+    window.lab = install_lab(window)  # View → Responsiveness Lab
     install_cookies(window, data_dir / COOKIE_FILE)  # shared session, View → Cookies…
     install_runner(window)  # Run → Run Collection… / Run Folder…
     checks = install_response_checks(window)  # Tests tab results, captures → runtime variables
     if set_aside:
         window.show_message(report_set_aside(set_aside), "error")
-    if workspace:
-        secrets = secret_store_for(data_dir)  # the OS keyring, or the user's explicit choice
-        window.workspace = WorkspaceController(window, data_dir, secrets=secrets).attach()
-        window.workspace.open_demo_on_start = demo or first_run  # the read-only Demo API
-        bind_runtime(checks, window.workspace.environments)
+    if context.secrets is not None:
+        controller = WorkspaceController(window, data_dir, secrets=context.secrets).attach()
+        window.workspace = controller
+        controller.open_demo_on_start = demo or first_run  # the read-only Demo API
+        bind_runtime(checks, controller.environments)
         # History masks the secrets in effect when each request was resolved, too.
-        window.set_request_resolver(capturing_resolver(window, window.workspace.resolve))
+        window.set_request_resolver(capturing_resolver(window, controller.resolve))
     return window
 
 

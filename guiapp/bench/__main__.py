@@ -31,7 +31,11 @@ def main(argv: list[str] | None = None) -> int:
         "through make_async, QThreads, the GUI thread, a thread and a process.",
     )
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write results as JSON")
-    parser.add_argument("--quick", action="store_true", help="smaller scale (about 15 s)")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="smaller scale (about 15 s; with --only scale about 30 s, direction only)",
+    )
     parser.add_argument(
         "--scenario",
         action="append",

@@ -184,7 +184,9 @@ def add_lab_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="where the Lab writes its JSON, CSV, Markdown and PNG files (default lab-results/)",
     )
-    parser.add_argument("--no-why", action="store_true", help="skip the why.md experiments (W1-W5)")
+    parser.add_argument(
+        "--no-why", action="store_true", help="skip the why.md experiments (W1-W5, W7)"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,6 +6,9 @@
   (``core.send`` + ``on_cancel`` under ``make_async``) frees it at once.
 - W4 exit: how long a process lives on after "quit" with a call in flight (subprocesses).
 - W5 native async: many concurrent slow calls, httpx on the loop vs threads.
+- W7 Django's ORM: a legacy sync ETL on the GUI thread, through asgiref's
+  ``sync_to_async(thread_sensitive=True)``, a SerialLane, Django's async ORM, a thread pool;
+  and how long an unrelated thread-sensitive call waits meanwhile.
 
 Example::
 
@@ -217,6 +220,63 @@ async def why_native(session: LabSession, calls: int, delay: float) -> Fact:
     )
 
 
+async def why_django(session: LabSession, tasks: int, rows: int) -> Fact:
+    title = "Django's ORM: one thread per process, or one per lane"
+    try:
+        from asgiref.sync import sync_to_async
+
+        from guiapp.lab import django_orm
+    except ImportError:
+        return Fact("W7", title, "Not measured: Django is not installed (guiapp[django]).")
+    wl = Workload("django_etl", tasks=tasks, rows=rows)
+
+    async def unrelated_wait() -> float:
+        """How long an unrelated thread-sensitive call (a no-op) waits, issued mid-run."""
+        await asyncio.sleep(0.02)
+        started = time.perf_counter()
+        await sync_to_async(time.perf_counter, thread_sensitive=True)()
+        return time.perf_counter() - started
+
+    async def with_probe(name: str) -> tuple[CellResult, float]:
+        run = CellRun(wl, STRATEGIES[name](), session)
+        result, wait = await asyncio.gather(run.run(), unrelated_wait())
+        return result, wait
+
+    try:
+        refused = (await _cells(session, wl, ["gui_thread"]))[0]
+        unsafe_wl = Workload("django_etl", tasks=tasks, rows=rows, async_unsafe=1)
+        frozen = await CellRun(unsafe_wl, STRATEGIES["gui_thread"](), session).run()
+        s2a, s2a_wait = await with_probe("sync_to_async")
+        lane, lane_wait = await with_probe("serial_lane")
+        native, pool = await _cells(session, wl, ["django_async", "make_async"])
+    finally:
+        django_orm.prepare(async_unsafe=False)  # async safety back on (a short join)
+    results = (refused, frozen, s2a, lane, native, pool)
+    pool_outcome = "all calls succeeded" if pool.status == "ok" else pool.status
+    return Fact(
+        "W7",
+        title,
+        f"{tasks} calls of a legacy ETL function ({rows} inserts in one transaction, then a "
+        f"report), sqlite. On the GUI thread Django refused: {refused.status.rstrip('.')}; with "
+        f"DJANGO_ALLOW_ASYNC_UNSAFE set it ran and froze the GUI for "
+        f"{frozen.lag.max_ms:.0f} ms ({frozen.wall_s:.2f} s). "
+        f"sync_to_async(thread_sensitive=True): {s2a.wall_s:.2f} s, GUI lag max "
+        f"{s2a.lag.max_ms:.0f} ms, {s2a.detail}; an unrelated thread-sensitive no-op issued "
+        f"meanwhile waited {s2a_wait * 1000:.0f} ms. SerialLane: {lane.wall_s:.2f} s, lag max "
+        f"{lane.lag.max_ms:.0f} ms, {lane.detail}; the same no-op waited "
+        f"{lane_wait * 1000:.1f} ms. Django's async ORM (no async transactions: a commit per "
+        f"insert): {native.wall_s:.2f} s, lag max {native.lag.max_ms:.0f} ms, {native.detail}. "
+        f"A thread pool (make_async, 64 threads): {pool_outcome} ({pool.detail}).",
+        {
+            "rows": {r.strategy + ("+unsafe" if r is frozen else ""): r.row() for r in results},
+            "unrelated_wait_ms": {
+                "sync_to_async": round(s2a_wait * 1000, 1),
+                "serial_lane": round(lane_wait * 1000, 2),
+            },
+        },
+    )
+
+
 def _cost(r: CellResult) -> str:
     return (
         f"{r.wall_s:.2f} s, +{r.added_threads} threads, +{r.rss_added_mb:.1f} MB RSS, "
@@ -225,7 +285,7 @@ def _cost(r: CellResult) -> str:
 
 
 async def run_why(session: LabSession, *, quick: bool) -> list[Fact]:
-    """All five experiments, at the quick or full scale."""
+    """All six experiments, at the quick or full scale."""
     if quick:
         return [
             await why_gil(session, 4.0),
@@ -233,6 +293,7 @@ async def run_why(session: LabSession, *, quick: bool) -> list[Fact]:
             await why_cancel(session, 1.0),
             await why_exit(session, 1.0),
             await why_native(session, 60, 0.3),
+            await why_django(session, 4, 100),
         ]
     return [
         await why_gil(session, 20.0),
@@ -240,6 +301,7 @@ async def run_why(session: LabSession, *, quick: bool) -> list[Fact]:
         await why_cancel(session, 3.0),
         await why_exit(session, 3.0),
         await why_native(session, 200, 1.0),
+        await why_django(session, 8, 200),
     ]
 
 

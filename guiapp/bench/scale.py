@@ -61,13 +61,14 @@ class ScaleConfig:
 
     @classmethod
     def quick(cls) -> ScaleConfig:
-        """A smoke-sized run (a few seconds): for tests, not for numbers."""
+        """``--quick``: the same comparisons at 100-1,000 calls of 0.5 s, one round (about
+        30 s): enough to see the direction of a change, not for the published numbers."""
         return cls(
-            sizes=(20, 50),
-            call_seconds=0.2,
-            trivial_calls=(100,),
-            qthread_sizes=(10,),
-            qthread_trivial_calls=20,
+            sizes=(100, 500, 1000),
+            call_seconds=0.5,
+            trivial_calls=(1000,),
+            qthread_sizes=(100, 500),
+            qthread_trivial_calls=200,
             rounds=1,
         )
 

@@ -1,9 +1,9 @@
 """``guiapp run``: run a collection (or a folder of it) headless, for CI.
 
-Exit codes: 0 when every request was sent and every check passed, 1 when any check or request
-failed, 2 for usage errors (a bad path, an unknown environment or folder, an unreadable data
-file: one line on stderr, no traceback), 130 when interrupted (Ctrl+C; the reports are still
-written, marked cancelled).
+Exit codes: 0 when every request was sent and every check passed (a request without checks is
+neither a pass nor a failure), 1 when any check or request failed, 2 for usage errors (a bad
+path, an unknown environment or folder, an unreadable data file: one line on stderr, no
+traceback), 130 when interrupted (Ctrl+C; the reports are still written, marked cancelled).
 
 Variables: the collection's variables, overridden by the environment (``--env``), overridden
 by environment variables ``GUIAPP_VAR_<NAME>`` (how CI passes secrets when no keyring is

@@ -75,19 +75,12 @@ class EventMaker:
         """The events ``data`` completed, in order."""
         at = self._clock()
         if self._sse is not None:
+            raw = self._sse.feed_raw(data)
+            index = self._next_index
+            self._next_index += len(raw)
             return [
-                StreamEvent(
-                    index=self._index(),
-                    at=at,
-                    kind="sse",
-                    event=e.event,
-                    data=e.data,
-                    id=e.id,
-                    retry=e.retry,
-                    size=e.size,
-                    truncated=e.truncated,
-                )
-                for e in self._sse.feed(data)
+                StreamEvent(index + i, at, "sse", event, text, event_id, retry, size, truncated)
+                for i, (text, event, event_id, retry, truncated, size) in enumerate(raw)
             ]
         if self._ndjson is not None:
             return [self._ndjson_event(at, *parsed) for parsed in self._ndjson.feed(data)]

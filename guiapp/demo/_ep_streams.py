@@ -18,6 +18,7 @@ MAX_RATE = 100_000.0
 MAX_TOKENS = 10_000
 MAX_TOKEN_DELAY_MS = 2_000.0
 MAX_STREAM_SECONDS = 600.0
+_WRITE_SIZE = 64 * 1024
 _SLICE = 0.005  # paced streams write what is due every 5 ms: a few syscalls, not one per event
 _TEXT = (
     "Streaming responses arrive token by token, so the window shows each event as soon as "
@@ -27,21 +28,38 @@ _WORDS = _TEXT.split(" ")
 _SSE_HEADERS = [("Content-Type", "text/event-stream"), ("Cache-Control", "no-cache")]
 
 
-def _paced(h: DemoHandler, n: int, rate: float, render: Callable[[int], list[bytes]]) -> None:
-    """Write events 0..n-1 at ``rate`` per second (``render(i)`` gives its TCP writes)."""
+def _paced(
+    h: DemoHandler, n: int, rate: float, render: Callable[[int, bytes], list[bytes]]
+) -> None:
+    """Write events 0..n-1 at ``rate`` per second (``render(i, stamp)`` gives its TCP writes;
+    ``stamp`` is the wall-clock time of this slice's writes, as ``b"%.6f"``).
+
+    What is due goes out in writes of up to 64 KB; the first event that ``render`` splits in
+    each write really ends it (its second part opens the next write), later ones in the same
+    write are joined: a fast stream costs a few writes per slice, not one per split event.
+    """
     started = time.monotonic()
     i = 0
     while i < n:
         due = n if rate <= 0 else min(n, int((time.monotonic() - started) * rate) + 1)
         pending: list[bytes] = []
+        size = 0
+        split = False  # this write already ends mid-event
+        stamp = b"%.6f" % time.time()
         while i < due:
-            parts = render(i)
-            if len(parts) > 1:  # a split event: its first part goes out on its own write
+            parts = render(i, stamp)
+            if len(parts) > 1 and not split:  # its first part ends this write
                 h.write(b"".join([*pending, parts[0]]))
                 pending = list(parts[1:])
+                size = sum(map(len, pending))
+                split = True
             else:
                 pending.extend(parts)
+                size += sum(map(len, parts))
             i += 1
+            if size >= _WRITE_SIZE:
+                h.write(b"".join(pending))
+                pending, size, split = [], 0, False
         if pending:
             h.write(b"".join(pending))
         if i < n:
@@ -98,13 +116,15 @@ def sse_counter(h: DemoHandler, _: dict[str, str]) -> None:
     h.start(200, _SSE_HEADERS)
     h.write(b": guiapp demo counter\n")
 
-    def render(i: int) -> list[bytes]:
-        stamp = f"{time.time():.6f}"
+    def render(i: int, stamp: bytes) -> list[bytes]:
         if i % 5 == 4:  # multi-line data
-            event = f"id: {i}\nevent: multi\ndata: line 1 of event {i}\ndata: sent {stamp}\n\n"
+            raw = b"id: %d\nevent: multi\ndata: line 1 of event %d\ndata: sent %s\n\n" % (
+                i,
+                i,
+                stamp,
+            )
         else:
-            event = f'id: {i}\nevent: tick\ndata: {{"n": {i}, "sent": {stamp}}}\n\n'
-        raw = event.encode()
+            raw = b'id: %d\nevent: tick\ndata: {"n": %d, "sent": %s}\n\n' % (i, i, stamp)
         if i == 0:
             raw = b"retry: 2000\n" + raw
         if i % 10 == 9:
@@ -129,10 +149,10 @@ def ndjson(h: DemoHandler, _: dict[str, str]) -> None:
     bad = int(h.number(h.arg("bad"), "bad", 0, 0, MAX_EVENTS))
     h.start(200, [("Content-Type", "application/x-ndjson")])
 
-    def render(i: int) -> list[bytes]:
+    def render(i: int, stamp: bytes) -> list[bytes]:
         if bad and i % bad == bad - 1:
-            return [b'{"n": ' + str(i).encode() + b", oops\n"]
-        return [b'{"n": %d, "sent": %.6f}\n' % (i, time.time())]
+            return [b'{"n": %d, oops\n' % i]
+        return [b'{"n": %d, "sent": %s}\n' % (i, stamp)]
 
     _paced(h, n, rate, render)
 

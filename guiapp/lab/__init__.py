@@ -7,8 +7,11 @@ both drive it; it draws nothing. Modules:
   JSON document generator;
 - :mod:`guiapp.lab.server`: the demo API in a child process, for the HTTP workloads;
 - :mod:`guiapp.lab.strategy`: what a strategy is; :mod:`guiapp.lab.strategies`: the registry
-  of every strategy (the Lab's seven, three of them the main window's Send strategies);
+  of every strategy (the Lab's ten, three of them the main window's Send strategies);
   :mod:`guiapp.lab.qt_strategies`: the ones built on Qt's threads;
+  :mod:`guiapp.lab.django_strategies`: the ones for Django's ORM;
+- :mod:`guiapp.lab.django_orm`: the "Django ORM ETL" workload's Django project, configured in
+  code when it first runs (the app :mod:`guiapp.lab.django_app`; Django is an optional extra);
 - :mod:`guiapp.lab.engine`: one measured run (:class:`~guiapp.lab.engine.CellRun`) and the
   matrix; :mod:`guiapp.lab.results`: what a run measured; :mod:`guiapp.lab.qt_probe`: the
   lag / threads / memory probe;

@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from guiapp.lab.qt_probe import LoadProbe
 from guiapp.lab.results import CellResult, Point
 from guiapp.lab.server import LabServer
-from guiapp.lab.strategy import RunHooks, Strategy
+from guiapp.lab.strategy import RunHooks, Strategy, Unit
 from guiapp.lab.workloads import Workload
 from guiapp.offload.jobs import JobControl
 from guiapp.offload.stats import summarize
@@ -111,10 +111,13 @@ class CellRun:
         """Prepare (unmeasured), run and measure; an aborted run returns what it measured."""
         base_url = self.session.base_url(self.workload)  # starts the demo API if needed
         probe = LoadProbe(self.strategy.worker_pids)  # thread baseline before the strategy exists
-        units = self.workload.units(base_url, self.session.scratch_dir)
+        units: list[Unit] = []
         hooks = RunHooks(units, base_url, self._task_done, self.control)
         status = "ok"
         try:
+            # Set-up (unmeasured): a workload that cannot run here (Django not installed)
+            # becomes a result row that says why.
+            units += self.workload.units(base_url, self.session.scratch_dir)
             await self.strategy.prepare(self.workload)
         except Exception as exc:  # e.g. a worker process that cannot start: a result too
             status = f"error in set-up: {type(exc).__name__}: {exc}"
@@ -157,6 +160,7 @@ class CellRun:
             peak_rss_mb=probe.peak_rss / 1e6,
             rss_added_mb=max(0, probe.peak_rss - probe.baseline_rss) / 1e6,
             status=status,
+            detail=self.workload.detail(),
             lag_series=probe.lag,
             done_series=self.done_series,
             thread_series=probe.threads,

@@ -40,6 +40,9 @@ STRATEGY_COLORS = {
     "qthreadpool": "#9467bd",
     "process": "#8c564b",
     "native_async": "#17becf",
+    "sync_to_async": "#bcbd22",
+    "serial_lane": "#e377c2",
+    "django_async": "#393b79",
 }
 
 

@@ -40,6 +40,7 @@ COLUMNS = (
     "rss_added_mb",
     "worst_freeze_cause",
     "worst_freeze_culprit",
+    "detail",
     "status",
 )
 
@@ -59,6 +60,8 @@ class CellResult:
     peak_rss_mb: float
     rss_added_mb: float = 0.0
     status: str = "ok"
+    #: What the workload reports beyond timings (Django: calls at a time, query threads).
+    detail: str = ""
     lag_series: list[Point] = field(default_factory=list)
     done_series: list[Point] = field(default_factory=list)
     thread_series: list[Point] = field(default_factory=list)
@@ -95,6 +98,7 @@ class CellResult:
             "rss_added_mb": round(self.rss_added_mb, 1),
             "worst_freeze_cause": worst.cause if worst is not None else "",
             "worst_freeze_culprit": worst.culprit if worst is not None else "",
+            "detail": self.detail,
             "status": self.status,
         }
 

@@ -1,6 +1,7 @@
 """Every way guiapp runs blocking work from the GUI thread: the one strategy registry.
 
-:data:`STRATEGIES` (name -> class) holds the Lab's seven strategies; each runs a workload's
+:data:`STRATEGIES` (name -> class) holds the Lab's ten strategies (three of them for
+Django's ORM only, :mod:`guiapp.lab.django_strategies`); each runs a workload's
 tasks from a coroutine on the GUI thread's qasync loop and calls ``hooks.task_done()`` as each
 one completes. Cancelling the coroutine aborts the run: queued work is dropped, running work is
 cancelled through its job (sockets shut by ``core.send``'s ``on_cancel``, loops stopped at their
@@ -28,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from guiapp.core import transport
 from guiapp.core.request import RequestSpec
+from guiapp.lab.django_strategies import DjangoAsyncOrm, SerialLaneStrategy, SyncToAsync
 from guiapp.lab.qt_strategies import QasyncDefault, QThreadPerTask, QThreadPoolStrategy
 from guiapp.lab.strategy import (
     JOIN_TIMEOUT,
@@ -252,6 +254,9 @@ STRATEGIES: dict[str, type[Strategy]] = {
         QThreadPoolStrategy,
         ProcessPool,
         NativeAsync,
+        SyncToAsync,
+        SerialLaneStrategy,
+        DjangoAsyncOrm,
     )
 }
 

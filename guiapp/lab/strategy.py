@@ -104,7 +104,7 @@ class Strategy:
     title: ClassVar[str] = ""
     #: None: no pool size to choose.
     default_pool: ClassVar[int | None] = None
-    #: Where the strategy makes sense: "all", "http" or "cpu".
+    #: Where the strategy makes sense: "all", "http", "cpu" or "django" (the ORM workload).
     scope: ClassVar[str] = "all"
     #: The id of this strategy in the main window's strategy combo ("" if not offered there);
     #: a public contract (saved in settings, used by UI tests).
@@ -121,6 +121,8 @@ class Strategy:
             return workload.is_http
         if self.scope == "cpu":
             return workload.name in ("json_format", "cpu_loop")
+        if self.scope == "django":
+            return workload.name == "django_etl"
         return True
 
     def max_added_threads(self, workload: Workload) -> int:

@@ -71,6 +71,12 @@ WORKLOADS: dict[str, tuple[str, dict[str, float], bool]] = {
         {"tasks": 2, "rows": 400},
         False,
     ),
+    "django_etl": (
+        "Django ORM ETL: legacy sync function, R orders per task in one transaction, then a "
+        "report (needs guiapp[django]; async_unsafe=1 lets Django run on the GUI thread)",
+        {"tasks": 8, "rows": 200, "async_unsafe": 0},
+        False,
+    ),
 }
 
 _CHECK_EVERY = 20_000  # cpu_loop iterations between cancellation checkpoints
@@ -114,7 +120,11 @@ class Workload:
         return f"{self.name} tasks={self.tasks} {values}"
 
     def units(self, base_url: str, scratch_dir: str) -> list[tuple[Any, tuple[Any, ...]]]:
-        """One picklable ``(function, args)`` blocking call per task."""
+        """One picklable ``(function, args)`` blocking call per task.
+
+        ``django_etl`` also sets Django up here (unmeasured; :mod:`guiapp.lab.django_orm`),
+        raising :class:`~guiapp.lab.django_orm.DjangoUnavailable` if it is not installed.
+        """
         p = self.params
         if self.name == "http_delay":
             return [(http_get, (f"{base_url}/delay/{_fmt(p['delay'])}",))] * self.tasks
@@ -127,10 +137,24 @@ class Workload:
             return [(cpu_loop, (int(p["iterations"]),))] * self.tasks
         if self.name == "stream":
             return [(http_stream, (self._stream_url(base_url), int(p["events"])))] * self.tasks
+        if self.name == "django_etl":
+            from guiapp.lab import django_orm  # Django itself loads here, only for this one
+
+            django_orm.prepare(async_unsafe=bool(p["async_unsafe"]))
+            return [(django_orm.etl, (i, int(p["rows"]))) for i in range(self.tasks)]
         return [
             (legacy_history, (os.path.join(scratch_dir, f"history-{i}.db"), int(p["rows"])))
             for i in range(self.tasks)
         ]
+
+    def detail(self) -> str:
+        """What the last run of this workload did beyond the timings ("" for most):
+        for ``django_etl``, how many calls overlapped and which threads ran queries."""
+        if self.name != "django_etl":
+            return ""
+        from guiapp.lab.django_orm import TRACKER
+
+        return TRACKER.summary()
 
     async def async_unit(self, client: httpx.AsyncClient, base_url: str) -> int:
         """The native-async form of one task (HTTP workloads only)."""

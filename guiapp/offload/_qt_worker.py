@@ -1,4 +1,4 @@
-"""Run one blocking call on its own QThread (the worker-object pattern), with Qt signals.
+"""Run one blocking call on its own QThread (a QThread subclass per call), with Qt signals.
 
 This is the Qt-native contrast to the asyncio :class:`~guiapp.offload.Offloader`: the same
 callable, the same job hooks (:func:`~guiapp.offload.checkpoint`,
@@ -20,7 +20,7 @@ import weakref
 from collections.abc import Callable, Generator
 from typing import Any
 
-from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QMetaMethod, QMetaObject, QObject, Qt, QThread, QTimer, Signal, Slot
 
 from guiapp.offload._items import ItemPump
 from guiapp.offload._qt_settle import Inbox, Reaper
@@ -45,25 +45,30 @@ _atexit_registered = False
 _Ended = tuple["QtWorkerJob", str, object]  # (job, outcome kind, value)
 
 
-class _Worker(QObject):
-    """Lives in the job's thread; runs the call once the thread starts."""
+class _JobThread(QThread):
+    """The job's thread: ``run()`` makes the call, then hands the outcome to the inbox.
+
+    A ``QThread`` subclass rather than a worker object moved to a plain ``QThread``: the GUI
+    thread then creates one object less, moves nothing and connects nothing per job (a job
+    cost it ~76 µs to create with the worker object, against ~22 µs for a bare QThread), and
+    the new thread runs the call directly instead of starting an event loop to receive
+    ``started``. Nothing of the job needs an event loop in its thread: progress, items and
+    the outcome are all posted to the GUI thread.
+    """
 
     def __init__(
         self,
         call: Callable[[], object],
         control: JobControl,
-        thread: QThread,
         job: weakref.ref[QtWorkerJob],
         inbox: Inbox[_Ended],
     ) -> None:
         super().__init__()
         self._call = call
         self._control = control
-        self._thread = thread
         self._job = job
         self._inbox = inbox
 
-    @Slot()
     def run(self) -> None:
         kind: str
         value: object
@@ -74,19 +79,14 @@ class _Worker(QObject):
                 kind = _SUCCEEDED
             except Cancelled:
                 kind, value = _CANCELLED, None
-            except BaseException as exc:  # reported, never raised into Qt's event loop
+            except BaseException as exc:  # reported, never raised into Qt
                 kind, value = _FAILED, exc
         self._call = _done_call  # drop references to the callable and its arguments
-        try:
-            # Not a queued signal per job: one wake-up serves every job that ends meanwhile
-            # (see _qt_settle), so 100 simultaneous endings are not 100 slot calls in a row.
-            job = self._job()
-            if job is not None:
-                self._inbox.push((job, kind, value))
-        finally:
-            # The thread runs an event loop (QThread.run's default); end it from inside, so the
-            # thread stops even when the GUI thread is no longer processing events.
-            self._thread.quit()
+        # Not a queued signal per job: one wake-up serves every job that ends meanwhile
+        # (see _qt_settle), so 100 simultaneous endings are not 100 slot calls in a row.
+        job = self._job()
+        if job is not None:
+            self._inbox.push((job, kind, value))
 
 
 def _done_call() -> None:
@@ -142,6 +142,10 @@ class QtWorkerJob(QObject):
         self._waiters: list[asyncio.Future[Any]] = []
         self._owner_thread = threading.get_ident()
         self._abandoned = False
+        # Names of the signals something connected to (connectNotify): _settle emits only
+        # those. An emit releases the GIL, and with 100 threads ending at once each release
+        # made the GUI thread queue for the GIL again, for signals nobody listened to.
+        self._connected: set[str] = set()
         self.control = JobControl(progress_sink=self._on_progress_reported)
         # Created on first use: starting 100 jobs at once must cost the GUI thread little, so
         # the constructor makes only the objects and connections every job needs.
@@ -156,13 +160,11 @@ class QtWorkerJob(QObject):
         self.control.item_sink = self._items
 
         self._endings = _endings_here()
-        self._thread = QThread()
+        self._thread = _JobThread(call, self.control, weakref.ref(self), self._endings.inbox)
         self._thread.setObjectName(name)
-        self._worker = _Worker(
-            call, self.control, self._thread, weakref.ref(self), self._endings.inbox
-        )
-        self._worker.moveToThread(self._thread)
-        self._thread.started.connect(self._worker.run)
+
+    def connectNotify(self, signal: QMetaMethod) -> None:  # Qt override: keeps Qt's name
+        self._connected.add(bytes(signal.name().data()).decode())
 
     def __repr__(self) -> str:
         state = self._outcome[0] if self._outcome else "running"
@@ -275,15 +277,22 @@ class QtWorkerJob(QObject):
         with self._lock:
             self._pending_progress = None
         self._items.close()
+        connected = self._connected
         if kind == _SUCCEEDED:
-            self.succeeded.emit(value)
+            if "succeeded" in connected:
+                self.succeeded.emit(value)
         elif kind == _FAILED:
-            self.failed.emit(value)
-        else:
+            if "failed" in connected:
+                self.failed.emit(value)
+        elif "wasCancelled" in connected:
             self.wasCancelled.emit()
-        self.finished.emit()
+        if "finished" in connected:
+            self.finished.emit()
         waiters, self._waiters = self._waiters, []
         for future in waiters:
+            # Its cancel watcher is moot now; left on, it would cost each job one more loop
+            # callback (on qasync a zero-delay Qt timer) when the future resolves.
+            future.remove_done_callback(self._on_waiter_done)
             _resolve(future, self._outcome)
 
     # -- items -------------------------------------------------------------------------------
@@ -445,7 +454,7 @@ def shutdown_qthreads(timeout: float = 2.0) -> list[str]:
     """End every running job's thread; return the names of threads abandoned after ``timeout``.
 
     Meant for ``app.aboutToQuit``: cancels each job (``requestInterruption()``, its
-    ``on_cancel`` callbacks), calls ``quit()`` and waits up to ``timeout`` seconds in total.
+    ``on_cancel`` callbacks) and waits up to ``timeout`` seconds in total.
     A thread still stuck in blocking code is never terminated: it stays referenced for the
     life of the process and the process exit abandons it.
 
@@ -458,7 +467,6 @@ def shutdown_qthreads(timeout: float = 2.0) -> list[str]:
         abandoned = [job.objectName() for job in _registry if job._abandoned]
     for job in jobs:
         job.cancel()
-        job.qthread.quit()
     deadline = time.monotonic() + max(0.0, timeout)
     newly_abandoned: list[str] = []
     for job in jobs:

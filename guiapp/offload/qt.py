@@ -4,7 +4,8 @@ The only public module of ``guiapp.offload`` that imports Qt (with its private `
 helpers). Everything here runs on, or reports to, the GUI thread.
 
 - :func:`run_in_qthread` / :class:`QtWorkerJob` — one blocking call on its own QThread
-  (worker-object pattern) with ``progressed``/``succeeded``/``failed``/``wasCancelled``/``finished``
+  (a QThread subclass per call) with ``progressed``/``succeeded``/``failed``/
+  ``wasCancelled``/``finished``
   signals, the same job hooks as the asyncio offloader, and ``await job`` for coroutines.
 - :func:`run_in_qthreads` — start many such jobs a few per event-loop turn (no GUI freeze).
 - :func:`shutdown_qthreads` / :func:`active_qthreads` — end threads on quit, never terminate.

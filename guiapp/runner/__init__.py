@@ -4,7 +4,19 @@ Qt-free, so the same engine serves ``guiapp run`` on a CI machine and the runner
 See docs/runner.md.
 """
 
-from guiapp.runner.engine import CollectionRun, RequestRun, RunOptions, RunSummary
+from guiapp.runner.engine import (
+    CANCELLED,
+    FAILED,
+    NO_CHECKS,
+    NOT_RUN,
+    OUTCOMES,
+    PASSED,
+    RUNNING,
+    CollectionRun,
+    RequestRun,
+    RunOptions,
+    RunSummary,
+)
 from guiapp.runner.plan import (
     DataFileError,
     PlannedRequest,
@@ -15,6 +27,13 @@ from guiapp.runner.plan import (
 from guiapp.runner.reports import junit_xml, to_json, write_json, write_junit
 
 __all__ = [
+    "CANCELLED",
+    "FAILED",
+    "NOT_RUN",
+    "NO_CHECKS",
+    "OUTCOMES",
+    "PASSED",
+    "RUNNING",
     "CollectionRun",
     "DataFileError",
     "PlannedRequest",

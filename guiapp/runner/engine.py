@@ -37,8 +37,10 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from guiapp.core.captures import CaptureResult
@@ -50,12 +52,34 @@ from guiapp.core.response import Response
 from guiapp.core.variables import resolve
 from guiapp.runner.plan import PlannedRequest
 
-__all__ = ["CollectionRun", "RequestRun", "RunOptions", "RunSummary"]
+__all__ = [
+    "CANCELLED",
+    "FAILED",
+    "NOT_RUN",
+    "NO_CHECKS",
+    "OUTCOMES",
+    "PASSED",
+    "RUNNING",
+    "CollectionRun",
+    "RequestRun",
+    "RunOptions",
+    "RunSummary",
+]
 
 T = TypeVar("T")
 RunCall = Callable[[Callable[[], T]], Awaitable[T]]
 SendFn = Callable[[RequestSpec], Response]
 MASK = "•••"
+
+#: What became of one request in one iteration (:attr:`RequestRun.outcome`).
+PASSED = "passed"  # sent, every check passed (and every capture found its value)
+FAILED = "failed"  # not sent (bad variable, transport error), a check failed or a capture was empty
+NO_CHECKS = "no checks"  # sent, nothing was checked: neither a pass nor a failure
+CANCELLED = "cancelled"  # in flight when the run was cancelled
+NOT_RUN = "not run"  # never started: the run was cancelled or stopped at a failure first
+OUTCOMES = (PASSED, FAILED, NO_CHECKS, CANCELLED, NOT_RUN)
+#: The state of a row whose request is in flight (:meth:`CollectionRun.run`'s ``on_start``).
+RUNNING = "running"
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +105,10 @@ class RunOptions:
 
 @dataclass(frozen=True, slots=True)
 class RequestRun:
-    """The outcome of one request in one iteration (1-based ``iteration``)."""
+    """What became of one request in one iteration (1-based ``iteration``).
+
+    ``state`` is empty for a request that ran to its end (its :attr:`outcome` then follows
+    from its error, checks and captures), else ``RUNNING``, ``CANCELLED`` or ``NOT_RUN``."""
 
     iteration: int
     index: int
@@ -97,15 +124,37 @@ class RequestRun:
     error: str = ""
     checks: tuple[CheckResult, ...] = ()
     captures: tuple[CaptureResult, ...] = ()
+    state: str = ""
+
+    @property
+    def outcome(self) -> str:
+        """``PASSED``, ``FAILED``, ``NO_CHECKS``, ``CANCELLED`` or ``NOT_RUN`` (``RUNNING``
+        while in flight). A response is never a pass by itself: a request without checks
+        is ``NO_CHECKS`` whatever its status."""
+        if self.state:
+            return self.state
+        if (
+            self.error
+            or not all(c.passed for c in self.checks)
+            or not all(c.ok for c in self.captures)
+        ):
+            return FAILED
+        return PASSED if self.checks else NO_CHECKS
 
     @property
     def passed(self) -> bool:
-        """No error, every check passed, every capture found its value."""
-        return (
-            not self.error
-            and all(c.passed for c in self.checks)
-            and all(c.ok for c in self.captures)
-        )
+        """Sent, with at least one check, every check passed, every capture found its value."""
+        return self.outcome == PASSED
+
+    @property
+    def failed(self) -> bool:
+        """Not sent, a failed check or a capture that found nothing."""
+        return self.outcome == FAILED
+
+    @property
+    def http_error(self) -> bool:
+        """A response with a 4xx or 5xx status (a failure only if a check says so)."""
+        return self.status is not None and self.status >= 400
 
     def failures(self) -> list[str]:
         """One message per failure: the error, each failed check, each empty capture."""
@@ -117,20 +166,40 @@ class RequestRun:
 
 @dataclass(slots=True)
 class RunSummary:
-    """Every result (ordered by iteration, then position), counts and timing."""
+    """Every result (ordered by iteration, then position; requests that never started are
+    there too, as ``NOT_RUN``), counts and timing: ``started_at`` (UTC) and ``duration_s``
+    of the whole run, and of each iteration in ``iteration_times``."""
 
     results: list[RequestRun] = field(default_factory=list)
     duration_s: float = 0.0
     cancelled: bool = False
     bailed: bool = False
+    started_at: datetime | None = None
+    iteration_times: dict[int, tuple[datetime, float]] = field(default_factory=dict)
 
     @property
     def requests(self) -> int:
+        """Every planned request of every iteration, run or not."""
         return len(self.results)
+
+    def counts(self) -> Counter[str]:
+        """How many results of each outcome (``PASSED``, ``FAILED``...)."""
+        return Counter(r.outcome for r in self.results)
+
+    @property
+    def finished(self) -> int:
+        """Requests that ran to their end: passed, failed or without checks."""
+        counts = self.counts()
+        return counts[PASSED] + counts[FAILED] + counts[NO_CHECKS]
 
     @property
     def failed_requests(self) -> int:
-        return sum(not r.passed for r in self.results)
+        return sum(r.failed for r in self.results)
+
+    @property
+    def unchecked_http_errors(self) -> int:
+        """Requests without checks whose response had a 4xx or 5xx status."""
+        return sum(r.outcome == NO_CHECKS and r.http_error for r in self.results)
 
     @property
     def checks(self) -> int:
@@ -176,6 +245,8 @@ class CollectionRun:
         self._captured_names = frozenset().union(*(p.tests.captured_names for p in plan))
         self._summary = RunSummary()
         self._on_result: Callable[[RequestRun], object] | None = None
+        self._on_start: Callable[[RequestRun], object] | None = None
+        self._recorded: set[tuple[int, int]] = set()
         self._stop = False
         self._in_flight: set[asyncio.Task[None]] = set()
 
@@ -191,23 +262,53 @@ class CollectionRun:
         for task in list(self._in_flight):
             task.cancel()
 
-    async def run(self, on_result: Callable[[RequestRun], object] | None = None) -> RunSummary:
-        """Run every iteration; ``on_result`` is called on the loop for each finished request."""
+    async def run(
+        self,
+        on_result: Callable[[RequestRun], object] | None = None,
+        on_start: Callable[[RequestRun], object] | None = None,
+    ) -> RunSummary:
+        """Run every iteration. On the loop, ``on_start`` is called as each request starts
+        (in plan order, with a ``RUNNING`` placeholder) and ``on_result`` as each one ends (in
+        the order they end); once the run stops early, every request that never started is
+        reported to ``on_result`` as ``NOT_RUN``, in plan order."""
         self._on_result = on_result
+        self._on_start = on_start
         started = time.perf_counter()
+        self._summary.started_at = datetime.now(UTC)
         try:
             for iteration in range(1, self._options.iteration_count() + 1):
                 if self._stop:
                     break
-                await self._iteration(iteration)
+                began, t0 = datetime.now(UTC), time.perf_counter()
+                try:
+                    await self._iteration(iteration)
+                finally:
+                    self._summary.iteration_times[iteration] = (began, time.perf_counter() - t0)
         except asyncio.CancelledError:
             self.cancel()
             await self._drain()
             raise
         finally:
             self._summary.duration_s = time.perf_counter() - started
+            self._record_not_run()
             self._summary.results.sort(key=lambda r: (r.iteration, r.index))
         return self._summary
+
+    def _record_not_run(self) -> None:
+        for iteration in range(1, self._options.iteration_count() + 1):
+            for index, planned in enumerate(self._plan):
+                if (iteration, index) not in self._recorded:
+                    self._record(self._placeholder(iteration, index, planned, NOT_RUN))
+
+    def _placeholder(
+        self, iteration: int, index: int, planned: PlannedRequest, state: str
+    ) -> RequestRun:
+        spec = planned.spec
+        url = _mask(spec.url, self._secret_values)
+        return RequestRun(
+            iteration, index, planned.name, planned.rel, spec.method, url, planned.folder,
+            state=state,
+        )  # fmt: skip
 
     # -- one iteration -----------------------------------------------------------------------------
     async def _iteration(self, iteration: int) -> None:
@@ -223,13 +324,19 @@ class CollectionRun:
             if ordered or limit == 1:
                 await self._drain()
                 if not self._stop:
+                    self._started(iteration, index, planned)
                     await self._track(self._one(iteration, index, planned, row))
                 continue
             while len(self._in_flight) >= limit:
                 await asyncio.wait(self._in_flight, return_when=asyncio.FIRST_COMPLETED)
             if not self._stop:
+                self._started(iteration, index, planned)
                 self._start(self._one(iteration, index, planned, row))
         await self._drain()
+
+    def _started(self, iteration: int, index: int, planned: PlannedRequest) -> None:
+        if self._on_start is not None:
+            self._on_start(self._placeholder(iteration, index, planned, RUNNING))
 
     def _start(self, coro: Awaitable[None]) -> asyncio.Task[None]:
         task: asyncio.Task[None] = asyncio.ensure_future(coro)
@@ -248,28 +355,51 @@ class CollectionRun:
         self, iteration: int, index: int, planned: PlannedRequest, row: Mapping[str, str]
     ) -> None:
         values = {**self._variables, **row, **self._captured}
+        secrets = frozenset(self._secret_values)
         base = RequestRun(
             iteration, index, planned.name, planned.rel, planned.spec.method, "", planned.folder
         )
+        # Resolving, sending, checking and masking all run in the worker: the loop (the GUI
+        # thread, in the window) only starts the exchange and records its result.
+        sent: dict[str, str] = {}  # the worker leaves the resolved URL here, for a cancel
+        started = time.perf_counter()
         try:
-            spec = self._prepare(resolve(planned.spec, values, secrets=self._secret_values))
-        except RequestError as exc:
-            self._record(replace(base, url=self._mask(planned.spec.url), error=str(exc)))
-            return
-        base = replace(base, url=self._mask(spec.url))
-        try:
-            result = await self._call(lambda: _exchange(self._send, spec, planned, base))
+            result = await self._call(
+                lambda: self._resolve_and_exchange(planned, values, secrets, base, sent)
+            )
         except asyncio.CancelledError:
             if self._summary.cancelled:
-                self._record(replace(base, error="cancelled"))
+                elapsed_ms = (time.perf_counter() - started) * 1000
+                url = sent.get("url") or _mask(planned.spec.url, secrets)
+                self._record(replace(base, url=url, elapsed_ms=elapsed_ms, state=CANCELLED))
                 return
             raise
+        new_secret = False
         for cap in result.captures:
             if cap.ok and cap.value is not None:
                 self._captured[cap.capture.variable] = cap.value
                 if cap.capture.secret:
                     self._secret_values.add(cap.value)
-        self._record(self._masked(result))
+                    new_secret = True
+        # A secret captured just now is masked in this very result too.
+        self._record(_masked(result, self._secret_values) if new_secret else result)
+
+    def _resolve_and_exchange(
+        self,
+        planned: PlannedRequest,
+        values: Mapping[str, str],
+        secrets: frozenset[str],
+        base: RequestRun,
+        sent: dict[str, str],
+    ) -> RequestRun:
+        """Resolve ``planned``, send it, check the response, mask ``secrets`` (in a worker)."""
+        try:
+            spec = self._prepare(resolve(planned.spec, values, secrets=secrets))
+        except RequestError as exc:
+            return _masked(replace(base, url=planned.spec.url, error=str(exc)), secrets)
+        sent["url"] = _mask(spec.url, secrets)
+        result = _exchange(self._send, spec, planned, replace(base, url=spec.url))
+        return _masked(result, secrets)
 
     def _prepare(self, spec: RequestSpec) -> RequestSpec:
         options = self._options
@@ -280,45 +410,57 @@ class CollectionRun:
         return spec
 
     def _record(self, result: RequestRun) -> None:
+        self._recorded.add((result.iteration, result.index))
         self._summary.results.append(result)
-        if self._options.bail and not result.passed:
+        if self._options.bail and result.failed:
             self._summary.bailed = True
             self._stop = True
         if self._on_result is not None:
             self._on_result(result)
 
-    # -- masking secrets ---------------------------------------------------------------------------
-    def _mask(self, text: str) -> str:
-        for secret in sorted(self._secret_values, key=len, reverse=True):
-            text = text.replace(secret, MASK)
-        return text
 
-    def _masked(self, result: RequestRun) -> RequestRun:
-        if not self._secret_values:
-            return result
-        checks = tuple(
-            replace(c, actual=self._mask(c.actual), message=self._mask(c.message))
-            for c in result.checks
+# -- masking secrets -------------------------------------------------------------------------------
+def _mask(text: str, secrets: Iterable[str]) -> str:
+    for secret in sorted(secrets, key=len, reverse=True):
+        text = text.replace(secret, MASK)
+    return text
+
+
+def _masked(result: RequestRun, secrets: Iterable[str]) -> RequestRun:
+    """``result`` with every secret value replaced by ``MASK``, and secret captures hidden."""
+    secrets = tuple(sorted(secrets, key=len, reverse=True))
+    if not secrets:
+        return result
+    checks = tuple(
+        replace(c, actual=_mask(c.actual, secrets), message=_mask(c.message, secrets))
+        for c in result.checks
+    )
+    captures = tuple(
+        replace(
+            c,
+            value=MASK if c.capture.secret and c.ok else c.value,
+            message=_mask(c.message, secrets),
         )
-        captures = tuple(
-            replace(
-                c,
-                value=MASK if c.capture.secret and c.ok else c.value,
-                message=self._mask(c.message),
-            )
-            for c in result.captures
-        )
-        return replace(result, error=self._mask(result.error), checks=checks, captures=captures)
+        for c in result.captures
+    )
+    return replace(
+        result,
+        url=_mask(result.url, secrets),
+        error=_mask(result.error, secrets),
+        checks=checks,
+        captures=captures,
+    )
 
 
 def _exchange(
     send: SendFn, spec: RequestSpec, planned: PlannedRequest, base: RequestRun
 ) -> RequestRun:
     """Send ``spec`` and evaluate its checks and captures (runs in a worker)."""
+    started = time.perf_counter()
     try:
         response = send(spec)
-    except RequestError as exc:
-        return replace(base, error=str(exc))
+    except RequestError as exc:  # a timeout after 30 s took 30 s: say so
+        return replace(base, error=str(exc), elapsed_ms=(time.perf_counter() - started) * 1000)
     with response:
         outcome = run_tests(planned.tests, response)
         return replace(

@@ -13,24 +13,42 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from guiapp.runner.engine import RequestRun, RunSummary
+from guiapp.runner.engine import (
+    CANCELLED,
+    FAILED,
+    NO_CHECKS,
+    NOT_RUN,
+    PASSED,
+    RequestRun,
+    RunSummary,
+)
 
-__all__ = ["RunDisplay", "result_line"]
+__all__ = ["MARKS", "RunDisplay", "result_line", "verdict"]
+
+#: The mark before each result line, by outcome.
+MARKS = {PASSED: "✓", FAILED: "✗", NO_CHECKS: "–", CANCELLED: "⊘", NOT_RUN: "⊘"}
 
 
 def result_line(result: RequestRun) -> str:
-    """One line for a result, e.g. ``✓ #1 GET Get user → 200 OK in 12 ms (3/3 checks)``."""
-    mark = "✓" if result.passed else "✗"
-    outcome = (
-        f"{result.status} {result.reason}".strip() + f" in {result.elapsed_ms:.0f} ms"
-        if result.status is not None
-        else "not sent"
-    )
+    """One line for a result, e.g. ``✓ #1 GET Get user → 200 OK in 12 ms (3/3 checks)``;
+    ``– #1 GET Health → 500 Internal Server Error in 3 ms (no checks)`` for a request
+    without checks."""
+    kind = result.outcome
+    if result.status is not None:
+        outcome = f"{result.status} {result.reason}".strip() + f" in {result.elapsed_ms:.0f} ms"
+    elif kind == CANCELLED:
+        outcome = f"cancelled after {result.elapsed_ms / 1000:.3f} s"
+    elif kind == NOT_RUN:
+        outcome = "not run"
+    else:
+        outcome = f"not sent ({result.elapsed_ms / 1000:.3f} s)"
     checks = ""
     if result.checks:
         passed = sum(c.passed for c in result.checks)
         checks = f" ({passed}/{len(result.checks)} checks)"
-    line = f"{mark} #{result.iteration} {result.method} {result.name} → {outcome}{checks}"
+    elif kind == NO_CHECKS:
+        checks = " (no checks)"
+    line = f"{MARKS[kind]} #{result.iteration} {result.method} {result.name} → {outcome}{checks}"
     for failure in result.failures():
         line += f"\n    {failure}"
     return line
@@ -57,24 +75,33 @@ class RunDisplay:
         self._failed = 0
 
     def add(self, result: RequestRun) -> None:
-        if not result.passed:
+        kind = result.outcome
+        if kind == NOT_RUN:  # counted in the summary, not one line each
+            return
+        if kind == FAILED:
             self._failed += 1
         if self._progress is None:
             self._console.print(result_line(result), markup=False)
             return
-        if not result.passed:  # failures stay on screen above the bar; passes only count
+        if kind != PASSED:  # failures and unchecked responses stay above the bar
             self._progress.console.print(result_line(result), markup=False)
         self._progress.update(self._task, advance=1, failed=self._failed)
 
     def finish(self, summary: RunSummary) -> None:
         if self._progress is not None:
             self._progress.stop()
+        counts = summary.counts()
         table = Table(title="guiapp run", title_justify="left")
-        for column in ("requests", "failed", "checks", "failed checks", "p50", "p95", "total"):
+        columns = ("requests", "passed", "failed", "no checks", "not run", "checks",
+                   "failed checks", "p50", "p95", "total")  # fmt: skip
+        for column in columns:
             table.add_column(column, justify="right")
         table.add_row(
             str(summary.requests),
-            str(summary.failed_requests),
+            str(counts[PASSED]),
+            str(counts[FAILED]),
+            str(counts[NO_CHECKS]),
+            str(counts[NOT_RUN] + counts[CANCELLED]),
             str(summary.checks),
             str(summary.failed_checks),
             _ms(summary.percentile_ms(0.5)),
@@ -82,15 +109,31 @@ class RunDisplay:
             f"{summary.duration_s:.2f} s",
         )
         self._console.print(table)
-        if summary.cancelled:
-            verdict = "cancelled"
-        elif summary.passed:
-            verdict = "all passed"
-        else:
-            verdict = f"{summary.failed_requests} of {summary.requests} failed"
-            if summary.bailed:
-                verdict += " (stopped at the first failure: --bail)"
-        self._console.print(verdict, markup=False)
+        self._console.print(verdict(summary), markup=False)
+
+
+def verdict(summary: RunSummary) -> str:
+    """The last line: ``all 12 passed``, ``3 of 12 failed``, ``cancelled — 5 of 12 run``,
+    with the requests that had no checks (and how many of them got a 4xx/5xx) named."""
+    counts = summary.counts()
+    if summary.cancelled:
+        text = f"cancelled — {summary.finished} of {summary.requests} run"
+    elif summary.failed_requests:
+        text = f"{summary.failed_requests} of {summary.requests} failed"
+        if summary.bailed:
+            text += f" (stopped at the first failure: --bail; {counts[NOT_RUN]} not run)"
+    elif counts[PASSED] == 1:
+        text = "the 1 checked request passed"
+    elif counts[PASSED]:
+        text = f"all {counts[PASSED]} checked requests passed"
+    else:
+        text = "nothing was checked"
+    if counts[NO_CHECKS]:
+        text += f"; {counts[NO_CHECKS]} without checks"
+        errors = summary.unchecked_http_errors
+        if errors:
+            text += f" ({errors} with an HTTP error status)"
+    return text
 
 
 def _ms(value: float | None) -> str:

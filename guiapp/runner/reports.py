@@ -1,9 +1,13 @@
 """Run reports for CI: JUnit XML and JSON.
 
 JUnit: one ``<testsuite>`` per iteration, one ``<testcase>`` per request per iteration
-(``classname`` is the collection and folder, ``name`` the request), and one ``<failure>``
+(``classname`` is the collection and folder, ``name`` the request), one ``<failure>``
 element for each failed check, each capture that found nothing, and a request that failed
-to send. JSON: the same results with every check and capture, plus the summary.
+to send, and a ``<skipped>`` element for a request cancelled in flight or never run. Times
+are wall-clock times: a testcase's is its request's, a testsuite's its iteration's (with
+concurrency the testcases overlap, so their sum may exceed it), the root's the whole run's;
+each testsuite's ``timestamp`` is when its iteration started (ISO 8601, UTC). JSON: the same
+results with their outcome and every check and capture, plus the summary.
 
 Example::
 
@@ -14,6 +18,8 @@ Example::
     >>> xml = junit_xml(summary, "API")
     >>> '<testcase classname="API.Users" name="Get user"' in xml, xml.count("<failure")
     (True, 1)
+    >>> to_json(summary, "API")["results"][0]["outcome"]
+    'failed'
     >>> to_json(summary, "API")["summary"]["failed_requests"]
     1
 """
@@ -27,7 +33,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from guiapp.core.atomic import atomic_write_text
-from guiapp.runner.engine import RequestRun, RunSummary
+from guiapp.runner.engine import CANCELLED, NO_CHECKS, NOT_RUN, PASSED, RequestRun, RunSummary
 
 __all__ = ["junit_xml", "to_json", "write_json", "write_junit"]
 
@@ -41,32 +47,43 @@ def _clean(text: str) -> str:
 
 def junit_xml(summary: RunSummary, collection: str) -> str:
     """The JUnit XML text of ``summary`` for the collection named ``collection``."""
+    counts = summary.counts()
     root = ET.Element(
         "testsuites",
         name=_clean(collection),
         tests=str(summary.requests),
         failures=str(summary.failed_requests),
+        errors="0",
+        skipped=str(counts[CANCELLED] + counts[NOT_RUN]),
         time=f"{summary.duration_s:.3f}",
     )
     by_iteration: dict[int, list[RequestRun]] = {}
     for result in summary.results:
         by_iteration.setdefault(result.iteration, []).append(result)
-    stamp = datetime.now(UTC).isoformat(timespec="seconds")
+    run_start = summary.started_at or datetime.now(UTC)
     for iteration, results in sorted(by_iteration.items()):
+        # An iteration that never began (a cancelled run) is stamped with the run's start, 0 s.
+        began, took = summary.iteration_times.get(iteration, (run_start, 0.0))
         suite = ET.SubElement(
             root,
             "testsuite",
             name=_clean(f"{collection} (iteration {iteration})"),
             tests=str(len(results)),
-            failures=str(sum(not r.passed for r in results)),
+            failures=str(sum(r.failed for r in results)),
             errors="0",
-            time=f"{sum(r.elapsed_ms for r in results) / 1000:.3f}",
-            timestamp=stamp,
+            skipped=str(sum(r.outcome in (CANCELLED, NOT_RUN) for r in results)),
+            time=f"{took:.3f}",
+            timestamp=_stamp(began),
         )
         for result in results:
             _testcase(suite, result, collection)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode")
+
+
+def _stamp(moment: datetime) -> str:
+    """ISO 8601 in UTC without an offset, as the common JUnit schema's pattern wants."""
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds")
 
 
 def _testcase(suite: ET.Element, result: RequestRun, collection: str) -> None:
@@ -78,8 +95,18 @@ def _testcase(suite: ET.Element, result: RequestRun, collection: str) -> None:
         name=_clean(result.name),
         time=f"{result.elapsed_ms / 1000:.3f}",
     )
-    status = f"{result.status} {result.reason}".strip() if result.status else "not sent"
+    kind = result.outcome
+    if result.status is not None:
+        status = f"{result.status} {result.reason}".strip()
+    else:
+        status = kind if kind in (CANCELLED, NOT_RUN) else "not sent"
     detail = f"{result.method} {result.url} → {status}"
+    if kind == NO_CHECKS:
+        detail += " (no checks)"
+    if kind == CANCELLED:
+        ET.SubElement(case, "skipped", message=f"cancelled after {result.elapsed_ms / 1000:.3f} s")
+    elif kind == NOT_RUN:
+        ET.SubElement(case, "skipped", message="not run")
     if result.error:
         failure = ET.SubElement(case, "failure", message=_clean(result.error), type="request")
         failure.text = _clean(detail)
@@ -97,11 +124,19 @@ def _testcase(suite: ET.Element, result: RequestRun, collection: str) -> None:
 
 def to_json(summary: RunSummary, collection: str) -> dict[str, Any]:
     """A JSON-ready report: ``collection``, ``summary`` and one entry per result."""
+    counts = summary.counts()
+    started = summary.started_at.isoformat(timespec="milliseconds") if summary.started_at else None
     return {
         "collection": collection,
         "summary": {
             "requests": summary.requests,
+            "passed_requests": counts[PASSED],
             "failed_requests": summary.failed_requests,
+            "no_checks": counts[NO_CHECKS],
+            "unchecked_http_errors": summary.unchecked_http_errors,
+            "cancelled_requests": counts[CANCELLED],
+            "not_run": counts[NOT_RUN],
+            "started_at": started,
             "checks": summary.checks,
             "failed_checks": summary.failed_checks,
             "duration_s": round(summary.duration_s, 3),
@@ -126,6 +161,7 @@ def _result(result: RequestRun) -> dict[str, Any]:
         "elapsed_ms": round(result.elapsed_ms, 3),
         "size": result.size,
         "error": result.error or None,
+        "outcome": result.outcome,
         "passed": result.passed,
         "checks": [
             {"check": c.check.label(), "passed": c.passed, "actual": c.actual, "message": c.message}

@@ -1,10 +1,11 @@
 """Cookies for the window: one shared session, kept between runs, managed in a dialog.
 
-:func:`install_cookies` makes every send of ``window`` go through ``services.http_session``
-(so cookies that servers set are sent back to them, and connections are reused), restores the
-jar saved in ``cookies.json`` in the data directory, saves it when it changed (on the
-background lane, a moment after an exchange, and once more when the window closes), and adds
-View → Cookies… (Ctrl+Shift+K) opening :class:`~guiapp.ui.cookies_dialog.CookiesDialog`.
+Every send of the window goes through ``services.http_session`` (the application context's
+``send``), so cookies that servers set are sent back to them and connections are reused.
+:func:`install_cookies` restores the jar saved in ``cookies.json`` in the data directory,
+saves it when it changed (on the background lane, a moment after an exchange, and once more
+when the window closes), and adds View → Cookies… (Ctrl+Shift+K) opening
+:class:`~guiapp.ui.cookies_dialog.CookiesDialog`.
 
 A cookie file that cannot be read is set aside, renamed ``cookies.json.corrupt-YYYYmmdd-HHMMSS``
 (never over an earlier one), so that nothing the user had is overwritten; the status line says
@@ -18,13 +19,13 @@ Example::
 
 from __future__ import annotations
 
-import functools
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QWidget
 
 from guiapp.core.cookies import (
     CookieFileError,
@@ -34,8 +35,13 @@ from guiapp.core.cookies import (
     save_cookies,
 )
 from guiapp.core.private_files import set_aside
-from guiapp.core.transport import send
+from guiapp.offload import Job
+from guiapp.ui.context import StatusSink
 from guiapp.ui.cookies_dialog import CookiesDialog
+from guiapp.ui.services import Services
+
+if TYPE_CHECKING:
+    from guiapp.ui.main_window import MainWindow
 
 __all__ = ["COOKIE_FILE", "CookieKeeper", "install_cookies"]
 
@@ -49,11 +55,15 @@ _log = logging.getLogger(__name__)
 class CookieKeeper(QObject):
     """Owns the window's cookie persistence and its Cookies dialog."""
 
-    def __init__(self, window: Any, path: Path | None) -> None:
-        super().__init__(window)
-        self._window = window
+    def __init__(
+        self, services: Services, path: Path | None, *, status: StatusSink, parent: QWidget
+    ) -> None:
+        super().__init__(parent)
+        self._services = services
+        self._status = status
+        self._parent = parent
         self.path = path
-        self.session = window.services.http_session
+        self.session = services.http_session
         self.jar = self.session.cookies
         self.dialog: CookiesDialog | None = None
         #: The jar as last written (or read): a save is due only when the jar differs from it.
@@ -74,7 +84,7 @@ class CookieKeeper(QObject):
         except CookieFileError as exc:
             kept = self._set_aside()
             where = f"; the file was kept as {kept.name}" if kept else ""
-            self._window.show_message(f"Saved cookies not restored: {exc}{where}", "error")
+            self._status.show_message(f"Saved cookies not restored: {exc}{where}", "error")
             return 0
         for cookie in saved:
             self.jar.set_cookie(cookie)
@@ -108,23 +118,23 @@ class CookieKeeper(QObject):
 
     def _save_in_background(self) -> None:
         cookies = self._unsaved()
-        if cookies is None or self._window.services.closed:
+        if cookies is None or self.path is None or self._services.closed:
             return
         try:
-            job = self._window.services.lane.submit(save_cookies, self.jar, self.path)
+            job = self._services.lane.submit(save_cookies, self.jar, self.path)
         except RuntimeError:  # no running event loop (a test driving Qt alone): save here
             self.save_now()
             return
         self._on_disk = cookies
         job.add_done_callback(self._saved)
 
-    def _saved(self, job: Any) -> None:
+    def _saved(self, job: Job[int]) -> None:
         if job.cancelled():
             return
         error = job.exception()
         if error is not None:
             self._on_disk = None  # unknown: the next change saves again
-            self._window.show_message(f"Cookies could not be saved: {error}", "error")
+            self._status.show_message(f"Cookies could not be saved: {error}", "error")
 
     def save_now(self) -> None:
         """Save on the calling thread if the jar changed (the window is closing: the lane is
@@ -145,7 +155,7 @@ class CookieKeeper(QObject):
     def open_dialog(self) -> CookiesDialog:
         """Show the Cookies dialog (one per window, refreshed each time it is opened)."""
         if self.dialog is None:
-            self.dialog = CookiesDialog(self.jar, self._window)
+            self.dialog = CookiesDialog(self.jar, self._parent)
             self.dialog.changed.connect(self.changed)
         self.dialog.refresh()
         self.dialog.show()
@@ -154,11 +164,10 @@ class CookieKeeper(QObject):
         return self.dialog
 
 
-def install_cookies(window: Any, path: Path | None) -> CookieKeeper:
-    """Route ``window``'s sends through its shared session and keep its cookies at ``path``
-    (None: for this run only); add View → Cookies…. Returns the keeper (``window.cookies``)."""
-    keeper = CookieKeeper(window, path)
-    window.send_function = functools.partial(send, session=keeper.session)
+def install_cookies(window: MainWindow, path: Path | None) -> CookieKeeper:
+    """Keep the cookies of ``window``'s shared session at ``path`` (None: for this run only);
+    add View → Cookies…. Returns the keeper (``window.cookies``)."""
+    keeper = CookieKeeper(window.services, path, status=window, parent=window)
     window.exchangeFinished.connect(lambda _spec, _outcome: keeper.changed())
     window.aboutToSave.connect(keeper.save_now)
     action = QAction("Cookies…", window)

@@ -26,9 +26,12 @@ import signal
 import socket
 import sys
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QSocketNotifier, QTimer
+
+if TYPE_CHECKING:
+    from guiapp.ui.main_window import MainWindow
 
 __all__ = ["ExitSignals"]
 
@@ -42,7 +45,7 @@ def _ignore(signum: int, frame: FrameType | None) -> None:
 class ExitSignals(QObject):
     """Close ``window`` on SIGTERM/SIGINT (and SIGHUP/SIGBREAK where they exist)."""
 
-    def __init__(self, window: Any) -> None:
+    def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window = window
         self.received: list[int] = []
@@ -75,7 +78,7 @@ class ExitSignals(QObject):
         name = signal.Signals(signum).name
         _log.info("%s received: closing the window", name)
         # No question about drafts: they are kept in the session for the next start.
-        workspace = getattr(self.window, "workspace", None)
+        workspace = self.window.workspace
         if workspace is not None:
             workspace.ask_on_close = False
         # Close from the event loop, not from inside this notification.

@@ -23,7 +23,7 @@ import hashlib
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMessageBox
@@ -74,11 +74,10 @@ def files_outside(paths: list[str], root: Path | None) -> list[str]:
 def _collection_of(window: MainWindow, tab: RequestTab) -> tuple[Path | None, str | None]:
     """(collection folder, request id) of ``tab`` if the workspace knows them.
 
-    Looked up defensively: the workspace is optional (tests build windows without it).
+    The workspace is optional (``create_window`` attaches it only with ``workspace=True``).
     """
-    workspace: Any = getattr(window, "workspace", None)
-    location = getattr(workspace, "location", None)
-    found = location(tab) if callable(location) else None
+    workspace = window.workspace
+    found = workspace.location(tab) if workspace is not None else None
     if found is None:
         return None, None
     root, rel = found
@@ -91,7 +90,7 @@ def _key(request: str, files: list[str]) -> str:
 
 
 def _settings(window: MainWindow) -> QSettings | None:
-    data_dir = getattr(window, "data_dir", None)
+    data_dir = window.data_dir
     if data_dir is None:
         return None
     return QSettings(str(Path(data_dir) / "settings.ini"), QSettings.Format.IniFormat)

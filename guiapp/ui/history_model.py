@@ -24,6 +24,7 @@ from typing import Any, Protocol
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from guiapp.core.history import HistoryEntry, HistoryStore
+from guiapp.offload import OffloaderClosed
 from guiapp.ui.background_tasks import BackgroundTasks
 
 __all__ = ["ENTRY_ROLE", "AsyncHistory", "HistoryListModel", "HistoryService"]
@@ -150,6 +151,9 @@ class HistoryListModel(QAbstractListModel):
         try:
             total = await self._history.count(self._search)
             rows = await self._history.list(self._page_size, 0, self._search)
+        except OffloaderClosed:
+            self._loading = False
+            return  # the window closed before the first page was asked for: nothing to show
         except Exception as exc:
             if generation == self._generation:
                 self._loading = False

@@ -18,7 +18,7 @@ Example::
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 
@@ -28,6 +28,9 @@ from guiapp.core.secret_mask import reenter_message
 from guiapp.ui.reenter_marks import mark_reenter
 from guiapp.ui.request_tab import RequestTab
 from guiapp.ui.status_format import format_duration
+
+if TYPE_CHECKING:
+    from guiapp.ui.main_window import MainWindow
 
 __all__ = ["HistoryRestorer", "is_blank", "restored_note"]
 
@@ -45,13 +48,13 @@ def _blank_spec() -> RequestSpec:
     return _BLANK
 
 
-def is_blank(tab: RequestTab, window: Any = None) -> bool:
+def is_blank(tab: RequestTab, window: MainWindow | None = None) -> bool:
     """True if ``tab`` is empty and unmodified: its request is a new tab's, it never sent, and
     (when the window has a workspace that tracks drafts) it holds no draft."""
     if tab.in_flight or tab.outcome.kind != "idle" or tab.last_sent is not None:
         return False
-    is_dirty = getattr(getattr(window, "workspace", None), "is_dirty", None)
-    if callable(is_dirty) and is_dirty(tab):
+    workspace = window.workspace if window is not None else None
+    if workspace is not None and workspace.is_dirty(tab):
         return False
     return tab.editor.to_spec() == _blank_spec()
 
@@ -73,7 +76,7 @@ def restored_note(entry: HistoryEntry, now: float | None = None) -> str:
 class HistoryRestorer(QObject):
     """Puts history entries back into ``window``'s tabs without overwriting anything."""
 
-    def __init__(self, window: Any) -> None:
+    def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window = window
 

@@ -10,7 +10,9 @@ The request bar and the response area exist once and are moved into the current 
 
 Example::
 
-    window = MainWindow(services=Services(), response_panel=ResponsePanel(services.processes))
+    services = Services()
+    context = AppContext(services, session_send(services))
+    window = MainWindow(context=context, response_panel=ResponsePanel(services.processes))
     window.show()
     window.open_tab(RequestSpec(url="http://127.0.0.1:8000/get"))
 """
@@ -19,9 +21,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QShowEvent
@@ -38,12 +41,14 @@ from PySide6.QtWidgets import (
 from guiapp.core.request import RequestSpec
 from guiapp.offload.qt import FreezeWatch, LagMonitor, async_slot
 from guiapp.ui import icons
+from guiapp.ui.context import AppContext, SendFunction
 from guiapp.ui.file_consent import confirm_file_upload
 from guiapp.ui.freezes_panel import FreezesPanel
 from guiapp.ui.lag_indicator import LagIndicator
 from guiapp.ui.qt_helpers import framed_dock, named
 from guiapp.ui.request_bar import RequestBar
 from guiapp.ui.request_tab import RequestTab
+from guiapp.ui.sent_secrets import REMEMBERED, ResolvedSecrets
 from guiapp.ui.services import Services
 from guiapp.ui.shortcuts import ShortcutsDialog, extra_shortcuts
 from guiapp.ui.tab_indicators import TabIndicators
@@ -52,13 +57,28 @@ from guiapp.ui.window_menus import WindowMenus
 from guiapp.ui.window_panels import ResponseArea
 from guiapp.ui.window_tabs import TabbedWindow
 
+if TYPE_CHECKING:
+    from guiapp.demo import DemoProcess
+    from guiapp.ui.cookie_keeper import CookieKeeper
+    from guiapp.ui.history_recorder import HistoryRecorder
+    from guiapp.ui.lab import LabLauncher
+    from guiapp.ui.response_checks import ResponseChecks
+    from guiapp.ui.runner import RunnerLauncher
+    from guiapp.ui.runtime_variables import RuntimeVariables
+    from guiapp.ui.workspace import WorkspaceController
+
 __all__ = ["MainWindow"]
 
 _log = logging.getLogger(__name__)
 
 
 class MainWindow(TabbedWindow):
-    """The API client window. ``response_panel`` follows the ResponsePanel contract."""
+    """The API client window. ``response_panel`` follows the ResponsePanel contract.
+
+    ``context`` is what the composition root built before the window (services, paths, the
+    send function); the components it attaches afterwards (history, cookies, workspace, demo
+    server, Lab, runner, checks) are the typed attributes below, None until attached.
+    """
 
     #: A response arrived for the newest send of a tab: (spec, response).
     responseReceived = Signal(object, object)
@@ -72,7 +92,7 @@ class MainWindow(TabbedWindow):
     def __init__(
         self,
         *,
-        services: Services,
+        context: AppContext,
         response_panel: QWidget,
         history_panel: QWidget | None = None,
         curl_parser: Callable[[str], RequestSpec] | None = None,
@@ -82,23 +102,34 @@ class MainWindow(TabbedWindow):
         self.setObjectName("mainWindow")
         self.setWindowTitle("guiapp — API client")
         self.setWindowIcon(icons.icon("app", "#2f6fed"))
-        self.services = services
+        self.context = context
         self.history_panel = history_panel
         self._curl_parser = curl_parser
         self._closing = False
         self._shown_once = False
-        #: Set by the composition root: where settings and history live, the demo server.
-        self.data_dir: Path | None = None
-        self.demo_server: Any = None
-        self.history: Any = None  # the HistoryRecorder
-        self.workspace: Any = None  # the WorkspaceController, when attached
+        # Components the composition root attaches once the window exists (None until then).
+        #: The demo API's process, when it runs (:mod:`guiapp.ui.demo_launcher`).
+        self.demo_server: DemoProcess | None = None
+        #: Stores each finished exchange in the history database.
+        self.history: HistoryRecorder | None = None
+        #: The collections sidebar, environments and drafts, when attached.
+        self.workspace: WorkspaceController | None = None
+        #: The cookie jar's persistence and View → Cookies….
+        self.cookies: CookieKeeper | None = None
+        #: View → Responsiveness Lab.
+        self.lab: LabLauncher | None = None
+        #: Run → Run Collection… / Run Folder….
+        self.runner: RunnerLauncher | None = None
+        #: The Tests tab's evaluation and the values captured from responses.
+        self.response_checks: ResponseChecks | None = None
+        self.runtime_variables: RuntimeVariables | None = None
+        #: The secret values in effect when each recent request was resolved (history masks
+        #: them even after an environment switch: :mod:`guiapp.ui.sent_secrets`).
+        self.resolved_secrets: ResolvedSecrets = deque(maxlen=REMEMBERED)
         self._resolver: Callable[[RequestSpec], RequestSpec] | None = None
         #: Asked before the window closes (the workspace, for drafts): False keeps it open (the
         #: guard then asks the user or waits for saves, and closes the window again itself).
         self.close_guard: Callable[[], bool] | None = None
-        #: What sends a spec (None: ``guiapp.core.send`` with a private session per request);
-        #: the composition root binds the shared session here (:mod:`guiapp.ui.cookie_keeper`).
-        self.send_function: Callable[[RequestSpec], Any] | None = None
 
         self.bar = RequestBar()
         self.response_area = ResponseArea(response_panel)
@@ -156,6 +187,27 @@ class MainWindow(TabbedWindow):
         self.open_tab()
         self.lag_monitor.start()
         self.freeze_watch.start()
+
+    # -- the context ---------------------------------------------------------------------------
+    @property
+    def services(self) -> Services:
+        """The executors and the shared HTTP session (``context.services``)."""
+        return self.context.services
+
+    @property
+    def data_dir(self) -> Path | None:
+        """Where settings, history and cookies live (``context.data_dir``)."""
+        return self.context.data_dir
+
+    @property
+    def send_function(self) -> SendFunction:
+        """What sends a spec (``context.send``: through the shared HTTP session)."""
+        return self.context.send
+
+    @property
+    def lab_action(self) -> QAction | None:
+        """View → Responsiveness Lab, once the Lab is installed."""
+        return self.lab.action if self.lab is not None else None
 
     # -- layout ----------------------------------------------------------------------------------
     def addDockWidget(self, area: Qt.DockWidgetArea, dock: QDockWidget, *args: Any) -> None:

@@ -28,11 +28,12 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QWidget
 
 from guiapp.core.request import RequestSpec
 from guiapp.core.request_tests import TestOutcome, run_tests
@@ -42,6 +43,10 @@ from guiapp.ui.body_viewer import ProcessSubmitter
 from guiapp.ui.response_tests import ResponseTests
 from guiapp.ui.runtime_variables import RuntimeVariables, RuntimeVariablesDialog
 from guiapp.ui.sent_secrets import secret_values
+
+if TYPE_CHECKING:
+    from guiapp.ui.main_window import MainWindow
+    from guiapp.ui.workspace.env_control import EnvironmentController
 
 __all__ = ["ResponseChecks", "bind_runtime", "install_response_checks"]
 
@@ -73,6 +78,17 @@ class ResponseChecks(QObject):
         self._latest: dict[str, int] = {}  # variable -> the send that set it
         #: Show / Clear Runtime Variables (set by :func:`install_response_checks`).
         self.actions: list[QAction] = []
+        self._dialog: RuntimeVariablesDialog | None = None
+
+    def show_runtime_variables(self) -> RuntimeVariablesDialog:
+        """View → Runtime Variables…: the captured values (secrets masked), one dialog."""
+        if self._dialog is None:
+            parent = self.parent()
+            owner = parent if isinstance(parent, QWidget) else None
+            self._dialog = RuntimeVariablesDialog(self.runtime, owner)
+        self._dialog.show()
+        self._dialog.raise_()
+        return self._dialog
 
     def evaluate(self, spec: RequestSpec, response: Response) -> None:
         """Evaluate ``spec.tests`` on ``response`` (nothing to do without tests)."""
@@ -119,7 +135,7 @@ def _source(spec: RequestSpec) -> str:
     return f"{spec.method} {path}"
 
 
-def bind_runtime(checks: ResponseChecks, environments: Any) -> None:
+def bind_runtime(checks: ResponseChecks, environments: EnvironmentController) -> None:
     """Make ``checks``' runtime variables the top layer of ``environments``' scope (a
     workspace's :class:`~guiapp.ui.workspace.env_control.EnvironmentController`), now and on
     each change, and list Runtime Variables… / Clear Runtime Variables in its bar's ⋯ menu."""
@@ -132,7 +148,7 @@ def bind_runtime(checks: ResponseChecks, environments: Any) -> None:
         menu.addActions(checks.actions)
 
 
-def install_response_checks(window: Any) -> ResponseChecks:
+def install_response_checks(window: MainWindow) -> ResponseChecks:
     """Evaluate the checks of ``window``'s sends, keep their captures as runtime variables,
     mask secret values in the status line and the response summary, and add View → Runtime
     Variables… / Clear Runtime Variables."""
@@ -148,19 +164,10 @@ def install_response_checks(window: Any) -> ResponseChecks:
     window.response_area.secret_values = lambda: secret_values(window)
     window.response_area.display.panel.secret_values = lambda: secret_values(window)
     checks.secret_values = lambda: secret_values(window)
-    dialogs: list[RuntimeVariablesDialog] = []
-
-    def show_dialog() -> RuntimeVariablesDialog:
-        if not dialogs:
-            dialogs.append(RuntimeVariablesDialog(runtime, window))
-        dialogs[0].show()
-        dialogs[0].raise_()
-        return dialogs[0]
-
     show = QAction("Runtime Variables…", window)
     show.setObjectName("action-runtime-variables")
     show.setToolTip("The values captured from responses in this window (never saved)")
-    show.triggered.connect(show_dialog)
+    show.triggered.connect(checks.show_runtime_variables)
     clear = QAction("Clear Runtime Variables", window)
     clear.setObjectName("action-clear-runtime-variables")
     clear.triggered.connect(runtime.clear)
@@ -168,5 +175,4 @@ def install_response_checks(window: Any) -> ResponseChecks:
     window.menus.view_menu.addAction(show)
     window.menus.view_menu.addAction(clear)
     checks.actions = [show, clear]
-    window.show_runtime_variables = show_dialog
     return checks

@@ -11,8 +11,9 @@ The table follows new events unless the user scrolled up; then a "N new" button 
 the end. The filter (``event:NAME`` for one type, any other text for a substring) runs in a
 worker process over the whole log, then applies to new events as they come; each stream keeps
 its own filter text, so a new stream starts unfiltered. "Pause display"
-freezes the table while the stream keeps being received and counted. The view refreshes at
-most ~30 times a second, whatever the event rate.
+freezes the table while the stream keeps being received and counted. The view refreshes as
+events arrive (the log tells it), at most ~30 times a second whatever the event rate: an event
+arriving after a quiet spell is shown at once, not at the next tick of a polling timer.
 
 Widgets: ``streamTable``, ``streamDetail``, ``streamAssembled``, ``streamFilter``,
 ``streamPause``, ``streamJumpNew``, ``streamCounts``, ``streamSave``, ``streamCopy``.
@@ -66,6 +67,7 @@ __all__ = ["REFRESH_MS", "ResponseStream"]
 _log = logging.getLogger(__name__)
 
 REFRESH_MS = 33  # at most ~30 repaints a second, whatever the event rate
+_COUNTS_MS = 250  # the rate shown decays while the stream is quiet
 _FILTER_DEBOUNCE_MS = 250
 _PRETTY_LIMIT = 256 * 1024  # pretty-print the selected event's JSON up to this size
 _RATE_WINDOW = 2.0
@@ -89,6 +91,7 @@ class ResponseStream(QWidget):
         self._filters: weakref.WeakKeyDictionary[StreamLog, str] = weakref.WeakKeyDictionary()
         self._rate_marks: list[tuple[float, int]] = []
         self._summary = ""
+        self._last_refresh = float("-inf")
         self.model = StreamTableModel()
         self._filterFinished.connect(self._on_filter_finished, Qt.ConnectionType.QueuedConnection)
 
@@ -147,8 +150,10 @@ class ResponseStream(QWidget):
         layout.addWidget(self.counts)
         layout.addWidget(splitter, 1)
 
-        self._timer = QTimer(self, interval=REFRESH_MS)
+        self._timer = QTimer(self, interval=_COUNTS_MS)
         self._timer.timeout.connect(self.refresh)
+        self._soon = QTimer(self, singleShot=True)  # the next refresh, REFRESH_MS after the last
+        self._soon.timeout.connect(self.refresh)
         self._filter_timer = QTimer(self, singleShot=True, interval=_FILTER_DEBOUNCE_MS)
         self._filter_timer.timeout.connect(self._run_filter)
         self.filter_edit.textChanged.connect(self._filter_timer.start)
@@ -177,7 +182,10 @@ class ResponseStream(QWidget):
             return
         if self._log is not None:
             self._filters[self._log] = self.filter_edit.text()
+            self._log.remove_listener(self._on_log_appended)
         self._log = log
+        if log is not None:
+            log.add_listener(self._on_log_appended)
         self._new = 0
         self._rate_marks = []
         self._summary = ""
@@ -194,6 +202,7 @@ class ResponseStream(QWidget):
             self._timer.start()
         else:
             self._timer.stop()
+            self._soon.stop()
             self.counts.setText("No events yet.")
 
     def finish(self, summary: str) -> None:
@@ -224,11 +233,23 @@ class ResponseStream(QWidget):
         return self._log.save(path)
 
     # -- refreshing ----------------------------------------------------------------------------
+    def _on_log_appended(self) -> None:
+        # Events arrived: show them now, or REFRESH_MS after the last refresh if that is sooner.
+        if self._soon.isActive():
+            return
+        wait = REFRESH_MS - (time.monotonic() - self._last_refresh) * 1000
+        if wait <= 0:
+            self.refresh()
+        else:
+            self._soon.start(int(wait) + 1)
+
     def refresh(self) -> None:
         """Add the rows that arrived, follow or count them, update counts and assembled text."""
         log = self._log
         if log is None:
             return
+        self._last_refresh = time.monotonic()
+        self._soon.stop()
         if not self.pause.isChecked():
             bar = self.table.verticalScrollBar()
             at_end = bar.value() >= bar.maximum() - 2
@@ -245,6 +266,7 @@ class ResponseStream(QWidget):
         self._show_counts(log)
         if log.closed:
             self._timer.stop()
+            self._soon.stop()
 
     def _show_assembled(self, log: StreamLog) -> None:
         if not self.side.isTabVisible(1):
@@ -364,6 +386,7 @@ class ResponseStream(QWidget):
 
     def closeEvent(self, event: Any) -> None:
         self._timer.stop()
+        self._soon.stop()
         self._cancel_filter()
         super().closeEvent(event)
 

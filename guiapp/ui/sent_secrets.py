@@ -19,18 +19,39 @@ Example::
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Protocol
 
 from guiapp.core.request import RequestSpec
 
-__all__ = ["capturing_resolver", "secret_values", "sent_context"]
+__all__ = [
+    "REMEMBERED",
+    "ResolvedSecrets",
+    "SentRequestHost",
+    "capturing_resolver",
+    "secret_values",
+    "sent_context",
+]
 
 #: How many recent sends remember the secrets in effect when they were resolved.
-_REMEMBERED = 256
+REMEMBERED = 256
+
+#: (a resolved request, the secret values in effect when it was resolved), newest last.
+ResolvedSecrets = deque[tuple[RequestSpec, set[str]]]
 
 
-def secret_values(window: Any) -> set[str]:
+class SentRequestHost(Protocol):
+    """What this module reads of a window: its tabs and the secrets remembered at resolve
+    time (and, when present, ``workspace`` and ``runtime_variables``: see
+    :func:`secret_values`)."""
+
+    resolved_secrets: ResolvedSecrets
+
+    def request_tabs(self) -> Sequence[object]:
+        """The request tabs (each may remember ``last_sent`` and ``last_written``)."""
+
+
+def secret_values(window: object) -> set[str]:
     """The values of every secret variable in effect in ``window`` (its workspace's active
     environment and collection variables, and the runtime values captured as secret)."""
     runtime = getattr(window, "runtime_variables", None)
@@ -46,29 +67,27 @@ def secret_values(window: Any) -> set[str]:
     return found
 
 
-def sent_context(window: Any, sent: RequestSpec) -> tuple[RequestSpec, set[str]]:
+def sent_context(window: SentRequestHost, sent: RequestSpec) -> tuple[RequestSpec, set[str]]:
     """(the request as written that became ``sent``, the secret values in effect). The tab
     that sent ``sent`` remembers what it was written as; ``sent`` itself when none does."""
     written = sent
-    tabs = window.request_tabs() if hasattr(window, "request_tabs") else []
-    for tab in tabs:
+    for tab in window.request_tabs():
         if getattr(tab, "last_sent", None) is sent:
-            written = tab.last_written or sent
+            written = getattr(tab, "last_written", None) or sent
             break
     secrets = secret_values(window)
-    for resolved, at_send in getattr(window, "_sent_secrets", ()):
+    for resolved, at_send in window.resolved_secrets:
         if resolved is sent:
             secrets |= at_send
     return written, secrets
 
 
 def capturing_resolver(
-    window: Any, resolve: Callable[[RequestSpec], RequestSpec]
+    window: SentRequestHost, resolve: Callable[[RequestSpec], RequestSpec]
 ) -> Callable[[RequestSpec], RequestSpec]:
     """``resolve``, remembering for each resolved request the secret values in effect then
-    (read back by :func:`sent_context`)."""
-    remembered: deque[tuple[RequestSpec, set[str]]] = deque(maxlen=_REMEMBERED)
-    window._sent_secrets = remembered
+    in ``window.resolved_secrets`` (read back by :func:`sent_context`)."""
+    remembered = window.resolved_secrets
 
     def resolve_and_remember(spec: RequestSpec) -> RequestSpec:
         resolved = resolve(spec)

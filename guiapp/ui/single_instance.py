@@ -22,11 +22,14 @@ import hashlib
 import logging
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import filelock
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
+
+if TYPE_CHECKING:
+    from guiapp.ui.main_window import MainWindow
 
 __all__ = ["LOCK_FILE", "SingleInstance"]
 
@@ -57,7 +60,7 @@ class SingleInstance(QObject):
         self.name = server_name(self.data_dir)
         self._lock = filelock.FileLock(self.data_dir / LOCK_FILE, mode=0o600, thread_local=False)
         self._server: QLocalServer | None = None
-        self._window: Any = None
+        self._window: MainWindow | None = None
         #: After :meth:`hand_over`: True if the running instance answered.
         self.handed_over = False
 
@@ -70,7 +73,7 @@ class SingleInstance(QObject):
             return False
         return True
 
-    def serve(self, window: Any) -> bool:
+    def serve(self, window: MainWindow) -> bool:
         """Bring ``window`` to the front whenever a later launch asks; False if the channel
         could not be opened (the lock still keeps other instances out)."""
         self._window = window

@@ -13,17 +13,21 @@ Example::
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QGuiApplication
-from PySide6.QtWidgets import QMainWindow, QMenu
+from PySide6.QtWidgets import QMenu, QWidget
 
 from guiapp.core.codegen import to_curl
 from guiapp.ui import icons
 from guiapp.ui.qt_helpers import named
 from guiapp.ui.shortcuts import key_sequences
 from guiapp.ui.theme import THEME_MODES
+
+if TYPE_CHECKING:
+    from guiapp.ui.main_window import MainWindow
+    from guiapp.ui.request_tab import RequestTab
 
 __all__ = ["WindowMenus"]
 
@@ -40,8 +44,8 @@ _ICONS = {
 class WindowMenus:
     """Builds the menu bar of ``window`` (a MainWindow) and keeps the actions."""
 
-    def __init__(self, window: Any, *, with_history: bool) -> None:
-        self._window: QMainWindow = window
+    def __init__(self, window: MainWindow, *, with_history: bool) -> None:
+        self._window = window
         w = window
         self.file_menu: QMenu = w.menuBar().addMenu("&File")
         file_menu = self.file_menu
@@ -71,13 +75,13 @@ class WindowMenus:
             theme_menu.addAction(action)
             action.triggered.connect(lambda _=False, m=mode: w.themes.set_mode(m))
         self.history_action: QAction | None = None
-        if with_history:
+        dock = w.history_dock
+        if with_history and dock is not None:
             self.history_action = self.add(
                 self.view_menu, "History", "toggle_history", w.toggle_history
             )
             self.history_action.setCheckable(True)
             self.history_action.setChecked(True)
-            dock = w.history_dock
             history_action = self.history_action
             # The dock's own close button hides it too: keep the menu's tick honest.
             dock.visibilityChanged.connect(
@@ -103,21 +107,21 @@ class WindowMenus:
         return action
 
     # -- tab actions ---------------------------------------------------------------------------
-    def duplicate_current_tab(self) -> Any:
+    def duplicate_current_tab(self) -> RequestTab:
         """Open a copy of the current tab's request (Ctrl+Shift+D); returns the new tab."""
-        w: Any = self._window
+        w = self._window
         return w.open_tab(w.current_tab().editor.to_spec())
 
-    def close_other_tabs(self, keep: Any) -> None:
+    def close_other_tabs(self, keep: QWidget | None) -> None:
         """Close every tab but ``keep``, cancelling their requests."""
-        w: Any = self._window
+        w = self._window
         for tab in w.request_tabs():
             if tab is not keep:
                 w.close_tab(w.tabs.indexOf(tab))
 
     def copy_as_curl(self) -> str:
         """Put the current request on the clipboard as a curl command (Ctrl+Shift+C)."""
-        w: Any = self._window
+        w = self._window
         command = to_curl(w.current_tab().editor.spec_to_send())
         QGuiApplication.clipboard().setText(command)
         w.show_message("Copied the request as a curl command", "ok")
@@ -125,14 +129,15 @@ class WindowMenus:
 
     def tab_context_menu(self, index: int) -> QMenu:
         """The context menu of the tab at ``index``: duplicate, copy as curl, close."""
-        w: Any = self._window
+        w = self._window
         menu = QMenu(w)
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         tab = w.tabs.widget(index)
 
         def on_tab(action: Callable[[], Any]) -> Callable[[], Any]:
             def run() -> Any:
-                w.tabs.setCurrentWidget(tab)
+                if tab is not None:
+                    w.tabs.setCurrentWidget(tab)
                 return action()
 
             return run

@@ -107,3 +107,18 @@ def test_a_closed_log_answers_harmlessly() -> None:
     log.close()
     assert log.event(2).data == ""  # no I/O on the closed file, no exception in a paint
     assert log.events(0, 3) == []
+
+
+def test_ascii_and_other_batches_keep_exact_offsets_and_types_stay_bounded() -> None:
+    log = StreamLog()
+    plain = [StreamEvent(index=i, at=0.5, kind="sse", event=f"t{i}", data="a") for i in range(990)]
+    wide = [
+        StreamEvent(index=990 + i, at=0.6, kind="sse", event=f"u{i}", data="é😀") for i in range(20)
+    ]
+    log.append(plain)
+    log.append(iter(wide))  # any iterable
+    assert [log.event(row).event for row in (0, 989, 990, 1009)] == ["t0", "t989", "u0", "u19"]
+    assert log.event(1009).data == "é😀"
+    assert len(log.counts) == 1001  # 1,000 types, then one bucket for the rest
+    assert log.counts["(other types)"] == 10
+    log.close()

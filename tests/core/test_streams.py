@@ -158,3 +158,96 @@ def test_malformed_lines_are_ignored_not_fatal() -> None:
     body = b"no colon here\n:\n\xff\xfe: junk\ndata:ok\nretry: -5\nretry: 1e3\n\n"
     (event,) = iter_sse([body])
     assert (event.data, event.retry) == ("ok", None)
+
+
+def _reference_sse(body: bytes) -> list[tuple[str, str, str, int | None]]:
+    """The WHATWG algorithm, line by line and without caps: what the fast parser must match."""
+    text = body.decode("utf-8", "replace").removeprefix("\ufeff")
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")[:-1]  # last: unended
+    events: list[tuple[str, str, str, int | None]] = []
+    data: list[str] = []
+    event_type, last_id, retry = "", "", None
+    for line in lines:
+        if not line:
+            if data:
+                events.append((event_type or "message", "\n".join(data), last_id, retry))
+            data, event_type, retry = [], "", None
+            continue
+        if line.startswith(":"):
+            continue
+        name, sep, value = line.partition(":")
+        value = value[1:] if sep and value.startswith(" ") else value
+        if name == "data":
+            data.append(value)
+        elif name == "event":
+            event_type = value
+        elif name == "id" and "\0" not in value:
+            last_id = value
+        elif name == "retry" and value.isascii() and value.isdigit():
+            retry = int(value)
+    return events
+
+
+_PIECES = st.sampled_from(
+    [
+        b"data",
+        b"data:",
+        b"data: x",
+        b"event: e",
+        b"id: 3",
+        b"id",
+        b"retry: 9",
+        b":c",
+        b"\r",
+        b"\n",
+        b"\r\n",
+        b"\n\n",
+        b" ",
+        b":",
+        b"\xc3\xa9",
+        b"\xff",
+        b"\xef\xbb\xbf",
+        b"\0",
+        b"zz",
+    ]
+)
+
+
+@given(st.lists(_PIECES, max_size=40), st.lists(st.integers(min_value=0, max_value=200)))
+def test_the_fast_parser_matches_the_line_by_line_algorithm(
+    pieces: list[bytes], cuts: list[int]
+) -> None:
+    body = b"".join(pieces)
+    points = sorted({0, len(body), *(c for c in cuts if c <= len(body))})
+    chunks = [body[a:b] for a, b in itertools.pairwise(points)]
+    assert _fields(list(iter_sse(chunks))) == [
+        (event, data, last_id, retry) for event, data, last_id, retry in _reference_sse(body)
+    ]
+
+
+def test_sizes_count_every_byte_of_an_event_and_the_cut_line_in_one_chunk() -> None:
+    body = b": hi\r\nid: 1\r\ndata: a\r\n\r\n" + b"data: " + b"z" * 300 + b"\n\n"
+    chunks = [body[:10], body[10:], b"data: end\n\n"]
+    first, cut, end = iter_sse(chunks, max_event_bytes=100)
+    assert first.size == len(b": hi\r\nid: 1\r\ndata: a\r\n\r\n") - 4  # CRLF counts as one
+    assert (len(cut.data), cut.truncated, cut.size) == (94, 206, 308)
+    assert (end.data, end.truncated) == ("end", 0)
+
+
+@given(
+    st.lists(
+        st.sampled_from([b"data: " + b"q" * 30, b"data: ab", b"\n", b"\r\n", b": " + b"c" * 20]),
+        max_size=30,
+    ),
+    st.lists(st.integers(min_value=0, max_value=400)),
+)
+def test_capped_events_come_out_the_same_however_the_body_is_cut(
+    pieces: list[bytes], cuts: list[int]
+) -> None:
+    body = b"".join(pieces)
+    points = sorted({0, len(body), *(c for c in cuts if c <= len(body))})
+    chunks = [body[a:b] for a, b in itertools.pairwise(points)]
+    whole = SseParser(max_event_bytes=16)
+    cut = SseParser(max_event_bytes=16)
+    assert [e for c in chunks for e in cut.feed(c)] == whole.feed(body)
+    assert cut.close() == whole.close()

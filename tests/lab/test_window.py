@@ -175,17 +175,18 @@ class _Host(QMainWindow):
 def test_install_lab_adds_a_view_action(qtbot, lab_loop: asyncio.AbstractEventLoop) -> None:
     host = _Host()
     qtbot.addWidget(host)
-    action = install_lab(host)
+    launcher = install_lab(host)
+    action = launcher.action
     assert action in host.view_menu.actions()
     action.trigger()
-    lab = host.lab_windows["lab"]
+    lab = launcher.windows["lab"]
     assert isinstance(lab, LabWindow)
     assert lab.isVisible()
     action.trigger()  # a second trigger raises the same window
-    assert host.lab_windows["lab"] is lab
+    assert launcher.windows["lab"] is lab
     host.shutDown.emit()
     assert not lab.isVisible()
-    assert "lab" not in host.lab_windows
+    assert "lab" not in launcher.windows
 
 
 def test_ball_stutters_on_the_gui_thread_and_not_otherwise(

@@ -6,6 +6,7 @@ import asyncio
 import concurrent.futures
 import threading
 import time
+from typing import Any
 
 import pytest
 
@@ -150,6 +151,48 @@ def test_completions_reach_the_loop_in_batches(loop: asyncio.AbstractEventLoop) 
     finally:
         pool.close()
     assert wakeups == 1
+
+
+def test_the_drop_in_path_still_wakes_the_loop_once_per_call(
+    loop: asyncio.AbstractEventLoop,
+) -> None:
+    """``loop.run_in_executor(offloader, f)``: the jobs reach the loop in one batch, and
+    their done callbacks run there, yet asyncio's ``wrap_future`` schedules each result with
+    its own ``call_soon_threadsafe`` (its source, a concurrent future, has no loop to compare
+    with): one wake-up per call, which docs/offload.md explains."""
+    pool = Offloader(max_workers=50, name="dropin-batch")
+    gate = threading.Event()
+    threadsafe_calls: list[str] = []
+    original = loop.call_soon_threadsafe
+
+    def counting(callback: Any, *args: Any, **kwargs: Any) -> Any:
+        threadsafe_calls.append(threading.current_thread().name)
+        return original(callback, *args, **kwargs)
+
+    async def main() -> int:
+        running = asyncio.get_running_loop()
+        futures = [running.run_in_executor(pool, gate.wait, 10) for _ in range(200)]
+        gathered = asyncio.gather(*futures)
+        await asyncio.sleep(0)
+        before = completions_for(running).wakeups
+        running.call_soon_threadsafe = counting  # type: ignore[method-assign]
+        try:
+            gate.set()
+            await asyncio.sleep(0.05)
+            assert all(await gathered)
+        finally:
+            del running.call_soon_threadsafe
+        return completions_for(running).wakeups - before
+
+    try:
+        batches = run(loop, main())
+    finally:
+        pool.close()
+    # The jobs' own wake-ups are batched; wrap_future adds one per call, from the loop thread.
+    on_loop_thread = threadsafe_calls.count(threading.current_thread().name)
+    assert 1 <= batches < 200
+    assert on_loop_thread == 200  # wrap_future: one per call, though already on the loop
+    assert len(threadsafe_calls) - on_loop_thread == batches  # the workers: one per batch
 
 
 def test_run_blocking_refuses_a_coroutine_function(loop: asyncio.AbstractEventLoop) -> None:

@@ -41,7 +41,9 @@ def test_starts_every_call_and_yields_between_chunks(
                 loop.call_soon(other_callback)
 
         loop.call_soon(other_callback)
-        jobs = await run_in_qthreads(_double, [(i,) for i in range(20)], per_turn=8, name="b")
+        jobs = await run_in_qthreads(
+            _double, [(i,) for i in range(20)], per_turn=8, budget_ms=60_000, name="b"
+        )
         results = await asyncio.gather(*(job.wait() for job in jobs))
         return results, jobs
 
@@ -53,6 +55,41 @@ def test_starts_every_call_and_yields_between_chunks(
     assert {8, 16} <= set(seen_by_other_callbacks) <= {0, 8, 16, 20}
     for job in jobs:
         qtbot.waitUntil(lambda job=job: not job.is_running(), timeout=5000)
+
+
+def test_a_turn_also_ends_when_its_time_budget_is_spent(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A fake clock: every reading is 0.4 ms after the previous one, as if each start took
+    # that long (a loaded machine). With a 1 ms budget a turn starts 3 jobs, not per_turn.
+    readings = iter(range(10_000))
+    monkeypatch.setattr(_qt_batch, "_clock", lambda: next(readings) * 0.0004)
+    created: list[int] = []
+    original = _qt_batch.run_in_qthread
+
+    def spy(*args: Any, **kwargs: Any) -> QtWorkerJob:
+        created.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(_qt_batch, "run_in_qthread", spy)
+    seen: list[int] = []
+
+    async def main() -> list[Any]:
+        loop = asyncio.get_running_loop()
+
+        def other_callback() -> None:
+            seen.append(len(created))
+            if len(created) < 10:
+                loop.call_soon(other_callback)
+
+        loop.call_soon(other_callback)
+        jobs = await run_in_qthreads(_double, [(i,) for i in range(10)], per_turn=8, budget_ms=1)
+        return await asyncio.gather(*(job.wait() for job in jobs))
+
+    assert qloop.run_until_complete(main()) == [2 * i for i in range(10)]
+    assert {3, 6, 9} <= set(seen) <= {0, 3, 6, 9, 10}
+    with pytest.raises(ValueError, match="budget_ms"):
+        qloop.run_until_complete(run_in_qthreads(_double, [(1,)], budget_ms=0))
 
 
 def test_cancelling_the_starter_cancels_the_jobs_already_started(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -78,7 +79,7 @@ def test_all_passing_exits_0_and_writes_one_testcase_per_request_per_iteration(
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Traceback" not in done.stderr
-    assert "all passed" in done.stdout
+    assert "all 6 checked requests passed" in done.stdout
     assert "✓ #2 GET 2 Bearer" in done.stdout
     root = ET.parse(junit).getroot()
     cases = root.findall(".//testcase")
@@ -196,8 +197,92 @@ def test_bail_stops_at_the_first_failure(demo: DemoServer, tmp_path: Path) -> No
     done = _guiapp("run", str(col.root), "--bail", "--json", str(report))
     assert done.returncode == 1
     data = json.loads(report.read_text())
-    assert [r["name"] for r in data["results"]] == ["r0", "r1"]
+    assert [(r["name"], r["outcome"]) for r in data["results"]] == [
+        ("r0", "passed"),
+        ("r1", "failed"),
+        ("r2", "not run"),
+    ]
     assert data["summary"]["bailed"] is True
+    assert data["summary"]["not_run"] == 1
+    assert "1 of 3 failed (stopped at the first failure: --bail; 1 not run)" in done.stdout
+
+
+def test_a_request_without_checks_is_not_a_pass_and_its_error_status_stands_out(
+    demo: DemoServer, tmp_path: Path
+) -> None:
+    col = Collection.create(tmp_path / "api", name="Unchecked")
+    col.save_tests(col.new_request("", "Checked", RequestSpec(url=f"{demo.url}/get")), OK)
+    col.new_request("", "Broken", RequestSpec(url=f"{demo.url}/status/500"))
+    col.new_request("", "Fine", RequestSpec(url=f"{demo.url}/get"))
+    report, junit = tmp_path / "run.json", tmp_path / "junit.xml"
+    done = _guiapp("run", str(col.root), "--json", str(report), "--junit", str(junit))
+    # only a failed check or a failed send fails a run (the exit-code contract)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "– #1 GET Broken → 500 Internal Server Error" in done.stdout
+    assert "(no checks)" in done.stdout
+    assert "the 1 checked request passed; 2 without checks (1 with an HTTP error status)" in (
+        done.stdout
+    )
+    summary = json.loads(report.read_text())["summary"]
+    assert (summary["passed_requests"], summary["no_checks"]) == (1, 2)
+    assert summary["unchecked_http_errors"] == 1
+    broken = ET.parse(junit).getroot().find(".//testcase[@name='Broken']")
+    assert broken is not None
+    assert "(no checks)" in (broken.findtext("system-out") or "")
+
+
+def test_the_junit_report_follows_the_common_schema(demo: DemoServer, tmp_path: Path) -> None:
+    """What JUnit consumers (Jenkins, GitLab, the junit-10 schema) expect: counts that add up,
+    an ISO 8601 timestamp per suite (the iteration's start), suite time = the iteration's wall
+    time, root time = the run's; one testcase per request per iteration; a failure for each
+    failed check; skipped for what never ran."""
+    col = Collection.create(tmp_path / "api", name="Schema")
+    for i, code in enumerate([200, 404, 200]):
+        rel = col.new_request("", f"r{i}", RequestSpec(url=f"{demo.url}/delay/0.2?c={code}"))
+        # the body check fails for r1 only: its c is "404"
+        checks = (Check("status", "==", 200), Check("body", "==", "200", path="$.args.c"))
+        col.save_tests(rel, RequestTests(checks=checks))
+    junit, report = tmp_path / "junit.xml", tmp_path / "run.json"
+    done = _guiapp(
+        "run", str(col.root), "--iterations", "2", "--concurrency", "3", "--bail",
+        "--junit", str(junit), "--json", str(report),
+    )  # fmt: skip
+    assert done.returncode == 1, done.stdout + done.stderr
+    root = ET.parse(junit).getroot()
+    assert root.tag == "testsuites"
+    suites = root.findall("testsuite")
+    assert len(suites) == 2
+    stamp = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$")
+    allowed = {"skipped", "failure", "error", "system-out", "system-err"}
+    for suite in suites:
+        cases = suite.findall("testcase")
+        assert int(suite.get("tests", "")) == len(cases) == 3
+        assert int(suite.get("failures", "")) == sum(bool(c.findall("failure")) for c in cases)
+        assert int(suite.get("skipped", "")) == len(suite.findall("testcase/skipped"))
+        assert suite.get("errors") == "0"
+        assert stamp.match(suite.get("timestamp", "")), suite.get("timestamp")
+        for case in cases:
+            assert {child.tag for child in case} <= allowed
+            assert float(case.get("time", "")) >= 0
+    first, second = suites
+    # iteration 1 sent its three requests at once: its wall time, not their sum
+    case_times = [float(c.get("time", "")) for c in first.findall("testcase")]
+    suite_time = float(first.get("time", ""))
+    assert min(case_times) >= 0.19
+    assert max(case_times) <= suite_time < sum(case_times)
+    assert float(root.get("time", "")) >= suite_time
+    assert first.get("timestamp", "") <= second.get("timestamp", "")
+    # bail: r1 failed (its body check); iteration 2 never ran
+    r1 = first.find("testcase[@name='r1']")
+    assert r1 is not None
+    assert [f.get("message") for f in r1.findall("failure")] == ["$.args.c == 200: got 404"]
+    assert first.get("failures") == "1"
+    assert second.get("skipped") == "3"
+    assert [c.find("skipped").get("message") for c in second.findall("testcase")] == ["not run"] * 3
+    assert root.get("tests") == "6"
+    assert root.get("skipped") == "3"
+    started = json.loads(report.read_text())["summary"]["started_at"]
+    assert started.startswith(first.get("timestamp", ""))
 
 
 def test_the_command_line_runner_never_imports_qt(demo: DemoServer, tmp_path: Path) -> None:

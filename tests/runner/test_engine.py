@@ -18,7 +18,19 @@ from guiapp.core.request_tests import RequestTests
 from guiapp.core.response import Response
 from guiapp.core.variables import VARIABLE_REF
 from guiapp.offload import Offloader, on_cancel
-from guiapp.runner import CollectionRun, PlannedRequest, RequestRun, RunOptions, RunSummary
+from guiapp.runner import (
+    CANCELLED,
+    FAILED,
+    NO_CHECKS,
+    NOT_RUN,
+    PASSED,
+    RUNNING,
+    CollectionRun,
+    PlannedRequest,
+    RequestRun,
+    RunOptions,
+    RunSummary,
+)
 
 NO_TESTS = RequestTests()
 DEFAULTS = RunOptions()
@@ -158,7 +170,7 @@ def test_a_capture_that_finds_nothing_fails_the_request_and_the_run_goes_on() ->
     assert summary.requests == 2
     assert not summary.results[0].passed
     assert summary.results[0].failures() == ["capture {{t}}: $.x matched nothing"]
-    assert summary.results[1].passed
+    assert summary.results[1].outcome == NO_CHECKS  # sent, the run went on
 
 
 def test_an_unresolved_variable_is_a_failed_request_not_a_crash() -> None:
@@ -166,7 +178,8 @@ def test_an_unresolved_variable_is_a_failed_request_not_a_crash() -> None:
     summary, _ = _run([_planned("u", "{{base}}/x"), _planned("ok", "http://h/ok")], server.send)
     assert summary.results[0].status is None
     assert "Unresolved variable {{base}}" in summary.results[0].error
-    assert summary.results[1].passed
+    assert summary.results[0].outcome == FAILED
+    assert summary.results[1].outcome == NO_CHECKS
     assert server.sent == ["http://h/ok"]
 
 
@@ -195,10 +208,19 @@ def test_bail_stops_after_the_first_failure() -> None:
         _planned("two", "http://h/missing", status_ok),
         _planned("three", "http://h/three", status_ok),
     ]
-    summary, _ = _run(plan, server.send, RunOptions(bail=True, iterations=3))
+    summary, seen = _run(plan, server.send, RunOptions(bail=True, iterations=3))
     assert summary.bailed
-    assert [r.name for r in summary.results] == ["one", "two"]
+    assert [r.name for r in summary.results if r.outcome != NOT_RUN] == ["one", "two"]
     assert summary.results[1].failures() == ["status == 200: got 404"]
+    # the rest is recorded as never run, in plan order, and reported too
+    assert summary.requests == 9
+    assert [(r.iteration, r.name) for r in summary.results[2:]] == [
+        (1, "three"),
+        *((i, n) for i in (2, 3) for n in ("one", "two", "three")),
+    ]
+    assert {r.outcome for r in summary.results[2:]} == {NOT_RUN}
+    assert [r.outcome for r in seen[2:]] == [NOT_RUN] * 7
+    assert summary.failed_requests == 1
 
 
 def test_transport_errors_are_failed_requests() -> None:
@@ -208,6 +230,81 @@ def test_transport_errors_are_failed_requests() -> None:
     summary, _ = _run([_planned("x", "http://h:1/")], refuse)
     assert summary.failed_requests == 1
     assert "Connection refused" in summary.results[0].error
+    assert summary.results[0].outcome == FAILED
+
+
+def test_a_send_that_fails_late_records_the_time_it_took() -> None:
+    def time_out(spec: RequestSpec) -> Response:
+        time.sleep(0.2)
+        raise ConnectionRefused("timed out", url=spec.url)
+
+    summary, _ = _run([_planned("x", "http://h:1/")], time_out)
+    assert summary.results[0].elapsed_ms >= 190  # not "0.000 s"
+
+
+def test_a_request_without_checks_is_neither_passed_nor_failed() -> None:
+    """An HTTP error status is not a pass: without checks the request is "no checks", counted
+    apart (and its error status too); the run still passes, as only checks and sends fail."""
+    server = FakeServer()
+    status_ok = RequestTests(checks=(Check("status", "==", 200),))
+    plan = [
+        _planned("checked", "http://h/ok", status_ok),
+        _planned("unchecked 404", "http://h/missing"),
+        _planned("unchecked 200", "http://h/fine"),
+    ]
+    summary, _ = _run(plan, server.send)
+    outcomes = [r.outcome for r in summary.results]
+    assert outcomes == [PASSED, NO_CHECKS, NO_CHECKS]
+    unchecked = summary.results[1]
+    assert unchecked.status == 404
+    assert not unchecked.passed
+    assert not unchecked.failed
+    assert unchecked.http_error
+    assert summary.counts()[PASSED] == 1
+    assert summary.counts()[NO_CHECKS] == 2
+    assert summary.unchecked_http_errors == 1
+    assert summary.failed_requests == 0
+    assert summary.passed  # the exit-code contract: no check and no send failed
+
+
+def test_requests_start_in_plan_order_whatever_order_they_end_in() -> None:
+    class Slowest(FakeServer):
+        def send(self, spec: RequestSpec) -> Response:
+            number = int(spec.url.rsplit("r", 1)[1])
+            time.sleep(0.01 * (6 - number))  # r0 slowest: results end in reverse order
+            return super().send(spec)
+
+    server = Slowest()
+    plan = [_planned(f"r{i}", f"http://h/r{i}") for i in range(6)]
+    started: list[RequestRun] = []
+    ended: list[RequestRun] = []
+
+    async def main() -> RunSummary:
+        offloader = Offloader(max_workers=8, name="test-order")
+        try:
+            run = CollectionRun(
+                plan,
+                {},
+                RunOptions(concurrency=6, iterations=2),
+                call=lambda fn: offloader.submit(fn),
+                send=server.send,
+            )
+            return await asyncio.wait_for(run.run(ended.append, started.append), 20)
+        finally:
+            offloader.close(1.0)
+
+    summary = asyncio.run(main())
+    plan_order = [(i, n) for i in (1, 2) for n in range(6)]
+    assert [(r.iteration, r.index) for r in started] == plan_order
+    assert {r.outcome for r in started} == {RUNNING}
+    assert [(r.iteration, r.index) for r in ended] != plan_order  # they did end out of order
+    assert [(r.iteration, r.index) for r in summary.results] == plan_order
+    assert summary.iteration_times.keys() == {1, 2}
+    assert summary.started_at is not None
+    first_start, first_took = summary.iteration_times[1]
+    second_start, _ = summary.iteration_times[2]
+    assert first_start <= second_start
+    assert 0 < first_took <= summary.duration_s
 
 
 def test_cancel_reaches_the_blocking_send_and_reports_cancelled() -> None:
@@ -220,28 +317,46 @@ def test_cancel_reaches_the_blocking_send_and_reports_cancelled() -> None:
         released.wait(10)
         raise ConnectionRefused("socket shut", url=spec.url)
 
-    async def main() -> tuple[RunSummary, float]:
+    seen: list[RequestRun] = []
+
+    async def main() -> tuple[RunSummary, float, float]:
         offloader = Offloader(max_workers=4, name="test-cancel")
         run = CollectionRun(
-            [_planned(f"h{i}", f"http://h/{i}") for i in range(3)],
+            [_planned(f"h{i}", f"http://h/{i}") for i in range(5)],
             {},
-            RunOptions(concurrency=3),
+            RunOptions(concurrency=3, iterations=2),
             call=lambda fn: offloader.submit(fn),
             send=hang,
         )
-        task = asyncio.ensure_future(run.run())
+        task = asyncio.ensure_future(run.run(seen.append))
+        t_start = time.perf_counter()
         await asyncio.to_thread(started.wait, 10)
+        await asyncio.sleep(0.3)
         t0 = time.perf_counter()
         run.cancel()
         summary = await asyncio.wait_for(task, 10)
         offloader.close(1.0)
-        return summary, time.perf_counter() - t0
+        return summary, t0 - t_start, time.perf_counter() - t0
 
-    summary, took = asyncio.run(main())
+    summary, in_flight_s, took = asyncio.run(main())
     assert released.is_set()
     assert summary.cancelled
     assert not summary.passed
-    assert {r.error for r in summary.results} == {"cancelled"}
+    outcomes = [r.outcome for r in summary.results]
+    # three in flight were cancelled; the other two of iteration 1 and all of iteration 2
+    # never started: recorded as such, in plan order, never as passed
+    assert outcomes == [CANCELLED] * 3 + [NOT_RUN] * 7
+    assert [(r.iteration, r.index) for r in summary.results[3:]] == [
+        (1, 3),
+        (1, 4),
+        *((2, i) for i in range(5)),
+    ]
+    assert [r.outcome for r in seen[3:]] == [NOT_RUN] * 7
+    assert summary.finished == 0
+    assert all(r.error == "" for r in summary.results)
+    # a cancelled request records the time it was in flight, not 0
+    assert all(r.elapsed_ms >= 300 for r in summary.results[:3])
+    assert all(r.elapsed_ms <= (in_flight_s + took) * 1000 + 50 for r in summary.results[:3])
     assert took < 5  # generous: the point is that it does not wait for the 10 s hang
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections import deque
 from pathlib import Path
 from typing import Any
 
@@ -224,13 +225,15 @@ def test_a_masked_header_cell_is_marked_until_retyped(window: MainWindow) -> Non
 def test_secrets_of_the_environment_at_send_time_are_masked_after_a_switch() -> None:
     from types import SimpleNamespace
 
-    from guiapp.ui.sent_secrets import capturing_resolver, sent_context
+    from guiapp.ui.sent_secrets import REMEMBERED, capturing_resolver, sent_context
 
     prod = SimpleNamespace(variables=[Variable("token", "prod-SECRET-1", secret=True)])
     dev = SimpleNamespace(variables=[Variable("token", "dev-SECRET-2", secret=True)])
     environments = SimpleNamespace(environment=prod, collection_variables=None)
     window = SimpleNamespace(
-        workspace=SimpleNamespace(environments=environments), request_tabs=lambda: []
+        workspace=SimpleNamespace(environments=environments),
+        request_tabs=lambda: [],
+        resolved_secrets=deque(maxlen=REMEMBERED),
     )
     resolve = capturing_resolver(
         window, lambda spec: RequestSpec(url=spec.url.replace("{{token}}", "prod-SECRET-1"))

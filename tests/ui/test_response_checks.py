@@ -159,7 +159,7 @@ def test_captures_set_runtime_variables_for_later_requests_and_clear_forgets_the
     assert SECRET not in repr((entry.spec, entry.sent, entry.url))
 
     # View → Runtime Variables…: the value masked, and Clear forgets it.
-    dialog = window.show_runtime_variables()
+    dialog = window.response_checks.show_runtime_variables()
     view = dialog.view
     assert view.table.item(0, 0).text() == "token"
     assert view.table.item(0, 1).text() == MASK

@@ -196,3 +196,36 @@ def test_a_new_stream_starts_unfiltered_and_each_stream_keeps_its_filter(
     wait_until(ui_loop, lambda: view.event_count() == 50)
     assert filter_edit.text() == "event:error"
     wait_until(ui_loop, lambda: "0 match the filter" in view.counts.text())
+
+
+def test_rows_show_as_they_arrive_at_most_once_per_refresh_period(qtbot: Any) -> None:
+    import time
+
+    from guiapp.core.stream_log import StreamLog
+    from guiapp.core.streams import StreamEvent
+    from guiapp.offload import Offloader
+    from guiapp.ui.response_stream import REFRESH_MS
+
+    pool = Offloader(max_workers=1, name="test-stream-view")
+    view = ResponseStream(pool)
+    qtbot.addWidget(view)
+    log = StreamLog()
+    view.show_log(log)
+    inserts: list[int] = []
+    view.model.rowsInserted.connect(lambda _parent, first, last: inserts.append(last - first + 1))
+
+    def event(i: int) -> StreamEvent:
+        return StreamEvent(index=i, at=0.0, kind="sse", event="tick", data=str(i))
+
+    view._last_refresh -= 1.0  # a quiet second since the view last refreshed
+    log.append([event(0)])
+    assert view.shown_count() == 1  # at once: no polling timer in between
+    started = time.monotonic()
+    for i in range(1, 201):  # a burst, without letting the event loop run
+        log.append([event(i)])
+    elapsed_ms = (time.monotonic() - started) * 1000
+    assert len(inserts) <= 2 + elapsed_ms / REFRESH_MS  # refreshes are rate-limited
+    qtbot.waitUntil(lambda: view.shown_count() == 201)  # the rest follows without new events
+    view.show_log(None)
+    log.close()
+    pool.close()

@@ -22,6 +22,7 @@ from guiapp.core.transport import make_session, send
 from guiapp.demo import DemoServer
 from guiapp.offload import Offloader
 from guiapp.ui.runner import RunnerWindow, RunTarget
+from guiapp.ui.runner.results_model import STATE_ROLE
 from tests.ui import test_workspace_tree
 from tests.ui.conftest import run_for, wait_until
 from tests.ui.test_workspace_tree import open_test_collection
@@ -116,20 +117,121 @@ def test_cancel_stops_requests_in_flight(
     runner_for, ui_loop, demo: DemoServer, tmp_path: Path
 ) -> None:
     col = Collection.create(tmp_path / "slow", name="Slow")
+    for i in range(2):
+        col.save_tests(col.new_request("", f"quick {i}", RequestSpec(url=f"{demo.url}/get")), OK)
     for i in range(4):
         col.new_request("", f"slow {i}", RequestSpec(url=f"{demo.url}/delay/20"))
     window: RunnerWindow = runner_for(col)
     window.concurrency.setValue(4)
+    window.iterations.setValue(2)
     window.start()
-    wait_until(ui_loop, lambda: window.running)
-    run_for(ui_loop, 0.3)  # let the four requests reach the server
+    wait_until(ui_loop, lambda: window.model.counts()["passed"] == 2)
+    run_for(ui_loop, 0.3)  # let the four slow requests reach the server
     window.cancel_button.click()
     wait_until(ui_loop, lambda: window.summary is not None, timeout=10)
     summary = window.summary
     assert summary is not None
     assert summary.cancelled
-    assert "Cancelled after" in window.status.text()
-    assert all(r.error == "cancelled" for r in summary.results)
+    # what ran, not a full bar; the rest is recorded as cancelled or never run
+    assert window.status.text().startswith("Cancelled — 2 of 12 run")
+    assert window.progress.text() == "Cancelled — 2 of 12 run"
+    outcomes = [window.model.result(i).outcome for i in range(window.model.rowCount())]
+    assert outcomes == ["passed"] * 2 + ["cancelled"] * 4 + ["not run"] * 6
+    slow = window.model.result(2)
+    assert slow.elapsed_ms >= 300  # the time it was in flight, not 0
+    assert window.model.index(2, 4).data() == f"{slow.elapsed_ms:.0f}"
+    assert window.model.index(2, 7).data() == "⊘ cancelled"
+    window.table.selectRow(2)
+    assert "Cancelled after " in window.details.toPlainText()
+    assert "not sent, 0.000 s" not in window.details.toPlainText()
+
+
+def test_rows_keep_the_plan_order_whatever_order_requests_end_in(
+    runner_for, ui_loop, demo: DemoServer, tmp_path: Path
+) -> None:
+    col = Collection.create(tmp_path / "order", name="Order")
+    for i, seconds in enumerate([0.6, 0.4, 0.2, 0]):  # the first ends last
+        rel = col.new_request("", f"r{i}", RequestSpec(url=f"{demo.url}/delay/{seconds}"))
+        col.save_tests(rel, OK)
+    window: RunnerWindow = runner_for(col)
+    window.concurrency.setValue(4)
+    window.iterations.setValue(2)
+    window.start()
+    # while the first requests run, their rows are already there, in order, shown running
+    wait_until(ui_loop, lambda: window.model.counts()["passed"] >= 1)
+    assert window.model.index(0, 1).data() == "r0"
+    assert window.model.index(0, 7).data() == "… running"
+    wait_until(ui_loop, lambda: window.summary is not None)
+    rows = [window.model.index(i, 0).data() for i in range(window.model.rowCount())]
+    assert rows == [f"{it}.{n}" for it in (1, 2) for n in (1, 2, 3, 4)]
+    names = [window.model.result(i).name for i in range(window.model.rowCount())]
+    assert names == ["r0", "r1", "r2", "r3"] * 2
+    assert window.model.counts()["passed"] == 8
+    assert window.model.counts()["running"] == 0
+
+
+def test_a_request_without_checks_is_not_shown_as_passed(
+    runner_for, ui_loop, demo: DemoServer, tmp_path: Path
+) -> None:
+    col = Collection.create(tmp_path / "unchecked", name="Unchecked")
+    col.save_tests(col.new_request("", "1 Checked", RequestSpec(url=f"{demo.url}/get")), OK)
+    col.new_request("", "2 Broken", RequestSpec(url=f"{demo.url}/status/500"))
+    col.new_request("", "3 Fine", RequestSpec(url=f"{demo.url}/get"))
+    window: RunnerWindow = runner_for(col)
+    window.start()
+    wait_until(ui_loop, lambda: window.summary is not None)
+    assert [window.model.index(r, 7).data() for r in range(3)] == [
+        "✓ passed",
+        "– no checks",
+        "– no checks",
+    ]
+    assert window.model.index(1, 0).data(STATE_ROLE) == "no checks"
+    # the unchecked error status stands out; an unchecked 200 does not
+    broken = window.model.index(1, 3).data(Qt.ItemDataRole.ForegroundRole)
+    fine = window.model.index(2, 3).data(Qt.ItemDataRole.ForegroundRole)
+    passed = window.model.index(0, 3).data(Qt.ItemDataRole.ForegroundRole)
+    assert len({broken.color().name(), fine.color().name(), passed.color().name()}) == 3
+    text = window.status.text()
+    assert text.startswith("The 1 checked request passed · 2 no checks")
+    assert "1 unchecked HTTP error status" in text
+    window.table.selectRow(1)
+    assert "No checks: this response was not checked" in window.details.toPlainText()
+    window.failures_only.setChecked(True)
+    assert window.filter.rowCount() == 0  # not a failure either
+
+
+def test_a_batch_is_one_insert_and_one_data_change(qtbot) -> None:
+    from guiapp.runner import RequestRun
+    from guiapp.ui.runner.results_model import MAX_BATCH, RunResultsModel
+
+    model = RunResultsModel()
+    inserts: list[tuple[int, int]] = []
+    changes: list[tuple[int, int]] = []
+    model.rowsInserted.connect(lambda _, first, last: inserts.append((first, last)))
+    model.dataChanged.connect(lambda tl, br, _=None: changes.append((tl.row(), br.row())))
+    for i in range(300):
+        model.reserve(RequestRun(1, i, f"r{i}", "r.toml", "GET", "u", state="running"))
+    model.flush()
+    assert inserts == [(0, 299)]
+    assert changes == [(0, 299)]
+    # results in reverse order fill their own rows: no new rows, one change
+    for i in reversed(range(300)):
+        model.add(RequestRun(1, i, f"r{i}", "r.toml", "GET", "u", status=200))
+    model.flush()
+    assert inserts == [(0, 299)]
+    assert changes[1:] == [(0, 299)]
+    assert [model.index(r, 1).data() for r in (0, 299)] == ["r0", "r299"]
+    assert model.counts()["no checks"] == 300
+    assert model.counts()["running"] == 0
+    # rows of requests that never ran: appended, at most MAX_BATCH a frame
+    for i in range(MAX_BATCH + 10):
+        model.add(RequestRun(2, i, f"r{i}", "r.toml", "GET", "u", state="not run"))
+    wait_until_rows = 300 + MAX_BATCH
+    qtbot.waitUntil(lambda: model.rowCount() >= wait_until_rows, timeout=2000)
+    assert inserts[1] == (300, 300 + MAX_BATCH - 1)  # the first frame's share
+    qtbot.waitUntil(lambda: model.rowCount() == 310 + MAX_BATCH, timeout=2000)
+    assert model.counts()["not run"] == MAX_BATCH + 10
+    shiboken6.delete(model)
 
 
 def test_a_bad_data_file_is_reported_and_nothing_runs(
@@ -191,7 +293,7 @@ def test_the_sidebar_menu_runs_a_folder_or_the_collection(
     runs = {a.text(): a for a in menu.actions() if a.objectName().startswith("action-run-")}
     assert set(runs) == {"Run Folder…", "Run Collection…"}
     runs["Run Folder…"].trigger()
-    assert window.runner_windows[-1].windowTitle().endswith("Test API / users")
+    assert window.runner.windows[-1].windowTitle().endswith("Test API / users")
     # On the collection itself (no item under the mouse): only the whole collection.
     menu = panel.context_menu(QModelIndex())
     runs = {a.text() for a in menu.actions() if a.objectName().startswith("action-run-")}
@@ -217,7 +319,7 @@ def test_painting_the_results_never_calls_python(qtbot) -> None:
         model.add(result)
     model.flush()
     cells = [model.index(0, c).data() for c in range(8)]
-    assert cells == ["1.1", "Get", "GET", "200", "12", "0", "", "✓ passed"]
+    assert cells == ["1.1", "Get", "GET", "200", "12", "0", "", "– no checks"]
     assert model.index(1, 7).data() == "✗ refused"
     assert model.index(1, 0).data(STATE_ROLE) == "failed"
     failures = FailuresOnly()
@@ -277,7 +379,7 @@ def test_the_runner_opens_centred_over_the_main_window(
     open_test_collection(workspace, ui_loop, tmp_path / "api")
     window.resize(700, 520)  # inside the offscreen screen (800x600)
     window.move(50, 40)
-    runner = window.open_runner(False)
+    runner = window.runner.open(False)
     assert runner is not None
     screen = window.screen().availableGeometry()
     assert screen.contains(runner.frameGeometry())  # shrunk to fit, nothing off screen

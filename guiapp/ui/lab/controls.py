@@ -28,6 +28,7 @@ _RANGES: dict[str, tuple[float, float, int, float]] = {
     "parse_only": (0, 1, 0, 1),
     "iterations": (1_000, 50_000_000, 0, 100_000),
     "rows": (1, 100_000, 0, 100),
+    "async_unsafe": (0, 1, 0, 1),
 }
 
 

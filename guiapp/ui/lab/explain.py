@@ -15,7 +15,7 @@ import html
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["EXPLANATIONS", "SIDE_BY_SIDE", "explain_html", "side_by_side_html"]
+__all__ = ["DJANGO_NOTE", "EXPLANATIONS", "SIDE_BY_SIDE", "explain_html", "side_by_side_html"]
 
 # strategy -> (what it does, when to use it, minimal code)
 EXPLANATIONS: dict[str, tuple[str, str, str]] = {
@@ -53,7 +53,7 @@ async def on_send_clicked(self):
 response = await loop.run_in_executor(None, send, spec)   # 10 threads, then a queue""",
     ),
     "qthread": (
-        "One QThread per call (worker-object pattern): results arrive as Qt signals on the GUI "
+        "One QThread per call (run_in_qthread): results arrive as Qt signals on the GUI "
         "thread. run_in_qthread keeps the thread referenced until it ends and never "
         "terminates it.",
         "When the rest of the code is signal/slot based, or the worker needs a Qt event loop "
@@ -93,7 +93,52 @@ pretty = await pool.submit(format_body_file, path, "utf-8", "json", out_dir)""",
         """async with httpx.AsyncClient() as client:
     response = await client.get(url)   # no thread; cancel closes the connection""",
     ),
+    "sync_to_async": (
+        "asgiref's sync_to_async(func, thread_sensitive=True), what Django recommends for ORM "
+        "calls from async code. Every thread-sensitive call of the whole process runs on one "
+        "shared thread, one after the other: the ORM calls of every window, plus any other "
+        "library's thread-sensitive calls, queue behind each other.",
+        "Inside an ASGI Django project, where Django's request handling expects it. In a "
+        "desktop app it serialises unrelated work; a SerialLane gives the same one-connection "
+        "guarantee for its own calls only. A running call cannot be cancelled.",
+        """from asgiref.sync import sync_to_async
+
+rows = await sync_to_async(import_orders, thread_sensitive=True)(batch, 200)""",
+    ),
+    "serial_lane": (
+        "A guiapp.offload SerialLane: one dedicated thread runs the ORM calls routed to it, in "
+        "submission order, so they share one database connection (Django's connections belong "
+        "to the thread that opened them) — and nothing else waits behind them.",
+        "Thread-affine resources: Django's ORM, sqlite3 connections, COM objects. Close the "
+        "connection with a last submit on the lane, and close the lane with drain=True so "
+        "queued writes land.",
+        """orm = SerialLane(name="orm")
+rows = await orm.submit(import_orders, batch, 200)   # legacy code, unchanged
+orm.submit(connection.close)                          # on the lane's thread
+await orm.aclose(2.0, drain=True)""",
+    ),
+    "django_async": (
+        "Django's async ORM (aget_or_create, acreate, aaggregate). Each call is the sync ORM "
+        "wrapped in sync_to_async(thread_sensitive=True): one thread for all of them, and no "
+        "async transaction.atomic, so every insert commits on its own.",
+        "New async code in a Django project. It is a rewrite of the legacy function, not a "
+        "wrapper, and without transactions many small writes are slower, not faster.",
+        """customer, _ = await Customer.objects.aget_or_create(name=name)
+for row in rows:
+    await Order.objects.acreate(customer=customer, **row)   # one commit each""",
+    ),
 }
+
+#: Shown with every strategy's panel after a run of the Django ORM ETL workload.
+DJANGO_NOTE = (
+    "Django ORM ETL: a legacy synchronous function (get_or_create, then inserts, in one "
+    "transaction; then a report) against a sqlite file. Django refuses ORM calls on a thread "
+    "that runs an event loop — the GUI thread under qasync — with SynchronousOnlyOperation "
+    "(async_unsafe=1 sets DJANGO_ALLOW_ASYNC_UNSAFE to show the freeze instead). In a plain "
+    "thread pool each thread opens its own connection, and concurrent transactions that read "
+    "then write fail at once with sqlite's 'database is locked'. The detail column says how "
+    "many calls overlapped and on how many threads the queries ran."
+)
 
 #: The same feature (fetch, then show the status) three ways: make_async, QThread, native.
 SIDE_BY_SIDE: tuple[tuple[str, str], ...] = (
@@ -135,6 +180,9 @@ async def on_click(self):
 )
 
 
+_DJANGO_ONLY = {"sync_to_async", "serial_lane", "django_async"}
+
+
 def _pre(code: str) -> str:
     return f"<pre style='background:#f4f4f4;padding:6px'>{html.escape(code)}</pre>"
 
@@ -158,14 +206,20 @@ def explain_html(strategy: str, last: Mapping[str, Any] | None = None) -> str:
                 f" Its worst freeze: the GUI thread {html.escape(str(last['worst_freeze_cause']))}"
                 f" in <code>{html.escape(str(culprit))}</code>."
             )
+        if last.get("detail"):
+            cost += f" {html.escape(str(last['detail']))}."
+        if last.get("status", "ok") != "ok":
+            cost += f" Status: {html.escape(str(last['status']))}."
     else:
         cost = "Not run yet: run it to see its cost on this machine."
+    django = name in _DJANGO_ONLY or bool(last and last.get("workload") == "django_etl")
+    note = f"<p><b>Django.</b> {html.escape(DJANGO_NOTE)}</p>" if django else ""
     return (
         f"<h3>{html.escape(name)}</h3>"
         f"<p><b>What it does.</b> {html.escape(what)}</p>"
         f"<p><b>When to use it.</b> {html.escape(when)}</p>"
         f"<p><b>Measured cost.</b> {cost}</p>"
-        f"<p><b>Minimal code.</b></p>{_pre(code)}"
+        f"{note}<p><b>Minimal code.</b></p>{_pre(code)}"
         f"<p><b>The same feature three ways.</b></p>{side_by_side_html()}"
     )
 

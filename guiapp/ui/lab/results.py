@@ -13,7 +13,15 @@ from guiapp.lab.results import COLUMNS, CellResult
 
 __all__ = ["ResultsTable"]
 
-_NUMERIC = set(COLUMNS) - {"workload", "params", "strategy", "status"}
+_NUMERIC = set(COLUMNS) - {
+    "workload",
+    "params",
+    "strategy",
+    "worst_freeze_cause",
+    "worst_freeze_culprit",
+    "detail",
+    "status",
+}
 
 
 class ResultsTable(QTableWidget):

@@ -1,11 +1,19 @@
-"""The runner's results table: a virtualised model fed in batches, one insert per frame.
+"""The runner's results table: a virtualised model in plan order, fed once per frame.
 
-A run can produce thousands of results a second; inserting each one as it arrives would cost
-the GUI thread one model signal, one layout and one repaint per result. Results are queued by
-:meth:`RunResultsModel.add` and inserted at most once per frame (~60 Hz), so 10,000 results
-cost the GUI thread a few hundred small inserts. The view only ever paints the rows on screen.
+Rows are in the collection's order, iteration by iteration, whatever the order in which the
+requests finish: each request's row is reserved when it starts (the run starts requests in plan
+order) and filled in when it ends; requests that never ran get their rows, in order, at the end.
 
-The cells are computed once, when a row is inserted, and kept in Qt's own item model: painting
+A run can produce thousands of results a second; handling each as it arrives would cost the
+GUI thread one model signal, one layout and one repaint per result. Starts and results are
+queued (:meth:`RunResultsModel.reserve`, :meth:`RunResultsModel.add`) and applied at most once
+per frame (~60 Hz): the new rows of a batch are inserted with one ``insertRows`` (one
+``rowsInserted``), their cells set with the model's signals held, and one ``dataChanged``
+covers every row the batch touched. A batch holds at most :data:`MAX_BATCH` entries, so the
+rows of thousands of requests that never ran (a cancelled run) are added over a few frames.
+The counts of each outcome are kept as batches arrive, never recounted.
+
+The cells are computed once, when a row is set, and kept in Qt's own item model: painting
 the table never calls Python. A Python ``data()`` is called for every cell and role of every
 row painted (about 1,600 calls a frame here); while the run's worker threads hold the GIL,
 each of those calls waits for it, and a table paint took 12 ms typically and up to 80 ms
@@ -16,62 +24,74 @@ Example::
 
     model = RunResultsModel()
     view.setModel(model)
-    run.run(on_result=model.add)       # from the loop thread
+    run.run(on_result=model.add, on_start=model.reserve)   # from the loop thread
 """
 
 from __future__ import annotations
 
+from collections import Counter
+
 from PySide6.QtCore import QObject, QSortFilterProxyModel, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QStandardItem, QStandardItemModel
 
-from guiapp.runner import RequestRun
+from guiapp.runner import CANCELLED, FAILED, NO_CHECKS, NOT_RUN, PASSED, RUNNING, RequestRun
 
-__all__ = ["COLUMNS", "STATE_ROLE", "FailuresOnly", "RunResultsModel"]
+__all__ = ["COLUMNS", "MAX_BATCH", "STATE_ROLE", "FailuresOnly", "RunResultsModel"]
 
 COLUMNS = ("#", "Request", "Method", "Status", "Time (ms)", "Size", "Checks", "Result")
-#: ``"passed"`` or ``"failed"``, on each row's first cell.
+#: The row's outcome (``"passed"``, ``"failed"``, ``"no checks"``, ``"cancelled"``,
+#: ``"not run"``, or ``"running"``), on each row's first cell.
 STATE_ROLE = Qt.ItemDataRole.UserRole
+#: Starts and results applied in one frame, at most.
+MAX_BATCH = 500
 _FRAME_MS = 16
-_FAIL = QColor(200, 40, 40)
-_PASS = QColor(30, 140, 60)
+_RED = QColor(200, 40, 40)
+_GREEN = QColor(30, 140, 60)
+_AMBER = QColor(190, 110, 0)  # an HTTP error status that no check looked at
+_GREY = QColor(120, 120, 120)
+_COLOURS = {PASSED: _GREEN, FAILED: _RED, NO_CHECKS: _GREY, CANCELLED: _GREY, NOT_RUN: _GREY}
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+_RESULT_TEXT = {
+    NO_CHECKS: "– no checks",
+    CANCELLED: "⊘ cancelled",
+    NOT_RUN: "⊘ not run",
+    RUNNING: "… running",
+}
 
 
 class RunResultsModel(QStandardItemModel):
-    """Rows of :class:`~guiapp.runner.RequestRun`, appended in per-frame batches."""
+    """One row per request per iteration, in plan order, updated in per-frame batches."""
 
-    #: ``(total, failed)`` after each batch is inserted.
-    countsChanged = Signal(int, int)
+    #: After each batch: a :class:`collections.Counter` of the outcomes of the rows so far.
+    countsChanged = Signal(object)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(0, len(COLUMNS), parent)
         self.setHorizontalHeaderLabels(list(COLUMNS))
         self._rows: list[RequestRun] = []
+        self._row_of: dict[tuple[int, int], int] = {}
         self._pending: list[RequestRun] = []
-        self._failed = 0
+        self._counts: Counter[str] = Counter()
         self._flush_timer = QTimer(self)
         self._flush_timer.setSingleShot(True)
         self._flush_timer.setInterval(_FRAME_MS)
-        self._flush_timer.timeout.connect(self.flush)
+        self._flush_timer.timeout.connect(self._on_flush_timer_timeout)
 
     # -- feeding ---------------------------------------------------------------------------------
+    def reserve(self, placeholder: RequestRun) -> None:
+        """Queue the row of a request that started (its place in the table, shown running)."""
+        self._queue(placeholder)
+
     def add(self, result: RequestRun) -> None:
-        """Queue ``result``; it appears with the next batch (within a frame)."""
-        self._pending.append(result)
-        if not self._flush_timer.isActive():
-            self._flush_timer.start()
+        """Queue ``result``; it replaces its row's placeholder (or gets a new row) with the
+        next batch (within a frame)."""
+        self._queue(result)
 
     def flush(self) -> None:
-        """Insert every queued result now."""
+        """Apply every queued start and result now."""
         self._flush_timer.stop()
-        if not self._pending:
-            return
-        batch, self._pending = self._pending, []
-        for result in batch:
-            self.appendRow(_items(result))
-        self._rows.extend(batch)
-        self._failed += sum(not r.passed for r in batch)
-        self.countsChanged.emit(len(self._rows), self._failed)
+        while self._pending:
+            self._apply(MAX_BATCH)
 
     def clear(self) -> None:
         """No rows (the columns stay)."""
@@ -79,36 +99,98 @@ class RunResultsModel(QStandardItemModel):
         self._pending.clear()
         self.setRowCount(0)
         self._rows.clear()
-        self._failed = 0
-        self.countsChanged.emit(0, 0)
+        self._row_of.clear()
+        self._counts = Counter()
+        self.countsChanged.emit(Counter())
 
     def result(self, row: int) -> RequestRun:
         return self._rows[row]
 
+    def counts(self) -> Counter[str]:
+        """How many rows of each outcome (``running`` for those in flight)."""
+        return Counter(self._counts)
+
     @property
     def failed(self) -> int:
-        return self._failed
+        return self._counts[FAILED]
+
+    # -- batches ---------------------------------------------------------------------------------
+    def _queue(self, run: RequestRun) -> None:
+        self._pending.append(run)
+        if not self._flush_timer.isActive():
+            self._flush_timer.start()
+
+    def _on_flush_timer_timeout(self) -> None:
+        self._apply(MAX_BATCH)
+        if self._pending:  # the rest next frame: the GUI paints in between
+            self._flush_timer.start()
+
+    def _apply(self, limit: int) -> None:
+        batch, self._pending = self._pending[:limit], self._pending[limit:]
+        if not batch:
+            return
+        first_new = len(self._rows)
+        changed: list[tuple[int, RequestRun]] = []
+        for run in batch:
+            key = (run.iteration, run.index)
+            row = self._row_of.get(key)
+            if row is None:
+                row = self._row_of[key] = len(self._rows)
+                self._rows.append(run)
+            else:
+                self._counts[self._rows[row].outcome] -= 1
+                self._rows[row] = run
+            self._counts[run.outcome] += 1
+            changed.append((row, run))
+        added = len(self._rows) - first_new
+        if added:
+            self.insertRows(first_new, added)  # one rowsInserted for the batch
+        low = min(row for row, _ in changed)
+        high = max(row for row, _ in changed)
+        # The cells of many rows set without one dataChanged each; one for the batch follows.
+        blocked = self.blockSignals(True)
+        try:
+            for row, run in changed:
+                for column, item in enumerate(_items(run)):
+                    if item is not None:
+                        self.setItem(row, column, item)
+        finally:
+            self.blockSignals(blocked)
+        self.dataChanged.emit(self.index(low, 0), self.index(high, len(COLUMNS) - 1), [])
+        self.countsChanged.emit(Counter(self._counts))
 
 
-def _items(r: RequestRun) -> list[QStandardItem]:
-    items = []
+def _items(r: RequestRun) -> list[QStandardItem | None]:
+    """The cells of ``r``'s row. Every Qt call here is a chance for a worker thread to take
+    the GIL from the GUI thread for a switch interval (5 ms): as few calls as will do. The
+    view never edits (its edit triggers are off), so the items are not made read-only one by
+    one; a row still running gets only the cells it shows."""
+    kind = r.outcome
+    if kind == RUNNING:
+        first = QStandardItem(_cell(r, 0, kind))
+        first.setData(kind, STATE_ROLE)
+        running = [first, QStandardItem(_cell(r, 1, kind)), None, None, None, None, None]
+        return [*running, QStandardItem(_RESULT_TEXT[RUNNING])]
+    items: list[QStandardItem | None] = [QStandardItem(_cell(r, c, kind)) for c in _COLUMN_RANGE]
     tip = "\n".join([f"{r.method} {r.url}", *r.failures()])
-    colour = QBrush(_PASS if r.passed else _FAIL)
-    for column in range(len(COLUMNS)):
-        item = QStandardItem(_cell(r, column))
-        item.setEditable(False)
-        if column in (1, 7):
-            item.setToolTip(tip)
-        if column in (3, 7):
-            item.setForeground(colour)
-        if column in (0, 3, 4, 5, 6):
-            item.setTextAlignment(_RIGHT)
-        items.append(item)
-    items[0].setData("passed" if r.passed else "failed", STATE_ROLE)
+    if kind == NO_CHECKS:
+        tip += "\nNo checks: this response was not checked."
+    colour = QBrush(_COLOURS.get(kind, _GREY))
+    status_colour = QBrush(_AMBER) if kind == NO_CHECKS and r.http_error else colour
+    for column in _RIGHT_COLUMNS:
+        items[column].setTextAlignment(_RIGHT)  # type: ignore[union-attr]
+    items[1].setToolTip(tip)  # type: ignore[union-attr]
+    items[3].setForeground(status_colour)  # type: ignore[union-attr]
+    items[7].setForeground(colour)  # type: ignore[union-attr]
+    items[0].setData(kind, STATE_ROLE)  # type: ignore[union-attr]
     return items
 
 
-def _cell(r: RequestRun, column: int) -> str:
+_COLUMN_RANGE = range(len(COLUMNS))
+_RIGHT_COLUMNS = (0, 3, 4, 5, 6)
+
+
+def _cell(r: RequestRun, column: int, kind: str) -> str:
     if column == 0:
         return f"{r.iteration}.{r.index + 1}"
     if column == 1:
@@ -117,12 +199,14 @@ def _cell(r: RequestRun, column: int) -> str:
         return r.method
     if column == 3:
         return str(r.status) if r.status is not None else "—"
-    if column == 4:
-        return f"{r.elapsed_ms:.0f}" if r.status is not None else ""
+    if column == 4:  # a cancelled or failed send took time too
+        return f"{r.elapsed_ms:.0f}" if kind not in (RUNNING, NOT_RUN) else ""
     if column == 5:
         return str(r.size) if r.status is not None else ""
     if column == 6:
         return f"{sum(c.passed for c in r.checks)}/{len(r.checks)}" if r.checks else ""
+    if kind in _RESULT_TEXT:
+        return _RESULT_TEXT[kind]
     failures = r.failures()
     return "✓ passed" if not failures else f"✗ {failures[0]}"
 
@@ -136,4 +220,4 @@ class FailuresOnly(QSortFilterProxyModel):
         self.setFilterRole(STATE_ROLE)
 
     def set_enabled(self, enabled: bool) -> None:
-        self.setFilterFixedString("failed" if enabled else "")
+        self.setFilterFixedString(FAILED if enabled else "")

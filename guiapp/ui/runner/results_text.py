@@ -8,22 +8,38 @@ Example::
 
 from __future__ import annotations
 
-from guiapp.runner import RequestRun, RunSummary
+from guiapp.runner import CANCELLED, NO_CHECKS, NOT_RUN, PASSED, RequestRun, RunSummary
 
 __all__ = ["describe_result", "summary_text"]
 
 
 def summary_text(summary: RunSummary) -> str:
-    """One line for the status area, e.g. ``200 requests · 3 failed · checks 397/400 · …``."""
+    """One line for the status area, e.g. ``3 of 200 requests failed · 190 passed ·
+    7 no checks (2 with HTTP errors) · checks 397/400 · …`` or ``Cancelled — 37 of 200 run``."""
+    counts = summary.counts()
     if summary.cancelled:
-        head = f"Cancelled after {summary.requests} requests"
-    elif summary.passed:
-        head = f"All {summary.requests} requests passed"
-    else:
+        head = f"Cancelled — {summary.finished} of {summary.requests} run"
+    elif summary.failed_requests:
         head = f"{summary.failed_requests} of {summary.requests} requests failed"
         if summary.bailed:
             head += " (stopped at the first failure)"
+    elif counts[PASSED] == 1:
+        head = "The 1 checked request passed"
+    elif counts[PASSED]:
+        head = f"All {counts[PASSED]} checked requests passed"
+    else:
+        head = f"No checks: {summary.requests} requests ran, nothing was checked"
     parts = [head]
+    if (summary.cancelled or summary.failed_requests) and counts[PASSED]:
+        parts.append(f"{counts[PASSED]} passed")
+    if counts[NO_CHECKS] and (counts[PASSED] or summary.failed_requests or summary.cancelled):
+        parts.append(f"{counts[NO_CHECKS]} no checks")
+    errors = summary.unchecked_http_errors
+    if errors:
+        parts.append(f"{errors} unchecked HTTP error status{'es' if errors > 1 else ''}")
+    not_run = counts[NOT_RUN] + counts[CANCELLED]
+    if not_run and not summary.cancelled:
+        parts.append(f"{not_run} not run")
     if summary.checks:
         parts.append(f"checks {summary.checks - summary.failed_checks}/{summary.checks}")
     p50, p95 = summary.percentile_ms(0.5), summary.percentile_ms(0.95)
@@ -43,8 +59,19 @@ def describe_result(result: RequestRun) -> str:
             f"Response: {result.status} {result.reason} · {result.elapsed_ms:.0f} ms · "
             f"{result.size} bytes"
         )
+    kind = result.outcome
+    if kind == CANCELLED:
+        lines.append(f"Cancelled after {result.elapsed_ms / 1000:.3f} s, before a response")
+    elif kind == NOT_RUN:
+        lines.append("Not run: the run stopped before this request")
     if result.error:
-        lines.append(f"Not sent: {result.error}" if result.status is None else result.error)
+        lines.append(
+            f"Not sent ({result.elapsed_ms / 1000:.3f} s): {result.error}"
+            if result.status is None
+            else result.error
+        )
+    if kind == NO_CHECKS:
+        lines.append("No checks: this response was not checked (add some in its Tests tab).")
     if result.checks:
         lines.append("")
         lines.append("Checks:")

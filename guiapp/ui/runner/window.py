@@ -17,6 +17,7 @@ Example::
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
@@ -47,6 +48,11 @@ from guiapp.core.request import RequestSpec
 from guiapp.core.response import Response
 from guiapp.offload import Offloader
 from guiapp.runner import (
+    CANCELLED,
+    FAILED,
+    NO_CHECKS,
+    NOT_RUN,
+    PASSED,
     CollectionRun,
     RunOptions,
     RunSetupError,
@@ -108,9 +114,8 @@ class RunnerWindow(QWidget):
         self.filter = FailuresOnly(self)
         self.filter.setSourceModel(self.model)
         self._build()
-        # QProgressBar.setValue repaints at once (synchronously, 4 ms here under load): the
-        # counts are shown at most 10 times a second, the last ones always.
-        self._counts = (0, 0)
+        # The counts are shown at most 10 times a second, the last ones always.
+        self._counts: Counter[str] = Counter()
         self._counts_timer = QTimer(self, singleShot=True, interval=_COUNTS_MS)
         self._counts_timer.timeout.connect(self._show_counts)
         self.model.countsChanged.connect(self._on_model_counts_changed)
@@ -186,6 +191,7 @@ class RunnerWindow(QWidget):
         self.table.setModel(self.filter)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(22)
         header = self.table.horizontalHeader()
@@ -286,6 +292,7 @@ class RunnerWindow(QWidget):
         self.model.clear()
         self.progress.setRange(0, len(plan) * options.iteration_count())
         self.progress.setValue(0)
+        self.progress.setFormat("%v of %m")
         self._run = CollectionRun(
             plan,
             target.variables,
@@ -296,7 +303,7 @@ class RunnerWindow(QWidget):
         )
         self.status.setText(f"Running {len(plan)} requests × {options.iteration_count()}…")
         try:
-            summary = await self._run.run(self.model.add)
+            summary = await self._run.run(self.model.add, self.model.reserve)
         finally:
             self.model.flush()
             self._run = None
@@ -309,6 +316,8 @@ class RunnerWindow(QWidget):
             self.status.setText(message)
             return
         self._summary = summary
+        if summary.cancelled:  # what ran, not a full bar
+            self.progress.setFormat("Cancelled — %v of %m run")
         self.export_junit.setEnabled(True)
         self.export_json.setEnabled(True)
         self.status.setText(summary_text(summary))
@@ -320,19 +329,29 @@ class RunnerWindow(QWidget):
         for widget in (self.iterations, self.delay, self.concurrency, self.bail):
             widget.setEnabled(not running)
 
-    def _on_model_counts_changed(self, total: int, failed: int) -> None:
-        self._counts = (total, failed)
-        if total == 0:  # a new run: at once
+    def _on_model_counts_changed(self, counts: Counter[str]) -> None:
+        self._counts = counts
+        if not counts:  # a new run: at once
             self._show_counts()
         elif not self._counts_timer.isActive():
             self._counts_timer.start()
 
     def _show_counts(self) -> None:
         self._counts_timer.stop()
-        total, failed = self._counts
-        self.progress.setValue(min(total, self.progress.maximum()))
+        counts = self._counts
+        done = counts[PASSED] + counts[FAILED] + counts[NO_CHECKS]
+        # setValue repaints at once (a synchronous paint, 4-7 ms under load) unless updates
+        # are off; turned back on, they ask for a paint with the next frame.
+        self.progress.setUpdatesEnabled(False)
+        self.progress.setValue(min(done, self.progress.maximum()))
+        self.progress.setUpdatesEnabled(True)
         if self._run is not None:
-            self.status.setText(f"Running… {total} done · {failed} failed")
+            text = f"Running… {done} done · {counts[PASSED]} passed · {counts[FAILED]} failed"
+            if counts[NO_CHECKS]:
+                text += f" · {counts[NO_CHECKS]} no checks"
+            if counts[CANCELLED] or counts[NOT_RUN]:
+                text += f" · {counts[CANCELLED] + counts[NOT_RUN]} not run"
+            self.status.setText(text)
 
     def _on_task_failed(self, exc: BaseException) -> None:
         _log.error("collection run failed", exc_info=exc)

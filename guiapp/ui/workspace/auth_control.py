@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
@@ -32,6 +32,10 @@ from guiapp.core.request import RequestSpec
 from guiapp.offload.qt import async_slot
 from guiapp.ui.auth_editor import AuthEditor
 from guiapp.ui.qt_helpers import named
+
+if TYPE_CHECKING:
+    from guiapp.ui.request_tab import RequestTab
+    from guiapp.ui.workspace.controller import WorkspaceController
 
 __all__ = ["AuthInheritance", "AuthSettingsDialog"]
 
@@ -98,7 +102,7 @@ class AuthInheritance(QObject):
     #: A save from the dialog failed: (message).
     saveFailed = Signal(str)
 
-    def __init__(self, controller: Any) -> None:
+    def __init__(self, controller: WorkspaceController) -> None:
         super().__init__(controller)
         self.controller = controller
         self.window = controller.window
@@ -130,7 +134,7 @@ class AuthInheritance(QObject):
         for tab in self.window.request_tabs():
             self._install(tab)
 
-    def _install(self, tab: Any) -> None:
+    def _install(self, tab: RequestTab) -> None:
         auth = tab.editor.auth
         if auth.lookup_owner is self:
             auth.refresh_inherited()
@@ -143,12 +147,12 @@ class AuthInheritance(QObject):
         tab = ref()
         return None if tab is None else self.parent_auth_for(tab)
 
-    def request_id(self, tab: Any) -> str | None:
+    def request_id(self, tab: RequestTab) -> str | None:
         """The collection request ``tab`` shows (None: a scratch tab)."""
         rid = self.controller.drafts.request_id(tab)
         return rid if isinstance(rid, str) else None
 
-    def parent_auth_for(self, tab: Any) -> ParentAuth | None:
+    def parent_auth_for(self, tab: RequestTab) -> ParentAuth | None:
         """What ``tab``'s request inherits now, from *its own* collection (whichever is shown);
         None for a tab outside any collection."""
         rid = self.request_id(tab)

@@ -30,13 +30,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QMessageBox, QPushButton
 
 from guiapp.offload.qt import async_slot
 from guiapp.ui.workspace.drafts import Drafts
+
+if TYPE_CHECKING:
+    from guiapp.ui.request_tab import RequestTab
+    from guiapp.ui.workspace.controller import WorkspaceController
 
 __all__ = ["SAVE_WAIT_S", "CloseGuard", "tab_label"]
 
@@ -54,7 +58,7 @@ def _loop_running() -> bool:
     return True
 
 
-def tab_label(drafts: Drafts, tab: Any, tabs: list[Any]) -> str:
+def tab_label(drafts: Drafts, tab: RequestTab, tabs: list[RequestTab]) -> str:
     """How a message names ``tab``: its title, or "title (collection: request path)" when
     another of ``tabs`` has the same title (and ``tab`` shows a saved request)."""
     title = str(tab.editor.title())
@@ -74,7 +78,7 @@ def _add_save_as(box: QMessageBox) -> QPushButton:
 class CloseGuard(QObject):
     """Asks before tabs with drafts, or the window, close (see the module docstring)."""
 
-    def __init__(self, controller: Any) -> None:
+    def __init__(self, controller: WorkspaceController) -> None:
         super().__init__(controller)
         self.controller = controller
         self.window = controller.window
@@ -88,7 +92,7 @@ class CloseGuard(QObject):
         self.window.close_guard = self.allow_window_close
 
     # -- one tab -------------------------------------------------------------------------------
-    def allow_tab_close(self, tab: Any) -> bool:
+    def allow_tab_close(self, tab: RequestTab) -> bool:
         """True if ``tab`` may close now; False after asking (the answer closes it)."""
         if not self.drafts.is_dirty(tab):
             return True
@@ -113,7 +117,7 @@ class CloseGuard(QObject):
         box.finished.connect(lambda _r, t=tab, b=box: self._on_tab_answer(t, b))
         return False
 
-    def _on_tab_answer(self, tab: Any, box: QMessageBox) -> None:
+    def _on_tab_answer(self, tab: RequestTab, box: QMessageBox) -> None:
         clicked = box.clickedButton()
         answer = box.standardButton(clicked)
         if clicked is not None and clicked.objectName() == "saveAsButton":
@@ -125,16 +129,16 @@ class CloseGuard(QObject):
             self._close_tab(tab)
 
     @async_slot
-    async def _save_and_close_tab(self, tab: Any) -> None:
+    async def _save_and_close_tab(self, tab: RequestTab) -> None:
         if await self.drafts.save(tab):
             self._close_tab(tab)
 
-    def _save_as(self, tab: Any) -> None:
+    def _save_as(self, tab: RequestTab) -> None:
         """Show ``tab`` and open Save As for it (the tab stays open, bound to its new file)."""
         self.window.tabs.setCurrentWidget(tab)
         self.controller.save_as_current()
 
-    def _close_tab(self, tab: Any) -> None:
+    def _close_tab(self, tab: RequestTab) -> None:
         index = self.window.tabs.indexOf(tab)
         if index >= 0:
             self.window.close_tab(index, ask=False)
@@ -194,7 +198,7 @@ class CloseGuard(QObject):
         box.finished.connect(lambda _r, b=box: self._on_window_answer(b, savable, locked))
         return False
 
-    def _collection_name(self, tab: Any) -> str:
+    def _collection_name(self, tab: RequestTab) -> str:
         col = self.drafts.collection_of(tab)
         return col.name if col is not None else ""
 
@@ -217,7 +221,7 @@ class CloseGuard(QObject):
     async def _close_when_saved(self, dirty: list[Any]) -> None:
         reasons: dict[Any, str] = {}
 
-        def failed(tab: Any, message: str) -> None:
+        def failed(tab: RequestTab, message: str) -> None:
             reasons[tab] = message
 
         self.drafts.saveFailed.connect(failed)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings
 
@@ -26,6 +26,10 @@ from guiapp.offload.qt import async_slot
 from guiapp.ui.workspace.demo_collection import DEMO_FOLDER, build_demo_collection
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QUndoStack
+    from PySide6.QtWidgets import QDockWidget
+
+    from guiapp.ui.main_window import MainWindow
     from guiapp.ui.workspace.drafts import Drafts
     from guiapp.ui.workspace.env_control import EnvironmentController
     from guiapp.ui.workspace.panel import CollectionsPanel
@@ -40,7 +44,7 @@ __all__ = ["CollectionActions"]
 class CollectionActions:
     """Opening, showing, switching and closing collections."""
 
-    window: Any
+    window: MainWindow
     data_dir: Path
     service: CollectionService
     drafts: Drafts
@@ -49,8 +53,8 @@ class CollectionActions:
     state: WorkspaceState
     environments: EnvironmentController
     watcher: ChangeWatcher
-    dock: Any
-    undo_stack: Any
+    dock: QDockWidget
+    undo_stack: QUndoStack
     _switching: int  # activations under way (a count: they may overlap)
     _activating: set[str]
     #: Descriptions of the Demo API requests (by id), shown when one is opened.
@@ -79,7 +83,7 @@ class CollectionActions:
         except Exception as exc:
             self.window.show_message(f"Could not open the collection: {exc}", "error")
             return False
-        await self._show_collection(col, root)
+        await self.show_collection(col, root)
         return True
 
     async def create_collection(self, path: str | Path, name: str | None = None) -> bool:
@@ -90,7 +94,7 @@ class CollectionActions:
         except Exception as exc:
             self.window.show_message(f"Could not create the collection: {exc}", "error")
             return False
-        await self._show_collection(col, root)
+        await self.show_collection(col, root)
         return True
 
     async def collection_at(self, path: str) -> Collection | None:
@@ -108,7 +112,8 @@ class CollectionActions:
         self.panel.set_collections(self._switcher_items(), str(shown.root) if shown else None)
         return col
 
-    async def _show_collection(self, col: Collection, root: FolderNode) -> None:
+    async def show_collection(self, col: Collection, root: FolderNode) -> None:
+        """Add ``col`` (listed as ``root``) to the sidebar and show it, with its environment."""
         self._switching += 1
         try:
             await self._show(col, root)
@@ -161,7 +166,7 @@ class CollectionActions:
         self._switching += 1
         try:
             root = await self.service.call(lambda c: c.tree(), col)
-            await self._show_collection(col, root)
+            await self.show_collection(col, root)
         except Exception as exc:
             self.window.show_message(f"Could not list “{col.name}”: {exc}", "error")
         finally:
@@ -216,7 +221,7 @@ class CollectionActions:
         loaded = await self._load_demo()
         if loaded is None:
             return False
-        await self._show_collection(*loaded)
+        await self.show_collection(*loaded)
         return True
 
     async def add_demo(self) -> bool:
@@ -232,12 +237,13 @@ class CollectionActions:
     async def _load_demo(self) -> tuple[Collection, FolderNode] | None:
         """Start the demo API if needed and (re)build its collection for the API's address."""
         window = self.window
-        if window.demo_server is None:
+        server = window.demo_server
+        if server is None:
             from guiapp.ui.demo_launcher import start_demo
 
             settings = QSettings(str(self.data_dir / "settings.ini"), QSettings.Format.IniFormat)
-            start_demo(window, settings, add_examples=False)
-        url = window.demo_server.url
+            server = start_demo(window, settings, add_examples=False)
+        url = server.url
         root = Path(self.demo_root())
         self.drafts.read_only.add(str(root))
         try:

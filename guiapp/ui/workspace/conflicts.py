@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import difflib
 from pathlib import PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import (
@@ -28,6 +28,7 @@ from PySide6.QtGui import (
     QTextDocument,
 )
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QDialog,
     QDialogButtonBox,
     QFrame,
@@ -43,6 +44,9 @@ from guiapp.core.collections import Collection, CollectionError
 from guiapp.offload.qt import async_slot
 from guiapp.ui.qt_helpers import named
 from guiapp.ui.workspace.drafts import Drafts
+
+if TYPE_CHECKING:
+    from guiapp.ui.request_tab import RequestTab
 
 __all__ = [
     "CompareDialog",
@@ -195,11 +199,11 @@ class ConflictResolver(QObject):
         drafts.conflicted.connect(self._on_drafts_conflicted)
         drafts.stateChanged.connect(self._on_drafts_state_changed)
 
-    def bar(self, tab: Any) -> ConflictBar | None:
+    def bar(self, tab: RequestTab) -> ConflictBar | None:
         """The conflict bar shown on ``tab`` (None when it has no conflict)."""
         return self._bars.get(tab)
 
-    def _on_drafts_conflicted(self, tab: Any) -> None:
+    def _on_drafts_conflicted(self, tab: RequestTab) -> None:
         if tab in self._bars:
             return
         name = self.drafts.request_id(tab) or tab.editor.title()
@@ -208,11 +212,12 @@ class ConflictResolver(QObject):
         bar.takeTheirsClicked.connect(lambda t=tab: self.drafts.revert(t))
         bar.compareClicked.connect(lambda t=tab: self.compare(t))
         layout = tab.layout()
+        assert isinstance(layout, QBoxLayout)  # a RequestTab lays its parts out in a column
         layout.insertWidget(0, bar)
         self._bars[tab] = bar
         tab.destroyed.connect(lambda _=None, t=tab: self._bars.pop(t, None))
 
-    def _on_drafts_state_changed(self, tab: Any) -> None:
+    def _on_drafts_state_changed(self, tab: RequestTab) -> None:
         if self.drafts.conflict(tab) is None:
             bar = self._bars.pop(tab, None)
             if bar is not None:
@@ -221,7 +226,7 @@ class ConflictResolver(QObject):
                 self.resolved.emit(tab)
 
     @async_slot
-    async def compare(self, tab: Any) -> CompareDialog | None:
+    async def compare(self, tab: RequestTab) -> CompareDialog | None:
         """Open the diff of ``tab``'s file as it is on disk (theirs) and the file that saving
         its draft (mine) would write; non-modal. The files are read on the collection's lane."""
         col, request_id = self.drafts.collection_of(tab), self.drafts.request_id(tab)

@@ -22,11 +22,11 @@ from __future__ import annotations
 import logging
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QUndoStack
-from PySide6.QtWidgets import QDockWidget, QMenu, QToolBar
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QMenu, QToolBar
 
 from guiapp.core.collections import Collection, FolderNode
 from guiapp.core.errors import InvalidRequest
@@ -46,6 +46,7 @@ from guiapp.ui.workspace.drafts import Drafts
 from guiapp.ui.workspace.editor_variables import EditorVariables
 from guiapp.ui.workspace.env_control import EnvironmentController
 from guiapp.ui.workspace.environments import EnvironmentBar
+from guiapp.ui.workspace.export_dialog import ExportDialog
 from guiapp.ui.workspace.ids import IdTracker
 from guiapp.ui.workspace.panel import CollectionsPanel
 from guiapp.ui.workspace.service import CollectionService
@@ -55,6 +56,11 @@ from guiapp.ui.workspace.tabs_control import TabActions
 from guiapp.ui.workspace.tree_model import CollectionTreeModel
 from guiapp.ui.workspace.unresolved import UnresolvedMarker
 from guiapp.ui.workspace.watcher import ChangeWatcher
+
+if TYPE_CHECKING:
+    from guiapp.core.importers import ImportResult
+    from guiapp.ui.main_window import MainWindow
+    from guiapp.ui.request_tab import RequestTab
 
 __all__ = ["WorkspaceController"]
 
@@ -66,12 +72,17 @@ def _is_dir(path: str) -> bool:
     return Path(path).is_dir()
 
 
-class WorkspaceController(FileActions, CollectionActions, TabActions, QObject):
-    """Adds the workspace to ``window`` (a :class:`~guiapp.ui.main_window.MainWindow`)."""
+class WorkspaceController(CollectionActions, TabActions, QObject):
+    """Adds the workspace to ``window``.
+
+    The file dialogs, import and export are a collaborating object, :attr:`files`
+    (:class:`~guiapp.ui.workspace.dialogs.FileActions`); the controller's methods of the same
+    names delegate to it.
+    """
 
     def __init__(
         self,
-        window: Any,
+        window: MainWindow,
         data_dir: Path,
         *,
         lane: SerialLane | None = None,
@@ -123,7 +134,20 @@ class WorkspaceController(FileActions, CollectionActions, TabActions, QObject):
         #: True once the previous run's collection was restored (or there was none).
         self.ready = False
         self._watched_tabs: set[int] = set()
+        self._shut_down = False
         self.close_guard = CloseGuard(self)  # a tab or the window with drafts asks first
+        #: File → Open/New Collection…, Import…, Export Request as Code….
+        self.files = FileActions(
+            service=self.service,
+            data_dir=self.data_dir,
+            collections=self,
+            environments=self.environments,
+            panel=self.panel,
+            status=window,
+            parent=window,
+            current_spec=lambda: window.current_tab().editor.spec_to_send(),
+            resolve=self.resolve,
+        )
         self._connect()
         self.auth = AuthInheritance(self)  # folder/collection auth, inherited by requests
 
@@ -207,6 +231,29 @@ class WorkspaceController(FileActions, CollectionActions, TabActions, QObject):
                 return found if isinstance(found, QMenu) else None
         return None
 
+    # -- the file dialogs (FileActions) ---------------------------------------------------------
+    def open_collection_dialog(self) -> QFileDialog:
+        """File → Open Collection…: pick a collection folder (non-blocking dialog)."""
+        return self.files.open_collection_dialog()
+
+    def new_collection_dialog(self) -> QFileDialog:
+        """File → New Collection…: name a new folder; the collection is named after it."""
+        return self.files.new_collection_dialog()
+
+    def import_dialog(self) -> QFileDialog:
+        """File → Import…: a Postman v2.1 collection or an OpenAPI 3 document (JSON/YAML)."""
+        return self.files.import_dialog()
+
+    async def import_file(
+        self, source: str | Path, dest: Path | None = None
+    ) -> ImportResult | None:
+        """Import ``source`` into a new collection and show it (:meth:`FileActions.import_file`)."""
+        return await self.files.import_file(source, dest)
+
+    def export_current(self) -> ExportDialog:
+        """File → Export Request as Code…: the current tab as curl / Python."""
+        return self.files.export_current()
+
     # -- public API ----------------------------------------------------------------------------
     def resolve(self, spec: RequestSpec) -> RequestSpec:
         """``spec`` with ``{{name}}`` filled in from the active environment (the window calls
@@ -256,11 +303,11 @@ class WorkspaceController(FileActions, CollectionActions, TabActions, QObject):
     def ask_on_close(self, value: bool) -> None:
         self.close_guard.ask_on_close = value
 
-    def is_dirty(self, tab: Any) -> bool:
+    def is_dirty(self, tab: RequestTab) -> bool:
         """True if ``tab`` holds a draft: edits of a saved request not written to its file."""
         return self.drafts.is_dirty(tab)
 
-    def location(self, tab: Any) -> tuple[Path, str] | None:
+    def location(self, tab: RequestTab) -> tuple[Path, str] | None:
         """(collection folder, request id) of the saved request ``tab`` shows, or None."""
         col, rid = self.drafts.collection_of(tab), self.drafts.request_id(tab)
         return None if col is None or rid is None else (Path(col.root), rid)
@@ -268,6 +315,8 @@ class WorkspaceController(FileActions, CollectionActions, TabActions, QObject):
     @async_slot
     async def restore(self) -> None:
         """Reopen the collections of the previous run and bind their tabs, drafts included."""
+        if self._shut_down:
+            return  # the window closed before the event loop got here: its lane is closed
         state = self.state
         await self.service.run(state.load)
         previous = state.snapshot()  # opening the collections below saves the state again
@@ -413,6 +462,7 @@ class WorkspaceController(FileActions, CollectionActions, TabActions, QObject):
 
     def shutdown(self) -> None:
         """Stop polling and close the lane (if this controller created it)."""
+        self._shut_down = True
         self.watcher.stop()
         if self._own_lane:
             self.service.lane.close(0.5)

@@ -25,7 +25,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
@@ -369,7 +368,7 @@ def _save_op(
     return op
 
 
-def describe(drafts: Drafts, tab: Any) -> str:
+def describe(drafts: Drafts, tab: RequestTab) -> str:
     """The tab title prefix for ``tab``'s state: "Saving… ", "• " (a draft) or ""."""
     if drafts.is_saving(tab):
         return "Saving… "

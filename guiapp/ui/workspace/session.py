@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from guiapp.core.collections import Collection
 from guiapp.core.request import RequestSpec
@@ -27,6 +27,12 @@ from guiapp.core.serialize import spec_from_dict, spec_to_dict
 from guiapp.ui.reenter_marks import mark_reenter
 from guiapp.ui.workspace.drafts import Drafts
 from guiapp.ui.workspace.state import WorkspaceState
+
+if TYPE_CHECKING:
+    from guiapp.ui.main_window import MainWindow
+    from guiapp.ui.request_tab import RequestTab
+    from guiapp.ui.workspace.controller import WorkspaceController
+    from guiapp.ui.workspace.ids import IdTracker
 
 __all__ = ["digest", "restore_tabs", "session_tabs"]
 
@@ -43,7 +49,7 @@ def digest(spec: RequestSpec) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
-def session_tabs(window: Any, drafts: Drafts, secrets: set[str]) -> list[dict[str, Any]]:
+def session_tabs(window: MainWindow, drafts: Drafts, secrets: set[str]) -> list[dict[str, Any]]:
     """One entry per tab bound to a saved request, with its draft if it holds one."""
     entries: list[dict[str, Any]] = []
     for index, tab in enumerate(window.request_tabs()):
@@ -64,7 +70,7 @@ def session_tabs(window: Any, drafts: Drafts, secrets: set[str]) -> list[dict[st
     return entries
 
 
-async def restore_tabs(controller: Any, state: WorkspaceState) -> int:
+async def restore_tabs(controller: WorkspaceController, state: WorkspaceState) -> int:
     """Bind the window's restored tabs to their files again, with their drafts; returns how
     many drafts came back. A tab whose file is gone stays open as a scratch tab (its text,
     draft included, is not lost)."""
@@ -79,10 +85,12 @@ async def restore_tabs(controller: Any, state: WorkspaceState) -> int:
         if col is None or not isinstance(rid, str):
             continue
         tracker = drafts.tracker(col)
+
+        def load(c: Collection, r: str = rid, t: IdTracker = tracker) -> tuple[RequestSpec, int]:
+            return c.load_request(r), t.latest
+
         try:
-            disk, seq = await controller.service.call(
-                lambda c, r=rid, t=tracker: (c.load_request(r), t.latest), col
-            )
+            disk, seq = await controller.service.call(load, col)
         except Exception as exc:
             _log.warning("not restoring %s: %s", rid, exc)
             continue
@@ -114,7 +122,7 @@ def _draft(entry: dict[str, Any]) -> RequestSpec | None:
 
 def _bind(
     drafts: Drafts,
-    tab: Any,
+    tab: RequestTab,
     rid: str,
     seq: int,
     col: Collection,

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from guiapp.core.collections import COLLECTION_FILE, Changes, Collection, FolderNode
 from guiapp.core.request import RequestSpec
@@ -26,6 +26,10 @@ from guiapp.ui.workspace.drafts import describe
 from guiapp.ui.workspace.save_as import SaveAsDialog
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import QTimer
+
+    from guiapp.ui.main_window import MainWindow
+    from guiapp.ui.request_tab import RequestTab
     from guiapp.ui.workspace.drafts import Drafts
     from guiapp.ui.workspace.editor_variables import EditorVariables
     from guiapp.ui.workspace.env_control import EnvironmentController
@@ -55,7 +59,7 @@ def _folders(node: FolderNode) -> list[str]:
 class TabActions:
     """The controller's tab binding, saving and external-change handling."""
 
-    window: Any
+    window: MainWindow
     service: CollectionService
     drafts: Drafts
     environments: EnvironmentController
@@ -65,7 +69,7 @@ class TabActions:
     state: WorkspaceState
     demo_descriptions: dict[str, str]
     _watched_tabs: set[int]
-    _state_timer: Any
+    _state_timer: QTimer
     #: The Save As dialog opened last (tests drive it).
     last_save_as: SaveAsDialog
 
@@ -78,16 +82,18 @@ class TabActions:
         async def activate_async(self, col: Collection) -> None: ...
 
     # -- requests in tabs ----------------------------------------------------------------------
-    def open_request(self, collection_path: str | Path, rel: str) -> asyncio.Task[Any]:
+    def open_request(
+        self, collection_path: str | Path, rel: str
+    ) -> asyncio.Task[RequestTab | None]:
         """Open the saved request ``rel`` of the collection at ``collection_path`` in a tab
         (the one already showing it, if any), opening the collection if needed. Returns a task
         whose result is the tab (None if it could not be read); it runs whether awaited or not.
         """
-        task: asyncio.Task[Any] = self._open_request_at(str(collection_path), rel)
+        task: asyncio.Task[RequestTab | None] = self._open_request_at(str(collection_path), rel)
         return task
 
     @async_slot
-    async def _open_request_at(self, path: str, rel: str) -> Any:
+    async def _open_request_at(self, path: str, rel: str) -> RequestTab | None:
         col = self.service.find(path)
         if col is None:
             await self.open_collection(path)
@@ -102,7 +108,7 @@ class TabActions:
 
     async def open_request_async(
         self, request_id: str, new_tab: bool = False, col: Collection | None = None
-    ) -> Any:
+    ) -> RequestTab | None:
         """Show request ``request_id`` of ``col`` (default: the collection shown) in a tab and
         bind it; returns the tab (None if it could not be read)."""
         window = self.window
@@ -190,7 +196,7 @@ class TabActions:
                 dialog.folder_combo.setCurrentIndex(index)
 
     @async_slot
-    async def _save_as(self, tab: Any, root: str, folder: str, name: str) -> bool:
+    async def _save_as(self, tab: RequestTab, root: str, folder: str, name: str) -> bool:
         col = self.service.find(root)
         if col is None or not name:
             return False
@@ -230,7 +236,7 @@ class TabActions:
             return None
         return spec
 
-    def _watch_tab(self, tab: Any) -> None:
+    def _watch_tab(self, tab: RequestTab) -> None:
         self.variables.attach(tab.editor)
         if id(tab) not in self._watched_tabs:
             key = id(tab)
@@ -256,8 +262,10 @@ class TabActions:
         if request_id is not None and col is self.service.collection:
             self.panel.select(request_id)
 
-    def _on_drafts_state_changed(self, tab: Any) -> None:
+    def _on_drafts_state_changed(self, tab: RequestTab) -> None:
         self._show_title(tab, self._tree_names())
+        self._refresh_marks()
+        self._state_timer.start()  # the session keeps drafts even if the app is killed
 
     def _on_model_tree_changed(self) -> None:
         names = self._tree_names()  # a rename in the tree renames the tab
@@ -270,7 +278,7 @@ class TabActions:
             return {}
         return {node.id: node.name for node in self.model.listing().walk_requests()}
 
-    def _show_title(self, tab: Any, names: dict[str, str]) -> None:
+    def _show_title(self, tab: RequestTab, names: dict[str, str]) -> None:
         # A tab of a saved request is titled with the request's name, as the tree shows it.
         request_id = self.drafts.request_id(tab)
         shown = self.drafts.collection_of(tab) is self.service.collection
@@ -280,8 +288,6 @@ class TabActions:
             tab.setProperty("titleName", None)  # unbound (Save As elsewhere, deleted): its URL
         tab.setProperty("titlePrefix", describe(self.drafts, tab))
         self.window.update_tab_title(tab)
-        self._refresh_marks()
-        self._state_timer.start()  # the session keeps drafts even if the app is killed
 
     def _refresh_marks(self) -> None:
         shown = self.service.collection
@@ -297,7 +303,7 @@ class TabActions:
             text = "All changes saved"
         self.panel.set_save_state(text)
 
-    def _on_conflicts_resolved(self, tab: Any) -> None:
+    def _on_conflicts_resolved(self, tab: RequestTab) -> None:
         # Replaces "… changed on disk: you have a draft", which is no longer true.
         request_id = self.drafts.request_id(tab) or tab.editor.title()
         if self.drafts.is_dirty(tab):
@@ -305,7 +311,7 @@ class TabActions:
         else:
             self.window.show_message(f"{request_id} shows the file as it is on disk")
 
-    def _on_drafts_saved(self, tab: Any) -> None:
+    def _on_drafts_saved(self, tab: RequestTab) -> None:
         self.window.show_message(f"Saved {self.drafts.request_id(tab)}", "ok")
 
     def _on_environments_scope_changed(self) -> None:
@@ -355,7 +361,7 @@ class TabActions:
             if tab is not None and not self.drafts.is_dirty(tab):
                 self.drafts.unbind(tab)
 
-    async def _on_file_changed(self, tab: Any, request_id: str) -> None:
+    async def _on_file_changed(self, tab: RequestTab, request_id: str) -> None:
         """A clean tab shows the new version; a draft gets a conflict (nothing overwritten)."""
         col = self.drafts.collection_of(tab)
         if col is None:

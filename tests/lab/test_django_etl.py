@@ -1,0 +1,187 @@
+"""The Lab's Django ORM ETL workload: each strategy's real outcome, and a clean "not installed"."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from guiapp.lab.engine import CellRun, LabSession
+from guiapp.lab.results import CellResult
+from guiapp.lab.strategies import STRATEGIES
+from guiapp.lab.workloads import Workload
+
+pytest.importorskip("django", reason="Django comes with the test extra")
+
+ROOT = Path(__file__).resolve().parents[2]
+SMALL = Workload("django_etl", tasks=4, rows=30)
+
+
+def _run(loop: asyncio.AbstractEventLoop, workload: Workload, name: str, pool: int | None = None):
+    session = LabSession()  # no demo API: the workload is not HTTP
+    try:
+        return loop.run_until_complete(CellRun(workload, STRATEGIES[name](pool), session).run())
+    finally:
+        session.close()
+
+
+@pytest.fixture(autouse=True)
+def _async_safety_restored() -> object:
+    yield
+    from guiapp.lab import django_orm
+
+    django_orm.prepare(async_unsafe=False)  # clears DJANGO_ALLOW_ASYNC_UNSAFE if we set it
+    assert "DJANGO_ALLOW_ASYNC_UNSAFE" not in os.environ
+
+
+def test_the_django_strategies_apply_to_the_django_workload_only() -> None:
+    for name in ("sync_to_async", "serial_lane", "django_async"):
+        assert STRATEGIES[name]().applies(SMALL)
+        assert not STRATEGIES[name]().applies(Workload("sqlite_legacy"))
+    assert STRATEGIES["make_async"]().applies(SMALL)
+    assert not STRATEGIES["process"]().applies(SMALL)
+    assert not STRATEGIES["native_async"]().applies(SMALL)
+
+
+def test_sync_to_async_runs_every_call_on_one_shared_thread(
+    lab_loop: asyncio.AbstractEventLoop,
+) -> None:
+    result = _run(lab_loop, SMALL, "sync_to_async")
+    assert (result.status, result.completed) == ("ok", 4)
+    assert result.detail.startswith("4 calls: 1 at a time;")
+    assert "on 1 thread(s)" in result.detail
+    assert ", 1 at a time" in result.detail
+
+
+def test_a_serial_lane_runs_them_on_its_own_thread(lab_loop: asyncio.AbstractEventLoop) -> None:
+    result = _run(lab_loop, SMALL, "serial_lane")
+    assert (result.status, result.completed) == ("ok", 4)
+    assert "4 calls: 1 at a time;" in result.detail
+    assert "on 1 thread(s) (lab-orm-1)" in result.detail
+
+
+def test_the_async_orm_interleaves_calls_but_queries_on_one_thread(
+    lab_loop: asyncio.AbstractEventLoop,
+) -> None:
+    result = _run(lab_loop, SMALL, "django_async")
+    assert (result.status, result.completed) == ("ok", 4)
+    assert result.detail.startswith("4 calls: 4 at a time;")  # coroutines interleave...
+    assert "on 1 thread(s)" in result.detail  # ...their queries do not
+    assert ", 1 at a time" in result.detail
+
+
+def test_on_the_gui_thread_django_refuses_with_a_result_row(
+    lab_loop: asyncio.AbstractEventLoop,
+) -> None:
+    result = _run(lab_loop, SMALL, "gui_thread")
+    assert result.completed == 0
+    assert result.status.startswith("error: SynchronousOnlyOperation: You cannot call this")
+    assert result.row()["status"] == result.status
+
+
+def test_async_unsafe_lets_it_run_on_the_gui_thread_and_freeze_it(
+    lab_loop: asyncio.AbstractEventLoop,
+) -> None:
+    workload = Workload("django_etl", tasks=2, rows=30, async_unsafe=1)
+    result = _run(lab_loop, workload, "gui_thread")
+    assert (result.status, result.completed) == ("ok", 2)
+    assert "on 1 thread(s) (MainThread)" in result.detail
+
+
+def test_a_thread_pool_gets_what_sqlite_says_as_a_result_row(
+    lab_loop: asyncio.AbstractEventLoop,
+) -> None:
+    result = _run(lab_loop, Workload("django_etl", tasks=8, rows=200), "make_async", 8)
+    # Each pool thread opens its own connection; transactions that read then write collide.
+    # Whether they collide in a given run depends on scheduling: both outcomes are rows.
+    assert result.status in ("ok", "error: OperationalError: database is locked"), result.status
+    if result.status != "ok":
+        assert "failed with OperationalError: database is locked" in result.detail
+        assert result.completed < 8
+
+
+def test_a_missing_django_is_a_result_row_that_says_what_to_install(
+    lab_loop: asyncio.AbstractEventLoop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "django", None)  # import django -> ImportError
+    result: CellResult = _run(lab_loop, SMALL, "serial_lane")
+    assert result.completed == 0
+    assert result.status == (
+        "error in set-up: DjangoUnavailable: the Django ORM ETL workload needs Django and "
+        "asgiref: pip install 'guiapp[django]'"
+    )
+
+
+def test_the_app_and_the_lab_start_without_django(tmp_path: Path) -> None:
+    code = textwrap.dedent(
+        """
+        import sys
+        sys.modules["django"] = None
+        sys.modules["asgiref"] = None
+        import guiapp.app, guiapp.ui.lab.window, guiapp.lab.strategies
+        from guiapp.lab.django_orm import DjangoUnavailable
+        from guiapp.lab.workloads import Workload
+        try:
+            Workload("django_etl").units("", "")
+        except DjangoUnavailable as exc:
+            print(exc)
+        """
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().endswith("pip install 'guiapp[django]'")
+
+
+def test_the_migration_matches_the_models() -> None:
+    import threading
+
+    from django.core.management import call_command
+
+    from guiapp.lab import django_orm
+
+    django_orm.prepare()
+    errors: list[BaseException] = []
+
+    def check() -> None:  # Django's management commands refuse a thread running a loop
+        try:
+            call_command("makemigrations", "lab", check=True, dry_run=True, verbosity=0)
+        except BaseException as exc:  # SystemExit(1) when a migration is missing
+            errors.append(exc)
+
+    thread = threading.Thread(target=check)
+    thread.start()
+    thread.join(60)
+    assert errors == []
+
+
+def test_the_why_experiment_reports_every_route(lab_loop: asyncio.AbstractEventLoop) -> None:
+    from guiapp.bench.lab_why import why_django
+
+    session = LabSession()
+    try:
+        fact = lab_loop.run_until_complete(why_django(session, 2, 10))
+    finally:
+        session.close()
+    rows = fact.figures["rows"]
+    assert list(rows) == [
+        "gui_thread",
+        "gui_thread+unsafe",
+        "sync_to_async",
+        "serial_lane",
+        "django_async",
+        "make_async(64)",
+    ]
+    assert rows["gui_thread"]["status"].startswith("error: SynchronousOnlyOperation")
+    assert rows["gui_thread+unsafe"]["status"] == "ok"
+    assert "(lab-orm-1)" in rows["serial_lane"]["detail"]
+    assert set(fact.figures["unrelated_wait_ms"]) == {"sync_to_async", "serial_lane"}
+    assert "DJANGO_ALLOW_ASYNC_UNSAFE" not in os.environ
+    assert "SerialLane:" in fact.sentence
