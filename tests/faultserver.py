@@ -75,6 +75,16 @@ def _sse_huge_event(server: FaultServer, conn: socket.socket, path: str) -> None
     conn.close()
 
 
+def _sse_malformed(server: FaultServer, conn: socket.socket, path: str) -> None:
+    # Lines that are not SSE fields around one valid event; then the stream ends normally.
+    body = b"no colon here\n:\n\xff\xfe: junk\ndata:ok\nretry: -5\nretry: 1e3\n\n"
+    head = _head(
+        "200 OK", [("Content-Type", "text/event-stream"), ("Content-Length", str(len(body)))]
+    )
+    conn.sendall(head + body)
+    conn.close()
+
+
 def _close_mid_body(server: FaultServer, conn: socket.socket, path: str) -> None:
     conn.sendall(_head("200 OK", [("Content-Length", "1000000")]) + b"y" * 3000)
     conn.close()
@@ -221,6 +231,7 @@ FAULTS: dict[str, Handler] = {
     "/close-mid-body": _close_mid_body,
     "/sse-cut-mid-event": _sse_cut_mid_event,
     "/sse-huge-event": _sse_huge_event,
+    "/sse-malformed": _sse_malformed,
     "/malformed-status": _malformed_status,
     "/huge-headers": _huge_headers,
     "/bogus-chunked": _bogus_chunked,

@@ -98,6 +98,11 @@ class EventMaker:
         last = self._lines.close()
         return ([] if last is None else [self._line_event(at, *last)]), 0
 
+    @property
+    def ignored(self) -> int:
+        """SSE lines that were not valid fields, ignored so far (0 for other kinds)."""
+        return self._sse.ignored if self._sse is not None else 0
+
     def _index(self) -> int:
         index = self._next_index
         self._next_index += 1
@@ -165,6 +170,7 @@ class StreamSink(BodySink):
             first_event_at=self.first_event_at,
             truncated_events=self.truncated_events,
             incomplete_bytes=incomplete,
+            ignored_lines=self._maker.ignored,
         )
         return self.summary
 

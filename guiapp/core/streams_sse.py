@@ -8,6 +8,10 @@ field dispatch runs in Python. Data lines are joined and decoded once per event.
 demo's counter stream this costs a few microseconds per event, several times less than
 splitting with a regular expression and copying each line through a buffer.
 
+Lines that are not valid fields (an unknown name, a ``retry`` that is not digits, an ``id``
+with NUL) are ignored, as the algorithm says, and counted in :attr:`SseParser.ignored` so that
+the window can say so.
+
 One line (its field name included) or one event's data is capped at ``max_event_bytes``: the
 rest is counted in :attr:`SseEvent.truncated` and dropped as it arrives, so a 100 MB event
 never sits in memory; a line still incomplete at the end of a chunk is all that is kept
@@ -64,6 +68,7 @@ class SseParser:
 
     def __init__(self, max_event_bytes: int = MAX_EVENT_BYTES) -> None:
         self.max_event_bytes = max_event_bytes
+        self.ignored = 0  # lines that were not valid fields, ignored
         self._last_id = ""
         self._head: bytes | None = b""  # the stream's first bytes while a BOM is still possible
         self._skip_lf = False  # the last chunk ended with CR: a leading LF is its CRLF's end
@@ -176,13 +181,14 @@ class SseParser:
                     self._data_bytes = data_bytes
                     self._add_capped(value, 0)
                     data_bytes = self._data_bytes
-            elif name == b"id":
-                if b"\0" not in value:
-                    self._last_id = value.decode("utf-8", "replace")
+            elif name == b"id" and b"\0" not in value:
+                self._last_id = value.decode("utf-8", "replace")
             elif name == b"event":
                 self._event = value.decode("utf-8", "replace")
             elif name == b"retry" and value.isdigit():
                 self._retry = int(value)
+            else:
+                self.ignored += 1
         self._size = size
         self._fields = fields
         self._data_bytes = data_bytes
@@ -228,11 +234,12 @@ class SseParser:
                     self._data.append(value)
             elif name == b"event":
                 self._event = value.decode("utf-8", "replace")
-            elif name == b"id":
-                if b"\0" not in value:
-                    self._last_id = value.decode("utf-8", "replace")
+            elif name == b"id" and b"\0" not in value:
+                self._last_id = value.decode("utf-8", "replace")
             elif name == b"retry" and value.isdigit():
                 self._retry = int(value)
+            else:
+                self.ignored += 1
 
     def _add_capped(self, value: bytes, dropped: int) -> None:
         room = self.max_event_bytes - self._data_bytes

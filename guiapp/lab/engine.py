@@ -17,20 +17,27 @@ Example::
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from guiapp.lab.qt_probe import LoadProbe
 from guiapp.lab.results import CellResult, Point
 from guiapp.lab.server import LabServer
 from guiapp.lab.strategy import RunHooks, Strategy, Unit
+from guiapp.lab.stream_tally import StreamTally
 from guiapp.lab.workloads import Workload
+from guiapp.offload._items import JobItems
 from guiapp.offload.jobs import JobControl
 from guiapp.offload.stats import summarize
 
 __all__ = ["CellRun", "LabSession", "run_matrix"]
+
+T = TypeVar("T")
 
 SETTLE_S = 0.1  # heartbeat time after the work, so the tick that ends a stall is recorded
 
@@ -82,6 +89,8 @@ class CellRun:
         #: What a run cancelled from outside measured (status "aborted"): :meth:`run` raises
         #: the cancellation at once, so the caller finds the result here.
         self.aborted_result: CellResult | None = None
+        #: The "stream" workload's events, counted where they arrive: on the GUI thread.
+        self.tally: StreamTally | None = None
 
     @property
     def lag_series(self) -> list[Point]:
@@ -113,16 +122,20 @@ class CellRun:
         probe = LoadProbe(self.strategy.worker_pids)  # thread baseline before the strategy exists
         units: list[Unit] = []
         hooks = RunHooks(units, base_url, self._task_done, self.control)
+        channel = self._stream_channel(hooks)
         status = "ok"
         try:
-            # Set-up (unmeasured): a workload that cannot run here (Django not installed)
-            # becomes a result row that says why.
-            units += self.workload.units(base_url, self.session.scratch_dir)
+            # Set-up (unmeasured), off the GUI thread: building a JSON body or Django's first
+            # set-up (import, migrations: 1.7 s here) must not freeze the Lab. A workload that
+            # cannot run here (Django not installed) becomes a result row that says why.
+            units += await _in_a_thread(self.workload.units, base_url, self.session.scratch_dir)
             await self.strategy.prepare(self.workload)
         except Exception as exc:  # e.g. a worker process that cannot start: a result too
             status = f"error in set-up: {type(exc).__name__}: {exc}"
         self._probe = probe
         probe.start()
+        if self.tally is not None:
+            self.tally.start()
         started = time.perf_counter()
         self._task = asyncio.ensure_future(self._run_unless_failed(hooks, status))
         try:
@@ -141,11 +154,32 @@ class CellRun:
         except Exception as exc:  # a failed run is a result too; the table shows why
             status = f"error: {type(exc).__name__}: {exc}"
         wall = time.perf_counter() - started
+        if channel is not None:
+            # The last items of calls run with the run's token, if still pending: flushed even
+            # though a strategy's clean-up may have cancelled the token (that only means "stop
+            # the calls still running"; what they emitted before is counted).
+            channel.flush()
+            channel.end()
+        if status == "ok" and self.tally is not None and self.tally.lost:
+            status = f"error: {self.tally.lost:,} of {self.tally.expected:,} events lost"
         if status == "ok":
             await asyncio.sleep(SETTLE_S)
         probe.stop()
         probe.deleteLater()
         return self._result(probe, status, wall)
+
+    def _stream_channel(self, hooks: RunHooks) -> JobItems[object] | None:
+        # The stream workload: every event goes to the tally on the GUI thread. Calls run with
+        # the run's token emit into one lossless channel (batched per frame, back-pressured);
+        # strategies with jobs of their own connect those jobs' items to hooks.items.
+        if self.workload.name != "stream":
+            return None
+        self.tally = StreamTally(self.workload.tasks * int(self.workload.params["events"]))
+        hooks.items = self.tally
+        channel: JobItems[object] = JobItems(asyncio.get_running_loop(), self.control)
+        channel.add_callback(self.tally)
+        self.control.item_sink = channel
+        return channel
 
     def _result(self, probe: LoadProbe, status: str, wall: float) -> CellResult:
         return CellResult(
@@ -160,12 +194,47 @@ class CellRun:
             peak_rss_mb=probe.peak_rss / 1e6,
             rss_added_mb=max(0, probe.peak_rss - probe.baseline_rss) / 1e6,
             status=status,
-            detail=self.workload.detail(),
+            detail=self.tally.describe(wall) if self.tally is not None else self.workload.detail(),
             lag_series=probe.lag,
             done_series=self.done_series,
             thread_series=probe.threads,
             freezes=probe.freezes(),
         )
+
+
+async def _in_a_thread(func: Callable[..., T], *args: Any) -> T:
+    """``func(*args)`` in a short-lived thread of its own, awaited; ended before returning.
+
+    Not a pool: the run's thread count is measured against a baseline taken before, and a
+    thread that stays (a pool's idle worker) would count as the strategy's.
+    """
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[T] = loop.create_future()
+
+    def settle(ok: bool, value: Any) -> None:
+        if future.done():
+            return
+        if ok:
+            future.set_result(value)
+        else:
+            future.set_exception(value)
+
+    def target() -> None:
+        outcome: tuple[bool, Any]
+        try:
+            outcome = (True, func(*args))
+        except BaseException as exc:  # re-raised in the awaiting coroutine
+            outcome = (False, exc)
+        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: nobody waits
+            loop.call_soon_threadsafe(settle, *outcome)
+
+    thread = threading.Thread(target=target, name="lab-setup", daemon=True)
+    thread.start()
+    try:
+        return await future
+    finally:
+        if future.done():
+            thread.join()  # it has handed over its result: ends at once
 
 
 async def run_matrix(

@@ -112,6 +112,8 @@ class QThreadPerTask(Strategy):
             for func, args in hooks.units:
                 job = run_in_qthread(func, *args, name=f"lab-qthread-{len(jobs) + 1}")
                 job.succeeded.connect(lambda _value: hooks.task_done())
+                if hooks.items is not None:
+                    job.itemsEmitted.connect(hooks.items)
                 jobs.append(job)
             await asyncio.gather(*(job.wait() for job in jobs))
         finally:

@@ -24,7 +24,7 @@ Example::
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterable
 from typing import TYPE_CHECKING, Any
 
 from guiapp.core import transport
@@ -77,7 +77,17 @@ class GuiThread(Strategy):
 
     async def run(self, workload: Workload, hooks: RunHooks) -> None:
         for func, args in hooks.units:
-            call_bound(hooks.control, func, args)  # the anti-pattern, on purpose
+            # Items the call emits wait in a plain list: the GUI thread is the one blocked in
+            # the call, so nobody could take them from a bounded channel (it would deadlock).
+            # They reach the GUI in one batch when the call is over: a stream shown at the end.
+            held = _HeldItems()
+            sink, hooks.control.item_sink = hooks.control.item_sink, held
+            try:
+                call_bound(hooks.control, func, args)  # the anti-pattern, on purpose
+            finally:
+                hooks.control.item_sink = sink
+            if held.items and hooks.items is not None:
+                hooks.items(held.items)
             hooks.task_done()
             await asyncio.sleep(0)  # let the plots repaint between calls (flatters it a bit)
 
@@ -91,6 +101,16 @@ class GuiThread(Strategy):
         on_progress: ProgressCallback,
     ) -> RunningRequest:
         return _GuiThreadCall(func, args, on_progress)
+
+
+class _HeldItems:
+    """An item sink that keeps everything (for a call that blocks its only reader)."""
+
+    def __init__(self) -> None:
+        self.items: list[Any] = []
+
+    def put_many(self, items: Iterable[Any], /) -> None:
+        self.items.extend(items)
 
 
 class _GuiThreadCall:
@@ -150,7 +170,12 @@ class MakeAsync(Strategy):
         try:
 
             async def one(func: Callable[..., Any], args: tuple[Any, ...]) -> None:
-                await make_async(offloader=pool)(func)(*args)
+                if hooks.items is None:
+                    await make_async(offloader=pool)(func)(*args)
+                else:  # the job itself, to read the items it emits (what make_async awaits)
+                    job = pool.submit(func, *args)
+                    job.add_items_callback(hooks.items)
+                    await job
                 hooks.task_done()
 
             await asyncio.gather(*(one(f, a) for f, a in hooks.units))
@@ -237,7 +262,7 @@ class NativeAsync(Strategy):
         async with client:
 
             async def one() -> None:
-                await workload.async_unit(client, hooks.base_url)
+                await workload.async_unit(client, hooks.base_url, hooks.items)
                 hooks.task_done()
 
             await asyncio.gather(*(one() for _ in range(workload.tasks)))

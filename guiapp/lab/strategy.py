@@ -71,12 +71,19 @@ class RunningRequest(Protocol):
 
 @dataclass
 class RunHooks:
-    """What the engine hands a strategy: the calls, where to report, a shared cancel token."""
+    """What the engine hands a strategy: the calls, where to report, a shared cancel token.
+
+    ``items`` (if set) takes, on the GUI thread, each batch of items the calls emit
+    (:func:`~guiapp.offload.emit`): a strategy whose calls run in jobs of their own (an
+    ``Offloader`` job, a QThread) connects their items to it; calls run with ``control``
+    (:func:`call_bound`) emit through ``control.item_sink``, which the engine sets up.
+    """
 
     units: list[Unit]
     base_url: str
     task_done: Callable[[], None]
     control: JobControl
+    items: Callable[[list[Any]], object] | None = None
 
 
 class RunAborted(Exception):

@@ -251,3 +251,19 @@ def test_capped_events_come_out_the_same_however_the_body_is_cut(
     cut = SseParser(max_event_bytes=16)
     assert [e for c in chunks for e in cut.feed(c)] == whole.feed(body)
     assert cut.close() == whole.close()
+
+
+def test_lines_that_are_not_fields_are_counted_as_ignored() -> None:
+    parser = SseParser()
+    body = b"no colon here\n:\n\xff\xfe: junk\ndata:ok\nretry: -5\nid: a\0b\nid\nevent\n\n"
+    assert [e.data for e in parser.feed(body)] == ["ok"]
+    assert parser.ignored == 4  # the comment and the empty id/event fields are valid
+
+
+def test_a_stream_event_survives_pickling_whole() -> None:
+    import pickle
+
+    from guiapp.core.streams import StreamEvent
+
+    event = StreamEvent(3, 1.5, "ndjson", "error", "{x", "7", 500, 2, 1, 4, "Expecting value")
+    assert pickle.loads(pickle.dumps(event)) == event

@@ -133,3 +133,27 @@ def test_an_offloaded_run_has_no_freeze_to_blame(
     assert all("http_get" not in r.stack for r in result.freezes)
     if not result.freezes:
         assert result.row()["worst_freeze_culprit"] == ""
+
+
+STREAM_CELLS = [name for name in STRATEGIES if STRATEGIES[name]().applies(TINY["stream"])]
+
+
+@pytest.mark.parametrize("name", STREAM_CELLS)
+def test_stream_events_are_counted_on_the_gui_thread(
+    lab_loop: asyncio.AbstractEventLoop, lab_session: LabSession, name: str
+) -> None:
+    wl = Workload("stream", tasks=2, events=200, rate=400)  # each stream lasts about 0.5 s
+    run = CellRun(wl, STRATEGIES[name](POOLS.get(name)), lab_session)
+    result = lab_loop.run_until_complete(run.run())
+    tally = run.tally
+    assert tally is not None
+    assert result.status == "ok"
+    assert (tally.received, tally.lost) == (400, 0)
+    assert "events on the GUI thread: 400 of 400, 0 lost" in result.detail
+    assert tally.first_after is not None
+    if name == "gui_thread":
+        # Nothing reaches the GUI before the first stream has ended: shown only at the end.
+        assert tally.batches == 2  # one batch per task, handed over after its call
+        assert tally.first_after >= 0.4  # the server paces 200 events over 0.5 s
+    else:
+        assert tally.batches > 2  # live: many hand-overs while the streams run

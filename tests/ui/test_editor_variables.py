@@ -15,10 +15,10 @@ from pytestqt.qtbot import QtBot
 from guiapp.core.request import FormBody, JsonBody, MultipartBody, RequestSpec, TextBody, TextPart
 from guiapp.core.variables import Environment, Variable, VariableScope
 from guiapp.ui.request_editor import RequestEditor
-from guiapp.ui.workspace.editor_variables import EditorVariables
-from guiapp.ui.workspace.variable_delegate import VariableDelegate
-from guiapp.ui.workspace.variable_highlighter import MAX_SPANS_PER_BLOCK, VariableHighlighter
-from guiapp.ui.workspace.variable_lookup import (
+from guiapp.ui.variables.delegate import VariableDelegate
+from guiapp.ui.variables.editor import EditorVariables
+from guiapp.ui.variables.highlighter import MAX_SPANS_PER_BLOCK, VariableHighlighter
+from guiapp.ui.variables.lookup import (
     MASK,
     VariableLookup,
     variable_format,
@@ -298,7 +298,7 @@ def test_hover_on_the_body_shows_the_tooltip(qtbot: QtBot) -> None:
 def test_docstring_examples_of_the_lookup() -> None:
     import doctest
 
-    from guiapp.ui.workspace import variable_lookup
+    from guiapp.ui.variables import lookup as variable_lookup
 
     result = doctest.testmod(variable_lookup, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0

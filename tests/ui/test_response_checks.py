@@ -174,7 +174,7 @@ def test_captures_set_runtime_variables_for_later_requests_and_clear_forgets_the
 
 def test_editor_tooltips_name_the_runtime_origin_and_mask_captured_secrets() -> None:
     from guiapp.core.variables import Environment, Variable, VariableScope
-    from guiapp.ui.workspace.variable_lookup import VariableLookup
+    from guiapp.ui.variables.lookup import VariableLookup
 
     runtime = Environment(
         "runtime", [Variable("token", "t-1234", secret=True), Variable("id", "42")]

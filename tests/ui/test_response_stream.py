@@ -229,3 +229,39 @@ def test_rows_show_as_they_arrive_at_most_once_per_refresh_period(qtbot: Any) ->
     view.show_log(None)
     log.close()
     pool.close()
+
+
+@pytest.mark.parametrize(
+    ("path", "says", "first_data"),
+    [
+        # Invalid UTF-8 is shown as U+FFFD; the unfinished last event is dropped, and said so.
+        ("/sse-cut-mid-event", "the stream ended mid-event (16 bytes dropped)", "caf\ufffd"),
+        # Lines that are not fields are skipped, as the spec says, and counted.
+        ("/sse-malformed", "4 lines ignored (not valid SSE fields)", "ok"),
+        # One 100 MB event: 1 MiB of it is kept and the row says how much was not.
+        ("/sse-huge-event", "1 cut at the size limit", "x" * 100),
+    ],
+)
+def test_bad_streams_end_with_a_clear_message_in_the_window(
+    qtbot: Any,
+    window: MainWindow,
+    ui_loop: asyncio.AbstractEventLoop,
+    path: str,
+    says: str,
+    first_data: str,
+) -> None:
+    from tests.faultserver import FaultServer
+
+    with FaultServer(lifetime=60) as server:
+        send_url(qtbot, window, ui_loop, server.url(path))
+    view = stream_view(window)
+    wait_until(ui_loop, lambda: "Ended: " in view.counts.text())
+    assert says in view.counts.text()
+    first = view.model.event_at(0)
+    assert first is not None
+    assert first.data.startswith(first_data)
+    if path == "/sse-huge-event":
+        assert "1 cut at 1 MiB" in view.counts.text()
+        preview = view.model.data(view.model.index(0, 4))
+        assert str(preview).endswith(f"[+{(100 << 20) - len(first.data):,} bytes not kept]")
+        assert view.model.event_at(1).data == "after"

@@ -214,13 +214,19 @@ def test_a_batch_is_one_insert_and_one_data_change(qtbot) -> None:
     model.flush()
     assert inserts == [(0, 299)]
     assert changes == [(0, 299)]
-    # results in reverse order fill their own rows: no new rows, one change
+    running_cells = [model.item(299, c) for c in (0, 1, 7)]
+    # results in reverse order fill their own rows: no new rows, one change; a running row's
+    # cells are changed in place (replacing an item makes Qt search the whole model for it:
+    # a cost that grows with the rows)
     for i in reversed(range(300)):
         model.add(RequestRun(1, i, f"r{i}", "r.toml", "GET", "u", status=200))
     model.flush()
     assert inserts == [(0, 299)]
     assert changes[1:] == [(0, 299)]
     assert [model.index(r, 1).data() for r in (0, 299)] == ["r0", "r299"]
+    assert [model.item(299, c) for c in (0, 1, 7)] == running_cells
+    assert model.index(299, 7).data() == "– no checks"
+    assert model.index(299, 0).data(STATE_ROLE) == "no checks"
     assert model.counts()["no checks"] == 300
     assert model.counts()["running"] == 0
     # rows of requests that never ran: appended, at most MAX_BATCH a frame

@@ -6,7 +6,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QLineEdit, QToolButton
 
-from guiapp.ui.workspace.unresolved import UnresolvedMarker
+from guiapp.ui.variables.unresolved import UnresolvedMarker
 
 
 def _buttons(edit: QLineEdit) -> list[QToolButton]:

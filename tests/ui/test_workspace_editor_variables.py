@@ -11,9 +11,9 @@ from typing import Any
 from guiapp.core.collections import Collection
 from guiapp.core.request import JsonBody, RequestSpec
 from guiapp.core.variables import Environment, Variable
+from guiapp.ui.variables.lookup import MASK, variable_format
 from guiapp.ui.workspace import WorkspaceController
 from guiapp.ui.workspace.tabs_control import ENV_PREFIX
-from guiapp.ui.workspace.variable_lookup import MASK, variable_format
 from tests.ui import test_workspace_tree
 from tests.ui.conftest import wait_until
 from tests.ui.test_workspace_tree import make_collection, open_collection

@@ -36,6 +36,8 @@ from guiapp.offload import SerialLane
 from guiapp.offload.qt import async_slot
 from guiapp.ui.qt_helpers import named
 from guiapp.ui.sent_secrets import secret_values
+from guiapp.ui.variables.editor import EditorVariables
+from guiapp.ui.variables.unresolved import UnresolvedMarker
 from guiapp.ui.workspace import tree_commands as commands
 from guiapp.ui.workspace.auth_control import AuthInheritance
 from guiapp.ui.workspace.closing import CloseGuard
@@ -43,7 +45,6 @@ from guiapp.ui.workspace.collections_control import CollectionActions
 from guiapp.ui.workspace.conflicts import ConflictResolver
 from guiapp.ui.workspace.dialogs import FileActions
 from guiapp.ui.workspace.drafts import Drafts
-from guiapp.ui.workspace.editor_variables import EditorVariables
 from guiapp.ui.workspace.env_control import EnvironmentController
 from guiapp.ui.workspace.environments import EnvironmentBar
 from guiapp.ui.workspace.export_dialog import ExportDialog
@@ -54,7 +55,6 @@ from guiapp.ui.workspace.session import restore_tabs, session_tabs
 from guiapp.ui.workspace.state import STATE_FILE, WorkspaceState
 from guiapp.ui.workspace.tabs_control import TabActions
 from guiapp.ui.workspace.tree_model import CollectionTreeModel
-from guiapp.ui.workspace.unresolved import UnresolvedMarker
 from guiapp.ui.workspace.watcher import ChangeWatcher
 
 if TYPE_CHECKING:

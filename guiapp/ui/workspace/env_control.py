@@ -33,14 +33,14 @@ from guiapp.core.variables import Environment, Variable, VariableScope, find_unr
 from guiapp.offload import OffloaderClosed
 from guiapp.offload.qt import async_slot
 from guiapp.ui.secret_notice import show_secret_notice
+from guiapp.ui.variables.lookup import VariableLookup
+from guiapp.ui.variables.unresolved import UnresolvedMarker
 from guiapp.ui.workspace.collection_variables import (
     CollectionVariablesEditor,
     EditVariablesCommand,
 )
 from guiapp.ui.workspace.environments import EnvironmentBar, EnvironmentEditor
 from guiapp.ui.workspace.service import CollectionService
-from guiapp.ui.workspace.unresolved import UnresolvedMarker
-from guiapp.ui.workspace.variable_lookup import VariableLookup
 
 __all__ = ["EnvironmentController"]
 

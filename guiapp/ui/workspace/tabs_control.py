@@ -30,8 +30,8 @@ if TYPE_CHECKING:
 
     from guiapp.ui.main_window import MainWindow
     from guiapp.ui.request_tab import RequestTab
+    from guiapp.ui.variables.editor import EditorVariables
     from guiapp.ui.workspace.drafts import Drafts
-    from guiapp.ui.workspace.editor_variables import EditorVariables
     from guiapp.ui.workspace.env_control import EnvironmentController
     from guiapp.ui.workspace.panel import CollectionsPanel
     from guiapp.ui.workspace.service import CollectionService

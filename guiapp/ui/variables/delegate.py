@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QToolTip,
 )
 
-from guiapp.ui.workspace.variable_lookup import (
+from guiapp.ui.variables.lookup import (
     VariableLookup,
     is_dark,
     variable_format,

@@ -34,7 +34,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QToolTip
 
-from guiapp.ui.workspace.variable_lookup import (
+from guiapp.ui.variables.lookup import (
     VARIABLE_REF,
     VariableLookup,
     is_dark,

@@ -7,7 +7,7 @@ what they hold). When the scope changes (another
 environment, variables edited, a file changed on disk) :meth:`EditorVariables.set_scope`
 re-colours what is attached; typing re-colours the edited line only (Qt's highlighter). The
 URL field is a ``QLineEdit``: its tooltip lists the URL's variables instead
-(:class:`~guiapp.ui.workspace.unresolved.UnresolvedMarker`).
+(:class:`~guiapp.ui.variables.unresolved.UnresolvedMarker`).
 
 Example::
 
@@ -27,9 +27,9 @@ from PySide6.QtWidgets import QLineEdit
 
 from guiapp.core.variables import VariableScope
 from guiapp.ui.request_editor import RequestEditor
-from guiapp.ui.workspace.variable_delegate import VariableDelegate
-from guiapp.ui.workspace.variable_highlighter import VariableHighlighter
-from guiapp.ui.workspace.variable_lookup import VariableLookup
+from guiapp.ui.variables.delegate import VariableDelegate
+from guiapp.ui.variables.highlighter import VariableHighlighter
+from guiapp.ui.variables.lookup import VariableLookup
 
 __all__ = ["EditorVariables"]
 
