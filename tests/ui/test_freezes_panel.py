@@ -12,7 +12,7 @@ import asyncio
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, QSize, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDockWidget, QLabel, QTreeWidget
 
@@ -154,3 +154,26 @@ def test_lag_label_colours_by_the_worst_stall_and_remembers_a_freeze(qtbot: Any)
 
     with qtbot.waitSignal(label.clicked, timeout=1000):
         qtbot.mouseClick(label, Qt.MouseButton.LeftButton)
+
+
+def test_opening_the_freezes_panel_does_not_resize_the_window(
+    qtbot: Any, window: MainWindow, ui_loop: asyncio.AbstractEventLoop
+) -> None:
+    # Shorter than the tabs' and the panel's minimum heights together: Qt would grow the
+    # window to fit the dock, off the bottom of a laptop screen.
+    window.resize(1000, 600)
+    wait_until(ui_loop, lambda: window.size() == QSize(1000, 600))
+    dock = window.findChild(QDockWidget, "freezesDock")
+    assert dock is not None
+    assert not dock.isVisible()
+    window.show_freezes()
+    layout = window.layout()
+    assert layout is not None
+    layout.activate()  # what the next event-loop turn does: the window's size is final
+    assert dock.isVisible()
+    assert window.size() == QSize(1000, 600)
+    assert dock.height() > 0
+    assert window.findChild(QTreeWidget, "freezesList").height() > 0
+    dock.hide()
+    layout.activate()
+    assert window.size() == QSize(1000, 600)
