@@ -261,10 +261,31 @@ class TabActions:
             self.panel.select(request_id)
 
     def _on_drafts_state_changed(self, tab: RequestTab) -> None:
-        tab.setProperty("titlePrefix", describe(self.drafts, tab))
-        self.window.update_tab_title(tab)
+        self._show_title(tab, self._tree_names())
         self._refresh_marks()
         self._state_timer.start()  # the session keeps drafts even if the app is killed
+
+    def _on_model_tree_changed(self) -> None:
+        names = self._tree_names()  # a rename in the tree renames the tab
+        for tab in self.drafts.tabs(self.service.collection):
+            self._show_title(tab, names)
+
+    def _tree_names(self) -> dict[str, str]:
+        """Request id -> name, as the tree shows them (the collection shown)."""
+        if self.service.collection is None:
+            return {}
+        return {node.id: node.name for node in self.model.listing().walk_requests()}
+
+    def _show_title(self, tab: RequestTab, names: dict[str, str]) -> None:
+        # A tab of a saved request is titled with the request's name, as the tree shows it.
+        request_id = self.drafts.request_id(tab)
+        shown = self.drafts.collection_of(tab) is self.service.collection
+        if request_id is not None and shown and request_id in names:
+            tab.setProperty("titleName", names[request_id])
+        elif request_id is None:
+            tab.setProperty("titleName", None)  # unbound (Save As elsewhere, deleted): its URL
+        tab.setProperty("titlePrefix", describe(self.drafts, tab))
+        self.window.update_tab_title(tab)
 
     def _refresh_marks(self) -> None:
         shown = self.service.collection
@@ -279,6 +300,14 @@ class TabActions:
         else:
             text = "All changes saved"
         self.panel.set_save_state(text)
+
+    def _on_conflicts_resolved(self, tab: RequestTab) -> None:
+        # Replaces "… changed on disk: you have a draft", which is no longer true.
+        request_id = self.drafts.request_id(tab) or tab.editor.title()
+        if self.drafts.is_dirty(tab):
+            self.window.show_message(f"Kept your draft of {request_id} (saving replaces the file)")
+        else:
+            self.window.show_message(f"{request_id} shows the file as it is on disk")
 
     def _on_drafts_saved(self, tab: RequestTab) -> None:
         self.window.show_message(f"Saved {self.drafts.request_id(tab)}", "ok")
