@@ -131,6 +131,15 @@ def test_lag_label_colours_by_the_worst_stall_and_remembers_a_freeze(qtbot: Any)
     label.show_stats(LagStats(400, 0.2, 0.4, 1.0, 0.3, 0))
     assert label.property("level") == "ok"
 
+    # Opening a menu on a software-rendered screen: noticeable, not an alarm.
+    label.show_stats(LagStats(400, 0.2, 0.4, 146.0, 0.3, 1))
+    assert label.property("level") == "warn"
+    label.show_freeze(_report(146.0))
+    assert label.property("level") == "warn"
+    assert label.text() == "GUI lag p99 0.4 ms · max 146 ms · froze 146 ms, 0 s ago"
+    label.show_stats(LagStats(400, 0.2, 0.4, 449.0, 0.3, 1))
+    assert label.property("level") == "bad"
+
     label.show_freeze(_report(1240.0))
     now[0] += 12
     label.show_stats(LagStats(400, 0.2, 0.4, 1.0, 0.3, 0))  # the stall left the window
