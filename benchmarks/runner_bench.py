@@ -20,7 +20,10 @@ and writes the figures as JSON with ``--json``.
 ``--gui N`` also measures the GUI: the runner *window* (offscreen Qt, qasync loop) runs a
 collection of 100 requests × N/100 iterations at concurrency 8 while a 5 ms heartbeat
 (``LagMonitor``) measures the GUI thread's lag; an idle stretch of the same length, measured
-first in the same run, is the baseline (targets: p99 within 2 ms of idle, max ≤ 16 ms).
+first in the same run, is the baseline (targets: p99 within 2 ms of idle, max ≤ 16 ms). It
+also times what the window itself does on the GUI thread during the run: each batch of results
+applied to the table (``RunResultsModel._apply``) and each refresh of the progress bar and
+counts (``RunnerWindow._show_counts``), so a stall can be told apart from the window's own work.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
+from typing import Any
 
 import requests
 
@@ -122,7 +126,12 @@ def measure_gui(url: str, requests_total: int) -> dict[str, object]:
 
     from guiapp.core.collections import Collection
     from guiapp.offload.qt import LagMonitor
-    from guiapp.ui.runner import RunnerWindow, RunTarget
+    from guiapp.ui.runner import RunnerWindow, RunResultsModel, RunTarget
+
+    parts: dict[str, list[float]] = {"table batch": [], "counts refresh": []}
+    originals = [(RunResultsModel, "_apply"), (RunnerWindow, "_show_counts")]
+    for (cls, name), key in zip(originals, parts, strict=True):
+        setattr(cls, name, _timed(getattr(cls, name), parts[key]))
 
     app = QApplication.instance() or QApplication([])
     loop = qasync.QEventLoop(app)
@@ -171,6 +180,7 @@ def measure_gui(url: str, requests_total: int) -> dict[str, object]:
             "idle": idle.to_dict(),
             "running": running.to_dict(),
             "delta_p99_ms": running.p99_ms - idle.p99_ms,
+            "gui_thread": {key: _spread(times) for key, times in parts.items()},
         }
 
     try:
@@ -180,6 +190,28 @@ def measure_gui(url: str, requests_total: int) -> dict[str, object]:
         window.close()
         offloader.close(1.0)
         session.close()
+
+
+def _timed(method: Any, into: list[float]) -> Any:
+    def timed(self: object, *args: object) -> object:
+        t0 = time.perf_counter()
+        try:
+            return method(self, *args)
+        finally:
+            into.append((time.perf_counter() - t0) * 1000)
+
+    return timed
+
+
+def _spread(times: list[float]) -> dict[str, float]:
+    ordered = sorted(times) or [0.0]
+    return {
+        "count": len(times),
+        "total_ms": sum(times),
+        "p50_ms": ordered[len(ordered) // 2],
+        "p99_ms": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))],
+        "max_ms": ordered[-1],
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -224,6 +256,15 @@ def main(argv: list[str] | None = None) -> int:
             assert isinstance(row, dict)
             print(f"{name:10} {row['p50_ms']:7.2f} {row['p99_ms']:7.2f} {row['max_ms']:7.2f}")
         print(f"run took {gui['run_s']:.1f} s; Δp99 {gui['delta_p99_ms']:+.2f} ms")
+        print("the window's own work on the GUI thread (ms):")
+        parts = gui["gui_thread"]
+        assert isinstance(parts, dict)
+        for name, row in parts.items():
+            print(
+                f"  {name:15} {row['count']:6.0f} times, {row['total_ms']:7.0f} in all, "
+                f"p50 {row['p50_ms']:.2f}, p99 {row['p99_ms']:.2f}, max {row['max_ms']:.2f}"
+            )
+        print(f"load average (1 min) at the end: {os.getloadavg()[0]:.1f}")
     print(f"{args.requests} GETs at concurrency {args.concurrency}, {args.rounds} rounds (median)")
     print(f"{'':10} {'req/s':>8}  rounds")
     print(f"{'runner':10} {runner:8.0f}  {', '.join(f'{x:.0f}' for x in runner_rps)}")
@@ -240,6 +281,7 @@ def main(argv: list[str] | None = None) -> int:
             "gui": gui,
             "machine": f"{platform.machine()}, {os.cpu_count()} cores",
             "python": platform.python_version(),
+            "load_average_1m": os.getloadavg()[0],
         }
         with open(args.json, "w", encoding="utf-8") as fh:
             json.dump(result, fh, indent=2)

@@ -3,9 +3,10 @@
 ``python -m tests.app_driver QUIT_AFTER_MS [--send-slow] [guiapp options...]`` runs
 :func:`guiapp.app.main` (the whole start-up and exit path, ``os._exit`` included) with two
 timers set up beforehand on the application it will use: with ``--send-slow``, send the demo
-API's ``/delay/30`` from the main window as soon as the loop runs; after ``QUIT_AFTER_MS``,
-print :data:`QUIT_MARKER` (with the time and the requests in flight) and close the window, as
-clicking its close button does. The app itself has no test hook.
+API's ``/delay/30`` from the main window as soon as the loop runs; ``QUIT_AFTER_MS`` after it
+is in flight (after the start without ``--send-slow``), print :data:`QUIT_MARKER` (with the
+time and the requests in flight) and close the window, as clicking its close button does.
+The app itself has no test hook.
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ import time
 
 #: Printed on stdout just before the window is closed (the exit tests time from it).
 QUIT_MARKER = "app_driver: closing window"
+#: With --send-slow, the window closes this long after QUIT_AFTER_MS at the latest, even if
+#: the request never got in flight (the marker then says in_flight=0 and the test fails).
+_SEND_BOUND_MS = 30_000
 
 
 def _main(argv: list[str]) -> int:
@@ -32,13 +36,25 @@ def _main(argv: list[str]) -> int:
     def window() -> MainWindow:
         return next(w for w in app.topLevelWidgets() if isinstance(w, MainWindow))
 
+    closed = False
+
     def send() -> None:
         win = window()
         if win.demo_server is not None:
             win.bar.url_edit.setText(win.demo_server.url + "/delay/30")
+        tab = win.current_tab()
+        # QUIT_AFTER_MS counts from the moment the request is in flight: on a loaded machine
+        # the start-up may take longer than that, and the request must be under way at close.
+        tab.inFlightChanged.connect(
+            lambda flying: flying and QTimer.singleShot(quit_after_ms, close)
+        )
         win.send_current()
 
     def close() -> None:
+        nonlocal closed
+        if closed:
+            return
+        closed = True
         win = window()
         in_flight = sum(tab.in_flight for tab in win.request_tabs())
         print(f"{QUIT_MARKER} t={time.monotonic():.3f} in_flight={in_flight}", flush=True)
@@ -46,7 +62,9 @@ def _main(argv: list[str]) -> int:
 
     if send_slow:
         QTimer.singleShot(0, send)
-    QTimer.singleShot(quit_after_ms, close)
+        QTimer.singleShot(quit_after_ms + _SEND_BOUND_MS, close)  # if it never got in flight
+    else:
+        QTimer.singleShot(quit_after_ms, close)
     return main(app_args)
 
 

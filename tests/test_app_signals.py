@@ -82,7 +82,9 @@ def test_a_second_instance_hands_over_and_exits_without_writing(tmp_path: Path) 
     try:
         _wait_ready(first, data)
         deadline = time.monotonic() + 30
-        while not (data / "history.sqlite3").exists():  # the first one's start-up writes
+        # The first one's start-up writes: the history, then workspace.json once the Demo API
+        # collection is open (seconds later on a loaded machine).
+        while not all((data / name).exists() for name in ("history.sqlite3", "workspace.json")):
             assert time.monotonic() < deadline
             time.sleep(0.05)
         time.sleep(1.0)

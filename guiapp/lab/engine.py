@@ -17,10 +17,13 @@ Example::
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from guiapp.lab.qt_probe import LoadProbe
 from guiapp.lab.results import CellResult, Point
@@ -33,6 +36,8 @@ from guiapp.offload.jobs import JobControl
 from guiapp.offload.stats import summarize
 
 __all__ = ["CellRun", "LabSession", "run_matrix"]
+
+T = TypeVar("T")
 
 SETTLE_S = 0.1  # heartbeat time after the work, so the tick that ends a stall is recorded
 
@@ -120,9 +125,10 @@ class CellRun:
         channel = self._stream_channel(hooks)
         status = "ok"
         try:
-            # Set-up (unmeasured): a workload that cannot run here (Django not installed)
-            # becomes a result row that says why.
-            units += self.workload.units(base_url, self.session.scratch_dir)
+            # Set-up (unmeasured), off the GUI thread: building a JSON body or Django's first
+            # set-up (import, migrations: 1.7 s here) must not freeze the Lab. A workload that
+            # cannot run here (Django not installed) becomes a result row that says why.
+            units += await _in_a_thread(self.workload.units, base_url, self.session.scratch_dir)
             await self.strategy.prepare(self.workload)
         except Exception as exc:  # e.g. a worker process that cannot start: a result too
             status = f"error in set-up: {type(exc).__name__}: {exc}"
@@ -194,6 +200,41 @@ class CellRun:
             thread_series=probe.threads,
             freezes=probe.freezes(),
         )
+
+
+async def _in_a_thread(func: Callable[..., T], *args: Any) -> T:
+    """``func(*args)`` in a short-lived thread of its own, awaited; ended before returning.
+
+    Not a pool: the run's thread count is measured against a baseline taken before, and a
+    thread that stays (a pool's idle worker) would count as the strategy's.
+    """
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[T] = loop.create_future()
+
+    def settle(ok: bool, value: Any) -> None:
+        if future.done():
+            return
+        if ok:
+            future.set_result(value)
+        else:
+            future.set_exception(value)
+
+    def target() -> None:
+        outcome: tuple[bool, Any]
+        try:
+            outcome = (True, func(*args))
+        except BaseException as exc:  # re-raised in the awaiting coroutine
+            outcome = (False, exc)
+        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: nobody waits
+            loop.call_soon_threadsafe(settle, *outcome)
+
+    thread = threading.Thread(target=target, name="lab-setup", daemon=True)
+    thread.start()
+    try:
+        return await future
+    finally:
+        if future.done():
+            thread.join()  # it has handed over its result: ends at once
 
 
 async def run_matrix(

@@ -4,8 +4,8 @@
 builds once, before the window: where the data lives, the executors and the shared HTTP
 session, the send every request goes through, the saved window state and the secret store.
 The window holds it (``window.context``) and reads its documented attributes from it
-(``window.services``, ``window.data_dir``, ``window.send_function``); tests build one on
-``tmp_path``.
+(``window.services``, ``window.data_dir``, ``window.send_function``); tests get one on
+``tmp_path`` through ``create_window(tmp_path)``.
 
 Components get *ports*, small :class:`~typing.Protocol` classes naming exactly what they use
 of the window, instead of the window itself: a :class:`StatusSink` to say something in the

@@ -63,6 +63,9 @@ class FreezesPanel(QWidget):
         self.empty_label = named(QLabel(_EMPTY), "freezesEmpty")
         self.empty_label.setWordWrap(True)
 
+        # Small minimums (both scroll): a docked panel opening in a short window takes little.
+        self.list.setMinimumHeight(48)
+        self.details.setMinimumHeight(32)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.list)
         splitter.addWidget(self.details)

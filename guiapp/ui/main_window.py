@@ -328,8 +328,10 @@ class MainWindow(TabbedWindow):
 
     # -- status and progress -------------------------------------------------------------------
     def show_message(self, text: str, state: str = "ok") -> None:
-        """Show ``text`` in the status line, coloured by ``state`` (ok, error, busy...)."""
-        self.response_area.show_message(text, state)
+        """Show ``text`` in the status line, coloured by ``state`` (ok, error, busy...), until
+        the current tab's state changes or for a while (a notice: ``ResponseArea.show_notice``).
+        """
+        self.response_area.show_notice(text, state)
 
     def report_error(self, exc: BaseException) -> None:
         """Show an unexpected exception as one status line (the app's slot error handler)."""
@@ -369,6 +371,9 @@ class MainWindow(TabbedWindow):
         if not self._shown_once:
             self._shown_once = True
             self.bar.url_edit.setFocus()  # ready to type a URL, not on the tab bar
+            # A minimum of its own: else Qt sets the layout's, which grows the window on screen
+            # when a dock opens (the Freezes panel); the dock takes its room from the tabs.
+            self.setMinimumSize(self.minimumSizeHint().boundedTo(self.size()))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._closing and self.close_guard is not None and not self.close_guard():

@@ -185,3 +185,25 @@ def test_the_why_experiment_reports_every_route(lab_loop: asyncio.AbstractEventL
     assert set(fact.figures["unrelated_wait_ms"]) == {"sync_to_async", "serial_lane"}
     assert "DJANGO_ALLOW_ASYNC_UNSAFE" not in os.environ
     assert "SerialLane:" in fact.sentence
+
+
+def test_the_set_up_runs_off_the_gui_thread(
+    lab_loop: asyncio.AbstractEventLoop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Django's first set-up (import, migrations) takes a second or more: never on the GUI
+    # thread, whose heartbeat keeps the Lab painting.
+    import threading
+
+    from guiapp.lab import django_orm
+
+    seen: list[str] = []
+    original = django_orm.prepare
+
+    def spy(async_unsafe: bool = False) -> None:
+        seen.append(threading.current_thread().name)
+        original(async_unsafe)
+
+    monkeypatch.setattr(django_orm, "prepare", spy)
+    result = _run(lab_loop, SMALL, "serial_lane")
+    assert result.status == "ok"
+    assert seen == ["lab-setup"]

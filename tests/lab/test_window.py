@@ -95,6 +95,26 @@ def test_not_applicable_strategies_are_disabled(lab: LabWindow) -> None:
     assert "n/a" in lab.strategy_form.checks["process"].text()
 
 
+def test_the_django_workload_is_listed_with_its_strategies(
+    lab: LabWindow, lab_loop: asyncio.AbstractEventLoop
+) -> None:
+    pytest.importorskip("django", reason="Django comes with the test extra")
+    assert lab.workload_form.combo.findData("django_etl") >= 0
+    lab.workload_form.set_workload(Workload("django_etl", tasks=2, rows=5))
+    for name in ("sync_to_async", "serial_lane", "django_async", "gui_thread", "make_async"):
+        assert lab.strategy_form.checks[name].isEnabled(), name
+    assert not lab.strategy_form.checks["native_async"].isEnabled()
+    assert "async_unsafe" in lab.workload_form.spins
+    _select(lab, Workload("django_etl", tasks=2, rows=5), ["serial_lane", "gui_thread"])
+    run(lab_loop, _run_selected(lab))
+    rows = {r["strategy"]: r for r in lab.table.rows()}
+    assert rows["serial_lane"]["status"] == "ok"
+    assert "(lab-orm-1)" in rows["serial_lane"]["detail"]
+    assert rows["gui_thread"]["status"].startswith("error: SynchronousOnlyOperation")
+    lab.workload_form.set_workload(Workload("cpu_loop"))
+    assert not lab.strategy_form.checks["serial_lane"].isEnabled()
+
+
 def test_explain_panel_shows_the_last_measured_cost(
     lab: LabWindow, lab_loop: asyncio.AbstractEventLoop
 ) -> None:

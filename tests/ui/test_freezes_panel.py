@@ -12,7 +12,7 @@ import asyncio
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, QSize, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDockWidget, QLabel, QTreeWidget
 
@@ -131,6 +131,15 @@ def test_lag_label_colours_by_the_worst_stall_and_remembers_a_freeze(qtbot: Any)
     label.show_stats(LagStats(400, 0.2, 0.4, 1.0, 0.3, 0))
     assert label.property("level") == "ok"
 
+    # Opening a menu on a software-rendered screen: noticeable, not an alarm.
+    label.show_stats(LagStats(400, 0.2, 0.4, 146.0, 0.3, 1))
+    assert label.property("level") == "warn"
+    label.show_freeze(_report(146.0))
+    assert label.property("level") == "warn"
+    assert label.text() == "GUI lag p99 0.4 ms · max 146 ms · froze 146 ms, 0 s ago"
+    label.show_stats(LagStats(400, 0.2, 0.4, 449.0, 0.3, 1))
+    assert label.property("level") == "bad"
+
     label.show_freeze(_report(1240.0))
     now[0] += 12
     label.show_stats(LagStats(400, 0.2, 0.4, 1.0, 0.3, 0))  # the stall left the window
@@ -145,3 +154,26 @@ def test_lag_label_colours_by_the_worst_stall_and_remembers_a_freeze(qtbot: Any)
 
     with qtbot.waitSignal(label.clicked, timeout=1000):
         qtbot.mouseClick(label, Qt.MouseButton.LeftButton)
+
+
+def test_opening_the_freezes_panel_does_not_resize_the_window(
+    qtbot: Any, window: MainWindow, ui_loop: asyncio.AbstractEventLoop
+) -> None:
+    # Shorter than the tabs' and the panel's minimum heights together: Qt would grow the
+    # window to fit the dock, off the bottom of a laptop screen.
+    window.resize(1000, 600)
+    wait_until(ui_loop, lambda: window.size() == QSize(1000, 600))
+    dock = window.findChild(QDockWidget, "freezesDock")
+    assert dock is not None
+    assert not dock.isVisible()
+    window.show_freezes()
+    layout = window.layout()
+    assert layout is not None
+    layout.activate()  # what the next event-loop turn does: the window's size is final
+    assert dock.isVisible()
+    assert window.size() == QSize(1000, 600)
+    assert dock.height() > 0
+    assert window.findChild(QTreeWidget, "freezesList").height() > 0
+    dock.hide()
+    layout.activate()
+    assert window.size() == QSize(1000, 600)
