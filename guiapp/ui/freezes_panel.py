@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from guiapp.offload.freeze import FreezeReport
 from guiapp.ui.qt_helpers import named
 
 __all__ = ["FreezesPanel"]
@@ -77,7 +78,7 @@ class FreezesPanel(QWidget):
         layout.addWidget(splitter, 1)
         layout.addLayout(buttons)
 
-    def add_report(self, report: Any) -> None:
+    def add_report(self, report: FreezeReport) -> None:
         """Add a freeze at the top of the list."""
         when = time.strftime("%H:%M:%S", time.localtime(report.start))
         item = QTreeWidgetItem([when, f"{report.duration_ms:.0f} ms", report.cause, report.culprit])
@@ -91,7 +92,7 @@ class FreezesPanel(QWidget):
         for column in range(3):
             self.list.resizeColumnToContents(column)
 
-    def reports(self) -> list[Any]:
+    def reports(self) -> list[FreezeReport]:
         """The reports shown, newest first."""
         items = (self.list.topLevelItem(i) for i in range(self.list.topLevelItemCount()))
         return [item.data(0, Qt.ItemDataRole.UserRole) for item in items if item is not None]
@@ -102,7 +103,7 @@ class FreezesPanel(QWidget):
         if top is not None:
             self.list.setCurrentItem(top)
 
-    def selected_report(self) -> Any:
+    def selected_report(self) -> FreezeReport | None:
         """The selected report, or None."""
         item = self.list.currentItem()
         return item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None

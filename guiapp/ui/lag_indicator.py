@@ -28,6 +28,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QLabel, QWidget
 
+from guiapp.offload.freeze import FreezeReport
+from guiapp.offload.stats import LagStats
+
 __all__ = ["BAD_MS", "FREEZE_MEMORY_S", "STALL_BAD_MS", "WARN_MS", "LagIndicator", "lag_level"]
 
 WARN_MS = 16.0
@@ -75,11 +78,11 @@ class LagIndicator(QLabel):
         self.level = "ok"
         self._stats_text = ""
         self._stats_level = "ok"
-        self._freeze: Any = None
+        self._freeze: FreezeReport | None = None
         self._freeze_at = 0.0
         self._apply_level("ok")
 
-    def show_stats(self, stats: Any) -> None:
+    def show_stats(self, stats: LagStats) -> None:
         """Display a :class:`~guiapp.offload.stats.LagStats` (the monitor's ``updated`` payload)."""
         if not stats.samples:
             return
@@ -87,13 +90,13 @@ class LagIndicator(QLabel):
         self._stats_level = lag_level(stats.p99_ms, stats.max_ms)
         self._refresh()
 
-    def show_freeze(self, report: Any) -> None:
+    def show_freeze(self, report: FreezeReport) -> None:
         """Remember a :class:`~guiapp.offload.freeze.FreezeReport` for :data:`FREEZE_MEMORY_S`."""
         self._freeze = report
         self._freeze_at = self._clock()
         self._refresh()
 
-    def last_freeze(self) -> Any:
+    def last_freeze(self) -> FreezeReport | None:
         """The report still on show, or None once it is older than :data:`FREEZE_MEMORY_S`."""
         if self._freeze is None or self._clock() - self._freeze_at > FREEZE_MEMORY_S:
             return None

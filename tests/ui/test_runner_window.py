@@ -399,9 +399,37 @@ def test_the_runner_opens_centred_over_the_main_window(
     assert screen.contains(runner.frameGeometry())  # shrunk to fit, nothing off screen
     assert runner.pos() != screen.topLeft()
     centre, main_centre = runner.frameGeometry().center(), window.frameGeometry().center()
-    assert abs(centre.y() - main_centre.y()) <= 1
-    # the main window's minimum width is near the offscreen screen's: centred, or as near as
-    # the screen's right edge allows
+    # the main window's minimum size is near the offscreen screen's: centred, or as near as
+    # the screen's edges allow
     frame = runner.frameGeometry()
+    assert abs(centre.y() - main_centre.y()) <= 1 or screen.top() == frame.top()
     assert abs(centre.x() - main_centre.x()) <= 1 or frame.right() == screen.right()
     assert frame.left() > screen.left()
+
+
+def test_with_the_run_size_known_rows_are_inserted_ahead(qtbot) -> None:
+    """A row insert makes the view lay out and repaint everything it shows: one insert per
+    ROWS_AHEAD rows, not one per frame; never more rows than the run has."""
+    from guiapp.runner import RequestRun
+    from guiapp.ui.runner.results_model import ROWS_AHEAD, RunResultsModel
+
+    model = RunResultsModel()
+    total = ROWS_AHEAD + 200
+    model.expect(total)
+    inserts: list[tuple[int, int]] = []
+    model.rowsInserted.connect(lambda _, first, last: inserts.append((first, last)))
+    for start in range(0, total, 50):  # a batch a frame
+        for i in range(start, start + 50):
+            model.reserve(RequestRun(1, i, f"r{i}", "r.toml", "GET", "u", state="running"))
+        model.flush()
+    assert inserts == [(0, ROWS_AHEAD - 1), (ROWS_AHEAD, total - 1)]
+    assert model.rowCount() == total
+    assert model.result(total - 1) is not None
+    model.clear()
+    model.expect(total)
+    model.reserve(RequestRun(1, 0, "r0", "r.toml", "GET", "u", state="running"))
+    model.flush()
+    assert model.rowCount() == ROWS_AHEAD
+    assert model.result(1) is None  # a row kept for a request that has not started
+    assert model.index(1, 1).data() is None
+    shiboken6.delete(model)

@@ -8,9 +8,11 @@ A run can produce thousands of results a second; handling each as it arrives wou
 GUI thread one model signal, one layout and one repaint per result. Starts and results are
 queued (:meth:`RunResultsModel.reserve`, :meth:`RunResultsModel.add`) and applied at most once
 per frame (~60 Hz): the new rows of a batch are inserted with one ``insertRows`` (one
-``rowsInserted``), their cells set with the model's signals held, and one ``dataChanged``
-covers every row the batch touched. A batch holds at most :data:`MAX_BATCH` entries, so the
-rows of thousands of requests that never ran (a cancelled run) are added over a few frames.
+``rowsInserted``; with :meth:`RunResultsModel.expect`, :data:`ROWS_AHEAD` rows at a time, as
+each insert makes the view lay out and repaint all it shows), their cells set with the model's
+signals held, and one ``dataChanged`` covers every row the batch touched (the view repaints
+the part of it on screen). A batch holds at most :data:`MAX_BATCH` entries, so the rows of
+thousands of requests that never ran (a cancelled run) are added over a few frames.
 The counts of each outcome are kept as batches arrive, never recounted.
 
 The cells are computed once, when a row is set, and kept in Qt's own item model: painting
@@ -36,7 +38,7 @@ from PySide6.QtGui import QBrush, QColor, QStandardItemModel
 
 from guiapp.runner import CANCELLED, FAILED, NO_CHECKS, NOT_RUN, PASSED, RUNNING, RequestRun
 
-__all__ = ["COLUMNS", "MAX_BATCH", "STATE_ROLE", "FailuresOnly", "RunResultsModel"]
+__all__ = ["COLUMNS", "MAX_BATCH", "ROWS_AHEAD", "STATE_ROLE", "FailuresOnly", "RunResultsModel"]
 
 COLUMNS = ("#", "Request", "Method", "Status", "Time (ms)", "Size", "Checks", "Result")
 #: The row's outcome (``"passed"``, ``"failed"``, ``"no checks"``, ``"cancelled"``,
@@ -44,6 +46,8 @@ COLUMNS = ("#", "Request", "Method", "Status", "Time (ms)", "Size", "Checks", "R
 STATE_ROLE = Qt.ItemDataRole.UserRole
 #: Starts and results applied in one frame, at most.
 MAX_BATCH = 500
+#: Rows inserted at a time when the size of the run is known (:meth:`RunResultsModel.expect`).
+ROWS_AHEAD = 1000
 _FRAME_MS = 16
 _RED = QColor(200, 40, 40)
 _GREEN = QColor(30, 140, 60)
@@ -81,6 +85,7 @@ class RunResultsModel(QStandardItemModel):
         self._row_of: dict[tuple[int, int], int] = {}
         self._pending: list[RequestRun] = []
         self._counts: Counter[str] = Counter()
+        self._expected = 0
         self._flush_timer = QTimer(self)
         self._flush_timer.setSingleShot(True)
         self._flush_timer.setInterval(_FRAME_MS)
@@ -96,6 +101,11 @@ class RunResultsModel(QStandardItemModel):
         next batch (within a frame)."""
         self._queue(result)
 
+    def expect(self, total: int) -> None:
+        """The run will have ``total`` rows (each request of each iteration): rows are then
+        inserted ahead, many at a time."""
+        self._expected = total
+
     def flush(self) -> None:
         """Apply every queued start and result now."""
         self._flush_timer.stop()
@@ -110,10 +120,12 @@ class RunResultsModel(QStandardItemModel):
         self._rows.clear()
         self._row_of.clear()
         self._counts = Counter()
+        self._expected = 0
         self.countsChanged.emit(Counter())
 
-    def result(self, row: int) -> RequestRun:
-        return self._rows[row]
+    def result(self, row: int) -> RequestRun | None:
+        """The request shown on ``row``; ``None`` for a row whose request has not started."""
+        return self._rows[row] if row < len(self._rows) else None
 
     def counts(self) -> Counter[str]:
         """How many rows of each outcome (``running`` for those in flight)."""
@@ -138,7 +150,6 @@ class RunResultsModel(QStandardItemModel):
         batch, self._pending = self._pending[:limit], self._pending[limit:]
         if not batch:
             return
-        first_new = len(self._rows)
         updates: dict[int, RequestRun] = {}  # row -> its newest entry in this batch
         for run in batch:
             key = (run.iteration, run.index)
@@ -151,9 +162,8 @@ class RunResultsModel(QStandardItemModel):
                 self._rows[row] = run
             self._counts[run.outcome] += 1
             updates[row] = run
-        added = len(self._rows) - first_new
-        if added:
-            self.insertRows(first_new, added)  # one rowsInserted for the batch
+        if len(self._rows) > self.rowCount():
+            self._grow(len(self._rows))
         # The cells of many rows set without one dataChanged each; one for the batch follows.
         blocked = self.blockSignals(True)
         try:
@@ -165,6 +175,16 @@ class RunResultsModel(QStandardItemModel):
         low, high = min(updates), max(updates)
         self.dataChanged.emit(self.index(low, 0), self.index(high, len(COLUMNS) - 1), [])
         self.countsChanged.emit(Counter(self._counts))
+
+    def _grow(self, needed: int) -> None:
+        """Room for ``needed`` rows. A row insert makes the view lay out and repaint all it
+        shows (every frame, while a run appends rows); with the run's size known the rows are
+        inserted :data:`ROWS_AHEAD` at a time, the rows still to come blank until they start."""
+        have = self.rowCount()
+        target = needed
+        if self._expected > needed:
+            target = min(self._expected, max(needed, have + ROWS_AHEAD))
+        self.insertRows(have, target - have)
 
 
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
