@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from guiapp.offload.freeze import FreezeReport
 from guiapp.ui.qt_helpers import named
 
 __all__ = ["FreezesPanel"]
@@ -49,7 +50,7 @@ _EMPTY = "No freezes yet: the GUI thread has served every heartbeat within 50 ms
 _WIDTHS = (96, 96, 230)
 
 
-def _freeze_item(report: Any) -> QTreeWidgetItem:
+def _freeze_item(report: FreezeReport) -> QTreeWidgetItem:
     """A row whose cells sort in C++ without calling Python: When as zero-padded text with
     milliseconds (time order within a day), Duration as a number (3074 after 152, not before)."""
     stamp = time.strftime("%H:%M:%S", time.localtime(report.start))
@@ -116,7 +117,7 @@ class FreezesPanel(QWidget):
         layout.addWidget(splitter, 1)
         layout.addLayout(buttons)
 
-    def add_report(self, report: Any) -> None:
+    def add_report(self, report: FreezeReport) -> None:
         """Add a freeze (at the top while the list is sorted newest first)."""
         item = _freeze_item(report)
         self._arrivals.append(item)
@@ -138,12 +139,12 @@ class FreezesPanel(QWidget):
         self.clear_button.setEnabled(False)
         self.empty_label.setVisible(True)
 
-    def reports(self) -> list[Any]:
+    def reports(self) -> list[FreezeReport]:
         """The reports shown, newest first."""
         items = (self.list.topLevelItem(i) for i in range(self.list.topLevelItemCount()))
         return [item.data(0, Qt.ItemDataRole.UserRole) for item in items if item is not None]
 
-    def select_report(self, report: Any) -> bool:
+    def select_report(self, report: FreezeReport) -> bool:
         """Select the row of ``report`` (e.g. the freeze the lag label shows); False if absent."""
         for item in self._arrivals:
             if item.data(0, Qt.ItemDataRole.UserRole) is report:
@@ -159,7 +160,7 @@ class FreezesPanel(QWidget):
             self.list.setCurrentItem(newest)
             self.list.scrollToItem(newest)
 
-    def selected_report(self) -> Any:
+    def selected_report(self) -> FreezeReport | None:
         """The selected report, or None."""
         item = self.list.currentItem()
         return item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None

@@ -29,6 +29,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QLabel, QWidget
 
+from guiapp.offload.freeze import FreezeReport
+from guiapp.offload.stats import LagStats
+
 __all__ = ["BAD_MS", "FREEZE_MEMORY_S", "STALL_BAD_MS", "WARN_MS", "LagIndicator", "lag_level"]
 
 WARN_MS = 16.0
@@ -77,10 +80,10 @@ class LagIndicator(QLabel):
         self._stats_text = ""
         self._stats_level = "ok"
         #: Freezes of the last FREEZE_MEMORY_S as (when, report), oldest first (bounded).
-        self._recent: deque[tuple[float, Any]] = deque(maxlen=256)
+        self._recent: deque[tuple[float, FreezeReport]] = deque(maxlen=256)
         self._apply_level("ok")
 
-    def show_stats(self, stats: Any) -> None:
+    def show_stats(self, stats: LagStats) -> None:
         """Display a :class:`~guiapp.offload.stats.LagStats` (the monitor's ``updated`` payload)."""
         if not stats.samples:
             return
@@ -88,22 +91,22 @@ class LagIndicator(QLabel):
         self._stats_level = lag_level(stats.p99_ms, stats.max_ms)
         self._refresh()
 
-    def show_freeze(self, report: Any) -> None:
+    def show_freeze(self, report: FreezeReport) -> None:
         """Remember a :class:`~guiapp.offload.freeze.FreezeReport` for :data:`FREEZE_MEMORY_S`."""
         self._recent.append((self._clock(), report))
         self._refresh()
 
-    def last_freeze(self) -> Any:
+    def last_freeze(self) -> FreezeReport | None:
         """The freeze on show: the longest of the last :data:`FREEZE_MEMORY_S` (the newest of
         equals), or None when there was none."""
         found = self._worst_recent()
         return found[1] if found is not None else None
 
-    def _worst_recent(self) -> tuple[float, Any] | None:
+    def _worst_recent(self) -> tuple[float, FreezeReport] | None:
         horizon = self._clock() - FREEZE_MEMORY_S
         while self._recent and self._recent[0][0] < horizon:
             self._recent.popleft()
-        worst: tuple[float, Any] | None = None
+        worst: tuple[float, FreezeReport] | None = None
         for at, report in self._recent:
             if worst is None or report.duration_ms >= worst[1].duration_ms:
                 worst = (at, report)

@@ -48,6 +48,7 @@ from guiapp.ui.lag_indicator import LagIndicator
 from guiapp.ui.qt_helpers import framed_dock, named
 from guiapp.ui.request_bar import RequestBar
 from guiapp.ui.request_tab import RequestTab
+from guiapp.ui.response_panel import ResponsePanel
 from guiapp.ui.sent_secrets import REMEMBERED, ResolvedSecrets
 from guiapp.ui.services import Services
 from guiapp.ui.shortcuts import ShortcutsDialog, extra_shortcuts
@@ -93,7 +94,7 @@ class MainWindow(TabbedWindow):
         self,
         *,
         context: AppContext,
-        response_panel: QWidget,
+        response_panel: ResponsePanel,
         history_panel: QWidget | None = None,
         curl_parser: Callable[[str], RequestSpec] | None = None,
         parent: QWidget | None = None,
