@@ -310,10 +310,13 @@ class MainWindow(TabbedWindow):
         dialog.open()
 
     def show_freezes(self) -> None:
-        """Show the Freezes panel with the newest freeze selected (a click on the lag label)."""
+        """Show the Freezes panel (a click on the lag label) with the freeze the label shows
+        selected, else the newest."""
         self.freezes_dock.show()
         self.freezes_dock.raise_()
-        self.freezes_panel.select_newest()
+        shown = self.lag_label.last_freeze()
+        if shown is None or not self.freezes_panel.select_report(shown):
+            self.freezes_panel.select_newest()
 
     def toggle_history(self) -> None:
         """Show or hide the history panel (Ctrl+H)."""
