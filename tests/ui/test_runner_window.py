@@ -143,6 +143,9 @@ def test_cancel_stops_requests_in_flight(
     assert slow.elapsed_ms >= 300  # the time it was in flight, not 0
     assert window.model.index(2, 4).data() == f"{slow.elapsed_ms:.0f}"
     assert window.model.index(2, 7).data() == "⊘ cancelled"
+    # a request never run shows what and where, nothing measured
+    never = [window.model.index(11, c).data() for c in range(8)]
+    assert never == ["2.6", "slow 3", "GET", None, None, None, None, "⊘ not run"]
     window.table.selectRow(2)
     assert "Cancelled after " in window.details.toPlainText()
     assert "not sent, 0.000 s" not in window.details.toPlainText()

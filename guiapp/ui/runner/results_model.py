@@ -207,8 +207,11 @@ def _cells(r: RequestRun) -> list[tuple[int, dict[int, object]]]:
     kind = r.outcome
     first = {_DISPLAY: _cell(r, 0, kind), _STATE: kind, _ALIGN: _RIGHT}
     result = {_DISPLAY: _cell(r, 7, kind), _FOREGROUND: _BRUSHES[kind]}
-    if kind == RUNNING:
-        return [(0, first), (1, {_DISPLAY: _cell(r, 1, kind)}), (7, result)]
+    if kind in (RUNNING, NOT_RUN):  # nothing to show but what and where: three or four calls
+        name: tuple[int, dict[int, object]] = (1, {_DISPLAY: _cell(r, 1, kind)})
+        if kind == RUNNING:
+            return [(0, first), name, (7, result)]
+        return [(0, first), name, (2, {_DISPLAY: r.method}), (7, result)]
     status_brush = _AMBER_BRUSH if kind == NO_CHECKS and r.http_error else _BRUSHES[kind]
     return [
         (0, first),
