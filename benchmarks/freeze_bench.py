@@ -3,7 +3,7 @@
 Run from the repository root::
 
     .venv/bin/python benchmarks/freeze_bench.py [--trials 20] [--seconds 2] [--rounds 2]
-                                                [--json PATH] [--quick]
+                                                [--native-dumps] [--json PATH] [--quick]
 
 Offscreen Qt, one qasync loop, a 5 ms heartbeat (``LagMonitor``) on the GUI thread.
 
@@ -19,6 +19,8 @@ Offscreen Qt, one qasync loop, a 5 ms heartbeat (``LagMonitor``) on the GUI thre
   process so that it does not compete for this process's GIL), and ``time.sleep(0.25)`` on
   the GUI thread (blocked in a call). "Named" means the culprit names the called function
   (``json.loads(``, ``requests.get(``, ``time.sleep(``); "verdict" that the kind is right.
+  The watch runs as in the app (no faulthandler dumps); ``--native-dumps`` measures the
+  diagnostic setting instead.
 """
 
 from __future__ import annotations
@@ -127,12 +129,12 @@ async def overhead(seconds: float, rounds: int) -> list[dict[str, Any]]:
     return rows
 
 
-async def attribution(trials: int, url: str) -> dict[str, dict[str, Any]]:
+async def attribution(trials: int, url: str, native_dumps: bool) -> dict[str, dict[str, Any]]:
     worker = Offloader(max_workers=1, name="json-worker")
     await worker.submit(time.sleep, 0)
-    # The diagnostic setting: faulthandler's dumps name a C call that holds the GIL (off by
-    # default, as they can crash the interpreter; this is a process of its own).
-    watch = FreezeWatch(threshold_ms=50, native_dumps=True)
+    # The default setting (as in the app); --native-dumps adds faulthandler's dumps (the
+    # diagnostic setting: they can crash the interpreter).
+    watch = FreezeWatch(threshold_ms=50, native_dumps=native_dumps)
     watch.start()
     results: dict[str, dict[str, Any]] = {}
 
@@ -203,7 +205,9 @@ def _print(result: dict[str, Any]) -> None:
         )
     for key, ratio in result["ratios"].items():
         print(f"  {key}: {ratio}")
-    print(f"\nAttribution ({'/'.join(str(v['trials']) for v in result['attribution'].values())})")
+    dumps = "with faulthandler's dumps" if result["native_dumps"] else "default: no dumps"
+    trials = "/".join(str(v["trials"]) for v in result["attribution"].values())
+    print(f"\nAttribution ({trials} trials; {dumps})")
     for name, row in result["attribution"].items():
         print(
             f"  {name:<32} named {row['named']:>2}/{row['trials']}  "
@@ -214,7 +218,12 @@ def _print(result: dict[str, Any]) -> None:
 
 
 def measure(
-    loop: asyncio.AbstractEventLoop, *, trials: int, seconds: float, rounds: int
+    loop: asyncio.AbstractEventLoop,
+    *,
+    trials: int,
+    seconds: float,
+    rounds: int,
+    native_dumps: bool = False,
 ) -> dict[str, Any]:
     """Run both parts on ``loop`` (a qasync loop, not running) and return the results."""
     server = subprocess.Popen([sys.executable, "-c", _SERVER], stdout=subprocess.PIPE, text=True)
@@ -222,7 +231,7 @@ def measure(
         assert server.stdout is not None
         url = f"http://127.0.0.1:{int(server.stdout.readline())}/"
         rows = loop.run_until_complete(overhead(seconds, rounds))
-        named = loop.run_until_complete(attribution(trials, url))
+        named = loop.run_until_complete(attribution(trials, url, native_dumps))
     finally:
         server.terminate()
         server.wait(10)
@@ -235,7 +244,13 @@ def measure(
         ratios[f"load {load}: p99 with/without"] = round(on["p99_ms"] / max(off["p99_ms"], 1e-9), 2)
         ratios[f"load {load}: p99 difference ms"] = round(on["p99_ms"] - off["p99_ms"], 3)
         ratios[f"load {load}: max with/without"] = round(on["max_ms"] / max(off["max_ms"], 1e-9), 2)
-    return {"machine": machine(), "overhead": rows, "ratios": ratios, "attribution": named}
+    return {
+        "machine": machine(),
+        "native_dumps": native_dumps,
+        "overhead": rows,
+        "ratios": ratios,
+        "attribution": named,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -244,6 +259,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=2.0)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--quick", action="store_true", help="5 trials, 1 s windows, 2 rounds")
+    parser.add_argument(
+        "--native-dumps",
+        action="store_true",
+        help="attribution with faulthandler's stack dumps on (off by default, as in the app)",
+    )
     parser.add_argument("--json", metavar="PATH")
     args = parser.parse_args(argv)
     if args.quick:
@@ -252,7 +272,13 @@ def main(argv: list[str] | None = None) -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     try:
-        result = measure(loop, trials=args.trials, seconds=args.seconds, rounds=args.rounds)
+        result = measure(
+            loop,
+            trials=args.trials,
+            seconds=args.seconds,
+            rounds=args.rounds,
+            native_dumps=args.native_dumps,
+        )
     finally:
         loop.close()
     _print(result)

@@ -37,6 +37,7 @@ __all__ = [
     "disabled_rows",
     "pairs",
     "request_specs",
+    "seconds",
     "texts",
     "timeouts",
 ]
@@ -88,6 +89,11 @@ def auths() -> st.SearchStrategy[Auth]:
 
 
 _seconds = st.floats(min_value=0.001, max_value=1e6, allow_nan=False, allow_infinity=False)
+
+
+def seconds() -> st.SearchStrategy[float]:
+    """A positive duration in seconds."""
+    return _seconds
 
 
 def timeouts() -> st.SearchStrategy[float | tuple[float, float]]:

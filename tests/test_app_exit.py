@@ -2,9 +2,8 @@
 and the process exits promptly, with code 0 and no Qt warning or traceback.
 
 :mod:`tests.app_driver` runs the real entry point, sends a slow request (demo ``/delay/30``)
-at start and closes the window once the app has started up and the request is in flight (at
-least N ms after the loop started), printing a marker line at that moment; we time from the
-marker.
+at start and closes the window N ms after that request is in flight, printing a marker line
+at that moment; we time from the marker.
 """
 
 from __future__ import annotations

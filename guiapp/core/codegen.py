@@ -26,6 +26,7 @@ import shlex
 from guiapp.core._curl_data import encode_pairs, form_option
 from guiapp.core.request import (
     DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_TOTAL_TIMEOUT,
     BasicAuth,
     BearerAuth,
     Body,
@@ -99,6 +100,25 @@ def _body_args(body: Body | None) -> list[tuple[str, str]]:
     return [form_option(part) for part in body.parts]
 
 
+def _timeout_args(spec: RequestSpec) -> list[tuple[str, str]]:
+    """``--connect-timeout`` and ``-m`` (curl's limit on the whole transfer: ``total_timeout``).
+
+    curl has no read or headers timeout, and ``parse_curl`` reads ``-m N`` back as all three
+    limits (and as the connect timeout when ``--connect-timeout`` is absent). A read timeout
+    other than the default is exported as the total limit that bounds it.
+    """
+    total, connect = spec.total_timeout, spec.connect_timeout
+    if total is not None and (
+        total != DEFAULT_TOTAL_TIMEOUT or spec.read_timeout != _DEFAULT_TIMEOUT
+    ):
+        implied_connect, max_time = total, [("-m", _number(total))]
+    else:
+        implied_connect, max_time = _DEFAULT_TIMEOUT, []
+    if connect == implied_connect:
+        return max_time
+    return [("--connect-timeout", _number(connect)), *max_time]
+
+
 def to_curl(spec: RequestSpec) -> str:
     """A multi-line curl command (backslash continuations) that sends ``spec``."""
     url = _full_url(spec)
@@ -120,10 +140,7 @@ def to_curl(spec: RequestSpec) -> str:
         if isinstance(auth, DigestAuth):
             args.append(("--digest", ""))
         args.append(("-u", f"{auth.username}:{auth.password}"))
-    if isinstance(spec.timeout, tuple):
-        args += [("--connect-timeout", _number(spec.timeout[0])), ("-m", _number(spec.timeout[1]))]
-    elif spec.timeout != _DEFAULT_TIMEOUT:
-        args.append(("-m", _number(spec.timeout)))
+    args += _timeout_args(spec)
     if spec.follow_redirects:
         args.append(("-L", ""))
     if spec.max_redirects != _DEFAULT_MAX_REDIRECTS:

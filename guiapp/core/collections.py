@@ -132,6 +132,13 @@ class Collection(_collection_ops.TreeOps):
         data = read_toml(self.path_of(rel))
         return str(data.get("name") or PurePosixPath(rel).stem)
 
+    def request_texts(self, rel: str, spec: RequestSpec) -> tuple[str, str]:
+        """The text of the request file ``rel`` as it is on disk, and the text that saving
+        ``spec`` there would write (comments and unknown keys kept): the two sides of a diff."""
+        path = self.path_of(rel)
+        existing = path.read_text(encoding="utf-8")
+        return existing, dump_request(existing, self.request_name(rel), spec)
+
     def save_request(self, rel: str, spec: RequestSpec, *, name: str | None = None) -> str:
         """Write ``spec`` to ``rel`` (created if new), keeping comments and unknown keys; its
         checks and captures (``spec.tests``) are written next to it, or removed when it has

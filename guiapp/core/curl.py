@@ -2,8 +2,10 @@
 
 Mapping rules follow curl's own behaviour, so that the request sent is the one curl would send:
 
-* no ``-L`` means ``follow_redirects=False`` (curl's default); ``-m`` is the timeout, with
-  ``--connect-timeout`` it becomes ``(connect, max)``;
+* no ``-L`` means ``follow_redirects=False`` (curl's default); ``-m``/``--max-time`` limits the
+  whole transfer as in curl: it is the ``total_timeout``, and no shorter limit applies inside it
+  (the read and headers timeouts take its value too); ``--connect-timeout`` is the connect
+  timeout (``timeout=(connect, read)``);
 * ``-d``/``--data-raw``/``--data-urlencode`` imply POST and a form body: :class:`FormBody` when the
   data is cleanly ``k=v&...``, else :class:`TextBody` typed ``application/x-www-form-urlencoded``.
   An explicit ``Content-Type`` header moves into the body (JSON types give a :class:`JsonBody`);
@@ -49,7 +51,9 @@ from guiapp.core._curl_data import (
 from guiapp.core._curl_lex import split_command
 from guiapp.core.errors import InvalidRequest
 from guiapp.core.request import (
+    DEFAULT_HEADERS_TIMEOUT,
     DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_TOTAL_TIMEOUT,
     Auth,
     BasicAuth,
     BearerAuth,
@@ -67,6 +71,8 @@ from guiapp.core.request import (
 )
 
 __all__ = ["parse_curl"]
+
+_DEFAULT_READ_TIMEOUT = 30.0  # RequestSpec's default timeout
 
 
 @dataclass
@@ -210,6 +216,8 @@ def _build(p: _Parsed) -> RequestSpec:
         body=body,
         auth=_auth(p),
         timeout=_timeout(p),
+        total_timeout=DEFAULT_TOTAL_TIMEOUT if p.max_time is None else p.max_time,
+        headers_timeout=DEFAULT_HEADERS_TIMEOUT if p.max_time is None else p.max_time,
         follow_redirects=p.follow,
         max_redirects=30 if p.max_redirs is None else p.max_redirs,
         verify=False if p.insecure else (p.cacert if p.cacert is not None else True),
@@ -293,8 +301,10 @@ def _auth(p: _Parsed) -> Auth | None:
 
 
 def _timeout(p: _Parsed) -> Timeout:
-    total = 30.0 if p.max_time is None else p.max_time
-    return total if p.connect_timeout is None else (p.connect_timeout, total)
+    # curl has no read timeout: within -m's total, a quiet server is waited for.
+    read = _DEFAULT_READ_TIMEOUT if p.max_time is None else p.max_time
+    connect = read if p.connect_timeout is None else p.connect_timeout
+    return read if connect == read else (connect, read)
 
 
 def _cert(p: _Parsed) -> str | tuple[str, str] | None:

@@ -9,14 +9,19 @@ Three situations, told apart by where the GUI thread is and how easily the watch
   while the watchdog gets the GIL on time: a sleep, a socket read, a lock.
 - **starved of the GIL**: the GUI thread is back in the event loop (the frame that runs it,
   recorded by the heartbeat) but cannot run Python: another thread holds the GIL; it is named
-  with what it was running.
+  with what it was running. Where the platform gives per-thread CPU time, the holder is the
+  thread whose CPU time grew by about the stall's length (a thread in one long C call cannot be
+  sampled while it holds the GIL; its stack is read the moment the watchdog gets the GIL back).
+- **busy in Qt**: the GUI thread is in the event loop with no Python frame of its own, and the
+  watchdog got the GIL on time: Qt's C++ code (painting, building a menu) ran; its own CPU time,
+  when known, says whether it worked or waited.
 """
 
 from __future__ import annotations
 
 import statistics
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +42,9 @@ __all__ = ["FreezeReport", "FreezeSample", "RawSample", "build_report", "culprit
 _STATIC_SHARE = 0.8
 #: Frames listed in :attr:`FreezeReport.stack` (the samples keep them all).
 _MAX_LINES = 30
+#: A thread that used at least this share of the stall in CPU time worked through it (not
+#: all of it: on a loaded machine the process itself waits for a core).
+_CPU_SHARE = 0.2
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,13 +80,16 @@ class FreezeReport:
 
     - ``start``: wall-clock time (``time.time()``) of the last heartbeat before the freeze.
     - ``duration_ms``: how long the GUI thread did not serve its heartbeat.
-    - ``kind``: ``"busy"``, ``"blocked"``, ``"starved"`` or ``"unknown"`` (over before the
-      first sample); ``verdict``: the sentence for people.
+    - ``kind``: ``"busy"``, ``"qt"`` (busy in Qt's C++ code, no Python code of its own),
+      ``"blocked"``, ``"starved"`` or ``"unknown"`` (over before the first sample);
+      ``verdict``: the sentence for people.
     - ``culprit``: the frame to blame, ``code in function (file:line)``; when that is your
       code calling into a library, ``your frame → the library's innermost frame``.
     - ``stack``: the most frequent stack of ``thread`` (the GUI thread, or the thread that held
       the GIL), innermost frame first, one ``function (file:line)  code`` per line.
     - ``samples``: every :class:`FreezeSample`, oldest first.
+    - ``cpu_ms``: CPU time each thread used over the freeze (by name, milliseconds; the busiest
+      first); empty where the platform does not give per-thread CPU time.
 
     Example::
 
@@ -97,18 +108,20 @@ class FreezeReport:
     thread: str
     threshold_ms: float
     samples: tuple[FreezeSample, ...] = ()
+    cpu_ms: Mapping[str, float] = field(default_factory=dict)
 
     @property
     def cause(self) -> str:
-        """The verdict without the culprit: ``busy``, ``blocked in a call``, ``starved of the
-        GIL by <thread>`` or ``stalled``.
+        """The verdict without the culprit: ``busy``, ``busy in Qt``, ``blocked in a call``,
+        ``starved of the GIL by <thread>`` or ``stalled``.
 
         >>> FreezeReport(0.0, 80.0, "starved", "v", "c", "", "offload-1", 50.0).cause
         'starved of the GIL by offload-1'
         """
         if self.kind == "starved":
             return f"starved of the GIL by {self.thread}"
-        return {"busy": "busy", "blocked": "blocked in a call"}.get(self.kind, "stalled")
+        causes = {"busy": "busy", "qt": "busy in Qt", "blocked": "blocked in a call"}
+        return causes.get(self.kind, "stalled")
 
     def summary(self) -> str:
         """One line: duration and verdict."""
@@ -123,6 +136,9 @@ class FreezeReport:
         ]
         if self.stack:
             lines += ["", f"Stack of {self.thread} (innermost first):", self.stack]
+        if self.cpu_ms:
+            busiest = ", ".join(f"{name} {ms:.0f} ms" for name, ms in list(self.cpu_ms.items())[:4])
+            lines += ["", f"CPU time during the freeze: {busiest}"]
         lines.append(f"({len(self.samples)} samples)")
         return "\n".join(lines)
 
@@ -133,7 +149,7 @@ class FreezeReport:
         """A JSON-ready summary (without the samples).
 
         >>> sorted(FreezeReport(0.0, 80.0, "unknown", "v", "", "", "", 50.0).to_dict())[:3]
-        ['culprit', 'duration_ms', 'kind']
+        ['cpu_ms', 'culprit', 'duration_ms']
         """
         return {
             "start": self.start,
@@ -144,6 +160,7 @@ class FreezeReport:
             "thread": self.thread,
             "stack": self.stack,
             "samples": len(self.samples),
+            "cpu_ms": {name: round(ms, 1) for name, ms in self.cpu_ms.items()},
         }
 
 
@@ -190,9 +207,15 @@ def build_report(
     samples: Sequence[RawSample],
     names: Mapping[int, str],
     switch_interval_ms: float,
+    cpu_ms: Mapping[int, float] | None = None,
 ) -> FreezeReport:
-    """Judge ``samples`` (oldest first) and build the report."""
+    """Judge ``samples`` (oldest first) and build the report.
+
+    ``cpu_ms``: the CPU time (ms) each thread used over a window that covers the freeze (from
+    shortly before it began), by thread ident; None where the platform does not say.
+    """
     memo: dict[RawFrame, StackFrame] = {}
+    cpu = dict(cpu_ms or {})
     gui_name = _name(gui_ident, names)
     resolved = tuple(
         FreezeSample(
@@ -207,6 +230,9 @@ def build_report(
         )
         for sample in samples
     )
+    cpu_by_name = {
+        _name(ident, names): ms for ident, ms in sorted(cpu.items(), key=lambda kv: -kv[1])
+    }
 
     def report(kind: str, verdict: str, culprit: str, stack: RawStack, thread: str) -> FreezeReport:
         lines = [f.line() for f in resolve_stack(stack, memo)]
@@ -214,11 +240,59 @@ def build_report(
             lines[_MAX_LINES:] = [f"  … {len(lines) - _MAX_LINES} outer frames"]
         text = "\n".join(lines)
         return FreezeReport(
-            start, duration_ms, kind, verdict, culprit, text, thread, threshold_ms, resolved
+            start,
+            duration_ms,
+            kind,
+            verdict,
+            culprit,
+            text,
+            thread,
+            threshold_ms,
+            resolved,
+            cpu_by_name,
         )
 
+    def ran_through(ident: int | None) -> bool:
+        used = cpu.get(ident, 0.0) if ident is not None else 0.0
+        return used >= _CPU_SHARE * duration_ms and used >= threshold_ms / 2
+
+    def running(stack: RawStack) -> bool:
+        return bool(stack) and not is_waiting(resolve_stack(stack[:1], memo)[0])
+
+    # The thread (not the GUI thread) that used by far the most CPU during the freeze: while
+    # the GUI thread waited for the GIL, that thread held it. Not a share of the freeze: on a
+    # loaded machine the holder itself waits for a core.
+    others = sorted((ident for ident in cpu if ident != gui_ident), key=lambda i: -cpu[i])
+    by_cpu = others[0] if others and cpu[others[0]] >= threshold_ms / 2 else None
+    if by_cpu is not None and len(others) > 1 and cpu[others[1]] * 2 > cpu[by_cpu]:
+        by_cpu = None  # two threads worked alike: the CPU times do not tell which held the GIL
+
+    def starved(holder: int) -> FreezeReport:
+        name = _name(holder, names)
+        seen = [s.stacks[holder] for s in samples if holder in s.stacks]
+        busy = [stack for stack in seen if running(stack)]
+        if busy:
+            stack = _most_common(busy)
+            culprit = culprit_of(resolve_stack(stack, memo))
+            verdict = f"GUI thread starved of the GIL by thread {name} in {culprit}"
+            return report("starved", verdict, culprit, stack, name)
+        verdict = (
+            f"GUI thread starved of the GIL by thread {name} ({cpu.get(holder, 0.0):.0f} ms of "
+            "CPU during the freeze; its call had returned before its stack could be sampled)"
+        )
+        return report("starved", verdict, "", seen[0] if seen else (), name)
+
     gui_stacks = [s.stacks.get(gui_ident, ()) for s in samples]
+    outworked = by_cpu is not None and cpu[by_cpu] >= 2 * cpu.get(gui_ident, 0.0)
     if not samples:
+        if by_cpu is not None and outworked:
+            return starved(by_cpu)
+        if ran_through(gui_ident):
+            verdict = (
+                f"GUI thread busy ({cpu[gui_ident]:.0f} ms of CPU) in one call that held the "
+                "GIL; it had returned before the first sample"
+            )
+            return report("busy", verdict, "", (), gui_name)
         verdict = "GUI thread stalled; it was running again before the first sample"
         return report("unknown", verdict, "", (), gui_name)
 
@@ -229,6 +303,20 @@ def build_report(
         return in_loop(stack) or is_waiting(resolve_stack(stack[:1], memo)[0])
 
     lags = [s.wake_lag_ms for s in samples if s.wake_lag_ms is not None]
+    # The watchdog itself waited for the GIL far longer than a switch interval: some thread
+    # held it through a long call, and used CPU meanwhile (a share: on a loaded machine it
+    # waits for a core too). If it used much more than the GUI thread, the GUI thread was
+    # starved, even while in code of its own (that needs the GIL too); not while it sat in a
+    # call that frees the GIL (a socket read is the culprit then, whoever ran meanwhile).
+    max_lag = max(lags, default=0.0)
+    stall_ms = max(threshold_ms / 2, 4 * switch_interval_ms)
+    stalled = max_lag >= stall_ms
+    cpu_holder = None
+    if stalled and by_cpu is not None and outworked and cpu[by_cpu] >= 0.3 * max_lag:
+        cpu_holder = by_cpu
+    in_a_call = [not in_loop(s) and is_waiting(resolve_stack(s[:1], memo)[0]) for s in gui_stacks]
+    if cpu_holder is not None and sum(in_a_call) * 2 <= len(samples):
+        return starved(cpu_holder)
     native = sum(s.native for s in samples)
     # The GIL was hard to get: the watchdog could often only read faulthandler's dumps, or it
     # woke late (it waited for the GIL for about a switch interval).
@@ -239,35 +327,73 @@ def build_report(
     if sum(waiting) * 2 > len(samples):
         # Waiting in a call that frees the GIL (or in the loop): starved if a dump shows the
         # GIL held meanwhile (dumps happen only then); else, from live samples, if the
-        # watchdog mostly woke late. Live samples after the holder let go only dilute.
+        # watchdog mostly woke late: the holder is the thread that used the CPU meanwhile, or
+        # the one the samples show running. Live samples after the holder let go only dilute.
         dumps = [s for s in samples if s.native]
         if dumps:
             holder = _gil_holder(dumps, gui_ident, memo)
+        elif cpu_holder is not None:
+            holder = cpu_holder
+        elif contended:
+            holder = by_cpu if by_cpu is not None else _gil_holder(samples, gui_ident, memo)
         else:
-            holder = _gil_holder(samples, gui_ident, memo) if contended else None
+            holder = None
         if holder is not None:
-            stack = _most_common(s.stacks[holder] for s in samples if holder in s.stacks)
-            culprit = culprit_of(resolve_stack(stack, memo))
-            name = _name(holder, names)
-            verdict = f"GUI thread starved of the GIL by thread {name} in {culprit}"
-            return report("starved", verdict, culprit, stack, name)
+            return starved(holder)
         stack = _most_common(gui_stacks)
-        culprit = culprit_of(resolve_stack(stack, memo))
         if sum(looping) * 2 > len(samples):
-            verdict = f"GUI thread blocked outside Python (in Qt, called from {culprit})"
-        else:
-            verdict = f"GUI thread blocked in a call: {culprit}"
+            frames = resolve_stack(stack, memo)
+            return _in_qt(report, frames, stack, gui_name, cpu.get(gui_ident), duration_ms)
+        culprit = culprit_of(resolve_stack(stack, memo))
+        verdict = f"GUI thread blocked in a call: {culprit}"
         return report("blocked", verdict, culprit, stack, gui_name)
 
     own = [s for s, idle in zip(gui_stacks, looping, strict=True) if not idle]
-    stack = _most_common(own)
+    # Read the moment the watchdog got the GIL back from a long wait: the GUI thread had just
+    # let it go, still in the frames of the call that held it; later samples show where it
+    # went next, however many there are.
+    held = [
+        stack
+        for stack, sample in zip(gui_stacks, samples, strict=True)
+        if (sample.wake_lag_ms or 0.0) >= stall_ms and not in_loop(stack)
+    ]
+    stack = _most_common(held if stalled and held and not outworked else own)
     culprit = culprit_of(resolve_stack(stack, memo))
     innermost = Counter(stack_key(s[:1]) for s in own).most_common(1)[0][1]
-    if not contended and innermost >= _STATIC_SHARE * len(own):
+    # The watchdog waited long for the GIL and no other thread did the work: the GUI thread
+    # held it (its CPU time agrees where known), busy rather than blocked.
+    held_by_gui = stalled and not outworked and (gui_ident not in cpu or ran_through(gui_ident))
+    if not (contended or held_by_gui) and innermost >= _STATIC_SHARE * len(own):
         return report(
             "blocked", f"GUI thread blocked in a call: {culprit}", culprit, stack, gui_name
         )
     return report("busy", f"GUI thread busy in {culprit}", culprit, stack, gui_name)
+
+
+def _in_qt(
+    report: Callable[[str, str, str, RawStack, str], FreezeReport],
+    frames: Sequence[StackFrame],
+    stack: RawStack,
+    gui_name: str,
+    cpu: float | None,
+    duration_ms: float,
+) -> FreezeReport:
+    """The GUI thread sat in the event loop's frame (no Python code of its own) and the GIL
+    was free: Qt's C++ code ran (painting, building a menu), or waited (its CPU time says
+    which, where known). The innermost Python frame is shown, not blamed."""
+    where = frames[0].describe() if frames else "the event loop"
+    culprit = f"Qt (no Python frame) under {where}"
+    if cpu is not None and cpu < _CPU_SHARE * duration_ms:
+        verdict = (
+            f"GUI thread waiting inside Qt ({cpu:.0f} ms of CPU, no Python code running; "
+            f"innermost Python frame: {where})"
+        )
+        return report("blocked", verdict, culprit, stack, gui_name)
+    used = f"{cpu:.0f} ms of CPU, " if cpu is not None else ""
+    verdict = (
+        f"GUI thread busy in Qt ({used}no Python code running; innermost Python frame: {where})"
+    )
+    return report("qt", verdict, culprit, stack, gui_name)
 
 
 def _gil_holder(

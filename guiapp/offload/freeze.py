@@ -9,8 +9,13 @@ a call* (a socket read, a sleep), or *starved of the GIL* by another thread, wit
 frame and the most frequent stack.
 
 A thread that holds the GIL inside one long C call (``json.loads`` of a large document) keeps the
-watchdog itself from running: by default such a freeze is reported from the first sample the
-watchdog can take after it. With ``native_dumps=True`` (opt-in, for a diagnostic session) the
+watchdog itself from running. The watchdog notices it afterwards: its own short sleep came back
+far too late. At that moment it reads every thread's stack at once (the thread that just let the
+GIL go is, on CPython 3.11-3.13, usually still in the Python frames that made the C call: the
+GIL changes hands right after the call returns) and, where the platform gives it (Linux), every
+thread's CPU time: the thread whose CPU time grew by about the stall's length held the GIL
+(:mod:`guiapp.offload._freeze_cpu`). Elsewhere the report relies on the stacks alone. With
+``native_dumps=True`` (opt-in, for a diagnostic session) the
 watchdog also keeps :func:`faulthandler.dump_traceback_later` armed: faulthandler's own C thread
 needs no GIL and writes the stacks of all threads to a private file whenever the watchdog misses
 its re-arming deadline; those dumps join the samples and name the C call. That dump reads other
@@ -53,6 +58,7 @@ from collections import deque
 from collections.abc import Callable
 from types import CodeType, FrameType
 
+from guiapp.offload._freeze_cpu import ThreadClocks, cpu_used_ms
 from guiapp.offload._freeze_stacks import (
     RawStack,
     StackFrame,
@@ -67,6 +73,19 @@ __all__ = ["FreezeReport", "FreezeSample", "FreezeWatchdog", "StackFrame"]
 
 _DUMPS_LOCK = threading.Lock()  # faulthandler has one timer per process: one owner at a time
 _MAX_DUMP_BYTES = 8 * 1024 * 1024
+#: How often the CPU-time baseline is read while nothing freezes (seconds).
+_CPU_BASELINE_S = 0.1
+
+
+class _Starved:
+    """What the watchdog saw the moment it got the GIL back after waking ``late_ms`` late."""
+
+    def __init__(self, due: float, taken: float, late_ms: float, stacks: dict[int, RawStack]):
+        self.due = due
+        self.taken = taken
+        self.late_ms = late_ms
+        self.stacks = stacks
+        self.cpu: dict[int, float] = {}
 
 
 class _NativeDumps:
@@ -161,6 +180,14 @@ class FreezeWatchdog:
         self._names_at = 0.0
         self._loop_at: tuple[object, int] | None = None
         self._gui_ident = threading.get_ident()
+        self._clocks = ThreadClocks()
+        self._native_ids: dict[int, int] = {}
+        # The latest few CPU-time readings (when, {ident: seconds}): a freeze is measured from
+        # the newest one taken before it began.
+        self._cpu_bases: deque[tuple[float, dict[int, float]]] = deque(maxlen=4)
+        # The watchdog itself woke this late: it waited for the GIL (a switch interval is
+        # normal, a stall is not).
+        self._starved_ms = max(threshold_ms / 2, 4 * sys.getswitchinterval() * 1000.0)
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
 
@@ -215,6 +242,9 @@ class FreezeWatchdog:
             while not self._stopping.wait(poll_s):
                 now = time.perf_counter()
                 late_ms = max(0.0, (now - due) * 1000.0)  # woke late: someone held the GIL?
+                # First thing after a long wait for the GIL: the thread that held it has
+                # just let go and is most likely still in the frames that called into C.
+                starved = self._snapshot(due, now, late_ms) if late_ms >= self._starved_ms else None
                 # A thread that starts and starves the GUI thread at once may be gone by the
                 # time the freeze is judged: names are refreshed whenever the count changes.
                 if threading.active_count() != self._names_count or now - self._names_at > 1:
@@ -228,28 +258,83 @@ class FreezeWatchdog:
                 last = self._last_tick
                 if last is not None and now - last > self._late_s:
                     followed = last
-                    self._publish(self._follow(last, dumps, late_ms))
-                self._judge_missed(followed, dumps)
+                    self._publish(self._follow(last, dumps, late_ms, starved))
+                    starved = None
+                self._judge_missed(followed, dumps, starved)
                 if dumps is not None and dumps.pending():
                     dumps.clear()  # this thread was late, the GUI thread was not: no freeze
+                if not self._cpu_bases or now - self._cpu_bases[-1][0] >= _CPU_BASELINE_S:
+                    self._read_cpu_baseline()
                 due = time.perf_counter() + poll_s
-            self._judge_missed(followed, dumps)  # a freeze that ended just before the stop
+            self._judge_missed(followed, dumps, None)  # a freeze that ended just before the stop
         finally:
             if dumps is not None:
                 dumps.close()
                 _DUMPS_LOCK.release()
 
-    def _judge_missed(self, followed: float, dumps: _NativeDumps | None) -> None:
+    def _judge_missed(
+        self, followed: float, dumps: _NativeDumps | None, starved: _Starved | None
+    ) -> None:
+        judged = False
         while self._missed:  # freezes over before this thread could look
             start, end = self._missed.popleft()
-            if start != followed:
-                self._publish(self._judge(start, end, [], dumps))
+            if start == followed:
+                continue
+            samples: list[RawSample] = []
+            cpu: dict[int, float] | None = None
+            if starved is not None and start < starved.taken and end > starved.due:
+                # This thread was starved during that freeze: what it saw once it got the GIL
+                # back belongs to it.
+                at_ms = (starved.taken - start) * 1000.0
+                samples.append(RawSample(at_ms, False, starved.stacks, starved.late_ms))
+                cpu = self._cpu_used(starved.cpu, start)
+            elif self._clocks.enabled:
+                cpu = self._cpu_used(self._read_cpu(), start)
+            self._publish(self._judge(start, end, samples, dumps, cpu))
+            judged = True
+        if judged:
+            self._read_cpu_baseline()
+
+    def _snapshot(self, due: float, now: float, late_ms: float) -> _Starved:
+        me = threading.get_ident()
+        stacks = {
+            ident: capture_stack(frame) for ident, frame in current_frames().items() if ident != me
+        }
+        starved = _Starved(due, now, late_ms, stacks)
+        if self._clocks.enabled:
+            if threading.active_count() != self._names_count:
+                self._remember_names()  # a thread started just before the stall
+            starved.cpu = self._read_cpu()
+        return starved
+
+    def _read_cpu(self) -> dict[int, float]:
+        return self._clocks.read(self._native_ids)
+
+    def _read_cpu_baseline(self) -> None:
+        if self._clocks.enabled:
+            self._cpu_bases.append((time.perf_counter(), self._read_cpu()))
+
+    def _cpu_used(self, now: dict[int, float], since: float) -> dict[int, float] | None:
+        """CPU ms per thread since the newest baseline read before ``since`` (the freeze's
+        start), without this thread's own; None where per-thread CPU time is not available."""
+        if not self._clocks.enabled or not now or not self._cpu_bases:
+            return None
+        base = self._cpu_bases[0][1]
+        for taken, values in self._cpu_bases:
+            if taken <= since:
+                base = values
+        used = cpu_used_ms(base, now)
+        used.pop(threading.get_ident(), None)
+        return used
 
     def _remember_names(self) -> None:
         if len(self._names) > 1000:
             self._names.clear()
         threads = threading.enumerate()
         self._names.update(thread_names(threads))
+        self._native_ids = {
+            t.ident: t.native_id for t in threads if t.ident is not None and t.native_id
+        }
         self._names_count = len(threads)
         self._names_at = time.perf_counter()
 
@@ -261,39 +346,62 @@ class FreezeWatchdog:
             self._on_freeze(report)
 
     def _follow(
-        self, last: float, dumps: _NativeDumps | None, late_ms: float
+        self, last: float, dumps: _NativeDumps | None, late_ms: float, starved: _Starved | None
     ) -> FreezeReport | None:
         """Sample every thread until the GUI thread ticks again; then judge. ``late_ms``: how
-        late this thread woke to notice the freeze (a GIL held in C shows here first)."""
+        late this thread woke to notice the freeze (a GIL held in C shows here first);
+        ``starved``: the stacks read at once when that was a stall of its own."""
         me = threading.get_ident()
         self._remember_names()
         samples: list[RawSample] = []
+        cpu_seen: dict[int, float] = {}  # a thread that ends before the freeze does keeps these
         interval = self._sample_s
         wake_lag: float | None = late_ms
         threshold_s = self.threshold_ms / 1000.0
-        while self._last_tick == last and not self._stopping.is_set():
-            taken = time.perf_counter()
-            stacks: dict[int, RawStack] = {
-                ident: capture_stack(frame)
-                for ident, frame in current_frames().items()
-                if ident != me
-            }
-            samples.append(RawSample((taken - last) * 1000.0, False, stacks, wake_lag))
+        while True:
+            if starved is not None:
+                # This thread has just waited for the GIL far too long: what it sees now,
+                # before anything else runs, is the holder still in the frames of its call.
+                at_ms = (starved.taken - last) * 1000.0
+                samples.append(RawSample(at_ms, False, starved.stacks, starved.late_ms))
+                cpu_seen.update(starved.cpu)
+                starved = None
+            elif self._last_tick == last:
+                taken = time.perf_counter()
+                stacks: dict[int, RawStack] = {
+                    ident: capture_stack(frame)
+                    for ident, frame in current_frames().items()
+                    if ident != me
+                }
+                samples.append(RawSample((taken - last) * 1000.0, False, stacks, wake_lag))
+            if self._last_tick != last or self._stopping.is_set():
+                break
             if len(samples) > self._max_samples:  # a long freeze: keep an even spread
                 samples = samples[::2]
                 interval *= 2
-            if dumps is not None and taken - dumps.armed_at > threshold_s / 2:
+            if dumps is not None and time.perf_counter() - dumps.armed_at > threshold_s / 2:
                 dumps.arm()
             due = time.perf_counter() + interval
             self._stopping.wait(interval)
-            wake_lag = max(0.0, (time.perf_counter() - due) * 1000.0)
+            woke = time.perf_counter()
+            wake_lag = max(0.0, (woke - due) * 1000.0)
+            if wake_lag >= self._starved_ms:
+                starved = self._snapshot(due, woke, wake_lag)
         end = self._last_tick
         if end is None or end == last:
             return None  # stopped while frozen
-        return self._judge(last, end, samples, dumps)
+        cpu_seen.update(self._read_cpu())
+        report = self._judge(last, end, samples, dumps, self._cpu_used(cpu_seen, last))
+        self._read_cpu_baseline()
+        return report
 
     def _judge(
-        self, last: float, end: float, samples: list[RawSample], dumps: _NativeDumps | None
+        self,
+        last: float,
+        end: float,
+        samples: list[RawSample],
+        dumps: _NativeDumps | None,
+        cpu: dict[int, float] | None,
     ) -> FreezeReport | None:
         """The report for the freeze between ticks ``last`` and ``end`` (perf_counter)."""
         native: list[RawSample] = []
@@ -317,6 +425,7 @@ class FreezeWatchdog:
             samples=sorted([*samples, *native], key=lambda s: s.at_ms),
             names=self._names,
             switch_interval_ms=sys.getswitchinterval() * 1000.0,
+            cpu_ms=cpu,
         )
 
 

@@ -75,6 +75,8 @@ class ResponsePanel(QWidget):
         self._response: Response | None = None
         self._meter = TransferMeter()
         self._own_progress = True
+        self._target = ""  # "<b>GET</b> url" of the request being sent
+        self._receiving = False  # its response has started to arrive
         #: Secret values to mask in the summary and the request headers (the window sets it).
         self.secret_values: Callable[[], Iterable[str]] = frozenset
         self.summary = QLabel(wordWrap=True)
@@ -126,7 +128,9 @@ class ResponsePanel(QWidget):
         self._meter = TransferMeter()
         url = url_with_params(spec.url, spec.params)  # the query as sent, not just the path
         url = mask_text(url, self.secret_values())
-        self.summary.setText(f"Sending <b>{_esc(spec.method)}</b> {_esc(url)}…")
+        self._target = f"<b>{_esc(spec.method)}</b> {_esc(url)}"
+        self._receiving = False
+        self.summary.setText(f"Sending {self._target}…")
         self.progress.setRange(0, 0)
         self.progress.setFormat("Waiting for the server…")
         self.progress.setVisible(self._own_progress)
@@ -140,6 +144,8 @@ class ResponsePanel(QWidget):
         """Latest transfer progress (bytes done of total, speed, ETA)."""
         if self._state != "sending":
             return
+        if progress.info.get("phase") in ("download", "done"):
+            self._show_receiving()
         if progress.total:
             self.progress.setRange(0, 1000)
             self.progress.setValue(int(1000 * (progress.fraction or 0.0)))
@@ -197,6 +203,13 @@ class ResponsePanel(QWidget):
     def show_stream(self, log: StreamLog | None) -> None:
         """Show the events of the current tab's streamed response (live), if any."""
         self.stream_tab.show_log(log)
+        if log is not None and self._state == "sending":
+            self._show_receiving()  # events arrive: the request is long sent
+
+    def _show_receiving(self) -> None:
+        if not self._receiving:
+            self._receiving = True
+            self.summary.setText(f"Receiving the response to {self._target}…")
 
     def clear(self) -> None:
         """Back to the empty state."""

@@ -37,6 +37,7 @@ from guiapp.core.secret_mask import mask_text
 from guiapp.ui.background_tasks import BackgroundTasks
 from guiapp.ui.qt_helpers import named
 from guiapp.ui.request_tab import Outcome, RequestTab
+from guiapp.ui.response_panel import ResponsePanel
 from guiapp.ui.status_format import (
     TransferMeter,
     event_text,
@@ -50,6 +51,10 @@ from guiapp.ui.status_format import (
 __all__ = ["ResponseArea", "ResponseDisplay"]
 
 _REFRESH_MS = 50  # progress/status repaint rate while sending: 20 Hz is smooth and cheap
+#: How long a notice (``show_notice``: "Saved …", "Reverted …", an error) stays before the
+#: status line shows the tab's state again, per state ("ok" for any other); a change of that
+#: state replaces it sooner.
+NOTICE_MS = {"ok": 10_000, "error": 30_000}
 
 _log = logging.getLogger(__name__)
 
@@ -57,8 +62,8 @@ _log = logging.getLogger(__name__)
 class ResponseDisplay:
     """Forwards outcomes to the panel once each; owns the panel's formatting task."""
 
-    def __init__(self, panel: QWidget) -> None:
-        self.panel: Any = panel
+    def __init__(self, panel: ResponsePanel) -> None:
+        self.panel = panel
         self._shown: Outcome | None = None
         self._tasks = BackgroundTasks(self._on_show_failed, "showing the response")
 
@@ -78,7 +83,8 @@ class ResponseDisplay:
         self._cancel_task()
         kind = outcome.kind
         if kind == "sending":
-            self.panel.show_sending(outcome.spec)
+            if outcome.spec is not None:  # always set for a send (RequestTab.send)
+                self.panel.show_sending(outcome.spec)
             if tab.progress is not None:
                 self.panel.show_progress(tab.progress)
         elif kind == "response":
@@ -108,7 +114,7 @@ class ResponseDisplay:
 class ResponseArea(QWidget):
     """Status line + progress bar + response panel, showing the state of one (current) tab."""
 
-    def __init__(self, panel: QWidget, parent: QWidget | None = None) -> None:
+    def __init__(self, panel: ResponsePanel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("responseArea")
         self.display = ResponseDisplay(panel)
@@ -129,6 +135,10 @@ class ResponseArea(QWidget):
         self._meters: dict[RequestTab, TransferMeter] = {}
         self._timer = QTimer(self, interval=_REFRESH_MS)
         self._timer.timeout.connect(self.refresh_progress)
+        #: :data:`NOTICE_MS` for this status line.
+        self.notice_ms = dict(NOTICE_MS)
+        self._notice_timer = QTimer(self, singleShot=True)
+        self._notice_timer.timeout.connect(self.show_status)
 
         status_row = QHBoxLayout()
         status_row.setContentsMargins(2, 0, 2, 0)
@@ -174,6 +184,15 @@ class ResponseArea(QWidget):
         if self._tab is tab:
             self._tab = None
 
+    def show_notice(self, text: str, state: str = "ok") -> None:
+        """Show the notice ``text`` in the status line, coloured by ``state`` (ok, error...).
+
+        A notice is about a moment ("Saved …"): it gives way to the bound tab's state after
+        :data:`NOTICE_MS` (10 s; 30 s for an error), or as soon as that state changes.
+        """
+        self.show_message(text, state)
+        self._notice_timer.start(self.notice_ms.get(state, self.notice_ms["ok"]))
+
     def show_message(self, text: str, state: str = "ok") -> None:
         """Show ``text`` in the status line, coloured by ``state`` (ok, error, busy...)."""
         self.status_label.setText(text)
@@ -185,10 +204,13 @@ class ResponseArea(QWidget):
             self.status_label.style().polish(self.status_label)
 
     def show_status(self) -> None:
-        """Status line and progress bar for the bound tab's outcome."""
+        """Status line and progress bar for the bound tab's outcome (replacing any notice)."""
         tab = self._tab
         if tab is None:
+            if not self._notice_timer.isActive():
+                self.show_message("Ready", "idle")  # a notice's time is up, and no tab is shown
             return
+        self._notice_timer.stop()
         outcome = tab.outcome
         self.progress_bar.setVisible(tab.in_flight)
         if tab.in_flight and not self._timer.isActive():
@@ -232,6 +254,7 @@ class ResponseArea(QWidget):
             return
         progress = tab.progress
         cancellable = tab.strategy != "gui-thread"  # a frozen window cannot handle Esc
+        self._notice_timer.stop()  # the send's progress is the news now
         self.show_message(sending_text(progress, tab.elapsed(), cancellable=cancellable), "busy")
         self.display.show_outcome(tab)  # forwards the latest progress to the panel
         if progress is None:
@@ -250,4 +273,5 @@ class ResponseArea(QWidget):
     def close_area(self) -> None:
         """Stop repainting and cancel any formatting (the window is closing)."""
         self._timer.stop()
+        self._notice_timer.stop()
         self.display.close()

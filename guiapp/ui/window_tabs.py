@@ -155,7 +155,8 @@ class TabbedWindow(QMainWindow):
         index = self.tabs.indexOf(tab)
         if index < 0:
             return
-        title = tab.editor.title()
+        # "titleName": the name of the saved request it shows (set by the workspace).
+        title = str(tab.property("titleName") or "") or tab.editor.title()
         prefix = str(tab.property("titlePrefix") or "")
         self.tabs.setTabText(index, prefix + (title if len(title) <= 32 else title[:31] + "…"))
         self.tabs.setTabToolTip(index, f"{tab.editor.method} {tab.editor.url_text}")

@@ -44,6 +44,7 @@ def test_curl_export_example() -> None:
         body=JsonBody('{"name": "it\'s"}'),
         auth=BasicAuth("ada", "pw"),
         timeout=(3.0, 20.0),
+        total_timeout=20.0,
         verify=False,
     )
     assert to_curl(spec) == (
@@ -58,6 +59,20 @@ def test_curl_export_example() -> None:
         "  -L \\\n"
         "  -k"
     )
+
+
+def test_curl_export_of_time_limits() -> None:
+    def limits(**kw: object) -> str:
+        command = to_curl(RequestSpec(url="http://h/", **kw))  # type: ignore[arg-type]
+        return " ".join(line.strip(" \\") for line in command.splitlines()[1:-1])
+
+    assert limits() == ""  # the defaults: nothing to say
+    assert limits(total_timeout=12.0) == "--connect-timeout 30.0 -m 12.0"
+    assert limits(total_timeout=12.0, timeout=12.0) == "-m 12.0"
+    assert limits(timeout=(2.0, 30.0)) == "--connect-timeout 2.0"
+    # curl has no read timeout: a longer one is exported as the total limit that bounds it.
+    assert limits(timeout=(2.0, 90.0)) == "--connect-timeout 2.0 -m 300.0"
+    assert limits(timeout=5.0, total_timeout=None) == "--connect-timeout 5.0"
 
 
 def test_shell_quote_uses_ansi_c_quoting_for_control_characters() -> None:

@@ -99,6 +99,21 @@ def test_auth_options() -> None:
     assert bearer_header.headers == (("Authorization", "Bearer abc"),)
 
 
+def test_max_time_is_the_total_time_limit_and_connect_timeout_the_connect_timeout() -> None:
+    # curl's -m limits the whole transfer (not each read): the total timeout. No shorter
+    # limit applies inside it, as in curl (which has no read timeout).
+    for option in ("-m 120", "--max-time 120", "-m120"):
+        spec = parse_curl(f"curl {option} http://h")
+        assert spec.total_timeout == 120.0, option
+        assert (spec.connect_timeout, spec.read_timeout, spec.headers_timeout) == (120.0,) * 3
+    only_connect = parse_curl("curl --connect-timeout 2.5 http://h")
+    assert (only_connect.connect_timeout, only_connect.read_timeout) == (2.5, 30.0)
+    assert only_connect.total_timeout == RequestSpec(url="http://h").total_timeout
+    assert only_connect.headers_timeout == RequestSpec(url="http://h").headers_timeout
+    neither = parse_curl("curl http://h")
+    assert neither == RequestSpec(url="http://h", follow_redirects=False)
+
+
 def test_transport_options() -> None:
     spec = parse_curl(
         "curl -k -L --max-redirs 3 -m 12.5 --connect-timeout 2 -x http://proxy:3128 "
@@ -107,6 +122,7 @@ def test_transport_options() -> None:
     assert spec.verify is False
     assert (spec.follow_redirects, spec.max_redirects) == (True, 3)
     assert spec.timeout == (2.0, 12.5)
+    assert (spec.total_timeout, spec.headers_timeout) == (12.5, 12.5)
     assert spec.proxy == "http://proxy:3128"
     assert spec.max_body_bytes == 1000
     assert spec.headers == (

@@ -4,12 +4,14 @@ The strategy below narrows tests.strategies.request_specs() to what a curl comma
 say (docs/workspace.md, "curl limitations"): no NUL anywhere (argv cannot hold it), HTTP-token
 header names with trimmed single-line values, no Content-Type header (a body carries its type),
 URLs with a scheme and no query string of their own (params carry the query), JSON bodies with a
-JSON content type, user names without ':', multipart names without '=' and at least one part.
+JSON content type, user names without ':', multipart names without '=' and at least one part;
+time limits as ``-m`` and ``--connect-timeout`` give them (curl has no read timeout).
 """
 
 from __future__ import annotations
 
 import string
+from dataclasses import replace
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -18,6 +20,8 @@ from guiapp.core._curl_data import is_json_type
 from guiapp.core.codegen import to_curl, to_python_make_async, to_python_requests
 from guiapp.core.curl import parse_curl
 from guiapp.core.request import (
+    DEFAULT_HEADERS_TIMEOUT,
+    DEFAULT_TOTAL_TIMEOUT,
     BasicAuth,
     BearerAuth,
     DigestAuth,
@@ -30,7 +34,7 @@ from guiapp.core.request import (
     TextBody,
     TextPart,
 )
-from tests.strategies import texts, timeouts
+from tests.strategies import seconds, texts
 
 
 def _no_nul(max_size: int = 40) -> st.SearchStrategy[str]:
@@ -75,6 +79,20 @@ _auths = st.one_of(
     st.builds(DigestAuth, _no_nul(10).map(lambda s: s.replace(":", "")), _no_nul(10)),
     st.builds(BearerAuth, _no_nul(20)),
 )
+
+
+def _limits_of(max_time: float | None, connect: float | None) -> dict[str, object]:
+    """The time limits curl can express: ``-m`` and ``--connect-timeout``, either optional."""
+    if max_time is None:
+        read, total, headers = 30.0, DEFAULT_TOTAL_TIMEOUT, DEFAULT_HEADERS_TIMEOUT
+    else:
+        read = total = headers = max_time
+    connect = read if connect is None else connect
+    timeout = read if connect == read else (connect, read)
+    return {"timeout": timeout, "total_timeout": total, "headers_timeout": headers}
+
+
+_curl_limits = st.builds(_limits_of, st.none() | seconds(), st.none() | seconds())
 curl_specs = st.builds(
     RequestSpec,
     url=_url,
@@ -83,14 +101,13 @@ curl_specs = st.builds(
     headers=st.lists(st.tuples(_header_names, _line()), max_size=4).map(tuple),
     body=st.none() | _bodies,
     auth=st.none() | _auths,
-    timeout=timeouts(),
     follow_redirects=st.booleans(),
     max_redirects=st.integers(0, 100),
     verify=st.booleans() | _no_nul(20),
     cert=st.none() | _no_nul(20) | st.tuples(_no_nul(20), _no_nul(20)),
     proxy=st.none() | _no_nul(20),
     max_body_bytes=st.none() | st.integers(1, 2**40),
-)
+).flatmap(lambda spec: _curl_limits.map(lambda limits: replace(spec, **limits)))
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from guiapp.offload._freeze_cpu import thread_clocks_available
 from guiapp.offload.freeze import FreezeReport, FreezeWatchdog
 
 THRESHOLD_MS = 50.0
@@ -136,12 +137,14 @@ def starved_report(*, native_dumps: bool) -> FreezeReport:
     """A worker thread parses a big document (holding the GIL) while the loop waits."""
     ready = threading.Event()
     go = threading.Event()
+    done = threading.Event()
     parsed: list[object] = []  # kept: freeing the document is a GIL-holding stall of its own
 
     def parser() -> None:
         ready.set()
         go.wait(5)
         parsed.append(parse_document())
+        done.wait(10)  # like a pool's thread, it lives on after its job
 
     worker = threading.Thread(target=parser, name="parser-7")
     worker.start()
@@ -150,6 +153,7 @@ def starved_report(*, native_dumps: bool) -> FreezeReport:
         dog = FreezeWatchdog(THRESHOLD_MS, native_dumps=native_dumps)
         return _longest(run_loop(dog, go.set, after=1.0))
     finally:
+        done.set()
         worker.join(10)
 
 
@@ -164,9 +168,9 @@ print("loads (json/__init__.py:" in report.stack)
 """
 
 
-def test_a_thread_holding_the_gil_starves_the_loop_and_is_named() -> None:
-    # The watchdog cannot run while the parser holds the GIL: naming it takes faulthandler's
-    # dumps (opt-in, they can crash the interpreter), so this runs in a process of its own.
+def test_a_thread_holding_the_gil_starves_the_loop_and_is_named_from_native_dumps() -> None:
+    # The opt-in diagnostic path (faulthandler's dumps can crash the interpreter), in a process
+    # of its own.
     root = Path(__file__).resolve().parents[2]
     done = subprocess.run(
         [sys.executable, "-c", _STARVED_SCENARIO],
@@ -178,6 +182,24 @@ def test_a_thread_holding_the_gil_starves_the_loop_and_is_named() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["starved", "parser-7", "True", "True", "True"], done.stdout
+
+
+@pytest.mark.skipif(
+    not thread_clocks_available(), reason="needs per-thread CPU time (Linux) to name the holder"
+)
+def test_a_thread_holding_the_gil_is_named_without_native_dumps() -> None:
+    # The default path: the watchdog cannot run while the parser holds the GIL, but it reads
+    # the stacks and every thread's CPU time the moment it gets the GIL back.
+    report = starved_report(native_dumps=False)
+    assert report.kind == "starved", report.as_text()
+    assert report.thread == "parser-7", report.as_text()
+    assert report.cpu_ms, report.as_text()  # read per thread, shown in the report
+    # Its stack is read as it lets the GIL go: still in the parse (the call itself), or
+    # already returned from it, which the verdict then says instead of blaming another frame.
+    assert (
+        "parse_document" in report.culprit
+        or "had returned before its stack could be sampled" in report.verdict
+    ), report.as_text()
 
 
 def test_no_report_without_a_freeze() -> None:

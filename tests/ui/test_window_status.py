@@ -119,7 +119,8 @@ def test_status_line_while_streaming_then_cancelled_after_bytes(
     assert " of 100 B · " in window.status_label.text()  # bytes received of the total
     assert window.status_label.text().endswith(" · Esc cancels")
     summary = _summary(window, ui_loop, "sending")
-    assert summary.startswith("Sending GET ")
+    # Bytes arrive: the summary no longer says "Sending" (the response is under way).
+    assert summary.startswith("Receiving the response to GET "), summary
     assert summary.endswith("/drip?numbytes=100&duration=20…")  # the params are part of it
     _assert_not_repeated(window.status_label.text(), summary)
     wait_until(ui_loop, lambda: tab.progress is not None and tab.progress.done >= 2)
@@ -188,3 +189,42 @@ def test_progress_repaints_are_coalesced(
     elapsed = time.monotonic() - started
     assert len(calls) > 5  # progress did reach the panel
     assert len(calls) / elapsed < 30, f"{len(calls)} repaints in {elapsed:.1f} s"
+
+
+def test_the_summary_says_sending_until_the_response_starts_then_receiving(
+    qtbot: Any, window: MainWindow, ui_loop: asyncio.AbstractEventLoop
+) -> None:
+    tab = window.open_tab(RequestSpec(url=f"{window.demo_server.url}/delay/2"))
+    window.send_current()
+    wait_until(ui_loop, lambda: tab.in_flight)
+    summary = _summary(window, ui_loop, "sending")
+    assert summary.startswith("Sending GET "), summary  # nothing has come back yet
+    stream = window.open_tab(RequestSpec(url=f"{window.demo_server.url}/sse/forever?interval=0.05"))
+    window.send_current()
+    wait_until(ui_loop, lambda: stream.stream_log is not None and len(stream.stream_log) >= 3)
+    assert stream.outcome.kind == "sending"  # still streaming
+    summary = str(window.response.panel.summary_plain_text())
+    assert summary.startswith("Receiving the response to GET "), summary
+    assert not window.status_label.text().startswith(("Starting", "Connecting", "Request sent"))
+    window.cancel_current()
+    window.tabs.setCurrentWidget(tab)
+    window.cancel_current()
+
+
+def test_a_notice_gives_way_to_the_tab_state(
+    qtbot: Any, window: MainWindow, ui_loop: asyncio.AbstractEventLoop
+) -> None:
+    window.open_tab()
+    area = window.response_area
+    area.notice_ms = {"ok": 100, "error": 100}
+    window.show_message("Reverted “GET /x” to the saved version", "ok")
+    assert window.status_label.text().startswith("Reverted ")
+    wait_until(ui_loop, lambda: window.status_label.text() == "Ready")
+    assert window.status_label.property("state") == "idle"
+    # A state change replaces a notice at once, however long it was to stay.
+    area.notice_ms = {"ok": 600_000, "error": 600_000}
+    window.show_message("Could not save the request: disk full", "error")
+    tab = window.open_tab(RequestSpec(url="http://127.0.0.1:9/x"))
+    window.send_current()
+    wait_until(ui_loop, lambda: tab.outcome.kind == "error")
+    wait_until(ui_loop, lambda: window.status_label.text().startswith("GET /x failed"))

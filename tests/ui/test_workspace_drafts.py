@@ -323,12 +323,32 @@ def test_a_save_never_overwrites_a_file_changed_on_disk_and_compare_shows_both(
     assert _url(root, "users/get-user.toml") == "http://theirs"
     bar = workspace.conflicts.bar(tab)
     assert bar is not None
+    on_disk = (root / "users" / "get-user.toml").read_text(encoding="utf-8")
     bar.compare_button.click()
+    wait_until(ui_loop, lambda: workspace.conflicts.dialog is not None)
     dialog = workspace.conflicts.dialog
     assert dialog is not None
-    text = dialog.text.toPlainText()
-    assert '-  "url": "http://theirs"' in text
-    assert '+  "url": "http://mine"' in text
+    # The file's own TOML text against the text saving the draft would write, not JSON.
+    lines = dialog.text.toPlainText().splitlines()
+    assert lines[:2] == [
+        "--- users/get-user.toml (on disk)",
+        "+++ users/get-user.toml (your draft)",
+    ]
+    assert '-url = "http://theirs"' in lines
+    assert '+url = "http://mine"' in lines
+    removed = {line[1:] for line in lines if line.startswith("-") and not line.startswith("---")}
+    assert removed <= set(on_disk.splitlines())
+    # Coloured: the added and removed lines carry the highlighter's backgrounds.
+    document = dialog.text.document()
+    colours = {}
+    for kind, prefix in (("removed", "-url"), ("added", "+url"), ("context", " ")):
+        block = document.findBlock(dialog.text.toPlainText().index("\n" + prefix) + 1)
+        ranges = block.layout().formats()
+        colours[kind] = ranges[0].format.background().color().name() if ranges else None
+    assert colours["removed"] is not None
+    assert colours["added"] is not None
+    assert colours["removed"] != colours["added"]
+    assert colours["context"] is None
     dialog.theirs_button.click()  # Take Theirs, from the dialog
     assert tab.editor.url_text == "http://theirs"
     assert not workspace.is_dirty(tab)
@@ -577,3 +597,42 @@ def test_a_collection_not_shown_is_watched_too(
     assert draft.editor.url_text == "http://mine"
     assert workspace.collection is not None
     assert workspace.collection.root == (tmp_path / "second").resolve()
+
+
+def test_keep_mine_replaces_the_changed_on_disk_notice(
+    workspace: WorkspaceController, ui_loop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:
+    root = open_test_collection(workspace, ui_loop, tmp_path / "api")
+    window = workspace.window
+    window.response_area.notice_ms = {"ok": 600_000, "error": 600_000}  # no time-out here
+    tab = _open_tab(workspace, ui_loop, "users/get-user.toml")
+    window.bar.url_edit.setText("http://mine")
+    Collection.open(root).save_request("users/get-user.toml", RequestSpec(url="http://theirs"))
+    wait_until(ui_loop, lambda: workspace.conflicts.bar(tab) is not None)
+    wait_until(ui_loop, lambda: "changed on disk" in window.status_label.text())
+    bar = workspace.conflicts.bar(tab)
+    assert bar is not None
+    bar.keep_button.click()
+    status = window.status_label.text()
+    assert "changed on disk" not in status, status
+    assert status.startswith("Kept your draft of users/get-user.toml"), status
+    assert window.status_label.property("state") == "ok"
+
+
+def test_renaming_a_request_in_the_tree_renames_its_tab(
+    workspace: WorkspaceController, ui_loop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:
+    open_test_collection(workspace, ui_loop, tmp_path / "api")
+    window = workspace.window
+    workspace.new_request()
+    wait_until(ui_loop, lambda: "New request" in tree_names(workspace))
+    (rid,) = [r.id for r in workspace.model.listing().walk_requests() if r.name == "New request"]
+    tab = _open_tab(workspace, ui_loop, rid)
+    assert tab.editor.url_text == ""
+    assert _tab_text(window, tab) == "New request"
+    workspace.rename(rid, "Login", "New request")
+    wait_until(ui_loop, lambda: workspace.drafts.request_id(tab) != rid)
+    wait_until(ui_loop, lambda: _tab_text(window, tab) == "Login")
+    assert window.windowTitle() == "Login — guiapp"
+    workspace.undo_stack.undo()  # renamed back: the tab follows again
+    wait_until(ui_loop, lambda: _tab_text(window, tab) == "New request")

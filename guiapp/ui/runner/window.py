@@ -290,6 +290,7 @@ class RunnerWindow(QWidget):
             concurrency=self.concurrency.value(),
         )
         self.model.clear()
+        self.model.expect(len(plan) * options.iteration_count())
         self.progress.setRange(0, len(plan) * options.iteration_count())
         self.progress.setValue(0)
         self.progress.setFormat("%v of %m")
@@ -364,13 +365,19 @@ class RunnerWindow(QWidget):
         if not indexes:
             return
         row = self.filter.mapToSource(indexes[0]).row()
-        self.details.setPlainText(describe_result(self.model.result(row)))
+        result = self.model.result(row)
+        if result is None:  # a row kept for a request that has not started
+            self.details.setPlainText("Not started yet.")
+            return
+        self.details.setPlainText(describe_result(result))
 
     def _on_table_double_clicked(self, index: object) -> None:
         if self._open_request is None or not self.table.currentIndex().isValid():
             return
         row = self.filter.mapToSource(self.table.currentIndex()).row()
-        self._open_request(self.model.result(row).rel)
+        result = self.model.result(row)
+        if result is not None:
+            self._open_request(result.rel)
 
     def _on_choose_data_clicked(self) -> None:
         # open(), not exec(): a nested modal loop inside qasync is a known trap.

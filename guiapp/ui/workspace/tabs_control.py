@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from guiapp.ui.main_window import MainWindow
     from guiapp.ui.request_tab import RequestTab
     from guiapp.ui.variables.editor import EditorVariables
+    from guiapp.ui.workspace.collections_control import CollectionActions
     from guiapp.ui.workspace.drafts import Drafts
     from guiapp.ui.workspace.env_control import EnvironmentController
     from guiapp.ui.workspace.panel import CollectionsPanel
@@ -67,7 +68,7 @@ class TabActions:
     panel: CollectionsPanel
     model: CollectionTreeModel
     state: WorkspaceState
-    demo_descriptions: dict[str, str]
+    collections: CollectionActions
     _watched_tabs: set[int]
     _state_timer: QTimer
     #: The Save As dialog opened last (tests drive it).
@@ -77,9 +78,6 @@ class TabActions:
 
         async def refresh(self) -> None: ...
         def _save_state(self) -> None: ...
-        async def collection_at(self, path: str) -> Collection | None: ...
-        def open_collection(self, path: str | Path) -> asyncio.Task[bool]: ...
-        async def activate_async(self, col: Collection) -> None: ...
 
     # -- requests in tabs ----------------------------------------------------------------------
     def open_request(
@@ -96,7 +94,7 @@ class TabActions:
     async def _open_request_at(self, path: str, rel: str) -> RequestTab | None:
         col = self.service.find(path)
         if col is None:
-            await self.open_collection(path)
+            await self.collections.open_collection(path)
             col = self.service.find(path)
         if col is None:
             return None
@@ -142,7 +140,7 @@ class TabActions:
         self.drafts.bind(tab, request_id, seq, col, disk=spec)
         self._watch_tab(tab)
         if self.drafts.is_read_only(col):
-            note = self.demo_descriptions.get(request_id, "")
+            note = self.collections.demo_descriptions.get(request_id, "")
             window.tabs.setTabToolTip(window.tabs.indexOf(tab), note or col.name)
             window.show_message(f"{col.name}: {note} (read-only: Save As… to keep changes)")
         return tab
@@ -258,15 +256,36 @@ class TabActions:
 
     @async_slot
     async def _show_tab_collection(self, col: Collection, request_id: str | None) -> None:
-        await self.activate_async(col)
+        await self.collections.activate_async(col)
         if request_id is not None and col is self.service.collection:
             self.panel.select(request_id)
 
     def _on_drafts_state_changed(self, tab: RequestTab) -> None:
-        tab.setProperty("titlePrefix", describe(self.drafts, tab))
-        self.window.update_tab_title(tab)
+        self._show_title(tab, self._tree_names())
         self._refresh_marks()
         self._state_timer.start()  # the session keeps drafts even if the app is killed
+
+    def _on_model_tree_changed(self) -> None:
+        names = self._tree_names()  # a rename in the tree renames the tab
+        for tab in self.drafts.tabs(self.service.collection):
+            self._show_title(tab, names)
+
+    def _tree_names(self) -> dict[str, str]:
+        """Request id -> name, as the tree shows them (the collection shown)."""
+        if self.service.collection is None:
+            return {}
+        return {node.id: node.name for node in self.model.listing().walk_requests()}
+
+    def _show_title(self, tab: RequestTab, names: dict[str, str]) -> None:
+        # A tab of a saved request is titled with the request's name, as the tree shows it.
+        request_id = self.drafts.request_id(tab)
+        shown = self.drafts.collection_of(tab) is self.service.collection
+        if request_id is not None and shown and request_id in names:
+            tab.setProperty("titleName", names[request_id])
+        elif request_id is None:
+            tab.setProperty("titleName", None)  # unbound (Save As elsewhere, deleted): its URL
+        tab.setProperty("titlePrefix", describe(self.drafts, tab))
+        self.window.update_tab_title(tab)
 
     def _refresh_marks(self) -> None:
         shown = self.service.collection
@@ -281,6 +300,14 @@ class TabActions:
         else:
             text = "All changes saved"
         self.panel.set_save_state(text)
+
+    def _on_conflicts_resolved(self, tab: RequestTab) -> None:
+        # Replaces "… changed on disk: you have a draft", which is no longer true.
+        request_id = self.drafts.request_id(tab) or tab.editor.title()
+        if self.drafts.is_dirty(tab):
+            self.window.show_message(f"Kept your draft of {request_id} (saving replaces the file)")
+        else:
+            self.window.show_message(f"{request_id} shows the file as it is on disk")
 
     def _on_drafts_saved(self, tab: RequestTab) -> None:
         self.window.show_message(f"Saved {self.drafts.request_id(tab)}", "ok")
