@@ -41,7 +41,9 @@ def result_line(result: RequestRun) -> str:
     elif kind == NOT_RUN:
         outcome = "not run"
     else:
-        outcome = f"not sent ({result.elapsed_ms / 1000:.3f} s)"
+        outcome = f"{result.ending} ({result.elapsed_ms / 1000:.3f} s)"
+    if result.note:
+        outcome += f", {result.note}"
     checks = ""
     if result.checks:
         passed = sum(c.passed for c in result.checks)

@@ -248,7 +248,8 @@ def _cell(r: RequestRun, column: int, kind: str) -> str:
     if kind in _RESULT_TEXT:
         return _RESULT_TEXT[kind]
     failures = r.failures()
-    return "✓ passed" if not failures else f"✗ {failures[0]}"
+    text = "✓ passed" if not failures else f"✗ {failures[0]}"
+    return f"{text} · {r.note}" if r.note else text
 
 
 class FailuresOnly(QSortFilterProxyModel):
