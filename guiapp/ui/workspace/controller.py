@@ -440,10 +440,9 @@ class WorkspaceController(QObject):
             await self.open_demo()
         elif self.service.collection is None:
             await self.environments.reload("")
-        drafts = await restore_tabs(self, previous)
-        if drafts:
-            kept = "draft was" if drafts == 1 else "drafts were"
-            self.window.show_message(f"{drafts} unsaved {kept} kept from the last session", "ok")
+        restored = await restore_tabs(self, previous)
+        if restored.count:
+            self.window.show_message(restored.message(), "error" if restored.notes else "ok")
         self.ready = True
 
     def _save_state(self) -> None:
@@ -563,6 +562,7 @@ class WorkspaceController(QObject):
             return  # the previous session's tabs are still being restored: keep them
         self.state.tab_count = self.window.tabs.count()
         self.state.tabs = session_tabs(self.window, self.drafts, secret_values(self.window))
+        self.state.secret_ops = self.drafts.kept_secrets.plan()  # the drafts' typed secrets
 
     def shutdown(self) -> None:
         """Stop polling and close the lane (if this controller created it)."""
