@@ -30,7 +30,7 @@ class FreezeWatch(QObject):
     ``interval_ms`` (default: a quarter of the threshold, at most 10 ms); the watchdog thread
     samples all stacks while the ticks stop for longer than ``threshold_ms``. Works with any loop
     that runs Qt's event dispatcher (tested: ``QApplication.exec()`` / ``QEventLoop.exec()``,
-    pytest-qt's ``qtbot.wait``, qasync).
+    pytest-qt's ``qtbot.wait``, qasync, PySide6's ``QtAsyncio``).
 
     ``frozen(FreezeReport)`` is emitted on the GUI thread after each freeze ends;
     :meth:`reports` keeps the latest ``max_reports``, oldest first. ``native_dumps`` (off by

@@ -19,14 +19,14 @@ import contextlib
 import logging
 import threading
 from collections.abc import Callable
-from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
 from guiapp.core.errors import InvalidRequest
 from guiapp.core.history import HistoryStore, ResponseSummary
 from guiapp.core.request import RequestSpec
-from guiapp.offload import SerialLane
+from guiapp.core.response import Response
+from guiapp.offload import Job, SerialLane
 from guiapp.ui.background_tasks import BackgroundTasks
 from guiapp.ui.response_summary import incomplete_text
 
@@ -35,12 +35,13 @@ __all__ = ["HistoryRecorder", "summarize"]
 _log = logging.getLogger(__name__)
 
 
-def summarize(result: Any) -> ResponseSummary | None:
+def summarize(result: Response | BaseException) -> ResponseSummary | None:
     """The history summary of a Response or a send error; ``None`` if not worth keeping."""
     if isinstance(result, InvalidRequest):
         return None
     if isinstance(result, BaseException):
         return ResponseSummary.failed(str(result) or type(result).__name__)
+    stream = getattr(result, "stream", None)  # a stand-in response may have none
     return ResponseSummary(
         result.status_code,
         result.reason,
@@ -49,7 +50,7 @@ def summarize(result: Any) -> ResponseSummary | None:
         content_type=result.content_type,
         # A body cut short by a lost connection is said so (and found by searching "incomplete").
         error=incomplete_text(result) if getattr(result, "partial", False) else None,
-        stream=result.stream.describe() if getattr(result, "stream", None) is not None else None,
+        stream=stream.describe() if stream is not None else None,
     )
 
 
@@ -77,7 +78,7 @@ class HistoryRecorder(QObject):
         self.context = context
         self._tasks = BackgroundTasks(self._on_record_failed, "recording a history entry")
 
-    def record(self, spec: RequestSpec, result: Any) -> None:
+    def record(self, spec: RequestSpec, result: Response | BaseException) -> None:
         """Queue ``spec`` and its Response (or exception) for storage; returns at once."""
         summary = summarize(result)
         if summary is None:
@@ -89,7 +90,7 @@ class HistoryRecorder(QObject):
             return
         self._tasks.spawn(self._await(job))
 
-    async def _await(self, job: Any) -> None:
+    async def _await(self, job: Job[int]) -> None:
         self.recorded.emit(await job)
 
     def _on_record_failed(self, exc: BaseException) -> None:

@@ -48,6 +48,7 @@ from guiapp.ui.lag_indicator import LagIndicator
 from guiapp.ui.qt_helpers import framed_dock, named
 from guiapp.ui.request_bar import RequestBar
 from guiapp.ui.request_tab import RequestTab
+from guiapp.ui.response_panel import ResponsePanel
 from guiapp.ui.sent_secrets import REMEMBERED, ResolvedSecrets
 from guiapp.ui.services import Services
 from guiapp.ui.shortcuts import ShortcutsDialog, extra_shortcuts
@@ -93,7 +94,7 @@ class MainWindow(TabbedWindow):
         self,
         *,
         context: AppContext,
-        response_panel: QWidget,
+        response_panel: ResponsePanel,
         history_panel: QWidget | None = None,
         curl_parser: Callable[[str], RequestSpec] | None = None,
         parent: QWidget | None = None,
@@ -309,10 +310,13 @@ class MainWindow(TabbedWindow):
         dialog.open()
 
     def show_freezes(self) -> None:
-        """Show the Freezes panel with the newest freeze selected (a click on the lag label)."""
+        """Show the Freezes panel (a click on the lag label) with the freeze the label shows
+        selected, else the newest."""
         self.freezes_dock.show()
         self.freezes_dock.raise_()
-        self.freezes_panel.select_newest()
+        shown = self.lag_label.last_freeze()
+        if shown is None or not self.freezes_panel.select_report(shown):
+            self.freezes_panel.select_newest()
 
     def toggle_history(self) -> None:
         """Show or hide the history panel (Ctrl+H)."""

@@ -37,6 +37,7 @@ from guiapp.core.secret_mask import mask_text
 from guiapp.ui.background_tasks import BackgroundTasks
 from guiapp.ui.qt_helpers import named
 from guiapp.ui.request_tab import Outcome, RequestTab
+from guiapp.ui.response_panel import ResponsePanel
 from guiapp.ui.status_format import (
     TransferMeter,
     event_text,
@@ -61,8 +62,8 @@ _log = logging.getLogger(__name__)
 class ResponseDisplay:
     """Forwards outcomes to the panel once each; owns the panel's formatting task."""
 
-    def __init__(self, panel: QWidget) -> None:
-        self.panel: Any = panel
+    def __init__(self, panel: ResponsePanel) -> None:
+        self.panel = panel
         self._shown: Outcome | None = None
         self._tasks = BackgroundTasks(self._on_show_failed, "showing the response")
 
@@ -82,7 +83,8 @@ class ResponseDisplay:
         self._cancel_task()
         kind = outcome.kind
         if kind == "sending":
-            self.panel.show_sending(outcome.spec)
+            if outcome.spec is not None:  # always set for a send (RequestTab.send)
+                self.panel.show_sending(outcome.spec)
             if tab.progress is not None:
                 self.panel.show_progress(tab.progress)
         elif kind == "response":
@@ -112,7 +114,7 @@ class ResponseDisplay:
 class ResponseArea(QWidget):
     """Status line + progress bar + response panel, showing the state of one (current) tab."""
 
-    def __init__(self, panel: QWidget, parent: QWidget | None = None) -> None:
+    def __init__(self, panel: ResponsePanel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("responseArea")
         self.display = ResponseDisplay(panel)

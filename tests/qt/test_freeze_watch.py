@@ -1,7 +1,8 @@
-"""FreezeWatch on real Qt event loops: plain Qt (pytest-qt's waits) and qasync.
+"""FreezeWatch on real Qt event loops: plain Qt (pytest-qt's waits), qasync and QtAsyncio.
 
-QtAsyncio is not part of PySide6-Essentials (which this project installs), so it is not
-exercised here; FreezeWatch needs nothing but a QTimer, which every such loop serves.
+QtAsyncio ships with PySide6-Addons, not with PySide6-Essentials (which this project installs):
+its tests run where it is installed and are skipped elsewhere. FreezeWatch needs nothing but a
+QTimer, which every such loop serves.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 import threading
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QTimer
@@ -178,3 +180,69 @@ def test_destroying_the_watch_ends_its_watchdog_thread(qtbot) -> None:
     qtbot.waitUntil(
         lambda: "freeze-watchdog" not in {t.name for t in threading.enumerate()}, timeout=5000
     )
+
+
+def _qtasyncio() -> Any:
+    # Note: run(..., keep_running=False) returns only with quit_qapp=True (QtAsyncio's stop()
+    # leaves exec() running otherwise); quitting ends that exec() only, the app lives on.
+    return pytest.importorskip(
+        "PySide6.QtAsyncio", reason="QtAsyncio ships with PySide6-Addons, not installed here"
+    )
+
+
+def test_qtasyncio_a_coroutine_that_blocks_the_loop(qtbot, watch: FreezeWatch) -> None:
+    qt_asyncio = _qtasyncio()
+
+    async def handler() -> None:
+        await asyncio.sleep(0.05)
+        time.sleep(0.3)  # noqa: ASYNC251 - the freeze under test
+        await asyncio.sleep(0.3)
+
+    qt_asyncio.run(handler(), keep_running=False, quit_qapp=True)
+    qtbot.waitUntil(lambda: bool(watch.reports()), timeout=10_000)
+    report = max(watch.reports(), key=lambda r: r.duration_ms)
+    assert report.kind == "blocked", report.as_text()
+    assert "time.sleep(0.3) in handler" in report.culprit
+
+
+def test_qtasyncio_starved_while_the_loop_waits(qtbot, watch: FreezeWatch) -> None:
+    qt_asyncio = _qtasyncio()
+    go = threading.Event()
+    done = threading.Event()
+
+    def parse() -> None:
+        go.wait(5)
+        json.loads(_BODY)
+        done.wait(10)  # a pool thread lives on after its job
+
+    worker = threading.Thread(target=parse, name="json-parser")
+    worker.start()
+
+    async def idle() -> None:
+        await asyncio.sleep(0.05)
+        go.set()
+        await asyncio.sleep(1.5)
+
+    try:
+        qt_asyncio.run(idle(), keep_running=False, quit_qapp=True)
+    finally:
+        done.set()
+        worker.join(10)
+    qtbot.waitUntil(lambda: bool(watch.reports()), timeout=10_000)
+    report = max(watch.reports(), key=lambda r: r.duration_ms)
+    assert_starved_by_the_parser(report)
+
+
+def test_qtasyncio_gui_responsive_fails_with_the_culprit(qtbot, gui_responsive: Any) -> None:
+    qt_asyncio = _qtasyncio()
+
+    async def handler() -> None:
+        await asyncio.sleep(0.05)
+        time.sleep(0.3)  # noqa: ASYNC251 - the stall under test
+        await asyncio.sleep(0.2)
+
+    with (
+        pytest.raises(pytest.fail.Exception, match=r"time\.sleep\(0\.3\) in handler"),
+        gui_responsive(max_stall_ms=100),
+    ):
+        qt_asyncio.run(handler(), keep_running=False, quit_qapp=True)

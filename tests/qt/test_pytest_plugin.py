@@ -83,3 +83,23 @@ def test_declared_as_a_pytest11_entry_point() -> None:
     pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
     entry_points = tomllib.loads(pyproject.read_text())["project"]["entry-points"]["pytest11"]
     assert entry_points == {"guiapp.pytest_plugin": "guiapp.pytest_plugin"}
+
+
+def test_the_documented_minimal_example_fails_as_documented(pytester: pytest.Pytester) -> None:
+    # docs/pytest-plugin.md: a foreign project's test file, nothing imported from guiapp.
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "pytest-plugin.md").read_text()
+    section = doc.split("## A minimal example", 1)[1]
+    example = section.split("```python\n", 1)[1].split("```", 1)[0]
+    assert "guiapp" not in example
+    pytester.makepyfile(test_search=example)
+    result = pytester.runpytest("-p", "guiapp.pytest_plugin", "-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*GUI thread stalled longer than 50 ms*",
+            "*GUI thread blocked in a call: time.sleep(0.3) in on_click (*test_search.py:12)*",
+            "*Stack of MainThread (innermost first):*",
+            "*on_click (*test_search.py:12)  time.sleep(0.3)*",
+        ],
+        consecutive=False,
+    )

@@ -390,3 +390,28 @@ def test_secrets_are_masked_in_urls_errors_and_check_messages(concurrency: int) 
     assert "k-123" not in result.url
     assert "k-123" not in result.checks[0].actual
     assert "k-123" not in result.checks[0].message
+
+
+def test_bad_checks_fail_their_request_with_a_specific_message_and_the_run_goes_on() -> None:
+    """The issue's bad input, through a run: an invalid JSONPath (with its position), a check
+    on a body that is not JSON, a capture that finds nothing, a variable nobody defined."""
+    server = FakeServer(routes={"html": b"<html>oops</html>", "json": b'{"a": [1]}'})
+    bad_path = RequestTests(checks=(Check("body", "exists", path="$.a[?@.b >"),))
+    on_html = RequestTests(checks=(Check("body", "==", 1, path="$.id"),))
+    capture = RequestTests(captures=(Capture("t", "body", "$.x"),))
+    plan = [
+        _planned("bad path", "http://h/json", bad_path),
+        _planned("not json", "http://h/html", on_html),
+        _planned("empty capture", "http://h/json", capture),
+        _planned("unknown variable", "http://h/{{nobody}}"),
+        _planned("fine", "http://h/json", RequestTests(checks=(Check("status", "==", 200),))),
+    ]
+    summary, _ = _run(plan, server.send, RunOptions(concurrency=4))
+    assert [r.outcome for r in summary.results] == [FAILED] * 4 + [PASSED]
+    invalid, not_json, empty, unknown = (r.failures() for r in summary.results[:4])
+    assert "invalid JSONPath $.a[?@.b >" in invalid[0]
+    assert "position" in invalid[0]
+    assert "the body is not JSON" in not_json[0]
+    assert empty == ["capture {{t}}: $.x matched nothing"]
+    assert "Unresolved variable {{nobody}}" in unknown[0]
+    assert summary.results[3].status is None  # not sent

@@ -80,7 +80,9 @@ def test_gui_thread_send_is_named_in_the_freezes_panel(
     qtbot.mouseClick(label, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
     assert dock.isVisible()
     panel = window.freezes_panel
-    assert panel.selected_report() is panel.reports()[0]  # the newest freeze
+    # The freeze the label shows (the worst of the last 30 s) is the one selected.
+    assert panel.selected_report() is label.last_freeze()
+    assert label.last_freeze().duration_ms > 800
     table = panel.findChild(QTreeWidget, "freezesList")
     table.setCurrentItem(table.topLevelItem(panel.reports().index(report)))
     assert report.verdict in panel.details.toPlainText()
@@ -104,14 +106,14 @@ def test_panel_lists_newest_first_with_duration_verdict_and_culprit(qtbot: Any) 
     panel = FreezesPanel()
     qtbot.addWidget(panel)
     assert panel.findChild(QLabel, "freezesEmpty").isVisibleTo(panel)
-    old, new = _report(300.0), _report(1240.0, "starved")
+    old, new = _report(300.0, start=1000.0), _report(1240.0, "starved", start=1001.5)
     panel.add_report(old)
     panel.add_report(new)
     assert panel.reports() == [new, old]
     table = panel.findChild(QTreeWidget, "freezesList")
     top = table.topLevelItem(0)
     assert [top.text(i) for i in (1, 2, 3)] == [
-        "1240 ms",
+        "1240",
         "starved of the GIL by MainThread",
         "json.loads(body) in on_click (main.py:42)",
     ]
@@ -122,6 +124,64 @@ def test_panel_lists_newest_first_with_duration_verdict_and_culprit(qtbot: Any) 
     assert panel.copy_selected() == old.as_text()
 
 
+def test_many_rows_sort_by_duration_keep_their_widths_and_drop_the_oldest(
+    qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("guiapp.ui.freezes_panel.MAX_ROWS", 20)
+    panel = FreezesPanel()
+    qtbot.addWidget(panel)
+    table = panel.findChild(QTreeWidget, "freezesList")
+    table.header().resizeSection(2, 333)  # the user widened the Verdict column
+    reports = [_report(float(d), start=1000.0 + i) for i, d in enumerate([60, 3074, 152, 75])]
+    for report in reports:
+        panel.add_report(report)
+    assert panel.reports() == reports[::-1]  # newest first
+    assert table.header().sectionSize(2) == 333  # adding rows measures no column
+
+    table.sortByColumn(1, Qt.SortOrder.DescendingOrder)  # a click on "Duration"
+    assert [r.duration_ms for r in panel.reports()] == [3074, 152, 75, 60]  # not "75" > "3074"
+    panel.add_report(_report(500.0, start=2000.0))
+    assert [r.duration_ms for r in panel.reports()][:2] == [3074, 500]
+
+    for i in range(30):  # over the cap: the oldest rows go, whatever the sort
+        panel.add_report(_report(51.0, start=3000.0 + i))
+    shown = panel.reports()
+    assert len(shown) == 20
+    assert reports[1] not in shown
+    assert min(r.start for r in shown) == 3010.0
+
+    assert panel.select_report(shown[5])
+    assert panel.selected_report() is shown[5]
+    qtbot.mouseClick(panel.clear_button, Qt.MouseButton.LeftButton)
+    assert panel.reports() == []
+    assert panel.details.toPlainText() == ""
+    assert not panel.copy_button.isEnabled()
+    assert panel.findChild(QLabel, "freezesEmpty").isVisibleTo(panel)
+
+
+def test_lag_label_keeps_the_worst_recent_freeze_over_later_short_ones(qtbot: Any) -> None:
+    now = [1000.0]
+    label = LagIndicator(clock=lambda: now[0])
+    qtbot.addWidget(label)
+    label.show_stats(LagStats(400, 0.2, 0.4, 1.0, 0.3, 0))
+    big, small = _report(3074.0), _report(152.0)
+    label.show_freeze(big)
+    now[0] += 3
+    label.show_freeze(small)  # e.g. the first paint after the freeze
+    assert label.last_freeze() is big
+    assert label.text() == "GUI lag p99 0.4 ms · max 1 ms · froze 3074 ms, 3 s ago"
+    assert label.property("level") == "bad"
+    assert label.toolTip().startswith("Latest freeze:")
+    now[0] += FREEZE_MEMORY_S - 1  # the big one is 32 s old, the small one 29 s
+    label.show_stats(LagStats(400, 0.2, 0.4, 1.0, 0.3, 0))
+    assert label.last_freeze() is small
+    assert label.property("level") == "warn"
+    now[0] += 2
+    label.show_stats(LagStats(400, 0.2, 0.4, 1.0, 0.3, 0))
+    assert label.last_freeze() is None
+    assert label.property("level") == "ok"
+
+
 def test_lag_label_colours_by_the_worst_stall_and_remembers_a_freeze(qtbot: Any) -> None:
     now = [1000.0]
     label = LagIndicator(clock=lambda: now[0])
@@ -130,6 +190,15 @@ def test_lag_label_colours_by_the_worst_stall_and_remembers_a_freeze(qtbot: Any)
     assert label.property("level") == "warn"
     label.show_stats(LagStats(400, 0.2, 0.4, 1.0, 0.3, 0))
     assert label.property("level") == "ok"
+
+    # Opening a menu on a software-rendered screen: noticeable, not an alarm.
+    label.show_stats(LagStats(400, 0.2, 0.4, 146.0, 0.3, 1))
+    assert label.property("level") == "warn"
+    label.show_freeze(_report(146.0))
+    assert label.property("level") == "warn"
+    assert label.text() == "GUI lag p99 0.4 ms · max 146 ms · froze 146 ms, 0 s ago"
+    label.show_stats(LagStats(400, 0.2, 0.4, 449.0, 0.3, 1))
+    assert label.property("level") == "bad"
 
     label.show_freeze(_report(1240.0))
     now[0] += 12

@@ -1,4 +1,4 @@
-"""Several collections open at once (a mixin of
+"""Several collections open at once (``controller.collections``, composed by
 :class:`~guiapp.ui.workspace.controller.WorkspaceController`).
 
 Every collection the user opens, creates or imports is *added*: the sidebar's switcher
@@ -8,14 +8,15 @@ tabs holds a draft. The read-only Demo API collection (File → Open Demo API) i
 
 Example::
 
-    await controller.open_collection("/home/me/api/shop")      # added and shown
-    controller.activate("/home/me/api/other")                   # show another open one
-    await controller.open_demo()                                # the Demo API examples
+    await controller.collections.open_collection("/home/me/api/shop")   # added and shown
+    controller.collections.activate("/home/me/api/other")    # show another open one
+    await controller.collections.open_demo()                 # the Demo API examples
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -42,28 +43,57 @@ __all__ = ["CollectionActions"]
 
 
 class CollectionActions:
-    """Opening, showing, switching and closing collections."""
+    """Opening, showing, switching and closing collections: one object the controller
+    composes (``controller.collections``), with its collaborators given explicitly.
 
-    window: MainWindow
-    data_dir: Path
-    service: CollectionService
-    drafts: Drafts
-    panel: CollectionsPanel
-    model: CollectionTreeModel
-    state: WorkspaceState
-    environments: EnvironmentController
-    watcher: ChangeWatcher
-    dock: QDockWidget
-    undo_stack: QUndoStack
-    _switching: int  # activations under way (a count: they may overlap)
-    _activating: set[str]
-    #: Descriptions of the Demo API requests (by id), shown when one is opened.
-    demo_descriptions: dict[str, str]
+    ``window`` is where the demo API is started and messages are shown; ``service`` runs
+    every collection call; ``drafts`` says which tabs hold drafts and which collections are
+    read-only; ``panel``, ``model`` and ``dock`` are the sidebar; ``state`` the saved
+    workspace (``save_state`` writes it a moment later); ``environments`` reloads the shown
+    collection's environment; ``watcher`` polls the shown collection; ``undo_stack`` is
+    cleared when another collection is shown; ``refresh_marks`` redraws the tree's draft marks.
+    """
 
-    if TYPE_CHECKING:  # provided by WorkspaceController
+    def __init__(
+        self,
+        *,
+        window: MainWindow,
+        data_dir: Path,
+        service: CollectionService,
+        drafts: Drafts,
+        panel: CollectionsPanel,
+        model: CollectionTreeModel,
+        dock: QDockWidget,
+        state: WorkspaceState,
+        environments: EnvironmentController,
+        watcher: ChangeWatcher,
+        undo_stack: QUndoStack,
+        save_state: Callable[[], None],
+        refresh_marks: Callable[[], None],
+    ) -> None:
+        self.window = window
+        self.data_dir = data_dir
+        self.service = service
+        self.drafts = drafts
+        self.panel = panel
+        self.model = model
+        self.dock = dock
+        self.state = state
+        self.environments = environments
+        self.watcher = watcher
+        self.undo_stack = undo_stack
+        self._save_state = save_state
+        self._refresh_marks = refresh_marks
+        self._switching = 0  # activations under way (a count: they may overlap)
+        self._activating: set[str] = set()
+        #: Descriptions of the Demo API requests (by id), shown when one is opened.
+        self.demo_descriptions: dict[str, str] = {}
 
-        def _save_state(self) -> None: ...
-        def _refresh_marks(self) -> None: ...
+    @property
+    def switching(self) -> bool:
+        """True while the collection shown in the sidebar changes (its tree, environment and
+        variables are being loaded)."""
+        return self._switching > 0
 
     def open_collection(self, path: str | Path) -> asyncio.Task[bool]:
         """Open the collection at ``path`` (off the GUI thread), add it to the sidebar and show

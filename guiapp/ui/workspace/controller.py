@@ -19,6 +19,7 @@ Example::
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 from pathlib import Path
@@ -72,12 +73,15 @@ def _is_dir(path: str) -> bool:
     return Path(path).is_dir()
 
 
-class WorkspaceController(CollectionActions, TabActions, QObject):
+class WorkspaceController(TabActions, QObject):
     """Adds the workspace to ``window``.
 
-    The file dialogs, import and export are a collaborating object, :attr:`files`
-    (:class:`~guiapp.ui.workspace.dialogs.FileActions`); the controller's methods of the same
-    names delegate to it.
+    Collaborating objects, each given what it uses: :attr:`collections`
+    (:class:`~guiapp.ui.workspace.collections_control.CollectionActions`: open, show, switch,
+    close collections, the Demo API), :attr:`files`
+    (:class:`~guiapp.ui.workspace.dialogs.FileActions`: file dialogs, import, export),
+    :attr:`drafts`, :attr:`environments`, :attr:`close_guard`, :attr:`auth`. The controller's
+    methods of the same names delegate to them.
     """
 
     def __init__(
@@ -120,16 +124,29 @@ class WorkspaceController(CollectionActions, TabActions, QObject):
         #: Tabs bound to saved requests and their drafts.
         self.drafts = Drafts(self.service, self)
         self.conflicts = ConflictResolver(self.drafts, self)
-        self.demo_descriptions: dict[str, str] = {}
-        self._switching = 0  # the shown collection changes (its environment is loading)
-        self._activating: set[str] = set()
-        self.drafts.read_only.add(self.demo_root())  # however it is reached, never written
         #: Open the Demo API collection at start when no collection was open before (the
         #: composition root sets it on a first run and with ``--demo``).
         self.open_demo_on_start = False
         self._state_timer = QTimer(self, singleShot=True, interval=1000)
         self._state_timer.timeout.connect(self._save_state)
         self.watcher = ChangeWatcher(self.service, self, interval_ms=poll_ms)
+        #: Opening, showing, switching and closing collections, the Demo API's among them.
+        self.collections = CollectionActions(
+            window=window,
+            data_dir=self.data_dir,
+            service=self.service,
+            drafts=self.drafts,
+            panel=self.panel,
+            model=self.model,
+            dock=self.dock,
+            state=self.state,
+            environments=self.environments,
+            watcher=self.watcher,
+            undo_stack=self.undo_stack,
+            save_state=self._save_state,
+            refresh_marks=self._refresh_marks,
+        )
+        self.drafts.read_only.add(self.demo_root())  # however it is reached, never written
         self.actions: dict[str, QAction] = {}
         #: True once the previous run's collection was restored (or there was none).
         self.ready = False
@@ -140,7 +157,7 @@ class WorkspaceController(CollectionActions, TabActions, QObject):
         self.files = FileActions(
             service=self.service,
             data_dir=self.data_dir,
-            collections=self,
+            collections=self.collections,
             environments=self.environments,
             panel=self.panel,
             status=window,
@@ -260,9 +277,10 @@ class WorkspaceController(CollectionActions, TabActions, QObject):
         this before sending). Raises InvalidRequest naming unresolved variables, or while the
         current tab's collection is not yet the one shown (its variables would not apply)."""
         col = self.drafts.collection_of(self.window.current_tab())
-        if self._switching > 0 or (col is not None and col is not self.service.collection):
+        switching = self.collections.switching
+        if switching or (col is not None and col is not self.service.collection):
             name = col.name if col is not None else "the collection"
-            if col is not None and self._switching == 0:
+            if col is not None and not switching:
                 self.activate(str(col.root))
             raise InvalidRequest(
                 f"Not sent: switching to “{name}” (its environment and variables apply); "
@@ -280,7 +298,51 @@ class WorkspaceController(CollectionActions, TabActions, QObject):
     def switching(self) -> bool:
         """True while the collection shown in the sidebar changes (its tree, environment and
         variables are being loaded); sends are refused meanwhile."""
-        return self._switching > 0
+        return self.collections.switching
+
+    @property
+    def demo_descriptions(self) -> dict[str, str]:
+        """Descriptions of the Demo API requests (by id), shown when one is opened."""
+        return self.collections.demo_descriptions
+
+    # -- collections (CollectionActions) --------------------------------------------------------
+    def open_collection(self, path: str | Path) -> asyncio.Task[bool]:
+        """Open the collection at ``path``, add it to the sidebar and show it; a task whose
+        result is True once the tree is shown (:meth:`CollectionActions.open_collection`)."""
+        return self.collections.open_collection(path)
+
+    async def create_collection(self, path: str | Path, name: str | None = None) -> bool:
+        """Create an empty collection at ``path``, add it and show it."""
+        return await self.collections.create_collection(path, name)
+
+    async def collection_at(self, path: str) -> Collection | None:
+        """The open collection at ``path``, opened (not shown) if needed; None if it cannot."""
+        return await self.collections.collection_at(path)
+
+    def activate(self, path: str) -> asyncio.Task[None]:
+        """Show the open collection at ``path`` in the sidebar (the switcher does this)."""
+        return self.collections.activate(path)
+
+    async def activate_async(self, col: Collection) -> None:
+        """Show ``col`` (already open) in the sidebar."""
+        await self.collections.activate_async(col)
+
+    def close_collection(self, path: str | None = None) -> bool:
+        """Close the collection at ``path`` (default: the one shown); refused while one of its
+        tabs holds a draft."""
+        return self.collections.close_collection(path)
+
+    def demo_root(self) -> str:
+        """Where the Demo API collection of this workspace lives (its key when open)."""
+        return self.collections.demo_root()
+
+    def open_demo(self) -> asyncio.Task[bool]:
+        """File → Open Demo API: the demo examples as a read-only collection."""
+        return self.collections.open_demo()
+
+    async def add_demo(self) -> bool:
+        """Open the Demo API collection without showing it (restored at start)."""
+        return await self.collections.add_demo()
 
     @property
     def autosaver(self) -> Drafts:
@@ -336,10 +398,9 @@ class WorkspaceController(CollectionActions, TabActions, QObject):
             await self.open_demo()
         elif self.service.collection is None:
             await self.environments.reload("")
-        drafts = await restore_tabs(self, previous)
-        if drafts:
-            kept = "draft was" if drafts == 1 else "drafts were"
-            self.window.show_message(f"{drafts} unsaved {kept} kept from the last session", "ok")
+        restored = await restore_tabs(self, previous)
+        if restored.count:
+            self.window.show_message(restored.message(), "error" if restored.notes else "ok")
         self.ready = True
 
     def _save_state(self) -> None:
@@ -459,6 +520,7 @@ class WorkspaceController(CollectionActions, TabActions, QObject):
             return  # the previous session's tabs are still being restored: keep them
         self.state.tab_count = self.window.tabs.count()
         self.state.tabs = session_tabs(self.window, self.drafts, secret_values(self.window))
+        self.state.secret_ops = self.drafts.kept_secrets.plan()  # the drafts' typed secrets
 
     def shutdown(self) -> None:
         """Stop polling and close the lane (if this controller created it)."""

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from guiapp.ui.main_window import MainWindow
     from guiapp.ui.request_tab import RequestTab
     from guiapp.ui.variables.editor import EditorVariables
+    from guiapp.ui.workspace.collections_control import CollectionActions
     from guiapp.ui.workspace.drafts import Drafts
     from guiapp.ui.workspace.env_control import EnvironmentController
     from guiapp.ui.workspace.panel import CollectionsPanel
@@ -67,7 +68,7 @@ class TabActions:
     panel: CollectionsPanel
     model: CollectionTreeModel
     state: WorkspaceState
-    demo_descriptions: dict[str, str]
+    collections: CollectionActions
     _watched_tabs: set[int]
     _state_timer: QTimer
     #: The Save As dialog opened last (tests drive it).
@@ -77,9 +78,6 @@ class TabActions:
 
         async def refresh(self) -> None: ...
         def _save_state(self) -> None: ...
-        async def collection_at(self, path: str) -> Collection | None: ...
-        def open_collection(self, path: str | Path) -> asyncio.Task[bool]: ...
-        async def activate_async(self, col: Collection) -> None: ...
 
     # -- requests in tabs ----------------------------------------------------------------------
     def open_request(
@@ -96,7 +94,7 @@ class TabActions:
     async def _open_request_at(self, path: str, rel: str) -> RequestTab | None:
         col = self.service.find(path)
         if col is None:
-            await self.open_collection(path)
+            await self.collections.open_collection(path)
             col = self.service.find(path)
         if col is None:
             return None
@@ -142,7 +140,7 @@ class TabActions:
         self.drafts.bind(tab, request_id, seq, col, disk=spec)
         self._watch_tab(tab)
         if self.drafts.is_read_only(col):
-            note = self.demo_descriptions.get(request_id, "")
+            note = self.collections.demo_descriptions.get(request_id, "")
             window.tabs.setTabToolTip(window.tabs.indexOf(tab), note or col.name)
             window.show_message(f"{col.name}: {note} (read-only: Save As… to keep changes)")
         return tab
@@ -258,7 +256,7 @@ class TabActions:
 
     @async_slot
     async def _show_tab_collection(self, col: Collection, request_id: str | None) -> None:
-        await self.activate_async(col)
+        await self.collections.activate_async(col)
         if request_id is not None and col is self.service.collection:
             self.panel.select(request_id)
 
