@@ -72,3 +72,13 @@ def test_a_long_run_draws_a_bounded_number_of_stems_and_keeps_every_peak(
     low, high = plots.thread_plot.viewRange()[0]
     assert (low, high) == (0.0, 60.0)  # the time axis steps to a round span
     plots.close()
+
+
+def test_the_ball_stays_inside_its_box_all_along_a_bounce() -> None:
+    from guiapp.ui.lab.live import BALL_RADIUS, ball_centre
+
+    for width, height in ((220, 60), (300, 80), (221, 61)):
+        for step in range(241):  # two bounces, every 1/120 of one
+            centre = ball_centre(step / 120, width, height)
+            assert BALL_RADIUS + 1 <= centre.x() <= width - BALL_RADIUS - 1
+            assert BALL_RADIUS + 1 <= centre.y() <= height - BALL_RADIUS - 1

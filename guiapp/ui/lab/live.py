@@ -21,14 +21,23 @@ import math
 import time
 
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt, QTimer
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import QGraphicsItem, QSizePolicy, QVBoxLayout, QWidget
 
 from guiapp.lab.engine import CellRun
 from guiapp.lab.report import peaks, stems, strategy_color
 
-__all__ = ["LAG_BINS", "REFRESH_MS", "BouncingBall", "LivePlots", "nice_ceiling", "time_span"]
+__all__ = [
+    "BALL_RADIUS",
+    "LAG_BINS",
+    "REFRESH_MS",
+    "BouncingBall",
+    "LivePlots",
+    "ball_centre",
+    "nice_ceiling",
+    "time_span",
+]
 
 #: Plot refresh period: 4 Hz is live enough and keeps the Lab's own painting cost low.
 REFRESH_MS = 250
@@ -235,12 +244,33 @@ class BouncingBall(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.fillRect(self.rect(), QColor("#fafafa"))
-        radius = 10.0
+        box = QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5)  # the 1 px frame, inside
+        painter.setPen(QColor("#c8c8c8"))
+        painter.setBrush(QColor("#fafafa"))
+        painter.drawRect(box)
         phase = (time.perf_counter() - self._t0) / 1.2  # one full bounce each 1.2 s
-        x = radius + (self.width() - 2 * radius) * (0.5 - 0.5 * math.cos(2 * math.pi * phase))
-        y = self.height() - radius - (self.height() - 2 * radius) * abs(math.sin(math.pi * phase))
+        centre = ball_centre(phase, self.width(), self.height())
         painter.setBrush(QColor("#1f77b4"))
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.drawEllipse(QPointF(x, y), radius, radius)
+        painter.drawEllipse(centre, BALL_RADIUS, BALL_RADIUS)
         painter.end()
+
+
+#: The ball's radius and the clear space between it and its frame, in pixels.
+BALL_RADIUS = 10.0
+_BALL_MARGIN = 3.0
+
+
+def ball_centre(phase: float, width: float, height: float) -> QPointF:
+    """Where the ball is at ``phase`` (bounces; 1.0 = one full cycle) in a box of that size:
+    the whole ball, antialiased edge included, stays inside the box's frame.
+
+    >>> ball_centre(0.0, 220, 60), ball_centre(0.5, 220, 60)
+    (PySide6.QtCore.QPointF(13.000000, 47.000000), PySide6.QtCore.QPointF(207.000000, 13.000000))
+    """
+    inset = BALL_RADIUS + _BALL_MARGIN
+    travel_x = max(0.0, width - 2 * inset)
+    travel_y = max(0.0, height - 2 * inset)
+    x = inset + travel_x * (0.5 - 0.5 * math.cos(2 * math.pi * phase))
+    y = height - inset - travel_y * abs(math.sin(math.pi * phase))
+    return QPointF(x, y)
