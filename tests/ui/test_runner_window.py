@@ -480,3 +480,11 @@ def test_rows_ahead_show_the_planned_request_queued_and_sizes_read_as_sizes(qtbo
     assert size.data(Qt.ItemDataRole.TextAlignmentRole) & Qt.AlignmentFlag.AlignRight
     assert model.counts()["queued"] == 0  # only started requests are counted
     shiboken6.delete(model)
+    # without a flush, the rows ahead are shown queued a slice a frame, all of them in the end
+    model = RunResultsModel()
+    model.expect(1500, lambda row: RequestRun(1, row, f"r{row}", "r.toml", "GET", "", state=QUEUED))
+    model.reserve(RequestRun(1, 0, "r0", "r.toml", "GET", "u", state="running"))
+    qtbot.waitUntil(lambda: model.index(999, 7).data() == "· queued", timeout=5000)
+    assert model.rowCount() == 1000
+    assert model.index(999, 1).data() == "r999"
+    shiboken6.delete(model)

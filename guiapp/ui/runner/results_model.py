@@ -64,6 +64,9 @@ QUEUED = "queued"
 MAX_BATCH = 500
 #: Rows inserted at a time when the size of the run is known (:meth:`RunResultsModel.expect`).
 ROWS_AHEAD = 1000
+#: Rows ahead shown queued per frame, at most (about 4 ms of the GUI thread: 1,000 at once
+#: took 35-40 ms).
+QUEUED_PER_FRAME = 100
 _FRAME_MS = 16
 _RED = QColor(200, 40, 40)
 _GREEN = QColor(30, 140, 60)
@@ -105,6 +108,7 @@ class RunResultsModel(QStandardItemModel):
         self._counts: Counter[str] = Counter()
         self._expected = 0
         self._queued: Callable[[int], RequestRun] | None = None
+        self._queued_upto = 0  # rows below this one show their request or their plan
         self._flush_timer = QTimer(self)
         self._flush_timer.setSingleShot(True)
         self._flush_timer.setInterval(_FRAME_MS)
@@ -126,12 +130,14 @@ class RunResultsModel(QStandardItemModel):
         and name, "queued") until its request starts."""
         self._expected = total
         self._queued = queued
+        self._queued_upto = 0
 
     def flush(self) -> None:
         """Apply every queued start and result now."""
         self._flush_timer.stop()
         while self._pending:
             self._apply(MAX_BATCH)
+        self._show_queued(self.rowCount())
 
     def clear(self) -> None:
         """No rows (the columns stay)."""
@@ -143,6 +149,7 @@ class RunResultsModel(QStandardItemModel):
         self._counts = Counter()
         self._expected = 0
         self._queued = None
+        self._queued_upto = 0
         self.countsChanged.emit(Counter())
 
     def result(self, row: int) -> RequestRun | None:
@@ -172,8 +179,33 @@ class RunResultsModel(QStandardItemModel):
 
     def _on_flush_timer_timeout(self) -> None:
         self._apply(MAX_BATCH)
-        if self._pending:  # the rest next frame: the GUI paints in between
+        self._show_queued(QUEUED_PER_FRAME)
+        if self._pending or self._unshown_queued():  # the rest next frame: the GUI paints
             self._flush_timer.start()
+
+    def _unshown_queued(self) -> bool:
+        return (
+            self._queued is not None and max(self._queued_upto, len(self._rows)) < self.rowCount()
+        )
+
+    def _show_queued(self, limit: int) -> None:
+        """Show up to ``limit`` more rows ahead as their planned request, "queued" (their
+        signals held, then one ``dataChanged``)."""
+        if self._queued is None:
+            return
+        first = max(self._queued_upto, len(self._rows))
+        last = min(self.rowCount(), first + limit)
+        if first >= last:
+            return
+        blocked = self.blockSignals(True)
+        try:
+            for row in range(first, last):
+                for column, roles in _cells(self._queued(row)):
+                    self.setItemData(self.index(row, column), roles)
+        finally:
+            self.blockSignals(blocked)
+        self._queued_upto = last
+        self.dataChanged.emit(self.index(first, 0), self.index(last - 1, len(COLUMNS) - 1), [])
 
     def _apply(self, limit: int) -> None:
         batch, self._pending = self._pending[:limit], self._pending[limit:]
@@ -208,23 +240,13 @@ class RunResultsModel(QStandardItemModel):
     def _grow(self, needed: int) -> None:
         """Room for ``needed`` rows. A row insert makes the view lay out and repaint all it
         shows (every frame, while a run appends rows); with the run's size known the rows are
-        inserted :data:`ROWS_AHEAD` at a time, the rows still to come blank until they start."""
+        inserted :data:`ROWS_AHEAD` at a time, the rows still to come shown queued (with
+        :meth:`expect`'s ``queued``) until they start."""
         have = self.rowCount()
         target = needed
         if self._expected > needed:
             target = min(self._expected, max(needed, have + ROWS_AHEAD))
         self.insertRows(have, target - have)
-        if self._queued is None:
-            return
-        # The rows ahead show what is planned there, not blanks (their signals held: the
-        # insert already made the view lay out and repaint them).
-        blocked = self.blockSignals(True)
-        try:
-            for row in range(needed, target):
-                for column, roles in _cells(self._queued(row)):
-                    self.setItemData(self.index(row, column), roles)
-        finally:
-            self.blockSignals(blocked)
 
 
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
