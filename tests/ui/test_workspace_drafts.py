@@ -20,6 +20,7 @@ from guiapp.core.secrets import MemoryKeyring, SecretStore
 from guiapp.demo.examples import sample_requests
 from guiapp.ui.main_window import MainWindow
 from guiapp.ui.workspace import WorkspaceController
+from guiapp.ui.workspace.conflicts import CompareDialog
 from tests.ui import test_workspace_tree
 from tests.ui.conftest import wait_save_as, wait_until
 from tests.ui.test_workspace_tree import (
@@ -325,9 +326,11 @@ def test_a_save_never_overwrites_a_file_changed_on_disk_and_compare_shows_both(
     assert bar is not None
     on_disk = (root / "users" / "get-user.toml").read_text(encoding="utf-8")
     bar.compare_button.click()
-    wait_until(ui_loop, lambda: workspace.conflicts.dialog is not None)
-    dialog = workspace.conflicts.dialog
+    window = workspace.window
+    wait_until(ui_loop, lambda: window.findChild(CompareDialog) is not None)
+    dialog = window.findChild(CompareDialog)
     assert dialog is not None
+    assert dialog.isVisible()
     # The file's own TOML text against the text saving the draft would write, not JSON.
     lines = dialog.text.toPlainText().splitlines()
     assert lines[:2] == [
