@@ -54,12 +54,6 @@ _DIRECT_READ_SIZE = 1 << 20  # largest read of an identity (not decoded) body
 #: its next frame): with every core busy (a fast download, a local server) it would otherwise
 #: wait up to a scheduler slice. About 1 µs per read; no-op where the OS lacks it.
 _yield_cpu = getattr(os, "sched_yield", lambda: None)
-
-
-def _no_yield() -> None:
-    pass
-
-
 _VERSIONS = {9: "HTTP/0.9", 10: "HTTP/1.0", 11: "HTTP/1.1", 20: "HTTP/2", 30: "HTTP/3"}
 _DEADLINE_NAMES = {"total_timeout": "total deadline", "headers_timeout": "headers deadline"}
 
@@ -143,8 +137,11 @@ def read_body(
     deadlines = ex.deadlines
     if isinstance(sink, StreamSink) and spec.total_timeout == DEFAULT_TOTAL_TIMEOUT:
         # The default total deadline is for ordinary requests: an event stream may rightly
-        # last for hours. A total deadline the user set by hand still applies.
+        # last for hours. A total deadline the user set by hand still applies, and so does a
+        # stream's own (a collection run must end).
         deadlines.lift_total()
+        if spec.stream_total_timeout is not None:
+            deadlines.set_total(spec.stream_total_timeout)
     # Identity bodies: one recv per read, so a slow server's bytes still come as they arrive,
     # but up to 1 MiB when the socket has that much (fewer Python iterations and syscalls).
     # The buffer is sized by Content-Length so a small response does not allocate 1 MiB.
@@ -152,11 +149,6 @@ def read_body(
     if total is not None:
         read_size = max(1, min(read_size, total))
     body_started = time.perf_counter()
-    # A bulk download yields the CPU after each read (see _yield_cpu); a stream does not: its
-    # reads come as the server writes, each followed by parsing and a hand-over of events, and
-    # on a busy machine every yield gave the core away for milliseconds (a third of a profiled
-    # 50,000 events/s stream's time).
-    yield_cpu = _no_yield if isinstance(sink, StreamSink) else _yield_cpu
 
     def partial(stopped_by: str = "") -> Response:
         summary = sink.end() if isinstance(sink, StreamSink) else None
@@ -192,7 +184,7 @@ def read_body(
                 sink.write(view)
                 speed = received / max(time.perf_counter() - body_started, 1e-9)
                 report_progress(received, total, phase="download", speed=speed)
-                yield_cpu()
+                _yield_cpu()
             direct.finish()
         while direct is None and deadlines.expired is None:
             checkpoint()
@@ -203,7 +195,7 @@ def read_body(
             sink.write(decoder.feed(chunk))
             speed = received / max(time.perf_counter() - body_started, 1e-9)
             report_progress(received, total, phase="download", speed=speed)
-            yield_cpu()
+            _yield_cpu()
         if deadlines.expired is None:
             sink.write(decoder.flush())
         checkpoint()  # a cancel's shutdown reads as EOF on a body without Content-Length

@@ -32,6 +32,7 @@ from guiapp.core.collections import Collection
 from guiapp.core.request import RequestSpec
 from guiapp.ui.background_tasks import BackgroundTasks
 from guiapp.ui.request_tab import RequestTab
+from guiapp.ui.workspace.draft_secrets import DraftSecrets
 from guiapp.ui.workspace.ids import IdTracker, follow_change
 from guiapp.ui.workspace.service import CollectionService
 
@@ -98,6 +99,8 @@ class Drafts(QObject):
         self._trackers: dict[str, IdTracker] = {}
         #: Roots of collections that are never written (the Demo API): Save As only.
         self.read_only: set[str] = set()
+        #: Where the secrets of drafts kept for the next start go (never workspace.json).
+        self.kept_secrets = DraftSecrets(service.secrets)
 
     # -- collections ---------------------------------------------------------------------------
     def tracker(self, col: Collection) -> IdTracker:

@@ -23,10 +23,13 @@ import json
 import logging
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from guiapp.core.atomic import atomic_write_text
 from guiapp.core.private_files import make_private
+
+if TYPE_CHECKING:
+    from guiapp.ui.workspace.draft_secrets import KeyringOps
 
 __all__ = ["STATE_FILE", "WorkspaceState"]
 
@@ -49,6 +52,7 @@ class WorkspaceState:
         self.environments: dict[str, str] = {}
         self.tabs: list[dict[str, Any]] = []
         self.tab_count = 0
+        self.secret_ops: KeyringOps | None = None
 
     def load(self) -> WorkspaceState:
         """Read the file; a missing or damaged file means a fresh start (logged, not raised)."""
@@ -85,9 +89,14 @@ class WorkspaceState:
             "tabs": self.tabs,
             "tab_count": self.tab_count,
         }
+        ops = self.secret_ops
         with _WRITE_LOCK:
+            if ops is not None:
+                ops.store_values()  # before the file that refers to them
             self.path.parent.mkdir(parents=True, exist_ok=True)
             atomic_write_text(self.path, json.dumps(data, indent=2) + "\n")
+            if ops is not None:
+                ops.delete_old()
         make_private(self.path)  # drafts are the user's work: readable by the user only
 
     def snapshot(self) -> WorkspaceState:
@@ -98,4 +107,5 @@ class WorkspaceState:
         copy.environments = dict(self.environments)
         copy.tabs = [dict(t) for t in self.tabs]
         copy.tab_count = self.tab_count
+        copy.secret_ops = self.secret_ops
         return copy
