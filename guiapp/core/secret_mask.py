@@ -75,7 +75,10 @@ def credentials_of(spec: RequestSpec) -> set[str]:
         password = url_password(url)
         if password:
             found.add(password)
-    for name, value in spec.headers:
+    # Unticked rows too: a disabled Authorization header is not sent, but it is kept (in the
+    # saved tabs, drafts and history) and must be as secret there as an enabled one.
+    rows = [*spec.headers, *((d.name, d.value) for d in spec.disabled_headers)]
+    for name, value in rows:
         if name.lower() in SECRET_HEADERS:
             # "Bearer abc" -> "abc" (the scheme word is no secret, and keeping it shows the
             # user what to re-enter); a value without a scheme word is a secret whole.
@@ -126,7 +129,7 @@ def mask_spec(spec: RequestSpec, values: Iterable[str]) -> RequestSpec:
     masker = _masker(secrets)
     if masker is _unchanged:  # nothing long enough to search for: name-based redaction only
         return spec.redacted()
-    return map_spec_text(spec, masker).redacted()
+    return _map_disabled_rows(map_spec_text(spec, masker), masker).redacted()
 
 
 def mask_template(spec: RequestSpec, values: Iterable[str]) -> RequestSpec:
@@ -135,7 +138,11 @@ def mask_template(spec: RequestSpec, values: Iterable[str]) -> RequestSpec:
     ``***`` (see :func:`fields_to_reenter`)."""
     secrets = frozenset(values) | credentials_of(_literal_only(spec))
     if _masker(secrets) is not _unchanged:
-        spec = map_spec_text(spec, lambda text: _mask_outside_refs(text, secrets))
+
+        def mask(text: str) -> str:
+            return _mask_outside_refs(text, secrets)
+
+        spec = _map_disabled_rows(map_spec_text(spec, mask), mask)
     return _redact_literal_credentials(spec)
 
 
@@ -215,8 +222,22 @@ def _literal_only(spec: RequestSpec) -> RequestSpec:
     elif isinstance(auth, BearerAuth):
         auth = BearerAuth(keep(auth.token))
     headers = tuple((k, keep(v)) for k, v in spec.headers)
+    disabled = tuple(replace(d, value=keep(d.value)) for d in spec.disabled_headers)
     url = spec.url if not _has_ref(url_password(spec.url) or "") else ""
-    return RequestSpec(url=url, headers=headers, auth=auth, proxy=spec.proxy)
+    return RequestSpec(
+        url=url, headers=headers, disabled_headers=disabled, auth=auth, proxy=spec.proxy
+    )
+
+
+def _map_disabled_rows(spec: RequestSpec, mask: Callable[[str], str]) -> RequestSpec:
+    """``mask`` applied to the values of unticked query and header rows (kept, never sent)."""
+    if not spec.disabled_params and not spec.disabled_headers:
+        return spec
+    return replace(
+        spec,
+        disabled_params=tuple(replace(d, value=mask(d.value)) for d in spec.disabled_params),
+        disabled_headers=tuple(replace(d, value=mask(d.value)) for d in spec.disabled_headers),
+    )
 
 
 def _redact_literal_credentials(spec: RequestSpec) -> RequestSpec:
@@ -231,9 +252,20 @@ def _redact_literal_credentials(spec: RequestSpec) -> RequestSpec:
     headers = tuple(
         (k, _literal_header(v) if k.lower() in SECRET_HEADERS else v) for k, v in spec.headers
     )
+    disabled_headers = tuple(
+        replace(d, value=_literal_header(d.value)) if d.name.lower() in SECRET_HEADERS else d
+        for d in spec.disabled_headers
+    )
     url = _mask_password(spec.url, literal)
     proxy = None if spec.proxy is None else _mask_password(spec.proxy, literal)
-    return replace(spec, url=url, headers=headers, auth=auth, proxy=proxy)
+    return replace(
+        spec,
+        url=url,
+        headers=headers,
+        disabled_headers=disabled_headers,
+        auth=auth,
+        proxy=proxy,
+    )
 
 
 def _literal_header(value: str) -> str:

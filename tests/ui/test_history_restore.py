@@ -258,3 +258,35 @@ def test_secrets_of_the_environment_at_send_time_are_masked_after_a_switch() -> 
     environments.environment = dev  # the user switched while the request was in flight
     _written, secrets = sent_context(window, sent)
     assert {"prod-SECRET-1", "dev-SECRET-2"} <= secrets
+
+
+def test_unticked_secret_header_rows_are_as_secret_in_the_saved_tabs(
+    qtbot: Any, tmp_path: Path, ui_loop: asyncio.AbstractEventLoop
+) -> None:
+    first = create_window(tmp_path)
+    spec = RequestSpec(
+        url=first.demo_server.url + "/get?key=row-key-4242",
+        headers=[("Accept", "*/*")],
+        disabled_headers=[
+            (1, "Authorization", "Bearer unticked-token-99"),
+            (2, "X-API-Key", "row-key-4242"),  # the same value as an enabled secret elsewhere
+        ],
+        auth=BearerAuth("row-key-4242"),
+    )
+    first.replace_tabs([spec])
+    first.close()
+    first.deleteLater()
+    saved = (tmp_path / "settings.ini").read_bytes()
+    assert b"unticked-token-99" not in saved
+    assert b"row-key-4242" not in saved
+
+    second = create_window(tmp_path)
+    try:
+        restored = second.request_tabs()[0].editor.to_spec()
+        assert [(d.name, d.value) for d in restored.disabled_headers] == [
+            ("Authorization", "Bearer ***"),  # the scheme word stays: the user sees what it was
+            ("X-API-Key", "***"),
+        ]
+    finally:
+        second.close()
+        second.deleteLater()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 import keyring.backends.fail
 from PySide6.QtCore import Qt
@@ -150,10 +151,11 @@ def test_environment_editor_saves_secrets_to_the_store_not_the_file(
     assert col.load_environment("Staging").get("apiKey") == "s3cr3t-value"
 
 
-def test_duplicate_variable_names_and_taken_names_are_refused() -> None:
+def test_duplicate_variable_names_and_taken_names_are_refused(qtbot: Any) -> None:
     dialog = EnvironmentEditor(
         Environment("Dev", (Variable("a", "1"), Variable("a", "2"))), taken_names=["Prod"]
     )
+    qtbot.addWidget(dialog)  # deleted after the test, not left to the interpreter's exit
     dialog.accept()
     assert "unique" in dialog.error.text()
     dialog.name_edit.setText("Prod")

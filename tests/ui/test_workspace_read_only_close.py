@@ -159,6 +159,9 @@ def test_a_failed_save_at_quit_says_which_tab_and_why(
     Collection.open(root).save_request(
         "users/get-user.toml", Collection.open(root).load_request("list-items.toml")
     )
+    # The watcher sees the change first (the draft gets its conflict bar), as it would while
+    # the user reaches for Quit; then the save at quit must refuse to overwrite it.
+    wait_until(ui_loop, lambda: workspace.conflicts.bar(tab) is not None)
     _close_window_in_loop(window, ui_loop)
     _question(workspace, ui_loop).button(_B.Save).click()
     wait_until(ui_loop, lambda: "Not closed" in window.status_label.text())
