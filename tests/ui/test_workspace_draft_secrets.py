@@ -147,6 +147,7 @@ def test_an_untouched_token_comes_back_from_the_file_and_is_never_in_the_session
     assert spec.auth == BearerAuth(BEARER)
     assert tab2.editor.url_text == "http://127.0.0.1:9/bearer?edited=yes"
     assert ws2.is_dirty(tab2)
+    assert win2.tabs.tabText(win2.tabs.indexOf(tab2)) == "• Bearer token"  # its name
     assert fields_to_reenter(spec) == []
     token = tab2.findChild(QLineEdit, "authToken")
     assert not token.property("reenter")
