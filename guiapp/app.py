@@ -230,8 +230,10 @@ def main(argv: list[str] | None = None, *, hard_exit: bool = True) -> int:
             f"guiapp stopped unexpectedly last time; the crash report is {logs.previous_crash}",
             "error",
         )
+    # SIGTERM / Ctrl+C close the window in order; installed before the app serves later
+    # launches, which is when a supervisor (or a test) sees it as started and may signal it.
+    exits = ExitSignals(window)
     instance.serve(window)  # later launches on this data dir bring this window to the front
-    exits = ExitSignals(window)  # SIGTERM / Ctrl+C: close the window in order
     # Start-up objects (modules, Qt wrappers, the window) live as long as the app: move them out
     # of the collector's way, so a full collection scans only what came since (150-250 ms for
     # ~120k objects here otherwise, on the GUI thread).

@@ -2,8 +2,8 @@
 and the process exits promptly, with code 0 and no Qt warning or traceback.
 
 :mod:`tests.app_driver` runs the real entry point, sends a slow request (demo ``/delay/30``)
-at start and closes the window after N ms, printing a marker line at that moment; we time from
-the marker.
+at start and closes the window N ms after that request is in flight, printing a marker line
+at that moment; we time from the marker.
 """
 
 from __future__ import annotations
@@ -25,6 +25,13 @@ _PLUGIN_NOISE = "This plugin does not support propagateSizeHints()"
 # The demo API's child gets a bounded time to stop, then is killed and said so (the exit stays
 # prompt): on a loaded machine that happens, and it is a logged fact, not a Qt warning.
 _DEMO_CHILD_KILLED = re.compile(r"guiapp: warning: demo API process \d+ did not stop in .* killed")
+# Likewise the exit waits 0.5 s for the other pools' threads (history, workspace, formatting
+# processes), then abandons them and says so; a loaded machine may not run a thread that is
+# ending within that time. Never tolerated for the send pool, which carries the request in
+# flight: that one must be cut at the socket, not abandoned.
+_THREAD_ABANDONED = re.compile(
+    r"guiapp: warning: (?!guiapp-send:)[\w-]+: abandoning thread [\w-]+ still running .*"
+)
 
 
 def _run_app(args: list[str], tmp_path: Path) -> tuple[int, list[str], str, float]:
@@ -65,7 +72,9 @@ def test_closing_with_a_request_in_flight_exits_fast_and_clean(
     noise_free = [
         line
         for line in stderr.splitlines()
-        if line.strip() != _PLUGIN_NOISE and not _DEMO_CHILD_KILLED.fullmatch(line.strip())
+        if line.strip() != _PLUGIN_NOISE
+        and not _DEMO_CHILD_KILLED.fullmatch(line.strip())
+        and not _THREAD_ABANDONED.fullmatch(line.strip())
     ]
     assert noise_free == [], "\n".join(noise_free)
     # A sanity bound (~10x what it takes here): waiting for the request would take 30 s.

@@ -4,6 +4,7 @@ no traceback), and a second instance on the same data directory hands over and e
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -45,6 +46,23 @@ def _wait_ready(proc: subprocess.Popen[str], data: Path, timeout: float = 60.0) 
         time.sleep(0.05)
 
 
+#: What an app started with ``--demo`` on an empty data directory has written once it is up.
+STARTUP_FILES = ("settings.ini", "history.sqlite3", "demo-api", "workspace.json")
+
+
+def _wait_for_files(data: Path, names: tuple[str, ...], timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while missing := [name for name in names if not (data / name).exists()]:
+        assert time.monotonic() < deadline, f"the app did not write {missing} in {timeout} s"
+        time.sleep(0.05)
+
+
+def _names(data: Path) -> list[str]:
+    """The files in ``data``, but for the hidden temporary file of an atomic write in progress
+    (``.workspace.json.<random>.tmp``: the first instance saves its state more than once)."""
+    return sorted(p.name for p in data.iterdir() if not re.fullmatch(r"\..+\.\w+\.tmp", p.name))
+
+
 def _finish(proc: subprocess.Popen[str], timeout: float = 30.0) -> tuple[int, str, str]:
     out, err = proc.communicate(timeout=timeout)
     noise_free = "\n".join(line for line in err.splitlines() if line.strip() != _PLUGIN_NOISE)
@@ -76,19 +94,16 @@ def test_a_signal_closes_the_window_in_order_and_saves_the_session(
     assert "/get" in settings or "requests=" in settings  # the open tabs were saved
 
 
+@pytest.mark.timeout(300)  # three start-ups of the real app: a minute each on a loaded machine
 def test_a_second_instance_hands_over_and_exits_without_writing(tmp_path: Path) -> None:
     data = tmp_path / "data"
     first = _start(data, "--demo")
     try:
         _wait_ready(first, data)
-        deadline = time.monotonic() + 30
-        # The first one's start-up writes: the history, then workspace.json once the Demo API
-        # collection is open (seconds later on a loaded machine).
-        while not all((data / name).exists() for name in ("history.sqlite3", "workspace.json")):
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
-        time.sleep(1.0)
-        before = sorted(p.name for p in data.iterdir())
+        # The first one's start-up writes, the last of them the workspace state (saved a
+        # second after the demo collection opened): snapshot the directory only after them.
+        _wait_for_files(data, STARTUP_FILES)
+        before = _names(data)
         second = _start(data)
         rc, out, err = _finish(second, timeout=60)
         assert rc == 0, err
@@ -96,7 +111,7 @@ def test_a_second_instance_hands_over_and_exits_without_writing(tmp_path: Path) 
         assert "brought to the front" in out
         assert "Traceback" not in err
         assert first.poll() is None  # the first one runs on
-        assert sorted(p.name for p in data.iterdir()) == before  # the second wrote nothing
+        assert _names(data) == before  # the second wrote nothing
         first.send_signal(signal.SIGTERM)
         rc, _out, err = _finish(first)
         assert rc == 0, err
@@ -109,7 +124,7 @@ def test_a_second_instance_hands_over_and_exits_without_writing(tmp_path: Path) 
     try:
         _wait_ready(third, data)
         third.send_signal(signal.SIGTERM)
-        rc, _out, err = _finish(third)
+        rc, _out, err = _finish(third, timeout=60)
         assert rc == 0, err
     finally:
         if third.poll() is None:

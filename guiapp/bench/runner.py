@@ -311,6 +311,8 @@ async def _run_scenarios(
         wall = time.perf_counter() - started
         await asyncio.sleep(scale.settle_seconds)  # the tick after a stall records it
         lag = monitor.snapshot()
+        if watch is not None and lag.max_ms > 2 * watch.threshold_ms:
+            await _until_named(watch, lag.max_ms)
         freezes = tuple(_freeze_record(r) for r in watch.reports()) if watch is not None else ()
         if name == "idle":
             baseline = lag
@@ -319,6 +321,20 @@ async def _run_scenarios(
             ScenarioResult(name, scenario.description, wall, lag, delta, start_ms, freezes)
         )
     return results
+
+
+async def _until_named(watch: FreezeWatch, stall_ms: float, within_s: float = 5.0) -> None:
+    """Wait until ``watch`` has reported a stall of about ``stall_ms`` (at least half of it).
+
+    The heartbeat records a stall at the first tick after it; the watchdog judges it on its own
+    thread, which a loaded machine may run only later. Bounded: without a report the result
+    simply lists none.
+    """
+    deadline = time.perf_counter() + within_s
+    while not any(r.duration_ms >= stall_ms / 2 for r in watch.reports()):
+        if time.perf_counter() > deadline:
+            return
+        await asyncio.sleep(0.01)
 
 
 def run_bench(

@@ -3,7 +3,9 @@
 Exit codes: 0 when every request was sent and every check passed (a request without checks is
 neither a pass nor a failure), 1 when any check or request failed, 2 for usage errors (a bad
 path, an unknown environment or folder, an unreadable data file: one line on stderr, no
-traceback), 130 when interrupted (Ctrl+C; the reports are still written, marked cancelled).
+traceback), 130 when interrupted with Ctrl+C (SIGINT) and 143 when stopped with SIGTERM (what CI
+systems send on a timeout): either cancels the run and still writes the reports, the requests
+in flight marked cancelled and the rest not run.
 
 Variables: the collection's variables, overridden by the environment (``--env``), overridden
 by environment variables ``GUIAPP_VAR_<NAME>`` (how CI passes secrets when no keyring is
@@ -42,7 +44,10 @@ __all__ = ["ENV_PREFIX", "build_parser", "run_command"]
 
 #: ``GUIAPP_VAR_token=...`` sets ``{{token}}`` for the run.
 ENV_PREFIX = "GUIAPP_VAR_"
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+#: The exit code after a signal cancelled the run: 128 + its number, as a shell reports it.
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
+_STOP_SIGNALS = {signal.SIGINT: EXIT_INTERRUPTED, signal.SIGTERM: EXIT_TERMINATED}
 
 
 class UsageError(Exception):
@@ -129,7 +134,8 @@ def run_command(argv: list[str], *, out: TextIO | None = None, err: TextIO | Non
         print(f"guiapp run: no requests to run in {collection.name}", file=err)
         return EXIT_USAGE
     display = RunDisplay(out, total=len(plan) * options.iteration_count())
-    summary = asyncio.run(_run(plan, variables, secrets, options, display))
+    stopped_by: list[int] = []  # the exit code of the signal that cancelled the run
+    summary = asyncio.run(_run(plan, variables, secrets, options, display, stopped_by))
     display.finish(summary)
     for writer, path in ((write_junit, args.junit), (write_json, args.json)):
         if path is not None:
@@ -139,7 +145,7 @@ def run_command(argv: list[str], *, out: TextIO | None = None, err: TextIO | Non
                 print(f"guiapp run: cannot write {path}: {exc}", file=err)
                 return EXIT_USAGE
     if summary.cancelled:
-        return EXIT_INTERRUPTED
+        return stopped_by[0] if stopped_by else EXIT_INTERRUPTED
     return EXIT_OK if summary.passed else EXIT_FAILED
 
 
@@ -238,6 +244,7 @@ async def _run(
     secrets: set[str],
     options: RunOptions,
     display: RunDisplay,
+    stopped_by: list[int],
 ) -> RunSummary:
     loop = asyncio.get_running_loop()
     offloader = Offloader(max_workers=max(1, options.concurrency), name="run")
@@ -250,19 +257,31 @@ async def _run(
         send=partial(send, session=session),
         secrets=secrets,
     )
-    interrupt_installed = _install_interrupt(loop, run)
+    installed = _install_stop_signals(loop, run, stopped_by)
     try:
         return await run.run(display.add)
     finally:
-        if interrupt_installed:
-            loop.remove_signal_handler(signal.SIGINT)
+        for signum in installed:
+            loop.remove_signal_handler(signum)
         offloader.close(1.0)
         session.close()
 
 
-def _install_interrupt(loop: asyncio.AbstractEventLoop, run: CollectionRun) -> bool:
-    try:
-        loop.add_signal_handler(signal.SIGINT, run.cancel)
-    except (NotImplementedError, RuntimeError, ValueError):  # Windows, or not the main thread
-        return False
-    return True
+def _install_stop_signals(
+    loop: asyncio.AbstractEventLoop, run: CollectionRun, stopped_by: list[int]
+) -> list[int]:
+    """SIGINT (Ctrl+C) and SIGTERM (a CI job's timeout) cancel the run, so that the reports
+    are written with what ran; returns the signals handled."""
+
+    def stop(code: int) -> None:
+        stopped_by.append(code)
+        run.cancel()
+
+    installed: list[int] = []
+    for signum, code in _STOP_SIGNALS.items():
+        try:
+            loop.add_signal_handler(signum, stop, code)
+        except (NotImplementedError, RuntimeError, ValueError):  # Windows, or not the main thread
+            continue
+        installed.append(signum)
+    return installed

@@ -130,6 +130,7 @@ class Deadlines:
         self._expired: str | None = None
         self._total_alarm: _Alarm | None = None
         self._headers_alarm: _Alarm | None = None
+        self._made = _now()
         if total is not None:
             with self._lock:  # a tiny deadline may go off before the alarm is stored
                 self._total_alarm = _WATCHDOG.arm(total, self._total_fired)
@@ -168,6 +169,22 @@ class Deadlines:
         """
         self._disarm_total()
         self.total = None
+
+    def set_total(self, seconds: float) -> None:
+        """A new total deadline of ``seconds``, counted from when these deadlines were made
+        (the start of the exchange); one already past goes off at once.
+
+        >>> deadlines = Deadlines(total=None, headers=None, on_expiry=lambda: None)
+        >>> deadlines.set_total(30.0)
+        >>> deadlines.total, deadlines.expired
+        (30.0, None)
+        >>> deadlines.close()
+        """
+        self._disarm_total()
+        self.total = seconds
+        delay = max(0.0, seconds - (_now() - self._made))
+        with self._lock:  # a tiny deadline may go off before the alarm is stored
+            self._total_alarm = _WATCHDOG.arm(delay, self._total_fired)
 
     def close(self) -> None:
         """Disarm everything (the request is over, whatever its outcome)."""

@@ -137,8 +137,11 @@ def read_body(
     deadlines = ex.deadlines
     if isinstance(sink, StreamSink) and spec.total_timeout == DEFAULT_TOTAL_TIMEOUT:
         # The default total deadline is for ordinary requests: an event stream may rightly
-        # last for hours. A total deadline the user set by hand still applies.
+        # last for hours. A total deadline the user set by hand still applies, and so does a
+        # stream's own (a collection run must end).
         deadlines.lift_total()
+        if spec.stream_total_timeout is not None:
+            deadlines.set_total(spec.stream_total_timeout)
     # Identity bodies: one recv per read, so a slow server's bytes still come as they arrive,
     # but up to 1 MiB when the socket has that much (fewer Python iterations and syscalls).
     # The buffer is sized by Content-Length so a small response does not allocate 1 MiB.

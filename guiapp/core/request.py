@@ -332,7 +332,10 @@ class RequestSpec:
     with the request through the editor, drafts and its file, and are never sent. ``stream``
     shows any body as it arrives (text lines); event streams and NDJSON are streamed whatever it
     says. A streamed body has no read timeout, only the optional ``stream_idle_timeout``
-    (seconds without a byte).
+    (seconds without a byte), and no default total deadline: ``stream_total_timeout`` (seconds
+    for the whole exchange once the body turns out to be a stream, when ``total_timeout`` keeps
+    its default; ``None``, the default, means none) bounds it where an endless stream must end,
+    as in a collection run. It is set for a send, never stored with the request.
 
     Limits against hostile or broken servers (``None`` turns one off):
     ``total_timeout`` (seconds for the whole exchange, redirects and body included; default
@@ -366,6 +369,7 @@ class RequestSpec:
     inherit_auth: bool = False
     stream: bool = False
     stream_idle_timeout: float | None = None
+    stream_total_timeout: float | None = None
     tests: RequestTests | None = None
     total_timeout: float | None = DEFAULT_TOTAL_TIMEOUT
     headers_timeout: float | None = DEFAULT_HEADERS_TIMEOUT

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from guiapp.core.captures import Capture
+from guiapp.core.checks import Check
 from guiapp.core.request import (
     BasicAuth,
     BearerAuth,
@@ -23,6 +25,9 @@ from guiapp.core.request import (
     RequestSpec,
     TextPart,
 )
+from guiapp.core.request_tests import RequestTests
+
+OK = Check("status", "==", 200)
 
 __all__ = ["DemoExample", "sample_requests"]
 
@@ -49,6 +54,9 @@ def sample_requests(base_url: str) -> list[DemoExample]:
             "Echoes the query args and headers back.",
             "/get",
             params=[("name", "guiapp"), ("tag", "a"), ("tag", "b")],
+            tests=RequestTests(
+                checks=(OK, Check("body", "==", "guiapp", path="$.args.name")),
+            ),
         ),
         ex(
             "Large JSON (50 MB)",
@@ -93,6 +101,7 @@ def sample_requests(base_url: str) -> list[DemoExample]:
             "An event every half second until you cancel it.",
             "/sse/forever",
             params=[("interval", "0.5")],
+            tests=RequestTests(checks=(OK,)),
         ),
         ex(
             "Download 200 MB",
@@ -110,7 +119,18 @@ def sample_requests(base_url: str) -> list[DemoExample]:
         ex("SVG image", "A small SVG drawing.", "/image/svg"),
         ex("XML document", "A small XML catalogue.", "/xml"),
         ex("HTML page", "A small HTML page.", "/html"),
-        ex("Pretty JSON sample", "A small nested JSON document.", "/json/sample"),
+        ex(
+            "Pretty JSON sample",
+            "A small nested JSON document.",
+            "/json/sample",
+            tests=RequestTests(
+                checks=(
+                    OK,
+                    Check("body", "==", "Sample Slide Show", path="$.slideshow.title"),
+                    Check("body", "length", 2, path="$.slideshow.slides"),
+                ),
+            ),
+        ),
         ex(
             "POST JSON",
             "Sends a JSON body and gets it echoed back.",
@@ -137,6 +157,7 @@ def sample_requests(base_url: str) -> list[DemoExample]:
             "Needs user 'demo' and password 'secret'.",
             "/basic-auth/demo/secret",
             auth=BasicAuth("demo", "secret"),
+            tests=RequestTests(checks=(OK,)),
         ),
         ex(
             "Digest auth",
@@ -149,9 +170,20 @@ def sample_requests(base_url: str) -> list[DemoExample]:
             "Needs an Authorization: Bearer header.",
             "/bearer",
             auth=BearerAuth("demo-token"),
+            tests=RequestTests(checks=(OK, Check("body", "==", True, path="$.authenticated"))),
         ),
-        ex("404", "A Not Found response.", "/status/404"),
-        ex("500", "A server error response.", "/status/500"),
+        ex(
+            "404",
+            "A Not Found response.",
+            "/status/404",
+            tests=RequestTests(checks=(Check("status", "==", 404),)),
+        ),
+        ex(
+            "500",
+            "A server error response.",
+            "/status/500",
+            tests=RequestTests(checks=(Check("status", "==", 500),)),
+        ),
         ex("Redirect chain", "Five redirects, then /get.", "/redirect/5"),
         ex(
             "Set cookies",
@@ -165,13 +197,22 @@ def sample_requests(base_url: str) -> list[DemoExample]:
             "/session/login",
             method="POST",
             body=FormBody((("user", "demo"), ("password", "secret"))),
+            tests=RequestTests(
+                checks=(OK, Check("body", "==", True, path="$.logged_in")),
+                captures=(Capture("demoUser", "body", "$.user"),),
+            ),
         ),
         ex(
             "Who am I (needs the cookie)",
             "200 after logging in, 401 before: the kept cookie is sent back.",
             "/session/me",
         ),
-        ex("Log out", "Expires the session cookie.", "/session/logout", method="POST"),
+        ex(
+            "Log out",
+            "Expires the session cookie.",
+            "/session/logout",
+            method="POST",
+        ),
         ex("Gzip response", "A gzip-compressed body, decoded by the client.", "/gzip"),
         ex("UTF-8 text", "A page full of non-ASCII text.", "/encoding/utf8"),
         ex(
@@ -185,6 +226,7 @@ def sample_requests(base_url: str) -> list[DemoExample]:
             "Hangs until cancelled: test the Cancel button.",
             "/never",
             timeout=(5.0, 300.0),
+            headers_timeout=30.0,  # a collection run ends: no answer within 30 s is a failure
         ),
         ex("API index", "Every endpoint of the demo server.", "/"),
     ]

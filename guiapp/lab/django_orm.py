@@ -15,7 +15,7 @@ imports them only when the workload runs, and :func:`prepare` raises
 Example (no running event loop in this thread: Django refuses ORM calls in one)::
 
     prepare()
-    print(etl(0, 10), TRACKER.summary())   # 10 calls: 1 at a time ...
+    print(etl(0, 10), TRACKER.summary())   # 1 call; 13 queries on 1 thread (...)
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ import os
 import shutil
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -73,15 +74,26 @@ class QueryTracker:
             self.queries_peak = 0
             self.threads: set[str] = set()
             self.failures: dict[str, int] = {}
+            self.rows = 0
+            self._first_start: float | None = None
+            self._last_end = 0.0
 
     def call_started(self) -> None:
         with self._lock:
+            if self._first_start is None:
+                self._first_start = time.perf_counter()
             self.calls += 1
             self.calls_active += 1
             self.calls_peak = max(self.calls_peak, self.calls_active)
 
+    def rows_written(self, rows: int) -> None:
+        """A call has written ``rows`` orders (counted once the call has written them all)."""
+        with self._lock:
+            self.rows += rows
+
     def call_ended(self, error: BaseException | None = None) -> None:
         with self._lock:
+            self._last_end = time.perf_counter()
             self.calls_active -= 1
             if error is not None:
                 what = f"{type(error).__name__}: {error}"
@@ -103,17 +115,38 @@ class QueryTracker:
                 self.queries_active -= 1
 
     def summary(self) -> str:
-        """One line: how the calls overlapped, and on how many threads the queries ran."""
+        """One line: how the calls overlapped, and on how many threads the queries ran.
+
+        No final full stop (it is a table cell, and sentences end with it).
+
+        >>> tracker = QueryTracker()
+        >>> tracker.call_started(); tracker.call_ended(RuntimeError("refused."))
+        >>> tracker.summary()
+        '1 call; no query ran; 1 failed with RuntimeError: refused'
+        """
         with self._lock:
             threads = sorted(self.threads)
-            shown = ", ".join(threads[:3]) + (", …" if len(threads) > 3 else "")
-            text = (
-                f"{self.calls} calls: {self.calls_peak} at a time; {self.queries} queries on "
-                f"{len(threads)} thread(s) ({shown}), {self.queries_peak} at a time"
-            )
+            text = _count(self.calls, "call")
+            if self.calls > 1:
+                text += f": {self.calls_peak} at a time"
+            if self.queries:
+                shown = ", ".join(threads[:3]) + (", …" if len(threads) > 3 else "")
+                text += f"; {_count(self.queries, 'query', 'queries')} on "
+                text += f"{_count(len(threads), 'thread')} ({shown})"
+                if self.queries > 1:
+                    text += f", {self.queries_peak} at a time"
+            else:
+                text += "; no query ran"
+            span = self._last_end - (self._first_start or self._last_end)
+            if self.rows and span > 0:
+                text += f"; {_count(self.rows, 'row')} written, {self.rows / span:,.0f} rows/s"
             for what, count in sorted(self.failures.items()):
-                text += f"; {count} failed with {what}"
+                text += f"; {count} failed with {what.rstrip('. ')}"
             return text
+
+
+def _count(n: int, one: str, many: str = "") -> str:
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
 
 
 #: What the running workload did; reset by :func:`prepare`.
@@ -230,6 +263,7 @@ def etl(batch: int, rows: int) -> int:
             for i in range(rows):
                 checkpoint()
                 Order.objects.create(customer=customer, sku=f"SKU-{i % 50}", amount_cents=i)
+        TRACKER.rows_written(rows)  # committed
         report = Order.objects.filter(customer=customer).aggregate(
             n=Count("id"), t=Sum("amount_cents")
         )
@@ -257,6 +291,7 @@ async def etl_async(batch: int, rows: int) -> int:
         customer, _ = await Customer.objects.aget_or_create(name=f"customer-{batch}")
         for i in range(rows):
             await Order.objects.acreate(customer=customer, sku=f"SKU-{i % 50}", amount_cents=i)
+        TRACKER.rows_written(rows)
         report = await Order.objects.filter(customer=customer).aaggregate(
             n=Count("id"), t=Sum("amount_cents")
         )

@@ -37,7 +37,9 @@ if TYPE_CHECKING:
     import httpx
 
 __all__ = [
+    "FLAG_PARAMS",
     "WORKLOADS",
+    "WORKLOAD_NAMES",
     "Workload",
     "cpu_loop",
     "format_json",
@@ -80,6 +82,20 @@ WORKLOADS: dict[str, tuple[str, dict[str, float], bool]] = {
     ),
 }
 
+#: Workload name -> the name people read (the Lab's combo box, its tables' titles).
+WORKLOAD_NAMES: dict[str, str] = {
+    "http_delay": "Slow HTTP calls",
+    "download": "Large download",
+    "json_format": "JSON pretty-print",
+    "cpu_loop": "Pure-Python CPU loop",
+    "stream": "Server-Sent Events stream",
+    "sqlite_legacy": "Legacy sqlite code",
+    "django_etl": "Django ORM ETL",
+}
+
+#: Parameters that are on/off switches (0 or 1), shown as check boxes.
+FLAG_PARAMS = frozenset({"parse_only", "async_unsafe"})
+
 _CHECK_EVERY = 20_000  # cpu_loop iterations between cancellation checkpoints
 
 
@@ -114,6 +130,11 @@ class Workload:
     @property
     def title(self) -> str:
         return WORKLOADS[self.name][0]
+
+    @property
+    def display_name(self) -> str:
+        """The name people read, e.g. "Django ORM ETL" for ``django_etl``."""
+        return WORKLOAD_NAMES[self.name]
 
     def label(self) -> str:
         """``name tasks=N k=v ...``: how the result tables name this workload."""

@@ -45,7 +45,15 @@ from typing import Any, TypeVar
 
 from guiapp.core.captures import CaptureResult
 from guiapp.core.checks import CheckResult
-from guiapp.core.errors import RequestError
+from guiapp.core.errors import (
+    ConnectionFailed,
+    DeadlineExceeded,
+    InvalidRequest,
+    MalformedResponse,
+    RequestError,
+    TooManyRedirects,
+    TruncatedTransfer,
+)
 from guiapp.core.request import RequestSpec
 from guiapp.core.request_tests import run_tests
 from guiapp.core.response import Response
@@ -60,6 +68,7 @@ __all__ = [
     "OUTCOMES",
     "PASSED",
     "RUNNING",
+    "STREAM_LIMIT_S",
     "CollectionRun",
     "RequestRun",
     "RunOptions",
@@ -80,14 +89,19 @@ NOT_RUN = "not run"  # never started: the run was cancelled or stopped at a fail
 OUTCOMES = (PASSED, FAILED, NO_CHECKS, CANCELLED, NOT_RUN)
 #: The state of a row whose request is in flight (:meth:`CollectionRun.run`'s ``on_start``).
 RUNNING = "running"
+#: Seconds a streamed response (Server-Sent Events, NDJSON...) may last in a run without
+#: ``timeout_ms``: an endless stream is stopped there, so that the run ends.
+STREAM_LIMIT_S = 30.0
 
 
 @dataclass(frozen=True, slots=True)
 class RunOptions:
     """How to run: ``iterations`` (with ``data``, one iteration per row unless more are asked,
     rows then repeating), ``delay_ms`` between requests, ``bail`` (stop after the first
-    failure), ``concurrency`` for independent requests, ``timeout_ms`` per request (overrides
-    each request's own), ``insecure`` (skip TLS verification)."""
+    failure), ``concurrency`` for independent requests, ``timeout_ms`` per request (the
+    connect and read timeouts and the total time of each request, streams included; it
+    overrides each request's own), ``insecure`` (skip TLS verification). Without
+    ``timeout_ms`` a streamed response is stopped after :data:`STREAM_LIMIT_S`."""
 
     iterations: int | None = None
     data: tuple[Mapping[str, str], ...] = ()
@@ -108,7 +122,10 @@ class RequestRun:
     """What became of one request in one iteration (1-based ``iteration``).
 
     ``state`` is empty for a request that ran to its end (its :attr:`outcome` then follows
-    from its error, checks and captures), else ``RUNNING``, ``CANCELLED`` or ``NOT_RUN``."""
+    from its error, checks and captures), else ``RUNNING``, ``CANCELLED`` or ``NOT_RUN``.
+    ``note`` says how a response ended when that is worth saying, e.g. ``"stream stopped
+    after 30 s (run limit)"``: a stream stopped at the run's limit is not a failure by
+    itself, its checks run on what arrived."""
 
     iteration: int
     index: int
@@ -125,6 +142,20 @@ class RequestRun:
     checks: tuple[CheckResult, ...] = ()
     captures: tuple[CaptureResult, ...] = ()
     state: str = ""
+    note: str = ""
+    unanswered: str = ""
+
+    @property
+    def ending(self) -> str:
+        """How a request without a response ended: ``"not sent"`` (a bad variable, no
+        connection), ``"no response"`` (sent, but nothing came back in time),
+        ``"incomplete response"``, ``"invalid response"``, ``"too many redirects"``;
+        ``"cancelled"`` or ``"not run"``; empty once there is a status."""
+        if self.status is not None:
+            return ""
+        if self.state in (CANCELLED, NOT_RUN):
+            return self.state
+        return self.unanswered or ("not sent" if self.error else "")
 
     @property
     def outcome(self) -> str:
@@ -403,8 +434,13 @@ class CollectionRun:
 
     def _prepare(self, spec: RequestSpec) -> RequestSpec:
         options = self._options
-        if options.timeout_ms is not None:
-            spec = replace(spec, timeout=options.timeout_ms / 1000)
+        if options.timeout_ms is not None:  # bounds the whole request, a stream's too
+            seconds = options.timeout_ms / 1000
+            spec = replace(
+                spec, timeout=seconds, total_timeout=seconds, stream_total_timeout=seconds
+            )
+        else:  # an endless stream would never let the run end
+            spec = replace(spec, stream_total_timeout=STREAM_LIMIT_S)
         if options.insecure:
             spec = replace(spec, verify=False)
         return spec
@@ -457,10 +493,19 @@ def _exchange(
 ) -> RequestRun:
     """Send ``spec`` and evaluate its checks and captures (runs in a worker)."""
     started = time.perf_counter()
+    note = ""
     try:
         response = send(spec)
+    except DeadlineExceeded as exc:
+        stopped = exc.partial_response
+        if stopped is None or stopped.stream is None or exc.limit_name != "total_timeout":
+            return _failed(base, exc, started)
+        # A stream stopped at its time limit: expected of an endless one, so what arrived
+        # is checked like any response.
+        limit = "run limit" if exc.seconds == spec.stream_total_timeout else "its total timeout"
+        response, note = stopped, f"stream stopped after {exc.seconds:g} s ({limit})"
     except RequestError as exc:  # a timeout after 30 s took 30 s: say so
-        return replace(base, error=str(exc), elapsed_ms=(time.perf_counter() - started) * 1000)
+        return _failed(base, exc, started)
     with response:
         outcome = run_tests(planned.tests, response)
         return replace(
@@ -471,4 +516,26 @@ def _exchange(
             size=response.size,
             checks=outcome.checks,
             captures=outcome.captures,
+            note=note,
         )
+
+
+def _failed(base: RequestRun, exc: RequestError, started: float) -> RequestRun:
+    return replace(base, error=str(exc), elapsed_ms=_since(started), unanswered=_ending(exc))
+
+
+def _ending(exc: RequestError) -> str:
+    """What became of a request that got no (complete) response, in a few words."""
+    if isinstance(exc, InvalidRequest | ConnectionFailed):
+        return "not sent"
+    if isinstance(exc, TooManyRedirects):
+        return "too many redirects"
+    if isinstance(exc, MalformedResponse):
+        return "invalid response"
+    if isinstance(exc, TruncatedTransfer) and exc.partial_response is not None:
+        return "incomplete response"
+    return "no response"
+
+
+def _since(started: float) -> float:
+    return (time.perf_counter() - started) * 1000

@@ -41,7 +41,9 @@ def result_line(result: RequestRun) -> str:
     elif kind == NOT_RUN:
         outcome = "not run"
     else:
-        outcome = f"not sent ({result.elapsed_ms / 1000:.3f} s)"
+        outcome = f"{result.ending} ({result.elapsed_ms / 1000:.3f} s)"
+    if result.note:
+        outcome += f", {result.note}"
     checks = ""
     if result.checks:
         passed = sum(c.passed for c in result.checks)
@@ -108,6 +110,12 @@ class RunDisplay:
             _ms(summary.percentile_ms(0.95)),
             f"{summary.duration_s:.2f} s",
         )
+        # A CI log is no terminal: rich would fit the table in 80 columns and cut its headers
+        # ("requ…"); there, the table gets the width it needs.
+        if not self._console.is_terminal:
+            unbounded = self._console.options.update_width(10_000)
+            needed = self._console.measure(table, options=unbounded).maximum
+            self._console.width = max(self._console.width, needed)
         self._console.print(table)
         self._console.print(verdict(summary), markup=False)
 

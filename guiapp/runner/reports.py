@@ -99,7 +99,9 @@ def _testcase(suite: ET.Element, result: RequestRun, collection: str) -> None:
     if result.status is not None:
         status = f"{result.status} {result.reason}".strip()
     else:
-        status = kind if kind in (CANCELLED, NOT_RUN) else "not sent"
+        status = result.ending
+    if result.note:
+        status += f", {result.note}"
     detail = f"{result.method} {result.url} → {status}"
     if kind == NO_CHECKS:
         detail += " (no checks)"
@@ -161,6 +163,7 @@ def _result(result: RequestRun) -> dict[str, Any]:
         "elapsed_ms": round(result.elapsed_ms, 3),
         "size": result.size,
         "error": result.error or None,
+        "note": result.note or None,
         "outcome": result.outcome,
         "passed": result.passed,
         "checks": [

@@ -71,7 +71,11 @@ class TextBodyLoader(QObject):
     failed = Signal(str)
 
     def __init__(
-        self, view: BodyLineView, processes: ProcessSubmitter, temp_dir: str, parent: Any = None
+        self,
+        view: BodyLineView,
+        processes: ProcessSubmitter,
+        temp_dir: str,
+        parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.view = view

@@ -21,7 +21,14 @@ import logging
 from collections.abc import Coroutine
 from typing import Any, Protocol
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 
 from guiapp.core.history import HistoryEntry, HistoryStore
 from guiapp.offload import OffloaderClosed
@@ -97,7 +104,9 @@ class HistoryListModel(QAbstractListModel):
     loaded = Signal()
     failed = Signal(str)
 
-    def __init__(self, history: HistoryService, *, page_size: int = 100, parent: Any = None):
+    def __init__(
+        self, history: HistoryService, *, page_size: int = 100, parent: QObject | None = None
+    ):
         super().__init__(parent)
         self._history = history
         self._page_size = page_size

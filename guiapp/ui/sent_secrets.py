@@ -23,10 +23,12 @@ from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from guiapp.core.request import RequestSpec
+from guiapp.core.variables import Environment
 
 __all__ = [
     "REMEMBERED",
     "ResolvedSecrets",
+    "SecretsHost",
     "SentRequestHost",
     "capturing_resolver",
     "secret_values",
@@ -40,10 +42,49 @@ REMEMBERED = 256
 ResolvedSecrets = deque[tuple[RequestSpec, set[str]]]
 
 
-class SentRequestHost(Protocol):
-    """What this module reads of a window: its tabs and the secrets remembered at resolve
-    time (and, when present, ``workspace`` and ``runtime_variables``: see
-    :func:`secret_values`)."""
+class ActiveVariables(Protocol):
+    """The variables in effect in a workspace (its environment controller)."""
+
+    @property
+    def environment(self) -> Environment | None:
+        """The active environment, secret values included (None: no environment)."""
+
+    @property
+    def collection_variables(self) -> Environment | None:
+        """The shown collection's own variables (None: no collection)."""
+
+
+class VariablesWorkspace(Protocol):
+    """A workspace, as far as secrets go: where its variables in effect are."""
+
+    @property
+    def environments(self) -> ActiveVariables:
+        """The active environment and the collection's variables."""
+
+
+class RuntimeSecrets(Protocol):
+    """The values captured from responses while the app runs."""
+
+    def secret_values(self) -> set[str]:
+        """The captured values marked secret."""
+
+
+class SecretsHost(Protocol):
+    """Where the secret values in effect come from (the main window): its workspace and its
+    runtime variables, each None until attached."""
+
+    @property
+    def workspace(self) -> VariablesWorkspace | None:
+        """The workspace (None without one)."""
+
+    @property
+    def runtime_variables(self) -> RuntimeSecrets | None:
+        """The runtime variables captured from responses (None without them)."""
+
+
+class SentRequestHost(SecretsHost, Protocol):
+    """What this module reads of a window: its tabs, the secrets remembered at resolve time
+    and where the secrets in effect come from (:class:`SecretsHost`)."""
 
     resolved_secrets: ResolvedSecrets
 
@@ -51,19 +92,17 @@ class SentRequestHost(Protocol):
         """The request tabs (each may remember ``last_sent`` and ``last_written``)."""
 
 
-def secret_values(window: object) -> set[str]:
-    """The values of every secret variable in effect in ``window`` (its workspace's active
+def secret_values(host: SecretsHost) -> set[str]:
+    """The values of every secret variable in effect in ``host`` (its workspace's active
     environment and collection variables, and the runtime values captured as secret)."""
-    runtime = getattr(window, "runtime_variables", None)
+    runtime = host.runtime_variables
     found: set[str] = set(runtime.secret_values()) if runtime is not None else set()
-    environments = getattr(getattr(window, "workspace", None), "environments", None)
-    for env in (
-        getattr(environments, "environment", None),
-        getattr(environments, "collection_variables", None),
-    ):
-        for var in getattr(env, "variables", ()):
-            if getattr(var, "secret", False) and var.value:
-                found.add(var.value)
+    workspace = host.workspace
+    if workspace is not None:
+        environments = workspace.environments
+        for env in (environments.environment, environments.collection_variables):
+            if env is not None:
+                found |= env.secret_values()
     return found
 
 

@@ -25,10 +25,8 @@ Example::
 
 from __future__ import annotations
 
-import inspect
 import logging
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterable
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
@@ -96,9 +94,8 @@ class ResponseDisplay:
         else:
             self.panel.clear()
 
-    def _start(self, result: Any) -> None:
-        if inspect.isawaitable(result):
-            self._tasks.spawn(result)
+    def _start(self, showing: Awaitable[None]) -> None:
+        self._tasks.spawn(showing)
 
     def _cancel_task(self) -> None:
         self._tasks.cancel_all()
@@ -118,9 +115,7 @@ class ResponseArea(QWidget):
         super().__init__(parent)
         self.setObjectName("responseArea")
         self.display = ResponseDisplay(panel)
-        hide_own_progress = getattr(panel, "set_progress_bar_visible", None)
-        if hide_own_progress is not None:
-            hide_own_progress(False)  # one progress bar: the status row's ``progressBar``
+        panel.set_progress_bar_visible(False)  # one progress bar: the status row's ``progressBar``
         self.status_label = named(QLabel("Ready"), "statusLabel")
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.status_label.setWordWrap(True)

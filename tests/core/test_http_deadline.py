@@ -56,3 +56,17 @@ def test_closed_deadlines_never_fire_and_the_heap_stays_small(no_thread_leak: No
         deadlines.close()
     assert len(_http_deadline._WATCHDOG._heap) <= 200  # cancelled alarms are compacted away
     assert not fired.is_set()
+
+
+def test_a_lifted_total_deadline_can_be_set_again_for_a_stream(no_thread_leak: None) -> None:
+    """A stream lifts the default total deadline; a stream's own limit is then set again."""
+    fired = threading.Event()
+    deadlines = Deadlines(total=300.0, headers=None, on_expiry=fired.set)
+    try:
+        deadlines.lift_total()
+        deadlines.set_total(0.05)
+        assert _wait_for(fired)
+        assert deadlines.expired == "total_timeout"
+        assert deadlines.seconds("total_timeout") == 0.05
+    finally:
+        deadlines.close()

@@ -130,3 +130,45 @@ def test_session_examples_in_order_with_a_cookie_keeping_session(url: str) -> No
     assert me == {"logged_in": True, "user": "demo", "expires_in": me["expires_in"]}
     assert logout == {"logged_in": False}
     assert after["logged_in"] is False
+
+
+def test_a_run_of_the_examples_passes_their_checks_and_captures(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The examples carry checks and a capture, so that a first run of the Demo API collection
+    shows what the runner does; each one passes against the demo server."""
+    import asyncio
+
+    from guiapp.offload import Offloader
+    from guiapp.runner import PASSED, CollectionRun, PlannedRequest, RunOptions, engine
+
+    monkeypatch.setattr(engine, "STREAM_LIMIT_S", 1.0)  # "SSE: never ends" is checked too
+    checked = [e for e in sample_requests(url) if e.spec.tests is not None]
+    assert len(checked) >= 5
+    assert any(e.spec.tests and e.spec.tests.captures for e in checked)
+    plan = [
+        PlannedRequest(e.name, e.name, e.spec, e.spec.tests, frozenset())
+        for e in checked
+        if e.spec.tests is not None
+    ]
+
+    async def main() -> tuple[list[str], dict[str, str]]:
+        offloader = Offloader(max_workers=4, name="demo-run")
+        session = make_session()
+        try:
+            run = CollectionRun(
+                plan,
+                {},
+                RunOptions(concurrency=4),
+                call=offloader.submit,
+                send=lambda spec: send(spec, session=session),
+            )
+            summary = await asyncio.wait_for(run.run(), 60)
+            return [f"{r.name}: {r.outcome} {r.failures()}" for r in summary.results], run.captured
+        finally:
+            offloader.close(1.0)
+            session.close()
+
+    outcomes, captured = asyncio.run(main())
+    assert outcomes == [f"{e.name}: {PASSED} []" for e in checked]
+    assert captured == {"demoUser": "demo"}

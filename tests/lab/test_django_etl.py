@@ -54,7 +54,7 @@ def test_sync_to_async_runs_every_call_on_one_shared_thread(
     result = _run(lab_loop, SMALL, "sync_to_async")
     assert (result.status, result.completed) == ("ok", 4)
     assert result.detail.startswith("4 calls: 1 at a time;")
-    assert "on 1 thread(s)" in result.detail
+    assert "on 1 thread (" in result.detail
     assert ", 1 at a time" in result.detail
 
 
@@ -62,7 +62,7 @@ def test_a_serial_lane_runs_them_on_its_own_thread(lab_loop: asyncio.AbstractEve
     result = _run(lab_loop, SMALL, "serial_lane")
     assert (result.status, result.completed) == ("ok", 4)
     assert "4 calls: 1 at a time;" in result.detail
-    assert "on 1 thread(s) (lab-orm-1)" in result.detail
+    assert "on 1 thread (lab-orm-1)" in result.detail
 
 
 def test_the_async_orm_interleaves_calls_but_queries_on_one_thread(
@@ -71,7 +71,7 @@ def test_the_async_orm_interleaves_calls_but_queries_on_one_thread(
     result = _run(lab_loop, SMALL, "django_async")
     assert (result.status, result.completed) == ("ok", 4)
     assert result.detail.startswith("4 calls: 4 at a time;")  # coroutines interleave...
-    assert "on 1 thread(s)" in result.detail  # ...their queries do not
+    assert "on 1 thread (" in result.detail  # ...their queries do not
     assert ", 1 at a time" in result.detail
 
 
@@ -90,7 +90,7 @@ def test_async_unsafe_lets_it_run_on_the_gui_thread_and_freeze_it(
     workload = Workload("django_etl", tasks=2, rows=30, async_unsafe=1)
     result = _run(lab_loop, workload, "gui_thread")
     assert (result.status, result.completed) == ("ok", 2)
-    assert "on 1 thread(s) (MainThread)" in result.detail
+    assert "on 1 thread (MainThread)" in result.detail
 
 
 def test_a_thread_pool_gets_what_sqlite_says_as_a_result_row(
@@ -251,5 +251,16 @@ def test_the_async_orm_finishes_the_default_workload(
     # while every commit waited for an fsync; the bound is only a sanity bound.
     result = _run(lab_loop, Workload("django_etl"), "django_async")
     assert (result.status, result.completed) == ("ok", 8)
-    assert "1632 queries on 1 thread(s)" in result.detail
+    assert "1,632 queries on 1 thread (" in result.detail
+    assert "1,600 rows written, " in result.detail  # and at what rate
     assert result.wall_s < 60.0
+
+
+def test_the_detail_of_a_refused_run_reads_as_a_sentence(
+    lab_loop: asyncio.AbstractEventLoop,
+) -> None:
+    result = _run(lab_loop, Workload("django_etl", tasks=1, rows=5), "gui_thread")
+    assert result.detail.startswith("1 call; no query ran; 1 failed with SynchronousOnly")
+    assert "thread(s)" not in result.detail
+    assert "()" not in result.detail
+    assert not result.detail.endswith(".")  # the explain panel ends the sentence

@@ -104,7 +104,7 @@ def test_the_django_workload_is_listed_with_its_strategies(
     for name in ("sync_to_async", "serial_lane", "django_async", "gui_thread", "make_async"):
         assert lab.strategy_form.checks[name].isEnabled(), name
     assert not lab.strategy_form.checks["native_async"].isEnabled()
-    assert "async_unsafe" in lab.workload_form.spins
+    assert "async_unsafe" in lab.workload_form.flags
     _select(lab, Workload("django_etl", tasks=2, rows=5), ["serial_lane", "gui_thread"])
     run(lab_loop, _run_selected(lab))
     rows = {r["strategy"]: r for r in lab.table.rows()}
@@ -124,8 +124,8 @@ def test_explain_panel_shows_the_last_measured_cost(
     _select(lab, Workload("sqlite_legacy", tasks=1, rows=5), ["qthread"])
     run(lab_loop, _run_selected(lab))
     text = lab.explain.toPlainText()
-    assert "Last run (sqlite_legacy" in text
-    assert "+1 threads" in text
+    assert "Last run (Legacy sqlite code tasks=1" in text
+    assert "+1 thread," in text
     for way in ("make_async", "QThread worker", "native async"):  # the side-by-side code
         assert way in text
 

@@ -118,7 +118,11 @@ def test_the_byte_bound_holds_too_and_one_oversized_item_still_passes() -> None:
 
     thread = threading.Thread(target=producer, daemon=True)
     thread.start()
-    assert not done.wait(0.05)  # full in bytes: the producer waits
+    deadline = time.monotonic() + 10
+    while channel.waits == 0:  # full in bytes: the producer waits (seen, not assumed)
+        assert time.monotonic() < deadline, "the producer never had to wait"
+        time.sleep(0.005)
+    assert not done.is_set()
     items, nbytes = channel.take()
     channel.release(len(items), nbytes)
     assert done.wait(5)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -335,3 +336,56 @@ def test_secrets_kept_by_the_app_are_used_with_its_data_dir(
     assert bare.returncode == 1
     assert "set GUIAPP_VAR_apiKey" in bare.stderr
     assert not (tmp_path / "none").exists()  # nothing written
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_stop_signal_cancels_and_still_writes_the_reports(
+    demo: DemoServer, tmp_path: Path, signum: int, code: int
+) -> None:
+    col = Collection.create(tmp_path / "api", name="Slow")
+    col.save_tests(col.new_request("", "1 Quick", RequestSpec(url=f"{demo.url}/get")), OK)
+    col.save_tests(col.new_request("", "2 Slow", RequestSpec(url=f"{demo.url}/delay/30")), OK)
+    col.save_tests(col.new_request("", "3 Later", RequestSpec(url=f"{demo.url}/get")), OK)
+    junit, report = tmp_path / "junit.xml", tmp_path / "run.json"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "guiapp", "run", str(col.root), "--junit", str(junit),
+         "--json", str(report)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline()  # printed once "1 Quick" is done: "2 Slow" is in flight
+        assert "1 Quick" in first
+        proc.send_signal(signum)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == code, out + err
+    assert "Traceback" not in err
+    assert "cancelled — 1 of 3 run" in out
+    results = json.loads(report.read_text())["results"]
+    assert [r["outcome"] for r in results] == ["passed", "cancelled", "not run"]
+    skipped = ET.parse(junit).getroot().findall(".//testcase/skipped")
+    assert [s.get("message", "")[:9] for s in skipped] == ["cancelled", "not run"]
+
+
+def test_the_summary_table_is_not_cut_when_the_output_is_a_pipe(
+    demo: DemoServer, tmp_path: Path
+) -> None:
+    col = _collection(tmp_path / "api", demo.url)
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    done = subprocess.run(
+        [sys.executable, "-m", "guiapp", "run", str(col.root), "--env", "Local"],
+        capture_output=True, text=True, timeout=60, cwd=REPO, env=env, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "…" not in done.stdout
+    header = next(line for line in done.stdout.splitlines() if "requests" in line)
+    for column in ("requests", "passed", "failed", "no checks", "not run", "failed checks"):
+        assert column in header

@@ -14,10 +14,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from guiapp.app import create_window
 from guiapp.ui.main_window import MainWindow
+from guiapp.ui.workspace.save_as import SaveAsDialog
 from tests.loops import qasync_loop
 
 
@@ -61,3 +62,18 @@ def wait_until(
 def run_for(loop: asyncio.AbstractEventLoop, seconds: float) -> None:
     """Let the loop run for ``seconds`` (only to let time pass, never to synchronise)."""
     loop.run_until_complete(asyncio.sleep(seconds))
+
+
+def shown_save_as(window: QWidget) -> SaveAsDialog | None:
+    """The Save As dialog open on ``window`` (as a user sees it), or None."""
+    shown = [d for d in window.findChildren(SaveAsDialog) if d.isVisible()]
+    assert len(shown) <= 1, f"{len(shown)} Save As dialogs open at once"
+    return shown[0] if shown else None
+
+
+def wait_save_as(loop: asyncio.AbstractEventLoop, window: QWidget) -> SaveAsDialog:
+    """Wait until a Save As dialog is open on ``window`` and return it."""
+    wait_until(loop, lambda: shown_save_as(window) is not None)
+    dialog = shown_save_as(window)
+    assert dialog is not None
+    return dialog

@@ -223,18 +223,34 @@ def test_a_masked_header_cell_is_marked_until_retyped(window: MainWindow) -> Non
 
 
 def test_secrets_of_the_environment_at_send_time_are_masked_after_a_switch() -> None:
-    from types import SimpleNamespace
+    from dataclasses import dataclass, field
 
-    from guiapp.ui.sent_secrets import REMEMBERED, capturing_resolver, sent_context
+    from guiapp.core.variables import Environment
+    from guiapp.ui.sent_secrets import REMEMBERED, ResolvedSecrets, capturing_resolver, sent_context
 
-    prod = SimpleNamespace(variables=[Variable("token", "prod-SECRET-1", secret=True)])
-    dev = SimpleNamespace(variables=[Variable("token", "dev-SECRET-2", secret=True)])
-    environments = SimpleNamespace(environment=prod, collection_variables=None)
-    window = SimpleNamespace(
-        workspace=SimpleNamespace(environments=environments),
-        request_tabs=lambda: [],
-        resolved_secrets=deque(maxlen=REMEMBERED),
-    )
+    prod = Environment("prod", (Variable("token", "prod-SECRET-1", secret=True),))
+    dev = Environment("dev", (Variable("token", "dev-SECRET-2", secret=True),))
+
+    @dataclass
+    class Environments:  # the workspace's environment controller, as secrets see it
+        environment: Environment | None
+        collection_variables: Environment | None = None
+
+    @dataclass
+    class Workspace:
+        environments: Environments
+
+    @dataclass
+    class Window:  # a SentRequestHost without runtime variables
+        workspace: Workspace
+        runtime_variables: None = None
+        resolved_secrets: ResolvedSecrets = field(default_factory=lambda: deque(maxlen=REMEMBERED))
+
+        def request_tabs(self) -> list[object]:
+            return []
+
+    environments = Environments(environment=prod)
+    window = Window(Workspace(environments))
     resolve = capturing_resolver(
         window, lambda spec: RequestSpec(url=spec.url.replace("{{token}}", "prod-SECRET-1"))
     )

@@ -93,7 +93,7 @@ def test_a_run_shows_every_result_and_the_summary(
     # the captured value reached the next request
     assert window.model.result(1).passed
     # failures only
-    window.failures_only.setChecked(True)
+    window.problems_only.setChecked(True)
     assert window.filter.rowCount() == 3
     window.table.selectRow(0)
     details = window.details.toPlainText()
@@ -201,8 +201,23 @@ def test_a_request_without_checks_is_not_shown_as_passed(
     assert "1 unchecked HTTP error status" in text
     window.table.selectRow(1)
     assert "No checks: this response was not checked" in window.details.toPlainText()
-    window.failures_only.setChecked(True)
-    assert window.filter.rowCount() == 0  # not a failure either
+    window.problems_only.setChecked(True)
+    # the unchecked error status is a problem to look at (not a failure); the 200 is not
+    assert window.filter.rowCount() == 1
+    assert window.filter.index(0, 3).data() == window.model.index(1, 3).data()
+    assert "No checks" in window.details.toPlainText()  # its row is still shown
+    window.problems_only.setChecked(False)
+    window.table.selectRow(2)  # "3 Fine": hidden by the filter, so no longer described
+    assert "3 Fine" in window.details.toPlainText()
+    window.problems_only.setChecked(True)
+    # the details follow the table: never the hidden row; the selected row, if any
+    shown = window.details.toPlainText()
+    assert "3 Fine" not in shown
+    selected = window.table.selectionModel().selectedRows()
+    if selected:
+        assert selected[0].siblingAtColumn(1).data() in shown
+    else:
+        assert shown == ""
 
 
 def test_a_batch_is_one_insert_and_one_data_change(qtbot) -> None:
@@ -324,22 +339,22 @@ def test_painting_the_results_never_calls_python(qtbot) -> None:
     from PySide6.QtGui import QStandardItemModel
 
     from guiapp.runner import RequestRun
-    from guiapp.ui.runner.results_model import STATE_ROLE, FailuresOnly, RunResultsModel
+    from guiapp.ui.runner.results_model import STATE_ROLE, ProblemsOnly, RunResultsModel
 
     model = RunResultsModel()
     assert type(model).data is QStandardItemModel.data
     assert type(model).rowCount is QStandardItemModel.rowCount
-    assert FailuresOnly.filterAcceptsRow is QSortFilterProxyModel.filterAcceptsRow
+    assert ProblemsOnly.filterAcceptsRow is QSortFilterProxyModel.filterAcceptsRow
     ok = RequestRun(1, 0, "Get", "get.toml", "GET", "http://h/get", status=200, elapsed_ms=12)
     bad = RequestRun(1, 1, "Bad", "bad.toml", "GET", "http://h/bad", error="refused")
     for result in (ok, bad):
         model.add(result)
     model.flush()
     cells = [model.index(0, c).data() for c in range(8)]
-    assert cells == ["1.1", "Get", "GET", "200", "12", "0", "", "– no checks"]
+    assert cells == ["1.1", "Get", "GET", "200", "12", "0 B", "", "– no checks"]
     assert model.index(1, 7).data() == "✗ refused"
     assert model.index(1, 0).data(STATE_ROLE) == "failed"
-    failures = FailuresOnly()
+    failures = ProblemsOnly()
     failures.setSourceModel(model)
     failures.set_enabled(True)
     assert failures.rowCount() == 1
@@ -435,4 +450,41 @@ def test_with_the_run_size_known_rows_are_inserted_ahead(qtbot) -> None:
     assert model.rowCount() == ROWS_AHEAD
     assert model.result(1) is None  # a row kept for a request that has not started
     assert model.index(1, 1).data() is None
+    shiboken6.delete(model)
+
+
+def test_rows_ahead_show_the_planned_request_queued_and_sizes_read_as_sizes(qtbot) -> None:
+    from guiapp.runner import RequestRun
+    from guiapp.ui.runner.results_model import QUEUED, RunResultsModel
+
+    model = RunResultsModel()
+    names = ["Login", "Upload"]
+
+    def queued(row: int) -> RequestRun:
+        it, i = divmod(row, 2)
+        return RequestRun(it + 1, i, names[i], "r.toml", ("POST", "PUT")[i], "", state=QUEUED)
+
+    model.expect(6, queued)
+    model.reserve(RequestRun(1, 0, "Login", "r.toml", "POST", "u", state="running"))
+    model.flush()
+    assert model.rowCount() == 6
+    assert [model.index(0, c).data() for c in (1, 2, 7)] == ["Login", "POST", "… running"]
+    assert [model.index(5, c).data() for c in (0, 1, 2, 7)] == ["3.2", "Upload", "PUT", "· queued"]
+    assert model.result(5) is None
+    assert model.queued(5).name == "Upload"
+    model.add(RequestRun(1, 0, "Login", "r.toml", "POST", "u", status=200, size=209_715_200))
+    model.flush()
+    size = model.index(0, 5)
+    assert size.data() == "209.7 MB"
+    assert size.data(Qt.ItemDataRole.ToolTipRole) == "209,715,200 bytes"
+    assert size.data(Qt.ItemDataRole.TextAlignmentRole) & Qt.AlignmentFlag.AlignRight
+    assert model.counts()["queued"] == 0  # only started requests are counted
+    shiboken6.delete(model)
+    # without a flush, the rows ahead are shown queued a slice a frame, all of them in the end
+    model = RunResultsModel()
+    model.expect(1500, lambda row: RequestRun(1, row, f"r{row}", "r.toml", "GET", "", state=QUEUED))
+    model.reserve(RequestRun(1, 0, "r0", "r.toml", "GET", "u", state="running"))
+    qtbot.waitUntil(lambda: model.index(999, 7).data() == "· queued", timeout=5000)
+    assert model.rowCount() == 1000
+    assert model.index(999, 1).data() == "r999"
     shiboken6.delete(model)

@@ -86,13 +86,24 @@ def drag_and_drop(
         mime = tree.model().mimeData(tree.selectionModel().selectedRows())
     point = _drop_point(tree, target)
     viewport = tree.viewport()
-    enter = QDragEnterEvent(point, _MOVE, mime, _LEFT, _NO_MODIFIERS)
+    enter = _drag_event(QDragEnterEvent, point, mime)
     QApplication.sendEvent(viewport, enter)
-    move = QDragMoveEvent(point, _MOVE, mime, _LEFT, _NO_MODIFIERS)
+    move = _drag_event(QDragMoveEvent, point, mime)
     QApplication.sendEvent(viewport, move)
     drop = QDropEvent(point.toPointF(), _MOVE, mime, _LEFT, _NO_MODIFIERS)
     QApplication.sendEvent(viewport, drop)
     return move.isAccepted(), drop.isAccepted()
+
+
+def _drag_event(
+    cls: type[QDragEnterEvent] | type[QDragMoveEvent], point: QPoint, mime: QMimeData
+) -> QDragMoveEvent:
+    # PySide6 6.12 takes the position as a QPointF (its QPoint constructor is deprecated, a
+    # DeprecationWarning); 6.11 (the pin on Python 3.11) has only the QPoint one.
+    try:
+        return cls(point.toPointF(), _MOVE, mime, _LEFT, _NO_MODIFIERS)  # type: ignore[arg-type]
+    except TypeError:
+        return cls(point, _MOVE, mime, _LEFT, _NO_MODIFIERS)
 
 
 def _files(root: Path) -> set[str]:

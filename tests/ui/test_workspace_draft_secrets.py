@@ -64,10 +64,11 @@ def _store(backend: Any) -> SecretStore:
 @pytest.fixture
 def session(tmp_path: Path, ui_loop: asyncio.AbstractEventLoop) -> Iterator[dict[str, Any]]:
     """A window + workspace on tmp_path whose keyring survives a restart (shared backend)."""
-    made: list[MainWindow] = []
+    made: list[tuple[MainWindow, WorkspaceController]] = []
     info: dict[str, Any] = {"backend": MemoryKeyring(), "made": made, "data": tmp_path}
     yield info
-    for win in made:
+    for win, ws in made:
+        ws.ask_on_close = False  # a window with drafts would ask, stay open and keep polling
         win.close()
         win.deleteLater()
 
@@ -75,7 +76,6 @@ def session(tmp_path: Path, ui_loop: asyncio.AbstractEventLoop) -> Iterator[dict
 def _start(info: dict[str, Any], loop: asyncio.AbstractEventLoop, backend: Any) -> Any:
     win = create_window(info["data"])
     win.show()
-    info["made"].append(win)
     shown: list[str] = []
     info["messages"] = shown
     show = win.show_message
@@ -89,6 +89,7 @@ def _start(info: dict[str, Any], loop: asyncio.AbstractEventLoop, backend: Any) 
         win, info["data"] / "workspace-data", secrets=_store(backend), poll_ms=100
     ).attach()
     win.workspace = ws
+    info["made"].append((win, ws))
     wait_until(loop, lambda: ws.ready)
     return win, ws
 

@@ -20,8 +20,9 @@ from guiapp.core.secrets import MemoryKeyring, SecretStore
 from guiapp.demo.examples import sample_requests
 from guiapp.ui.main_window import MainWindow
 from guiapp.ui.workspace import WorkspaceController
+from guiapp.ui.workspace.conflicts import CompareDialog
 from tests.ui import test_workspace_tree
-from tests.ui.conftest import wait_until
+from tests.ui.conftest import wait_save_as, wait_until
 from tests.ui.test_workspace_tree import (
     make_collection,
     open_collection,
@@ -133,7 +134,7 @@ def test_save_as_writes_a_new_request_and_leaves_the_old_file(
     tab = _open_tab(workspace, ui_loop, "users/get-user.toml")
     window.bar.url_edit.setText("{{base}}/users/7")
     window.findChild(QAction, "action-save-as").trigger()
-    dialog = workspace.last_save_as
+    dialog = wait_save_as(ui_loop, workspace.window)
     assert dialog.collection_combo.count() == 2
     dialog.collection_combo.setCurrentIndex(dialog.collection_combo.findData(str(other.resolve())))
     wait_until(ui_loop, lambda: dialog.folder_combo.findData("users") >= 0)
@@ -325,9 +326,11 @@ def test_a_save_never_overwrites_a_file_changed_on_disk_and_compare_shows_both(
     assert bar is not None
     on_disk = (root / "users" / "get-user.toml").read_text(encoding="utf-8")
     bar.compare_button.click()
-    wait_until(ui_loop, lambda: workspace.conflicts.dialog is not None)
-    dialog = workspace.conflicts.dialog
+    window = workspace.window
+    wait_until(ui_loop, lambda: window.findChild(CompareDialog) is not None)
+    dialog = window.findChild(CompareDialog)
     assert dialog is not None
+    assert dialog.isVisible()
     # The file's own TOML text against the text saving the draft would write, not JSON.
     lines = dialog.text.toPlainText().splitlines()
     assert lines[:2] == [
@@ -413,7 +416,7 @@ def test_the_demo_api_collection_is_read_only_and_holds_every_example(
     assert workspace.is_dirty(tab)
     # Ctrl+S cannot write it: Save As, and no other collection is open to save into.
     assert workspace.save_current() is None
-    dialog = workspace.last_save_as
+    dialog = wait_save_as(ui_loop, workspace.window)
     assert dialog.collection_combo.count() == 0
     assert "read-only" in dialog.problem.text()
     dialog.reject()

@@ -16,7 +16,7 @@ from guiapp.core.request import RequestSpec
 from guiapp.core.variables import Environment, Variable
 from guiapp.ui.workspace import WorkspaceController
 from tests.ui import test_workspace_tree
-from tests.ui.conftest import wait_until
+from tests.ui.conftest import wait_save_as, wait_until
 from tests.ui.test_workspace_tree import (
     make_collection,
     open_collection,
@@ -59,7 +59,7 @@ def test_a_renamed_file_s_draft_is_saved_under_its_new_id(
     wait_until(ui_loop, lambda: workspace.drafts.request_id(tab) is None)
     workspace.window.bar.url_edit.setText("{{base}}/users/3")
     assert workspace.save_current() is None
-    dialog = workspace.last_save_as
+    dialog = wait_save_as(ui_loop, workspace.window)
     assert dialog.isVisible()
     dialog.reject()
     assert not (root / "users").exists()
@@ -216,7 +216,7 @@ def test_save_as_adds_a_scratch_tab_to_the_chosen_folder_and_binds_it(
     tab = window.open_tab(RequestSpec(url="http://127.0.0.1:1/scratch", method="DELETE"))
     workspace.panel.select("users")  # the sidebar's current folder is preselected
     window.findChild(QAction, "action-save").trigger()  # Ctrl+S on a scratch tab: Save As
-    dialog = workspace.last_save_as
+    dialog = wait_save_as(ui_loop, workspace.window)
     wait_until(ui_loop, lambda: dialog.folder_combo.currentData() == "users")
     assert dialog.name_edit.text() == "DELETE /scratch"  # the tab title
     dialog.accept()

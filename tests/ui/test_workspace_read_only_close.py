@@ -14,7 +14,7 @@ from guiapp.core.collections import Collection
 from guiapp.core.request import RequestSpec
 from guiapp.ui.workspace import WorkspaceController
 from tests.ui import test_workspace_tree
-from tests.ui.conftest import wait_until
+from tests.ui.conftest import shown_save_as, wait_save_as, wait_until
 from tests.ui.test_workspace_drafts import _close_window_in_loop, _open_tab, _question, _restart
 from tests.ui.test_workspace_tree import open_collection, open_test_collection
 
@@ -92,12 +92,11 @@ def test_only_read_only_drafts_offer_save_as_not_save_and_save_as_keeps_the_wind
     assert box.button(_B.Save) is None  # it cannot be saved where it is
     save_as = _save_as_button(box)
     assert save_as is not None
-    workspace.last_save_as = None
+    assert shown_save_as(window) is None
     save_as.click()
-    wait_until(ui_loop, lambda: workspace.last_save_as is not None)
+    dialog = wait_save_as(ui_loop, window)
     assert window.isVisible()
     assert window.current_tab() is demo_tab
-    dialog = workspace.last_save_as
     assert dialog.collection_combo.count() == 1  # the writable collection, not the demo
     dialog.reject()
     # Asking again asks the same question: no loop through a failing Save.
@@ -122,11 +121,11 @@ def test_closing_a_read_only_draft_tab_offers_save_as_instead_of_save(
     assert "read-only Demo API collection" in box.informativeText()
     save_as = _save_as_button(box)
     assert save_as is not None
-    workspace.last_save_as = None
+    assert shown_save_as(window) is None
     save_as.click()
-    wait_until(ui_loop, lambda: workspace.last_save_as is not None)
+    dialog = wait_save_as(ui_loop, window)
     assert window.tabs.indexOf(demo_tab) >= 0
-    workspace.last_save_as.reject()
+    dialog.reject()
 
 
 def test_tabs_sharing_a_title_are_named_by_collection_and_request_path(

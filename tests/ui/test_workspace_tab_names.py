@@ -47,3 +47,4 @@ def test_the_quit_question_names_a_draft_as_its_tab_does(
     workspace.rename("users/get-user.toml", "Fetch user", "Get user")
     wait_until(ui_loop, lambda: _tab_text(window, tab) == "• Fetch user")
     assert workspace.drafts.name(tab) == "Fetch user"
+    workspace.ask_on_close = False  # the window closes after the test with its draft kept

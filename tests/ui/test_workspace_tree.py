@@ -252,15 +252,21 @@ def test_5000_requests_open_without_stalling_the_gui(
     # Best of up to 3 runs: other test runs share the 2 cores, and a GIL holder the OS
     # preempts stalls the GUI for a time slice now and then. Building the tree on the GUI
     # thread (or any real regression) stalls every run, not just one.
-    runs: list[float] = []
+    runs: list[tuple[float, float]] = []  # (max lag, the bound for that run), in ms
     for attempt in range(3):
         idle = measure(0.3)
-        stats, elapsed, slow_gc = _open_and_browse(workspace, ui_loop, monitor, tmp_path / "big")
-        runs.append(stats.max_ms)
+        stats, elapsed, measured, slow_gc = _open_and_browse(
+            workspace, ui_loop, monitor, tmp_path / "big"
+        )
+        # A sanity bound: 5x the 50 ms budget, or a quarter of the measured stretch when the
+        # machine is so loaded that opening takes seconds. Building the tree on the GUI
+        # thread is one stall about as long as the opening itself (most of the stretch).
+        runs.append((stats.max_ms, max(250.0, measured * 1000 / 4)))
         print(
-            f"\n5,000-request collection, run {attempt + 1}: opened in {elapsed * 1000:.0f} ms; "
-            f"GUI lag max {stats.max_ms:.1f} ms, p99 {stats.p99_ms:.1f} ms, stalls>50ms "
-            f"{stats.stalls} (idle max {idle:.1f} ms); GC pauses > 10 ms: {slow_gc or 'none'}"
+            f"\n5,000-request collection, run {attempt + 1}: opened in {elapsed * 1000:.0f} ms "
+            f"(measured {measured * 1000:.0f} ms); GUI lag max {stats.max_ms:.1f} ms, "
+            f"p99 {stats.p99_ms:.1f} ms, stalls>50ms {stats.stalls} (idle max {idle:.1f} ms); "
+            f"GC pauses > 10 ms: {slow_gc or 'none'}"
         )
         model = workspace.model
         flat = model.find("flat")
@@ -269,9 +275,9 @@ def test_5000_requests_open_without_stalling_the_gui(
         assert BATCH <= model.rowCount(flat) <= 500  # fetched lazily, a batch at a time
         if stats.max_ms < 50:
             break
-    # A sanity bound (5x the 50 ms budget in the best run): building the tree on the GUI
-    # thread stalls every run for far longer.
-    assert min(runs) < 250, f"the GUI stalled in every run: max lag {runs} ms"
+    assert any(max_ms < bound for max_ms, bound in runs), (
+        f"the GUI stalled in every run: (max lag, bound) {runs} ms"
+    )
 
 
 def _open_and_browse(
@@ -279,7 +285,7 @@ def _open_and_browse(
     loop: asyncio.AbstractEventLoop,
     monitor: LagMonitor,
     path: Path,
-) -> tuple[Any, float, list[str]]:
+) -> tuple[Any, float, float, list[str]]:
     pauses: list[tuple[int, float, str]] = []
     gc.callbacks.append(_gc_timer(pauses))
     # pytest's own objects (~150k tracked, vs ~108k in the real app after startup) are never
@@ -301,11 +307,12 @@ def _open_and_browse(
         tree.scrollToBottom()
         loop.run_until_complete(asyncio.sleep(0.2))
         monitor.stop()
+        measured = time.perf_counter() - started
     finally:
         gc.unfreeze()
         gc.callbacks.pop()
     slow_gc = [f"gen{g} {ms:.0f} ms in {thread}" for g, ms, thread in pauses if ms > 10]
-    return monitor.snapshot(), elapsed, slow_gc
+    return monitor.snapshot(), elapsed, measured, slow_gc
 
 
 def test_filter_lists_matching_requests_and_opens_them(

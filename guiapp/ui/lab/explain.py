@@ -15,6 +15,8 @@ import html
 from collections.abc import Mapping
 from typing import Any
 
+from guiapp.lab.workloads import WORKLOAD_NAMES
+
 __all__ = ["DJANGO_NOTE", "EXPLANATIONS", "SIDE_BY_SIDE", "explain_html", "side_by_side_html"]
 
 # strategy -> (what it does, when to use it, minimal code)
@@ -119,8 +121,12 @@ await orm.aclose(2.0, drain=True)""",
     ),
     "django_async": (
         "Django's async ORM (aget_or_create, acreate, aaggregate). Each call is the sync ORM "
-        "wrapped in sync_to_async(thread_sensitive=True): one thread for all of them, and no "
-        "async transaction.atomic, so every insert commits on its own.",
+        "wrapped in sync_to_async(thread_sensitive=True): one thread for all of them, a hop "
+        "to that thread and back to the event loop for every query, and no async "
+        "transaction.atomic, so every insert commits on its own. Its per-row cost is the "
+        "hop: expect a few times the wall time of the routes that run the whole function in "
+        "one call (compare the rows/s in the detail column); with a database that waits for "
+        "the disk at each commit it is far slower still.",
         "New async code in a Django project. It is a rewrite of the legacy function, not a "
         "wrapper, and without transactions many small writes are slower, not faster.",
         """customer, _ = await Customer.objects.aget_or_create(name=name)
@@ -183,6 +189,21 @@ async def on_click(self):
 _DJANGO_ONLY = {"sync_to_async", "serial_lane", "django_async"}
 
 
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _workload_name(row: Mapping[str, Any]) -> str:
+    name = str(row["workload"])
+    return WORKLOAD_NAMES.get(name, name)
+
+
+def _sentence(text: str) -> str:
+    """``text`` escaped, with one full stop at its end (errors often bring their own)."""
+    text = text.rstrip()
+    return html.escape(text if text.endswith((".", "!", "?", "…")) else text + ".")
+
+
 def _pre(code: str) -> str:
     return f"<pre style='background:#f4f4f4;padding:6px'>{html.escape(code)}</pre>"
 
@@ -193,11 +214,12 @@ def explain_html(strategy: str, last: Mapping[str, Any] | None = None) -> str:
     what, when, code = EXPLANATIONS[name]
     if last:
         cost = (
-            f"Last run ({html.escape(str(last['workload']))} {html.escape(str(last['params']))})"
+            f"Last run ({html.escape(_workload_name(last))} {html.escape(str(last['params']))})"
             f": wall {last['wall_s']:.2f} s, {last['throughput_per_s']:.1f} tasks/s, "
             f"lag p50 {last['lag_p50_ms']:.1f} / p99 {last['lag_p99_ms']:.1f} / "
-            f"max {last['lag_max_ms']:.0f} ms, {last['stalls_over_50ms']} stalls over 50 ms, "
-            f"+{last['added_threads']} threads, peak RSS {last['peak_rss_mb']:.0f} MB "
+            f"max {last['lag_max_ms']:.0f} ms, {_plural(last['stalls_over_50ms'], 'stall')} "
+            "over 50 ms, "
+            f"+{_plural(last['added_threads'], 'thread')}, peak RSS {last['peak_rss_mb']:.0f} MB "
             f"(+{last['rss_added_mb']:.1f} MB during the run)."
         )
         culprit = last.get("worst_freeze_culprit")
@@ -207,9 +229,9 @@ def explain_html(strategy: str, last: Mapping[str, Any] | None = None) -> str:
                 f" in <code>{html.escape(str(culprit))}</code>."
             )
         if last.get("detail"):
-            cost += f" {html.escape(str(last['detail']))}."
+            cost += f" {_sentence(str(last['detail']))}"
         if last.get("status", "ok") != "ok":
-            cost += f" Status: {html.escape(str(last['status']))}."
+            cost += f" Status: {_sentence(str(last['status']))}"
     else:
         cost = "Not run yet: run it to see its cost on this machine."
     django = name in _DJANGO_ONLY or bool(last and last.get("workload") == "django_etl")

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QAbstractItemView, QTableWidget, QTableWidgetItem,
 from guiapp.lab.report import csv_text
 from guiapp.lab.results import COLUMNS, CellResult
 
-__all__ = ["ResultsTable"]
+__all__ = ["COLUMN_TITLES", "ResultsTable"]
 
 _NUMERIC = set(COLUMNS) - {
     "workload",
@@ -24,6 +24,30 @@ _NUMERIC = set(COLUMNS) - {
 }
 
 
+#: Column -> header title: short, with units, nothing Qt could read as a mnemonic ("&").
+COLUMN_TITLES: dict[str, str] = {
+    "workload": "workload",
+    "params": "parameters",
+    "strategy": "strategy",
+    "tasks": "tasks",
+    "completed": "done",
+    "wall_s": "wall s",
+    "throughput_per_s": "tasks/s",
+    "lag_p50_ms": "lag p50 ms",
+    "lag_p99_ms": "lag p99 ms",
+    "lag_max_ms": "lag max ms",
+    "stalls_over_50ms": "stalls >50 ms",
+    "peak_threads": "threads",
+    "added_threads": "+threads",
+    "peak_rss_mb": "RSS MB",
+    "rss_added_mb": "+RSS MB",
+    "worst_freeze_cause": "worst freeze",
+    "worst_freeze_culprit": "its code",
+    "detail": "detail",
+    "status": "status",
+}
+
+
 class ResultsTable(QTableWidget):
     """Accumulating results; ``rowActivated(dict)`` when the user selects a row."""
 
@@ -31,7 +55,12 @@ class ResultsTable(QTableWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(0, len(COLUMNS), parent)
-        self.setHorizontalHeaderLabels([c.replace("_", " ") for c in COLUMNS])
+        self.setHorizontalHeaderLabels([COLUMN_TITLES[c] for c in COLUMNS])
+        # Titles left-aligned like the text columns: centred in a section sized to the
+        # widest cell, a long title lost its first and last letters to the section's edges.
+        self.horizontalHeader().setDefaultAlignment(
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        )
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setAlternatingRowColors(True)
@@ -46,7 +75,11 @@ class ResultsTable(QTableWidget):
         index = self.rowCount()
         self.insertRow(index)
         for column, key in enumerate(COLUMNS):
-            item = QTableWidgetItem(str(row[key]))
+            text = str(row[key])
+            if key == "workload":
+                text = result.workload.display_name
+            item = QTableWidgetItem(text)
+            item.setToolTip(str(row[key]) if key == "workload" else text)
             if key in _NUMERIC:
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.setItem(index, column, item)

@@ -191,7 +191,10 @@ class LabWindow(QWidget):
     def _on_run_started(self, run: CellRun) -> None:
         self._current = run
         self.ball.reset()  # its longest frame gap is reported per run
-        self.status.setText(f"Running {run.workload.label()} with {run.strategy.label()}…")
+        params = run.workload.label().split(" ", 1)[1]
+        self.status.setText(
+            f"Running {run.workload.display_name} ({params}) with {run.strategy.label()}…"
+        )
         self.plots.follow(run)
 
     def _add(self, result: CellResult) -> None:

@@ -64,9 +64,11 @@ def describe_result(result: RequestRun) -> str:
         lines.append(f"Cancelled after {result.elapsed_ms / 1000:.3f} s, before a response")
     elif kind == NOT_RUN:
         lines.append("Not run: the run stopped before this request")
+    if result.note:
+        lines.append(f"Note: {result.note}")
     if result.error:
         lines.append(
-            f"Not sent ({result.elapsed_ms / 1000:.3f} s): {result.error}"
+            f"{result.ending.capitalize()} ({result.elapsed_ms / 1000:.3f} s): {result.error}"
             if result.status is None
             else result.error
         )

@@ -54,6 +54,7 @@ from guiapp.runner import (
     NOT_RUN,
     PASSED,
     CollectionRun,
+    RequestRun,
     RunOptions,
     RunSetupError,
     RunSummary,
@@ -64,7 +65,7 @@ from guiapp.runner import (
 )
 from guiapp.ui.background_tasks import BackgroundTasks
 from guiapp.ui.qt_helpers import named
-from guiapp.ui.runner.results_model import FailuresOnly, RunResultsModel
+from guiapp.ui.runner.results_model import QUEUED, ProblemsOnly, RunResultsModel
 from guiapp.ui.runner.results_text import describe_result, summary_text
 
 __all__ = ["RunTarget", "RunnerWindow"]
@@ -111,7 +112,7 @@ class RunnerWindow(QWidget):
         self._data_path: Path | None = None
         self._tasks = BackgroundTasks(self._on_task_failed, "the collection run")
         self.model = RunResultsModel(self)
-        self.filter = FailuresOnly(self)
+        self.filter = ProblemsOnly(self)
         self.filter.setSourceModel(self.model)
         self._build()
         # The counts are shown at most 10 times a second, the last ones always.
@@ -174,15 +175,19 @@ class RunnerWindow(QWidget):
         self.status = named(QLabel("Ready."), "runnerStatus")
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.failures_only = named(QCheckBox("Failures only"), "runnerFailuresOnly")
-        self.failures_only.toggled.connect(self.filter.set_enabled)
+        self.problems_only = named(QCheckBox("Problems only"), "runnerFailuresOnly")
+        self.problems_only.setToolTip(
+            "Show only failed requests and responses with an HTTP error status (4xx, 5xx) "
+            "that no check looked at"
+        )
+        self.problems_only.toggled.connect(self._on_problems_only_toggled)
         self.export_junit = named(QPushButton("Export JUnit…"), "runnerExportJunit")
         self.export_json = named(QPushButton("Export JSON…"), "runnerExportJson")
         for button, suffix in ((self.export_junit, ".xml"), (self.export_json, ".json")):
             button.setEnabled(False)
             button.clicked.connect(partial(self._ask_export_path, suffix))
         tools = QHBoxLayout()
-        tools.addWidget(self.failures_only)
+        tools.addWidget(self.problems_only)
         tools.addStretch(1)
         tools.addWidget(self.export_junit)
         tools.addWidget(self.export_json)
@@ -290,7 +295,16 @@ class RunnerWindow(QWidget):
             concurrency=self.concurrency.value(),
         )
         self.model.clear()
-        self.model.expect(len(plan) * options.iteration_count())
+        self.details.clear()
+
+        def queued(row: int) -> RequestRun:  # rows are in plan order, iteration by iteration
+            iteration, index = divmod(row, len(plan))
+            p = plan[index]
+            return RequestRun(
+                iteration + 1, index, p.name, p.rel, p.spec.method, "", p.folder, state=QUEUED
+            )
+
+        self.model.expect(len(plan) * options.iteration_count(), queued)
         self.progress.setRange(0, len(plan) * options.iteration_count())
         self.progress.setValue(0)
         self.progress.setFormat("%v of %m")
@@ -367,9 +381,21 @@ class RunnerWindow(QWidget):
         row = self.filter.mapToSource(indexes[0]).row()
         result = self.model.result(row)
         if result is None:  # a row kept for a request that has not started
-            self.details.setPlainText("Not started yet.")
+            planned = self.model.queued(row)
+            where = (
+                f"{planned.method} {' / '.join((*planned.folder, planned.name))}\n"
+                if planned
+                else ""
+            )
+            self.details.setPlainText(f"{where}Queued: not started yet.")
             return
         self.details.setPlainText(describe_result(result))
+
+    def _on_problems_only_toggled(self, enabled: bool) -> None:
+        self.filter.set_enabled(enabled)
+        # The details follow the table: a row the filter hid is no longer described.
+        if not self.table.selectionModel().selectedRows():
+            self.details.clear()
 
     def _on_table_double_clicked(self, index: object) -> None:
         if self._open_request is None or not self.table.currentIndex().isValid():

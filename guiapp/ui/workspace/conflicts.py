@@ -194,8 +194,6 @@ class ConflictResolver(QObject):
         super().__init__(parent)
         self.drafts = drafts
         self._bars: dict[Any, ConflictBar] = {}
-        #: The compare dialog opened last (tests drive it).
-        self.dialog: CompareDialog | None = None
         drafts.conflicted.connect(self._on_drafts_conflicted)
         drafts.stateChanged.connect(self._on_drafts_state_changed)
 
@@ -248,6 +246,5 @@ class ConflictResolver(QObject):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.keep_button.clicked.connect(lambda: self.drafts.keep_mine(tab))
         dialog.theirs_button.clicked.connect(lambda: self.drafts.revert(tab))
-        self.dialog = dialog
         dialog.open()
         return dialog

@@ -62,6 +62,7 @@ if TYPE_CHECKING:
     from guiapp.core.importers import ImportResult
     from guiapp.ui.main_window import MainWindow
     from guiapp.ui.request_tab import RequestTab
+    from guiapp.ui.workspace.save_as import SaveAsDialog
 
 __all__ = ["WorkspaceController"]
 
@@ -73,13 +74,15 @@ def _is_dir(path: str) -> bool:
     return Path(path).is_dir()
 
 
-class WorkspaceController(TabActions, QObject):
+class WorkspaceController(QObject):
     """Adds the workspace to ``window``.
 
     Collaborating objects, each given what it uses: :attr:`collections`
     (:class:`~guiapp.ui.workspace.collections_control.CollectionActions`: open, show, switch,
     close collections, the Demo API), :attr:`files`
     (:class:`~guiapp.ui.workspace.dialogs.FileActions`: file dialogs, import, export),
+    :attr:`tabs` (:class:`~guiapp.ui.workspace.tabs_control.TabActions`: requests in tabs,
+    saving, Save As, revert, files changed on disk),
     :attr:`drafts`, :attr:`environments`, :attr:`close_guard`, :attr:`auth`. The controller's
     methods of the same names delegate to them.
     """
@@ -144,13 +147,12 @@ class WorkspaceController(TabActions, QObject):
             watcher=self.watcher,
             undo_stack=self.undo_stack,
             save_state=self._save_state,
-            refresh_marks=self._refresh_marks,
+            refresh_marks=lambda: self.tabs.refresh_marks(),
         )
         self.drafts.read_only.add(self.demo_root())  # however it is reached, never written
         self.actions: dict[str, QAction] = {}
         #: True once the previous run's collection was restored (or there was none).
         self.ready = False
-        self._watched_tabs: set[int] = set()
         self._shut_down = False
         self.close_guard = CloseGuard(self)  # a tab or the window with drafts asks first
         #: File → Open/New Collection…, Import…, Export Request as Code….
@@ -165,13 +167,29 @@ class WorkspaceController(TabActions, QObject):
             current_spec=lambda: window.current_tab().editor.spec_to_send(),
             resolve=self.resolve,
         )
+        #: Requests in tabs: opening, saving, Save As, revert, titles, external changes.
+        self.tabs = TabActions(
+            window=window,
+            service=self.service,
+            drafts=self.drafts,
+            collections=self.collections,
+            panel=self.panel,
+            model=self.model,
+            environments=self.environments,
+            variables=self.variables,
+            state=self.state,
+            conflicts=self.conflicts,
+            watcher=self.watcher,
+            refresh=self.refresh,
+            save_state=self._save_state,
+            schedule_save_state=self._state_timer.start,
+        )
         self._connect()
         self.auth = AuthInheritance(self)  # folder/collection auth, inherited by requests
 
     # -- wiring --------------------------------------------------------------------------------
     def _connect(self) -> None:
         panel, model = self.panel, self.model
-        panel.openRequested.connect(self._on_panel_open_requested)
         panel.newRequestRequested.connect(self.new_request)
         panel.newFolderRequested.connect(self.new_folder)
         panel.duplicateRequested.connect(self.duplicate)
@@ -185,15 +203,6 @@ class WorkspaceController(TabActions, QObject):
         panel.openDemoRequested.connect(self.open_demo)
         model.renameRequested.connect(self.rename)
         model.moveRequested.connect(self.move)
-        model.treeChanged.connect(self._on_model_tree_changed)
-        self.drafts.stateChanged.connect(self._on_drafts_state_changed)
-        self.conflicts.resolved.connect(self._on_conflicts_resolved)
-        self.drafts.saved.connect(self._on_drafts_saved)
-        self.drafts.saveFailed.connect(lambda _tab, msg: self.window.show_message(msg, "error"))
-        self.watcher.changed.connect(self._on_watcher_changed)
-        self.watcher.otherChanged.connect(self._on_watcher_other_changed)
-        self.environments.activeChanged.connect(self._on_environment_changed)
-        self.environments.scopeChanged.connect(self._on_environments_scope_changed)
 
     def attach(self) -> WorkspaceController:
         """Add the dock, the toolbar and the menu actions to the window; restore the last
@@ -228,8 +237,8 @@ class WorkspaceController(TabActions, QObject):
         window.add_view_action(toggle)
         window.bar.url_edit.textChanged.connect(self.environments.schedule_check)
         if window.tabs.count():
-            self._watch_tab(window.current_tab())  # later tabs: on becoming current
-        window.tabs.currentChanged.connect(self._on_current_tab_changed)
+            self.tabs.watch_tab(window.current_tab())  # later tabs: on becoming current
+        window.tabs.currentChanged.connect(self.tabs.on_current_tab_changed)
         window.aboutToSave.connect(self.save_all)
         window.shutDown.connect(self.shutdown)
         resolver_hook = getattr(window, "set_request_resolver", None)
@@ -270,6 +279,39 @@ class WorkspaceController(TabActions, QObject):
     def export_current(self) -> ExportDialog:
         """File → Export Request as Code…: the current tab as curl / Python."""
         return self.files.export_current()
+
+    # -- requests in tabs (TabActions) ---------------------------------------------------------
+    def open_request(
+        self, collection_path: str | Path, rel: str
+    ) -> asyncio.Task[RequestTab | None]:
+        """Open the saved request ``rel`` of the collection at ``collection_path`` in a tab;
+        a task whose result is the tab (:meth:`TabActions.open_request`)."""
+        return self.tabs.open_request(collection_path, rel)
+
+    async def open_request_async(
+        self, request_id: str, new_tab: bool = False, col: Collection | None = None
+    ) -> RequestTab | None:
+        """Show request ``request_id`` of ``col`` (default: the collection shown) in a tab."""
+        return await self.tabs.open_request_async(request_id, new_tab, col)
+
+    def save_current(self) -> asyncio.Task[bool] | None:
+        """File → Save (Ctrl+S): write the current tab's draft to its file (on the lane)."""
+        return self.tabs.save_current()
+
+    def save_as_current(self) -> SaveAsDialog:
+        """File → Save As…: choose a collection, a folder and a name (non-blocking dialog)."""
+        return self.tabs.save_as_current()
+
+    def revert_current(self) -> bool:
+        """File → Revert to Saved: drop the current tab's draft (False if it has none)."""
+        return self.tabs.revert_current()
+
+    def _current_spec(self) -> RequestSpec | None:
+        try:
+            spec: RequestSpec = self.window.current_tab().editor.to_spec()
+        except Exception:  # no tab (the window is closing)
+            return None
+        return spec
 
     # -- public API ----------------------------------------------------------------------------
     def resolve(self, spec: RequestSpec) -> RequestSpec:
@@ -451,7 +493,7 @@ class WorkspaceController(TabActions, QObject):
         if col is not self.service.collection:
             return  # another collection is shown meanwhile: this listing is stale
         self.model.set_tree(root)
-        self._refresh_marks()
+        self.tabs.refresh_marks()
         target = select(changes) if select is not None else None
         if target:
             self.panel.select(target, edit=edit)

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from guiapp.core.importers import ImportLimits, ImportResult, run_import
 from guiapp.core.secrets import SecretStore
@@ -109,7 +109,7 @@ def import_summary(result: ImportResult) -> str:
     return text
 
 
-def show_import_result(parent: Any, result: ImportResult) -> QMessageBox:
+def show_import_result(parent: QWidget | None, result: ImportResult) -> QMessageBox:
     """Tell the user what was imported and list the warnings (a non-modal-blocking box)."""
     box = QMessageBox(parent)
     box.setObjectName("importResult")

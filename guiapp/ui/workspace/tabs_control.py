@@ -1,5 +1,5 @@
-"""Requests in tabs: opening them, drafts and explicit saves, external edits (a mixin of
-:class:`~guiapp.ui.workspace.controller.WorkspaceController`).
+"""Requests in tabs: opening them, drafts and explicit saves, external edits
+(``controller.tabs``, composed by :class:`~guiapp.ui.workspace.controller.WorkspaceController`).
 
 A tab opened from a collection is bound to its request (:class:`~guiapp.ui.workspace.drafts.
 Drafts`); editing it makes a draft ("• " before its title and its name in the tree) until the
@@ -9,13 +9,14 @@ with a draft gets a conflict bar instead (:mod:`~guiapp.ui.workspace.conflicts`)
 
 Example::
 
-    tab = await controller.open_request(collection_root, "users/get-user.toml")
-    controller.save_current()           # Ctrl+S: written on the lane; "Saving… " then clean
+    tab = await controller.tabs.open_request(collection_root, "users/get-user.toml")
+    controller.tabs.save_current()      # Ctrl+S: written on the lane; "Saving… " then clean
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,18 +27,18 @@ from guiapp.ui.workspace.drafts import describe, tab_name
 from guiapp.ui.workspace.save_as import SaveAsDialog
 
 if TYPE_CHECKING:
-    from PySide6.QtCore import QTimer
-
     from guiapp.ui.main_window import MainWindow
     from guiapp.ui.request_tab import RequestTab
     from guiapp.ui.variables.editor import EditorVariables
     from guiapp.ui.workspace.collections_control import CollectionActions
+    from guiapp.ui.workspace.conflicts import ConflictResolver
     from guiapp.ui.workspace.drafts import Drafts
     from guiapp.ui.workspace.env_control import EnvironmentController
     from guiapp.ui.workspace.panel import CollectionsPanel
     from guiapp.ui.workspace.service import CollectionService
     from guiapp.ui.workspace.state import WorkspaceState
     from guiapp.ui.workspace.tree_model import CollectionTreeModel
+    from guiapp.ui.workspace.watcher import ChangeWatcher
 
 __all__ = ["TabActions"]
 
@@ -58,26 +59,61 @@ def _folders(node: FolderNode) -> list[str]:
 
 
 class TabActions:
-    """The controller's tab binding, saving and external-change handling."""
+    """Tabs bound to saved requests: opening, saving, Save As, revert, tab titles and draft
+    marks, and the reactions to files changed on disk and to environment changes. One object
+    the controller composes (``controller.tabs``), with its collaborators given explicitly.
 
-    window: MainWindow
-    service: CollectionService
-    drafts: Drafts
-    environments: EnvironmentController
-    variables: EditorVariables
-    panel: CollectionsPanel
-    model: CollectionTreeModel
-    state: WorkspaceState
-    collections: CollectionActions
-    _watched_tabs: set[int]
-    _state_timer: QTimer
-    #: The Save As dialog opened last (tests drive it).
-    last_save_as: SaveAsDialog
+    ``window`` holds the tabs, shows messages and parents the Save As dialog; ``service`` runs
+    every collection call; ``drafts`` binds tabs to requests; ``collections`` opens and shows
+    a tab's collection; ``panel`` and ``model`` are the sidebar (selection, draft marks, save
+    state); ``environments`` and ``variables`` follow the environment; ``state`` keeps the
+    chosen environment per collection; ``conflicts`` and ``watcher`` report resolved
+    conflicts and files changed on disk; ``refresh`` lists the shown collection again,
+    ``save_state`` writes the workspace state and ``schedule_save_state`` writes it a moment
+    later.
+    """
 
-    if TYPE_CHECKING:  # provided by WorkspaceController
-
-        async def refresh(self) -> None: ...
-        def _save_state(self) -> None: ...
+    def __init__(
+        self,
+        *,
+        window: MainWindow,
+        service: CollectionService,
+        drafts: Drafts,
+        collections: CollectionActions,
+        panel: CollectionsPanel,
+        model: CollectionTreeModel,
+        environments: EnvironmentController,
+        variables: EditorVariables,
+        state: WorkspaceState,
+        conflicts: ConflictResolver,
+        watcher: ChangeWatcher,
+        refresh: Callable[[], Awaitable[None]],
+        save_state: Callable[[], None],
+        schedule_save_state: Callable[[], None],
+    ) -> None:
+        self.window = window
+        self.service = service
+        self.drafts = drafts
+        self.collections = collections
+        self.panel = panel
+        self.model = model
+        self.environments = environments
+        self.variables = variables
+        self.state = state
+        self._refresh = refresh
+        self._save_state = save_state
+        self._schedule_save_state = schedule_save_state
+        self._watched_tabs: set[int] = set()
+        panel.openRequested.connect(self._on_panel_open_requested)
+        model.treeChanged.connect(self._on_model_tree_changed)
+        drafts.stateChanged.connect(self._on_drafts_state_changed)
+        conflicts.resolved.connect(self._on_conflicts_resolved)
+        drafts.saved.connect(self._on_drafts_saved)
+        drafts.saveFailed.connect(lambda _tab, msg: window.show_message(msg, "error"))
+        watcher.changed.connect(self._on_watcher_changed)
+        watcher.otherChanged.connect(self._on_watcher_other_changed)
+        environments.activeChanged.connect(self._on_environment_changed)
+        environments.scopeChanged.connect(self._on_environments_scope_changed)
 
     # -- requests in tabs ----------------------------------------------------------------------
     def open_request(
@@ -139,7 +175,7 @@ class TabActions:
         else:
             tab = window.open_tab(spec)
         self.drafts.bind(tab, request_id, seq, col, disk=spec, name=name)
-        self._watch_tab(tab)
+        self.watch_tab(tab)
         if self.drafts.is_read_only(col):
             note = self.collections.demo_descriptions.get(request_id, "")
             window.tabs.setTabToolTip(window.tabs.indexOf(tab), note or col.name)
@@ -173,7 +209,6 @@ class TabActions:
         dialog = SaveAsDialog(writable, tab.editor.title(), current=current, parent=self.window)
         dialog.collectionChosen.connect(lambda root: self._list_folders(dialog, root))
         dialog.accepted.connect(lambda: self._save_as(tab, *dialog.choice()))
-        self.last_save_as = dialog
         dialog.open()
         return dialog
 
@@ -213,7 +248,7 @@ class TabActions:
             self.window.show_message(f"Could not save the request: {exc}", "error")
             return False
         self.drafts.bind(tab, rid, seq, col, disk=disk, saved=spec, name=saved_name)
-        self._watch_tab(tab)
+        self.watch_tab(tab)
         if col is self.service.collection:
             self.model.set_tree(tree)
             self.panel.select(rid)
@@ -230,14 +265,8 @@ class TabActions:
         self.window.show_message(f"Reverted “{name}” to the saved version", "ok")
         return True
 
-    def _current_spec(self) -> RequestSpec | None:
-        try:
-            spec: RequestSpec = self.window.current_tab().editor.to_spec()
-        except Exception:  # no tab (the window is closing)
-            return None
-        return spec
-
-    def _watch_tab(self, tab: RequestTab) -> None:
+    def watch_tab(self, tab: RequestTab) -> None:
+        """Colour ``tab``'s ``{{variables}}`` and check them again whenever it is edited."""
         self.variables.attach(tab.editor)
         if id(tab) not in self._watched_tabs:
             key = id(tab)
@@ -245,10 +274,11 @@ class TabActions:
             tab.editor.edited.connect(self.environments.schedule_check)
             tab.destroyed.connect(lambda _=None: self._watched_tabs.discard(key))
 
-    def _on_current_tab_changed(self, _index: int) -> None:
+    def on_current_tab_changed(self, _index: int) -> None:
+        """Another tab became current: show its collection (or select its request)."""
         if self.window.tabs.count():
             tab = self.window.current_tab()
-            self._watch_tab(tab)
+            self.watch_tab(tab)
             request_id, col = self.drafts.request_id(tab), self.drafts.collection_of(tab)
             if col is not None and col is not self.service.collection:
                 # Show the tab's own collection: its environment and variables apply to it.
@@ -265,8 +295,8 @@ class TabActions:
 
     def _on_drafts_state_changed(self, tab: RequestTab) -> None:
         self._show_title(tab, self._tree_names())
-        self._refresh_marks()
-        self._state_timer.start()  # the session keeps drafts even if the app is killed
+        self.refresh_marks()
+        self._schedule_save_state()  # the session keeps drafts even if the app is killed
 
     def _on_model_tree_changed(self) -> None:
         names = self._tree_names()  # a rename in the tree renames the tab
@@ -293,7 +323,8 @@ class TabActions:
         tab.setProperty("titlePrefix", describe(self.drafts, tab))
         self.window.update_tab_title(tab)
 
-    def _refresh_marks(self) -> None:
+    def refresh_marks(self) -> None:
+        """Redraw the tree's draft marks and the sidebar's save state."""
         shown = self.service.collection
         dirty = [t for t in self.drafts.dirty_tabs() if self.drafts.collection_of(t) is shown]
         self.model.set_dirty_ids({rid for t in dirty if (rid := self.drafts.request_id(t))})
@@ -330,7 +361,7 @@ class TabActions:
     # -- external changes ----------------------------------------------------------------------
     @async_slot
     async def _on_watcher_changed(self, changes: Changes) -> None:
-        await self.refresh()
+        await self._refresh()
         env_files = [p for p in (*changes.added, *changes.removed, *changes.modified) if _is_env(p)]
         if env_files:  # environments added, removed or edited (git pull): list and load again
             active = self.environments.bar.active()

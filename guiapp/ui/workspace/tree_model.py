@@ -29,6 +29,7 @@ from PySide6.QtCore import (
     QAbstractItemModel,
     QMimeData,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     Qt,
     Signal,
@@ -90,7 +91,7 @@ class CollectionTreeModel(QAbstractItemModel):
     #: A new listing was applied (:meth:`set_tree` or :meth:`clear`).
     treeChanged = Signal()
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._root = _Item(FolderNode("", ""), None, 0)
         self._dirty: set[str] = set()
