@@ -282,6 +282,19 @@ def build_report(
         )
         return report("starved", verdict, "", seen[0] if seen else (), name)
 
+    def blocked_or_busy(stack: RawStack) -> FreezeReport:
+        """One call, the GIL free meanwhile: a wait, unless the GUI thread used the CPU (C++
+        code that releases the GIL, such as a Qt call laying out a large document)."""
+        culprit = culprit_of(resolve_stack(stack, memo))
+        if ran_through(gui_ident):
+            verdict = (
+                f"GUI thread busy in a call that runs without the GIL ({cpu[gui_ident]:.0f} ms "
+                f"of CPU): {culprit}"
+            )
+            return report("busy", verdict, culprit, stack, gui_name)
+        verdict = f"GUI thread blocked in a call: {culprit}"
+        return report("blocked", verdict, culprit, stack, gui_name)
+
     gui_stacks = [s.stacks.get(gui_ident, ()) for s in samples]
     outworked = by_cpu is not None and cpu[by_cpu] >= 2 * cpu.get(gui_ident, 0.0)
     if not samples:
@@ -334,19 +347,34 @@ def build_report(
             holder = _gil_holder(dumps, gui_ident, memo)
         elif cpu_holder is not None:
             holder = cpu_holder
+        elif contended and cpu:
+            # The CPU times say who worked; a thread merely seen outside a wait (entering a
+            # lock) did not hold the GIL through the freeze. Of several that worked alike,
+            # the stacks pick.
+            worked = {i for i, ms in cpu.items() if i != gui_ident and ms >= threshold_ms / 2}
+            holder = by_cpu if by_cpu is not None else _gil_holder(samples, gui_ident, memo, worked)
         elif contended:
-            holder = by_cpu if by_cpu is not None else _gil_holder(samples, gui_ident, memo)
+            holder = _gil_holder(samples, gui_ident, memo)
         else:
             holder = None
         if holder is not None:
             return starved(holder)
         stack = _most_common(gui_stacks)
         if sum(looping) * 2 > len(samples):
+            gui_held = not outworked and (gui_ident not in cpu or ran_through(gui_ident))
+            if stalled and max_lag >= duration_ms / 2 and gui_held:
+                # The watchdog waited for the GIL through most of the freeze and no other
+                # thread worked: the GUI thread held it (Qt's C++ code would have let it go),
+                # in a call that was over by the time the samples show it back in its loop.
+                used = f"{cpu[gui_ident]:.0f} ms of CPU, " if gui_ident in cpu else ""
+                verdict = (
+                    f"GUI thread busy ({used}holding the GIL) in one call that had returned "
+                    "before its stack could be sampled"
+                )
+                return report("busy", verdict, "", stack, gui_name)
             frames = resolve_stack(stack, memo)
             return _in_qt(report, frames, stack, gui_name, cpu.get(gui_ident), duration_ms)
-        culprit = culprit_of(resolve_stack(stack, memo))
-        verdict = f"GUI thread blocked in a call: {culprit}"
-        return report("blocked", verdict, culprit, stack, gui_name)
+        return blocked_or_busy(stack)
 
     own = [s for s, idle in zip(gui_stacks, looping, strict=True) if not idle]
     # Read the moment the watchdog got the GIL back from a long wait: the GUI thread had just
@@ -364,9 +392,7 @@ def build_report(
     # held it (its CPU time agrees where known), busy rather than blocked.
     held_by_gui = stalled and not outworked and (gui_ident not in cpu or ran_through(gui_ident))
     if not (contended or held_by_gui) and innermost >= _STATIC_SHARE * len(own):
-        return report(
-            "blocked", f"GUI thread blocked in a call: {culprit}", culprit, stack, gui_name
-        )
+        return blocked_or_busy(stack)
     return report("busy", f"GUI thread busy in {culprit}", culprit, stack, gui_name)
 
 
@@ -397,12 +423,18 @@ def _in_qt(
 
 
 def _gil_holder(
-    samples: Sequence[RawSample], gui_ident: int, memo: dict[RawFrame, StackFrame]
+    samples: Sequence[RawSample],
+    gui_ident: int,
+    memo: dict[RawFrame, StackFrame],
+    among: set[int] | None = None,
 ) -> int | None:
-    """The thread most often seen running (not waiting) while the GUI thread could not."""
+    """The thread (of ``among``, if given) most often seen running (not waiting) while the GUI
+    thread could not."""
     running: Counter[int] = Counter()
     for sample in samples:
         for ident, stack in sample.stacks.items():
+            if among is not None and ident not in among:
+                continue
             if ident != gui_ident and stack and not is_waiting(resolve_stack(stack[:1], memo)[0]):
                 running[ident] += 2 if sample.native else 1  # a dump shows the GIL holder
     if not running:

@@ -237,6 +237,8 @@ class FreezeWatchdog:
         threshold_s = self.threshold_ms / 1000.0
         poll_s = max(0.002, min(threshold_s / 2, 0.025))  # idle: ~40 short wakes a second
         followed = -1.0
+        self._remember_names()
+        self._read_cpu_baseline()  # a freeze that begins at once is measured too
         try:
             due = time.perf_counter() + poll_s
             while not self._stopping.wait(poll_s):

@@ -198,3 +198,48 @@ def test_a_gui_thread_that_held_the_gil_is_judged_by_what_it_ran_when_it_let_go(
     report = judge(samples, {GUI: 420.0})
     assert report.kind == "busy", report.as_text()
     assert "on_click" in report.culprit, report.as_text()
+
+
+@pytest.mark.parametrize(
+    ("cpu", "kind", "start"),
+    [
+        ({GUI: 380.0}, "busy", "GUI thread busy in a call that runs without the GIL (380 ms"),
+        ({GUI: 1.0}, "blocked", "GUI thread blocked in a call: "),
+        (None, "blocked", "GUI thread blocked in a call: "),
+    ],
+)
+def test_one_call_with_the_gil_free_is_busy_or_blocked_by_the_gui_threads_cpu(
+    cpu: dict[int, float] | None, kind: str, start: str
+) -> None:
+    # A Qt call that releases the GIL (laying out a large document) looks like a wait in the
+    # stacks; the GUI thread's CPU time tells work from waiting.
+    call = (frame(APP, 9, "load_document"), frame(APP, 70, "on_click"))
+    samples = [sample(55.0 + 5 * i, 0.1, gui=call) for i in range(40)]
+    report = judge(samples, cpu, duration_ms=400.0)
+    assert report.kind == kind, report.as_text()
+    assert report.verdict.startswith(start), report.verdict
+    assert "load_document" in report.culprit
+
+
+def test_a_gui_thread_that_held_the_gil_and_was_back_in_its_loop_is_not_busy_in_qt() -> None:
+    # The watchdog waited 500 ms for the GIL and nobody else worked: not Qt's C++ code (which
+    # lets the GIL go), but one call of the GUI thread's own, over before the first sample.
+    samples = [sample(560.0, 500.0, gui=IN_LOOP), sample(565.0, 0.2, gui=IN_LOOP)]
+    report = judge(samples, {GUI: 480.0})
+    assert report.kind == "busy", report.as_text()
+    assert report.culprit == ""
+    assert "had returned before its stack could be sampled" in report.verdict
+
+
+def test_a_thread_seen_outside_a_wait_but_idle_by_cpu_is_not_blamed() -> None:
+    # The GUI thread waits in a socket read; a timer thread is seen entering a lock (not a
+    # recognised wait), the watchdog wakes a few ms late (a loaded machine): the CPU times show
+    # nobody worked, so the read is the culprit.
+    recv = (frame(THREADING, 320, "wait"), frame(APP, 31, "send_request"))
+    entering = (frame(THREADING, 272, "__enter__"), frame(APP, 91, "deadline_loop"))
+    samples = [sample(60.0 + 5 * i, 4.0, gui=recv, worker=entering) for i in range(20)]
+    report = judge(samples, {GUI: 2.0, WORKER: 3.0}, duration_ms=1000.0)
+    assert report.kind == "blocked", report.as_text()
+    assert "send_request" in report.culprit
+    # Without CPU times the stacks decide, as before: the thread seen running is named.
+    assert judge(samples, None, duration_ms=1000.0).kind == "starved"

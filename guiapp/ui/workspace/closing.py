@@ -22,8 +22,9 @@ Example::
 
     guard = CloseGuard(controller)        # installs itself on controller.window
     window.close()                        # asks if a tab holds a draft
-    guard.question.button(QMessageBox.StandardButton.Save).click()
-    guard.question.findChild(QPushButton, "saveAsButton")   # a read-only draft: Save As…
+    box = window.findChild(QMessageBox, "unsavedQuestion")   # the open question
+    box.button(QMessageBox.StandardButton.Save).click()
+    box.findChild(QPushButton, "saveAsButton")   # a read-only draft: Save As…
 """
 
 from __future__ import annotations
@@ -86,8 +87,6 @@ class CloseGuard(QObject):
         self.drafts: Drafts = controller.drafts
         #: False: close without asking, keeping the drafts (set on SIGTERM / SIGINT).
         self.ask_on_close = True
-        #: The question shown last (tests answer it).
-        self.question: QMessageBox | None = None
         self._may_close = False
         self.window.tab_close_guard = self.allow_tab_close
         self.window.close_guard = self.allow_window_close
@@ -257,6 +256,5 @@ class CloseGuard(QObject):
         box.setInformativeText(detail)
         box.setDefaultButton(_B.Save)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.question = box
         box.open()  # not exec(): the answer arrives through finished
         return box
