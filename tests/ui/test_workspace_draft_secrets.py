@@ -64,10 +64,11 @@ def _store(backend: Any) -> SecretStore:
 @pytest.fixture
 def session(tmp_path: Path, ui_loop: asyncio.AbstractEventLoop) -> Iterator[dict[str, Any]]:
     """A window + workspace on tmp_path whose keyring survives a restart (shared backend)."""
-    made: list[MainWindow] = []
+    made: list[tuple[MainWindow, WorkspaceController]] = []
     info: dict[str, Any] = {"backend": MemoryKeyring(), "made": made, "data": tmp_path}
     yield info
-    for win in made:
+    for win, ws in made:
+        ws.ask_on_close = False  # a window with drafts would ask, stay open and keep polling
         win.close()
         win.deleteLater()
 
@@ -75,7 +76,6 @@ def session(tmp_path: Path, ui_loop: asyncio.AbstractEventLoop) -> Iterator[dict
 def _start(info: dict[str, Any], loop: asyncio.AbstractEventLoop, backend: Any) -> Any:
     win = create_window(info["data"])
     win.show()
-    info["made"].append(win)
     shown: list[str] = []
     info["messages"] = shown
     show = win.show_message
@@ -89,6 +89,7 @@ def _start(info: dict[str, Any], loop: asyncio.AbstractEventLoop, backend: Any) 
         win, info["data"] / "workspace-data", secrets=_store(backend), poll_ms=100
     ).attach()
     win.workspace = ws
+    info["made"].append((win, ws))
     wait_until(loop, lambda: ws.ready)
     return win, ws
 
@@ -147,6 +148,7 @@ def test_an_untouched_token_comes_back_from_the_file_and_is_never_in_the_session
     assert spec.auth == BearerAuth(BEARER)
     assert tab2.editor.url_text == "http://127.0.0.1:9/bearer?edited=yes"
     assert ws2.is_dirty(tab2)
+    assert win2.tabs.tabText(win2.tabs.indexOf(tab2)) == "• Bearer token"  # its name
     assert fields_to_reenter(spec) == []
     token = tab2.findChild(QLineEdit, "authToken")
     assert not token.property("reenter")

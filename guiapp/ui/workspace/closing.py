@@ -37,7 +37,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QMessageBox, QPushButton
 
 from guiapp.offload.qt import async_slot
-from guiapp.ui.workspace.drafts import Drafts
+from guiapp.ui.workspace.drafts import Drafts, tab_name
 
 if TYPE_CHECKING:
     from guiapp.ui.request_tab import RequestTab
@@ -60,11 +60,12 @@ def _loop_running() -> bool:
 
 
 def tab_label(drafts: Drafts, tab: RequestTab, tabs: list[RequestTab]) -> str:
-    """How a message names ``tab``: its title, or "title (collection: request path)" when
+    """How a message names ``tab``: its title (the request's name for a saved request, as on
+    the tab), or "title (collection: request path)" when
     another of ``tabs`` has the same title (and ``tab`` shows a saved request)."""
-    title = str(tab.editor.title())
+    title = tab_name(drafts, tab)
     col, rid = drafts.collection_of(tab), drafts.request_id(tab)
-    shared = any(t is not tab and t.editor.title() == title for t in tabs)
+    shared = any(t is not tab and tab_name(drafts, t) == title for t in tabs)
     if not shared or col is None or rid is None:
         return title
     return f"{title} ({col.name}: {rid})"

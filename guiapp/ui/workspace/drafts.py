@@ -36,7 +36,7 @@ from guiapp.ui.workspace.draft_secrets import DraftSecrets
 from guiapp.ui.workspace.ids import IdTracker, follow_change
 from guiapp.ui.workspace.service import CollectionService
 
-__all__ = ["Drafts", "SaveOutcome", "describe"]
+__all__ = ["Drafts", "SaveOutcome", "describe", "tab_name"]
 
 _log = logging.getLogger(__name__)
 
@@ -54,6 +54,7 @@ class _Binding:
     loading: bool = False
     saving: asyncio.Task[bool] | None = None
     conflict: RequestSpec | None = None  # their version, while the user decides
+    name: str | None = None  # the request's name in its collection (what it is called by)
 
 
 @dataclass(frozen=True)
@@ -121,14 +122,17 @@ class Drafts(QObject):
         *,
         disk: RequestSpec | None = None,
         saved: RequestSpec | None = None,
+        name: str | None = None,
     ) -> None:
         """``tab`` now shows request ``request_id`` of ``col`` (read at tracker sequence
         ``seq``; ``disk`` as read from the file). ``saved`` is the file's version in the
-        editor's form (default: what the tab shows now, i.e. a clean tab)."""
+        editor's form (default: what the tab shows now, i.e. a clean tab); ``name`` is the
+        request's name in the collection, by which the tab is called everywhere."""
         old = self._bindings.get(tab)
         binding = _Binding(
             tab, col, request_id, seq, saved if saved is not None else tab.editor.to_spec(), disk
         )
+        binding.name = name
         self._bindings[tab] = binding
         if old is None:
             tab.editor.edited.connect(lambda t=tab: self._on_edited(t))
@@ -162,6 +166,17 @@ class Drafts(QObject):
     def tabs(self, col: Collection | None = None) -> list[RequestTab]:
         """Every bound tab (of ``col`` only, if given)."""
         return [t for t, b in self._bindings.items() if col is None or b.col is col]
+
+    def name(self, tab: RequestTab) -> str | None:
+        """The name of ``tab``'s request in its collection (None for a scratch tab)."""
+        binding = self._bindings.get(tab)
+        return None if binding is None or binding.suspended else binding.name
+
+    def set_name(self, tab: RequestTab, name: str) -> None:
+        """The request of ``tab`` was renamed (in the tree)."""
+        binding = self._bindings.get(tab)
+        if binding is not None:
+            binding.name = name
 
     def is_dirty(self, tab: RequestTab) -> bool:
         """True if ``tab`` holds a draft: edits not written to its file."""
@@ -369,6 +384,12 @@ def _save_op(
         return SaveOutcome(True, target, col.load_request(target))
 
     return op
+
+
+def tab_name(drafts: Drafts, tab: RequestTab) -> str:
+    """What ``tab`` is called in its title and in messages: the name of its saved request,
+    else the editor's title ("GET /users/1")."""
+    return drafts.name(tab) or str(tab.editor.title())
 
 
 def describe(drafts: Drafts, tab: RequestTab) -> str:

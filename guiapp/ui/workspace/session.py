@@ -30,7 +30,7 @@ from guiapp.core.secret_mask import fields_to_reenter, mask_template
 from guiapp.core.serialize import spec_from_dict, spec_to_dict
 from guiapp.ui.reenter_marks import mark_reenter
 from guiapp.ui.workspace.draft_secrets import keys_of, restore_slots
-from guiapp.ui.workspace.drafts import Drafts
+from guiapp.ui.workspace.drafts import Drafts, tab_name
 from guiapp.ui.workspace.state import WorkspaceState
 
 if TYPE_CHECKING:
@@ -121,11 +121,13 @@ async def restore_tabs(controller: WorkspaceController, state: WorkspaceState) -
             continue
         tracker = drafts.tracker(col)
 
-        def load(c: Collection, r: str = rid, t: IdTracker = tracker) -> tuple[RequestSpec, int]:
-            return c.load_request(r), t.latest
+        def load(
+            c: Collection, r: str = rid, t: IdTracker = tracker
+        ) -> tuple[RequestSpec, int, str]:
+            return c.load_request(r), t.latest, c.request_name(r)
 
         try:
-            disk, seq = await controller.service.call(load, col)
+            disk, seq, name = await controller.service.call(load, col)
         except Exception as exc:
             _log.warning("not restoring %s: %s", rid, exc)
             continue
@@ -140,20 +142,20 @@ async def restore_tabs(controller: WorkspaceController, state: WorkspaceState) -
         base = entry.get("base")
         base_same = isinstance(base, str) and base == digest(disk)
         slots = entry.get("secrets")
-        problems = _bind(drafts, tab, rid, seq, col, disk, draft, slots, kept, base_same)
+        problems = _bind(drafts, tab, (rid, name), seq, col, disk, draft, slots, kept, base_same)
         if draft is not None:
             restored.count += 1
             if problems:
-                restored.notes.append(_note(tab, problems, keeper.lost_reason()))
+                restored.notes.append(_note(drafts, tab, problems, keeper.lost_reason()))
             if isinstance(base, str) and not base_same:
                 drafts.set_conflict(tab, disk)  # changed on disk while the app was closed
     return restored
 
 
-def _note(tab: RequestTab, problems: set[str], reason: str) -> str:
+def _note(drafts: Drafts, tab: RequestTab, problems: set[str], reason: str) -> str:
     fields = fields_to_reenter(tab.editor.to_spec()) or ["secret"]
     names = fields[0] if len(fields) == 1 else ", ".join(fields[:-1]) + " and " + fields[-1]
-    name = str(tab.property("titleName") or "") or tab.editor.title()
+    name = tab_name(drafts, tab)
     why = []
     if "lost" in problems:
         why.append(f"the secret you typed could not be kept ({reason})")
@@ -176,7 +178,7 @@ def _draft(entry: dict[str, Any]) -> RequestSpec | None:
 def _bind(
     drafts: Drafts,
     tab: RequestTab,
-    rid: str,
+    request: tuple[str, str],
     seq: int,
     col: Collection,
     disk: RequestSpec,
@@ -193,5 +195,6 @@ def _bind(
         draft, problems = restore_slots(draft, slots, saved, kept, base_same=base_same)
         editor.load_spec(draft)
         mark_reenter(editor)  # a secret that could not be put back (***) is typed again
-    drafts.bind(tab, rid, seq, col, disk=disk, saved=saved)
+    rid, name = request
+    drafts.bind(tab, rid, seq, col, disk=disk, saved=saved, name=name)
     return problems

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from guiapp.core.collections import COLLECTION_FILE, Changes, Collection, FolderNode
 from guiapp.core.request import RequestSpec
 from guiapp.offload.qt import async_slot
-from guiapp.ui.workspace.drafts import describe
+from guiapp.ui.workspace.drafts import describe, tab_name
 from guiapp.ui.workspace.save_as import SaveAsDialog
 
 if TYPE_CHECKING:
@@ -155,8 +155,9 @@ class TabActions:
             return existing
         tracker = self.drafts.tracker(col)
         try:
-            spec, seq = await self.service.call(
-                lambda c: (c.load_request(request_id), tracker.latest), col
+            spec, seq, name = await self.service.call(
+                lambda c: (c.load_request(request_id), tracker.latest, c.request_name(request_id)),
+                col,
             )
         except Exception as exc:
             window.show_message(f"Could not open {request_id}: {exc}", "error")
@@ -173,7 +174,7 @@ class TabActions:
             tab = window.current_tab()
         else:
             tab = window.open_tab(spec)
-        self.drafts.bind(tab, request_id, seq, col, disk=spec)
+        self.drafts.bind(tab, request_id, seq, col, disk=spec, name=name)
         self.watch_tab(tab)
         if self.drafts.is_read_only(col):
             note = self.collections.demo_descriptions.get(request_id, "")
@@ -236,16 +237,17 @@ class TabActions:
         spec = tab.editor.to_spec()
         tracker = self.drafts.tracker(col)
 
-        def create(c: Collection) -> tuple[str, int, RequestSpec, FolderNode]:
+        def create(c: Collection) -> tuple[str, int, RequestSpec, FolderNode, str]:
             rid = c.new_request(folder, name, spec)
-            return rid, tracker.record([("", rid)]), c.load_request(rid), c.tree()
+            seq = tracker.record([("", rid)])
+            return rid, seq, c.load_request(rid), c.tree(), c.request_name(rid)
 
         try:
-            rid, seq, disk, tree = await self.service.call(create, col)
+            rid, seq, disk, tree, saved_name = await self.service.call(create, col)
         except Exception as exc:
             self.window.show_message(f"Could not save the request: {exc}", "error")
             return False
-        self.drafts.bind(tab, rid, seq, col, disk=disk, saved=spec)
+        self.drafts.bind(tab, rid, seq, col, disk=disk, saved=spec, name=saved_name)
         self.watch_tab(tab)
         if col is self.service.collection:
             self.model.set_tree(tree)
@@ -259,7 +261,8 @@ class TabActions:
         if not self.drafts.is_dirty(tab):
             return False
         self.drafts.revert(tab)
-        self.window.show_message(f"Reverted “{tab.editor.title()}” to the saved version", "ok")
+        name = tab_name(self.drafts, tab)
+        self.window.show_message(f"Reverted “{name}” to the saved version", "ok")
         return True
 
     def watch_tab(self, tab: RequestTab) -> None:
@@ -311,8 +314,11 @@ class TabActions:
         request_id = self.drafts.request_id(tab)
         shown = self.drafts.collection_of(tab) is self.service.collection
         if request_id is not None and shown and request_id in names:
-            tab.setProperty("titleName", names[request_id])
-        elif request_id is None:
+            self.drafts.set_name(tab, names[request_id])  # renamed in the tree, perhaps
+        if request_id is not None:
+            # Its name in the collection, from the moment it is opened, shown or not.
+            tab.setProperty("titleName", self.drafts.name(tab))
+        else:
             tab.setProperty("titleName", None)  # unbound (Save As elsewhere, deleted): its URL
         tab.setProperty("titlePrefix", describe(self.drafts, tab))
         self.window.update_tab_title(tab)
