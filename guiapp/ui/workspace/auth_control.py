@@ -114,7 +114,8 @@ class AuthInheritance(QObject):
         self._reading: set[str] = set()
         #: Why the settings of the open collection are not known (empty once they are read).
         self.problem = ""
-        #: The dialog opened last (tests drive it).
+        #: The Auth settings dialog opened last, or None: public, for scripts and tests that
+        #: fill it in (docs/workspace-ui.md, "Driving the dialogs").
         self.dialog: AuthSettingsDialog | None = None
         self._refresh_timer = QTimer(self, singleShot=True, interval=0)
         self._refresh_timer.timeout.connect(self._on_refresh_timer_timeout)

@@ -81,10 +81,12 @@ class EnvironmentController(QObject):
         self.collection_variables: Environment | None = None
         #: Where saving the collection variables goes (undoable), if anywhere.
         self.undo_stack = undo_stack
-        #: The collection variables dialog opened last (tests drive it).
+        #: The Collection Variables dialog opened last, or None: public, for scripts and tests
+        #: that fill it in (docs/workspace-ui.md, "Driving the dialogs"); deleted once closed.
         self.variables_editor: CollectionVariablesEditor | None = None
         self.secret_note: str | None = None
-        #: The editor dialog opened last (tests drive it).
+        #: The environment editor opened last, or None: public, for scripts and tests that fill
+        #: it in (docs/workspace-ui.md, "Driving the dialogs"); deleted once closed.
         self.editor: EnvironmentEditor | None = None
         #: The values captured from responses in this session (see :meth:`set_runtime`).
         self.runtime: Environment | None = None
