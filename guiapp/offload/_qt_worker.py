@@ -258,7 +258,16 @@ class QtWorkerJob(QObject):
         self._settle(kind, value)
         # The worker has returned, but its thread is still ending; drop the registry's
         # reference (the last one, perhaps) only once it has ended.
-        self._endings.reaper.watch(self._thread.isRunning, self._unregister)
+        self._endings.reaper.watch(self._thread_still_ending, self._unregister)
+
+    def _thread_still_ending(self) -> bool:
+        # Not isRunning()/isFinished(): both turn as soon as the thread enters Qt's own
+        # QThreadPrivate::finish(), which then still emits finished(), delivers the thread's
+        # deferred deletes and tears down its event dispatcher, all through the QThread. Freeing
+        # the QThread in that window (the registry held the last reference) is a use after
+        # free: a rare segfault in the next processEvents(). wait(0) is true only once finish()
+        # is over (Qt sets running = false at its very end, under the thread's mutex).
+        return not self._thread.wait(0)
 
     def _unregister(self) -> None:
         with _registry_lock:

@@ -329,3 +329,33 @@ def test_cancel_wakes_a_qthread_producer_blocked_on_items(qtbot: QtBot) -> None:
     job.cancel()
     qtbot.waitUntil(lambda: outcome == ["cancelled"], timeout=5000)
     _wait_thread_end(qtbot, job)
+
+
+def test_a_job_is_released_only_once_qt_has_finished_its_thread(qtbot: QtBot) -> None:
+    # Qt's QThreadPrivate::finish() emits finished() (and deletes the thread's deferred objects)
+    # after isRunning() has already turned false; the QThread must stay alive until it is over.
+    # A direct connection runs in the ending thread, inside finish(): it holds the window open.
+    from PySide6.QtCore import Qt
+
+    from guiapp.offload import _qt_worker
+
+    inside_finish = threading.Event()
+    finish_over = threading.Event()
+    released_early: list[bool] = []
+
+    def in_finish() -> None:
+        inside_finish.set()
+        time.sleep(0.3)
+        finish_over.set()
+
+    job = run_in_qthread(lambda: 7)
+    job.qthread.finished.connect(in_finish, Qt.ConnectionType.DirectConnection)
+    qtbot.waitUntil(inside_finish.is_set, timeout=10_000)
+    while not finish_over.is_set():
+        with _qt_worker._registry_lock:
+            if job not in _qt_worker._registry and not finish_over.is_set():
+                released_early.append(True)
+        qtbot.wait(5)
+    assert not released_early, "the registry let go of the QThread while Qt was finishing it"
+    assert job.done()
+    qtbot.waitUntil(lambda: job not in _qt_worker._registry, timeout=10_000)
