@@ -44,30 +44,6 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Delete the widgets a test left behind while the QApplication still runs.
-
-    A parentless widget a test made without ``qtbot.addWidget`` otherwise lives until the
-    interpreter exits, and PySide6 6.12 then destroys the application first: Qt reports "shared
-    QObject was deleted directly" and the process aborts after every test has passed.
-    """
-    import sys
-
-    if "PySide6.QtWidgets" not in sys.modules:  # a run without any Qt test
-        return
-    from PySide6.QtCore import QCoreApplication, QEvent
-    from PySide6.QtWidgets import QApplication
-
-    app = QApplication.instance()
-    if app is None:
-        return
-    for widget in QApplication.topLevelWidgets():
-        widget.close()
-        widget.deleteLater()
-    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-    gc.collect()
-
-
 def pytest_unconfigure(config: pytest.Config) -> None:
     gc.enable()
 
