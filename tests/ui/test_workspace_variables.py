@@ -8,6 +8,7 @@ import asyncio
 import json
 import tomllib
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt
 
@@ -229,8 +230,9 @@ def test_context_menus_offer_collection_variables(
     wait_until(ui_loop, lambda: workspace.environments.variables_editor is not None)
 
 
-def test_environment_editor_refuses_unusable_names_and_nameless_values() -> None:
+def test_environment_editor_refuses_unusable_names_and_nameless_values(qtbot: Any) -> None:
     dialog = EnvironmentEditor(Environment("Dev", (Variable("ok", "1"), Variable("a b", "2"))))
+    qtbot.addWidget(dialog)  # deleted after the test, not left to the interpreter's exit
     dialog.accept()
     assert "contains a space" in dialog.error.text()
     assert dialog.table.currentRow() == 1
