@@ -193,6 +193,16 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
+def _signed_plural(count: int, word: str) -> str:
+    """A change in a count: ``+1 thread``, ``+0 threads``, ``-2 threads`` (threads that other
+    work started before the run may end during it, so the process can end with fewer).
+
+    >>> _signed_plural(1, "thread"), _signed_plural(0, "thread"), _signed_plural(-2, "thread")
+    ('+1 thread', '+0 threads', '-2 threads')
+    """
+    return f"{count:+d} {word}" if abs(count) == 1 else f"{count:+d} {word}s"
+
+
 def _workload_name(row: Mapping[str, Any]) -> str:
     name = str(row["workload"])
     return WORKLOAD_NAMES.get(name, name)
@@ -219,7 +229,8 @@ def explain_html(strategy: str, last: Mapping[str, Any] | None = None) -> str:
             f"lag p50 {last['lag_p50_ms']:.1f} / p99 {last['lag_p99_ms']:.1f} / "
             f"max {last['lag_max_ms']:.0f} ms, {_plural(last['stalls_over_50ms'], 'stall')} "
             "over 50 ms, "
-            f"+{_plural(last['added_threads'], 'thread')}, peak RSS {last['peak_rss_mb']:.0f} MB "
+            f"{_signed_plural(last['added_threads'], 'thread')}, "
+            f"peak RSS {last['peak_rss_mb']:.0f} MB "
             f"(+{last['rss_added_mb']:.1f} MB during the run)."
         )
         culprit = last.get("worst_freeze_culprit")
