@@ -72,6 +72,8 @@ def test_the_notice_offers_the_choices_and_the_file_choice_persists(
         ui_loop,
         lambda: restarted.get(f"{restarted.scope(tmp_path / 'api')}/Prod/token") == "s3cret-value",
     )
+    # The save goes on to re-read the environments: let it end inside the loop.
+    wait_until(ui_loop, lambda: workspace.environments.bar.combo.findData("Prod") >= 0)
     workspace.shutdown()
 
 
