@@ -91,6 +91,10 @@ class LoadProbe(QObject):
         self.threads: list[Point] = []
         self.peak_threads = self.baseline_threads = self._proc.num_threads()
         self._baseline_ids = _thread_ids()
+        # Every process-wide thread seen so far: one that has just ended its Python part is
+        # gone from threading.enumerate() while its OS thread still waits (for the GIL, say)
+        # to exit, and would otherwise count as the strategy's for a sample or two.
+        self._process_wide_seen = _process_wide_ids()
         self.added_threads = 0
         self.peak_rss = self.baseline_rss = self._rss()
         self._last = self.t0
@@ -105,6 +109,7 @@ class LoadProbe(QObject):
     def start(self) -> None:
         self._freeze_watch.clear()  # the preparation's stalls are not the run's
         self.t0 = self._last = time.perf_counter()
+        self._process_wide_seen |= _process_wide_ids()
         self._beat.start()
         self._sampler.start()
         self.sample()
@@ -142,7 +147,8 @@ class LoadProbe(QObject):
         if ids is None or self._baseline_ids is None:
             added = count - self.baseline_threads
         else:
-            new = ids - self._baseline_ids - _process_wide_ids()
+            self._process_wide_seen |= _process_wide_ids()
+            new = ids - self._baseline_ids - self._process_wide_seen
             added = sum(1 for tid in new if _thread_name(tid) != _QT_GLOBAL_POOL_THREAD)
         self.added_threads = max(self.added_threads, added)
         self.peak_rss = max(self.peak_rss, self._rss())
