@@ -31,7 +31,7 @@ from guiapp.lab.server import LabServer
 from guiapp.lab.strategy import RunHooks, Strategy, Unit
 from guiapp.lab.stream_tally import StreamTally
 from guiapp.lab.workloads import Workload
-from guiapp.offload._items import JobItems
+from guiapp.offload import JobItems
 from guiapp.offload.jobs import JobControl
 from guiapp.offload.stats import summarize
 
