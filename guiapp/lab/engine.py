@@ -84,6 +84,9 @@ class CellRun:
         self.completed = 0
         self.done_series: list[Point] = [(0.0, 0.0)]
         self.control = JobControl()
+        #: ``time.perf_counter()`` when the measured run began (after the unmeasured set-up);
+        #: None before. Something that must happen *during* the run waits for it.
+        self.started_at: float | None = None
         self._probe: LoadProbe | None = None
         self._task: asyncio.Task[None] | None = None
         #: What a run cancelled from outside measured (status "aborted"): :meth:`run` raises
@@ -136,7 +139,7 @@ class CellRun:
         probe.start()
         if self.tally is not None:
             self.tally.start()
-        started = time.perf_counter()
+        started = self.started_at = time.perf_counter()
         self._task = asyncio.ensure_future(self._run_unless_failed(hooks, status))
         try:
             await asyncio.shield(self._task)
