@@ -22,15 +22,11 @@ from tests.app_driver import QUIT_MARKER
 # The offscreen platform plugin prints this for any top-level layout change; it is not a
 # warning about our code (a bare QMainWindow triggers it) and never appears on a real display.
 _PLUGIN_NOISE = "This plugin does not support propagateSizeHints()"
-# The demo API's child gets a bounded time to stop, then is killed and said so (the exit stays
-# prompt): on a loaded machine that happens, and it is a logged fact, not a Qt warning.
-_DEMO_CHILD_KILLED = re.compile(r"guiapp: warning: demo API process \d+ did not stop in .* killed")
-# Likewise the exit waits 0.5 s for the other pools' threads (history, workspace, formatting
-# processes), then abandons them and says so; a loaded machine may not run a thread that is
-# ending within that time. Never tolerated for the send pool, which carries the request in
-# flight: that one must be cut at the socket, not abandoned.
-_THREAD_ABANDONED = re.compile(
-    r"guiapp: warning: (?!guiapp-send:)[\w-]+: abandoning thread [\w-]+ still running .*"
+# The exit waits 0.5 s for the pools' threads, then abandons what is left: that is logged at
+# debug level (the log file), never on the console. Only a history write the lane abandons
+# stays a warning, and a loaded machine may not let the lane finish within that time.
+_HISTORY_ABANDONED = re.compile(
+    r"guiapp: warning: guiapp-history: abandoning thread [\w-]+ still running .*"
 )
 
 
@@ -72,11 +68,13 @@ def test_closing_with_a_request_in_flight_exits_fast_and_clean(
     noise_free = [
         line
         for line in stderr.splitlines()
-        if line.strip() != _PLUGIN_NOISE
-        and not _DEMO_CHILD_KILLED.fullmatch(line.strip())
-        and not _THREAD_ABANDONED.fullmatch(line.strip())
+        if line.strip() != _PLUGIN_NOISE and not _HISTORY_ABANDONED.fullmatch(line.strip())
     ]
     assert noise_free == [], "\n".join(noise_free)
+    # The send pool carries the request in flight: it must be cut at the socket, never left
+    # to be abandoned (which the log file would name, at debug level).
+    logged = (tmp_path / "data" / "logs" / "guiapp.log").read_text(encoding="utf-8")
+    assert "abandoning thread guiapp-send" not in logged
     # A sanity bound (~10x what it takes here): waiting for the request would take 30 s.
     assert exit_delay < 10.0, f"exit took {exit_delay:.2f} s after closing the window"
     assert (tmp_path / "data" / "settings.ini").exists()

@@ -9,6 +9,7 @@ Example::
     python -m guiapp.bench --quick
     python -m guiapp.bench --json bench.json
     python -m guiapp.bench --lab-only --lab-out docs
+    python -m guiapp.bench --why-only --lab-out docs   # only the why.md experiments
     python -m guiapp.bench --only scale --json scale.json   # offload at scale vs the stdlib
     python -m guiapp.bench --only streams --json streams.json
 """
@@ -83,7 +84,8 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
 
-    if not args.lab_only:
+    lab_only = args.lab_only or args.why_only  # --why-only: the why experiments alone
+    if not lab_only:
         print(f"scale: {scale.to_dict()}", file=sys.stderr)
         try:
             report = run_bench(scale, args.scenario, progress=show)
@@ -93,11 +95,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.json:
             args.json.write_text(json.dumps(report.to_dict(), indent=2) + "\n")
             print(f"wrote {args.json}", file=sys.stderr)
-    if args.lab_only or not (args.no_lab or args.scenario):
+    if lab_only or not (args.no_lab or args.scenario):
         import gc
 
         gc.collect()  # the closed scenario loop's Qt objects go now, on this thread
-        run_lab(args.lab_out, quick=args.quick, why=not args.no_why)
+        run_lab(args.lab_out, quick=args.quick, why=not args.no_why, matrix=not args.why_only)
     return 0
 
 

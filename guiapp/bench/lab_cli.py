@@ -75,12 +75,14 @@ def run_lab(
     *,
     quick: bool = False,
     why: bool = True,
+    matrix: bool = True,
     workloads: list[Any] | None = None,
     log: Callable[[str], object] = lambda line: print(line, file=sys.stderr, flush=True),
 ) -> list[Any]:
     """Run the matrix (and the why experiments); write the files; return the results.
 
-    ``workloads`` replaces the quick/full set (tests use tiny ones).
+    ``workloads`` replaces the quick/full set (tests use tiny ones). Without ``matrix`` only
+    the why experiments run, and only ``why-results.md`` and docs/why.md's figures are written.
 
     Creates the ``QApplication`` if needed (set ``QT_QPA_PLATFORM=offscreen`` first for a
     headless run) and its own qasync loop, closed before returning. Main thread only.
@@ -113,7 +115,9 @@ def run_lab(
         )
 
     try:
-        results: list[Any] = loop.run_until_complete(run_matrix(cells, session, on_result=show))
+        results: list[Any] = (
+            loop.run_until_complete(run_matrix(cells, session, on_result=show)) if matrix else []
+        )
         facts = loop.run_until_complete(run_why(session, quick=quick)) if why else []
     finally:
         session.close()
@@ -128,6 +132,12 @@ def run_lab(
         f"QPA {machine['qpa'] or 'default'}; load average {load_before} at the start, "
         f"{_load()} at the end (a shared machine: compare rows of one run, not runs)."
     )
+    if facts:
+        (out_dir / "why-results.md").write_text(f"{stamp}\n\n{why_markdown(facts)}", "utf-8")
+        splice(out_dir / "why.md", "why-results", f"{stamp}\n\n{why_markdown(facts)}")
+    if not matrix:
+        log(f"why: {len(facts)} experiments in {time.perf_counter() - started:.1f} s -> {out_dir}")
+        return results
     write_json(
         results,
         out_dir / "lab-results.json",
@@ -138,11 +148,7 @@ def run_lab(
     write_csv(results, out_dir / "lab-results.csv")
     table = markdown_table(results, list(STRATEGIES))
     (out_dir / "lab-results.md").write_text(f"{stamp}\n\n{table}", encoding="utf-8")
-    if facts:
-        (out_dir / "why-results.md").write_text(f"{stamp}\n\n{why_markdown(facts)}", "utf-8")
     splice(out_dir / "lab.md", "lab-results", f"{stamp}\n\n{table}")
-    if facts:
-        splice(out_dir / "why.md", "why-results", f"{stamp}\n\n{why_markdown(facts)}")
     for workload in workloads:
         rows = [r for r in results if r.workload is workload]
         plot_lag_png(rows, out_dir / f"lab-{workload.name}.png", title=workload.label())
@@ -184,8 +190,15 @@ def add_lab_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="where the Lab writes its JSON, CSV, Markdown and PNG files (default lab-results/)",
     )
-    parser.add_argument(
+    why = parser.add_mutually_exclusive_group()
+    why.add_argument(
         "--no-why", action="store_true", help="skip the why.md experiments (W1-W5, W7)"
+    )
+    why.add_argument(
+        "--why-only",
+        action="store_true",
+        help="run only the why.md experiments (no matrix): writes why-results.md and the "
+        "figures in why.md under --lab-out",
     )
 
 
@@ -199,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     add_lab_arguments(parser)
     args = parser.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before Qt creates the application
-    run_lab(args.lab_out, quick=args.quick, why=not args.no_why)
+    run_lab(args.lab_out, quick=args.quick, why=not args.no_why, matrix=not args.why_only)
     return 0
 
 

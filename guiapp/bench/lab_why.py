@@ -230,17 +230,15 @@ async def why_django(session: LabSession, tasks: int, rows: int) -> Fact:
         return Fact("W7", title, "Not measured: Django is not installed (guiapp[django]).")
     wl = Workload("django_etl", tasks=tasks, rows=rows)
 
-    async def unrelated_wait() -> float:
-        """How long an unrelated thread-sensitive call (a no-op) waits, issued mid-run."""
-        await asyncio.sleep(0.02)
-        started = time.perf_counter()
-        await sync_to_async(time.perf_counter, thread_sensitive=True)()
-        return time.perf_counter() - started
-
-    async def with_probe(name: str) -> tuple[CellResult, float]:
+    async def with_probe(name: str) -> tuple[CellResult, Probe]:
         run = CellRun(wl, STRATEGIES[name](), session)
-        result, wait = await asyncio.gather(run.run(), unrelated_wait())
-        return result, wait
+        task = asyncio.ensure_future(run.run())
+        try:
+            probe = await _unrelated_wait(run, task, sync_to_async, django_orm.TRACKER)
+        except BaseException:
+            task.cancel()
+            raise
+        return await task, probe
 
     try:
         refused = (await _cells(session, wl, ["gui_thread"]))[0]
@@ -261,20 +259,62 @@ async def why_django(session: LabSession, tasks: int, rows: int) -> Fact:
         f"DJANGO_ALLOW_ASYNC_UNSAFE set it ran and froze the GUI for "
         f"{frozen.lag.max_ms:.0f} ms ({frozen.wall_s:.2f} s). "
         f"sync_to_async(thread_sensitive=True): {s2a.wall_s:.2f} s, GUI lag max "
-        f"{s2a.lag.max_ms:.0f} ms, {s2a.detail}; an unrelated thread-sensitive no-op issued "
-        f"meanwhile waited {s2a_wait * 1000:.0f} ms. SerialLane: {lane.wall_s:.2f} s, lag max "
-        f"{lane.lag.max_ms:.0f} ms, {lane.detail}; the same no-op waited "
-        f"{lane_wait * 1000:.1f} ms. Django's async ORM (no async transactions: a commit per "
+        f"{s2a.lag.max_ms:.0f} ms, {s2a.detail}; an unrelated thread-sensitive no-op "
+        f"{s2a_wait.describe(tasks)}. SerialLane: {lane.wall_s:.2f} s, lag max "
+        f"{lane.lag.max_ms:.0f} ms, {lane.detail}; the same no-op "
+        f"{lane_wait.describe(tasks)}. Django's async ORM (no async transactions: a commit per "
         f"insert): {native.wall_s:.2f} s, lag max {native.lag.max_ms:.0f} ms, {native.detail}. "
         f"A thread pool (make_async, 64 threads): {pool_outcome} ({pool.detail}).",
         {
             "rows": {r.strategy + ("+unsafe" if r is frozen else ""): r.row() for r in results},
             "unrelated_wait_ms": {
-                "sync_to_async": round(s2a_wait * 1000, 1),
-                "serial_lane": round(lane_wait * 1000, 2),
+                "sync_to_async": s2a_wait.wait_ms,
+                "serial_lane": lane_wait.wait_ms,
+            },
+            "unrelated_issued_after_calls_ended": {
+                "sync_to_async": s2a_wait.calls_ended,
+                "serial_lane": lane_wait.calls_ended,
             },
         },
     )
+
+
+@dataclass(frozen=True)
+class Probe:
+    """W7's unrelated no-op: how long it waited, and how many ETL calls had ended when it was
+    issued (None, None: the run ended before its first call started; it was not issued)."""
+
+    wait_ms: float | None
+    calls_ended: int | None
+
+    def describe(self, tasks: int) -> str:
+        if self.wait_ms is None:
+            return "was not issued (no ETL call started)"
+        return (
+            f"issued once the first ETL call had started ({self.calls_ended} of {tasks} "
+            f"ended) waited {self.wait_ms:.1f} ms"
+        )
+
+
+async def _unrelated_wait(
+    run: CellRun, task: asyncio.Future[CellResult], sync_to_async: Any, tracker: Any
+) -> Probe:
+    """Issue a thread-sensitive no-op once ``run`` has begun its measured part and its first
+    ETL call has started, and time it: what an unrelated ORM call waits meanwhile.
+
+    Waiting a fixed delay instead would fall, at a small scale or on a slow start, in the
+    run's set-up (Django's migrations, before any call is queued) and time an idle thread.
+    The tracker counts the calls of this run only (the set-up resets it).
+    """
+    deadline = time.perf_counter() + 120.0
+    while run.started_at is None or tracker.calls < 1:  # bounded: the run ends, or the deadline
+        if task.done() or time.perf_counter() > deadline:
+            return Probe(None, None)
+        await asyncio.sleep(0.001)
+    calls_ended = tracker.calls - tracker.calls_active
+    started = time.perf_counter()
+    await sync_to_async(time.perf_counter, thread_sensitive=True)()
+    return Probe(round((time.perf_counter() - started) * 1000, 2), calls_ended)
 
 
 def _cost(r: CellResult) -> str:

@@ -54,10 +54,20 @@ from urllib3.exceptions import (
 )
 from urllib3.util.connection import allowed_gai_family
 
+from guiapp import __version__
 from guiapp.core._http_timing import PhaseClock
 from guiapp.core.cookie_jar import BoundedCookieJar
 
-__all__ = ["SocketTracker", "TrackingAdapter", "forget_tracked_sockets", "make_session"]
+__all__ = [
+    "USER_AGENT",
+    "SocketTracker",
+    "TrackingAdapter",
+    "forget_tracked_sockets",
+    "make_session",
+]
+
+#: The User-Agent sent when a request sets none (``requests``' own would name the library).
+USER_AGENT = f"guiapp/{__version__}"
 
 _current_tracker: contextvars.ContextVar[SocketTracker | None] = contextvars.ContextVar(
     "guiapp_socket_tracker", default=None
@@ -307,14 +317,19 @@ def make_session(*, pool_maxsize: int = 16) -> requests.Session:
     ``use_system_proxy``, on by default, makes ``send`` read ``HTTP(S)_PROXY``/``NO_PROXY``),
     never from ``.netrc`` or a CA bundle variable the user of a desktop app never sees. Its
     cookie jar is a :class:`~guiapp.core.cookie_jar.BoundedCookieJar` (browser limits, no
-    domain cookies for IP addresses or public suffixes).
+    domain cookies for IP addresses or public suffixes). It sends ``User-Agent: guiapp/<version>``
+    unless the request has a User-Agent header of its own.
 
     >>> session = make_session()
     >>> isinstance(session.get_adapter("https://x/"), TrackingAdapter)
     True
+    >>> session.headers["User-Agent"] == USER_AGENT
+    True
     """
     session = requests.Session()
     session.trust_env = False
+    # A header of the request itself (any spelling) replaces it: requests merges them.
+    session.headers["User-Agent"] = USER_AGENT
     session.cookies = BoundedCookieJar()
     install_tracking(session, pool_maxsize=pool_maxsize)
     return session

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 import os
 import signal
 import socket
@@ -61,7 +62,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         pass
     finally:
-        server.stop()
+        # The process ends next, and its daemon threads with it: a handler still writing a
+        # large body is not worth a message. Started by the app, stop before it kills us.
+        server.stop(0.3 if args.stdin_lifeline else 2.0, abandoned_level=logging.DEBUG)
     return 0
 
 

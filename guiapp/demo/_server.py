@@ -243,9 +243,11 @@ class DemoServer:
         self._thread.start()
         return self
 
-    def stop(self, timeout: float = 2.0) -> bool:
+    def stop(self, timeout: float = 2.0, *, abandoned_level: int = logging.WARNING) -> bool:
         """Stop serving and close every connection; True if all threads ended within timeout.
 
+        Threads still running after ``timeout`` are abandoned (they are daemon threads) and
+        named in a log record of ``abandoned_level`` (a process about to exit passes DEBUG).
         Safe to call twice, and from any thread except a handler thread of this server.
         """
         httpd, thread = self._httpd, self._thread
@@ -264,7 +266,8 @@ class DemoServer:
         if thread.is_alive():
             stuck.append(thread.name)
         if stuck:
-            log.warning(
+            log.log(
+                abandoned_level,
                 "demo server: abandoned %d thread(s) after %.1f s: %s",
                 len(stuck),
                 timeout,

@@ -31,7 +31,7 @@ from guiapp.lab.server import LabServer
 from guiapp.lab.strategy import RunHooks, Strategy, Unit
 from guiapp.lab.stream_tally import StreamTally
 from guiapp.lab.workloads import Workload
-from guiapp.offload._items import JobItems
+from guiapp.offload import JobItems
 from guiapp.offload.jobs import JobControl
 from guiapp.offload.stats import summarize
 
@@ -84,6 +84,9 @@ class CellRun:
         self.completed = 0
         self.done_series: list[Point] = [(0.0, 0.0)]
         self.control = JobControl()
+        #: ``time.perf_counter()`` when the measured run began (after the unmeasured set-up);
+        #: None before. Something that must happen *during* the run waits for it.
+        self.started_at: float | None = None
         self._probe: LoadProbe | None = None
         self._task: asyncio.Task[None] | None = None
         #: What a run cancelled from outside measured (status "aborted"): :meth:`run` raises
@@ -136,7 +139,7 @@ class CellRun:
         probe.start()
         if self.tally is not None:
             self.tally.start()
-        started = time.perf_counter()
+        started = self.started_at = time.perf_counter()
         self._task = asyncio.ensure_future(self._run_unless_failed(hooks, status))
         try:
             await asyncio.shield(self._task)

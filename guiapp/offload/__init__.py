@@ -42,6 +42,7 @@ from ._api import (
 )
 from ._items import (
     ItemStream,
+    JobItems,
 )
 from ._job import (
     Job,
@@ -76,6 +77,7 @@ __all__ = [
     "ItemStream",
     "Job",
     "JobControl",
+    "JobItems",
     "Offloader",
     "OffloaderClosed",
     "ProcessOffloader",

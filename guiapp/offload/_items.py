@@ -355,6 +355,34 @@ class JobItems(Generic[T]):
     when they arrive on the loop thread; attach them right after ``submit``, in the same turn of
     the loop, to see every item (the same rule as progress callbacks). Items of a job nobody
     reads are released on arrival, so such a job is never held back.
+
+    Every job makes its own on first use (``job.items()``). Make one yourself to gather the
+    items of several calls into one channel: set it as the ``item_sink`` of a
+    :class:`~guiapp.offload.JobControl` shared by the calls (bound in each worker with
+    :func:`~guiapp.offload.jobs.bind_job`), read it, and :meth:`end` it when they are done
+    (the Lab counts a whole run's events this way):
+
+    >>> import asyncio, threading
+    >>> from guiapp.offload import JobControl, emit
+    >>> from guiapp.offload.jobs import bind_job
+    >>> def produce(control, n):
+    ...     with bind_job(control):
+    ...         for i in range(n):
+    ...             emit(i)
+    >>> async def main():
+    ...     control = JobControl()
+    ...     channel = JobItems(asyncio.get_running_loop(), control)
+    ...     control.item_sink = channel
+    ...     seen = []
+    ...     channel.add_callback(seen.extend)
+    ...     threads = [threading.Thread(target=produce, args=(control, 500)) for _ in range(2)]
+    ...     for thread in threads:
+    ...         thread.start()
+    ...     await asyncio.to_thread(lambda: [t.join() for t in threads])
+    ...     channel.end()  # delivers what is still pending, then closes
+    ...     return len(seen)
+    >>> asyncio.run(main())
+    1000
     """
 
     def __init__(self, loop: asyncio.AbstractEventLoop, control: JobControl) -> None:

@@ -88,7 +88,10 @@ class WorkerPool(Generic[S]):
         self._end_state = end_state
         self._idle_timeout = idle_timeout
         self._lock = threading.Lock()
-        self._cond = threading.Condition(self._lock)
+        self._cond = threading.Condition(self._lock)  # idle workers wait here for work
+        # close() waits here for the threads to end; apart from _cond, so that waking one idle
+        # worker never wakes a closer instead (and the other way round).
+        self._exited = threading.Condition(self._lock)
         self._queue: deque[WorkItem] = deque()
         self._threads: set[threading.Thread] = set()  # alive
         self._active: set[threading.Thread] = set()  # alive and not retiring: the capacity
@@ -233,6 +236,10 @@ class WorkerPool(Generic[S]):
             while not self._queue:
                 if self._closed:
                     self._active.discard(me)
+                    # Closing wakes one idle worker, and each one leaving wakes the next: with
+                    # 1,000 idle threads, waking them all at once (notify_all) made them fight
+                    # over the GIL with the loop thread that closed the pool (tens of ms).
+                    self._cond.notify()
                     return None
                 self._idle += 1
                 try:
@@ -254,7 +261,7 @@ class WorkerPool(Generic[S]):
         with self._cond:
             self._threads.discard(me)
             self._active.discard(me)
-            self._cond.notify_all()
+            self._exited.notify_all()
             if self._threads or not self._closed:
                 return
             waiters, self._exit_waiters = self._exit_waiters, []
@@ -276,7 +283,7 @@ class WorkerPool(Generic[S]):
             else:
                 items = [*self._queue, *self._running.values()]
                 self._queue.clear()
-            self._cond.notify_all()
+            self._cond.notify()  # one idle worker; it wakes the next as it leaves (_next_item)
             self._starter_wake.notify_all()
         return self._cancel_items(items)
 
@@ -305,7 +312,7 @@ class WorkerPool(Generic[S]):
         self.begin_close(drain)
         deadline = None if timeout is None else time.monotonic() + timeout
         with self._cond:
-            self._cond.wait_for(
+            self._exited.wait_for(
                 lambda: not self._threads,
                 timeout=None if deadline is None else max(0.0, deadline - time.monotonic()),
             )

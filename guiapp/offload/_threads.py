@@ -13,12 +13,12 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, ParamSpec, TypeVar
+from typing import ParamSpec, TypeVar
 
 from ._executor import DEFAULT_CLOSE_TIMEOUT, PoolExecutor
 from ._job import Job
 from ._pool import WorkerPool, WorkItem
-from .jobs import JobControl, bind_job
+from .jobs import _call_bound
 
 __all__ = ["Offloader", "SerialLane"]
 
@@ -156,13 +156,6 @@ def _run_in_thread(item: WorkItem, _state: None) -> None:
         del exc
     else:
         job._publish(True, value)
-
-
-def _call_bound(
-    control: JobControl, func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
-) -> Any:
-    with bind_job(control):
-        return func(*args, **kwargs)
 
 
 def _no_state() -> None:

@@ -238,8 +238,18 @@ class BodyViewer(QWidget):
                 "Use Save… to write it to a file."
             )
         else:
+            # The first body waits for a worker process to start (about 2 s on a loaded
+            # machine): say so instead of showing an empty pane.
+            self._show_message(f"Formatting {format_bytes(response.size)}…")
+            try:
+                await self.loader.load(response, self._kind, pretty=self.pretty_button.isChecked())
+            except Exception:
+                if generation == self._generation:
+                    self._show_message("The body could not be shown; Save… writes it to a file.")
+                raise
+            if generation != self._generation:
+                return
             self._pages.setCurrentWidget(self.view)
-            await self.loader.load(response, self._kind, pretty=self.pretty_button.isChecked())
             if self._kind == "json" and self.body_filter.edit.text().strip():
                 self.body_filter.apply()  # the filter the user typed applies to the new body
 

@@ -16,8 +16,10 @@ Example::
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
+from collections.abc import Iterator
 
 import requests
 
@@ -82,6 +84,8 @@ class Services:
 
         In-flight sends are cancelled (their sockets shut); what has not ended by the deadline
         is abandoned (daemon threads, killed processes). True if everything ended in time.
+        Abandoning a send or a formatting is logged at debug level (a quit prints nothing);
+        a history write the lane had to abandon stays a warning.
         """
         self.closed = True
         deadline = time.monotonic() + timeout
@@ -90,12 +94,43 @@ class Services:
             if executor is None:
                 continue
             remaining = max(0.05, deadline - time.monotonic())
+            draining = executor is self._lane
             try:
-                # The history lane drains: queued writes (a last history entry) are not lost.
-                clean = executor.close(remaining, drain=executor is self._lane) and clean
+                # The history lane drains: queued writes (a last history entry) are not lost,
+                # and a history write it has to abandon stays a warning.
+                with contextlib.nullcontext() if draining else _abandoning_is_expected():
+                    clean = executor.close(remaining, drain=draining) and clean
             except Exception:
                 _log.exception("closing %r failed", executor)
                 clean = False
         if self._http_session is not None:
             self._http_session.close()  # after the sends: their sockets are shut already
         return clean
+
+
+class _AbandoningAtDebug(logging.Filter):
+    """Makes the executors' "abandoning thread …" records debug records.
+
+    Abandoning what has not ended by the deadline (a send, a body being formatted, a worker's
+    thread still waiting for its process to exit) is the plan of a bounded shutdown, not a
+    problem: it goes to the log file, not to the console as a warning.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno == logging.WARNING and "abandoning thread" in str(record.msg):
+            record.levelno = logging.DEBUG
+            record.levelname = logging.getLevelName(logging.DEBUG)
+        return True
+
+
+@contextlib.contextmanager
+def _abandoning_is_expected() -> Iterator[None]:
+    # The offload library logs as "guiapp.offload"; a logger's filters see its records before
+    # any handler does, so the console handler (WARNING and above) skips the demoted ones.
+    logger = logging.getLogger("guiapp.offload")
+    quiet = _AbandoningAtDebug()
+    logger.addFilter(quiet)
+    try:
+        yield
+    finally:
+        logger.removeFilter(quiet)

@@ -292,3 +292,23 @@ def test_no_secret_in_logs_or_reprs(httpbin: Any, caplog: pytest.LogCaptureFixtu
     for secret in ("urlpass", "hunter2", "c00kie", "t0ken"):
         assert secret not in text
     assert ("Cookie", "***") in response.redacted_request_headers()
+
+
+def test_user_agent_names_guiapp_unless_the_request_sets_one(httpbin: Any) -> None:
+    from guiapp import __version__
+    from guiapp.core.transport import make_session
+
+    sent = _send(httpbin.url + "/headers").json()["headers"]
+    assert sent["User-Agent"] == f"guiapp/{__version__}"
+    with make_session() as session:  # the app's shared session sends the same
+        shared = send(RequestSpec(url=httpbin.url + "/headers"), session=session)
+        assert shared.json()["headers"]["User-Agent"] == f"guiapp/{__version__}"
+        # The request's own header wins, whatever its spelling, and is sent once.
+        own = send(
+            RequestSpec(url=httpbin.url + "/headers", headers=[("user-agent", "mine/2")]),
+            session=session,
+        )
+    assert own.json()["headers"]["User-Agent"] == "mine/2"
+    assert [value for name, value in own.request_headers if name.lower() == "user-agent"] == [
+        "mine/2"
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import logging
 import os
 import signal
 import subprocess
@@ -168,3 +169,49 @@ def test_stop_interrupts_a_large_json_build() -> None:
     assert server_threads(name) == []
     client.join(5)
     assert len(failures) == 1
+
+
+@pytest.mark.skipif(os.name != "posix", reason="SIGSTOP freezes the child")
+def test_a_demo_process_that_does_not_stop_in_time_is_killed_quietly(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from guiapp.demo import DemoProcess
+
+    demo = DemoProcess().start()
+    requests.get(demo.url + "/status/200", timeout=10)  # it serves: its pid is its own
+    process = demo._process
+    assert process is not None
+    os.kill(process.pid, signal.SIGSTOP)  # it cannot react to its lifeline any more
+    try:
+        with caplog.at_level(logging.DEBUG, logger="guiapp.demo"):
+            assert demo.stop(0.2) is False
+    finally:
+        if process.poll() is None:
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait(5)
+    assert process.returncode == -signal.SIGKILL
+    killed = [r for r in caplog.records if "killed" in r.getMessage()]
+    assert [r.levelno for r in killed] == [logging.INFO]  # the app's quit prints nothing
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+@pytest.mark.parametrize("level", [logging.WARNING, logging.DEBUG])
+def test_stop_names_abandoned_threads_at_the_level_asked(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch, level: int
+) -> None:
+    server = DemoServer().start()
+    httpd = server._httpd
+    assert httpd is not None
+    release = threading.Event()
+    stuck = threading.Thread(target=release.wait, args=(10,), name="stuck-handler", daemon=True)
+    stuck.start()
+    monkeypatch.setattr(httpd, "close_connections", lambda: [stuck])
+    try:
+        with caplog.at_level(logging.DEBUG, logger="guiapp.demo"):
+            assert server.stop(0.05, abandoned_level=level) is False
+    finally:
+        release.set()
+        stuck.join(5)
+    abandoned = [r for r in caplog.records if "abandoned" in r.getMessage()]
+    assert [r.levelno for r in abandoned] == [level]
+    assert "stuck-handler" in abandoned[0].getMessage()

@@ -183,6 +183,11 @@ def test_the_why_experiment_reports_every_route(lab_loop: asyncio.AbstractEventL
     assert rows["gui_thread+unsafe"]["status"] == "ok"
     assert "(lab-orm-1)" in rows["serial_lane"]["detail"]
     assert set(fact.figures["unrelated_wait_ms"]) == {"sync_to_async", "serial_lane"}
+    # The no-op was issued during each run, once its first ETL call had started.
+    for route in ("sync_to_async", "serial_lane"):
+        assert fact.figures["unrelated_wait_ms"][route] is not None
+        assert 0 <= fact.figures["unrelated_issued_after_calls_ended"][route] <= 2
+    assert "issued once the first ETL call had started" in fact.sentence
     assert "DJANGO_ALLOW_ASYNC_UNSAFE" not in os.environ
     assert "SerialLane:" in fact.sentence
 
@@ -264,3 +269,73 @@ def test_the_detail_of_a_refused_run_reads_as_a_sentence(
     assert "thread(s)" not in result.detail
     assert "()" not in result.detail
     assert not result.detail.endswith(".")  # the explain panel ends the sentence
+
+
+def test_the_unrelated_no_op_waits_for_the_runs_first_call_not_a_fixed_delay(
+    lab_loop: asyncio.AbstractEventLoop,
+) -> None:
+    # A fixed delay fell in the run's set-up (Django's migrations) and timed an idle thread.
+    # The probe is issued once the measured run has begun and its first call has started; a
+    # count left over from the previous run (before the set-up resets it) does not count.
+    from types import SimpleNamespace
+
+    from guiapp.bench.lab_why import _unrelated_wait
+
+    run = SimpleNamespace(started_at=None)
+    tracker = SimpleNamespace(calls=5, calls_active=0)  # the previous run's count
+    issued: list[tuple[object, int]] = []
+
+    def sync_to_async(func, thread_sensitive):  # records when the no-op is issued
+        assert thread_sensitive is True
+
+        async def call():
+            issued.append((run.started_at, tracker.calls))
+            return func()
+
+        return call
+
+    async def scenario() -> object:
+        task = asyncio.get_running_loop().create_future()
+        probe = asyncio.ensure_future(_unrelated_wait(run, task, sync_to_async, tracker))
+        for _ in range(20):  # set-up: the probe must not fire, whatever the stale count
+            await asyncio.sleep(0.002)
+        assert issued == []
+        assert not probe.done()
+        tracker.calls = 0  # the set-up reset the tracker
+        run.started_at = 1.0  # the measured run begins
+        for _ in range(20):
+            await asyncio.sleep(0.002)
+        assert issued == []
+        assert not probe.done()
+        tracker.calls, tracker.calls_active = 1, 1  # the first ETL call starts
+        result = await asyncio.wait_for(probe, 10)
+        task.cancel()
+        return result
+
+    result = lab_loop.run_until_complete(scenario())
+    assert issued == [(1.0, 1)]
+    assert result.calls_ended == 0
+    assert result.wait_ms is not None
+
+
+def test_the_probe_is_not_issued_when_the_run_ends_before_any_call(
+    lab_loop: asyncio.AbstractEventLoop,
+) -> None:
+    from types import SimpleNamespace
+
+    from guiapp.bench.lab_why import _unrelated_wait
+
+    run = SimpleNamespace(started_at=1.0)
+    tracker = SimpleNamespace(calls=0, calls_active=0)
+
+    def sync_to_async(func, thread_sensitive):
+        raise AssertionError("issued although no call started")
+
+    async def scenario() -> object:
+        task = asyncio.get_running_loop().create_future()
+        task.set_result(None)  # the run failed in its set-up: over before any call
+        return await _unrelated_wait(run, task, sync_to_async, tracker)
+
+    result = lab_loop.run_until_complete(scenario())
+    assert (result.wait_ms, result.calls_ended) == (None, None)
+    assert result.describe(4) == "was not issued (no ETL call started)"

@@ -7,6 +7,7 @@ import csv
 import json
 from pathlib import Path
 
+import pytest
 from PySide6.QtWidgets import QApplication
 
 from guiapp.bench.lab_cli import run_lab
@@ -45,6 +46,37 @@ def test_run_lab_writes_json_csv_markdown_and_png(qapp: QApplication, tmp_path: 
         png = (tmp_path / f"lab-{name}.png").read_bytes()
         assert png.startswith(PNG_MAGIC)
         assert len(png) > 5_000
+
+
+def test_why_only_runs_the_experiments_alone_and_writes_only_their_figures(
+    qapp: QApplication, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import guiapp.bench.lab_why as lab_why
+    import guiapp.lab.engine as engine
+    from guiapp.bench.lab_why import Fact
+
+    async def no_matrix(*_args: object, **_kwargs: object) -> list[object]:
+        raise AssertionError("--why-only ran the matrix")
+
+    async def facts(_session: object, *, quick: bool) -> list[Fact]:
+        return [Fact("W7", "A title", "A sentence with 12 ms.")]
+
+    monkeypatch.setattr(engine, "run_matrix", no_matrix)
+    monkeypatch.setattr(lab_why, "run_why", facts)
+    (tmp_path / "why.md").write_text(
+        "intro\n<!-- why-results:start -->\nold\n<!-- why-results:end -->\n"
+    )
+    (tmp_path / "lab.md").write_text("<!-- lab-results:start -->\nkept\n<!-- lab-results:end -->\n")
+
+    assert run_lab(tmp_path, matrix=False, log=lambda _line: None) == []
+
+    why = (tmp_path / "why.md").read_text()
+    assert "- **W7 — A title.** A sentence with 12 ms." in why
+    assert "old" not in why
+    assert "A sentence with 12 ms." in (tmp_path / "why-results.md").read_text()
+    assert "kept" in (tmp_path / "lab.md").read_text()
+    assert not (tmp_path / "lab-results.json").exists()
+    assert not (tmp_path / "lab-results.md").exists()
 
 
 def test_run_in_executor_keeps_its_thread_and_socket_cancel_frees_it(

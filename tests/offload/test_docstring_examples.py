@@ -31,6 +31,7 @@ PUBLIC_WITH_EXAMPLES = [
     "run_blocking",
     "RemoteTraceback",
     "ItemStream",
+    "JobItems",
     "emit",
     "emit_many",
 ]

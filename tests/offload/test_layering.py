@@ -47,3 +47,27 @@ def test_wait_cancelled_wakes_on_cancel_from_another_thread() -> None:
     threading.Timer(0.05, control.cancel).start()
     assert control.wait_cancelled(10.0) is True
     assert control.wait_cancelled(0) is True
+
+
+def test_the_app_uses_only_the_public_names_of_offload() -> None:
+    # The rest of guiapp goes through guiapp.offload, .jobs, .qt, .stats, .freeze: a private
+    # module (guiapp.offload._items, say) may change shape without notice.
+    import ast
+    from pathlib import Path
+
+    root = Path(guiapp.offload.__file__).resolve().parents[1]
+    offenders = []
+    for path in sorted(root.rglob("*.py")):
+        if root / "offload" in path.parents:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            for name in names:
+                parts = name.split(".")
+                if parts[:2] == ["guiapp", "offload"] and any(p.startswith("_") for p in parts[2:]):
+                    offenders.append(f"{path.relative_to(root.parent)}:{node.lineno}: {name}")
+    assert offenders == []

@@ -219,3 +219,33 @@ def test_close_after_the_loop_was_closed(loop: asyncio.AbstractEventLoop) -> Non
     assert pool.close(timeout=0.2) is False
     assert time.perf_counter() - began < 5.0  # a sanity bound; the calls wait 30 s
     gate.set()
+
+
+def test_closing_wakes_idle_workers_one_after_another_not_all_at_once() -> None:
+    # With 1,000 idle threads, waking them all at once (notify_all) made them fight over the
+    # GIL with the thread that closed the pool, tens of ms on the GUI thread. Closing wakes one;
+    # each one leaving wakes the next; every one of them still ends.
+    idle = 40
+    pool = Offloader(max_workers=idle, name="chain")
+    gate = threading.Barrier(idle + 1)
+    jobs = [pool.submit(gate.wait, 10) for _ in range(idle)]  # all threads, then all idle
+    gate.wait(10)
+    for job in jobs:
+        job.result(10)
+    deadline = time.monotonic() + 10.0
+    while pool._pool._idle < idle and time.monotonic() < deadline:  # back in their wait
+        time.sleep(0.005)
+    assert pool._pool._idle == idle
+
+    cond = pool._pool._cond
+    woken_all: list[int] = []
+    real_notify_all = cond.notify_all
+
+    def notify_all() -> None:
+        woken_all.append(1)
+        real_notify_all()
+
+    cond.notify_all = notify_all  # type: ignore[method-assign]
+    assert pool.close(timeout=10.0) is True
+    assert pool.thread_count == 0
+    assert woken_all == []
