@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import tracemalloc
+from dataclasses import replace
 from pathlib import Path
 
 from guiapp.core.stream_log import StreamLog, find_rows
@@ -97,7 +98,18 @@ def test_any_text_round_trips_through_the_file() -> None:
         ),
     ]
     log.append(tricky)
-    assert [log.event(0), log.event(1)] == tricky
+    assert log.event(0) == tricky[0]
+    assert log.event(1) == replace(tricky[1], at=0.0)  # arrival times to the microsecond
+    log.close()
+
+
+def test_arrival_times_are_kept_to_the_microsecond() -> None:
+    log = StreamLog()
+    times = [0.0, 1.2345674, 1.2345676, 3600.5, 12.34]
+    log.append(
+        [StreamEvent(index=i, at=t, kind="text", event="x", data="") for i, t in enumerate(times)]
+    )
+    assert [log.event(i).at for i in range(len(times))] == [0.0, 1.234567, 1.234568, 3600.5, 12.34]
     log.close()
 
 
