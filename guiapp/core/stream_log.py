@@ -162,6 +162,8 @@ class StreamLog:
         self.assembled: list[str] = []
         self.assembled_chars = 0
         self.chat = False  # True once an event carried chat text
+        #: Seconds from the request's start to its cancel (``None``: not cancelled).
+        self.cancelled_after: float | None = None
         self.closed = False
         self._listeners: list[weakref.WeakMethod[Callable[[], object]]] = []
 
@@ -206,6 +208,17 @@ class StreamLog:
             self._file.flush()
             self._end += len(data)
         self._offsets.extend(offsets)  # only now: a concurrent find() never sees half a row
+        self._notify()
+
+    def mark_cancelled(self, elapsed: float) -> None:
+        """The request was cancelled ``elapsed`` seconds after it started: no event follows.
+
+        The listeners are told, so that a view says "Cancelled" with what was received."""
+        if self.cancelled_after is None:
+            self.cancelled_after = elapsed
+            self._notify()
+
+    def _notify(self) -> None:
         for ref in list(self._listeners):
             listener = ref()
             if listener is not None:

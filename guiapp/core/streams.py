@@ -34,7 +34,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from guiapp.core.streams_sse import MAX_EVENT_BYTES, SseEvent, SseParser
+from guiapp.core.streams_sse import MAX_EVENT_BYTES, BomStripper, SseEvent, SseParser
 
 __all__ = [
     "MAX_EVENT_BYTES",
@@ -52,7 +52,6 @@ __all__ = [
 ]
 
 _EOL = re.compile(rb"\r\n|\r|\n")
-_BOM = b"\xef\xbb\xbf"
 _SSE_TYPES = frozenset({"text/event-stream"})
 _NDJSON_TYPES = frozenset(
     {
@@ -204,18 +203,15 @@ class LineSplitter:
         self._buf = bytearray()
         self._dropped = 0
         self._skip_lf = False
-        self._head: bytes | None = b"" if strip_bom else None  # bytes seen while BOM unsure
+        self._bom = BomStripper() if strip_bom else None  # until the stream's start is known
 
     def feed(self, chunk: Chunk) -> list[tuple[bytes, int]]:
         data = chunk.encode() if isinstance(chunk, str) else bytes(chunk)
-        if self._head is not None:
-            data = self._head + data
-            if len(data) < len(_BOM) and _BOM.startswith(data):
-                self._head = data  # maybe a BOM still arriving: wait for more
+        if self._bom is not None:
+            data = self._bom.strip(data)
+            if not self._bom.settled:
                 return []
-            self._head = None
-            if data.startswith(_BOM):
-                data = data[len(_BOM) :]
+            self._bom = None
         lines: list[tuple[bytes, int]] = []
         pos = 0
         if self._skip_lf:
@@ -234,9 +230,9 @@ class LineSplitter:
 
     def close(self) -> tuple[bytes, int] | None:
         """The last line if the body did not end with a line break, else ``None``."""
-        if self._head:
-            self._append(self._head, 0, len(self._head))
-            self._head = None
+        if self._bom is not None:
+            held, self._bom = self._bom.flush(), None
+            self._append(held, 0, len(held))
         if not self._buf and not self._dropped:
             return None
         return self._take()

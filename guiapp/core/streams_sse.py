@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["MAX_EVENT_BYTES", "RawSseEvent", "SseEvent", "SseParser"]
+__all__ = ["MAX_EVENT_BYTES", "BomStripper", "RawSseEvent", "SseEvent", "SseParser"]
 
 MAX_EVENT_BYTES = 1 << 20
 
@@ -37,6 +37,46 @@ _BOM = b"\xef\xbb\xbf"
 # (data, event type, last id, retry, truncated bytes, wire size): what the parser produces
 # before anyone wraps it in an object (the transport builds its own event type from it).
 RawSseEvent = tuple[str, str, str, int | None, int, int]
+
+
+class BomStripper:
+    """Drops the UTF-8 byte order mark that may open a stream, even one cut across chunks.
+
+    Feed it the stream's chunks from the first one until :attr:`settled` is true (then the
+    rest of the stream needs no look): :meth:`strip` returns the bytes that follow, without a
+    leading BOM, holding back the first one or two bytes while they may still begin one;
+    :meth:`flush` returns what it held if the stream ends there.
+
+    >>> bom = BomStripper()
+    >>> bom.strip(b"\\xef\\xbb"), bom.settled, bom.strip(b"\\xbfdata"), bom.settled
+    (b'', False, b'data', True)
+    >>> bom = BomStripper()
+    >>> bom.strip(b"\\xef"), bom.flush()
+    (b'', b'\\xef')
+    """
+
+    __slots__ = ("_held", "settled")
+
+    def __init__(self) -> None:
+        self._held = b""
+        self.settled = False
+
+    def strip(self, data: bytes) -> bytes:
+        """``data`` (the next chunk), the BOM dropped if the stream began with one."""
+        if self._held:
+            data = self._held + data
+        if len(data) < len(_BOM) and _BOM.startswith(data):
+            self._held = data  # maybe a BOM still arriving: wait for more
+            return b""
+        self._held = b""
+        self.settled = True
+        return data[len(_BOM) :] if data.startswith(_BOM) else data
+
+    def flush(self) -> bytes:
+        """The stream ended: the bytes held back (``b""`` if none)."""
+        held, self._held = self._held, b""
+        self.settled = True
+        return held
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +110,7 @@ class SseParser:
         self.max_event_bytes = max_event_bytes
         self.ignored = 0  # lines that were not valid fields, ignored
         self._last_id = ""
-        self._head: bytes | None = b""  # the stream's first bytes while a BOM is still possible
+        self._bom: BomStripper | None = BomStripper()  # until the stream's start is known
         self._skip_lf = False  # the last chunk ended with CR: a leading LF is its CRLF's end
         self._tail = b""  # an incomplete line (capped)
         self._tail_dropped = 0  # bytes cut from that line
@@ -94,14 +134,11 @@ class SseParser:
         """:meth:`feed`, with each event as a plain tuple ``(data, event, id, retry,
         truncated, size)``: for callers that build their own event objects."""
         data = chunk.encode() if isinstance(chunk, str) else bytes(chunk)
-        if self._head is not None:
-            data = self._head + data
-            if len(data) < len(_BOM) and _BOM.startswith(data):
-                self._head = data  # maybe a BOM still arriving: wait for more
+        if self._bom is not None:
+            data = self._bom.strip(data)
+            if not self._bom.settled:
                 return []
-            self._head = None
-            if data.startswith(_BOM):
-                data = data[len(_BOM) :]
+            self._bom = None
         if self._skip_lf:
             self._skip_lf = False
             if data[:1] == b"\n":
@@ -203,8 +240,8 @@ class SseParser:
 
     def close(self) -> int:
         """End of stream: the bytes of an unfinished event, discarded (0 if none)."""
-        if self._head:
-            self._tail, self._head = self._head, None
+        if self._bom is not None:
+            self._tail, self._bom = self._bom.flush(), None
         if self._tail or self._tail_dropped:
             ignored: list[RawSseEvent] = []
             self._line(self._tail, self._tail_dropped, ignored, terminated=False)

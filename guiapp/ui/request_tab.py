@@ -267,6 +267,8 @@ class RequestTab(QWidget):
             ran = outcome.spec is not None and outcome.kind != "sending" and self._started > 0
             elapsed = time.monotonic() - self._started if ran else 0.0
             outcome = replace(outcome, at=time.time(), elapsed=elapsed)
+        if outcome.kind == "cancelled" and self.stream_log is not None:
+            self.stream_log.mark_cancelled(outcome.elapsed)  # the Stream view says so
         self.outcome = outcome
         self.stateChanged.emit()
 

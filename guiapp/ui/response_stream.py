@@ -11,9 +11,16 @@ The table follows new events unless the user scrolled up; then a "N new" button 
 the end. The filter (``event:NAME`` for one type, any other text for a substring) runs in a
 worker process over the whole log, then applies to new events as they come; each stream keeps
 its own filter text, so a new stream starts unfiltered. "Pause display"
-freezes the table while the stream keeps being received and counted. The view refreshes as
-events arrive (the log tells it), at most ~30 times a second whatever the event rate: an event
-arriving after a quiet spell is shown at once, not at the next tick of a polling timer.
+freezes the table while the stream keeps being received and counted; it applies to a live
+stream only: a new stream starts unpaused, and a stream that ends (or is cancelled) shows all
+its rows. The view refreshes as events arrive (the log tells it), at most ~30 times a second
+whatever the event rate: an event arriving after a quiet spell is shown at once, not at the
+next tick of a polling timer.
+
+The counts line says what is happening: ``1,234 events · 5,000/s · first after 12 ms`` while
+the stream runs, ``Ended: 400 events in 0.21 s · 31,120 bytes · …`` once it ended (with what
+went wrong on a second line: bad lines, cut events, an unfinished last event), and
+``Cancelled: 47 events in 2.41 s · 2,350 bytes`` after a cancel.
 
 Widgets: ``streamTable``, ``streamDetail``, ``streamAssembled``, ``streamFilter``,
 ``streamPause``, ``streamJumpNew``, ``streamCounts``, ``streamSave``, ``streamCopy``.
@@ -56,7 +63,7 @@ from PySide6.QtWidgets import (
 )
 
 from guiapp.core.stream_log import StreamLog, find_rows
-from guiapp.core.streams import StreamEvent
+from guiapp.core.streams import StreamEvent, StreamSummary
 from guiapp.offload import Job
 from guiapp.ui.body_text_loader import ProcessSubmitter
 from guiapp.ui.qt_helpers import named
@@ -90,7 +97,7 @@ class ResponseStream(QWidget):
         # The filter text of each stream shown before (gone with its log).
         self._filters: weakref.WeakKeyDictionary[StreamLog, str] = weakref.WeakKeyDictionary()
         self._rate_marks: list[tuple[float, int]] = []
-        self._summary = ""
+        self._summary: StreamSummary | None = None
         self._last_refresh = float("-inf")
         self.model = StreamTableModel()
         self._filterFinished.connect(self._on_filter_finished, Qt.ConnectionType.QueuedConnection)
@@ -100,6 +107,7 @@ class ResponseStream(QWidget):
         self.filter_edit.setClearButtonEnabled(True)
         self.pause = named(QCheckBox("Pause display"), "streamPause")
         self.pause.setToolTip("Freeze the table; events are still received and counted")
+        self.pause.setEnabled(False)  # only a live stream can be paused
         self.jump = named(QPushButton(), "streamJumpNew")
         self.jump.setToolTip("Scroll to the newest event and follow the stream again")
         self.jump.hide()
@@ -188,7 +196,10 @@ class ResponseStream(QWidget):
             log.add_listener(self._on_log_appended)
         self._new = 0
         self._rate_marks = []
-        self._summary = ""
+        self._summary = None
+        with QSignalBlocker(self.pause):  # a new stream starts unpaused (no refresh yet)
+            self.pause.setChecked(False)
+        self.pause.setEnabled(log is not None and log.cancelled_after is None)
         self.jump.hide()
         self.detail.clear()
         self.assembled.clear()
@@ -205,10 +216,15 @@ class ResponseStream(QWidget):
             self._soon.stop()
             self.counts.setText("No events yet.")
 
-    def finish(self, summary: str) -> None:
-        """The stream ended: show ``summary`` (e.g. :meth:`StreamSummary.describe`)."""
+    def finish(self, summary: StreamSummary) -> None:
+        """The stream ended normally: show ``summary`` (events, duration, bytes, problems)."""
         self._summary = summary
         self.refresh()
+
+    def ended(self) -> bool:
+        """True once the stream shown has ended or was cancelled (no more events come)."""
+        log = self._log
+        return self._summary is not None or (log is not None and log.cancelled_after is not None)
 
     def follow(self) -> None:
         """Scroll to the newest event and follow new ones again."""
@@ -250,6 +266,11 @@ class ResponseStream(QWidget):
             return
         self._last_refresh = time.monotonic()
         self._soon.stop()
+        ended = self.ended()
+        if ended and self.pause.isEnabled():
+            with QSignalBlocker(self.pause):  # nothing more comes: show every row
+                self.pause.setChecked(False)
+            self.pause.setEnabled(False)
         if not self.pause.isChecked():
             bar = self.table.verticalScrollBar()
             at_end = bar.value() >= bar.maximum() - 2
@@ -264,7 +285,7 @@ class ResponseStream(QWidget):
             if log.chat:
                 self._show_assembled(log)
         self._show_counts(log)
-        if log.closed:
+        if log.closed or ended:  # the counts no longer change (the rate needs no decay)
             self._timer.stop()
             self._soon.stop()
 
@@ -283,32 +304,49 @@ class ResponseStream(QWidget):
                 self.assembled.setPlainText(text)
 
     def _show_counts(self, log: StreamLog) -> None:
-        now = time.monotonic()
         total = len(log)
+        summary = self._summary
+        if summary is not None:
+            # Replayed from the body (no live events), the log may still be filling.
+            head = [f"Ended: {_events_in(summary.events, summary.duration)}", _bytes(summary.bytes)]
+        elif log.cancelled_after is not None:
+            head = [f"Cancelled: {_events_in(total, log.cancelled_after)}", _bytes(log.bytes)]
+        else:
+            head = [_count(total, "event")]
+            rate = self._rate(total)
+            if rate:
+                head.append(f"{rate:,.0f}/s")
+        if log.first_at is not None:
+            head.append(f"first after {log.first_at * 1000:,.0f} ms")
+        if self.model.query:
+            head.append(f"{self.model.rowCount():,} match the filter")
+        if self.pause.isChecked():
+            head.append(f"display paused at {self.model.rowCount():,}")
+        notes = []
+        if log.errors:
+            notes.append(_count(log.errors, "bad line"))
+        if log.truncated:
+            notes.append(f"{log.truncated:,} cut at 1 MiB")
+        if summary is not None and summary.ignored_lines:
+            ignored = _count(summary.ignored_lines, "line")
+            notes.append(f"{ignored} ignored (not valid SSE fields)")
+        if summary is not None and summary.incomplete_bytes:
+            notes.append(f"the stream ended mid-event ({summary.incomplete_bytes:,} bytes dropped)")
+        text = " · ".join(head)
+        if notes:
+            text += "\n" + " · ".join(notes)
+        if self.counts.text() != text:
+            self.counts.setText(text)
+
+    def _rate(self, total: int) -> float:
+        # Events per second over the last couple of seconds (0 while the stream is quiet).
+        now = time.monotonic()
         marks = self._rate_marks
         marks.append((now, total))
         while len(marks) > 2 and now - marks[0][0] > _RATE_WINDOW:
             marks.pop(0)
         span = now - marks[0][0]
-        rate = (total - marks[0][1]) / span if span > 0.2 else 0.0
-        parts = [f"{total:,} events"]
-        if rate and not self._summary:
-            parts.append(f"{rate:,.0f}/s")
-        if log.first_at is not None:
-            parts.append(f"first after {log.first_at * 1000:,.0f} ms")
-        if log.errors:
-            parts.append(f"{log.errors:,} bad lines")
-        if log.truncated:
-            parts.append(f"{log.truncated:,} cut at 1 MiB")
-        if self.model.query:
-            parts.append(f"{self.model.rowCount():,} match the filter")
-        if self.pause.isChecked():
-            parts.append(f"display paused at {self.model.rowCount():,}")
-        text = " · ".join(parts)
-        if self._summary:
-            text += f"\nEnded: {self._summary}"
-        if self.counts.text() != text:
-            self.counts.setText(text)
+        return (total - marks[0][1]) / span if span > 0.2 else 0.0
 
     def _on_pause_toggled(self, paused: bool) -> None:
         if not paused:
@@ -335,6 +373,7 @@ class ResponseStream(QWidget):
         if not query or log is None:
             self.model.set_filter("", None, 0)
             self.follow()
+            self.refresh()  # every row again now (an ended stream has no refresh to come)
             return
         self._filter_generation += 1
         generation = self._filter_generation
@@ -389,6 +428,18 @@ class ResponseStream(QWidget):
         self._soon.stop()
         self._cancel_filter()
         super().closeEvent(event)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
+
+
+def _events_in(events: int, seconds: float) -> str:
+    return f"{_count(events, 'event')} in {seconds:,.2f} s"
+
+
+def _bytes(size: int) -> str:
+    return _count(size, "byte")
 
 
 def _detail_text(event: StreamEvent) -> str:

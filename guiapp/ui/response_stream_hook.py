@@ -74,7 +74,7 @@ class StreamTab:
         if not self._selected:
             self._selected = True
             self._tabs.setCurrentWidget(self.view)
-        self.view.finish(summary.describe())
+        self.view.finish(summary)
 
     def _replay(self, response: Response, kind: str) -> None:
         self._drop_replay()

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from guiapp.core.streams import (
+    LineSplitter,
     NdjsonError,
     SseEvent,
     SseParser,
@@ -267,3 +268,32 @@ def test_a_stream_event_survives_pickling_whole() -> None:
 
     event = StreamEvent(3, 1.5, "ndjson", "error", "{x", "7", 500, 2, 1, 4, "Expecting value")
     assert pickle.loads(pickle.dumps(event)) == event
+
+
+BOM = b"\xef\xbb\xbf"
+
+
+@pytest.mark.parametrize("cut", [1, 2, 3])
+def test_a_bom_cut_across_chunks_is_dropped_by_every_parser(cut: int) -> None:
+    sse = BOM + b"data: a\n\n"
+    assert [e.data for e in iter_sse([sse[:cut], sse[cut:]])] == ["a"]
+    assert [e.data for e in iter_sse([sse[:1], sse[1:cut], sse[cut:]])] == ["a"]
+    ndjson = BOM + b'{"n": 1}\n[2]\n'
+    assert list(iter_ndjson([ndjson[:cut], ndjson[cut:]])) == [{"n": 1}, [2]]
+    assert list(iter_ndjson([ndjson[:1], b"", ndjson[1:cut], ndjson[cut:]])) == [{"n": 1}, [2]]
+    lines = LineSplitter()  # the splitter under NDJSON (and text lines, where asked)
+    assert lines.feed(BOM[:cut]) == []
+    assert lines.feed(BOM[cut:] + b"one\ntwo\n") == [(b"one", 0), (b"two", 0)]
+
+
+def test_only_a_bom_at_the_very_start_is_dropped() -> None:
+    # A BOM later in the stream is data; bytes that only began like one are kept.
+    assert [e.data for e in iter_sse([b"data: a\n\n", BOM + b"data: b\n\n"])] == ["a"]
+    assert list(iter_ndjson([b"1\n", BOM + b"2\n"]))[1].line == 2  # not JSON: an error item
+    assert [e.data for e in iter_sse([b"\xef", b"\xbbdata: c\n\n"])] == []  # not a field name
+    assert list(iter_ndjson([b"\xef\xbb", b"\n3\n"]))[1] == 3
+    assert LineSplitter().feed(b"\xef") == []  # still unsure: held back...
+    splitter = LineSplitter()
+    splitter.feed(b"\xef\xbb")
+    assert splitter.close() == (b"\xef\xbb", 0)  # ...and given back if the stream ends there
+    assert list(iter_lines([BOM[:2], BOM[2:] + b"x\n"])) == ["\ufeffx"]  # text lines keep it

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -39,8 +41,7 @@ def test_every_event_is_shown_for_each_strategy(
     panel = window.response.panel
     assert panel.tabs.currentWidget() is view
     assert view.model.event_at(399).id == "399"
-    assert "400 events" in view.counts.text()
-    assert "Ended: 400 events (SSE)" in view.counts.text()
+    assert view.counts.text().startswith("Ended: 400 events in ")  # the final summary
     assert "first event after" in panel.timing.plain_text()
     from guiapp.ui.history_recorder import summarize
 
@@ -111,14 +112,106 @@ def test_filter_pause_follow_detail_copy_and_save(
     assert view.save_events(str(target)) == 200
     lines = target.read_text(encoding="utf-8").splitlines()
     assert json.loads(lines[0])["data"].startswith('{"n": 0')
+
+
+def start_forever(qtbot: Any, window: MainWindow, ui_loop: asyncio.AbstractEventLoop) -> None:
+    w = widgets(window)
+    w["url"].clear()
+    qtbot.keyClicks(w["url"], window.demo_server.url + "/sse/forever?interval=0.02")
+    qtbot.mouseClick(w["send"], Qt.MouseButton.LeftButton)
+    view = stream_view(window)
+    wait_until(ui_loop, lambda: view.shown_count() >= 3)
+
+
+def pause_live_display(ui_loop: asyncio.AbstractEventLoop, view: ResponseStream) -> int:
+    assert view.pause.isEnabled()
+    view.pause.setChecked(True)
+    frozen = view.shown_count()
+    wait_until(ui_loop, lambda: view.event_count() >= frozen + 3)
+    assert view.shown_count() == frozen  # paused: received and counted, not shown
+    assert f"display paused at {frozen:,}" in view.counts.text()
+    return frozen
+
+
+def test_pause_is_for_a_live_stream_and_clears_on_a_new_send_and_on_cancel(
+    qtbot: Any, window: MainWindow, ui_loop: asyncio.AbstractEventLoop
+) -> None:
+    view = stream_view(window)
     pause = window.findChild(QCheckBox, "streamPause")
-    pause.setChecked(True)
+    start_forever(qtbot, window, ui_loop)
+    pause_live_display(ui_loop, view)
+    # A new send replaces the paused stream: the new one starts unpaused, and ends summed up.
     send_url(qtbot, window, ui_loop, window.demo_server.url + "/sse/counter?n=50&rate=0")
-    wait_until(ui_loop, lambda: view.event_count() == 50)
-    assert view.shown_count() == 0  # paused: received and counted, not shown
-    assert "display paused" in view.counts.text()
-    pause.setChecked(False)
     wait_until(ui_loop, lambda: view.shown_count() == 50)
+    assert not pause.isChecked()
+    assert not pause.isEnabled()  # an ended stream has nothing more to pause
+    wait_until(ui_loop, lambda: view.counts.text().startswith("Ended: 50 events in "))
+    assert "display paused" not in view.counts.text()
+    # Cancel while paused: every event received is shown, and the view says it was cancelled.
+    start_forever(qtbot, window, ui_loop)
+    assert not pause.isChecked()
+    assert pause.isEnabled()
+    pause_live_display(ui_loop, view)
+    qtbot.mouseClick(widgets(window)["cancel"], Qt.MouseButton.LeftButton)
+    wait_until(ui_loop, lambda: view.counts.text().startswith("Cancelled: "))
+    received = view.event_count()
+    assert view.shown_count() == received
+    assert not pause.isChecked()
+    assert not pause.isEnabled()
+    counts = view.counts.text()
+    assert "display paused" not in counts
+    match = re.match(r"Cancelled: ([\d,]+) events in (\d+\.\d\d) s · ([\d,]+) bytes", counts)
+    assert match is not None, counts
+    assert int(match[1].replace(",", "")) == received
+    assert float(match[2]) > 0
+    assert int(match[3].replace(",", "")) > received  # each event is several bytes
+    assert "/s" not in counts  # no rate once nothing more comes
+    start_forever(qtbot, window, ui_loop)  # and the next stream is live and pausable again
+    assert pause.isEnabled()
+    assert not view.counts.text().startswith("Cancelled")
+    qtbot.mouseClick(widgets(window)["cancel"], Qt.MouseButton.LeftButton)
+    wait_until(ui_loop, lambda: window.current_tab().outcome.kind == "cancelled")
+
+
+def test_the_counts_sum_up_an_ended_or_cancelled_stream(qtbot: Any) -> None:
+    from guiapp.core.stream_log import StreamLog
+    from guiapp.core.streams import StreamEvent, StreamSummary
+    from guiapp.offload import Offloader
+
+    pool = Offloader(max_workers=1, name="test-stream-counts")
+    view = ResponseStream(pool)
+    qtbot.addWidget(view)
+    ended = StreamLog()
+    view.show_log(ended)
+    ended.append(
+        [
+            StreamEvent(index=i, at=0.004 + i, kind="ndjson", event="json", data="1", size=2)
+            for i in range(3)
+        ]
+        + [StreamEvent(index=3, at=3.0, kind="ndjson", event="error", data="{", error="bad")]
+    )
+    view.refresh()
+    assert view.counts.text().startswith("4 events · ")
+    summary = StreamSummary("ndjson", events=4, errors=1, bytes=9, duration=3.25)
+    view.finish(replace(summary, incomplete_bytes=16))
+    assert view.counts.text() == (
+        "Ended: 4 events in 3.25 s · 9 bytes · first after 4 ms\n"
+        "1 bad line · the stream ended mid-event (16 bytes dropped)"
+    )
+    assert view.ended()
+    cancelled = StreamLog()
+    view.show_log(cancelled)
+    assert not view.ended()
+    assert view.pause.isEnabled()
+    cancelled.append([StreamEvent(index=0, at=0.5, kind="sse", event="tick", data="a", size=8)])
+    cancelled.mark_cancelled(1.5)
+    view.refresh()
+    assert view.ended()
+    assert view.counts.text() == "Cancelled: 1 event in 1.50 s · 8 bytes · first after 500 ms"
+    view.show_log(None)
+    ended.close()
+    cancelled.close()
+    pool.close()
 
 
 def test_scrolled_up_the_view_stops_following_and_offers_a_jump(
@@ -239,7 +332,7 @@ def test_rows_show_as_they_arrive_at_most_once_per_refresh_period(qtbot: Any) ->
         # Lines that are not fields are skipped, as the spec says, and counted.
         ("/sse-malformed", "4 lines ignored (not valid SSE fields)", "ok"),
         # One 100 MB event: 1 MiB of it is kept and the row says how much was not.
-        ("/sse-huge-event", "1 cut at the size limit", "x" * 100),
+        ("/sse-huge-event", "1 cut at 1 MiB", "x" * 100),
     ],
 )
 def test_bad_streams_end_with_a_clear_message_in_the_window(
@@ -255,13 +348,12 @@ def test_bad_streams_end_with_a_clear_message_in_the_window(
     with FaultServer(lifetime=60) as server:
         send_url(qtbot, window, ui_loop, server.url(path))
     view = stream_view(window)
-    wait_until(ui_loop, lambda: "Ended: " in view.counts.text())
+    wait_until(ui_loop, lambda: view.counts.text().startswith("Ended: "))
     assert says in view.counts.text()
     first = view.model.event_at(0)
     assert first is not None
     assert first.data.startswith(first_data)
     if path == "/sse-huge-event":
-        assert "1 cut at 1 MiB" in view.counts.text()
         preview = view.model.data(view.model.index(0, 4))
         assert str(preview).endswith(f"[+{(100 << 20) - len(first.data):,} bytes not kept]")
         assert view.model.event_at(1).data == "after"
