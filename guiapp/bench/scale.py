@@ -12,6 +12,9 @@
 
 Every pool is created cold for its measurement (threads are started by the burst, as in an
 app), each measurement is repeated ``rounds`` times in alternation and the median is kept.
+Each measurement also records the cyclic garbage collector's work during it (``gc ms``, in any
+thread; a full collection holds the GIL for tens of milliseconds with 1,000 threads alive, and
+lands in whichever way crosses the threshold), so a maximum can be told from a collection.
 
 Example::
 
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import gc
 import statistics
 import sys
 import time
@@ -73,6 +77,49 @@ class ScaleConfig:
         )
 
 
+@dataclass(slots=True)
+class GcWork:
+    """The cyclic garbage collector's work during one measurement: collections, full ones
+    (generation 2), their total and longest duration in milliseconds (any thread)."""
+
+    collections: int = 0
+    full: int = 0
+    total_ms: float = 0.0
+    longest_ms: float = 0.0
+
+
+class _GcRecorder:
+    """Adds every collection that ends while installed to a :class:`GcWork`."""
+
+    def __init__(self) -> None:
+        self.work = GcWork()
+        self._started: dict[int, float] = {}  # by thread: a collection runs in one thread
+
+    def __enter__(self) -> _GcRecorder:
+        gc.callbacks.append(self._on_gc)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        gc.callbacks.remove(self._on_gc)
+
+    def _on_gc(self, phase: str, info: dict[str, int]) -> None:
+        import threading
+
+        key = threading.get_ident()
+        if phase == "start":
+            self._started[key] = time.perf_counter()
+            return
+        began = self._started.pop(key, None)
+        if began is None:  # started before the recorder was installed
+            return
+        ms = (time.perf_counter() - began) * 1000.0
+        work = self.work
+        work.collections += 1
+        work.full += info.get("generation") == 2
+        work.total_ms += ms
+        work.longest_ms = max(work.longest_ms, ms)
+
+
 @dataclass(frozen=True, slots=True)
 class Measure:
     """One measurement: the median over rounds of lag (ms) and wall time (s) per way."""
@@ -82,6 +129,7 @@ class Measure:
     way: str
     lag: LagStats
     wall_s: float
+    gc: GcWork = field(default_factory=GcWork)
 
     @property
     def per_call_us(self) -> float:
@@ -135,13 +183,14 @@ class ScaleReport:
             )
         header = (
             f"{'measure':<17} {'N':>5} {'way':<36} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} "
-            f"{'µs/call':>8}"
+            f"{'µs/call':>8} {'gc ms (full)':>13}"
         )
         lines += [header, "-" * len(header)]
         for m in self.measures:
             lines.append(
                 f"{m.kind:<17} {m.n:>5} {m.way:<36} {m.lag.p50_ms:>7.2f} {m.lag.p99_ms:>7.2f} "
-                f"{m.lag.max_ms:>7.1f} {m.per_call_us:>8.1f}"
+                f"{m.lag.max_ms:>7.1f} {m.per_call_us:>8.1f} "
+                f"{m.gc.total_ms:>8.1f} ({m.gc.full})"
             )
         lines.append("")
         lines.append("ratios to the baseline of the same run (≤ 1.00: as good or better)")
@@ -232,19 +281,23 @@ async def _via_run_in_qthreads(n: int, func: Callable[[], object]) -> None:
 
 
 # -- measuring -----------------------------------------------------------------------------------
-async def _measure(monitor: LagMonitor, work: Awaitable[None]) -> tuple[LagStats, float]:
+_Run = tuple[LagStats, float, GcWork]
+
+
+async def _measure(monitor: LagMonitor, work: Awaitable[None]) -> _Run:
     await asyncio.sleep(0.3)  # the previous pool's threads wind down unmeasured
     monitor.reset()
-    started = time.perf_counter()
-    await work
-    wall = time.perf_counter() - started
-    return monitor.snapshot(), wall
+    with _GcRecorder() as recorder:
+        started = time.perf_counter()
+        await work
+        wall = time.perf_counter() - started
+    return monitor.snapshot(), wall, recorder.work
 
 
-def _median(kind: str, n: int, way: str, runs: list[tuple[LagStats, float]]) -> Measure:
+def _median(kind: str, n: int, way: str, runs: list[_Run]) -> Measure:
     ordered = sorted(runs, key=lambda run: run[0].p99_ms)
-    lag = ordered[len(ordered) // 2][0]
-    return Measure(kind, n, way, lag, statistics.median(wall for _, wall in runs))
+    lag, _wall, gc_work = ordered[len(ordered) // 2]  # the collections of the round kept
+    return Measure(kind, n, way, lag, statistics.median(run[1] for run in runs), gc_work)
 
 
 async def _scale_main(
@@ -253,7 +306,7 @@ async def _scale_main(
     monitor = LagMonitor()
     monitor.start()
     try:
-        report.idle, _ = await _measure(monitor, asyncio.sleep(1.0))
+        report.idle, _, _ = await _measure(monitor, asyncio.sleep(1.0))
         progress(f"idle: p99 {report.idle.p99_ms:.2f} ms")
 
         blocking = functools.partial(_blocking, config.call_seconds)
@@ -264,7 +317,7 @@ async def _scale_main(
             ("qthread_overhead", config.qthread_trivial_calls, QT_WAYS, _trivial, 0),
         ]
         for kind, n, ways, func, workers in plans:
-            runs: dict[str, list[tuple[LagStats, float]]] = {way: [] for way in ways}
+            runs: dict[str, list[_Run]] = {way: [] for way in ways}
             for _round in range(config.rounds):
                 for way in ways:  # alternate, so drift in the machine's load hits all ways
                     runs[way].append(await _measure(monitor, _run_way(way, n, func, workers)))
@@ -273,7 +326,8 @@ async def _scale_main(
                 report.measures.append(measure)
                 progress(
                     f"{kind} N={n} {way}: p99 {measure.lag.p99_ms:.2f} ms, "
-                    f"max {measure.lag.max_ms:.1f} ms, {measure.per_call_us:.1f} µs/call"
+                    f"max {measure.lag.max_ms:.1f} ms, {measure.per_call_us:.1f} µs/call, "
+                    f"gc {measure.gc.total_ms:.1f} ms ({measure.gc.full} full)"
                 )
     finally:
         monitor.stop()

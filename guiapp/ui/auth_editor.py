@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from guiapp.core.auth_inherit import ParentAuth
 from guiapp.core.request import Auth, BasicAuth, BearerAuth, DigestAuth
 from guiapp.ui.qt_helpers import named
+from guiapp.ui.secret_reveal import add_reveal_button
 
 __all__ = ["AUTH_KINDS", "AuthEditor", "ParentLookup"]
 
@@ -50,7 +51,8 @@ AUTH_KINDS = (
 
 
 class AuthEditor(QWidget):
-    """Auth kind combo plus the fields that kind needs (secrets shown as dots)."""
+    """Auth kind combo plus the fields that kind needs (secrets shown as dots, each with an eye
+    button that shows the value)."""
 
     edited = Signal()
     #: The user asked to edit the auth the request inherits ("Edit…" beside the description).
@@ -63,9 +65,10 @@ class AuthEditor(QWidget):
             self.kind_combo.addItem(label, kind)
         self.username = named(QLineEdit(placeholderText="User name"), "authUsername")
         self.password = named(QLineEdit(placeholderText="Password"), "authPassword")
-        self.password.setEchoMode(QLineEdit.EchoMode.PasswordEchoOnEdit)
         self.token = named(QLineEdit(placeholderText="Token"), "authToken")
-        self.token.setEchoMode(QLineEdit.EchoMode.PasswordEchoOnEdit)
+        # Dots, and an eye that shows the value (actions authPasswordReveal, authTokenReveal).
+        self.password_reveal = add_reveal_button(self.password)
+        self.token_reveal = add_reveal_button(self.token)
         self.inherited_label = named(QLabel(), "authInheritedLabel")
         self.inherited_label.setWordWrap(True)
         self.edit_button = named(QPushButton("Edit…"), "authEditParentButton")

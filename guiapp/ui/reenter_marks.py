@@ -59,7 +59,8 @@ def _mark_edit(edit: QLineEdit) -> None:
             return
         edit.textChanged.disconnect(on_text_changed)
         edit.setProperty("reenter", False)
-        edit.setEchoMode(echo)
+        # Its eye (guiapp.ui.secret_reveal) may have been clicked meanwhile.
+        edit.setEchoMode(QLineEdit.EchoMode.Normal if edit.property("revealed") else echo)
         edit.setToolTip(tooltip)
         edit.setStyleSheet(style)
 

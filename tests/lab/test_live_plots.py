@@ -82,3 +82,16 @@ def test_the_ball_stays_inside_its_box_all_along_a_bounce() -> None:
             centre = ball_centre(step / 120, width, height)
             assert BALL_RADIUS + 1 <= centre.x() <= width - BALL_RADIUS - 1
             assert BALL_RADIUS + 1 <= centre.y() <= height - BALL_RADIUS - 1
+
+
+def test_the_lag_axis_stays_in_milliseconds_whatever_the_peak(qapp: QApplication) -> None:
+    plots = LivePlots()
+    plots.resize(900, 400)
+    plots.show()
+    plots.follow(_Run(_Strategy("gui_thread"), lag_series=[(0.0, 1.0), (0.5, 700.0)]))  # type: ignore[arg-type]
+    plots.finish()
+    qapp.processEvents()
+    label = plots.lag_plot.getAxis("left").labelString()
+    assert "(ms)" in label  # pyqtgraph's SI prefix made it "(kms)", kilo-milliseconds
+    assert plots.lag_plot.viewRange()[1][1] >= 700.0  # the ticks are plain milliseconds
+    plots.close()

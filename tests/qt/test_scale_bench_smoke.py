@@ -49,3 +49,25 @@ def test_only_scale_writes_the_json(qapp: QApplication, tmp_path: Path, monkeypa
     data = json.loads(out.read_text())
     assert set(data) == {"config", "machine", "idle", "measures", "ratios"}
     assert data["machine"]["cpus"] >= 1
+
+
+def test_each_measure_records_the_garbage_collections_made_during_it(
+    qapp: QApplication, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    import gc
+
+    import guiapp.bench.scale as scale
+
+    with scale._GcRecorder() as recorder:
+        gc.collect(0)
+        gc.collect(2)
+    assert recorder.work.collections == 2
+    assert recorder.work.full == 1
+    assert recorder.work.total_ms >= recorder.work.longest_ms > 0
+    assert recorder._on_gc not in gc.callbacks  # removed on leaving
+
+    monkeypatch.setattr(scale.ScaleConfig, "quick", classmethod(lambda cls: TINY))
+    out = tmp_path / "scale.json"
+    assert main(["--only", "scale", "--quick", "--json", str(out)]) == 0
+    measures = json.loads(out.read_text())["measures"]
+    assert all(set(m["gc"]) == {"collections", "full", "total_ms", "longest_ms"} for m in measures)

@@ -118,6 +118,8 @@ class LivePlots(QWidget):
     def _add_plot(self, title: str, units: str, row: int) -> pg.PlotItem:
         plot = self.graphics.addPlot(row=row, col=0)
         plot.setLabel("left", title, units=units)
+        if units == "ms":  # an SI prefix on a prefixed unit read "kms" (kilo-milliseconds)
+            plot.getAxis("left").enableAutoSIPrefix(False)
         plot.setLabel("bottom", "time", units="s")
         plot.showGrid(x=True, y=True, alpha=0.3)
         return plot

@@ -1,8 +1,9 @@
 """Environments: the toolbar combo that picks the active one, and the editor dialog.
 
 The editor is a table of name, value and a "secret" checkbox. Secret values are shown masked
-and saved to the OS keyring by the core (never to the collection's files); when no keyring
-works the dialog says so, and values are kept for this session only.
+("Show secret values" shows them) and saved to the OS keyring by the core (never to the
+collection's files); when no keyring works the dialog says so, and values are kept for this
+session only.
 
 Example::
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -118,13 +120,16 @@ class EnvironmentBar(QWidget):
 
 
 class _MaskingDelegate(QStyledItemDelegate):
-    """Shows secret values as dots; editing shows a password field."""
+    """Shows secret values as dots, and edits them in a password field, unless ``revealed``
+    (the dialog's "Show secret values")."""
+
+    revealed = False
 
     def initStyleOption(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> None:
         super().initStyleOption(option, index)
-        if _is_secret(index) and option.text:
+        if _is_secret(index) and option.text and not self.revealed:
             option.text = _MASK
 
     def createEditor(
@@ -134,7 +139,7 @@ class _MaskingDelegate(QStyledItemDelegate):
         index: QModelIndex | QPersistentModelIndex,
     ) -> QWidget:
         editor = super().createEditor(parent, option, index)
-        if isinstance(editor, QLineEdit) and _is_secret(index):
+        if isinstance(editor, QLineEdit) and _is_secret(index) and not self.revealed:
             editor.setEchoMode(QLineEdit.EchoMode.PasswordEchoOnEdit)
         return editor
 
@@ -171,7 +176,8 @@ class EnvironmentEditor(QDialog):
         header.setSectionResizeMode(VALUE, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(SECRET, QHeaderView.ResizeMode.ResizeToContents)
         self.table.setColumnWidth(NAME, 170)
-        self.table.setItemDelegateForColumn(VALUE, _MaskingDelegate(self.table))
+        self._masking = _MaskingDelegate(self.table)
+        self.table.setItemDelegateForColumn(VALUE, self._masking)
         self.table.itemChanged.connect(self._on_item_changed)
         for var in env.variables if env else ():
             self.add_variable(var)
@@ -199,6 +205,10 @@ class EnvironmentEditor(QDialog):
         table_buttons.addWidget(add)
         table_buttons.addWidget(remove)
         table_buttons.addStretch(1)
+        self.show_secrets = named(QCheckBox("Show secret values"), "showSecretsCheck")
+        self.show_secrets.setToolTip("Show the values of secret variables instead of dots")
+        self.show_secrets.toggled.connect(self._on_show_secrets_toggled)
+        table_buttons.addWidget(self.show_secrets)
         self.hint = hint = QLabel(
             "Use a variable as {{name}} in the URL, params, headers, body or auth. "
             "Environment variables override collection variables of the same name."
@@ -215,6 +225,15 @@ class EnvironmentEditor(QDialog):
         layout.addWidget(self.buttons)
         if env is None or not env.variables:
             self._add_blank()
+
+    def secrets_shown(self) -> bool:
+        """True while the values of secret variables are shown (not dots)."""
+        return self._masking.revealed
+
+    def _on_show_secrets_toggled(self, shown: bool) -> None:
+        # A value being edited keeps its field: committed, it shows as the toggle now says.
+        self._masking.revealed = shown
+        self.table.viewport().update()
 
     # -- rows ----------------------------------------------------------------------------------
     def add_variable(self, var: Variable) -> int:
